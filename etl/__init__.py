@@ -1,0 +1,1 @@
+"""OpenMeasure ETL: sources, validation, pipeline, release store, catalogue, CLI."""

@@ -1,0 +1,200 @@
+"""Typed models of config.yaml. Every key is documented in docs/configuration.md (a test checks that).
+
+Models forbid unknown keys, so a typo stops start-up with the path of the key instead of being ignored.
+Cross-references (an indicator naming an unknown measure, ...) are checked in ``config.check_references``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EngineConfig(Strict):
+    memory_limit: str = "4GB"
+    threads: int = Field(2, ge=1)
+
+
+class AreasTable(Strict):
+    path: str
+    code: str = "area_code"
+    name: str = "name"
+    level: str = "level"
+    parent: str = "parent_code"
+    level_values: dict[str, str] = Field(default_factory=dict)
+    attributes: list[str] = Field(default_factory=list)
+
+
+class NeighbourFeature(Strict):
+    name: str
+    weight: float = Field(1.0, gt=0)
+    transform: Literal["none", "log"] = "none"
+
+
+class NeighboursConfig(Strict):
+    k: int = Field(5, ge=1, le=50)
+    levels: list[str] = Field(default_factory=list)
+    features: list[NeighbourFeature] = Field(min_length=1)
+
+
+class GeographyConfig(Strict):
+    levels: list[str] = Field(min_length=1)
+    areas: AreasTable
+    boundaries: dict[str, str] = Field(default_factory=dict)
+    neighbours: NeighboursConfig | None = None
+
+    @field_validator("levels")
+    @classmethod
+    def _unique_levels(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("level names must be unique")
+        return v
+
+
+class CsvColumns(Strict):
+    area_code: str = "area_code"
+    period: str = "period"
+    value: str = "value"
+    flag: str | None = None
+
+
+class SourceConfig(Strict):
+    id: str = Identifier
+    format: Literal["csv", "eurostat_tsv"]
+    path: str
+    title: str | None = None
+    publisher: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    url: str | None = None
+    columns: CsvColumns = Field(default_factory=CsvColumns)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+class MeasureConfig(Strict):
+    id: str = Identifier
+    source: str
+    title: str | None = None
+    unit: str | None = None
+    select: dict[str, str] = Field(default_factory=dict)
+    breakdown: str | None = None
+    people: bool = False
+
+
+class ComputeConfig(Strict):
+    method: Literal["ratio", "sum", "count", "published"]
+    measure: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    multiplier: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _needs(self) -> ComputeConfig:
+        if self.method == "ratio" and not (self.numerator and self.denominator):
+            raise ValueError("a ratio needs both 'numerator' and 'denominator'")
+        if self.method != "ratio" and not self.measure:
+            raise ValueError(f"method {self.method!r} needs 'measure'")
+        if self.method != "ratio" and (self.numerator or self.denominator):
+            raise ValueError(f"method {self.method!r} takes 'measure', not numerator/denominator")
+        return self
+
+
+class DisclosureConfig(Strict):
+    threshold: int = Field(10, ge=1)
+    suppress_zero: bool = True
+    apply_to: Literal["numerator", "denominator", "both"] = "numerator"
+
+
+class AreaTarget(Strict):
+    area_code: str
+    value: float
+
+
+class TargetConfig(Strict):
+    value: float
+    period: str
+    base_period: str | None = None
+    areas: list[AreaTarget] = Field(default_factory=list)
+
+
+#: The outcome and impact themes OpenMeasure knows; a deployment may use its own as well.
+THEMES = ("service use", "administrative burden", "jobs", "growth", "inclusion")
+
+
+class IndicatorConfig(Strict):
+    id: str = Identifier
+    title: str
+    description: str = ""
+    theme: str
+    kind: Literal["outcome", "impact", "output"]
+    unit: str
+    decimals: int = Field(1, ge=0, le=6)
+    polarity: Literal["higher_is_better", "lower_is_better", "neutral"] = "higher_is_better"
+    visibility: Literal["public", "internal"] = "public"
+    licence: str | None = None
+    attribution: str | None = None
+    methodology: str = ""
+    caveats: str = ""
+    frequency: Literal["annual", "quarterly", "monthly"] = "annual"
+    compute: ComputeConfig
+    interval: Literal["auto", "wilson", "poisson", "none"] = "auto"
+    min_coverage: float | None = Field(None, ge=0, le=1)
+    disclosure: DisclosureConfig | None = None
+    target: TargetConfig | None = None
+
+
+class ScheduleConfig(Strict):
+    id: str = Identifier
+    cron: str | None = None
+    interval_seconds: int | None = Field(None, ge=1)
+    indicators: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> ScheduleConfig:
+        if (self.cron is None) == (self.interval_seconds is None):
+            raise ValueError("give exactly one of 'cron' or 'interval_seconds'")
+        return self
+
+
+class PublicationConfig(Strict):
+    licence: str = "CC-BY-4.0"
+    attribution: str = ""
+    citation: str = ""
+    min_coverage: float = Field(0.75, ge=0, le=1)
+    keep_releases: int = Field(5, ge=1)
+    disclosure: DisclosureConfig | None = None
+
+
+class Config(Strict):
+    title: str = "OpenMeasure"
+    synthetic: bool = False
+    demo: bool = False
+    store: str = "data/store"
+    catalogue: str = "sqlite:///data/catalog.db"
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    geography: GeographyConfig
+    sources: list[SourceConfig] = Field(min_length=1)
+    measures: list[MeasureConfig] = Field(min_length=1)
+    indicators: list[IndicatorConfig] = Field(min_length=1)
+    schedules: list[ScheduleConfig] = Field(default_factory=list)
+    publication: PublicationConfig = Field(default_factory=PublicationConfig)
+    _file: str = PrivateAttr("")
+    _hash: str = PrivateAttr("")
+
+    # --- conveniences used across the code base -------------------------------------------------
+    def indicator(self, indicator_id: str) -> IndicatorConfig:
+        return {i.id: i for i in self.indicators}[indicator_id]
+
+    def measure(self, measure_id: str) -> MeasureConfig:
+        return {m.id: m for m in self.measures}[measure_id]
+
+    def source(self, source_id: str) -> SourceConfig:
+        return {s.id: s for s in self.sources}[source_id]

@@ -1,0 +1,91 @@
+"""The geography: areas in named levels, top to bottom, each with its parent.
+
+Loaded from the areas table in config, checked (unique codes, known levels, each parent one level up),
+and turned into the small tables the engine joins on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl.config_models import GeographyConfig
+from etl.exceptions import SourceError
+
+
+def load_areas(geo: GeographyConfig) -> pd.DataFrame:
+    """Columns: area_code, name, level, level_index, parent_code, top_code + the configured attributes."""
+    spec = geo.areas
+    path = Path(spec.path)
+    if not path.is_file():
+        raise SourceError("geography.areas", "areas table not found", file=str(path))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    needed = [spec.code, spec.name, spec.level, spec.parent, *spec.attributes]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise SourceError("geography.areas", f"missing column(s) {', '.join(map(repr, missing))}",
+                          file=str(path), row=1)
+    out = pd.DataFrame({
+        "area_code": df[spec.code].str.strip(),
+        "name": df[spec.name].str.strip(),
+        "level": df[spec.level].str.strip().replace(spec.level_values),
+        "parent_code": df[spec.parent].str.strip(),
+    })
+    for attr in spec.attributes:
+        num = pd.to_numeric(df[attr].replace("", None), errors="coerce")
+        out[attr] = num if num.notna().sum() == (df[attr] != "").sum() else df[attr]
+    _check(out, geo.levels, path)
+    out["level_index"] = out["level"].map({lvl: i for i, lvl in enumerate(geo.levels)}).astype("int32")
+    out["top_code"] = _ancestor_at(out, 0)
+    return out.reset_index(drop=True)
+
+
+def _check(df: pd.DataFrame, levels: list[str], path: Path) -> None:
+    def fail(i: int, column: str, message: str) -> None:
+        raise SourceError("geography.areas", message, file=str(path), row=i + 2, column=column)
+
+    dup = df["area_code"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        fail(i, "area_code", f"duplicate area code {df.area_code.iat[i]!r}")
+    unknown = ~df["level"].isin(levels)
+    if unknown.any():
+        i = int(unknown.to_numpy().nonzero()[0][0])
+        fail(i, "level", f"level {df.level.iat[i]!r} is not one of the configured levels {levels}")
+    index = dict(zip(df.area_code, df.level, strict=True))
+    rank = {lvl: k for k, lvl in enumerate(levels)}
+    for i, (code, level, parent) in enumerate(zip(df.area_code, df.level, df.parent_code, strict=True)):
+        if rank[level] == 0:
+            if parent:
+                fail(i, "parent_code", f"{code} is at the top level {level!r} and cannot have a parent")
+            continue
+        if parent not in index:
+            fail(i, "parent_code", f"parent {parent!r} of {code} is not in the areas table")
+        if rank[index[parent]] != rank[level] - 1:
+            fail(i, "parent_code", f"parent {parent!r} of {code} is at level {index[parent]!r}, expected "
+                 f"{levels[rank[level] - 1]!r}")
+
+
+def _ancestor_at(df: pd.DataFrame, depth: int) -> pd.Series:
+    parent = dict(zip(df.area_code, df.parent_code, strict=True))
+    level = dict(zip(df.area_code, df.level_index if "level_index" in df else df.level, strict=True))
+    out = []
+    for code in df.area_code:
+        c = code
+        while level[c] > depth:
+            c = parent[c]
+        out.append(c)
+    return pd.Series(out, index=df.index)
+
+
+def leaf_ancestors(areas: pd.DataFrame, n_levels: int) -> pd.DataFrame:
+    """One row per area at the lowest level: ``area_code, a0 .. a{n-1}`` (a{n-1} is the area itself)."""
+    leaves = areas[areas.level_index == n_levels - 1]
+    out = pd.DataFrame({"area_code": leaves.area_code.to_numpy()})
+    parent = dict(zip(areas.area_code, areas.parent_code, strict=True))
+    current = out["area_code"].tolist()
+    for depth in range(n_levels - 1, -1, -1):
+        out[f"a{depth}"] = current
+        current = [parent.get(c, "") for c in current]
+    return out[["area_code", *[f"a{d}" for d in range(n_levels)]]]

@@ -1,0 +1,101 @@
+"""From a source's raw table to the tidy observations table of DESIGN.md.
+
+observations: ``measure, area_code, period, breakdown, value, flags, status, source, row``
+
+- ``period`` is normalised to ISO 8601 (``2021``, ``2021-Q3``, ``2021-07``);
+- ``flags`` keeps the publisher's letters; ``status`` is the normalised word (see :data:`FLAG_STATUS`);
+- ``breakdown`` is ``total`` or ``<dimension>=<value>`` when the measure declares a breakdown dimension.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from etl.config_models import Config, MeasureConfig, SourceConfig
+from etl.exceptions import SourceError
+
+OBSERVATION_COLUMNS = ["measure", "area_code", "period", "breakdown", "value", "flags", "status", "source", "row"]
+
+#: Publisher flag letter -> normalised status, in priority order (the first present wins).
+#: Eurostat: b break, c confidential, d definition differs, e estimated, p provisional, u low reliability,
+#: z not applicable, ':' not available. ONS adds x (not available).
+FLAG_STATUS = {
+    ":": "missing", "x": "missing", "z": "not_applicable", "c": "confidential",
+    "p": "provisional", "e": "estimated", "u": "low_reliability", "b": "break", "d": "definition_differs",
+}
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-?M?(\d{2})$")
+
+
+def normalise_period(raw: str) -> str | None:
+    raw = raw.strip().upper()
+    if m := _YEAR.match(raw):
+        return m.group(1)
+    if m := _QUARTER.match(raw):
+        return f"{m.group(1)}-Q{m.group(2)}"
+    if (m := _MONTH.match(raw)) and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{m.group(2)}"
+    return None
+
+
+def period_time(period: str) -> float:
+    """Years as a number, for growth rates: 2021 -> 2021.0, 2021-Q3 -> 2021.5, 2021-07 -> 2021.5."""
+    if "-Q" in period:
+        y, q = period.split("-Q")
+        return int(y) + (int(q) - 1) / 4
+    if "-" in period:
+        y, m = period.split("-")
+        return int(y) + (int(m) - 1) / 12
+    return float(period)
+
+
+def status_from_flags(flags: pd.Series) -> pd.Series:
+    status = pd.Series("ok", index=flags.index, dtype=object)
+    for letter, word in reversed(FLAG_STATUS.items()):
+        status = status.mask(flags.str.contains(letter, regex=False), word)
+    return status
+
+
+def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[MeasureConfig],
+                     config: Config) -> pd.DataFrame:
+    """Select each measure's rows from the raw table of ``source``."""
+    frames = []
+    dims = [c for c in raw.columns if c not in ("area_code", "period", "value", "flags", "row")]
+    for m in measures:
+        select = dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})
+        mask = pd.Series(True, index=raw.index)
+        for dim, wanted in select.items():
+            if dim not in raw.columns:
+                n = [x.id for x in config.measures].index(m.id)
+                raise SourceError(source.id, f"measures[{n}].select: the source has no dimension {dim!r}; "
+                                  f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.path)
+            mask &= raw[dim] == wanted
+        part = raw.loc[mask, ["area_code", "period", "value", "flags", "row"]].copy()
+        if m.breakdown:
+            if m.breakdown not in raw.columns:
+                n = [x.id for x in config.measures].index(m.id)
+                raise SourceError(source.id, f"measures[{n}].breakdown: the source has no dimension "
+                                  f"{m.breakdown!r}", file=source.path)
+            part["breakdown"] = m.breakdown + "=" + raw.loc[mask, m.breakdown]
+        else:
+            part["breakdown"] = "total"
+        part["measure"] = m.id
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=OBSERVATION_COLUMNS)
+    obs = pd.concat(frames, ignore_index=True)
+    periods = {p: normalise_period(p) for p in obs["period"].unique()}
+    bad = [p for p, n in periods.items() if n is None]
+    if bad:
+        i = int(np.flatnonzero(obs["period"].to_numpy() == bad[0])[0])
+        raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.path,
+                          row=int(obs["row"].iat[i]), column="period")
+    obs["period"] = obs["period"].map(periods)
+    obs["status"] = status_from_flags(obs["flags"])
+    obs["source"] = source.id
+    return obs[OBSERVATION_COLUMNS]

@@ -1,0 +1,157 @@
+"""The ETL run: sources -> observations -> validation -> indicator values -> a published release.
+
+Each step is a function from tables to a table; this module only strings them together, records the run in
+the catalogue and makes sure that a failure anywhere publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl import catalogue
+from etl.config import config_hash
+from etl.config_models import Config
+from etl.demo import ensure_demo
+from etl.exceptions import OpenMeasureError, StepFailed
+from etl.geography import load_areas
+from etl.observations import extract_measures
+from etl.release import write_release
+from etl.sources import read_source
+from etl.store import ReleaseStore, sha256_file
+from etl.validate import empty_findings, validate_observations
+from indicators import registry
+from indicators.compute import compute
+from indicators.engine import DuckDBEngine
+from indicators.neighbours import nearest_neighbours
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    release_id: str
+    path: Path
+    rows: int
+    timings: dict[str, float] = field(default_factory=dict)
+    findings: int = 0
+
+
+def selected_indicators(config: Config, job: str | None) -> list[str]:
+    if job is None:
+        return [i.id for i in config.indicators]
+    jobs = {s.id: s for s in config.schedules}
+    if job not in jobs:
+        raise OpenMeasureError(f"unknown job {job!r}; the config declares: {', '.join(jobs) or 'none'}")
+    return jobs[job].indicators or [i.id for i in config.indicators]
+
+
+def read_observations(config: Config, measures_needed: set[str], known_areas: set[str],
+                      progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], dict[str, dict]]:
+    """Read every source that provides a needed measure. Returns observations, findings, stats, checksums."""
+    frames, found, stats, checksums = [], [], [], {}
+    counts = {x for i in config.indicators if i.compute.method != "published"
+              for x in (i.compute.measure, i.compute.numerator, i.compute.denominator) if x}
+    for source in config.sources:
+        measures = [m for m in config.measures if m.source == source.id and m.id in measures_needed]
+        if not measures:
+            continue
+        progress(f"reading source {source.id}")
+        raw = read_source(source)
+        checksums[source.id] = {"path": source.path, "sha256": sha256_file(Path(source.path))}
+        obs = extract_measures(raw, source, measures, config)
+        clean, bad = validate_observations(obs, known_areas, source.path, counts)
+        frames.append(clean)
+        found.append(bad)
+        stats.append({"kind": "source", "name": source.id, "rows_read": len(raw),
+                      "rows_quarantined": len(bad), "rows_written": len(clean),
+                      "sha256": checksums[source.id]["sha256"]})
+    obs = pd.concat(frames, ignore_index=True)
+    findings = pd.concat(found, ignore_index=True) if found else empty_findings()
+    return obs, findings, stats, checksums
+
+
+def run(config: Config, job: str | None = None, progress: Progress | None = None) -> RunResult:
+    """Run the pipeline once and publish a release. Raises on failure, having published nothing."""
+    progress = progress or (lambda msg: log.info("step=%s", msg))
+    db = catalogue.connect(config.catalogue)
+    store = ReleaseStore(config.store)
+    run_id = catalogue.start_run(db, job or "manual", config_hash(config))
+    staging = None
+    stats: list[dict] = []
+    findings = empty_findings()
+    timings: dict[str, float] = {}
+    t_start = time.perf_counter()
+    try:
+        for name in store.clean_partial():
+            log.warning("step=cleanup removed=%s", name)
+        if config.demo:
+            demo_folder = Path(config.geography.areas.path).parent
+            if ensure_demo(demo_folder):
+                progress(f"generated the demo inputs in {demo_folder}")
+        wanted = selected_indicators(config, job)
+        partial = len(wanted) < len(config.indicators)
+        if partial and store.current_id() is None:
+            wanted, partial = [i.id for i in config.indicators], False  # nothing to carry forward yet
+        run_config = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
+        needed = {x for i in run_config.indicators
+                  for x in (i.compute.measure, i.compute.numerator, i.compute.denominator) if x}
+
+        t = time.perf_counter()
+        progress("loading the geography")
+        areas = load_areas(config.geography)
+        obs, findings, stats, checksums = read_observations(config, needed, set(areas.area_code), progress)
+        timings["extract"] = time.perf_counter() - t
+
+        nb = config.geography.neighbours
+        neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
+                      else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
+
+        progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
+        engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
+                              temp_directory=str(Path(config.store) / ".spill"))
+        try:
+            try:
+                compute(engine, run_config, areas, obs, neighbours, timings)
+            except Exception as exc:
+                raise StepFailed("compute", str(exc)) from exc
+            release_id = store.new_id()
+            staging = store.staging(release_id)
+            progress(f"writing release {release_id}")
+            t = time.perf_counter()
+            previous = store.path() / "indicator_values.parquet" if partial else None
+            manifest = write_release(
+                engine, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
+                indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
+                carry_forward=previous, refreshed=wanted if partial else None)
+            timings["write"] = time.perf_counter() - t
+            per_indicator = engine.query("SELECT indicator, COUNT(*) AS n FROM final GROUP BY indicator")
+        finally:
+            engine.close()
+        stats += [{"kind": "indicator", "name": i, "rows_read": None, "rows_quarantined": None,
+                   "rows_written": n, "sha256": None} for i, n in zip(per_indicator.column("indicator").to_pylist(),
+                                                      per_indicator.column("n").to_pylist(), strict=True)]
+        t = time.perf_counter()
+        path = store.publish(staging, release_id)
+        staging = None
+        removed = store.prune(config.publication.keep_releases)
+        timings["publish"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t_start
+        rows = manifest["files"]["indicator_values.parquet"]["rows"]
+        catalogue.finish_run(db, run_id, status="succeeded", release_id=release_id, stats=stats, found=findings)
+        log.info("step=publish release=%s rows=%d pruned=%d", release_id, rows, len(removed))
+        return RunResult(run_id, release_id, path, rows, timings, len(findings))
+    except BaseException as exc:
+        if staging is not None:
+            store.discard(staging)
+        catalogue.finish_run(db, run_id, status="failed", error=f"{type(exc).__name__}: {exc}", stats=stats,
+                             found=findings)
+        raise

@@ -1,0 +1,129 @@
+-- Value, 95% confidence interval, status and note for every area, level and period; and the primary
+-- disclosure flag. z = 1.959964 (two-sided 95%).
+WITH computed AS (
+    SELECT
+        r.indicator, r.area_code, r.period, r.breakdown,
+        r.numerator, r.denominator,
+        r.n_reporting, r.n_expected,
+        CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
+        CASE WHEN r.denominator_known > 0 THEN r.denominator / r.denominator_known END AS coverage_denominator,
+        CONCAT(CASE WHEN r.f_p = 1 THEN 'p' ELSE '' END, CASE WHEN r.f_e = 1 THEN 'e' ELSE '' END,
+               CASE WHEN r.f_b = 1 THEN 'b' ELSE '' END, CASE WHEN r.f_u = 1 THEN 'u' ELSE '' END,
+               CASE WHEN r.f_d = 1 THEN 'd' ELSE '' END) AS flags,
+        CASE
+            WHEN r.n_reporting = 0 THEN NULL
+            WHEN i.method = 'ratio' AND r.denominator > 0 THEN r.numerator / r.denominator * i.multiplier
+            WHEN i.method = 'ratio' THEN NULL
+            ELSE r.numerator * i.multiplier
+        END AS raw_value
+    FROM rolled r
+    JOIN ind i ON i.indicator = r.indicator
+),
+published_grid AS (
+    SELECT DISTINCT i.indicator, o.period, o.breakdown
+    FROM ind i JOIN obs o ON o.measure = i.numerator
+    WHERE i.method = 'published'
+),
+published AS (
+    SELECT
+        g.indicator, a.area_code, g.period, g.breakdown,
+        CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
+        CASE WHEN o.value IS NULL THEN 0 ELSE 1 END AS n_reporting, 1 AS n_expected,
+        CASE WHEN o.value IS NULL THEN 0.0 ELSE 1.0 END AS coverage,
+        CAST(NULL AS DOUBLE) AS coverage_denominator,
+        COALESCE(o.flags, '') AS flags,
+        o.value AS raw_value
+    FROM published_grid g
+    JOIN ind i ON i.indicator = g.indicator
+    CROSS JOIN areas a
+    LEFT JOIN obs o
+        ON o.measure = i.numerator AND o.area_code = a.area_code AND o.period = g.period
+        AND o.breakdown = g.breakdown
+),
+u AS (
+    SELECT * FROM computed
+    UNION ALL
+    SELECT * FROM published
+),
+judged AS (
+    SELECT
+        u.*,
+        i.method, i.multiplier, i.interval_method, i.min_coverage,
+        i.disclosure_threshold, i.disclosure_zero, i.disclosure_on,
+        CASE WHEN u.coverage >= i.min_coverage OR i.method = 'published' THEN u.raw_value END AS value
+    FROM u
+    JOIN ind i ON i.indicator = u.indicator
+),
+with_ci AS (
+    SELECT
+        j.*,
+        CASE
+            WHEN j.value IS NULL THEN NULL
+            WHEN j.interval_method = 'wilson' AND j.denominator > 0 AND j.numerator >= 0
+                 AND j.numerator <= j.denominator THEN
+                ((j.numerator / j.denominator + 1.959964 * 1.959964 / (2 * j.denominator))
+                 - 1.959964 * SQRT(j.numerator / j.denominator * (1 - j.numerator / j.denominator) / j.denominator
+                                   + 1.959964 * 1.959964 / (4 * j.denominator * j.denominator)))
+                / (1 + 1.959964 * 1.959964 / j.denominator) * j.multiplier
+            WHEN j.interval_method = 'poisson' AND j.numerator >= 0 THEN
+                COALESCE(
+                    pl.lower_count,
+                    CASE WHEN j.numerator = 0 THEN 0.0 ELSE
+                        j.numerator * POWER(1 - 1 / (9 * j.numerator) - 1.959964 / (3 * SQRT(j.numerator)), 3) END
+                ) / COALESCE(j.denominator, 1) * j.multiplier
+        END AS lower_ci,
+        CASE
+            WHEN j.value IS NULL THEN NULL
+            WHEN j.interval_method = 'wilson' AND j.denominator > 0 AND j.numerator >= 0
+                 AND j.numerator <= j.denominator THEN
+                ((j.numerator / j.denominator + 1.959964 * 1.959964 / (2 * j.denominator))
+                 + 1.959964 * SQRT(j.numerator / j.denominator * (1 - j.numerator / j.denominator) / j.denominator
+                                   + 1.959964 * 1.959964 / (4 * j.denominator * j.denominator)))
+                / (1 + 1.959964 * 1.959964 / j.denominator) * j.multiplier
+            WHEN j.interval_method = 'poisson' AND j.numerator >= 0 THEN
+                COALESCE(
+                    pl.upper_count,
+                    (j.numerator + 1) * POWER(1 - 1 / (9 * (j.numerator + 1)) + 1.959964 / (3 * SQRT(j.numerator + 1)), 3)
+                ) / COALESCE(j.denominator, 1) * j.multiplier
+        END AS upper_ci
+    FROM judged j
+    LEFT JOIN poisson pl
+        ON j.interval_method = 'poisson' AND pl.observed = j.numerator
+)
+SELECT
+    indicator, area_code, period, breakdown,
+    value, numerator, denominator, lower_ci, upper_ci,
+    CASE
+        WHEN n_reporting = 0 THEN 'missing'
+        WHEN value IS NULL AND raw_value IS NOT NULL THEN 'low_coverage'
+        WHEN value IS NULL THEN 'missing'
+        WHEN flags LIKE '%c%' THEN 'confidential'
+        WHEN flags LIKE '%p%' THEN 'provisional'
+        WHEN flags LIKE '%e%' THEN 'estimated'
+        WHEN flags LIKE '%u%' THEN 'low_reliability'
+        WHEN flags LIKE '%b%' THEN 'break'
+        WHEN flags LIKE '%d%' THEN 'definition_differs'
+        ELSE 'ok'
+    END AS status,
+    flags,
+    coverage, coverage_denominator, n_reporting, n_expected,
+    CASE
+        WHEN method = 'published' THEN NULL
+        WHEN n_reporting = 0 THEN 'No local area reported for this period.'
+        WHEN value IS NULL AND raw_value IS NOT NULL THEN
+            CONCAT('Not computed: ', CAST(n_reporting AS STRING), ' of ', CAST(n_expected AS STRING),
+                   ' local areas reported, below the minimum coverage of ',
+                   CAST(CAST(ROUND(min_coverage * 100) AS BIGINT) AS STRING), '%.')
+        WHEN n_reporting < n_expected THEN
+            CONCAT('Computed from the ', CAST(n_reporting AS STRING), ' of ', CAST(n_expected AS STRING),
+                   ' local areas that reported.')
+    END AS note,
+    CASE
+        WHEN disclosure_threshold IS NULL OR value IS NULL THEN 0
+        WHEN disclosure_on IN ('numerator', 'both') AND numerator < disclosure_threshold
+             AND (numerator > 0 OR disclosure_zero = 1) THEN 1
+        WHEN disclosure_on IN ('denominator', 'both') AND denominator < disclosure_threshold
+             AND (denominator > 0 OR disclosure_zero = 1) THEN 1
+        ELSE 0
+    END AS primary_suppressed
+FROM with_ci

@@ -1,0 +1,57 @@
+"""The SQL text of the computation, filled in for a geography of ``n_levels`` levels.
+
+Placeholders only ever receive identifiers generated here (``a0``, ``a1``...) and fixed expressions,
+never user input.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _template(name: str) -> str:
+    return resources.files("indicators").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _significance(benchmark: str, exclude_self: str | None = None) -> str:
+    self_clause = f"WHEN {exclude_self} THEN 'not compared' " if exclude_self else ""
+    return (
+        "CASE "
+        f"{self_clause}"
+        f"WHEN {benchmark} IS NULL OR value IS NULL OR lower_ci IS NULL OR upper_ci IS NULL THEN 'not compared' "
+        f"WHEN {benchmark} < lower_ci THEN "
+        "(CASE WHEN polarity = 1 THEN 'better' WHEN polarity = -1 THEN 'worse' ELSE 'higher' END) "
+        f"WHEN {benchmark} > upper_ci THEN "
+        "(CASE WHEN polarity = 1 THEN 'worse' WHEN polarity = -1 THEN 'better' ELSE 'lower' END) "
+        "ELSE 'similar' END"
+    )
+
+
+def cells_sql(n_levels: int) -> str:
+    ancestors = ", ".join(f"l.a{d}" for d in range(n_levels))
+    return _template("cells").format(ancestors=ancestors)
+
+
+def rollup_sql(n_levels: int) -> str:
+    keys = "indicator, period, breakdown"
+    sets = ", ".join(f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(n_levels))
+    if n_levels == 1:
+        area_case = "a0"
+    else:
+        whens = " ".join(f"WHEN GROUPING(a{d}) = 0 THEN a{d}" for d in range(n_levels - 1, 0, -1))
+        area_case = f"CASE {whens} ELSE a0 END"
+    return _template("rollup").format(grouping_sets=sets, area_case=area_case)
+
+
+def values_sql() -> str:
+    return _template("values")
+
+
+def compare_sql() -> str:
+    return _template("compare").format(
+        significance_parent=_significance("parent_value"),
+        significance_top=_significance("top_value", exclude_self="level_index = 0"),
+        significance_change=_significance("previous_value"),
+    )

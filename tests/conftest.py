@@ -1,0 +1,49 @@
+"""Shared fixtures: a demo release built once per session, and the path of the real data in ../shared."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("OPENMEASURE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the real data folder {SHARED_DATA} is missing (set OPENMEASURE_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment that points the root config.yaml at a temporary store and catalogue."""
+    tmp = tmp_path_factory.mktemp("demo")
+    return {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'catalog.db'}"}
+
+
+@pytest.fixture(scope="session")
+def demo_config(demo_env):
+    from etl.config import load_config
+
+    old = {k: os.environ.get(k) for k in demo_env}
+    os.environ.update(demo_env)
+    try:
+        return load_config(ROOT / "config.yaml")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def demo_release(demo_config):
+    """The demo pipeline run once; returns the RunResult."""
+    from etl.pipeline import run
+
+    return run(demo_config)

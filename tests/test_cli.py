@@ -1,0 +1,42 @@
+"""The openmeasure command, run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "etl.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=300)
+
+
+def test_etl_run_publishes_a_release_and_lists_it(demo_env):
+    done = cli("etl", "run", "--config", "config.yaml", env=demo_env)
+    assert done.returncode == 0, done.stderr
+    assert "published release" in done.stdout
+    store = Path(demo_env["OPENMEASURE_STORE"])
+    current = (store / "CURRENT").read_text().strip()
+    assert (store / "releases" / current / "indicator_values.parquet").is_file()
+    listed = cli("releases", "list", "--config", "config.yaml", env=demo_env)
+    assert current in listed.stdout
+
+
+def test_config_check_names_the_path_and_suggests(tmp_path):
+    bad = (ROOT / "config.yaml").read_text().replace("denominator: young_people", "denominator: young_peple")
+    (tmp_path / "config.yaml").write_text(bad)
+    done = cli("config", "check", str(tmp_path / "config.yaml"))
+    assert done.returncode == 2
+    assert "indicators[7].compute.denominator: unknown measure 'young_peple'; did you mean 'young_people'?" \
+        in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+
+
+def test_config_check_accepts_the_demo_config():
+    done = cli("config", "check", "config.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "valid" in done.stdout
