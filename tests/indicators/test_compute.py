@@ -1,0 +1,169 @@
+"""The computation on a four-area world, against values worked out by hand (see world.py).
+
+2020: L1 10/100, L2 60/300, L3 13/120, L4 100/480  -> R1 70/400, R2 113/600, C 183/1000
+2019: L1 20/100, L2 30/300, L3 -/120 (late),  L4 48/480  -> R1 50/400, R2 not computed (coverage 1/2),
+      C 98/880 (coverage 3/4, exactly the 75% minimum)
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from indicators.intervals import poisson_byar, poisson_exact, wilson
+from tests.indicators.world import build_config, compute_final, row
+
+OBS = [
+    ("x", "L1", 2020, 10, ""), ("n", "L1", 2020, 100, ""),
+    ("x", "L2", 2020, 60, ""), ("n", "L2", 2020, 300, ""),
+    ("x", "L3", 2020, 13, "p"), ("n", "L3", 2020, 120, ""),
+    ("x", "L4", 2020, 100, ""), ("n", "L4", 2020, 480, ""),
+    ("x", "L1", 2019, 20, ""), ("n", "L1", 2019, 100, ""),
+    ("x", "L2", 2019, 30, ""), ("n", "L2", 2019, 300, ""),
+    ("n", "L3", 2019, 120, ""),
+    ("x", "L4", 2019, 48, ""), ("n", "L4", 2019, 480, ""),
+    ("y", "L1", 2020, 1000, ""), ("y", "L2", 2020, 2000, ""), ("y", "L3", 2020, 3, ""), ("y", "L4", 2020, 0, ""),
+    # a publisher's values at every level: taken as they are, even where they do not add up
+    ("s", "C", 2020, 50.0, ""), ("s", "R1", 2020, 40.0, ""), ("s", "R2", 2020, 60.0, ""),
+    ("s", "L1", 2020, 35.0, ""), ("s", "L2", 2020, 45.0, ""), ("s", "L3", 2020, 55.0, ""), ("s", "L4", 2020, 65.0, ""),
+]
+
+INDICATORS = [
+    {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100},
+     "target": {"value": 30, "period": "2030", "base_period": "2019"}},
+    {"id": "per_1000", "unit": "per 1,000", "compute": {"method": "ratio", "numerator": "x", "denominator": "n",
+                                                         "multiplier": 1000}},
+    {"id": "total", "unit": "people", "compute": {"method": "sum", "measure": "x"}},
+    {"id": "events", "unit": "events", "interval": "poisson", "compute": {"method": "sum", "measure": "y"}},
+    {"id": "published", "compute": {"method": "published", "measure": "s"}},
+    {"id": "lower_better", "polarity": "lower_is_better",
+     "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}},
+    {"id": "small", "unit": "people", "compute": {"method": "sum", "measure": "x"},
+     "disclosure": {"threshold": 11}},
+]
+
+
+@pytest.fixture(scope="module")
+def final(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("world")
+    return compute_final(build_config(tmp, OBS, INDICATORS, ["x", "n", "y", "s"], neighbours_k=1))
+
+
+def test_a_rate_is_rolled_up_as_a_ratio_of_sums_not_a_mean_of_rates(final):
+    r1 = row(final, "rate", "R1")
+    assert (r1.numerator, r1.denominator) == (70, 400)
+    assert r1.value == pytest.approx(17.5)  # the mean of 10% and 20% would be 15%
+    assert row(final, "rate", "R2").value == pytest.approx(113 / 600 * 100)
+    c = row(final, "rate", "C")
+    assert (c.numerator, c.denominator, c.value) == (183, 1000, pytest.approx(18.3))
+    assert (c.coverage, c.n_reporting, c.n_expected) == (1.0, 4, 4)
+
+
+def test_sums_and_published_values(final):
+    assert row(final, "total", "C").value == 183
+    assert row(final, "total", "R2").value == 113
+    for area, value in (("C", 50.0), ("R1", 40.0), ("R2", 60.0), ("L3", 55.0)):
+        r = row(final, "published", area)
+        assert r.value == value and math.isnan(r.numerator) and math.isnan(r.lower_ci)
+
+
+def test_coverage_below_the_minimum_leaves_the_parent_uncomputed_and_says_why(final):
+    r2 = row(final, "rate", "R2", "2019")
+    assert math.isnan(r2.value) and r2.status == "low_coverage"
+    assert r2.coverage == 0.5 and r2.coverage_denominator == pytest.approx(480 / 600)
+    assert "1 of 2 local areas reported" in r2.note and "75%" in r2.note
+    c = row(final, "rate", "C", "2019")
+    assert c.coverage == 0.75 and c.value == pytest.approx(98 / 880 * 100)
+    assert c.coverage_denominator == pytest.approx(880 / 1000)
+    assert c.note == "Computed from the 3 of 4 local areas that reported."
+    assert row(final, "rate", "L3", "2019").status == "missing"
+
+
+def test_wilson_interval_for_percentages(final):
+    lo, hi = wilson(10, 100)
+    r = row(final, "rate", "L1")
+    assert (r.lower_ci, r.upper_ci) == (pytest.approx(lo * 100), pytest.approx(hi * 100))
+    assert lo * 100 == pytest.approx(5.5229, abs=1e-3) and hi * 100 == pytest.approx(17.4368, abs=1e-3)
+
+
+def test_exact_poisson_for_small_counts_and_byar_for_large(final):
+    r = row(final, "per_1000", "L1")
+    lo, hi = poisson_exact(10)
+    assert (lo, hi) == (pytest.approx(4.7954, abs=1e-3), pytest.approx(18.3904, abs=1e-3))
+    assert (r.lower_ci, r.upper_ci) == (pytest.approx(lo / 100 * 1000), pytest.approx(hi / 100 * 1000))
+    big = row(final, "events", "L1")
+    lo, hi = poisson_byar(1000)
+    assert (big.lower_ci, big.upper_ci) == (pytest.approx(lo), pytest.approx(hi))
+    zero = row(final, "events", "L4")
+    assert zero.lower_ci == 0 and zero.upper_ci == pytest.approx(poisson_exact(0)[1])
+
+
+def test_no_interval_means_null_not_zero_and_not_compared(final):
+    r = row(final, "total", "L1")
+    assert math.isnan(r.lower_ci) and math.isnan(r.upper_ci)
+    assert r.significance_parent == "not compared"
+
+
+def test_significance_is_direction_aware(final):
+    # L1: 10% with Wilson (5.52, 17.44); its region R1 is 17.5%, above the whole interval.
+    assert row(final, "rate", "L1").significance_parent == "worse"
+    assert row(final, "lower_better", "L1").significance_parent == "better"
+    assert row(final, "rate", "L2").significance_parent == "similar"  # 20% (15.9, 24.8) holds 17.5
+    assert row(final, "rate", "C").significance_top == "not compared"  # the top level itself
+    assert row(final, "rate", "L1").top_value == pytest.approx(18.3)
+    assert row(final, "rate", "L1").parent_value == pytest.approx(17.5)
+
+
+def test_ranks_quartiles_and_ranks_within_the_parent(final):
+    got = {a: (row(final, "rate", a).rank_level, row(final, "rate", a).quartile,
+               row(final, "rate", a).rank_parent) for a in ("L1", "L2", "L3", "L4")}
+    # values: L4 20.83, L2 20.0, L3 10.83, L1 10.0 (higher is better)
+    assert got == {"L4": (1, 1, 1), "L2": (2, 2, 1), "L3": (3, 3, 2), "L1": (4, 4, 2)}
+    assert row(final, "rate", "L1").n_ranked_level == 4
+    assert row(final, "lower_better", "L1").rank_level == 1
+
+
+def test_change_since_the_previous_period(final):
+    r = row(final, "rate", "L1")
+    assert r.previous_period == "2019" and r.previous_value == pytest.approx(20.0)
+    assert r.change == pytest.approx(-10.0)
+    assert r.change_significance == "worse"  # 20% lies above 2020's interval (5.52, 17.44)
+
+
+def test_publisher_flags_carry_up_the_hierarchy(final):
+    assert row(final, "rate", "L3").status == "provisional"
+    assert row(final, "rate", "R2").status == "provisional"
+    assert row(final, "rate", "R1").status == "ok"
+
+
+def test_nearest_neighbours_and_peer_mean(final):
+    # populations L1 100, L2 290, L3 120, L4 480: nearest (k=1) L1->L3, L2->L3, L3->L1, L4->L2
+    assert row(final, "rate", "L1").peer_mean == pytest.approx(13 / 120 * 100)
+    assert row(final, "rate", "L4").peer_mean == pytest.approx(20.0)
+    assert row(final, "rate", "R1").peer_mean == pytest.approx(113 / 600 * 100)
+
+
+def test_progress_to_target_statistics_canada(final):
+    r = row(final, "rate", "C")
+    y0, y, target = 98 / 880 * 100, 18.3, 30.0
+    observed = (y / y0) ** (1 / 1) - 1
+    required = (target / y0) ** (1 / (2030 - 2019)) - 1
+    assert r.cagr_observed == pytest.approx(observed)
+    assert r.progress_ratio == pytest.approx(observed / required)
+    assert r.progress_status == "on_track" and r.rag == "green"
+    l1 = row(final, "rate", "L1")  # 20% -> 10%: deterioration
+    assert l1.progress_status == "deterioration" and l1.rag == "red"
+
+
+def test_primary_and_secondary_suppression(final):
+    l1, l2 = row(final, "small", "L1"), row(final, "small", "L2")
+    assert l1.status == "suppressed" and math.isnan(l1.value) and math.isnan(l1.numerator)
+    assert "primary suppression" in l1.note
+    # R1 = L1 + L2 is published, so L2 must go too or L1 = R1 - L2
+    assert l2.status == "suppressed" and "secondary suppression" in l2.note
+    assert row(final, "small", "R1").value == 70
+    assert row(final, "small", "L4").status == "ok"
+    # a withheld value reveals itself through no rank and no peer mean
+    assert math.isnan(l1.rank_level)
+    assert math.isnan(row(final, "small", "L3").peer_mean)  # L3's only peer is L1, withheld

@@ -1,0 +1,136 @@
+"""Invariants, on random hierarchies and counts (hypothesis):
+
+- a parent's numerator and denominator are the sums over its reporting local areas, at every level;
+- ranks within a level are a permutation of 1..n;
+- no withheld value can be worked out from what is published (an attacker's linear algebra).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators.disclosure import secondary_suppression
+from tests.indicators.world import build_config, compute_final
+
+
+@st.composite
+def worlds(draw):
+    n_regions = draw(st.integers(1, 4))
+    areas = [("C", "C", "country", "", 1, 1)]
+    obs = []
+    for r in range(n_regions):
+        rc = f"R{r}"
+        areas.append((rc, rc, "region", "C", 1, 1))
+        for k in range(draw(st.integers(1, 5))):
+            code = f"{rc}L{k}"
+            areas.append((code, code, "local", rc, 1, 1))
+            for period in (2020, 2021):
+                den = draw(st.integers(1, 500))
+                obs.append(("n", code, period, den, ""))
+                if draw(st.booleans()) or draw(st.booleans()):  # about one area in four does not report
+                    obs.append(("x", code, period, draw(st.integers(0, den)) + draw(st.floats(0, 0.5)), ""))
+    return areas, obs
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+def test_parents_are_sums_of_reporting_children_and_ranks_are_permutations(tmp_path_factory, world):
+    areas, obs = world
+    tmp = tmp_path_factory.mktemp("prop")
+    indicators = [{"id": "rate", "min_coverage": 0.0,
+                   "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}]
+    final = compute_final(build_config(tmp, obs, indicators, ["x", "n"], areas=areas))
+    o = pd.DataFrame(obs, columns=["measure", "area_code", "period", "value", "flag"])
+    wide = o.pivot_table(index=["area_code", "period"], columns="measure", values="value").reset_index()
+    wide = wide.dropna(subset=["x"]) if "x" in wide else wide.iloc[0:0]
+    parent = {a[0]: a[3] for a in areas}
+    wide["region"] = wide["area_code"].map(parent)
+    for period in (2020, 2021):
+        w = wide[wide.period == period]
+        for area, level in [(a[0], a[2]) for a in areas if a[2] != "local"]:
+            mine = w if level == "country" else w[w.region == area]
+            hit = final[(final.area_code == area) & (final.period == str(period))]
+            if hit.empty:  # no local area reported the numerator in this period at all
+                assert w.empty
+                continue
+            got = hit.iloc[0]
+            if mine.empty:
+                assert got.status == "missing" and np.isnan(got.value)
+                continue
+            assert got.numerator == pytest_approx(mine["x"].sum())
+            assert got.denominator == pytest_approx(mine["n"].sum())
+            assert got.n_reporting == len(mine)
+        for level in ("local", "region"):
+            ranks = final[(final.level == level) & (final.period == str(period)) & final.value.notna()]
+            values = ranks.value.round(9)
+            if values.is_unique:
+                assert sorted(ranks.rank_level.astype(int)) == list(range(1, len(ranks) + 1))
+
+
+def pytest_approx(v):
+    import pytest
+
+    return pytest.approx(v, rel=1e-9, abs=1e-9)
+
+
+@st.composite
+def trees(draw):
+    """A three-level tree of counts, some small; parents are the sums of their children."""
+    rows, parents = [], {}
+    leaves = []
+    for r in range(draw(st.integers(1, 4))):
+        for k in range(draw(st.integers(1, 5))):
+            code = f"R{r}L{k}"
+            parents[code] = f"R{r}"
+            leaves.append((code, draw(st.integers(0, 40))))
+    size = dict(leaves)
+    for code, v in leaves:
+        size[parents[code]] = size.get(parents[code], 0) + v
+        parents.setdefault(parents[code], "C")
+    size["C"] = sum(v for c, v in size.items() if c.count("L") == 0 and c != "C")
+    parents["C"] = ""
+    threshold = draw(st.integers(1, 15))
+    for code, v in size.items():
+        rows.append({"indicator": "i", "period": "2020", "breakdown": "total", "area_code": code,
+                     "parent_code": parents[code], "size": float(v), "primary": 0 < v < threshold})
+    return pd.DataFrame(rows)
+
+
+def recoverable(cells: pd.DataFrame, withheld: set[str]) -> set[str]:
+    """Withheld cells an attacker can solve for from the equations parent = sum(children)."""
+    unknown = sorted(withheld)
+    if not unknown:
+        return set()
+    idx = {c: i for i, c in enumerate(unknown)}
+    equations = []
+    for parent, kids in cells.groupby("parent_code"):
+        if not parent:
+            continue
+        members = [parent, *kids["area_code"]]
+        if not any(m in idx for m in members):
+            continue
+        row = np.zeros(len(unknown))
+        if parent in idx:
+            row[idx[parent]] = 1
+        for k in kids["area_code"]:
+            if k in idx:
+                row[idx[k]] -= 1
+        equations.append(row)
+    if not equations:
+        return set()
+    a = np.array(equations)
+    rank = np.linalg.matrix_rank(a)
+    return {c for c in unknown
+            if np.linalg.matrix_rank(np.vstack([a, np.eye(len(unknown))[idx[c]]])) == rank}
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=trees())
+def test_no_withheld_value_can_be_worked_out(cells):
+    out = secondary_suppression(cells)
+    withheld = set(out["area_code"])
+    assert set(cells.loc[cells["primary"], "area_code"]) <= withheld
+    assert recoverable(cells, withheld) == set()
