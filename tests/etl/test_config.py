@@ -1,0 +1,114 @@
+"""config.yaml: loading, environment expansion, error messages with paths, and complete documentation."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from etl.config import load_config
+from etl.config_models import Config
+from etl.exceptions import ConfigError
+from tests.conftest import ROOT
+
+
+def key_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Every key of the config, written like `sources[].columns.area_code`."""
+    out = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        out.append(path)
+        ann = field.annotation
+        args = typing.get_args(ann)
+        origin = typing.get_origin(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out += key_paths(ann, path)
+        elif origin in (list,) and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            out += key_paths(args[0], f"{path}[]")
+        elif origin in (typing.Union, types.UnionType):
+            for a in args:
+                if isinstance(a, type) and issubclass(a, BaseModel):
+                    out += key_paths(a, path)
+        elif origin is dict and len(args) == 2 and isinstance(args[1], type) and issubclass(args[1], BaseModel):
+            out += key_paths(args[1], f"{path}.<name>")
+    return out
+
+
+def test_every_config_key_is_documented():
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", doc, flags=re.S)  # key names count in the text, not in examples
+    documented = set(re.findall(r"`([^`\n]+)`", prose))
+    missing = [p for p in key_paths(Config) if p not in documented]
+    assert not missing, f"keys missing from docs/configuration.md: {missing}"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "config.yaml"
+    p.write_text(text)
+    return p
+
+
+def demo_text() -> str:
+    return (ROOT / "config.yaml").read_text()
+
+
+@pytest.mark.parametrize("change, message", [
+    (("denominator: young_people", "denominator: young_peple"),
+     "indicators[7].compute.denominator: unknown measure 'young_peple'; did you mean 'young_people'?"),
+    (("polarity: lower_is_better\n    compute: {method: ratio, numerator: processing_days",
+      "polarity: lower_better\n    compute: {method: ratio, numerator: processing_days"),
+     "indicators[1].polarity: Input should be 'higher_is_better', 'lower_is_better' or 'neutral'; "
+     "got 'lower_better'"),
+    (("  - id: labour\n", "  - id: labour\n    colour: blue\n"),
+     "sources[1].colour: unknown key"),
+    (("method: sum, measure: employed", "method: sum, numerator: employed"),
+     "indicators[4].compute: method 'sum' needs 'measure'"),
+    (("{id: employed, source: labour,", "{id: employed, source: labor,"),
+     "measures[12].source: unknown source 'labor'; did you mean 'labour'?"),
+    (("    indicators: [employment_rate, employed]", "    indicators: [employment_rat]"),
+     "schedules[1].indicators[0]: unknown indicator 'employment_rat'; did you mean 'employment_rate'?"),
+])
+def test_bad_config_names_the_path(tmp_path, change, message):
+    old, new = change
+    assert old in demo_text()
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, demo_text().replace(old, new, 1)))
+    assert message in str(err.value)
+
+
+def test_environment_variables_are_expanded_with_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENMEASURE_STORE", str(tmp_path / "elsewhere"))
+    config = load_config(ROOT / "config.yaml")
+    assert config.store == str(tmp_path / "elsewhere")
+    monkeypatch.delenv("OPENMEASURE_STORE")
+    assert load_config(ROOT / "config.yaml").store == str(ROOT / "data" / "store")
+
+
+def test_an_unset_variable_without_default_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("NOPE_NOT_SET", raising=False)
+    text = demo_text().replace("store: ${OPENMEASURE_STORE:-data/store}", "store: ${NOPE_NOT_SET}")
+    with pytest.raises(ConfigError, match=r"store: environment variable NOPE_NOT_SET is not set"):
+        load_config(write(tmp_path, text))
+
+
+def test_relative_paths_are_relative_to_the_config_file():
+    config = load_config(ROOT / "examples" / "eurostat" / "config.yaml")
+    assert Path(config.geography.areas.path).is_absolute()
+    assert config.catalogue == f"sqlite:///{ROOT / 'data' / 'eurostat' / 'catalog.db'}"
+
+
+def test_yaml_syntax_errors_give_the_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"line \d+, column \d+: not valid YAML"):
+        load_config(write(tmp_path, "title: [unclosed\nstore: x\n"))
+
+
+def test_every_demo_indicator_has_its_metadata():
+    config = load_config(ROOT / "config.yaml")
+    for ind in config.indicators:
+        assert ind.title and ind.description and ind.methodology and ind.theme and ind.unit, ind.id
+    kinds = {(i.visibility, i.disclosure is not None) for i in config.indicators}
+    assert ("internal", False) in kinds and ("public", True) in kinds
