@@ -67,7 +67,7 @@ class CsvColumns(Strict):
 
 class SourceConfig(Strict):
     id: str = Identifier
-    format: Literal["csv", "eurostat_tsv"]
+    format: Literal["csv", "eurostat_tsv", "parquet"]
     path: str
     title: str | None = None
     publisher: str | None = None

@@ -28,8 +28,12 @@ from indicators.engine import Engine
 SCHEMA_VERSION = "1.0"
 ROW_GROUP_SIZE = 50_000
 
-FINAL_ORDER = "ORDER BY indicator, level_index, area_code, period, breakdown"
-AREA_ORDER = "ORDER BY area_code, indicator, period, breakdown"
+#: Integer keys the engine keeps beside the codes (ids follow code order, so sorting by them sorts by code).
+ID_COLUMNS = ("ind_id", "area_id", "period_id")
+FINAL_ORDER = "ORDER BY ind_id, level_index, area_id, period_id, breakdown"
+AREA_ORDER = "ORDER BY area_id, ind_id, period_id, breakdown"
+CODE_ORDER = "ORDER BY indicator, level_index, area_code, period, breakdown"
+CODE_AREA_ORDER = "ORDER BY area_code, indicator, period, breakdown"
 
 _FRICTIONLESS_TYPES = {
     "string": "string", "large_string": "string", "double": "number", "float": "number", "int64": "integer",
@@ -42,15 +46,18 @@ def write_release(engine: Engine, folder: Path, *, config: Config, release_id: s
                   source_checksums: dict[str, dict], carry_forward: Path | None = None,
                   refreshed: list[str] | None = None) -> dict:
     """Write every file of the release into ``folder`` and return the manifest."""
-    final = "SELECT * FROM final"
+    columns = ", ".join(c for c in engine.query("SELECT * FROM final LIMIT 0").schema.names
+                        if c not in ID_COLUMNS)
+    final, order, area_order = f"SELECT {columns} FROM final", FINAL_ORDER, AREA_ORDER
     if carry_forward is not None and refreshed is not None:
         engine.register_parquet("previous", carry_forward)
         keep = ", ".join("'" + i.replace("'", "") + "'" for i in refreshed)
-        final = f"SELECT * FROM final UNION ALL SELECT * FROM previous WHERE indicator NOT IN ({keep})"
-        engine.materialize("published", final)
-        final = "SELECT * FROM published"
-    engine.write_parquet(f"{final} {FINAL_ORDER}", folder / "indicator_values.parquet", ROW_GROUP_SIZE)
-    engine.write_parquet(f"{final} {AREA_ORDER}", folder / "indicator_values_by_area.parquet", ROW_GROUP_SIZE)
+        engine.materialize("published", f"{final} UNION ALL SELECT {columns} FROM previous "
+                                        f"WHERE indicator NOT IN ({keep})")
+        final, order, area_order = "SELECT * FROM published", CODE_ORDER, CODE_AREA_ORDER
+    engine.write_parquet(f"{final} {order}", folder / "indicator_values.parquet", ROW_GROUP_SIZE,
+                         split_on="indicator")
+    engine.write_parquet(f"{final} {area_order}", folder / "indicator_values_by_area.parquet", ROW_GROUP_SIZE)
 
     by_area = neighbours.sort_values(["area_code", "rank"]).groupby("area_code")["neighbour_code"].agg(list)
     area_table = areas.copy()

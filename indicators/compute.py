@@ -37,15 +37,33 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     obs_table = obs if isinstance(obs, pa.Table) else pa.Table.from_pandas(obs[OBS_FOR_ENGINE],
                                                                             preserve_index=False)
     engine.register("obs", obs_table)
-    engine.register("areas", areas[["area_code", "name", "level", "level_index", "parent_code", "top_code"]])
-    engine.register("leaves", leaf_ancestors(areas, n_levels))
+    area_dim = _area_dimension(areas)
+    ids = dict(zip(area_dim["area_code"], area_dim["area_id"], strict=True))
+    engine.register("areas", area_dim)
+    leaves = leaf_ancestors(areas, n_levels)
+    engine.register("leaves", leaves.apply(lambda col: col.map(ids)).astype("int32")
+                    .rename(columns={"area_code": "area_id"}))
+    measure_ids = {m.id: i for i, m in enumerate(sorted(config.measures, key=lambda m: m.id))}
+    engine.register("measures", pd.DataFrame({"measure": list(measure_ids),
+                                              "measure_id": pd.Series(measure_ids.values(), dtype="int32")}))
+    periods = _periods(engine)
+    engine.register("periods", periods)
+    breakdowns = _breakdowns(engine)
+    engine.register("breakdowns", breakdowns)
+    engine.materialize("obs_k", sqltext.keys_sql())
     first = _first_periods(engine, config)
     params = registry.parameter_table(config, first)
+    params = _with_ids(params, measure_ids, dict(zip(periods["period"], periods["period_id"], strict=True)))
     engine.register("ind", params)
-    engine.register("periods", _periods(engine))
     engine.register("poisson", intervals.poisson_table())
-    engine.register("neighbours", neighbours[["area_code", "neighbour_code"]])
-    engine.register("area_targets", registry.area_targets(config))
+    engine.register("neighbours", pd.DataFrame({
+        "area_id": neighbours["area_code"].map(ids).astype("int32"),
+        "neighbour_id": neighbours["neighbour_code"].map(ids).astype("int32")}))
+    targets = registry.area_targets(config)
+    engine.register("area_targets", pd.DataFrame({
+        "ind_id": targets["indicator"].map(dict(zip(params["indicator"], params["ind_id"], strict=True)))
+        .astype("int32"),
+        "area_id": targets["area_code"].map(ids).astype("Int32"), "target": targets["target"]}))
     timings["prepare"] = time.perf_counter() - t0
 
     t = time.perf_counter()
@@ -62,10 +80,30 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     timings["disclosure"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    engine.materialize("final", sqltext.compare_sql())
+    engine.materialize("final", sqltext.compare_sql(len(periods), len(breakdowns)))
     timings["compare"] = time.perf_counter() - t
     log.info("step=compute levels=%d indicators=%d seconds=%.2f", n_levels, len(params),
              time.perf_counter() - t0)
+
+
+def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas with integer ids in code order (so sorting by id sorts by code)."""
+    dim = areas[["area_code", "name", "level", "level_index", "parent_code", "top_code"]] \
+        .sort_values("area_code").reset_index(drop=True)
+    dim["area_id"] = pd.Series(range(len(dim)), dtype="int32")
+    ids = dict(zip(dim["area_code"], dim["area_id"], strict=True))
+    dim["parent_id"] = dim["parent_code"].map(ids).astype("Int32")
+    dim["top_id"] = dim["top_code"].map(ids).astype("int32")
+    return dim
+
+
+def _with_ids(params: pd.DataFrame, measure_ids: dict[str, int], period_ids: dict[str, int]) -> pd.DataFrame:
+    params = params.sort_values("indicator").reset_index(drop=True)
+    params["ind_id"] = pd.Series(range(len(params)), dtype="int32")
+    params["num_id"] = params["numerator"].map(measure_ids).astype("Int32")
+    params["den_id"] = params["denominator"].map(measure_ids).astype("Int32")
+    params["base_period_id"] = params["base_period"].map(period_ids).astype("Int32")
+    return params
 
 
 def _first_periods(engine: Engine, config: Config) -> dict[str, str]:
@@ -76,25 +114,42 @@ def _first_periods(engine: Engine, config: Config) -> dict[str, str]:
 
 
 def _periods(engine: Engine) -> pd.DataFrame:
+    """Every period seen, with ``t`` in years and ids in time order (LAG orders by id)."""
     periods = engine.query("SELECT DISTINCT period FROM obs").column("period").to_pylist()
-    return pd.DataFrame({"period": periods, "t": [period_time(p) for p in periods]})
+    df = pd.DataFrame({"period": periods, "t": [period_time(p) for p in periods]})
+    df = df.sort_values(["t", "period"]).reset_index(drop=True)
+    df["period_id"] = pd.Series(range(len(df)), dtype="int32")
+    return df
 
 
-def _suppressed(engine: Engine, params: pd.DataFrame) -> pd.DataFrame:
+def _breakdowns(engine: Engine) -> pd.DataFrame:
+    names = sorted(engine.query("SELECT DISTINCT breakdown FROM obs").column("breakdown").to_pylist())
+    return pd.DataFrame({"breakdown": names, "bd_id": pd.Series(range(len(names)), dtype="int32")})
+
+
+SUPPRESSED_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),
+                               ("bd_id", pa.int32()), ("reason", pa.string())])
+
+
+def _suppressed(engine: Engine, params: pd.DataFrame) -> pa.Table:
     controlled = params[params["disclosure_threshold"].notna()]
-    cols = ["indicator", "area_code", "period", "breakdown", "reason"]
+    cols = SUPPRESSED_SCHEMA.names
     if controlled.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return SUPPRESSED_SCHEMA.empty_table()
     cells = engine.query(
-        "SELECT v.indicator, v.period, v.breakdown, v.area_code, a.parent_code, "
-        "COALESCE(v.numerator, v.value) AS size, v.primary_suppressed = 1 AS \"primary\" "
-        "FROM vals v JOIN areas a ON a.area_code = v.area_code "
-        "JOIN ind i ON i.indicator = v.indicator "
+        "SELECT v.ind_id AS indicator, v.period_id AS period, v.bd_id AS breakdown, v.area_id AS area_code, "
+        "a.parent_id AS parent_code, COALESCE(v.numerator, v.value) AS size, "
+        "v.primary_suppressed = 1 AS \"primary\" "
+        "FROM vals v JOIN areas a ON a.area_id = v.area_id "
+        "JOIN ind i ON i.ind_id = v.ind_id "
         "WHERE i.disclosure_threshold IS NOT NULL AND v.value IS NOT NULL").to_pandas()
+    cells["parent_code"] = cells["parent_code"].fillna(-1)
     out = secondary_suppression(cells)
-    threshold = dict(zip(controlled["indicator"], controlled["disclosure_threshold"], strict=True))
+    threshold = dict(zip(controlled["ind_id"], controlled["disclosure_threshold"], strict=True))
     out["reason"] = [PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary" else SECONDARY_REASON
                      for i, k in zip(out["indicator"], out["kind"], strict=True)]
+    out = out.rename(columns={"indicator": "ind_id", "area_code": "area_id", "period": "period_id",
+                              "breakdown": "bd_id"})
     log.info("step=disclosure primary=%d secondary=%d", int((out["kind"] == "primary").sum()),
              int((out["kind"] == "secondary").sum()))
-    return out[cols]
+    return pa.Table.from_pandas(out[cols], schema=SUPPRESSED_SCHEMA, preserve_index=False)

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 class Engine(Protocol):
@@ -23,7 +25,8 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> pa.Table: ...
 
-    def write_parquet(self, sql: str, path: Path) -> None: ...
+    def write_parquet(self, sql: str, path: Path, row_group_size: int = 100_000,
+                      split_on: str | None = None) -> int: ...
 
     def close(self) -> None: ...
 
@@ -59,13 +62,47 @@ class DuckDBEngine:
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 
-    def write_parquet(self, sql: str, path: Path, row_group_size: int = 100_000) -> None:
-        self.con.execute(
-            f"COPY ({sql}) TO '{_checked_path(str(path))}' "
-            f"(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE {int(row_group_size)})")
+    def write_parquet(self, sql: str, path: Path, row_group_size: int = 100_000,
+                      split_on: str | None = None) -> int:
+        """Stream the result of ``sql`` into a Parquet file, in row groups of at most ``row_group_size``
+        rows that never span two values of ``split_on`` (so a reader of one indicator touches only its
+        row groups). Memory stays at a few batches whatever the size. Returns the number of rows."""
+        reader = self.con.sql(sql).to_arrow_reader(min(row_group_size, 1 << 16))
+        rows = 0
+        with pq.ParquetWriter(path, reader.schema, compression="zstd") as writer:
+            pending: list[pa.RecordBatch] = []
+            size = 0
+            current = None
+
+            def flush() -> None:
+                nonlocal pending, size
+                if pending:
+                    writer.write_table(pa.Table.from_batches(pending), row_group_size=row_group_size)
+                pending, size = [], 0
+
+            for batch in reader:
+                rows += batch.num_rows
+                for part in _split(batch, split_on):
+                    key = part.column(split_on)[0].as_py() if split_on else None
+                    if key != current or size + part.num_rows > row_group_size:
+                        flush()
+                        current = key
+                    pending.append(part)
+                    size += part.num_rows
+            flush()
+        return rows
 
     def close(self) -> None:
         self.con.close()
+
+
+def _split(batch: pa.RecordBatch, column: str | None) -> list[pa.RecordBatch]:
+    """Cut a batch where the value of ``column`` changes (the input is sorted by it)."""
+    if column is None or batch.num_rows == 0:
+        return [batch]
+    values = batch.column(column).to_numpy(zero_copy_only=False)
+    cuts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), batch.num_rows]
+    return [batch.slice(a, b - a) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 def _checked_name(name: str) -> str:

@@ -20,13 +20,18 @@ def _significance(benchmark: str, exclude_self: str | None = None) -> str:
     return (
         "CASE "
         f"{self_clause}"
-        f"WHEN {benchmark} IS NULL OR value IS NULL OR lower_ci IS NULL OR upper_ci IS NULL THEN 'not compared' "
-        f"WHEN {benchmark} < lower_ci THEN "
-        "(CASE WHEN polarity = 1 THEN 'better' WHEN polarity = -1 THEN 'worse' ELSE 'higher' END) "
-        f"WHEN {benchmark} > upper_ci THEN "
-        "(CASE WHEN polarity = 1 THEN 'worse' WHEN polarity = -1 THEN 'better' ELSE 'lower' END) "
+        f"WHEN j.{benchmark} IS NULL OR j.value IS NULL OR j.lower_ci IS NULL OR j.upper_ci IS NULL "
+        "THEN 'not compared' "
+        f"WHEN j.{benchmark} < j.lower_ci THEN "
+        "(CASE WHEN j.polarity = 1 THEN 'better' WHEN j.polarity = -1 THEN 'worse' ELSE 'higher' END) "
+        f"WHEN j.{benchmark} > j.upper_ci THEN "
+        "(CASE WHEN j.polarity = 1 THEN 'worse' WHEN j.polarity = -1 THEN 'better' ELSE 'lower' END) "
         "ELSE 'similar' END"
     )
+
+
+def keys_sql() -> str:
+    return _template("keys")
 
 
 def cells_sql(n_levels: int) -> str:
@@ -35,7 +40,7 @@ def cells_sql(n_levels: int) -> str:
 
 
 def rollup_sql(n_levels: int) -> str:
-    keys = "indicator, period, breakdown"
+    keys = "ind_id, period_id, bd_id"
     sets = ", ".join(f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(n_levels))
     if n_levels == 1:
         area_case = "a0"
@@ -49,9 +54,12 @@ def values_sql() -> str:
     return _template("values")
 
 
-def compare_sql() -> str:
+def compare_sql(n_periods: int, n_breakdowns: int) -> str:
+    """``n_periods`` and ``n_breakdowns`` size the composite integer keys (slice = indicator x period x
+    breakdown, series = indicator x breakdown) that joins and windows partition on."""
     return _template("compare").format(
+        n_periods=int(n_periods), n_breakdowns=int(n_breakdowns),
         significance_parent=_significance("parent_value"),
-        significance_top=_significance("top_value", exclude_self="level_index = 0"),
+        significance_top=_significance("top_value", exclude_self="j.level_index = 0"),
         significance_change=_significance("previous_value"),
     )

@@ -2,23 +2,23 @@
 -- reported or not, so that coverage can be counted. Only local-level observations are used: parents are
 -- always recomputed from their children, never taken from the publisher.
 WITH grid AS (
-    SELECT DISTINCT i.indicator, o.period, o.breakdown
+    SELECT DISTINCT i.ind_id, o.period_id, o.bd_id
     FROM ind i
-    JOIN obs o ON o.measure = i.numerator
-    JOIN leaves l ON l.area_code = o.area_code
+    JOIN obs_k o ON o.measure_id = i.num_id
+    JOIN leaves l ON l.area_id = o.area_id
     WHERE i.method <> 'published'
 )
 SELECT
-    g.indicator, g.period, g.breakdown,
+    g.ind_id, g.period_id, g.bd_id,
     {ancestors},
     n.value AS num,
     d.value AS den,
-    CASE WHEN n.value IS NOT NULL AND (i.denominator IS NULL OR d.value IS NOT NULL) THEN 1 ELSE 0 END AS rep,
+    CASE WHEN n.value IS NOT NULL AND (i.den_id IS NULL OR d.value IS NOT NULL) THEN 1 ELSE 0 END AS rep,
     CONCAT(COALESCE(n.flags, ''), COALESCE(d.flags, '')) AS flags
 FROM grid g
-JOIN ind i ON i.indicator = g.indicator
+JOIN ind i ON i.ind_id = g.ind_id
 CROSS JOIN leaves l
-LEFT JOIN obs n
-    ON n.measure = i.numerator AND n.area_code = l.area_code AND n.period = g.period AND n.breakdown = g.breakdown
-LEFT JOIN obs d
-    ON d.measure = i.denominator AND d.area_code = l.area_code AND d.period = g.period AND d.breakdown = g.breakdown
+LEFT JOIN obs_k n
+    ON n.measure_id = i.num_id AND n.area_id = l.area_id AND n.period_id = g.period_id AND n.bd_id = g.bd_id
+LEFT JOIN obs_k d
+    ON d.measure_id = i.den_id AND d.area_id = l.area_id AND d.period_id = g.period_id AND d.bd_id = g.bd_id

@@ -1,35 +1,55 @@
 -- The published table. Suppressed cells are withheld first, so that no rank, peer mean or benchmark
--- can reveal them; then every comparison is made on what is published.
+-- can reveal them; then every comparison is made on what is published. Joins and windows run on integer
+-- keys and narrow projections; the codes and names are joined back at the end.
 WITH v AS (
     SELECT
-        x.indicator, x.area_code, a.level, a.level_index, a.parent_code, a.top_code,
-        x.period, p.t, x.breakdown,
-        CASE WHEN s.area_code IS NULL THEN x.value END AS value,
-        CASE WHEN s.area_code IS NULL THEN x.numerator END AS numerator,
-        CASE WHEN s.area_code IS NULL THEN x.denominator END AS denominator,
-        CASE WHEN s.area_code IS NULL THEN x.lower_ci END AS lower_ci,
-        CASE WHEN s.area_code IS NULL THEN x.upper_ci END AS upper_ci,
-        CASE WHEN s.area_code IS NULL THEN x.status ELSE 'suppressed' END AS status,
+        x.ind_id, x.area_id, a.level_index, a.parent_id, a.top_id, x.period_id, p.t, x.bd_id,
+        (CAST(x.ind_id AS BIGINT) * {n_periods} + x.period_id) * {n_breakdowns} + x.bd_id AS slice,
+        CAST(x.ind_id AS BIGINT) * {n_breakdowns} + x.bd_id AS series,
+        CASE WHEN s.area_id IS NULL THEN x.value END AS value,
+        CASE WHEN s.area_id IS NULL THEN x.numerator END AS numerator,
+        CASE WHEN s.area_id IS NULL THEN x.denominator END AS denominator,
+        CASE WHEN s.area_id IS NULL THEN x.lower_ci END AS lower_ci,
+        CASE WHEN s.area_id IS NULL THEN x.upper_ci END AS upper_ci,
+        CASE WHEN s.area_id IS NULL THEN x.status ELSE 'suppressed' END AS status,
         x.flags, x.coverage, x.coverage_denominator, x.n_reporting, x.n_expected,
-        CASE WHEN s.area_code IS NULL THEN x.note ELSE s.reason END AS note
+        CASE WHEN s.area_id IS NULL THEN x.note ELSE s.reason END AS note
     FROM vals x
-    JOIN areas a ON a.area_code = x.area_code
-    JOIN periods p ON p.period = x.period
+    JOIN areas a ON a.area_id = x.area_id
+    JOIN periods p ON p.period_id = x.period_id
     LEFT JOIN suppressed s
-        ON s.indicator = x.indicator AND s.area_code = x.area_code AND s.period = x.period
-        AND s.breakdown = x.breakdown
+        ON s.ind_id = x.ind_id AND s.area_id = x.area_id AND s.period_id = x.period_id AND s.bd_id = x.bd_id
+),
+narrow AS (
+    SELECT v.slice, v.series, v.area_id, v.period_id, v.level_index, v.parent_id, v.value,
+           v.value * i.rank_sign AS score,
+           CASE WHEN v.value IS NULL THEN 1 ELSE 0 END AS no_value
+    FROM v JOIN ind i ON i.ind_id = v.ind_id
+),
+ranked AS (
+    SELECT
+        slice, area_id,
+        RANK() OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC) AS rank_level,
+        NTILE(4) OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC) AS quartile,
+        COUNT(*) OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_level,
+        RANK() OVER (PARTITION BY slice, parent_id, no_value ORDER BY score DESC) AS rank_parent,
+        COUNT(*) OVER (PARTITION BY slice, parent_id, no_value ORDER BY score DESC
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent,
+        LAG(period_id) OVER (PARTITION BY series, area_id ORDER BY period_id) AS previous_period_id,
+        LAG(value) OVER (PARTITION BY series, area_id ORDER BY period_id) AS previous_value
+    FROM narrow
 ),
 peers AS (
-    SELECT nb.area_code, x.indicator, x.period, x.breakdown,
-           AVG(x.value) AS peer_mean, COUNT(x.value) AS peer_count
+    SELECT x.slice, nb.area_id, AVG(x.value) AS peer_mean, COUNT(x.value) AS peer_count
     FROM neighbours nb
-    JOIN v x ON x.area_code = nb.neighbour_code
-    GROUP BY nb.area_code, x.indicator, x.period, x.breakdown
+    JOIN narrow x ON x.area_id = nb.neighbour_id
+    GROUP BY x.slice, nb.area_id
 ),
 base AS (
-    SELECT x.indicator, x.area_code, x.breakdown, x.value AS base_value, x.t AS base_t
+    SELECT x.series, x.area_id, x.value AS base_value, x.t AS base_t
     FROM v x
-    JOIN ind i ON i.indicator = x.indicator AND x.period = i.base_period
+    JOIN ind i ON i.ind_id = x.ind_id AND x.period_id = i.base_period_id
 ),
 measured AS (
     SELECT
@@ -37,43 +57,25 @@ measured AS (
         i.polarity, i.visibility,
         par.value AS parent_value,
         tl.value AS top_value,
-        CASE WHEN x.value IS NULL THEN NULL ELSE
-            RANK() OVER (PARTITION BY x.indicator, x.period, x.breakdown, x.level_index,
-                                      CASE WHEN x.value IS NULL THEN 1 ELSE 0 END
-                         ORDER BY x.value * i.rank_sign DESC) END AS rank_level,
-        COUNT(x.value) OVER (PARTITION BY x.indicator, x.period, x.breakdown, x.level_index) AS n_ranked_level,
-        CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE
-            RANK() OVER (PARTITION BY x.indicator, x.period, x.breakdown, x.parent_code,
-                                      CASE WHEN x.value IS NULL THEN 1 ELSE 0 END
-                         ORDER BY x.value * i.rank_sign DESC) END AS rank_parent,
-        CASE WHEN x.level_index = 0 THEN NULL ELSE
-            COUNT(x.value) OVER (PARTITION BY x.indicator, x.period, x.breakdown, x.parent_code) END
-            AS n_ranked_parent,
-        CASE WHEN x.value IS NULL THEN NULL ELSE
-            NTILE(4) OVER (PARTITION BY x.indicator, x.period, x.breakdown, x.level_index,
-                                        CASE WHEN x.value IS NULL THEN 1 ELSE 0 END
-                           ORDER BY x.value * i.rank_sign DESC) END AS quartile,
-        LAG(x.period) OVER (PARTITION BY x.indicator, x.area_code, x.breakdown ORDER BY x.t) AS previous_period,
-        LAG(x.value) OVER (PARTITION BY x.indicator, x.area_code, x.breakdown ORDER BY x.t) AS previous_value,
+        CASE WHEN x.value IS NULL THEN NULL ELSE r.rank_level END AS rank_level,
+        CASE WHEN x.value IS NULL THEN NULL ELSE r.n_ranked_level END AS n_ranked_level,
+        CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.rank_parent END AS rank_parent,
+        CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.n_ranked_parent END AS n_ranked_parent,
+        CASE WHEN x.value IS NULL THEN NULL ELSE r.quartile END AS quartile,
+        r.previous_period_id, r.previous_value,
         pe.peer_mean, pe.peer_count,
         COALESCE(tg.target, i.target) AS target,
         i.target_period,
         b.base_value, b.base_t, i.target_t
     FROM v x
-    JOIN ind i ON i.indicator = x.indicator
-    LEFT JOIN v par
-        ON par.indicator = x.indicator AND par.area_code = x.parent_code AND par.period = x.period
-        AND par.breakdown = x.breakdown
-    LEFT JOIN v tl
-        ON tl.indicator = x.indicator AND tl.area_code = x.top_code AND tl.period = x.period
-        AND tl.breakdown = x.breakdown
-    LEFT JOIN peers pe
-        ON pe.area_code = x.area_code AND pe.indicator = x.indicator AND pe.period = x.period
-        AND pe.breakdown = x.breakdown
-    LEFT JOIN base b
-        ON b.indicator = x.indicator AND b.area_code = x.area_code AND b.breakdown = x.breakdown
+    JOIN ind i ON i.ind_id = x.ind_id
+    JOIN ranked r ON r.slice = x.slice AND r.area_id = x.area_id
+    LEFT JOIN v par ON par.slice = x.slice AND par.area_id = x.parent_id
+    LEFT JOIN v tl ON tl.slice = x.slice AND tl.area_id = x.top_id
+    LEFT JOIN peers pe ON pe.slice = x.slice AND pe.area_id = x.area_id
+    LEFT JOIN base b ON b.series = x.series AND b.area_id = x.area_id
     LEFT JOIN area_targets tg
-        ON tg.indicator = x.indicator AND tg.area_code = x.area_code
+        ON tg.ind_id = x.ind_id AND tg.area_id = x.area_id
 ),
 growth AS (
     SELECT
@@ -109,26 +111,32 @@ judged AS (
     FROM growth g
 )
 SELECT
-    indicator, area_code, level, level_index, parent_code, period, breakdown,
-    value, numerator, denominator, lower_ci, upper_ci, status, flags, note,
-    coverage, coverage_denominator, n_reporting, n_expected,
-    parent_value, top_value,
+    i.indicator, a.area_code, a.level, j.level_index, a.parent_code, p.period, b.breakdown,
+    j.value, j.numerator, j.denominator, j.lower_ci, j.upper_ci, j.status, j.flags, j.note,
+    j.coverage, j.coverage_denominator, j.n_reporting, j.n_expected,
+    j.parent_value, j.top_value,
     {significance_parent} AS significance_parent,
     {significance_top} AS significance_top,
-    rank_level, n_ranked_level, rank_parent, n_ranked_parent, quartile,
-    previous_period, previous_value,
-    value - previous_value AS change,
+    j.rank_level, j.n_ranked_level, j.rank_parent, j.n_ranked_parent, j.quartile,
+    pp.period AS previous_period, j.previous_value,
+    j.value - j.previous_value AS change,
     {significance_change} AS change_significance,
-    peer_mean, peer_count,
-    target, target_period,
-    CASE WHEN target IS NOT NULL AND cagr_required IS NOT NULL AND cagr_required <> 0
-         THEN cagr_observed / cagr_required END AS progress_ratio,
-    cagr_observed,
-    progress_status,
+    j.peer_mean, j.peer_count,
+    j.target, j.target_period,
+    CASE WHEN j.target IS NOT NULL AND j.cagr_required IS NOT NULL AND j.cagr_required <> 0
+         THEN j.cagr_observed / j.cagr_required END AS progress_ratio,
+    j.cagr_observed,
+    j.progress_status,
     CASE
-        WHEN progress_status IN ('achieved', 'on_track') THEN 'green'
-        WHEN progress_status = 'acceleration_needed' THEN 'amber'
-        WHEN progress_status IN ('limited_progress', 'deterioration') THEN 'red'
+        WHEN j.progress_status IN ('achieved', 'on_track') THEN 'green'
+        WHEN j.progress_status = 'acceleration_needed' THEN 'amber'
+        WHEN j.progress_status IN ('limited_progress', 'deterioration') THEN 'red'
     END AS rag,
-    visibility
-FROM judged
+    j.visibility,
+    j.ind_id, j.area_id, j.period_id
+FROM judged j
+JOIN ind i ON i.ind_id = j.ind_id
+JOIN areas a ON a.area_id = j.area_id
+JOIN periods p ON p.period_id = j.period_id
+JOIN breakdowns b ON b.bd_id = j.bd_id
+LEFT JOIN periods pp ON pp.period_id = j.previous_period_id

@@ -1,8 +1,8 @@
 -- Every level in one pass over the cells. A parent is the sum of the children that report both numerator
 -- and denominator (a rate is recomputed as a ratio of sums, never a mean of rates).
 SELECT
-    indicator, period, breakdown,
-    {area_case} AS area_code,
+    ind_id, period_id, bd_id,
+    {area_case} AS area_id,
     SUM(CASE WHEN rep = 1 THEN num END) AS numerator,
     SUM(CASE WHEN rep = 1 THEN den END) AS denominator,
     SUM(den) AS denominator_known,

@@ -2,7 +2,7 @@
 -- disclosure flag. z = 1.959964 (two-sided 95%).
 WITH computed AS (
     SELECT
-        r.indicator, r.area_code, r.period, r.breakdown,
+        r.ind_id, r.area_id, r.period_id, r.bd_id,
         r.numerator, r.denominator,
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
@@ -17,16 +17,16 @@ WITH computed AS (
             ELSE r.numerator * i.multiplier
         END AS raw_value
     FROM rolled r
-    JOIN ind i ON i.indicator = r.indicator
+    JOIN ind i ON i.ind_id = r.ind_id
 ),
 published_grid AS (
-    SELECT DISTINCT i.indicator, o.period, o.breakdown
-    FROM ind i JOIN obs o ON o.measure = i.numerator
+    SELECT DISTINCT i.ind_id, o.period_id, o.bd_id
+    FROM ind i JOIN obs_k o ON o.measure_id = i.num_id
     WHERE i.method = 'published'
 ),
 published AS (
     SELECT
-        g.indicator, a.area_code, g.period, g.breakdown,
+        g.ind_id, a.area_id, g.period_id, g.bd_id,
         CAST(NULL AS DOUBLE) AS numerator, CAST(NULL AS DOUBLE) AS denominator,
         CASE WHEN o.value IS NULL THEN 0 ELSE 1 END AS n_reporting, 1 AS n_expected,
         CASE WHEN o.value IS NULL THEN 0.0 ELSE 1.0 END AS coverage,
@@ -34,11 +34,11 @@ published AS (
         COALESCE(o.flags, '') AS flags,
         o.value AS raw_value
     FROM published_grid g
-    JOIN ind i ON i.indicator = g.indicator
+    JOIN ind i ON i.ind_id = g.ind_id
     CROSS JOIN areas a
-    LEFT JOIN obs o
-        ON o.measure = i.numerator AND o.area_code = a.area_code AND o.period = g.period
-        AND o.breakdown = g.breakdown
+    LEFT JOIN obs_k o
+        ON o.measure_id = i.num_id AND o.area_id = a.area_id AND o.period_id = g.period_id
+        AND o.bd_id = g.bd_id
 ),
 u AS (
     SELECT * FROM computed
@@ -52,7 +52,7 @@ judged AS (
         i.disclosure_threshold, i.disclosure_zero, i.disclosure_on,
         CASE WHEN u.coverage >= i.min_coverage OR i.method = 'published' THEN u.raw_value END AS value
     FROM u
-    JOIN ind i ON i.indicator = u.indicator
+    JOIN ind i ON i.ind_id = u.ind_id
 ),
 with_ci AS (
     SELECT
@@ -91,7 +91,7 @@ with_ci AS (
         ON j.interval_method = 'poisson' AND pl.observed = j.numerator
 )
 SELECT
-    indicator, area_code, period, breakdown,
+    ind_id, area_id, period_id, bd_id,
     value, numerator, denominator, lower_ci, upper_ci,
     CASE
         WHEN n_reporting = 0 THEN 'missing'
