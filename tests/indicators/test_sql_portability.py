@@ -1,0 +1,40 @@
+"""The computation's SQL stays in the subset Spark SQL runs too (indicators/sql/README.md): it parses in
+sqlglot's Spark dialect and uses none of DuckDB's own constructs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlglot
+
+from indicators import sqltext
+
+SQL = {
+    "keys": sqltext.keys_sql(),
+    "cells": sqltext.cells_sql(4),
+    "rollup": sqltext.rollup_sql(4),
+    "values": sqltext.values_sql(),
+    "compare": sqltext.compare_sql(20, 3),
+}
+
+DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",
+               r"read_parquet", r"\bIF\s*\(", r"\blist_", r"\bstruct_", r"\bstring_agg\b", r"\bCOLUMNS\s*\("]
+
+
+@pytest.mark.parametrize("name", SQL)
+def test_parses_as_spark_sql(name):
+    tree = sqlglot.parse_one(SQL[name], read="spark", error_level=sqlglot.ErrorLevel.RAISE)
+    assert tree.find(sqlglot.exp.Select) is not None
+
+
+@pytest.mark.parametrize("name", SQL)
+def test_uses_no_duckdb_only_syntax(name):
+    body = re.sub(r"--[^\n]*", "", SQL[name])
+    used = [p for p in DUCKDB_ONLY if re.search(p, body, flags=re.I)]
+    assert not used, f"{name}.sql uses {used}"
+
+
+def test_templates_hold_no_unfilled_placeholders():
+    for name, sql in SQL.items():
+        assert not re.search(r"\{[a-z_]+\}", sql), name
