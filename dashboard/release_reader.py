@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl.exceptions import StoreError
+from etl.release_values import bucket_file
 from etl.store import ReleaseStore
 
 
@@ -78,9 +79,15 @@ class Release:
             filters.append(("level", "in", list(levels)))
         if periods is not None:
             filters.append(("period", "in", list(periods)))
-        name = "indicator_values_by_area.parquet" if areas is not None and indicators is None \
-            else "indicator_values.parquet"
-        table = pq.read_table(self.path / name, filters=filters, columns=columns)
+        if areas is not None and indicators is None:
+            # one area across all indicators: read only the small files that hold those areas
+            bucket = dict(zip(self.areas["area_code"], self.areas["bucket"], strict=True))
+            files = sorted({self.path / bucket_file(int(bucket[a])) for a in areas if a in bucket})
+            if not files:
+                return self.values(indicators=[], columns=columns)
+            table = pq.read_table([str(f) for f in files], filters=filters, columns=columns)
+        else:
+            table = pq.read_table(self.path / "indicator_values.parquet", filters=filters, columns=columns)
         if not self.include_internal and "visibility" in table.column_names:
             table = table.filter(pc.equal(table["visibility"], "public"))
         return table

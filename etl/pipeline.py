@@ -120,7 +120,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                               temp_directory=str(Path(config.store) / ".spill"))
         try:
             try:
-                compute(engine, run_config, areas, obs, neighbours, timings)
+                comp = compute(engine, run_config, areas, obs, neighbours, timings)
             except Exception as exc:
                 raise StepFailed("compute", str(exc)) from exc
             release_id = store.new_id()
@@ -128,17 +128,16 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             progress(f"writing release {release_id}")
             t = time.perf_counter()
             previous = store.path() / "indicator_values.parquet" if partial else None
-            manifest = write_release(
-                engine, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
+            carried = {i.id for i in config.indicators} - set(wanted) if partial else set()
+            manifest, per_indicator = write_release(
+                comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
                 indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
-                carry_forward=previous, refreshed=wanted if partial else None)
-            timings["write"] = time.perf_counter() - t
-            per_indicator = engine.query("SELECT indicator, COUNT(*) AS n FROM final GROUP BY indicator")
+                carry_forward=previous, carried=carried)
+            timings["compare_and_write"] = time.perf_counter() - t
         finally:
             engine.close()
         stats += [{"kind": "indicator", "name": i, "rows_read": None, "rows_quarantined": None,
-                   "rows_written": n, "sha256": None} for i, n in zip(per_indicator.column("indicator").to_pylist(),
-                                                      per_indicator.column("n").to_pylist(), strict=True)]
+                   "rows_written": n, "sha256": None} for i, n in per_indicator.items() if i in wanted]
         t = time.perf_counter()
         path = store.publish(staging, release_id)
         staging = None

@@ -1,9 +1,7 @@
 """Write the files of one release into its staging folder, then its manifest and datapackage.json.
 
-indicator_values.parquet          sorted by indicator, level, area, period: reading one indicator touches
-                                   only its row groups (the map, the ranking, the API by indicator)
-indicator_values_by_area.parquet  the same rows sorted by area, indicator, period: one area across all
-                                   indicators reads a few row groups (the area profile)
+indicator_values.parquet          sorted by indicator, level, area, period, one indicator per row group
+by_area/part-NNNNN.parquet         the same rows in files of a few areas each (see etl.release_values)
 areas.parquet, indicators.parquet, neighbours.parquet, quality.parquet
 boundaries/<level>.geojson         the boundaries configured for each level, copied as they are
 manifest.json, datapackage.json
@@ -22,18 +20,11 @@ import pyarrow.parquet as pq
 
 from etl.config import config_hash
 from etl.config_models import Config
+from etl.release_values import area_buckets, write_values
 from etl.store import sha256_file
-from indicators.engine import Engine
+from indicators.compute import Computation
 
 SCHEMA_VERSION = "1.0"
-ROW_GROUP_SIZE = 50_000
-
-#: Integer keys the engine keeps beside the codes (ids follow code order, so sorting by them sorts by code).
-ID_COLUMNS = ("ind_id", "area_id", "period_id")
-FINAL_ORDER = "ORDER BY ind_id, level_index, area_id, period_id, breakdown"
-AREA_ORDER = "ORDER BY area_id, ind_id, period_id, breakdown"
-CODE_ORDER = "ORDER BY indicator, level_index, area_code, period, breakdown"
-CODE_AREA_ORDER = "ORDER BY area_code, indicator, period, breakdown"
 
 _FRICTIONLESS_TYPES = {
     "string": "string", "large_string": "string", "double": "number", "float": "number", "int64": "integer",
@@ -41,26 +32,15 @@ _FRICTIONLESS_TYPES = {
 }
 
 
-def write_release(engine: Engine, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
+def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
                   neighbours: pd.DataFrame, indicators: pd.DataFrame, quality: pd.DataFrame,
                   source_checksums: dict[str, dict], carry_forward: Path | None = None,
-                  refreshed: list[str] | None = None) -> dict:
-    """Write every file of the release into ``folder`` and return the manifest."""
-    columns = ", ".join(c for c in engine.query("SELECT * FROM final LIMIT 0").schema.names
-                        if c not in ID_COLUMNS)
-    final, order, area_order = f"SELECT {columns} FROM final", FINAL_ORDER, AREA_ORDER
-    if carry_forward is not None and refreshed is not None:
-        engine.register_parquet("previous", carry_forward)
-        keep = ", ".join("'" + i.replace("'", "") + "'" for i in refreshed)
-        engine.materialize("published", f"{final} UNION ALL SELECT {columns} FROM previous "
-                                        f"WHERE indicator NOT IN ({keep})")
-        final, order, area_order = "SELECT * FROM published", CODE_ORDER, CODE_AREA_ORDER
-    engine.write_parquet(f"{final} {order}", folder / "indicator_values.parquet", ROW_GROUP_SIZE,
-                         split_on="indicator")
-    engine.write_parquet(f"{final} {area_order}", folder / "indicator_values_by_area.parquet", ROW_GROUP_SIZE)
-
+                  carried: set[str] | None = None) -> tuple[dict, dict[str, int]]:
+    """Write every file of the release into ``folder``; return the manifest and the rows per indicator."""
+    rows = write_values(comp, folder, carry_forward, carried)
     by_area = neighbours.sort_values(["area_code", "rank"]).groupby("area_code")["neighbour_code"].agg(list)
     area_table = areas.copy()
+    area_table["bucket"] = area_table["area_code"].map(area_buckets(comp)).astype("int32")
     area_table["neighbours"] = area_table["area_code"].map(by_area)
     area_table["neighbours"] = area_table["neighbours"].map(lambda v: v if isinstance(v, list) else [])
     pq.write_table(pa.Table.from_pandas(area_table, preserve_index=False), folder / "areas.parquet")
@@ -77,7 +57,7 @@ def write_release(engine: Engine, folder: Path, *, config: Config, release_id: s
                                                         indent=2), encoding="utf-8")
     manifest["files"]["datapackage.json"] = _file_entry(folder / "datapackage.json")
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return manifest
+    return manifest, rows
 
 
 def _file_entry(path: Path) -> dict:

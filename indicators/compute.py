@@ -1,17 +1,20 @@
 """Indicator values at every level: the steps, in order, on an :class:`~indicators.engine.Engine`.
 
-cells -> rolled (GROUPING SETS) -> vals (value, CI, status, primary suppression)
-      -> secondary suppression (Python, on the few groups that have a withheld cell)
-      -> final (suppression applied, comparisons, ranks, peers, progress, RAG)
+obs -> obs_k (integer keys) -> cells -> rolled (GROUPING SETS) -> vals (value, CI, status, primary
+suppression) -> secondary suppression (Python, on the few groups that have a withheld cell)
+-> the published table (suppression applied, comparisons, ranks, peers, progress, RAG)
 
 Each step is SQL text from ``indicators/sql``; small tables (areas, neighbours, indicator parameters) are
-prepared in Python. The result is left in the engine as the table ``final``.
+prepared in Python. The last step is not materialised: :meth:`Computation.published` runs it for a range of
+indicators at a time (every comparison is within one indicator), so the release writer streams it chunk by
+chunk with memory bounded by one chunk, whatever the number of indicators.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
@@ -28,8 +31,28 @@ log = logging.getLogger(__name__)
 OBS_FOR_ENGINE = ["measure", "area_code", "period", "breakdown", "value", "flags"]
 
 
+@dataclass
+class Computation:
+    """What :func:`compute` left in the engine, and how to read the published table from it."""
+
+    engine: Engine
+    indicators: pd.DataFrame  # ind_id, indicator, ... in ind_id order
+    areas: pd.DataFrame  # area_id, area_code, level_index, ...
+    n_periods: int
+    n_breakdowns: int
+
+    def published(self, first_ind_id: int, last_ind_id: int) -> pa.RecordBatchReader:
+        """The published rows of indicators first..last (ids), sorted by indicator, level, area, period."""
+        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, (first_ind_id, last_ind_id))
+        return self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id")
+
+    def table(self) -> pa.Table:
+        """All published rows at once (small deployments and tests)."""
+        return self.published(0, len(self.indicators) - 1).read_all()
+
+
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,
-            neighbours: pd.DataFrame, timings: dict[str, float] | None = None) -> None:
+            neighbours: pd.DataFrame, timings: dict[str, float] | None = None) -> Computation:
     timings = timings if timings is not None else {}
     n_levels = len(config.geography.levels)
     t0 = time.perf_counter()
@@ -79,11 +102,9 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("suppressed", _suppressed(engine, params))
     timings["disclosure"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    engine.materialize("final", sqltext.compare_sql(len(periods), len(breakdowns)))
-    timings["compare"] = time.perf_counter() - t
     log.info("step=compute levels=%d indicators=%d seconds=%.2f", n_levels, len(params),
              time.perf_counter() - t0)
+    return Computation(engine, params, area_dim, len(periods), len(breakdowns))
 
 
 def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:

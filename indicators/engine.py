@@ -25,6 +25,8 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> pa.Table: ...
 
+    def stream(self, sql: str) -> pa.RecordBatchReader: ...
+
     def write_parquet(self, sql: str, path: Path, row_group_size: int = 100_000,
                       split_on: str | None = None) -> int: ...
 
@@ -39,6 +41,7 @@ class DuckDBEngine:
         self.con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
         self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")
         if temp_directory:
             Path(temp_directory).mkdir(parents=True, exist_ok=True)
             self.con.execute(f"SET temp_directory = '{_checked_path(temp_directory)}'")
@@ -61,6 +64,9 @@ class DuckDBEngine:
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def stream(self, sql: str, batch_size: int = 1 << 16) -> pa.RecordBatchReader:
+        return self.con.sql(sql).to_arrow_reader(batch_size)
 
     def write_parquet(self, sql: str, path: Path, row_group_size: int = 100_000,
                       split_on: str | None = None) -> int:

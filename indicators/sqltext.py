@@ -54,11 +54,13 @@ def values_sql() -> str:
     return _template("values")
 
 
-def compare_sql(n_periods: int, n_breakdowns: int) -> str:
+def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int]) -> str:
     """``n_periods`` and ``n_breakdowns`` size the composite integer keys (slice = indicator x period x
-    breakdown, series = indicator x breakdown) that joins and windows partition on."""
+    breakdown, series = indicator x breakdown) that joins and windows partition on; ``indicator_range``
+    (first and last ``ind_id``) selects the chunk of indicators to compute."""
+    first, last = (int(i) for i in indicator_range)
     return _template("compare").format(
-        n_periods=int(n_periods), n_breakdowns=int(n_breakdowns),
+        n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), first_ind=first, last_ind=last,
         significance_parent=_significance("parent_value"),
         significance_top=_significance("top_value", exclude_self="j.level_index = 0"),
         significance_change=_significance("previous_value"),

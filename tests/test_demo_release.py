@@ -17,7 +17,7 @@ def values(release) -> pd.DataFrame:
 
 def test_release_files_manifest_and_datapackage(demo_release, demo_config):
     folder = demo_release.path
-    for name in ("indicator_values.parquet", "indicator_values_by_area.parquet", "areas.parquet",
+    for name in ("indicator_values.parquet", "by_area/part-00000.parquet", "areas.parquet",
                  "indicators.parquet", "neighbours.parquet", "quality.parquet", "manifest.json",
                  "datapackage.json", "boundaries/municipality.geojson"):
         assert (folder / name).is_file(), name
@@ -45,8 +45,14 @@ def test_values_are_sorted_by_indicator_with_row_groups_per_indicator(demo_relea
         assert stats.min == stats.max  # one indicator per row group
         seen.append(stats.min)
     assert seen == sorted(seen)
-    by_area = pd.read_parquet(demo_release.path / "indicator_values_by_area.parquet", columns=["area_code"])
-    assert by_area["area_code"].is_monotonic_increasing
+    areas = pd.read_parquet(demo_release.path / "areas.parquet", columns=["area_code", "bucket"])
+    total = 0
+    for bucket, group in areas.groupby("bucket"):
+        part = pd.read_parquet(demo_release.path / f"by_area/part-{bucket:05d}.parquet", columns=["area_code"])
+        assert part["area_code"].is_monotonic_increasing
+        assert set(part["area_code"]) <= set(group["area_code"])
+        total += len(part)
+    assert total == f.metadata.num_rows
 
 
 def test_every_level_and_the_awkward_cases(demo_release):

@@ -19,6 +19,7 @@ WITH v AS (
     JOIN periods p ON p.period_id = x.period_id
     LEFT JOIN suppressed s
         ON s.ind_id = x.ind_id AND s.area_id = x.area_id AND s.period_id = x.period_id AND s.bd_id = x.bd_id
+    WHERE x.ind_id BETWEEN {first_ind} AND {last_ind}
 ),
 narrow AS (
     SELECT v.slice, v.series, v.area_id, v.period_id, v.level_index, v.parent_id, v.value,
@@ -133,7 +134,7 @@ SELECT
         WHEN j.progress_status IN ('limited_progress', 'deterioration') THEN 'red'
     END AS rag,
     j.visibility,
-    j.ind_id, j.area_id, j.period_id
+    j.ind_id, j.area_id, j.period_id, j.bd_id
 FROM judged j
 JOIN ind i ON i.ind_id = j.ind_id
 JOIN areas a ON a.area_id = j.area_id

@@ -15,7 +15,7 @@ SQL = {
     "cells": sqltext.cells_sql(4),
     "rollup": sqltext.rollup_sql(4),
     "values": sqltext.values_sql(),
-    "compare": sqltext.compare_sql(20, 3),
+    "compare": sqltext.compare_sql(20, 3, (0, 9)),
 }
 
 DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",

@@ -71,8 +71,7 @@ def compute_final(config_path: Path) -> pd.DataFrame:
                   else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
     engine = DuckDBEngine("1GB", 1)
     try:
-        compute(engine, config, areas, obs, neighbours)
-        return engine.query("SELECT * FROM final ORDER BY indicator, level_index, area_code, period").to_pandas()
+        return compute(engine, config, areas, obs, neighbours).table().to_pandas()
     finally:
         engine.close()
 

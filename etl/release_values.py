@@ -1,0 +1,135 @@
+"""Write the published values of a release, a chunk of indicators at a time.
+
+indicator_values.parquet      every row, sorted by indicator, level, area, period, in row groups that never
+                               span two indicators: reading one indicator touches only its row groups
+by_area/part-NNNNN.parquet    the same rows split by area bucket (``AREAS_PER_BUCKET`` consecutive area
+                               codes per file; ``areas.parquet`` says which bucket an area is in): reading
+                               one area across all indicators reads one small file
+
+Each chunk of indicators is computed by the engine (``Computation.published``), written, and dropped, so
+memory stays at one chunk whatever the number of indicators. Indicators a job did not refresh are copied
+from the previous release in their turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from indicators.compute import Computation
+
+log = logging.getLogger(__name__)
+
+AREAS_PER_BUCKET = 20
+ROWS_PER_CHUNK = 1_500_000
+ROW_GROUP_SIZE = 50_000
+ID_COLUMNS = ("ind_id", "area_id", "period_id", "bd_id")
+BY_AREA = "by_area"
+
+
+def bucket_file(bucket: int) -> str:
+    return f"{BY_AREA}/part-{bucket:05d}.parquet"
+
+
+def area_buckets(comp: Computation) -> dict[str, int]:
+    """Bucket of every area: consecutive area ids (code order) share a file."""
+    return dict(zip(comp.areas["area_code"], (comp.areas["area_id"] // AREAS_PER_BUCKET).astype(int),
+                    strict=True))
+
+
+def _plan(comp: Computation, carried: set[str]) -> Iterator[tuple[str, list]]:
+    """In indicator order: ('compute', [ind ids]) for chunks of computed indicators, ('carry', [name]) for
+    each indicator taken from the previous release."""
+    per_indicator = max(1, len(comp.areas) * comp.n_periods * comp.n_breakdowns)
+    size = max(1, ROWS_PER_CHUNK // per_indicator)
+    ids = dict(zip(comp.indicators["indicator"], comp.indicators["ind_id"], strict=True))
+    chunk: list[int] = []
+    for name in sorted(set(ids) | carried):
+        if name not in ids:
+            if chunk:
+                yield "compute", chunk
+                chunk = []
+            yield "carry", [name]
+            continue
+        chunk.append(int(ids[name]))
+        if len(chunk) == size:
+            yield "compute", chunk
+            chunk = []
+    if chunk:
+        yield "compute", chunk
+
+
+class _Writers:
+    def __init__(self, folder: Path, buckets: dict[str, int]):
+        self.folder = folder
+        self.buckets = buckets
+        self.main: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+        self.by_area: dict[int, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+        (folder / BY_AREA).mkdir()
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        table = table.drop_columns([c for c in ID_COLUMNS if c in table.column_names])
+        if self.schema is None:
+            self.schema = table.schema
+            self.main = pq.ParquetWriter(self.folder / "indicator_values.parquet", self.schema,
+                                         compression="zstd")
+        table = table.select(self.schema.names).cast(self.schema)
+        names = table.column("indicator").to_numpy(zero_copy_only=False)
+        cuts = [0, *(np.flatnonzero(names[1:] != names[:-1]) + 1).tolist(), table.num_rows]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            self.main.write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
+            self.rows[str(names[a])] = self.rows.get(str(names[a]), 0) + (b - a)
+        self._write_by_area(table)
+
+    def _write_by_area(self, table: pa.Table) -> None:
+        codes = table.column("area_code").to_numpy(zero_copy_only=False)
+        bucket = np.fromiter((self.buckets.get(c, 0) for c in codes), dtype=np.int32, count=len(codes))
+        table = table.append_column("_bucket", pa.array(bucket))
+        order = pc.sort_indices(table, sort_keys=[("_bucket", "ascending"), ("area_code", "ascending"),
+                                                  ("indicator", "ascending"), ("period", "ascending")])
+        table = table.take(order)
+        bucket = table.column("_bucket").to_numpy()
+        table = table.drop_columns(["_bucket"])
+        cuts = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), table.num_rows]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            k = int(bucket[a])
+            if k not in self.by_area:
+                self.by_area[k] = pq.ParquetWriter(self.folder / bucket_file(k), self.schema, compression="zstd")
+            self.by_area[k].write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
+
+    def close(self) -> None:
+        if self.main is not None:
+            self.main.close()
+        for w in self.by_area.values():
+            w.close()
+
+
+def write_values(comp: Computation, folder: Path, previous: Path | None = None,
+                 carried: set[str] | None = None) -> dict[str, int]:
+    """Write indicator_values.parquet and by_area/; returns the rows written per indicator."""
+    carried = carried or set()
+    if carried and previous is None:
+        raise ValueError("indicators to carry forward need the previous release")
+    writers = _Writers(folder, area_buckets(comp))
+    try:
+        for action, ids in _plan(comp, carried):
+            if action == "carry":
+                writers.write(pq.read_table(previous, filters=[("indicator", "=", ids[0])]))
+            else:
+                writers.write(comp.published(ids[0], ids[-1]).read_all())
+                log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
+    finally:
+        writers.close()
+    if writers.main is None:
+        raise ValueError("the release has no indicator values")
+    return writers.rows
