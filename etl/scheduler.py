@@ -30,6 +30,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -81,8 +82,26 @@ def previous_fire_time(trigger: IntervalTrigger | CronTrigger, now: datetime) ->
     return now.astimezone(UTC)
 
 
-def scheduled_run(config_path: str, job_id: str) -> None:
-    """The job function the scheduler calls (pickled by reference: module + name, plain arguments)."""
+class SlotExecutor(ThreadPoolExecutor):
+    """A thread pool that passes the trigger time a run is for (APScheduler's run time) as ``slot``."""
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        if job.func is scheduled_run and run_times:
+            tagged = Job.__new__(Job)
+            for name in Job.__slots__:
+                if name != "__weakref__" and hasattr(job, name):
+                    setattr(tagged, name, getattr(job, name))
+            tagged.kwargs = {**job.kwargs, "slot": run_times[-1].astimezone(UTC).isoformat()}
+            job = tagged
+        super()._do_submit_job(job, run_times)
+
+
+def scheduled_run(config_path: str, job_id: str, slot: str | None = None) -> None:
+    """The job function the scheduler calls (pickled by reference: module + name, plain arguments).
+
+    ``slot`` is the trigger time this run is for (given by :class:`SlotExecutor`); without it, the latest
+    trigger time at or before now.
+    """
     config = load_config(config_path)
     schedule = {s.id: s for s in config.schedules}.get(job_id)
     engine = catalogue.connect(config.catalogue)
@@ -92,21 +111,22 @@ def scheduled_run(config_path: str, job_id: str) -> None:
         return
     if CANCEL.is_set():
         return
-    slot = previous_fire_time(make_trigger(schedule, config.scheduler.timezone), catalogue.now())
-    if not locks.claim_slot(engine, job_id, slot.isoformat()):
-        log.info("job=%s slot=%s state=skipped reason=already_claimed", job_id, slot.isoformat())
+    if slot is None:
+        slot = previous_fire_time(make_trigger(schedule, config.scheduler.timezone), catalogue.now()).isoformat()
+    if not locks.claim_slot(engine, job_id, slot):
+        log.info("job=%s slot=%s state=skipped reason=already_claimed", job_id, slot)
         return
     with _active_lock:
         _active.add(job_id)
     try:
         result = run_guarded(config, job_id, wait=config.scheduler.lock_wait_seconds, cancel=CANCEL)
-        log.info("job=%s slot=%s state=succeeded release=%s rows=%d", job_id, slot.isoformat(),
+        log.info("job=%s slot=%s state=succeeded release=%s rows=%d", job_id, slot,
                  result.release_id, result.rows)
     except locks.LockBusy as exc:
-        catalogue.record_event(engine, "skipped", job_id, f"trigger {slot.isoformat()} not run: {exc}")
-        log.error("job=%s slot=%s state=skipped error=%s", job_id, slot.isoformat(), exc)
+        catalogue.record_event(engine, "skipped", job_id, f"trigger {slot} not run: {exc}")
+        log.error("job=%s slot=%s state=skipped error=%s", job_id, slot, exc)
     except Exception as exc:  # noqa: BLE001 - recorded in runs by the pipeline; the scheduler keeps going
-        log.error("job=%s slot=%s state=failed error=%s", job_id, slot.isoformat(), exc)
+        log.error("job=%s slot=%s state=failed error=%s", job_id, slot, exc)
     finally:
         with _active_lock:
             _active.discard(job_id)
@@ -187,7 +207,7 @@ def build(config: Config) -> BackgroundScheduler:
     workers = max(2, len(config.schedules) + 1)
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(workers)},
+        executors={"default": SlotExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": config.scheduler.misfire_grace_seconds},
         timezone=config.scheduler.timezone)
