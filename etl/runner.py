@@ -43,6 +43,10 @@ class RunAbandoned(OpenMeasureError):
     """The run was stopped at a step boundary (shutdown); nothing was published."""
 
 
+class RunFailed(OpenMeasureError):
+    """A run failed with an error that is not an OpenMeasureError (a source down, a full disk, ...)."""
+
+
 class TransientError(OpenMeasureError):
     """Raise (or chain) this from a source to mark a failure as worth retrying."""
 
@@ -133,10 +137,15 @@ def _with_retries(config: Config, job: str | None, progress: Progress, retries: 
         try:
             return pipeline_run(config, job=job, progress=progress)
         except Exception as exc:
-            if attempt == retries.attempts or not is_transient(exc):
+            transient = is_transient(exc)
+            if attempt == retries.attempts or not transient:
                 log.error("job=%s attempt=%d/%d state=failed error=%s", job or "manual", attempt,
                           retries.attempts, exc)
-                raise
+                if isinstance(exc, OpenMeasureError):
+                    raise
+                tries = f" after {attempt} attempts" if transient else ""
+                raise RunFailed(f"the run of {job or 'all indicators'} failed{tries}: {type(exc).__name__}: "
+                                f"{exc}. Nothing was published; the current release is unchanged.") from exc
             delay = delays[attempt - 1]
             log.warning("job=%s attempt=%d/%d state=retrying in_seconds=%.1f error=%s", job or "manual",
                         attempt, retries.attempts, delay, exc)

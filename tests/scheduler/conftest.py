@@ -77,8 +77,8 @@ def tiny(tmp_path) -> Path:
     return tiny_config(tmp_path)
 
 
-def openmeasure(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl.cli", *args], capture_output=True, text=True, cwd=ROOT,
+def openmeasure(*args: str, env: dict | None = None, module: str = "etl.cli", **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=120, **kw)
 
 
