@@ -95,7 +95,10 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 60)
 
 
 def catalogue_db(config: Path):
-    return create_engine(f"sqlite:///{config.parent / 'catalog.db'}")
+    url = yaml.safe_load(config.read_text())["catalogue"]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = f"sqlite:///{config.parent / url[len('sqlite:///'):]}"
+    return create_engine(url)
 
 
 def runs(config: Path, job: str | None = None) -> list[dict]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import create_engine, text
 
 from tests.scheduler.conftest import catalogue_db, runs, start, stop, tiny_config, wait_for
 
@@ -33,8 +36,28 @@ def _started(log, n: int = 1) -> None:
     wait_for(lambda: log.read_text().count("next run") >= n, what=f"the scheduler start-up in {log}")
 
 
-def test_two_schedulers_run_each_trigger_once(tmp_path):
-    config = tiny_config(tmp_path)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def catalogue_url(request, tmp_path):
+    """The catalogue both schedulers share: the default SQLite file, or a fresh database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalog.db'}"
+        return
+    url = os.environ.get("OPENMEASURE_TEST_PG_URL")
+    if not url:
+        pytest.fail("OPENMEASURE_TEST_PG_URL is not set: source scripts/services.sh")
+    name = f"om_sched_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(text(f"CREATE DATABASE {name}"))
+    yield url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as con:
+        con.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_two_schedulers_run_each_trigger_once(tmp_path, catalogue_url):
+    # a trigger that finds the store busy waits for it (rather than being skipped), so every claim is a run
+    config = tiny_config(tmp_path, extra={"catalogue": catalogue_url, "scheduler": {"lock_wait_seconds": 30}})
     t0 = datetime.now(UTC)
     a = start("schedule", "--config", str(config), log=tmp_path / "a.log")
     b = None
