@@ -137,15 +137,17 @@ def _make(engine: Engine, name: str, ttl: float) -> _PostgresLock | _TableLock:
 
 
 @contextmanager
-def hold(engine: Engine, name: str, *, ttl: float = 120.0, wait: float = 0.0,
-         poll: float = 0.5) -> Iterator[None]:
-    """Hold the lock ``name`` for the body. Waits up to ``wait`` seconds, then raises :class:`LockBusy`."""
+def hold(engine: Engine, name: str, *, ttl: float = 120.0, wait: float = 0.0, poll: float = 0.5,
+         cancel: threading.Event | None = None) -> Iterator[None]:
+    """Hold the lock ``name`` for the body. Waits up to ``wait`` seconds (less if ``cancel`` is set, e.g. at
+    shutdown), then raises :class:`LockBusy`."""
     lock = _make(engine, name, ttl)
     deadline = time.monotonic() + wait
+    cancel = cancel or threading.Event()
     while not lock.try_acquire():
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or cancel.is_set():
             raise LockBusy(name, lock.holder())
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())) or poll)
+        cancel.wait(max(0.01, min(poll, deadline - time.monotonic())))
     log.info("lock=%s state=acquired", name)
     stop = threading.Event()
 

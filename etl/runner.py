@@ -116,7 +116,7 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
 
     sched = config.scheduler
     try:
-        with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait):
+        with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel):
             orphans = catalogue.abandon_running(engine, catalogue.now(),
                                                 "the process running it ended without finishing "
                                                 "(crash, kill or power loss); nothing was published")

@@ -146,3 +146,28 @@ def test_registration_keeps_pending_runs_and_reports_a_renamed_job(tmp_path):
     out = done.stdout
     assert "nightly" in out and "new_name" in out and "job_removed" in out and "old_name" in out
     assert "online_share" in out and "stale" in out  # nothing has run yet: never refreshed
+
+
+def test_a_transient_error_is_retried_and_the_next_attempt_publishes(tmp_path, monkeypatch):
+    import etl.sources
+    from etl.runner import run_guarded
+    from etl.store import ReleaseStore
+
+    config = load_config(tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3,
+                                                                                "backoff_seconds": 0.05}}}))
+    original, calls = etl.sources.READERS["csv"], []
+
+    def flaky(source):
+        calls.append(source.id)
+        if len(calls) == 1:
+            raise ConnectionResetError(errno.ECONNRESET, "connection reset by peer")
+        return original(source)
+
+    monkeypatch.setitem(etl.sources.READERS, "csv", flaky)
+    result = run_guarded(config, "tick")
+    assert len(calls) == 2
+    assert ReleaseStore(config.store).current_id() == result.release_id
+    with catalogue.connect(config.catalogue).connect() as con:
+        rows = con.execute(text("SELECT status, error FROM runs ORDER BY id")).all()
+    assert [r[0] for r in rows] == ["failed", "succeeded"]
+    assert "ConnectionResetError" in rows[0][1]
