@@ -253,7 +253,8 @@ def serve(config_path: str, say=print) -> int:
     for job in scheduler.get_jobs():
         say(f"job {job.id}: {job.trigger}, next run {job.next_run_time}")
     log.info("step=schedule state=started pid=%d jobs=%d", os.getpid(), len(config.schedules))
-    stop.wait()
+    while not stop.wait(0.5):  # a timeout: Event.set from a signal handler can race with a plain wait()
+        pass
     return shutdown(scheduler, config, engine, signals[0] if signals else None, say)
 
 

@@ -89,9 +89,15 @@ def start(*args: str, log: Path, env: dict | None = None, module: str = "etl.cli
 
 
 def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+    """Signal the process and return its exit status; a process that does not stop is killed (and fails)."""
     if proc.poll() is None:
         proc.send_signal(sig)
-    return proc.wait(timeout=timeout)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+        pytest.fail(f"process {proc.pid} ({' '.join(proc.args[2:5])}) did not stop within {timeout} s of signal {sig}")
 
 
 def catalogue_db(config: Path):
