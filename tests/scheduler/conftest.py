@@ -77,6 +77,14 @@ def tiny(tmp_path) -> Path:
     return tiny_config(tmp_path)
 
 
+def first_release(config: Path) -> str:
+    """Publish the deployment's first release in this process (quicker than a new process) and return its id."""
+    from etl.config import load_config
+    from etl.pipeline import run
+
+    return run(load_config(config)).release_id
+
+
 def openmeasure(*args: str, env: dict | None = None, module: str = "etl.cli", **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=120, **kw)

@@ -17,13 +17,7 @@ import pandas as pd
 import pytest
 
 from etl.store import ReleaseStore
-from tests.scheduler.conftest import openmeasure, runs, start, stop, tiny_config, wait_for
-
-
-def _first_release(config: Path) -> str:
-    done = openmeasure("etl", "run", "--config", str(config))
-    assert done.returncode == 0, done.stderr
-    return (config.parent / "store" / "CURRENT").read_text().strip()
+from tests.scheduler.conftest import first_release, openmeasure, runs, start, stop, tiny_config, wait_for
 
 
 def _assert_untouched(config: Path, release: str) -> None:
@@ -36,7 +30,7 @@ def _assert_untouched(config: Path, release: str) -> None:
 
 def test_kill_9_while_writing_leaves_the_previous_release_and_the_next_start_cleans_up(tmp_path):
     config = tiny_config(tmp_path)
-    release = _first_release(config)
+    release = first_release(config)
     marker = tmp_path / "writing"
     proc = start("--pause-in-write", str(marker), "--", "etl", "run", "--config", str(config),
                  log=tmp_path / "run.log", module="tests.scheduler.harness")
@@ -72,7 +66,7 @@ class _Hang(http.server.BaseHTTPRequestHandler):
 
 def test_a_source_that_hangs_is_retried_then_recorded_failed(tmp_path):
     config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0.2}}})
-    release = _first_release(config)
+    release = first_release(config)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hang)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -156,7 +150,7 @@ def test_a_full_disk_fails_the_run_cleanly_and_leaves_the_release(tmp_path):
     mounted = _tmpfs(store, "400k")
     try:
         config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0}}})
-        release = _first_release(config)
+        release = first_release(config)
         if mounted:  # fill the disk so the next release cannot be written whole
             free = shutil.disk_usage(store).free
             (store / "filler").write_bytes(b"\0" * max(0, free - 40_000))
@@ -180,7 +174,7 @@ def test_a_full_disk_fails_the_run_cleanly_and_leaves_the_release(tmp_path):
 
 def test_a_manual_run_does_not_start_while_another_run_holds_the_store(tmp_path):
     config = tiny_config(tmp_path)
-    release = _first_release(config)
+    release = first_release(config)
     marker = tmp_path / "writing"
     proc = start("--pause-in-write", str(marker), "--", "etl", "run", "--config", str(config),
                  log=tmp_path / "run.log", module="tests.scheduler.harness")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from etl.store import ReleaseStore
-from tests.scheduler.conftest import openmeasure, runs, start, stop, tiny_config, wait_for
+from tests.scheduler.conftest import first_release, runs, start, stop, tiny_config, wait_for
 
 
 def _scheduler_mid_run(tmp_path, grace: float, sleep: float):
     config = tiny_config(tmp_path, schedules=[{"id": "tick", "interval_seconds": 1}],
                          extra={"scheduler": {"shutdown_grace_seconds": grace}})
-    assert openmeasure("etl", "run", "--config", str(config)).returncode == 0
+    first_release(config)
     first = ReleaseStore(tmp_path / "store").current_id()
     proc = start("--sleep", str(sleep), "--", "-v", "schedule", "--config", str(config),
                  log=tmp_path / "sched.log", module="tests.scheduler.harness")
