@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 
 from etl import catalogue, locks
 from etl.config_models import Config, RetryConfig
@@ -104,7 +105,6 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
                 wait: float = 0.0, cancel: threading.Event | None = None,
                 alert: bool = True) -> RunResult:
     """Run the pipeline under the store lock with retries; send alerts afterwards. Raises the last error."""
-    engine = catalogue.connect(config.catalogue)
     cancel = cancel or threading.Event()
     say = progress or (lambda msg: log.info("job=%s step=%s", job or "manual", msg))
 
@@ -116,6 +116,7 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
 
     sched = config.scheduler
     try:
+        engine = catalogue.connect(config.catalogue)
         with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel):
             orphans = catalogue.abandon_running(engine, catalogue.now(),
                                                 "the process running it ended without finishing "
@@ -123,6 +124,10 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
             if orphans:
                 log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
             return _with_retries(config, job, checked, sched.retries, cancel)
+    except sa_exc.SQLAlchemyError as exc:  # the catalogue itself (lock, run rows) is unreachable
+        where = make_url(config.catalogue).render_as_string(hide_password=True)
+        raise RunFailed(f"the catalogue database {where} cannot be used: {type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0]}. Nothing was run or published.") from exc
     finally:
         if alert and config.alerts is not None:
             from etl import alerts

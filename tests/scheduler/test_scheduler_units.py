@@ -171,3 +171,14 @@ def test_a_transient_error_is_retried_and_the_next_attempt_publishes(tmp_path, m
         rows = con.execute(text("SELECT status, error FROM runs ORDER BY id")).all()
     assert [r[0] for r in rows] == ["failed", "succeeded"]
     assert "ConnectionResetError" in rows[0][1]
+
+
+def test_an_unreachable_catalogue_is_a_clear_error_without_the_password(tmp_path):
+    from etl.runner import RunFailed, run_guarded
+
+    config = load_config(tiny_config(tmp_path, extra={
+        "catalogue": "postgresql+psycopg://openmeasure:s3cret@127.0.0.1:1/catalogue?connect_timeout=2"}))
+    with pytest.raises(RunFailed, match=r"catalogue database postgresql\+psycopg://openmeasure:\*\*\*@127.0.0.1:1"
+                                        r"/catalogue.*Connection refused.*Nothing was run") as err:
+        run_guarded(config, "tick")
+    assert "s3cret" not in str(err.value)
