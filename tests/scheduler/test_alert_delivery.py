@@ -124,3 +124,23 @@ def test_stale_data_is_announced_and_a_failed_delivery_is_retried(tmp_path, smtp
     with engine.connect() as con:
         sent = con.execute(text("SELECT channel, kind FROM alerts_sent ORDER BY channel")).all()
     assert sent == [("email", "stale"), ("webhook", "stale")]
+
+
+def test_the_scheduler_checks_freshness_between_runs(tmp_path, smtp, webhook):
+    from etl.scheduler import FRESHNESS_JOB, build, close, freshness_check, register
+
+    config = _config(tmp_path, smtp, webhook, on=["stale"])
+    path = tmp_path / "config.yaml"
+    sched = build(config)
+    sched.start(paused=True)
+    try:
+        report = register(sched, config, str(path))
+        job = sched.get_job(FRESHNESS_JOB)
+        assert job is not None and job.trigger.interval_length == 3600
+        assert FRESHNESS_JOB not in report["removed"] + report["added"]
+    finally:
+        close(sched, wait=False)
+    freshness_check(str(path))  # what the job does: nothing has run yet, so every indicator is stale
+    assert _kinds(webhook["received"][0]) == ["stale", "stale"]
+    freshness_check(str(path))
+    assert len(webhook["received"]) == 1
