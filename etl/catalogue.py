@@ -71,6 +71,44 @@ findings = Table(
     Column("message", Text),
 )
 
+#: Cross-process locks on SQLite (PostgreSQL uses advisory locks instead); see etl/locks.py.
+locks = Table(
+    "locks", metadata,
+    Column("name", String(255), primary_key=True),
+    Column("holder", String(255), nullable=False),  # host:pid:token
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+#: One row per trigger time a scheduler claimed, so a second scheduler never runs the same trigger again.
+job_slots = Table(
+    "job_slots", metadata,
+    Column("job", String(64), primary_key=True),
+    Column("slot", String(40), primary_key=True),  # ISO 8601 fire time, UTC
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("holder", String(255)),
+)
+
+#: Things the scheduler reports: a job removed or renamed in config, a start, a shutdown.
+scheduler_events = Table(
+    "scheduler_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("job", String(255)),
+    Column("message", Text),
+)
+
+#: Alerts already delivered: one row per event key and channel, so an event is announced once.
+alerts_sent = Table(
+    "alerts_sent", metadata,
+    Column("key", String(255), primary_key=True),
+    Column("channel", String(16), primary_key=True),  # email | webhook
+    Column("kind", String(32), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("message", Text),
+)
+
 _engines: dict[str, Engine] = {}
 
 
@@ -79,7 +117,8 @@ def connect(url: str) -> Engine:
     if url not in _engines:
         if url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        args = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+        engine = create_engine(url, future=True, pool_pre_ping=True, **args)
         metadata.create_all(engine)
         _engines[url] = engine
     return _engines[url]
@@ -136,3 +175,50 @@ def run_count(engine: Engine, status: str | None = None) -> int:
         q = q.where(runs.c.status == status)
     with engine.connect() as con:
         return int(con.execute(q).scalar_one())
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time the catalogue stores is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def record_event(engine: Engine, kind: str, job: str | None, message: str) -> None:
+    with engine.begin() as con:
+        con.execute(insert(scheduler_events).values(at=now(), kind=kind, job=job, message=message))
+
+
+def recent_events(engine: Engine, limit: int = 20) -> list[dict]:
+    with engine.connect() as con:
+        rows = con.execute(select(scheduler_events).order_by(scheduler_events.c.id.desc()).limit(limit))
+        return [dict(r) for r in rows.mappings()]
+
+
+def last_runs_by_job(engine: Engine) -> dict[str, dict]:
+    """The latest run of every job (any status)."""
+    latest = select(runs.c.job, func.max(runs.c.id).label("id")).group_by(runs.c.job).subquery()
+    with engine.connect() as con:
+        rows = con.execute(select(runs).join(latest, runs.c.id == latest.c.id)).mappings()
+        return {r["job"]: dict(r) for r in rows}
+
+
+def last_refreshed(engine: Engine) -> dict[str, datetime]:
+    """When each indicator was last computed by a run that published (from run_stats of succeeded runs)."""
+    q = (select(run_stats.c.name, func.max(runs.c.finished_at))
+         .join(runs, runs.c.id == run_stats.c.run_id)
+         .where(runs.c.status == "succeeded", run_stats.c.kind == "indicator")
+         .group_by(run_stats.c.name))
+    with engine.connect() as con:
+        return {name: as_utc(at) for name, at in con.execute(q)}
+
+
+def abandon_running(engine: Engine, before: datetime, reason: str) -> list[int]:
+    """Mark runs still 'running' that started before ``before`` as failed: their process is gone."""
+    with engine.begin() as con:
+        ids = [r for (r,) in con.execute(select(runs.c.id).where(runs.c.status == "running",
+                                                                  runs.c.started_at < before))]
+        if ids:
+            con.execute(update(runs).where(runs.c.id.in_(ids)).values(status="failed", finished_at=now(),
+                                                                        error=reason))
+        return ids

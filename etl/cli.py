@@ -5,6 +5,8 @@
     openmeasure config check PATH                      validate a config file
     openmeasure releases list [--config PATH]          published releases, newest first
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
+    openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
+    openmeasure status [--config PATH]                 every job's last and next run, every indicator's freshness
 
 Every error a user can act on is printed as one message without a traceback (exit status 2).
 """
@@ -40,7 +42,7 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_etl_run(args: argparse.Namespace) -> int:
-    from etl.pipeline import run
+    from etl.runner import run_guarded
 
     config = _load(args)
     with console.status("starting", spinner="dots") as status:
@@ -48,7 +50,8 @@ def cmd_etl_run(args: argparse.Namespace) -> int:
             status.update(message)
             console.log(message)
 
-        result = run(config, job=args.job, progress=progress)
+        # the same release-store lock as the scheduler: never two runs at once; transient errors retried
+        result = run_guarded(config, job=args.job, progress=progress, wait=getattr(args, "wait", 0.0) or 0.0)
     t = result.timings
     out.print(f"published release [bold]{result.release_id}[/bold]: {result.rows:,} indicator values, "
               f"{result.findings} data-quality findings, {t.get('total', 0):.1f} s")
@@ -122,12 +125,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(argparse.Namespace(config=args.config, host="127.0.0.1", port=args.port, workers=2))
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from etl.scheduler import serve
+
+    return serve(_config_path(args), say=lambda m: console.print(escape(m), highlight=False))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from etl.status import print_status
+
+    print_status(_load(args), out)
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "run"): cmd_etl_run,
     ("etl", "report"): cmd_etl_report,
     ("config", "check"): cmd_config_check,
     ("releases", "list"): cmd_releases_list,
     ("demo",): cmd_demo,
+    ("schedule",): cmd_schedule,
+    ("status",): cmd_status,
 }
 
 
@@ -143,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     etl = sub.add_parser("etl", help="run the pipeline").add_subparsers(dest="action", required=True)
     r = with_config(etl.add_parser("run", help="run the pipeline once and publish a release"))
     r.add_argument("--job", help="refresh only this schedule's indicators; the others are carried forward")
+    r.add_argument("--wait", type=float, default=0.0,
+                   help="seconds to wait when another run holds the release store (default: fail at once)")
     rep = with_config(etl.add_parser("report", help="the last run's data-quality findings"))
     rep.add_argument("--limit", type=int, default=50)
 
@@ -155,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = with_config(sub.add_parser("demo", help="generate demo data, run the ETL, serve the dashboard"))
     demo.add_argument("--no-serve", action="store_true", help="stop after the ETL")
     demo.add_argument("--port", type=int, default=8050)
+    with_config(sub.add_parser("schedule", help="run the scheduled jobs until SIGTERM / SIGINT"))
+    with_config(sub.add_parser("status", help="jobs' last and next runs, indicators' freshness"))
     return p
 
 

@@ -156,12 +156,59 @@ class ScheduleConfig(Strict):
     cron: str | None = None
     interval_seconds: int | None = Field(None, ge=1)
     indicators: list[str] = Field(default_factory=list)
+    misfire_grace_seconds: int | None = Field(None, ge=1)
 
     @model_validator(mode="after")
     def _one_trigger(self) -> ScheduleConfig:
         if (self.cron is None) == (self.interval_seconds is None):
             raise ValueError("give exactly one of 'cron' or 'interval_seconds'")
         return self
+
+
+class RetryConfig(Strict):
+    """Retries of a run that failed with a transient error (a source that is down, a timeout)."""
+    attempts: int = Field(3, ge=1, le=20)
+    backoff_seconds: float = Field(5.0, ge=0)
+    backoff_factor: float = Field(2.0, ge=1)
+    max_backoff_seconds: float = Field(300.0, ge=0)
+
+
+class SchedulerConfig(Strict):
+    timezone: str = "UTC"
+    misfire_grace_seconds: int = Field(3600, ge=1)
+    shutdown_grace_seconds: float = Field(30.0, ge=0)
+    lock_ttl_seconds: float = Field(120.0, ge=2)
+    lock_wait_seconds: float = Field(600.0, ge=0)
+    stale_after: float = Field(1.5, ge=1)
+    freshness_check_seconds: int = Field(3600, ge=1)
+    retries: RetryConfig = Field(default_factory=RetryConfig)
+
+
+class SmtpConfig(Strict):
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    sender: str
+    recipients: list[str] = Field(min_length=1)
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class WebhookConfig(Strict):
+    url: str = Field(pattern=r"^https?://")
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class AlertsConfig(Strict):
+    on: list[Literal["run_failed", "stale", "target_crossed", "worsened"]] = Field(
+        default_factory=lambda: ["run_failed", "stale", "target_crossed", "worsened"])
+    smtp: SmtpConfig | None = None
+    webhook: WebhookConfig | None = None
+    indicators: list[str] = Field(default_factory=list)
+    levels: list[str] = Field(default_factory=list)
+    max_items: int = Field(50, ge=1)
 
 
 class PublicationConfig(Strict):
@@ -186,8 +233,24 @@ class Config(Strict):
     indicators: list[IndicatorConfig] = Field(min_length=1)
     schedules: list[ScheduleConfig] = Field(default_factory=list)
     publication: PublicationConfig = Field(default_factory=PublicationConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    alerts: AlertsConfig | None = None
     _file: str = PrivateAttr("")
     _hash: str = PrivateAttr("")
+
+    @model_validator(mode="after")
+    def _alert_references(self) -> Config:
+        if self.alerts is None:
+            return self
+        ids = {i.id for i in self.indicators}
+        for n, i in enumerate(self.alerts.indicators):
+            if i not in ids:
+                raise ValueError(f"alerts.indicators[{n}]: unknown indicator {i!r}")
+        for n, level in enumerate(self.alerts.levels):
+            if level not in self.geography.levels:
+                raise ValueError(f"alerts.levels[{n}]: unknown level {level!r}; "
+                                 f"levels are {', '.join(self.geography.levels)}")
+        return self
 
     # --- conveniences used across the code base -------------------------------------------------
     def indicator(self, indicator_id: str) -> IndicatorConfig:

@@ -80,7 +80,9 @@ class _Writers:
             return
         table = table.drop_columns([c for c in ID_COLUMNS if c in table.column_names])
         if self.schema is None:
-            self.schema = table.schema
+            # a column that happens to be empty in the first chunk must not fix its type as null
+            self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
+                                     for f in table.schema])
             self.main = pq.ParquetWriter(self.folder / "indicator_values.parquet", self.schema,
                                          compression="zstd")
         table = table.select(self.schema.names).cast(self.schema)

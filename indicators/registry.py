@@ -75,6 +75,8 @@ def parameter_table(config: Config, first_period: dict[str, str]) -> pd.DataFram
                             else first_period.get(ind.id)),
         })
     df = pd.DataFrame(rows)
+    for col in ("denominator", "disclosure_on", "target_period", "base_period"):
+        df[col] = df[col].astype(pd.StringDtype())  # typed even when every value is empty
     for col in ("disclosure_threshold", "disclosure_zero"):
         df[col] = df[col].astype("Int64")
     for col in ("target", "target_t"):

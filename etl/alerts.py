@@ -1,0 +1,232 @@
+"""Alerts: tell people when a run failed, data went stale, or a KPI crossed its target or got worse.
+
+Configured under ``alerts:`` (docs/configuration.md). After every run, and periodically in the scheduler,
+:func:`check_and_send` works out the current *events* and delivers the ones not delivered before:
+
+    run_failed      a job's latest run failed; one alert per failure streak (key: job + first failed run)
+    stale           an indicator is stale (etl.freshness); one per stale episode (key: last refresh time)
+    target_crossed  the RAG status of a KPI's latest period differs from its previous period's (green/amber/red)
+    worsened        the change since the previous period is significantly worse (change_significance)
+
+The last two read the published release (CURRENT), at ``alerts.levels`` (default: the top level) for
+``alerts.indicators`` (default: all). Each event has a stable key; ``alerts_sent`` in the catalogue remembers
+(key, channel) once delivered, so an event is announced once per channel and a failed delivery is retried
+at the next check. Channels: SMTP e-mail and an HTTP webhook (JSON body).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
+
+import pandas as pd
+import pyarrow.parquet as pq
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+
+from etl import catalogue
+from etl.config_models import AlertsConfig, Config
+from etl.exceptions import StoreError
+from etl.freshness import freshness
+from etl.store import ReleaseStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    key: str
+    message: str
+    details: dict = field(default_factory=dict)
+
+
+# --- events ----------------------------------------------------------------------------------------
+
+def failed_runs(engine: Engine) -> list[Alert]:
+    runs = catalogue.runs
+    with engine.connect() as con:
+        rows = con.execute(select(runs.c.id, runs.c.job, runs.c.status, runs.c.error, runs.c.started_at)
+                           .where(runs.c.status != "running").order_by(runs.c.id)).mappings().all()
+    streak: dict[str, dict | None] = {}
+    for r in rows:
+        if r["status"] == "failed":
+            if streak.get(r["job"]) is None:
+                streak[r["job"]] = {"first": r, "last": r, "count": 1}
+            else:
+                streak[r["job"]].update(last=r, count=streak[r["job"]]["count"] + 1)
+        else:
+            streak[r["job"]] = None
+    out = []
+    for job, s in streak.items():
+        if s is None:
+            continue
+        first, last = s["first"], s["last"]
+        out.append(Alert("run_failed", f"run_failed:{job}:{first['id']}",
+                         f"ETL job {job!r} failed (run {last['id']}): {last['error']}. "
+                         "The published release was left as it was.",
+                         {"job": job, "run_id": last["id"], "first_failed_run_id": first["id"],
+                          "failed_runs": s["count"], "error": last["error"]}))
+    return out
+
+
+def stale_indicators(config: Config) -> list[Alert]:
+    out = []
+    for f in freshness(config):
+        if f.state != "stale":
+            continue
+        when = f.last_refreshed.isoformat(timespec="seconds") if f.last_refreshed else "never"
+        out.append(Alert("stale", f"stale:{f.indicator}:{when}",
+                         f"indicator {f.indicator!r} ({f.frequency}) is stale: last refreshed {when}",
+                         {"indicator": f.indicator, "frequency": f.frequency, "last_refreshed": when}))
+    return out
+
+
+def kpi_changes(config: Config, cfg: AlertsConfig) -> list[Alert]:
+    """Target crossings and significant worsening at the latest period, read from the published release."""
+    store = ReleaseStore(config.store)
+    try:
+        folder = store.path()
+    except StoreError:
+        return []
+    levels = cfg.levels or config.geography.levels[:1]
+    wanted = cfg.indicators or [i.id for i in config.indicators]
+    cols = ["indicator", "area_code", "level", "period", "breakdown", "value", "target", "rag",
+            "previous_period", "change", "change_significance"]
+    values = pq.read_table(folder / "indicator_values.parquet", columns=cols,
+                           filters=[("level", "in", levels), ("indicator", "in", wanted)]).to_pandas()
+    if values.empty:
+        return []
+    keys = ["indicator", "area_code", "breakdown"]
+    latest = values.sort_values("period").groupby(keys, sort=False).tail(1)
+    prev = values[keys + ["period", "rag"]].rename(columns={"period": "previous_period", "rag": "previous_rag"})
+    latest = latest.merge(prev, on=keys + ["previous_period"], how="left")
+    release = folder.name
+    out = []
+    for r in latest.itertuples(index=False):
+        where = f"{r.indicator} in {r.area_code}" + ("" if r.breakdown == "total" else f" ({r.breakdown})")
+        base = {"indicator": r.indicator, "area_code": r.area_code, "level": r.level, "period": r.period,
+                "breakdown": r.breakdown, "value": _num(r.value), "release_id": release}
+        if isinstance(r.rag, str) and isinstance(r.previous_rag, str) and r.rag != r.previous_rag:
+            out.append(Alert("target_crossed",
+                             f"target_crossed:{r.indicator}:{r.area_code}:{r.breakdown}:{r.period}:{r.rag}",
+                             f"{where}: status against target moved from {r.previous_rag} to {r.rag} in "
+                             f"{r.period} (value {_fmt(r.value)}, target {_fmt(r.target)})",
+                             {**base, "rag": r.rag, "previous_rag": r.previous_rag, "target": _num(r.target)}))
+        if r.change_significance == "worse":
+            out.append(Alert("worsened", f"worsened:{r.indicator}:{r.area_code}:{r.breakdown}:{r.period}",
+                             f"{where} got significantly worse in {r.period}: {_fmt(r.value)} "
+                             f"(change {_fmt(r.change)} since {r.previous_period})",
+                             {**base, "change": _num(r.change), "previous_period": r.previous_period}))
+    return out
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None or pd.isna(v) else f"{float(v):,.4g}"
+
+
+def current_alerts(config: Config) -> list[Alert]:
+    cfg = config.alerts
+    if cfg is None:
+        return []
+    engine = catalogue.connect(config.catalogue)
+    events: list[Alert] = []
+    if "run_failed" in cfg.on:
+        events += failed_runs(engine)
+    if "stale" in cfg.on:
+        events += stale_indicators(config)
+    if "target_crossed" in cfg.on or "worsened" in cfg.on:
+        events += [a for a in kpi_changes(config, cfg) if a.kind in cfg.on]
+    return events
+
+
+# --- delivery --------------------------------------------------------------------------------------
+
+def _already_sent(engine: Engine, channel: str) -> set[str]:
+    t = catalogue.alerts_sent
+    with engine.connect() as con:
+        return set(con.execute(select(t.c.key).where(t.c.channel == channel)).scalars())
+
+
+def _mark_sent(engine: Engine, channel: str, alerts: list[Alert]) -> None:
+    now = catalogue.now()
+    with engine.begin() as con:
+        con.execute(insert(catalogue.alerts_sent), [
+            {"key": a.key, "channel": channel, "kind": a.kind, "sent_at": now, "message": a.message}
+            for a in alerts])
+
+
+def _subject(config: Config, alerts: list[Alert]) -> str:
+    kinds: dict[str, int] = {}
+    for a in alerts:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+    return f"[{config.title}] {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}: {summary}"
+
+
+def send_email(config: Config, alerts: list[Alert]) -> None:
+    smtp = config.alerts.smtp
+    msg = EmailMessage()
+    msg["Subject"] = _subject(config, alerts)
+    msg["From"] = smtp.sender
+    msg["To"] = ", ".join(smtp.recipients)
+    msg.set_content("\n".join(f"- {a.message}" for a in alerts) + "\n\nSent once per event by OpenMeasure.\n")
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds) as server:
+        if smtp.starttls:
+            server.starttls()
+        if smtp.username:
+            server.login(smtp.username, smtp.password or "")
+        server.send_message(msg)
+
+
+def send_webhook(config: Config, alerts: list[Alert]) -> None:
+    hook = config.alerts.webhook
+    body = json.dumps({"source": "openmeasure", "title": config.title, "subject": _subject(config, alerts),
+                       "sent_at": catalogue.now().isoformat(timespec="seconds"),
+                       "alerts": [asdict(a) for a in alerts]}).encode("utf-8")
+    req = urllib.request.Request(hook.url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json", **hook.headers})
+    with urllib.request.urlopen(req, timeout=hook.timeout_seconds) as resp:  # noqa: S310 - URL from config
+        if resp.status >= 300:
+            raise OSError(f"webhook answered HTTP {resp.status}")
+
+
+def check_and_send(config: Config) -> dict[str, int]:
+    """Deliver every current event not delivered before, per channel. Returns {channel: alerts sent}.
+
+    Never raises: a delivery failure is logged and retried at the next check.
+    """
+    cfg = config.alerts
+    if cfg is None:
+        return {}
+    try:
+        events = current_alerts(config)
+    except Exception as exc:  # noqa: BLE001 - alerting must never break a run or the scheduler
+        log.error("step=alerts state=check_failed error=%s", exc)
+        return {}
+    engine = catalogue.connect(config.catalogue)
+    channels = [(name, fn) for name, fn, on in (("email", send_email, cfg.smtp), ("webhook", send_webhook,
+                                                                                   cfg.webhook)) if on]
+    sent: dict[str, int] = {}
+    for name, deliver in channels:
+        done = _already_sent(engine, name)
+        new = [a for a in events if a.key not in done][: cfg.max_items]
+        if not new:
+            continue
+        try:
+            deliver(config, new)
+        except Exception as exc:  # noqa: BLE001 - SMTP, HTTP and socket errors alike; retried next check
+            log.error("step=alerts channel=%s state=delivery_failed alerts=%d error=%s", name, len(new), exc)
+            continue
+        _mark_sent(engine, name, new)
+        sent[name] = len(new)
+        log.info("step=alerts channel=%s state=sent alerts=%d", name, len(new))
+    return sent

@@ -1,0 +1,160 @@
+"""One guarded ETL run: the release-store lock, retries of transient errors, cancellation and alerts.
+
+Both entry points use it: ``openmeasure etl run`` (manual) and the scheduler's job function. The pipeline
+itself stays lock-agnostic; this module wraps it.
+
+- Exactly one run at a time per release store, across processes (:mod:`etl.locks`). Runs that are still
+  marked ``running`` when the lock is taken belong to a process that died; they are marked failed.
+- A transient error (a source that is down or slow, a dropped database connection) is retried with
+  exponential backoff, ``scheduler.retries`` in config. Every attempt is a row in ``runs``; a failure that is
+  not transient, or the last attempt, is raised. A failed attempt published nothing (``pipeline.run``).
+- ``cancel`` (a threading.Event) abandons the run at the next step boundary without publishing; the scheduler
+  sets it when a shutdown grace period has passed.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from etl import catalogue, locks
+from etl.config_models import Config, RetryConfig
+from etl.exceptions import OpenMeasureError
+from etl.pipeline import RunResult
+from etl.pipeline import run as pipeline_run
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+#: errno values of OSError that say "try again later" rather than "fix something".
+TRANSIENT_ERRNO = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT,
+                   errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EAGAIN, errno.EPIPE}
+#: Errors that are never worth retrying even though they are OSErrors: the input or the disk needs a fix.
+PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+class RunAbandoned(OpenMeasureError):
+    """The run was stopped at a step boundary (shutdown); nothing was published."""
+
+
+class RunFailed(OpenMeasureError):
+    """A run failed with an error that is not an OpenMeasureError (a source down, a full disk, ...)."""
+
+
+class TransientError(OpenMeasureError):
+    """Raise (or chain) this from a source to mark a failure as worth retrying."""
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        stack += [e.__cause__, e.__context__]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True when any error in the chain is transient and none is permanent.
+
+    Transient: TimeoutError, ConnectionError, socket/urllib errors with a network errno, SQLAlchemy
+    OperationalError / InterfaceError / DisconnectionError (a database that is down or dropped the
+    connection), a DBAPI ``OperationalError``, and :class:`TransientError`. Permanent: a missing file,
+    a permission error, a full disk (ENOSPC), and everything else.
+    """
+    transient = False
+    for e in _chain(exc):
+        if isinstance(e, PERMANENT) or (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)):
+            return False
+        if isinstance(e, RunAbandoned):
+            return False
+        if isinstance(e, TimeoutError | ConnectionError | TransientError):
+            transient = True
+        elif isinstance(e, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.DisconnectionError):
+            transient = True
+        elif type(e).__name__ in ("OperationalError", "InterfaceError") and "sqlalchemy" not in type(e).__module__:
+            transient = True  # psycopg / sqlite3 DBAPI errors raised without SQLAlchemy
+        elif isinstance(e, OSError) and e.errno in TRANSIENT_ERRNO:
+            transient = True
+        elif type(e).__name__ == "URLError" and isinstance(getattr(e, "reason", None), OSError | TimeoutError):
+            transient = True
+    return transient
+
+
+def backoff_delays(retries: RetryConfig) -> list[float]:
+    """The waits between attempts: backoff, backoff*factor, ... capped at max_backoff_seconds."""
+    return [min(retries.backoff_seconds * retries.backoff_factor ** n, retries.max_backoff_seconds)
+            for n in range(retries.attempts - 1)]
+
+
+def lock_name(config: Config) -> str:
+    return f"release-store:{Path(config.store).resolve()}"
+
+
+def run_guarded(config: Config, job: str | None = None, progress: Progress | None = None, *,
+                wait: float = 0.0, cancel: threading.Event | None = None,
+                alert: bool = True) -> RunResult:
+    """Run the pipeline under the store lock with retries; send alerts afterwards. Raises the last error."""
+    cancel = cancel or threading.Event()
+    say = progress or (lambda msg: log.info("job=%s step=%s", job or "manual", msg))
+
+    def checked(message: str) -> None:
+        if cancel.is_set():
+            raise RunAbandoned(f"run of {job or 'manual'} abandoned at shutdown before {message!r}; "
+                               "nothing was published")
+        say(message)
+
+    sched = config.scheduler
+    try:
+        engine = catalogue.connect(config.catalogue)
+        with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel):
+            orphans = catalogue.abandon_running(engine, catalogue.now(),
+                                                "the process running it ended without finishing "
+                                                "(crash, kill or power loss); nothing was published")
+            if orphans:
+                log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
+            return _with_retries(config, job, checked, sched.retries, cancel)
+    except sa_exc.SQLAlchemyError as exc:  # the catalogue itself (lock, run rows) is unreachable
+        where = make_url(config.catalogue).render_as_string(hide_password=True)
+        raise RunFailed(f"the catalogue database {where} cannot be used: {type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0]}. Nothing was run or published.") from exc
+    finally:
+        if alert and config.alerts is not None:
+            from etl import alerts
+
+            alerts.check_and_send(config)
+
+
+def _with_retries(config: Config, job: str | None, progress: Progress, retries: RetryConfig,
+                  cancel: threading.Event) -> RunResult:
+    delays = backoff_delays(retries)
+    for attempt in range(1, retries.attempts + 1):
+        try:
+            return pipeline_run(config, job=job, progress=progress)
+        except Exception as exc:
+            transient = is_transient(exc)
+            if attempt == retries.attempts or not transient:
+                log.error("job=%s attempt=%d/%d state=failed error=%s", job or "manual", attempt,
+                          retries.attempts, exc)
+                if isinstance(exc, OpenMeasureError):
+                    raise
+                tries = f" after {attempt} attempts" if transient else ""
+                raise RunFailed(f"the run of {job or 'all indicators'} failed{tries}: {type(exc).__name__}: "
+                                f"{exc}. Nothing was published; the current release is unchanged.") from exc
+            delay = delays[attempt - 1]
+            log.warning("job=%s attempt=%d/%d state=retrying in_seconds=%.1f error=%s", job or "manual",
+                        attempt, retries.attempts, delay, exc)
+            if cancel.wait(delay):
+                raise RunAbandoned(f"run of {job or 'manual'} abandoned at shutdown while waiting to retry "
+                                   f"after: {exc}") from exc
+    raise AssertionError("unreachable: the loop returns or raises")

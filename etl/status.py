@@ -1,0 +1,73 @@
+"""``openmeasure status``: every job's last and next run, recent scheduler events, every indicator's freshness.
+
+Reads the catalogue only (runs, run_stats, the job store's table, scheduler_events); no scheduler is started.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import inspect, text
+
+from etl import catalogue
+from etl.config_models import Config
+from etl.freshness import freshness
+
+JOBS_TABLE = "apscheduler_jobs"  # the SQLAlchemyJobStore table etl.scheduler registers jobs in
+STATE_STYLE = {"fresh": "green", "due": "yellow", "stale": "red"}
+
+
+def next_run_times(config: Config) -> dict[str, datetime | None]:
+    """Next run time of every job in the persistent job store (None: paused)."""
+    engine = catalogue.connect(config.catalogue)
+    if not inspect(engine).has_table(JOBS_TABLE):
+        return {}
+    with engine.connect() as con:
+        rows = con.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}"))
+        return {i: (datetime.fromtimestamp(t, UTC) if t is not None else None) for i, t in rows}
+
+
+def _when(value: datetime | None) -> str:
+    value = catalogue.as_utc(value)
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if value else ""
+
+
+def _age(days: float) -> str:
+    return f"{days * 24:.1f} h" if days < 2 else f"{days:.0f} days"
+
+
+def print_status(config: Config, out: Console) -> None:
+    engine = catalogue.connect(config.catalogue)
+    last = catalogue.last_runs_by_job(engine)
+    nxt = next_run_times(config)
+    jobs = Table("job", "trigger", "last run", "status", "release / error", "next run", title="jobs")
+    for s in config.schedules:
+        r = last.get(s.id)
+        trigger = f"every {s.interval_seconds} s" if s.interval_seconds else f"cron {s.cron}"
+        detail = "" if r is None else (r["release_id"] or (r["error"] or "")[:80])
+        nr = nxt.get(s.id)
+        jobs.add_row(s.id, trigger, _when(r["started_at"]) if r else "never", r["status"] if r else "",
+                     detail, _when(nr) if s.id in nxt else "not scheduled (start 'openmeasure schedule')")
+    if "manual" in last:
+        r = last["manual"]
+        jobs.add_row("manual", "openmeasure etl run", _when(r["started_at"]), r["status"],
+                     r["release_id"] or (r["error"] or "")[:80], "")
+    out.print(jobs)
+    orphans = sorted(set(nxt) - {s.id for s in config.schedules} - {j for j in nxt if "." in j})
+    if orphans:
+        out.print(f"[yellow]in the job store but not in config:[/yellow] {', '.join(orphans)}")
+    events = [e for e in catalogue.recent_events(engine, 50) if e["kind"] in ("job_removed", "skipped",
+                                                                                  "job_missing")][:10]
+    if events:
+        ev = Table("when", "event", "job", "message", title="scheduler events")
+        for e in events:
+            ev.add_row(_when(e["at"]), e["kind"], e["job"] or "", e["message"])
+        out.print(ev)
+    fr = Table("indicator", "frequency", "last refreshed", "age", "freshness", title="indicator freshness")
+    for f in freshness(config):
+        style = STATE_STYLE[f.state]
+        fr.add_row(f.indicator, f.frequency, _when(f.last_refreshed) or "never",
+                   _age(f.age.total_seconds() / 86400) if f.age else "", f"[{style}]{f.state}[/{style}]")
+    out.print(fr)

@@ -1,0 +1,190 @@
+"""Faults with real processes: kill -9 mid-write, a source that hangs or is down, a full disk, a busy lock."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl.store import ReleaseStore
+from tests.scheduler.conftest import first_release, openmeasure, runs, start, stop, tiny_config, wait_for
+
+
+def _assert_untouched(config: Path, release: str) -> None:
+    store = ReleaseStore(config.parent / "store")
+    assert store.current_id() == release
+    store.verify()  # every file matches its manifest checksum
+    assert len(pd.read_parquet(store.path() / "indicator_values.parquet")) > 0
+    assert [r["id"] for r in store.list()] == [release]
+
+
+def test_kill_9_while_writing_leaves_the_previous_release_and_the_next_start_cleans_up(tmp_path):
+    config = tiny_config(tmp_path)
+    release = first_release(config)
+    marker = tmp_path / "writing"
+    proc = start("--pause-in-write", str(marker), "--", "etl", "run", "--config", str(config),
+                 log=tmp_path / "run.log", module="tests.scheduler.harness")
+    wait_for(marker.exists, what="the run to be half-way through writing its release")
+    staging = Path(marker.read_text())
+    assert staging.name.startswith(".tmp-") and any(staging.iterdir())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    _assert_untouched(config, release)
+    assert staging.is_dir()  # the half-written folder is still there after kill -9
+    assert runs(config)[-1]["status"] == "running"
+    # the killed holder's lock expires after lock_ttl_seconds (6 s here); then the next start cleans up
+    sched = start("schedule", "--config", str(config), log=tmp_path / "sched.log")
+    try:
+        wait_for(lambda: not staging.exists() and any(r["status"] == "succeeded" for r in runs(config)[2:]),
+                 what="the half-written folder to be removed and a new run to succeed")
+    finally:
+        assert stop(sched) == 0
+    killed = runs(config)[1]
+    assert killed["status"] == "failed" and "ended without finishing" in killed["error"]
+
+
+class _Hang(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        type(self).hits += 1
+        time.sleep(5)  # longer than the client's timeout: a source that hangs
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_source_that_hangs_is_retried_then_recorded_failed(tmp_path):
+    config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0.2}}})
+    release = first_release(config)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hang)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/data.csv"
+        done = openmeasure("--http", url, "--", "etl", "run", "--config", str(config),
+                           module="tests.scheduler.harness")
+    finally:
+        server.shutdown()
+    assert done.returncode == 2, done.stderr
+    assert "timed out" in done.stderr and "Traceback" not in done.stderr
+    assert _Hang.hits == 3
+    failed = runs(config)[1:]
+    assert [r["status"] for r in failed] == ["failed"] * 3
+    assert all("timed out" in r["error"] for r in failed)
+    _assert_untouched(config, release)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def throwaway_pg(tmp_path):
+    """A PostgreSQL of our own (initdb in a temp folder, another port), so stopping it harms nobody."""
+    pg_bin = os.environ.get("OPENMEASURE_PG_BIN") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))),
+                                                          None)
+    if not pg_bin:
+        pytest.fail("PostgreSQL is not installed (source scripts/services.sh sets OPENMEASURE_PG_BIN)")
+    home = Path(tempfile.mkdtemp(prefix="openmeasure-pg-"))  # /tmp/pytest-of-root is closed to postgres
+    home.chmod(0o755)
+    data = home / "data"
+    data.mkdir()
+    port = _free_port()
+    as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    ctl = f"'{pg_bin}/pg_ctl' -D '{data}'"
+    subprocess.run([*as_pg, f"'{pg_bin}/initdb' -D '{data}' -U postgres --auth=trust >/dev/null"], check=True,
+                   timeout=120)
+    subprocess.run([*as_pg, f"{ctl} -l '{data}/log' -w -o \"-p {port} -k /tmp -c listen_addresses=127.0.0.1\" "
+                    "start >/dev/null"], check=True, timeout=60)
+    state = {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"}
+
+    def stop_pg() -> None:
+        subprocess.run([*as_pg, f"{ctl} -m fast -w stop >/dev/null"], timeout=60)
+
+    state["stop"] = stop_pg
+    yield state
+    stop_pg()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path, throwaway_pg):
+    config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 2, "backoff_seconds": 0.2}}})
+    harness = ("--pg", throwaway_pg["url"], "--", "etl", "run", "--config", str(config))
+    done = openmeasure(*harness, module="tests.scheduler.harness")
+    assert done.returncode == 0, done.stderr  # the source database is up: the run publishes
+    release = (config.parent / "store" / "CURRENT").read_text().strip()
+    throwaway_pg["stop"]()
+    done = openmeasure(*harness, module="tests.scheduler.harness")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "connection" in done.stderr.lower()
+    failed = runs(config)[1:]
+    assert [r["status"] for r in failed] == ["failed", "failed"]
+    assert all("OperationalError" in r["error"] for r in failed)
+    _assert_untouched(config, release)
+
+
+def _tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def test_a_full_disk_fails_the_run_cleanly_and_leaves_the_release(tmp_path):
+    store = tmp_path / "store"
+    mounted = _tmpfs(store, "400k")
+    try:
+        config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0}}})
+        release = first_release(config)
+        if mounted:  # fill the disk so the next release cannot be written whole
+            free = shutil.disk_usage(store).free
+            (store / "filler").write_bytes(b"\0" * max(0, free - 40_000))
+            done = openmeasure("etl", "run", "--config", str(config))
+        else:  # no tmpfs here: the same error injected where the release is written
+            done = openmeasure("--enospc", "--", "etl", "run", "--config", str(config),
+                               module="tests.scheduler.harness")
+        assert done.returncode != 0
+        assert "Traceback" not in done.stderr
+        assert "No space left on device" in done.stderr or "No space left" in (runs(config)[-1]["error"] or "")
+        failed = runs(config)[1:]
+        assert [r["status"] for r in failed] == ["failed"], "a full disk is not retried"
+        assert not [d for d in (store / "releases").iterdir() if d.name.startswith(".tmp-")]
+        if mounted:
+            (store / "filler").unlink()
+        _assert_untouched(config, release)
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(store)], capture_output=True)
+
+
+def test_a_manual_run_does_not_start_while_another_run_holds_the_store(tmp_path):
+    config = tiny_config(tmp_path)
+    release = first_release(config)
+    marker = tmp_path / "writing"
+    proc = start("--pause-in-write", str(marker), "--", "etl", "run", "--config", str(config),
+                 log=tmp_path / "run.log", module="tests.scheduler.harness")
+    try:
+        wait_for(marker.exists, what="the first run to be writing")
+        done = openmeasure("etl", "run", "--config", str(config))
+        assert done.returncode == 2
+        assert "another run holds the lock" in " ".join(done.stderr.split())
+        assert len(runs(config)) == 2  # the refused run did not even start a run row
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    _assert_untouched(config, release)
