@@ -14,13 +14,14 @@ from collections.abc import Callable
 import pandas as pd
 
 from etl.config_models import SourceConfig
-from etl.sources import csv_source, eurostat_tsv
+from etl.sources import csv_source, eurostat_tsv, sdmx_csv
 
 Reader = Callable[[SourceConfig], pd.DataFrame]
 
 READERS: dict[str, Reader] = {
     "csv": csv_source.read,
     "eurostat_tsv": eurostat_tsv.read,
+    "sdmx_csv": sdmx_csv.read,
 }
 
 
