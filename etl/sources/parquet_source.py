@@ -1,0 +1,25 @@
+"""Parquet files in tidy (long) form, columns mapped as for CSV. ``row`` is the 1-based row in the file
+plus one (as if the file had a header line), so findings read the same as for CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.config_models import SourceConfig
+from etl.exceptions import SourceError
+from etl.sources.tidy import tidy
+
+
+def read(source: SourceConfig) -> pd.DataFrame:
+    path = Path(source.path)
+    if not path.is_file():
+        raise SourceError(source.id, "file not found", file=str(path))
+    try:
+        df = pq.read_table(path).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise SourceError(source.id, f"cannot read Parquet: {exc}", file=str(path)) from None
+    return tidy(df, source, file=str(path))
