@@ -76,11 +76,19 @@ class CodeMappingConfig(Strict):
 
 
 RuleAction = Literal["warn", "quarantine", "block"]
+#: Validation rules (etl/validate.py); ``sources[].validation.rules`` sets what each one does.
+RULE_NAMES = (
+    "missing_required", "bad_period", "wrong_frequency", "unknown_area", "pseudo_area", "ambiguous_area",
+    "duplicate_key", "negative_count", "numerator_above_denominator", "not_a_number", "type_error",
+    "cell_error", "merged_cells", "blank_row", "bom", "metadata_mismatch", "mapping_conflict",
+    "coverage_shrank", "value_jump",
+)
+RuleName = Literal[RULE_NAMES]  # type: ignore[valid-type]
 
 
 class ValidationConfig(Strict):
     """Per-source validation: what each rule does, and the checks against the previous release."""
-    rules: dict[str, RuleAction] = Field(default_factory=dict)
+    rules: dict[RuleName, RuleAction] = Field(default_factory=dict)
     jump_factor: float = Field(10.0, gt=1)
     coverage: bool = True
 

@@ -69,33 +69,39 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
     for m in measures:
         select = dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})
         mask = pd.Series(True, index=raw.index)
+        # dimensions with a total (Open SDG's blank breakdowns) give their total unless selected
+        for dim, total in raw.attrs.get("defaults", {}).items():
+            if dim not in select and dim != m.breakdown:
+                mask &= raw[dim] == total
         for dim, wanted in select.items():
             if dim not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].select: the source has no dimension {dim!r}; "
-                                  f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.path)
+                                  f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.where)
             mask &= raw[dim] == wanted
         part = raw.loc[mask, ["area_code", "period", "value", "flags", "row"]].copy()
         if m.breakdown:
             if m.breakdown not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].breakdown: the source has no dimension "
-                                  f"{m.breakdown!r}", file=source.path)
+                                  f"{m.breakdown!r}", file=source.where)
             part["breakdown"] = m.breakdown + "=" + raw.loc[mask, m.breakdown]
         else:
             part["breakdown"] = "total"
         part["measure"] = m.id
         frames.append(part)
     if not frames:
-        return pd.DataFrame(columns=OBSERVATION_COLUMNS)
+        return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "period_ok"])
     obs = pd.concat(frames, ignore_index=True)
     periods = {p: normalise_period(p) for p in obs["period"].unique()}
-    bad = [p for p, n in periods.items() if n is None]
-    if bad:
+    bad = [p for p, n in periods.items() if n is None and p != ""]
+    if bad and all(n is None for n in periods.values()):
+        # not one period parses: the wrong column, not a few bad rows
         i = int(np.flatnonzero(obs["period"].to_numpy() == bad[0])[0])
-        raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.path,
+        raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.where,
                           row=int(obs["row"].iat[i]), column="period")
-    obs["period"] = obs["period"].map(periods)
+    obs["period_ok"] = obs["period"].map(lambda p: periods[p] is not None)
+    obs["period"] = obs["period"].map(lambda p: periods[p] or p)
     obs["status"] = status_from_flags(obs["flags"])
     obs["source"] = source.id
-    return obs[OBSERVATION_COLUMNS]
+    return obs[[*OBSERVATION_COLUMNS, "period_ok"]]
