@@ -74,7 +74,7 @@ def read(source: SourceConfig) -> pd.DataFrame:
             for line in range(max(rng.min_row, h + 1), rng.max_row + 1):
                 if line in index:
                     bad[index[line]] = True
-                    found.append(reader_finding("merged_cells", line, get_column_letter(rng.min_col),
+                    found.append(reader_finding("merged_cells", line, names[min(rng.min_col, width) - 1],
                                                 f"merged cells {rng.coord}: the value is in the first cell only"))
     for j, name in enumerate(names):
         for i in np.flatnonzero(df[name].isin(CELL_ERRORS).to_numpy()):
