@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from tests.conftest import ROOT
@@ -50,5 +51,5 @@ def read(config):
 
 
 def messages(findings) -> list[tuple]:
-    return [(r.rule, r.severity, None if r.row is None or r.row != r.row else int(r.row), r.column, r.message)
+    return [(r.rule, r.severity, None if pd.isna(r.row) else int(r.row), r.column, r.message)
             for r in findings.itertuples()]
