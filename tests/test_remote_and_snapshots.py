@@ -145,7 +145,8 @@ def test_remote_source_in_a_run_is_snapshotted_and_the_release_can_be_rebuilt(tm
     (served.folder / "gdp.csv.gz").write_bytes(gzip.compress(b"\r\n".join(lines[:5000]) + b"\r\n"))
     assert not snapshots.inputs_unchanged(config)
     second = run(config)
-    assert len(pd.read_parquet(second.path / "indicator_values.parquet")) != len(values)
+    changed = pd.read_parquet(second.path / "indicator_values.parquet")
+    assert changed["value"].notna().sum() < values["value"].notna().sum()
 
     # the first release rebuilt from its snapshot, with the server gone
     served.httpd.shutdown()
