@@ -26,7 +26,8 @@ _KEEP = re.compile(r"[^0-9a-z ]+")
 
 
 def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").casefold()
+    text = str(name).replace("\u2019", "").replace("'", "")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     text = _KEEP.sub(" ", text)
     text = " ".join(text.split())
@@ -80,13 +81,20 @@ def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.Data
         sources=("old", lambda o: ", ".join(sorted(set(o)))),
     ).reset_index()
     kept = raw[~old]
-    direct = kept.set_index([*dims, "area_code"]).index
-    clash = grouped.set_index([*dims, "area_code"]).index.isin(direct)
+    key = [*dims, "area_code"]
+    published = kept[kept["value"].notna()].set_index(key).index
+    at = grouped.set_index(key).index
+    clash = at.isin(published)
     found = [reader_finding("mapping_conflict", int(r.row), "area_code",
                             f"{r.area_code} is published directly and also mapped from {r.sources}; the published "
                             "value is kept", area_code=r.area_code, period=str(r.period), severity="warn")
-             for r in grouped[clash].itertuples()]
-    out = pd.concat([kept, grouped[~clash].drop(columns="sources")], ignore_index=True)
+             for r in grouped[clash & grouped["value"].notna().to_numpy()].itertuples()]
+    # a direct row without a value gives way to a mapped value
+    filled = grouped[~clash & grouped["value"].notna().to_numpy()].set_index(key).index
+    kept = kept[~kept.set_index(key).index.isin(filled)]
+    # a mapped row without a value adds nothing where the new code has a row of its own
+    use = ~clash & (grouped["value"].notna().to_numpy() | ~at.isin(kept.set_index(key).index))
+    out = pd.concat([kept, grouped[use].drop(columns="sources")], ignore_index=True)
     out.attrs = raw.attrs
     return out, found
 
