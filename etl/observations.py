@@ -54,11 +54,19 @@ def period_time(period: str) -> float:
     return float(period)
 
 
+def map_unique(values: pd.Series, fn) -> np.ndarray:
+    """``values.map(fn)`` computed once per distinct value (periods, codes and flags repeat a lot)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray([fn(u) for u in uniques], dtype=object)[codes] if len(uniques) else np.asarray([], object)
+
+
+def status_of(flags: str) -> str:
+    """The normalised status of one flag string: the first flag of :data:`FLAG_STATUS` present."""
+    return next((word for letter, word in FLAG_STATUS.items() if letter in flags), "ok")
+
+
 def status_from_flags(flags: pd.Series) -> pd.Series:
-    status = pd.Series("ok", index=flags.index, dtype=object)
-    for letter, word in reversed(FLAG_STATUS.items()):
-        status = status.mask(flags.str.contains(letter, regex=False), word)
-    return status
+    return pd.Series(map_unique(flags, status_of), index=flags.index, dtype=object)
 
 
 def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[MeasureConfig],
@@ -85,7 +93,7 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].breakdown: the source has no dimension "
                                   f"{m.breakdown!r}", file=source.where)
-            part["breakdown"] = m.breakdown + "=" + raw.loc[mask, m.breakdown]
+            part["breakdown"] = map_unique(raw.loc[mask, m.breakdown], lambda v, b=m.breakdown: f"{b}={v}")
         else:
             part["breakdown"] = "total"
         part["measure"] = m.id
@@ -100,8 +108,9 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
         i = int(np.flatnonzero(obs["period"].to_numpy() == bad[0])[0])
         raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.where,
                           row=int(obs["row"].iat[i]), column="period")
-    obs["period_ok"] = obs["period"].map(lambda p: periods[p] is not None)
-    obs["period"] = obs["period"].map(lambda p: periods[p] or p)
+    normalised = map_unique(obs["period"], lambda p: periods[p] or p)
+    obs["period_ok"] = map_unique(obs["period"], lambda p: periods[p] is not None).astype(bool)
+    obs["period"] = normalised
     obs["status"] = status_from_flags(obs["flags"])
     obs["source"] = source.id
     return obs[[*OBSERVATION_COLUMNS, "period_ok"]]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from etl.config_models import RULE_NAMES, ValidationConfig
+from etl.observations import map_unique
 
 FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
                    "message"]
@@ -57,6 +58,7 @@ def empty_findings() -> pd.DataFrame:
 
 def _findings(rows: pd.DataFrame, rule: str, severity: str, file: str, column: str, message: Message
               ) -> pd.DataFrame:
+    rows = rows.astype({c: object for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)})
     out = pd.DataFrame({
         "rule": rule, "severity": severity, "source": rows["source"].to_numpy(), "file": file,
         "row": pd.array(rows["row"].to_numpy(), dtype="Int64"), "column": column,
@@ -110,30 +112,39 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     of absence)."""
     obs = obs.reset_index(drop=True)
     c = Checker(obs, file, rules)
-    area, period = obs["area_code"].astype(str), obs["period"].astype(str)
+    area, period = obs["area_code"], obs["period"]  # may be categoricals: no conversion of 650k strings
     c.flag(area == "", "missing_required", "area_code", "the area code is blank")
     c.flag(period == "", "missing_required", "period", "the period is blank")
     bad_period = (period != "") & ~obs.get("period_ok", pd.Series(True, index=obs.index)).to_numpy()
     c.flag(bad_period, "bad_period", "period", lambda r: "period " + r["period"].map(repr)
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
-    pseudo = unknown & area.map(is_pseudo_area)
+    pseudo = unknown & map_unique(area, is_pseudo_area).astype(bool)
     c.flag(pseudo, "pseudo_area", "area_code", lambda r: "aggregate or pseudo-region " + r["area_code"]
            + " is not an area of the geography; kept out of the roll-up")
     c.flag(unknown & ~pseudo, "unknown_area", "area_code",
            lambda r: "area code " + r["area_code"] + " is not in the geography")
     for measure, freq in (frequencies or {}).items():
-        wrong = (obs["measure"] == measure) & (period != "") & ~period.str.match(_FREQUENCY[freq])
+        fits = map_unique(period, lambda p, f=freq: bool(_FREQUENCY[f].match(p))).astype(bool)
+        wrong = (obs["measure"] == measure) & (period != "") & ~fits
         c.flag(wrong, "wrong_frequency", "period",
                lambda r, f=freq: "period " + r["period"] + f" is not {f} (the measure's declared frequency)")
-    key = ["measure", "area_code", "period", "breakdown"]
-    dup = obs.duplicated(key, keep=False).to_numpy() & ~c.dropped
+    dup = duplicated_key(obs) & ~c.dropped
     c.flag(dup, "duplicate_key", "area_code", lambda r: "duplicate observation for " + r["measure"] + " "
            + r["area_code"] + " " + r["period"] + " " + r["breakdown"] + "; all copies quarantined")
     negative = obs["measure"].isin(count_measures) & (obs["value"] < 0)
     c.flag(negative, "negative_count", "value",
            lambda r: "negative count " + r["value"].map("{:g}".format) + " for " + r["measure"])
     return c.result()
+
+
+def duplicated_key(obs: pd.DataFrame) -> np.ndarray:
+    """Rows whose (measure, area_code, period, breakdown) occurs more than once, all copies marked."""
+    key = np.zeros(len(obs), dtype=np.int64)
+    for col in ("measure", "area_code", "period", "breakdown"):
+        codes, uniques = pd.factorize(obs[col], use_na_sentinel=False)
+        key = key * max(len(uniques), 1) + codes
+    return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
 def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: dict[str, str],

@@ -80,8 +80,7 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
         raise SourceError(source.id, f"no area dimension: set columns.area_code to one of {', '.join(dims)}",
                           file=file, row=1)
     raw_value = table.column("OBS_VALUE")
-    value = pc.cast(pc.if_else(pc.equal(raw_value, ""), None, raw_value), pa.float64(), safe=False) \
-        if _all_numeric(raw_value) else None
+    value = _numbers(raw_value)
     found = []
     keep = None
     if value is None:
@@ -96,16 +95,19 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
     out = pa.table(columns)
     if keep is not None:
         out = out.filter(keep)
+    # codes repeat: dictionary-encoded columns become pandas categoricals, cheap to filter and compare
+    out = pa.table({n: (c.dictionary_encode() if n not in ("value", "row") else c)
+                    for n, c in zip(out.column_names, out.columns, strict=True)})
     df = out.to_pandas()
     return add_findings(df, found) if found else df
 
 
-def _all_numeric(raw: pa.ChunkedArray) -> bool:
+def _numbers(raw: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """OBS_VALUE as float64 (empty -> null), or None when some cell is not a number."""
     try:
-        pc.cast(pc.if_else(pc.equal(raw, ""), None, raw), pa.float64())
-        return True
+        return pc.cast(pc.if_else(pc.equal(raw, ""), None, raw), pa.float64())
     except pa.ArrowInvalid:
-        return False
+        return None
 
 
 def _numbers_with_findings(table: pa.Table, raw: pa.ChunkedArray, area: str):
