@@ -34,7 +34,8 @@ DROPPING = ("quarantine", "block")
 
 #: Publishers' aggregates and pseudo-regions: EU27_2020, EU28, EA19, EFTA, DE_TOT, Extra-Regio (..Z, ..ZZ,
 #: ..ZZZ) and not-regionalised (..X, ..XX, ..XXX) NUTS codes.
-_PSEUDO = re.compile(r"^(EU\d*(_\d{4})?|EA\d*(_\d{4})?|EFTA|EEA\d*|[A-Z]{2}_TOT|[A-Z]{2}Z{1,3}|[A-Z]{2}X{1,3})$")
+_AGGREGATE = re.compile(r"^(EU\d*(_\d{4})?|EA\d*(_\d{4})?|EFTA|EEA\d*|[A-Z]{2}_TOT)$")
+_NUTS_PSEUDO = re.compile(r"^([A-Z]{2})(Z{1,3}|X{1,3})$")
 
 _FREQUENCY = {"annual": re.compile(r"^\d{4}$"), "quarterly": re.compile(r"^\d{4}-Q[1-4]$"),
               "monthly": re.compile(r"^\d{4}-\d{2}$")}
@@ -42,8 +43,14 @@ _FREQUENCY = {"annual": re.compile(r"^\d{4}$"), "quarterly": re.compile(r"^\d{4}
 Message = Callable[[pd.DataFrame], pd.Series] | str
 
 
-def is_pseudo_area(code: str) -> bool:
-    return bool(_PSEUDO.match(code))
+def is_pseudo_area(code: str, known: set[str] | None = None) -> bool:
+    """A publisher's aggregate, or a NUTS Extra-Regio / not-regionalised code of a country. With ``known``
+    (the geography's codes), ``..Z``/``..X`` codes count only when their first two letters are a known area:
+    ``LUX`` is Luxembourg's ISO code, not a pseudo-region, in a geography without ``LU``."""
+    if _AGGREGATE.match(code):
+        return True
+    m = _NUTS_PSEUDO.match(code)
+    return bool(m) and (known is None or m.group(1) in known)
 
 
 def action(rule: str, rules: ValidationConfig | None) -> str:
@@ -119,7 +126,7 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     c.flag(bad_period, "bad_period", "period", lambda r: "period " + r["period"].map(repr)
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
-    pseudo = unknown & map_unique(area, is_pseudo_area).astype(bool)
+    pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas)).astype(bool)
     c.flag(pseudo, "pseudo_area", "area_code", lambda r: "aggregate or pseudo-region " + r["area_code"]
            + " is not an area of the geography; kept out of the roll-up")
     c.flag(unknown & ~pseudo, "unknown_area", "area_code",

@@ -84,6 +84,12 @@ def test_pseudo_codes(code, pseudo):
     assert is_pseudo_area(code) is pseudo
 
 
+def test_nuts_pseudo_codes_need_their_country_in_the_geography():
+    assert is_pseudo_area("ATZZZ", {"AT", "AT1"}) and is_pseudo_area("FRXX", {"FR"})
+    assert not is_pseudo_area("LUX", {"LUX", "DEU"}) and not is_pseudo_area("KAZ", {"DEU"})
+    assert is_pseudo_area("EU27_2020", set()) and is_pseudo_area("DE_TOT", set())
+
+
 def test_name_normalisation_and_matching():
     assert normalise_name("  Provence-Alpes-Côte d’Azur ") == "provence alpes cote dazur"
     assert normalise_name("Trinidad & Tobago") == normalise_name("trinidad and tobago")

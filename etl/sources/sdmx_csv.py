@@ -39,11 +39,17 @@ def read(source: SourceConfig) -> pd.DataFrame:
     return to_raw(table, source, str(path))
 
 
+def is_gzip(path: Path) -> bool:
+    """By content, not name: a download from an API URL has no '.gz' suffix."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def read_table(path: Path, source: SourceConfig) -> pa.Table:
     header = _header(path, source)
     try:
         return pcsv.read_csv(
-            path,
+            pa.input_stream(path, compression="gzip" if is_gzip(path) else None),
             read_options=pcsv.ReadOptions(block_size=1 << 24, encoding=source.encoding),
             parse_options=pcsv.ParseOptions(delimiter=source.delimiter),
             convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header},
@@ -54,7 +60,7 @@ def read_table(path: Path, source: SourceConfig) -> pa.Table:
 
 
 def _header(path: Path, source: SourceConfig) -> list[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = gzip.open if is_gzip(path) else open
     try:
         with opener(path, "rt", encoding=source.encoding, newline="") as fh:
             line = fh.readline()
