@@ -54,8 +54,23 @@ def test_sdmx_csv_2_0_layout_with_obs_status(tmp_path):
                   b"dataflow,ESTAT:NAMA_10R_3GDP(1.0),I,A,DE112,2019,,P,0\r\n")
     df = read_source(_src(f))
     assert df[["FREQ", "area_code", "period", "flags", "row"]].values.tolist() == [
-        ["A", "DE111", "2019", "E", 2], ["A", "DE112", "2019", ":P", 3]]
+        ["A", "DE111", "2019", "e", 2], ["A", "DE112", "2019", ":p", 3]]
     assert df["value"].iloc[0] == 57510.22 and pd.isna(df["value"].iloc[1])
+
+
+def test_sdmx_status_codes_become_statuses(tmp_path):
+    from etl.observations import status_from_flags
+
+    f = tmp_path / "data.csv"
+    f.write_text("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,OBS_VALUE,OBS_STATUS,CONF_STATUS\n"
+                 + "".join(f"dataflow,X:Y(1.0),I,DE{i},2020,{v},{s},{c}\n" for i, (v, s, c) in enumerate(
+                     [("1", "A", "F"), ("2", "E", "F"), ("3", "P", ""), ("", "M", ""), ("5", "A", "C"),
+                      ("6", "B", "F")])))
+    df = read_source(_src(f))
+    # recoded to the letters the indicator engine reads (Eurostat's)
+    assert df["flags"].astype(object).tolist() == ["", "e", "p", ":", "c", "b"]
+    assert status_from_flags(df["flags"]).tolist() == ["ok", "estimated", "provisional", "missing", "confidential",
+                                                       "break"]
 
 
 def test_not_sdmx_csv_is_a_clear_error(tmp_path):

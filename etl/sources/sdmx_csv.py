@@ -93,8 +93,8 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
         value, keep, found = _numbers_with_findings(table, raw_value, area)
     flags = _flags(table, [c for c in FLAG_COLUMNS if c in names])
     missing = pc.is_null(value)
-    flags = pc.if_else(pc.and_(missing, pc.not_equal(flags, "")), pc.binary_join_element_wise(":", flags, ""),
-                       flags)
+    flags = pc.if_else(pc.and_(missing, pc.invert(pc.starts_with(flags, ":"))),
+                       pc.binary_join_element_wise(":", flags, ""), flags)
     columns = {d: table.column(d) for d in dims if d != area}
     columns.update({"area_code": table.column(area), "period": table.column("TIME_PERIOD"), "value": value,
                     "flags": flags, "row": pa.array(np.arange(2, table.num_rows + 2))})
@@ -127,10 +127,36 @@ def _numbers_with_findings(table: pa.Table, raw: pa.ChunkedArray, area: str):
     return pa.array(value.to_numpy(dtype="float64"), from_pandas=True), pa.array(~bad), found
 
 
+#: SDMX OBS_STATUS code -> the flag letter the rest of OpenMeasure reads (Eurostat's): A normal, B break,
+#: E estimated, F forecast, I imputed, P provisional, U low reliability, M/L/O missing. Other codes are kept in
+#: lower case. The original file stays in the source's snapshot.
+OBS_STATUS = {"A": "", "B": "b", "E": "e", "F": "e", "I": "e", "P": "p", "U": "u", "M": ":", "L": ":", "O": ":"}
+
+#: SDMX CONF_STATUS codes that withhold the value (C confidential, D secondary, N not for publication, S);
+#: F (free) and anything else add no flag.
+CONFIDENTIAL = ("C", "D", "N", "S")
+
+
+def _recode(col: pa.ChunkedArray, codes: dict[str, str]) -> pa.ChunkedArray:
+    uniques = pc.unique(col).to_pylist()
+    mapping = {u: codes.get(u, u.lower()) for u in uniques}
+    return pc.take(pa.array(list(mapping.values()), pa.string()),
+                   pc.index_in(col, value_set=pa.array(list(mapping), pa.string())))
+
+
 def _flags(table: pa.Table, columns: list[str]) -> pa.ChunkedArray | pa.Array:
-    if not columns:
+    """OBS_FLAG / OBS_STATUS as given (A, SDMX's 'normal', is no flag); CONF_STATUS as the flag 'c'."""
+    parts = []
+    for c in columns:
+        col = table.column(c)
+        if c == "CONF_STATUS":
+            col = pc.if_else(pc.is_in(col, pa.array(CONFIDENTIAL)), "c", "")
+        elif c == "OBS_STATUS":
+            col = _recode(col, OBS_STATUS)
+        parts.append(col)
+    if not parts:
         return pa.array([""] * table.num_rows, pa.string())
-    out = table.column(columns[0])
-    for c in columns[1:]:
-        out = pc.binary_join_element_wise(out, table.column(c), "")
+    out = parts[0]
+    for col in parts[1:]:
+        out = pc.binary_join_element_wise(out, col, "")
     return out
