@@ -123,3 +123,25 @@ def test_numerator_above_denominator(tmp_path, shared_data):
     assert messages(found) == [("numerator_above_denominator", "quarantine", 3, "value",
                                 "aged_65 950000 is above population 635911")]
     assert len(obs) == 3 and not ((obs.measure == "aged_65") & (obs.area_code == "DE111")).any()
+
+
+def test_open_sdg_metadata_for_another_indicator(tmp_path, shared_data):
+    (tmp_path / "indicator_1-1-1.csv").write_text("Year,Sex,GeoCode,Value\n2019,,DE111,635911\n2019,F,DE111,321000\n")
+    (tmp_path / "8-5-2.md").write_text("---\nindicator_number: 8.5.2\n---\n")
+    obs, found = findings_of(tmp_path, shared_data, format="open_sdg", path=str(tmp_path / "indicator_1-1-1.csv"),
+                             metadata=str(tmp_path / "8-5-2.md"))
+    assert found == [("metadata_mismatch", "warn", None, "indicator_number",
+                      "metadata 8-5-2.md is for indicator 8.5.2, the data file is indicator_1-1-1.csv")]
+    assert obs[["area_code", "breakdown", "value"]].values.tolist() == [["DE111", "total", 635911.0]]
+
+
+def test_structural_failure_fails_the_run_with_a_clear_message(tmp_path, shared_data):
+    from tests.test_cli import cli
+
+    deployment(tmp_path, shared_data, {"path": str(BAD / "wrong_columns.csv")})
+    done = cli("etl", "run", "--config", str(tmp_path / "config.yaml"))
+    assert done.returncode == 2
+    assert "missing column(s) 'area_code'; the table has 'geo', 'year', 'measure', 'value'" in \
+        " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "store" / "CURRENT").exists()
