@@ -20,6 +20,7 @@ from etl.config_models import Config
 from etl.demo import ensure_demo
 from etl.exceptions import OpenMeasureError, StepFailed
 from etl.geography import load_areas
+from etl.observations import same_categories
 from etl.release import write_release
 from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
@@ -82,7 +83,8 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
         stats.append({"kind": "source", "name": source.id, "rows_read": got.rows_read,
                       "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
-    obs = pd.concat(frames, ignore_index=True)
+    # codes stay categorical (DuckDB reads them as VARCHAR): no string per row is built
+    obs = pd.concat(same_categories(frames), ignore_index=True)
     pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
              if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
     obs, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},

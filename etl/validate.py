@@ -196,7 +196,8 @@ def compare_with_previous(obs: pd.DataFrame, previous: pd.DataFrame | None, file
         gone = before.merge(now, how="left", indicator=True)
         gone = gone[(gone["_merge"] == "left_only") & gone["measure"].isin(set(obs["measure"]))]
         if not gone.empty:
-            last = previous.groupby(["measure", "area_code"])["period"].max().rename("period").reset_index()
+            last = previous.groupby(["measure", "area_code"], observed=True)["period"].max().rename(
+                "period").reset_index()
             rows = gone.drop(columns="_merge").merge(last, on=["measure", "area_code"])
             rows["source"], rows["row"] = obs["source"].iat[0], pd.NA
             found.append(_findings(rows, "coverage_shrank", action("coverage_shrank", rules), file, "area_code",

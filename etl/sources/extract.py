@@ -63,7 +63,6 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     previous = snapshots.previous_observations(store_root, source.id)
     clean, history = compare_with_previous(clean, previous, file, source.validation)
     clean = clean[OBSERVATION_COLUMNS]
-    clean = clean.astype({c: str for c in clean.columns if isinstance(clean[c].dtype, pd.CategoricalDtype)})
     entry["observations"] = snapshots.keep_observations(store_root, source.id, clean)
     findings = pd.concat([f for f in (reader_findings(found, source.id, file, source.validation), checked, history)
                           if not f.empty], ignore_index=True) if (found or len(checked) or len(history)) \

@@ -35,8 +35,9 @@ def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
         raise SourceError(source.id, "file not found", file=str(path))
-    table = read_table(path, source)
-    return to_raw(table, source, str(path))
+    header = _header(path, source)
+    check_header(header, source, str(path))
+    return to_raw(read_table(path, source, header), source, str(path))
 
 
 def is_gzip(path: Path) -> bool:
@@ -45,15 +46,17 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def read_table(path: Path, source: SourceConfig) -> pa.Table:
-    header = _header(path, source)
+def read_table(path: Path, source: SourceConfig, header: list[str]) -> pa.Table:
+    """The file without its structure columns (DATAFLOW, LAST UPDATE, ...: long and the same on every row, so
+    not converted at all)."""
     try:
         return pcsv.read_csv(
             pa.input_stream(path, compression="gzip" if is_gzip(path) else None),
             read_options=pcsv.ReadOptions(block_size=1 << 24, encoding=source.encoding),
             parse_options=pcsv.ParseOptions(delimiter=source.delimiter),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                strings_can_be_null=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+                include_columns=[c for c in header if c not in STRUCTURE_COLUMNS]),
         )
     except (pa.ArrowInvalid, OSError) as exc:
         raise SourceError(source.id, f"cannot parse SDMX-CSV: {exc}", file=str(path)) from None
@@ -66,20 +69,24 @@ def _header(path: Path, source: SourceConfig) -> list[str]:
             line = fh.readline()
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(source.id, f"cannot read the header: {exc}", file=str(path), row=1) from None
-    names = next(csv.reader([line], delimiter=source.delimiter), [])
-    return [n.lstrip("\ufeff") for n in names] + [n for n in names if n.startswith("\ufeff")]
+    names = next(csv.reader([line.rstrip("\r\n")], delimiter=source.delimiter), [])
+    return [n.lstrip("\ufeff") for n in names]  # pyarrow skips a UTF-8 BOM too
 
 
-def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
-    names = [n.lstrip("\ufeff") for n in table.column_names]
-    table = table.rename_columns(names)
-    if names[0] not in ("DATAFLOW", "STRUCTURE"):
-        raise SourceError(source.id, f"not SDMX-CSV: the first column is {names[0]!r}, expected 'DATAFLOW' "
+def check_header(names: list[str], source: SourceConfig, file: str) -> None:
+    if not names or names[0] not in ("DATAFLOW", "STRUCTURE"):
+        first = names[0] if names else ""
+        raise SourceError(source.id, f"not SDMX-CSV: the first column is {first!r}, expected 'DATAFLOW' "
                           "(SDMX-CSV 1.0) or 'STRUCTURE' (2.0)", file=file, row=1)
     for needed in ("TIME_PERIOD", "OBS_VALUE"):
         if needed not in names:
             raise SourceError(source.id, f"no {needed} column; the file has {', '.join(names)}", file=file,
                               row=1)
+
+
+def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
+    """The raw table of an SDMX-CSV table read without its structure columns."""
+    names = table.column_names
     dims = [n for n in names[:names.index("TIME_PERIOD")] if n not in STRUCTURE_COLUMNS]
     area = next((d for d in (source.columns.area_code, *AREA_DIMENSIONS) if d in dims), None)
     if area is None:

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from etl.config import config_hash
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import SourceError, StoreError
+from etl.observations import plain_strings
 from etl.sources import frictionless, remote, sql
 from etl.store import ReleaseStore, sha256_file
 
@@ -123,7 +124,7 @@ def previous_observations(store_root: Path, source_id: str) -> pd.DataFrame | No
     rel = entry.get("observations")
     if not rel or not (store_root / rel).is_file():
         return None
-    return pq.read_table(store_root / rel).to_pandas()
+    return plain_strings(pq.read_table(store_root / rel).to_pandas())
 
 
 def snapshot_source(source: SourceConfig, entry: dict, store_root: Path) -> SourceConfig:
