@@ -80,3 +80,14 @@ def test_not_sdmx_csv_is_a_clear_error(tmp_path):
         read_source(_src(f))
     assert str(err.value) == (f"source 's': not SDMX-CSV: the first column is 'geo', expected 'DATAFLOW' "
                               f"(SDMX-CSV 1.0) or 'STRUCTURE' (2.0) (file {f}, row 1)")
+
+
+def test_gzip_is_detected_by_content(tmp_path, shared_data):
+    """An API download (``...?compressed=true``) has no '.gz' name."""
+    plain = shared_data / EUROSTAT / "tsv/nama_10r_3gdp.tsv"
+    (tmp_path / "nama_10r_3gdp").write_bytes(gzip.compress(plain.read_bytes()))
+    a = read_source(_src(plain, format="eurostat_tsv"))
+    b = read_source(_src(tmp_path / "nama_10r_3gdp", format="eurostat_tsv"))
+    pd.testing.assert_frame_equal(a, b)
+    (tmp_path / "page").write_bytes((shared_data / EUROSTAT / "sdmx-csv/nama_10r_3gdp_page_linear.csv.gz").read_bytes())
+    assert len(read_source(_src(tmp_path / "page"))) == 9_744

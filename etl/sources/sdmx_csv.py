@@ -24,7 +24,7 @@ import pyarrow.csv as pcsv
 
 from etl.config_models import SourceConfig
 from etl.exceptions import SourceError
-from etl.sources.tidy import add_findings, reader_finding
+from etl.sources.tidy import add_findings, is_gzip, reader_finding
 
 STRUCTURE_COLUMNS = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION", "LAST UPDATE"}
 FLAG_COLUMNS = ("OBS_FLAG", "OBS_STATUS", "CONF_STATUS")
@@ -38,12 +38,6 @@ def read(source: SourceConfig) -> pd.DataFrame:
     header = _header(path, source)
     check_header(header, source, str(path))
     return to_raw(read_table(path, source, header), source, str(path))
-
-
-def is_gzip(path: Path) -> bool:
-    """By content, not name: a download from an API URL has no '.gz' suffix."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
 
 
 def read_table(path: Path, source: SourceConfig, header: list[str]) -> pa.Table:

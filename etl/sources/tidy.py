@@ -39,6 +39,12 @@ def add_findings(df: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
     return df
 
 
+def is_gzip(path: Path) -> bool:
+    """By content, not name: a download from an API URL has no '.gz' suffix."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def check_text(path: Path, source: SourceConfig) -> tuple[str, list[dict]]:
     """Decode a text file in the configured encoding. A BOM is removed with a finding; bytes that do not
     decode stop the source with the line and byte where they are."""
