@@ -42,6 +42,8 @@ def test_block_fails_the_run_publishes_nothing_and_records_the_findings(tmp_path
     shown = cli("etl", "report", "--config", str(tmp_path / "config.yaml"))
     assert shown.returncode == 0, shown.stderr
     assert "pseudo_area" in shown.stdout and "EU27_2020" in shown.stdout and "block" in shown.stdout
+    one = cli("etl", "report", "--config", str(tmp_path / "config.yaml"), "--rule", "coverage_shrank")
+    assert "1 findings of rule coverage_shrank" in one.stdout and "EU27_2020" not in one.stdout
 
 
 def test_value_jump_and_shrinking_coverage_against_the_previous_release(tmp_path, shared_data):
