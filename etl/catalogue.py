@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 metadata = MetaData()
 
@@ -119,9 +121,24 @@ def connect(url: str) -> Engine:
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         args = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
         engine = create_engine(url, future=True, pool_pre_ping=True, **args)
-        metadata.create_all(engine)
+        _create_tables(engine)
         _engines[url] = engine
     return _engines[url]
+
+
+def _create_tables(engine: Engine, attempts: int = 5) -> None:
+    """Create missing tables. Two processes starting together against a new catalogue can both see a
+    table missing and both create it; the loser's 'already exists' is harmless, so look again."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+            if "already exists" not in str(exc).lower() and "duplicate" not in str(exc).lower():
+                raise
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def now() -> datetime:

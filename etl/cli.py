@@ -74,15 +74,36 @@ def cmd_etl_report(args: argparse.Namespace) -> int:
     if findings.empty:
         out.print("no data-quality findings")
         return 0
-    table = Table("rule", "severity", "source", "row", "column", "area", "period", "message",
-                  title=f"{len(findings)} findings")
+    summary = Table("source", "rule", "severity", "rows", title="findings by rule")
+    counts = findings.groupby(["source", "rule", "severity"], dropna=False).size().reset_index(name="n")
+    for r in counts.sort_values(["severity", "n"], ascending=[True, False]).itertuples():
+        summary.add_row(r.source or "", r.rule, _severity(r.severity), f"{r.n:,}")
+    out.print(summary)
+    if args.rule:
+        findings = findings[findings["rule"] == args.rule]
+    table = Table("rule", "severity", "source", "file", "row", "column", "area", "period", "message",
+                  title=f"{len(findings)} findings" + (f" of rule {args.rule}" if args.rule else ""))
     for r in findings.head(args.limit).itertuples():
-        table.add_row(r.rule, r.severity, r.source, str(r.row), r.column or "", r.area_code or "",
-                      r.period or "", r.message)
+        table.add_row(r.rule, _severity(r.severity), r.source or "", _short(r.file),
+                      "" if r.row is None or r.row != r.row else str(int(r.row)), r.column or "",
+                      r.area_code or "", r.period or "", escape(r.message or ""))
     out.print(table)
     if len(findings) > args.limit:
-        out.print(f"... and {len(findings) - args.limit} more (see quality.parquet in the release)")
+        out.print(f"... and {len(findings) - args.limit} more (--limit N shows more; all are in quality.parquet "
+                  "of the release, or the catalogue's findings table for a failed run)")
     return 0
+
+
+def _severity(severity: str) -> str:
+    colour = {"block": "bold red", "quarantine": "yellow", "warn": "cyan"}.get(severity)
+    return f"[{colour}]{severity}[/{colour}]" if colour else severity
+
+
+def _short(file: str | None) -> str:
+    """The file's name (the full path is in quality.parquet); URLs and databases as they are."""
+    if not file:
+        return ""
+    return file if "://" in file else os.path.basename(file)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
@@ -164,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--wait", type=float, default=0.0,
                    help="seconds to wait when another run holds the release store (default: fail at once)")
     rep = with_config(etl.add_parser("report", help="the last run's data-quality findings"))
-    rep.add_argument("--limit", type=int, default=50)
+    rep.add_argument("--limit", type=int, default=50, help="show at most this many findings (default 50)")
+    rep.add_argument("--rule", help="show only the findings of this rule")
 
     cfg = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
     cfg.add_parser("check", help="validate a config file").add_argument("path")

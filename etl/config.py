@@ -113,6 +113,10 @@ def _resolve_paths(raw: dict, base: Path) -> None:
     for src in raw.get("sources") or []:
         if isinstance(src, dict) and "path" in src:
             src["path"] = fix(src["path"])
+        if isinstance(src, dict) and isinstance(src.get("metadata"), str):
+            src["metadata"] = fix(src["metadata"])
+        if isinstance(src, dict) and isinstance(src.get("code_mapping"), dict) and "path" in src["code_mapping"]:
+            src["code_mapping"]["path"] = fix(src["code_mapping"]["path"])
 
 
 def _format_error(err: dict) -> str:

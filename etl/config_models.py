@@ -6,6 +6,7 @@ Cross-references (an indicator naming an unknown measure, ...) are checked in ``
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -63,12 +64,68 @@ class CsvColumns(Strict):
     period: str = "period"
     value: str = "value"
     flag: str | None = None
+    area_name: str | None = None
+
+
+class CodeMappingConfig(Strict):
+    """A table of old -> new area codes (one-to-one, or many-to-one / one-to-many with weights)."""
+    path: str
+    old: str = "old_code"
+    new: str = "new_code"
+    weight: str | None = None
+
+
+RuleAction = Literal["warn", "quarantine", "block"]
+#: Validation rules (etl/validate.py); ``sources[].validation.rules`` sets what each one does.
+RULE_NAMES = (
+    "missing_required", "bad_period", "wrong_frequency", "unknown_area", "pseudo_area", "ambiguous_area",
+    "duplicate_key", "negative_count", "numerator_above_denominator", "not_a_number", "type_error",
+    "cell_error", "merged_cells", "blank_row", "bom", "metadata_mismatch", "mapping_conflict",
+    "coverage_shrank", "value_jump",
+)
+RuleName = Literal[RULE_NAMES]  # type: ignore[valid-type]
+
+
+class ValidationConfig(Strict):
+    """Per-source validation: what each rule does, and the checks against the previous release."""
+    rules: dict[RuleName, RuleAction] = Field(default_factory=dict)
+    jump_factor: float = Field(10.0, gt=1)
+    coverage: bool = True
+
+
+class SqlConfig(Strict):
+    """A SQL source: a SQLAlchemy URL and a query (with bound parameters) or a table."""
+    url: str
+    query: str | None = None
+    table: str | None = None
+    schema_name: str | None = None
+    params: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    connect_timeout: float = Field(10.0, gt=0)
+    query_timeout: float = Field(60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _query_or_table(self) -> SqlConfig:
+        if (self.query is None) == (self.table is None):
+            raise ValueError("give exactly one of 'query' or 'table'")
+        if self.params and self.query is None:
+            raise ValueError("'params' are bound into a 'query'; a 'table' takes none")
+        return self
+
+
+class FetchConfig(Strict):
+    """How a source given by ``url`` is downloaded."""
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+    backoff: float = Field(1.0, ge=0)
+
+
+SourceFormat = Literal["csv", "eurostat_tsv", "sdmx_csv", "excel", "parquet", "sql", "open_sdg", "frictionless"]
 
 
 class SourceConfig(Strict):
     id: str = Identifier
-    format: Literal["csv", "eurostat_tsv", "parquet"]
-    path: str
+    format: SourceFormat
+    path: str | None = None
     title: str | None = None
     publisher: str | None = None
     licence: str | None = None
@@ -77,6 +134,47 @@ class SourceConfig(Strict):
     columns: CsvColumns = Field(default_factory=CsvColumns)
     delimiter: str = ","
     encoding: str = "utf-8"
+    sheet: str | None = None
+    header_row: int = Field(1, ge=1)
+    resource: str | None = None
+    metadata: str | None = None
+    national_area: str | None = None
+    sql: SqlConfig | None = None
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    code_mapping: CodeMappingConfig | None = None
+    validation: ValidationConfig = Field(default_factory=ValidationConfig)
+
+    @model_validator(mode="after")
+    def _where(self) -> SourceConfig:
+        if self.format == "sql":
+            if self.sql is None:
+                raise ValueError("a 'sql' source needs a 'sql' section (url and query or table)")
+            if self.path:
+                raise ValueError("a 'sql' source reads from 'sql.url', not 'path'")
+        else:
+            if self.sql is not None:
+                raise ValueError(f"'sql' is only for format 'sql', not {self.format!r}")
+            if not self.path and not self.url:
+                raise ValueError("give 'path' (a local file) or 'url' (downloaded at each run)")
+        if self.format == "excel" and not self.sheet:
+            raise ValueError("an 'excel' source needs 'sheet' (the name of the worksheet)")
+        return self
+
+    @property
+    def remote(self) -> bool:
+        """Downloaded from ``url`` (a ``url`` next to a ``path`` is only the publisher's page)."""
+        return self.format != "sql" and not self.path and bool(self.url)
+
+    @property
+    def where(self) -> str:
+        """What to name in messages: the file, the URL or the database (without credentials)."""
+        if self.sql is not None:
+            return _without_password(self.sql.url)
+        return self.path or self.url or ""
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 class MeasureConfig(Strict):
@@ -87,6 +185,7 @@ class MeasureConfig(Strict):
     select: dict[str, str] = Field(default_factory=dict)
     breakdown: str | None = None
     people: bool = False
+    frequency: Literal["annual", "quarterly", "monthly"] | None = None
 
 
 class ComputeConfig(Strict):

@@ -54,11 +54,36 @@ def period_time(period: str) -> float:
     return float(period)
 
 
+def map_unique(values: pd.Series, fn) -> np.ndarray:
+    """``values.map(fn)`` computed once per distinct value (periods, codes and flags repeat a lot)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray([fn(u) for u in uniques], dtype=object)[codes] if len(uniques) else np.asarray([], object)
+
+
+def map_categorical(values: pd.Series, fn) -> pd.Categorical:
+    """As :func:`map_unique` for string results, as a categorical (no string per row is built)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped_codes, categories = pd.factorize(pd.Series([fn(u) for u in uniques], dtype=object),
+                                            use_na_sentinel=False)
+    return pd.Categorical.from_codes(mapped_codes[codes] if len(codes) else codes, categories=categories)
+
+
+def constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+
+def plain_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns back to plain strings (for the engine and for Parquet)."""
+    return df.astype({c: str for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)})
+
+
+def status_of(flags: str) -> str:
+    """The normalised status of one flag string: the first flag of :data:`FLAG_STATUS` present."""
+    return next((word for letter, word in FLAG_STATUS.items() if letter in flags), "ok")
+
+
 def status_from_flags(flags: pd.Series) -> pd.Series:
-    status = pd.Series("ok", index=flags.index, dtype=object)
-    for letter, word in reversed(FLAG_STATUS.items()):
-        status = status.mask(flags.str.contains(letter, regex=False), word)
-    return status
+    return pd.Series(map_categorical(flags, status_of), index=flags.index)
 
 
 def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[MeasureConfig],
@@ -69,33 +94,51 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
     for m in measures:
         select = dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})
         mask = pd.Series(True, index=raw.index)
+        # dimensions with a total (Open SDG's blank breakdowns) give their total unless selected
+        for dim, total in raw.attrs.get("defaults", {}).items():
+            if dim not in select and dim != m.breakdown:
+                mask &= raw[dim] == total
         for dim, wanted in select.items():
             if dim not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].select: the source has no dimension {dim!r}; "
-                                  f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.path)
+                                  f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.where)
             mask &= raw[dim] == wanted
         part = raw.loc[mask, ["area_code", "period", "value", "flags", "row"]].copy()
         if m.breakdown:
             if m.breakdown not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].breakdown: the source has no dimension "
-                                  f"{m.breakdown!r}", file=source.path)
-            part["breakdown"] = m.breakdown + "=" + raw.loc[mask, m.breakdown]
+                                  f"{m.breakdown!r}", file=source.where)
+            part["breakdown"] = map_categorical(raw.loc[mask, m.breakdown], lambda v, b=m.breakdown: f"{b}={v}")
         else:
-            part["breakdown"] = "total"
-        part["measure"] = m.id
+            part["breakdown"] = constant("total", len(part))
+        part["measure"] = constant(m.id, len(part))
         frames.append(part)
     if not frames:
-        return pd.DataFrame(columns=OBSERVATION_COLUMNS)
-    obs = pd.concat(frames, ignore_index=True)
+        return pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "period_ok"])
+    obs = pd.concat(same_categories(frames), ignore_index=True)
     periods = {p: normalise_period(p) for p in obs["period"].unique()}
-    bad = [p for p, n in periods.items() if n is None]
-    if bad:
+    bad = [p for p, n in periods.items() if n is None and p != ""]
+    if bad and all(n is None for n in periods.values()):
+        # not one period parses: the wrong column, not a few bad rows
         i = int(np.flatnonzero(obs["period"].to_numpy() == bad[0])[0])
-        raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.path,
+        raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.where,
                           row=int(obs["row"].iat[i]), column="period")
-    obs["period"] = obs["period"].map(periods)
+    normalised = map_categorical(obs["period"], lambda p: periods[p] or p)
+    obs["period_ok"] = map_unique(obs["period"], lambda p: periods[p] is not None).astype(bool)
+    obs["period"] = normalised
     obs["status"] = status_from_flags(obs["flags"])
-    obs["source"] = source.id
-    return obs[OBSERVATION_COLUMNS]
+    obs["source"] = constant(source.id, len(obs))
+    return obs[[*OBSERVATION_COLUMNS, "period_ok"]]
+
+
+def same_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give each categorical column the same categories in every frame, so that concat keeps it categorical."""
+    for col in frames[0].columns:
+        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames) and len(frames) > 1:
+            union = pd.Index(pd.unique(np.concatenate([np.asarray(f[col].cat.categories, dtype=object)
+                                                       for f in frames])))
+            for f in frames:
+                f[col] = f[col].cat.set_categories(union)
+    return frames

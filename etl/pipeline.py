@@ -20,11 +20,11 @@ from etl.config_models import Config
 from etl.demo import ensure_demo
 from etl.exceptions import OpenMeasureError, StepFailed
 from etl.geography import load_areas
-from etl.observations import extract_measures
+from etl.observations import same_categories
 from etl.release import write_release
-from etl.sources import read_source
-from etl.store import ReleaseStore, sha256_file
-from etl.validate import empty_findings, validate_observations
+from etl.sources.extract import extract_source
+from etl.store import ReleaseStore
+from etl.validate import DROPPING, blocking, check_proportions, empty_findings
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
@@ -56,27 +56,61 @@ def selected_indicators(config: Config, job: str | None) -> list[str]:
 
 def read_observations(config: Config, measures_needed: set[str], known_areas: set[str],
                       progress: Progress) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], dict[str, dict]]:
-    """Read every source that provides a needed measure. Returns observations, findings, stats, checksums."""
-    frames, found, stats, checksums = [], [], [], {}
+    """Read every source that provides a needed measure. Returns observations, findings, stats, and the
+    manifest's ``sources`` entries (sha256, snapshot, observations). Raises :class:`StepFailed` (with the
+    findings attached) when a rule set to ``block`` fired."""
+    frames, found, stats, entries = [], [], [], {}
     counts = {x for i in config.indicators if i.compute.method != "published"
               for x in (i.compute.measure, i.compute.numerator, i.compute.denominator) if x}
+    frequencies = measure_frequencies(config)
+    areas_cache: list[pd.DataFrame] = []
+
+    def areas() -> pd.DataFrame:
+        if not areas_cache:
+            areas_cache.append(load_areas(config.geography))
+        return areas_cache[0]
+
     for source in config.sources:
         measures = [m for m in config.measures if m.source == source.id and m.id in measures_needed]
         if not measures:
             continue
         progress(f"reading source {source.id}")
-        raw = read_source(source)
-        checksums[source.id] = {"path": source.path, "sha256": sha256_file(Path(source.path))}
-        obs = extract_measures(raw, source, measures, config)
-        clean, bad = validate_observations(obs, known_areas, source.path, counts)
-        frames.append(clean)
-        found.append(bad)
-        stats.append({"kind": "source", "name": source.id, "rows_read": len(raw),
-                      "rows_quarantined": len(bad), "rows_written": len(clean),
-                      "sha256": checksums[source.id]["sha256"]})
-    obs = pd.concat(frames, ignore_index=True)
+        got = extract_source(config, source, measures, known_areas, areas, count_measures=counts,
+                             frequencies=frequencies)
+        entries[source.id] = got.entry
+        frames.append(got.observations)
+        found.append(got.findings)
+        stats.append({"kind": "source", "name": source.id, "rows_read": got.rows_read,
+                      "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
+                      "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
+    # codes stay categorical (DuckDB reads them as VARCHAR): no string per row is built
+    obs = pd.concat(same_categories(frames), ignore_index=True)
+    pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
+             if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
+    obs, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
+                                  {s.id: s.validation for s in config.sources})
+    found.append(over)
+    found = [f for f in found if not f.empty]
     findings = pd.concat(found, ignore_index=True) if found else empty_findings()
-    return obs, findings, stats, checksums
+    message = blocking(findings)
+    if message:
+        exc = StepFailed("validate", message)
+        exc.findings = findings  # type: ignore[attr-defined]  # recorded in the catalogue by run()
+        raise exc
+    return obs, findings, stats, entries
+
+
+def measure_frequencies(config: Config) -> dict[str, str]:
+    """Each measure's declared frequency: its own ``frequency``, else that of the indicators using it when
+    they agree."""
+    seen: dict[str, set[str]] = {}
+    for i in config.indicators:
+        for m in (i.compute.measure, i.compute.numerator, i.compute.denominator):
+            if m:
+                seen.setdefault(m, set()).add(i.frequency)
+    out = {m: next(iter(f)) for m, f in seen.items() if len(f) == 1}
+    out.update({m.id: m.frequency for m in config.measures if m.frequency})
+    return out
 
 
 def run(config: Config, job: str | None = None, progress: Progress | None = None) -> RunResult:
@@ -152,5 +186,5 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         if staging is not None:
             store.discard(staging)
         catalogue.finish_run(db, run_id, status="failed", error=f"{type(exc).__name__}: {exc}", stats=stats,
-                             found=findings)
+                             found=getattr(exc, "findings", findings))
         raise

@@ -14,14 +14,19 @@ from collections.abc import Callable
 import pandas as pd
 
 from etl.config_models import SourceConfig
-from etl.sources import csv_source, eurostat_tsv, parquet_source
+from etl.sources import csv_source, eurostat_tsv, excel, frictionless, open_sdg, parquet_source, sdmx_csv, sql
 
 Reader = Callable[[SourceConfig], pd.DataFrame]
 
 READERS: dict[str, Reader] = {
     "csv": csv_source.read,
     "eurostat_tsv": eurostat_tsv.read,
+    "sdmx_csv": sdmx_csv.read,
+    "excel": excel.read,
     "parquet": parquet_source.read,
+    "frictionless": frictionless.read,
+    "open_sdg": open_sdg.read,
+    "sql": sql.read,
 }
 
 

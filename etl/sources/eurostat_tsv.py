@@ -2,7 +2,7 @@
 
 The header is ``dim1,dim2,...,geo\\time`` followed by period columns (descending, with trailing spaces);
 each cell is ``<value><space><flags>``: ``634830 ``, ``4700 p``, ``1234 bep``, ``: `` (missing), ``: p``
-(missing but flagged). Files may be gzip-compressed (``.gz``).
+(missing but flagged). Files may be gzip-compressed (detected by content, so a download without a ``.gz`` name works).
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ import pandas as pd
 
 from etl.config_models import SourceConfig
 from etl.exceptions import SourceError
+from etl.sources.tidy import is_gzip
 
 
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
         raise SourceError(source.id, "file not found", file=str(path))
-    opener = gzip.open if path.suffix == ".gz" else open
+    gz = is_gzip(path)
+    opener = gzip.open if gz else open
     with opener(path, "rt", encoding="utf-8") as fh:
         header = fh.readline().rstrip("\r\n").split("\t")
     first = header[0]
@@ -33,7 +35,7 @@ def read(source: SourceConfig) -> pd.DataFrame:
     if dims[-1] != "geo":
         raise SourceError(source.id, f"the last dimension must be 'geo', got {dims[-1]!r}", file=str(path), row=1)
     df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, header=0,
-                     compression="gzip" if path.suffix == ".gz" else None)
+                     compression="gzip" if gz else None)
     df.columns = [c.strip() for c in df.columns]
     key = df.columns[0]
     period_cols = [c for c in df.columns[1:]]

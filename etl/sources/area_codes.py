@@ -1,0 +1,131 @@
+"""Area codes in a source's raw table, before measures are selected.
+
+- :func:`apply_code_mapping` carries codes of an older geography version to the current one with a mapping
+  table ``old -> new`` (one-to-one; many-to-one, where the old areas' values are summed; one-to-many with
+  weights, where an old area's value is split). A value the source also publishes under the new code wins over
+  the mapped one, with a finding.
+- :func:`match_names` fills the area code from the area's name where the source has names but no codes (or
+  blank codes): names are compared after normalising case, accents, punctuation and ``&``; a name that fits
+  several areas is reported as ambiguous, never picked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl.config_models import CodeMappingConfig, SourceConfig
+from etl.exceptions import SourceError
+from etl.sources.tidy import reader_finding
+
+_KEEP = re.compile(r"[^0-9a-z ]+")
+
+
+def normalise_name(name: str) -> str:
+    text = str(name).replace("\u2019", "").replace("'", "")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+    text = text.replace("&", " and ")
+    text = _KEEP.sub(" ", text)
+    text = " ".join(text.split())
+    return text[4:] if text.startswith("the ") else text
+
+
+def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
+    path = Path(cfg.path)
+    if not path.is_file():
+        raise SourceError(source_id, "code_mapping: mapping table not found", file=str(path))
+    # keep_default_na=False: 'NA' (Namibia) is a code
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    needed = [cfg.old, cfg.new] + ([cfg.weight] if cfg.weight else [])
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise SourceError(source_id, f"code_mapping: missing column(s) {', '.join(map(repr, missing))}; the table "
+                          f"has {', '.join(map(repr, df.columns))}", file=str(path), row=1)
+    out = pd.DataFrame({"old": df[cfg.old].str.strip(), "new": df[cfg.new].str.strip()})
+    out = out[(out.old != "") & (out.new != "")]
+    if cfg.weight:
+        w = pd.to_numeric(df.loc[out.index, cfg.weight], errors="coerce")
+        if w.isna().any() or (w < 0).any():
+            i = int(out.index[int(np.flatnonzero((w.isna() | (w < 0)).to_numpy())[0])])
+            raise SourceError(source_id, f"code_mapping: weight {df[cfg.weight].iat[i]!r} is not a number >= 0",
+                              file=str(path), row=i + 2, column=cfg.weight)
+        out["weight"] = w.to_numpy()
+    else:
+        out["weight"] = 1.0
+    if out.duplicated(["old", "new"]).any():
+        i = int(out.index[int(np.flatnonzero(out.duplicated(["old", "new"]).to_numpy())[0])])
+        raise SourceError(source_id, f"code_mapping: {df[cfg.old].iat[i]} -> {df[cfg.new].iat[i]} is listed twice",
+                          file=str(path), row=i + 2)
+    return out.reset_index(drop=True)
+
+
+def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.DataFrame, list[dict]]:
+    if source.code_mapping is None:
+        return raw, []
+    mapping = load_mapping(source.code_mapping, source.id)
+    old = raw["area_code"].isin(set(mapping["old"]))
+    if not old.any():
+        return raw, []
+    dims = [c for c in raw.columns if c not in ("area_code", "value", "flags", "row")]
+    mapped = raw[old].merge(mapping, left_on="area_code", right_on="old", how="inner")
+    mapped["value"] = mapped["value"] * mapped["weight"]
+    mapped["area_code"] = mapped["new"]
+    grouped = mapped.groupby([*dims, "area_code"], sort=False, dropna=False).agg(
+        value=("value", lambda v: v.sum(min_count=len(v))),  # a missing part leaves the whole missing
+        flags=("flags", lambda f: "".join(sorted(set("".join(f))))),
+        row=("row", "min"),
+        sources=("old", lambda o: ", ".join(sorted(set(o)))),
+    ).reset_index()
+    kept = raw[~old]
+    key = [*dims, "area_code"]
+    published = kept[kept["value"].notna()].set_index(key).index
+    at = grouped.set_index(key).index
+    clash = at.isin(published)
+    found = [reader_finding("mapping_conflict", int(r.row), "area_code",
+                            f"{r.area_code} is published directly and also mapped from {r.sources}; the published "
+                            "value is kept", area_code=r.area_code, period=str(r.period), severity="warn")
+             for r in grouped[clash & grouped["value"].notna().to_numpy()].itertuples()]
+    # a direct row without a value gives way to a mapped value
+    filled = grouped[~clash & grouped["value"].notna().to_numpy()].set_index(key).index
+    kept = kept[~kept.set_index(key).index.isin(filled)]
+    # a mapped row without a value adds nothing where the new code has a row of its own
+    use = ~clash & (grouped["value"].notna().to_numpy() | ~at.isin(kept.set_index(key).index))
+    out = pd.concat([kept, grouped[use].drop(columns="sources")], ignore_index=True)
+    out.attrs = raw.attrs
+    return out, found
+
+
+def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Fill blank area codes from ``area_name``. Unmatched and ambiguous names are findings (their rows keep a
+    blank code and are quarantined by validation)."""
+    if "area_name" not in raw.columns:
+        return raw, []
+    index: dict[str, list[str]] = {}
+    for code, name in zip(areas["area_code"], areas["name"], strict=True):
+        index.setdefault(normalise_name(name), []).append(code)
+    blank = raw["area_code"].fillna("") == ""
+    names = raw.loc[blank, "area_name"]
+    found, codes = [], {}
+    for name in names.unique():
+        hits = index.get(normalise_name(name), [])
+        codes[name] = hits[0] if len(hits) == 1 else ""
+        if len(hits) > 1:
+            rows = raw.loc[blank & (raw["area_name"] == name)]
+            found += [reader_finding("ambiguous_area", int(r), "area_name",
+                                     f"area name {name!r} matches several areas ({', '.join(hits)}); give the code",
+                                     period=str(p)) for r, p in zip(rows["row"], rows["period"], strict=True)]
+    out = raw.copy()
+    out.loc[blank, "area_code"] = names.map(codes).fillna("")
+    unmatched = blank & (out["area_code"] == "") & ~out["area_name"].map(
+        lambda n: len(index.get(normalise_name(n), [])) > 1)
+    found += [reader_finding("unknown_area", int(r), "area_name", f"area name {n!r} matches no area of the geography",
+                             period=str(p))
+              for r, n, p in zip(out.loc[unmatched, "row"], out.loc[unmatched, "area_name"],
+                                 out.loc[unmatched, "period"], strict=True)]
+    out = out[~(blank & (out["area_code"] == ""))].reset_index(drop=True)
+    out.attrs = raw.attrs
+    return out, found

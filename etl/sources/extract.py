@@ -1,0 +1,72 @@
+"""One source, from its configured location to validated observations.
+
+locate (download a ``url`` when it changed) -> snapshot (sha256, dated copy under the store) -> read (the
+format's connector) -> area codes (mapping table, names) -> measures (observations) -> validation (rules of
+the source, and against the previous release's observations of the same source).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from etl.config_models import Config, MeasureConfig, SourceConfig
+from etl.observations import OBSERVATION_COLUMNS, extract_measures
+from etl.sources import read_source, remote, snapshots, sql
+from etl.sources.area_codes import apply_code_mapping, match_names
+from etl.validate import DROPPING, compare_with_previous, reader_findings, validate_observations
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceExtract:
+    observations: pd.DataFrame
+    findings: pd.DataFrame
+    entry: dict  # the manifest's sources[<id>] entry
+    rows_read: int
+
+
+def extract_source(config: Config, source: SourceConfig, measures: list[MeasureConfig], known_areas: set[str],
+                   areas: Callable[[], pd.DataFrame], *, count_measures: set[str],
+                   frequencies: dict[str, str]) -> SourceExtract:
+    store_root = Path(config.store)
+    if source.format == "sql":
+        frame = sql.fetch_frame(source)
+        entry = snapshots.take_frame(store_root, source, frame)
+        raw = sql.tidy_result(frame, source)
+    else:
+        local = source
+        if source.remote:
+            got = remote.fetch(source, store_root / "cache")
+            local = source.model_copy(update={"path": str(got.path)})
+        base, names = snapshots.source_files(local)
+        entry = snapshots.take(store_root, local, base, names)
+        raw = read_source(local)
+    file = source.where
+    rows_read = len(raw)
+    found = list(raw.attrs.get("findings", []))
+    raw, more = apply_code_mapping(raw, source)
+    found += more
+    if "area_name" in raw.columns:
+        raw, more = match_names(raw, areas())
+        found += more
+    obs = extract_measures(raw, source, measures, config)
+    clean, checked = validate_observations(obs, known_areas, file, count_measures,
+                                           frequencies={m: f for m, f in frequencies.items()
+                                                        if m in {x.id for x in measures}},
+                                           rules=source.validation)
+    previous = snapshots.previous_observations(store_root, source.id)
+    clean, history = compare_with_previous(clean, previous, file, source.validation)
+    clean = clean[OBSERVATION_COLUMNS]
+    entry["observations"] = snapshots.keep_observations(store_root, source.id, clean)
+    findings = pd.concat([f for f in (reader_findings(found, source.id, file, source.validation), checked, history)
+                          if not f.empty], ignore_index=True) if (found or len(checked) or len(history)) \
+        else checked
+    log.info("step=extract source=%s rows=%d observations=%d findings=%d quarantined=%d", source.id, len(raw),
+             len(clean), len(findings), int(findings["severity"].isin(DROPPING).sum()))
+    return SourceExtract(clean, findings, entry, rows_read)

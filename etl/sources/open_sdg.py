@@ -1,0 +1,88 @@
+"""Open SDG data files (the CSV layout of open-sdg/sdg-build): one file per indicator, e.g.
+``data/indicator_8-5-2.csv``, with columns ``Year``, optional ``Series`` and ``Units``, any number of
+breakdown columns (``Sex``, ``Age``, ...), optional ``GeoCode``, ``Value`` and optional ``Observation status``.
+
+- A blank breakdown cell means the total: it is read as ``total``, and a measure that does not select or break
+  down by that column gets only its total rows.
+- A blank (or absent) ``GeoCode`` is the country as a whole: ``national_area`` names its code.
+- ``metadata`` points to the indicator's metadata file (``meta/8-5-2.md`` with YAML front matter, or ``.yml``):
+  its ``indicator_number`` must match the data file, and its ``computation_units`` fill ``Units`` when the data
+  have no such column.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from etl.config_models import SourceConfig
+from etl.exceptions import SourceError
+from etl.sources.tidy import add_findings, check_text, reader_finding, tidy
+
+FIXED = {"Year": "period", "Value": "value", "GeoCode": "area_code"}
+STATUS_COLUMNS = ("Observation status", "OBS_STATUS", "COMMENT_OBS")
+NOT_BREAKDOWNS = {"Series", "Units", "Unit multiplier", "Unit measure", *STATUS_COLUMNS}
+TOTAL = "total"
+_NUMBER = re.compile(r"indicator_(\d+(?:-\w+)+)\.csv$", re.IGNORECASE)
+
+
+def read(source: SourceConfig) -> pd.DataFrame:
+    path = Path(source.path)
+    if not path.is_file():
+        raise SourceError(source.id, "file not found", file=str(path))
+    text, found = check_text(path, source)
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for needed in ("Year", "Value"):
+        if needed not in df.columns:
+            raise SourceError(source.id, f"not an Open SDG data file: no {needed!r} column; it has "
+                              f"{', '.join(map(repr, df.columns))}", file=str(path), row=1)
+    meta = read_metadata(source, path, found)
+    if "Units" not in df.columns and meta.get("computation_units"):
+        df["Units"] = str(meta["computation_units"])
+    breakdowns = [c for c in df.columns if c not in FIXED and c not in NOT_BREAKDOWNS]
+    for c in breakdowns:
+        df[c] = df[c].str.strip().replace("", TOTAL)
+    status = next((c for c in STATUS_COLUMNS if c in df.columns), None)
+    if "GeoCode" not in df.columns:
+        df["GeoCode"] = ""
+    blank_geo = df["GeoCode"].str.strip() == ""
+    if blank_geo.any() and not source.national_area:
+        raise SourceError(source.id, "rows without a GeoCode are the national figures: set 'national_area' to "
+                          "the country's area code", file=str(path), row=int(blank_geo.to_numpy().argmax()) + 2,
+                          column="GeoCode")
+    df.loc[blank_geo, "GeoCode"] = source.national_area or ""
+    mapped = source.model_copy(update={"columns": source.columns.model_copy(update={
+        "area_code": "GeoCode", "period": "Year", "value": "Value", "flag": status})})
+    out = tidy(df, mapped, file=str(path), numeric_ok=False)
+    out.attrs["defaults"] = {c: TOTAL for c in breakdowns}
+    return add_findings(out, found)
+
+
+def read_metadata(source: SourceConfig, data_path: Path, found: list[dict]) -> dict:
+    if not source.metadata:
+        return {}
+    path = Path(source.metadata)
+    if not path.is_file():
+        raise SourceError(source.id, "metadata file not found", file=str(path))
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        parts = text.split("---")
+        if not text.startswith("---") or len(parts) < 3:
+            raise SourceError(source.id, "an Open SDG .md metadata file starts with YAML front matter between "
+                              "'---' lines", file=str(path), row=1)
+        text = parts[1]
+    try:
+        meta = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise SourceError(source.id, f"cannot parse the metadata: {exc}", file=str(path)) from None
+    m = _NUMBER.search(data_path.name)
+    number = str(meta.get("indicator_number", "")).replace(".", "-")
+    if m and number and number != m.group(1):
+        found.append(reader_finding("metadata_mismatch", None, "indicator_number",
+                                    f"metadata {path.name} is for indicator {meta['indicator_number']}, the data "
+                                    f"file is {data_path.name}", severity="warn"))
+    return meta

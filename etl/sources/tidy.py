@@ -1,0 +1,131 @@
+"""Shared by the connectors of tidy (long) tables: CSV, Excel, Parquet, SQL, Frictionless, Open SDG.
+
+A tidy table has one row per observation; ``columns: {area_code, period, value, flag, area_name}`` in config
+names the columns, every other column is a dimension that measures can select on.
+
+Row-level problems found while reading (a value that is not a number, a ``#REF!`` cell, a blank row) do not
+fail the source: the row is left out and a *reader finding* is recorded in ``raw.attrs["findings"]``, which
+the pipeline turns into quarantine findings with the file, row and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl.config_models import SourceConfig
+from etl.exceptions import SourceError
+
+#: Cell texts that mean "no value" (Eurostat ':', ONS 'x'/'z'/'c', '..' of UN tables).
+MISSING_MARKERS = ("", ":", ".", "..", "x", "z", "c")
+#: Excel / spreadsheet error values; a cell holding one is never a number.
+CELL_ERRORS = ("#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+
+RAW_BASE = ("area_code", "period", "value", "flags", "row")
+_MARKER_FLAG = {":": ":", ".": ":", "..": ":", "x": "x", "z": "z", "c": "c"}
+
+
+def reader_finding(rule: str, row: int | None, column: str | None, message: str, *, area_code: str = "",
+                   period: str = "", severity: str = "quarantine") -> dict:
+    return {"rule": rule, "severity": severity, "row": row, "column": column, "area_code": area_code,
+            "period": period, "message": message}
+
+
+def add_findings(df: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
+    df.attrs["findings"] = [*df.attrs.get("findings", []), *found]
+    return df
+
+
+def is_gzip(path: Path) -> bool:
+    """By content, not name: a download from an API URL has no '.gz' suffix."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def check_text(path: Path, source: SourceConfig) -> tuple[str, list[dict]]:
+    """Decode a text file in the configured encoding. A BOM is removed with a finding; bytes that do not
+    decode stop the source with the line and byte where they are."""
+    data = path.read_bytes()
+    found = []
+    boms = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
+    for bom, enc in boms.items():
+        if data.startswith(bom):
+            found.append(reader_finding("bom", 1, None, f"the file starts with a {enc.upper()} byte-order mark; "
+                                        "it was removed", severity="warn"))
+            if enc == "utf-16":
+                return data.decode("utf-16"), found
+            data = data[len(bom):]
+            break
+    try:
+        return data.decode(source.encoding), found
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(source.id, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid "
+                          f"{source.encoding}; set 'encoding' to the file's encoding (e.g. cp1252)",
+                          file=str(path), row=line) from None
+
+
+def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray | None = None,
+         numeric_ok: bool = True) -> pd.DataFrame:
+    """Map the configured columns of ``df`` to the raw table. ``rows`` gives each row's line in the file
+    (default: header on line 1)."""
+    cols = source.columns
+    wanted = {"period": cols.period, "value": cols.value}
+    if cols.area_name:
+        wanted["area_name"] = cols.area_name
+    if cols.area_code in df.columns or not cols.area_name:
+        wanted["area_code"] = cols.area_code
+    if cols.flag:
+        wanted["flags"] = cols.flag
+    missing = [c for c in wanted.values() if c not in df.columns]
+    if missing:
+        raise SourceError(source.id, f"missing column(s) {', '.join(map(repr, missing))}; the table has "
+                          f"{', '.join(map(repr, map(str, df.columns)))}", file=file, row=1)
+    out = df.rename(columns={v: k for k, v in wanted.items()})
+    out.columns = [str(c) for c in out.columns]
+    out["row"] = rows if rows is not None else np.arange(2, len(out) + 2)
+    for c in out.columns:
+        if c not in ("value", "row"):
+            out[c] = _text(out[c])
+    if "area_code" not in out:
+        out["area_code"] = ""
+    if "flags" not in out:
+        out["flags"] = ""
+    out = out.reset_index(drop=True)
+    raw_value = out["value"]
+    if numeric_ok and pd.api.types.is_numeric_dtype(raw_value):
+        out["value"] = raw_value.astype("float64")
+        return out
+    text = _text(raw_value)
+    value = pd.to_numeric(text, errors="coerce")
+    bad = value.isna() & ~text.isin(MISSING_MARKERS)
+    found = []
+    if bad.any():
+        for i in np.flatnonzero(bad.to_numpy()):
+            cell = text.iat[i]
+            rule = "cell_error" if cell in CELL_ERRORS else "not_a_number"
+            what = "holds the spreadsheet error" if rule == "cell_error" else "is not a number:"
+            found.append(reader_finding(rule, int(out["row"].iat[i]), cols.value,
+                                        f"value {what} {cell!r}", area_code=out["area_code"].iat[i],
+                                        period=out["period"].iat[i]))
+        out = out[~bad.to_numpy()].reset_index(drop=True)
+        value = value[~bad.to_numpy()].reset_index(drop=True)
+        marker = text[~bad.to_numpy()].reset_index(drop=True)
+    else:
+        marker = text
+    out["value"] = value.astype("float64")
+    # A missing marker with no flag column becomes the flag (':' -> missing, 'c' -> confidential).
+    as_flag = marker.map(_MARKER_FLAG).fillna("")
+    out["flags"] = out["flags"].where(out["flags"] != "", as_flag)
+    return add_findings(out, found)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(s):
+        # 2021.0 -> '2021' (Excel and Parquet store years as numbers)
+        return pd.Series(["" if pd.isna(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
+                          for v in s], index=s.index, dtype=object)
+    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
