@@ -46,7 +46,6 @@ def register(server: flask.Flask, config: Config) -> None:
     server.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     for bp in (api_routes.bp, data_routes.bp, guide_routes.bp):
-        bp.before_request(_limit_request)
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())
     server.register_error_handler(StoreError, _store_error)
@@ -56,15 +55,6 @@ def register(server: flask.Flask, config: Config) -> None:
 def reader_for_request() -> ReleaseReader:
     """The release reader this request may use: with internal indicators only for a signed-in manager."""
     return state().reader()
-
-
-def _limit_request():
-    cfg = state().config.access
-    if len(flask.request.query_string) > cfg.max_query_length:
-        raise ApiError(f"the query string is longer than {cfg.max_query_length} bytes; ask for less or "
-                       "download the whole release from /data", status=414)
-    if flask.request.method == "GET" and (flask.request.content_length or 0) > 0:
-        raise ApiError("a GET request takes no body", status=400)
 
 
 def _store_error(exc: StoreError):

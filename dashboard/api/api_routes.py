@@ -14,11 +14,12 @@ from werkzeug.datastructures import MultiDict
 from dashboard.api import formats, http, openapi, params, reading
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows
-from dashboard.api.state import state
+from dashboard.api.state import limit_request, state
 from dashboard.api.tables import area_records, flat_table, indicator_records
 from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_api_v1", __name__, url_prefix="/api/v1")
+bp.before_request(limit_request)
 
 DATA_FORMATS = ("json", "csv", "parquet", "xlsx", "sdmx-csv")
 TABLE_FORMATS = ("json", "csv")
@@ -177,7 +178,7 @@ def data():
     bom = params.flag(args, "bom")
     cfg = st.config.access
     limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
-    key = params.query_key(args, ignore=("cursor",))
+    key = params.query_key(args, ignore=("cursor", "release"))
     offset = params.read_cursor(args.get("cursor"), rel.id, key)
     if fmt != "json":
         for name in ("limit", "cursor"):

@@ -145,5 +145,6 @@ def zip_stream(rel: Release, base: str) -> Iterator[bytes]:
 
 
 def _date(rel: Release) -> tuple[int, int, int, int, int, int]:
+    """The release time as the members' date (zip dates run from 1980 to 2107)."""
     rid = rel.id
-    return (int(rid[0:4]), int(rid[4:6]), int(rid[6:8]), int(rid[9:11]), int(rid[11:13]), int(rid[13:15]))
+    return (min(max(int(rid[0:4]), 1980), 2107), int(rid[4:6]), int(rid[6:8]), int(rid[9:11]), int(rid[11:13]), int(rid[13:15]))

@@ -15,10 +15,11 @@ from dashboard.api.catalog import catalogue
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.metadata import citation
-from dashboard.api.state import state
+from dashboard.api.state import limit_request, state
 from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_data", __name__)
+bp.before_request(limit_request)
 
 IMMUTABLE = 86_400
 HTML_REVISIONS = 500

@@ -7,9 +7,10 @@ import flask
 from dashboard.api import openapi, params
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
-from dashboard.api.state import state
+from dashboard.api.state import limit_request, state
 
 bp = flask.Blueprint("openmeasure_guide", __name__)
+bp.before_request(limit_request)
 
 MAX_FORM_BYTES = 4096
 

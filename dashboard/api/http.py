@@ -1,4 +1,8 @@
-"""HTTP plumbing shared by the routes: conditional GET (ETag, 304), Cache-Control, streamed bodies."""
+"""HTTP plumbing shared by the routes: conditional GET (ETag, 304), Cache-Control, streamed bodies.
+
+Streamed bodies are plain generators that need no request context: everything they use (release, query,
+base URL) is resolved before the response starts.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +50,7 @@ def json_response(body, status: int = 200) -> flask.Response:
 
 
 def stream(chunks: Iterable[bytes], mimetype: str, filename: str | None = None) -> flask.Response:
-    resp = flask.Response(flask.stream_with_context(iter(chunks)), content_type=mimetype,
+    resp = flask.Response(iter(chunks), content_type=mimetype,
                           direct_passthrough=True)
     if filename:
         resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -52,7 +52,7 @@ def revisions(old: Release, new: Release, indicators: tuple[str, ...] | None = N
     try:
         con.register("old_values", old_values)
         con.register("new_values", new_values)
-        return con.execute(_SQL).to_arrow_table()
+        return con.sql(_SQL).to_arrow_table()
     finally:
         con.close()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import flask
 
 from dashboard.api.access import Access
+from dashboard.api.errors import ApiError
 from dashboard.release_reader import ReleaseReader
 from etl.config_models import Config
 
@@ -39,3 +40,13 @@ class ApiState:
 
 def state() -> ApiState:
     return flask.current_app.extensions[EXTENSION]
+
+
+def limit_request() -> None:
+    """before_request of every open-data blueprint: refuse oversized queries and GETs with a body."""
+    cfg = state().config.access
+    if len(flask.request.query_string) > cfg.max_query_length:
+        raise ApiError(f"the query string is longer than {cfg.max_query_length} bytes; ask for less or "
+                       "download the whole release from /data", status=414)
+    if flask.request.method == "GET" and (flask.request.content_length or 0) > 0:
+        raise ApiError("a GET request takes no body", status=400)
