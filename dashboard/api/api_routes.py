@@ -319,5 +319,11 @@ def release(release_id: str):
 @bp.get("/openapi.json")
 def openapi_document():
     params.check_names(flask.request.args, openapi.accepted("/api/v1/openapi.json"))
-    resp = http.json_response(openapi.spec(state().base_url()))
-    return http.finish(resp, None, True, state().config.access.cache_seconds)
+    st = state()
+    rel = st.public.current()
+    known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
+             "parent": sorted(rel.areas["area_code"]), "level": list(rel.levels),
+             "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
+             "release": [r["id"] for r in st.public.store.list()]}
+    resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size))
+    return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)

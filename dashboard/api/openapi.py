@@ -6,6 +6,8 @@ it, so the document cannot promise a parameter a route refuses (or the other way
 
 from __future__ import annotations
 
+PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+
 P = {
     "release": {"in": "query", "description": "Pin the query to a release id (default: the current release); "
                 "see /api/v1/releases.", "schema": {"type": "string", "pattern": r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"}},
@@ -17,9 +19,9 @@ P = {
                "schema": {"type": "string"}},
     "breakdown": {"in": "query", "description": "Breakdown(s), e.g. 'total'.", "schema": {"type": "string"}},
     "period_from": {"in": "query", "description": "First period, inclusive (2015, 2015-Q1, 2015-01).",
-                    "schema": {"type": "string"}},
+                    "schema": {"type": "string", "pattern": PERIOD}},
     "period_to": {"in": "query", "description": "Last period, inclusive; a year includes its quarters and months.",
-                  "schema": {"type": "string"}},
+                  "schema": {"type": "string", "pattern": PERIOD}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
     "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Opaque cursor from the 'next' link of the previous JSON page.",
@@ -62,6 +64,7 @@ SUMMARIES = {
 }
 
 PATH_PARAMS = {"indicator_id": "Indicator id.", "area_code": "Area code.", "release_id": "Release id."}
+PATH_KNOWN = {"indicator_id": "indicator", "area_code": "area", "release_id": "release"}
 
 
 def accepted(route: str) -> set[str]:
@@ -91,15 +94,40 @@ def _ok(route: str) -> dict:
             "content": content}
 
 
-def spec(server_url: str) -> dict:
+LIST_PARAMS = {"indicator", "area", "level", "parent", "breakdown", "theme"}
+
+
+def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
+    """The parameter's schema, with the values the release knows as an enum (lists are repeatable)."""
+    base = dict(P[key]["schema"])
+    if key in known:
+        base["enum"] = known[key]
+    if key == "limit":
+        base["maximum"] = max_page
+    if key in LIST_PARAMS:
+        return {"type": "array", "items": base, "minItems": 1, "maxItems": 50}
+    return base
+
+
+def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000) -> dict:
+    """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release."""
+    known = known or {}
     paths = {}
     for route, names in ROUTE_PARAMS.items():
-        parameters = [{"name": P[k].get("name", k), "in": "query", "required": False,
-                       "description": P[k]["description"], "schema": P[k]["schema"]} for k in names]
+        parameters = []
+        for k in names:
+            param = {"name": P[k].get("name", k), "in": "query", "required": False,
+                     "description": P[k]["description"], "schema": _schema(k, known, max_page)}
+            if k in LIST_PARAMS:
+                param.update(style="form", explode=True)
+            parameters.append(param)
         for name, text in PATH_PARAMS.items():
             if "{" + name + "}" in route:
+                schema = {"type": "string"}
+                if PATH_KNOWN[name] in known:
+                    schema["enum"] = known[PATH_KNOWN[name]]
                 parameters.append({"name": name, "in": "path", "required": True, "description": text,
-                                   "schema": {"type": "string"}})
+                                   "schema": schema})
         responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
                      "400": _error()}
         if "{" in route:
