@@ -76,3 +76,33 @@ def verify(engine: Engine, username: str, password: str) -> bool:
 def is_active(engine: Engine, username: str) -> bool:
     with engine.connect() as con:
         return bool(con.execute(select(accounts.c.active).where(accounts.c.username == username)).scalar())
+
+
+# --- the `openmeasure access` commands (wired in etl/cli.py) -------------------------------------------
+def cmd_add_user(args) -> int:
+    """``openmeasure access add-user NAME``: the password from the terminal (twice) or standard input."""
+    import getpass
+    import sys
+
+    from etl.cli import _load, out
+
+    config = _load(args)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise ConfigError(["the two passwords differ; nothing was changed"])
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    add_account(connect(config.catalogue), args.name, password)
+    out.print(f"account {args.name} saved; it can sign in when access.mode is 'accounts'")
+    return 0
+
+
+def cmd_remove_user(args) -> int:
+    from etl.cli import _load, out
+
+    config = _load(args)
+    if not remove_account(connect(config.catalogue), args.name):
+        raise ConfigError([f"no account named {args.name!r}"])
+    out.print(f"account {args.name} removed")
+    return 0

@@ -179,3 +179,23 @@ def test_default_is_deny(client):
     r = client.get("/api/v1/indicators", headers={"X-Forwarded-User": "alice"})
     assert "sickness_absence" not in {d["id"] for d in r.get_json()["data"]}
     assert client.get("/auth/login").status_code == 404
+
+
+def test_accounts_command_stores_a_scrypt_hash(tmp_path, demo_env):
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import ROOT
+    env = {**os.environ, **demo_env, "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp_path / 'c.db'}"}
+    cmd = [sys.executable, "-m", "etl.cli", "access", "add-user", "ana", "--config", "config.yaml"]
+    done = subprocess.run(cmd, input="a long enough password\n", capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with create_engine(f"sqlite:///{tmp_path / 'c.db'}").connect() as con:
+        stored = con.execute(text("SELECT password_hash FROM accounts WHERE username = 'ana'")).scalar_one()
+    assert stored.startswith("scrypt:") and "a long enough password" not in stored
+    short = subprocess.run(cmd, input="short\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr and "Traceback" not in short.stderr
