@@ -189,6 +189,8 @@ class AccessConfig(Strict):
     max_page_size: int = Field(10_000, ge=1)
     max_query_length: int = Field(4096, ge=256)
     cache_seconds: int = Field(300, ge=0)
+    download_cache: str | None = "auto"
+    download_cache_mb: int = Field(2048, ge=0)
 
     @model_validator(mode="after")
     def _page_sizes(self) -> AccessConfig:

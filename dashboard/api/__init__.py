@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.api import api_routes, data_routes, guide_routes
 from dashboard.api.access import Access
+from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.errors import ApiError
 from dashboard.api.state import EXTENSION, ApiState, state
 from dashboard.release_reader import ReleaseReader
@@ -36,7 +37,9 @@ OWN_PREFIXES = ("/api/", "/data", "/catalog.jsonld", "/auth/")
 def register(server: flask.Flask, config: Config) -> None:
     server.extensions[EXTENSION] = ApiState(
         config=config, public=ReleaseReader(config.store, include_internal=False),
-        internal=ReleaseReader(config.store, include_internal=True), access=Access(config))
+        internal=ReleaseReader(config.store, include_internal=True), access=Access(config),
+        cache=DownloadCache(folder_for(config.access.download_cache, config.store),
+                            config.access.download_cache_mb * 1024 * 1024))
     if config.access.secret_key:
         server.secret_key = config.access.secret_key
     elif not server.secret_key:

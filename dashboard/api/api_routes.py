@@ -188,34 +188,50 @@ def data():
         raise ApiError("'bom' applies to format=csv only", parameter="bom")
 
     def build():
-        n = reading.count(rel, q)
-        meta = download_metadata(rel, indicator_ids=list(q.indicators) if q.indicators else None,
-                                 periods=reading.period_span(rel, q), base_url=st.base_url(),
-                                 url=flask.request.url, query=_query_dict(q))
+        # the base URL is part of the key: downloads embed links, and a Host header must not poison them
+        cache_key = f"{http.etag_for(rel.id, 'public')}|{st.base_url()}" \
+            if fmt != "json" and st.scope() == "public" else None
+        hit = st.cache.get(cache_key) if cache_key else None
+        n = st.cache.notes.get(cache_key) if hit else None
+        if n is None:
+            n = reading.count(rel, q)
+        meta = lambda: download_metadata(  # noqa: E731 (only the formats that embed it pay for the scan)
+            rel, indicator_ids=list(q.indicators) if q.indicators else None, periods=reading.period_span(rel, q),
+            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
         if fmt == "json":
-            return _json_page(rel, q, n, offset, limit, key, meta)
+            return _json_page(rel, q, n, offset, limit, key, meta())
         cap = cfg.max_rows_xlsx if fmt == "xlsx" else cfg.max_rows
         if n > cap:
             raise _too_large(n, cap, fmt)
-        schema = reading.value_schema(rel)
-        rows = reading.batches(rel, q)
-        if fmt == "csv":
-            body = formats.csv_stream(schema, rows, bom)
-        elif fmt == "parquet":
-            body = formats.parquet_stream(schema, rows, meta)
-        elif fmt == "xlsx":
-            body = formats.xlsx_stream(schema, rows, metadata_rows(meta), COLUMN_TEXT)
+        filename = _filename(rel, q, fmt)
+        if cache_key:
+            st.cache.notes[cache_key] = n
+        if hit is not None:
+            resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
         else:
-            units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
-            body = formats.csv_stream(formats.sdmx_schema(), (
-                formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS)))
-        resp = http.stream(body, formats.MIMETYPES[fmt], _filename(rel, q, fmt))
+            body = _download_body(rel, q, fmt, bom, meta)
+            resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
+                               filename)
+            resp.headers["X-OpenMeasure-Cache"] = "miss" if cache_key and st.cache.enabled else "off"
         resp.headers["X-Total-Count"] = str(n)
         if fmt == "csv":
             link = flask.url_for(".data_metadata", _external=False, **_args_without(args, ("format", "bom")))
             resp.headers["Link"] = f'<{link}>; rel="describedby"; type="application/csvm+json"'
         return resp
     return _release_headers(_cached(rel.id, build), rel)
+
+
+def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, meta):
+    schema = reading.value_schema(rel)
+    if fmt == "csv":
+        return formats.csv_stream(schema, reading.batches(rel, q), bom)
+    if fmt == "parquet":
+        return formats.parquet_stream(schema, reading.batches(rel, q), meta())
+    if fmt == "xlsx":
+        return formats.xlsx_stream(schema, reading.batches(rel, q), metadata_rows(meta()), COLUMN_TEXT)
+    units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
+    return formats.csv_stream(formats.sdmx_schema(), (
+        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS)))
 
 
 def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:

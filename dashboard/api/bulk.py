@@ -29,9 +29,18 @@ from dashboard.release_reader import Release
 ALL = reading.ValueQuery()
 
 
+_META: dict[tuple[str, bool, str], dict] = {}
+
+
 def release_metadata(rel: Release, base_url: str) -> dict:
-    return download_metadata(rel, indicator_ids=None, periods=reading.period_span(rel, ALL), base_url=base_url,
-                             url=f"{base_url}data/releases/{rel.id}/release.zip")
+    """The metadata of the whole release (kept per release: a release never changes)."""
+    key = (str(rel.path), rel.include_internal, base_url)
+    if key not in _META:
+        if len(_META) > 64:
+            _META.clear()
+        _META[key] = download_metadata(rel, indicator_ids=None, periods=reading.period_span(rel, ALL),
+                                       base_url=base_url, url=f"{base_url}data/releases/{rel.id}/release.zip")
+    return _META[key]
 
 
 def _values_parquet(rel: Release, base: str) -> Iterator[bytes]:

@@ -92,10 +92,17 @@ def release_file(release_id: str, name: str):
         return hit
     base = st.base_url()
     if name == "release.zip":
-        resp = http.stream(bulk.zip_stream(rel, base), "application/zip", f"openmeasure-{rel.id}.zip")
+        mime, body, filename = "application/zip", lambda: bulk.zip_stream(rel, base), f"openmeasure-{rel.id}.zip"
     else:
         mime, write = bulk.FILES[name]
-        resp = http.stream(write(rel, base), mime, f"openmeasure-{rel.id}-{name}")
+        body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
+    key = f"{rel.id}|{name}|{base}"
+    hit = st.cache.get(key)
+    if hit:
+        resp = http.send_cached(hit, mime, filename)
+    else:
+        resp = http.stream(st.cache.tee(key, body()), mime, filename)
+        resp.headers["X-OpenMeasure-Cache"] = "miss" if st.cache.enabled else "off"
     resp.headers["X-OpenMeasure-Release"] = rel.id
     return http.finish(resp, etag, True, max_age)
 

@@ -55,3 +55,13 @@ def stream(chunks: Iterable[bytes], mimetype: str, filename: str | None = None) 
     if filename:
         resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
+
+
+def send_cached(path, mimetype: str, filename: str) -> flask.Response:
+    """A finished download from the cache folder (the server may use sendfile)."""
+    resp = flask.send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
+                           conditional=False, etag=False, max_age=None)
+    resp.headers["Content-Type"] = mimetype
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["X-OpenMeasure-Cache"] = "hit"
+    return resp

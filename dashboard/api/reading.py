@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from dashboard.release_reader import Release
 
@@ -76,19 +77,43 @@ def count(release: Release, q: ValueQuery) -> int:
     return _dataset(release, q).count_rows(filter=_expression(release, q))
 
 
+FILTER_COLUMNS = ("indicator", "visibility", "area_code", "level", "parent_code", "breakdown", "period")
+
+
+def _row_groups(pf: pq.ParquetFile, column: str, wanted: set[str] | None) -> list[int]:
+    """Row groups whose min/max statistics of ``column`` can hold one of ``wanted`` (the files are sorted)."""
+    md = pf.metadata
+    groups = list(range(md.num_row_groups))
+    if wanted is None:
+        return groups
+    idx = pf.schema_arrow.get_field_index(column)
+    keep = []
+    for i in groups:
+        st = md.row_group(i).column(idx).statistics
+        if st is None or not st.has_min_max or any(st.min <= w <= st.max for w in wanted):
+            keep.append(i)
+    return keep
+
+
 def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
             batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld."""
+    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld.
+
+    Reads row group by row group (pruned by the sort column's statistics), so memory holds one row group
+    whatever the size of the result."""
     if not release.indicator_ids:
         return
-    dataset = _dataset(release, q)
-    wanted = columns or dataset.schema.names
-    read = list(dict.fromkeys([*wanted, "status"]))
-    scanner = dataset.scanner(columns=read, filter=_expression(release, q), batch_size=batch_rows)
-    for batch in scanner.to_batches():
+    by_area = q.areas is not None and q.indicators is None
+    pf = pq.ParquetFile(release.path / (BY_AREA if by_area else BY_INDICATOR), pre_buffer=False)
+    allowed = release.indicator_ids if q.indicators is None else release.indicator_ids & set(q.indicators)
+    groups = _row_groups(pf, "area_code", set(q.areas)) if by_area else _row_groups(pf, "indicator", allowed)
+    wanted = columns or pf.schema_arrow.names
+    read = list(dict.fromkeys([*wanted, "status", *FILTER_COLUMNS]))
+    expr = _expression(release, q)
+    for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, columns=read):
+        batch = batch.filter(expr)
         if batch.num_rows:
-            batch = withhold_suppressed(batch)
-            yield batch if read == wanted else batch.select(wanted)
+            yield withhold_suppressed(batch).select(wanted)
 
 
 def read_table(release: Release, q: ValueQuery, columns: list[str] | None = None) -> pa.Table:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import flask
 
 from dashboard.api.access import Access
+from dashboard.api.cache import DownloadCache
 from dashboard.api.errors import ApiError
 from dashboard.release_reader import ReleaseReader
 from etl.config_models import Config
@@ -24,6 +25,7 @@ class ApiState:
     public: ReleaseReader
     internal: ReleaseReader
     access: Access
+    cache: DownloadCache
 
     def reader(self) -> ReleaseReader:
         """The reader for this request: internal indicators only for a signed-in manager."""
