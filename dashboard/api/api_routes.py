@@ -11,7 +11,7 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, openapi, params, reading
+from dashboard.api import formats, http, openapi, params, reading, xlsx
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows
 from dashboard.api.state import limit_request, state
@@ -228,7 +228,7 @@ def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, met
     if fmt == "parquet":
         return formats.parquet_stream(schema, reading.batches(rel, q), meta())
     if fmt == "xlsx":
-        return formats.xlsx_stream(schema, reading.batches(rel, q), metadata_rows(meta()), COLUMN_TEXT)
+        return xlsx.xlsx_stream(schema, reading.batches(rel, q), metadata_rows(meta()), COLUMN_TEXT)
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(formats.sdmx_schema(), (
         formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS)))

@@ -2,13 +2,11 @@
 
 Each writer takes the schema (so an empty result still has its header) and an iterator of record batches,
 and yields bytes as soon as a batch is written. CSV and SDMX-CSV use pyarrow's C++ CSV writer; Parquet a
-``ParquetWriter`` on a sink that hands its bytes back after every row group; xlsx openpyxl's write-only
-mode into a temporary file that is streamed out and removed.
+``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -79,40 +77,6 @@ def parquet_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], metadat
     finally:
         writer.close()
     yield sink.take()
-
-
-def xlsx_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch],
-                metadata_rows: list[tuple[str, str]], column_text: dict[str, str]) -> Iterator[bytes]:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    data = wb.create_sheet("data")
-    data.append(schema.names)
-    for batch in batches:
-        cols = [c.to_pylist() for c in batch.columns]
-        for row in zip(*cols, strict=True):
-            data.append([_cell(v) for v in row])
-    meta = wb.create_sheet("metadata")
-    meta.append(["field", "value"])
-    for k, v in metadata_rows:
-        meta.append([k, v])
-    meta.append([])
-    meta.append(["column", "description"])
-    for name in schema.names:
-        meta.append([name, column_text.get(name, "")])
-    with tempfile.TemporaryFile() as fh:
-        wb.save(fh)
-        fh.seek(0)
-        while block := fh.read(CHUNK):
-            yield block
-
-
-def _cell(v):
-    if isinstance(v, list):
-        return ";".join(map(str, v))
-    if isinstance(v, float) and v != v:
-        return None
-    return v
 
 
 def json_rows(batch: pa.RecordBatch) -> Iterator[bytes]:

@@ -183,3 +183,23 @@ def test_catalogue_is_dcat_json_ld(client):
     for dist in neet["dcat:distribution"]:
         url = dist["dcat:downloadURL"]["@id"].replace("http://localhost", "")
         assert client.get(url).status_code == 200
+
+
+def test_xlsx_writer_keeps_exact_numbers_and_escapes_text():
+    import pyarrow as pa
+
+    from dashboard.api.xlsx import column_letters, xlsx_stream
+    batch = pa.RecordBatch.from_pydict({
+        "text": ["<a & b>", "tab\there\x01", None],
+        "x": [10.916824361902696, float("nan"), float("inf")],
+        "n": [1, None, 2**40]})
+    data = b"".join(xlsx_stream(batch.schema, [batch, batch], [("Title", "A & <B>")], {"x": "a number"}))
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = [tuple(r) + (None,) * (3 - len(r)) for r in wb["data"].values]  # openpyxl trims empty cells
+    assert rows[0] == ("text", "x", "n")
+    assert rows[1] == ("<a & b>", 10.916824361902696, 1)
+    assert rows[2] == ("tab\there", None, None) and rows[3] == (None, None, 2**40)
+    assert len(rows) == 7
+    meta = list(wb["metadata"].values)
+    assert ("Title", "A & <B>") in meta and ("x", "a number") in meta
+    assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
