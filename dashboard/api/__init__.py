@@ -48,6 +48,8 @@ def register(server: flask.Flask, config: Config) -> None:
             log.warning("access=accounts secret_key=generated note=sessions end at restart; set access.secret_key")
     server.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if (config.access.public_url or "").startswith("https://"):
+        server.config["SESSION_COOKIE_SECURE"] = True
     for bp in (api_routes.bp, data_routes.bp, guide_routes.bp):
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())

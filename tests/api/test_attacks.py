@@ -109,3 +109,12 @@ def test_a_crafted_dash_callback_is_not_covered_here():
     """`/_dash-update-component` belongs to the Dash app (dashboard/app.py), which is not merged into this
     branch; the crafted-callback attack test is written after the merge (see the report of issue 6)."""
     pytest.skip("needs dashboard/app.py: written when the lead merges the dashboard and api branches")
+
+
+def test_no_release_yet_is_a_clean_503(api_config, tmp_path):
+    from tests.api.conftest import make_app
+
+    client = make_app(api_config.model_copy(update={"store": str(tmp_path / "empty")})).test_client()
+    for url in ("/api/v1/data", "/api/v1/releases", "/data", "/catalog.jsonld"):
+        r = client.get(url)
+        assert r.status_code == 503 and "no release" in r.get_json()["error"]["message"], url
