@@ -4,8 +4,8 @@
 built with ``include_internal=True``); this module adds what the download routes need on top of it and
 never widens that rule:
 
-- the rows come as record batches from a pyarrow dataset scan (predicate push-down, row groups skipped),
-  so a download of any size holds one batch in memory, not the whole result;
+- the rows come as record batches, row group by row group (row groups skipped by their statistics on the
+  sort column), so a download of any size holds one row group in memory, not the whole result;
 - every batch passes :func:`withhold_suppressed`, so a suppressed cell leaves with its flag and without its
   value, counts, interval, rank or change, whatever format it is written in.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
+import pyarrow.dataset as ds  # expressions only
 import pyarrow.parquet as pq
 
 from dashboard.release_reader import Release
@@ -62,19 +62,13 @@ def _expression(release: Release, q: ValueQuery) -> ds.Expression:
     return expr
 
 
-def _dataset(release: Release, q: ValueQuery) -> ds.Dataset:
-    name = BY_AREA if q.areas is not None and q.indicators is None else BY_INDICATOR
-    return ds.dataset(release.path / name, format="parquet")
-
-
 def value_schema(release: Release) -> pa.Schema:
-    return ds.dataset(release.path / BY_INDICATOR, format="parquet").schema
+    return pq.read_schema(release.path / BY_INDICATOR)
 
 
 def count(release: Release, q: ValueQuery) -> int:
-    if not release.indicator_ids:
-        return 0
-    return _dataset(release, q).count_rows(filter=_expression(release, q))
+    """Rows the query matches (reads only the filter columns of the row groups that can match)."""
+    return sum(b.num_rows for b in _filtered(release, q, list(FILTER_COLUMNS[:1])))
 
 
 FILTER_COLUMNS = ("indicator", "visibility", "area_code", "level", "parent_code", "breakdown", "period")
@@ -95,25 +89,30 @@ def _row_groups(pf: pq.ParquetFile, column: str, wanted: set[str] | None) -> lis
     return keep
 
 
-def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
-            batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld.
-
-    Reads row group by row group (pruned by the sort column's statistics), so memory holds one row group
-    whatever the size of the result."""
+def _filtered(release: Release, q: ValueQuery, wanted: list[str] | None,
+              batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
     if not release.indicator_ids:
         return
     by_area = q.areas is not None and q.indicators is None
     pf = pq.ParquetFile(release.path / (BY_AREA if by_area else BY_INDICATOR), pre_buffer=False)
     allowed = release.indicator_ids if q.indicators is None else release.indicator_ids & set(q.indicators)
     groups = _row_groups(pf, "area_code", set(q.areas)) if by_area else _row_groups(pf, "indicator", allowed)
-    wanted = columns or pf.schema_arrow.names
+    wanted = wanted or pf.schema_arrow.names
     read = list(dict.fromkeys([*wanted, "status", *FILTER_COLUMNS]))
     expr = _expression(release, q)
     for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, columns=read):
         batch = batch.filter(expr)
         if batch.num_rows:
             yield withhold_suppressed(batch).select(wanted)
+
+
+def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
+            batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld.
+
+    Reads row group by row group (pruned by the sort column's statistics), so memory holds one row group
+    whatever the size of the result."""
+    return _filtered(release, q, columns, batch_rows)
 
 
 def read_table(release: Release, q: ValueQuery, columns: list[str] | None = None) -> pa.Table:
