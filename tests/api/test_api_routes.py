@@ -130,3 +130,16 @@ def test_human_guide_has_examples(client):
     html = client.get("/api/").data.decode()
     for needle in ("curl -s", "import pandas as pd", "read_csv(url)", "release=", "openapi.json"):
         assert needle in html
+
+
+def test_dashboard_links_are_accepted_by_the_api(client):
+    import pytest
+
+    from dashboard.api.links import data_url, download_links
+    url = data_url(indicator=["neet_rate", "online_share"], level="region", period_from="2018", area=None)
+    assert url == "/api/v1/data?format=csv&indicator=neet_rate,online_share&level=region&period_from=2018"
+    for fmt, link in download_links(indicator="neet_rate", parent="VL1").items():
+        r = client.get(link)
+        assert r.status_code == 200, (fmt, r.data[:200])
+    with pytest.raises(ValueError, match="not a parameter"):
+        data_url(indicatr="neet_rate")
