@@ -28,6 +28,8 @@ from etl.config_models import Config
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "om_manager"
+MAX_FAILURES = 5
+FAILURE_WINDOW = 300.0
 
 
 class Access:
@@ -35,6 +37,7 @@ class Access:
         self.cfg = config.access
         self.catalogue_url = config.catalogue
         self._engine = None
+        self._failures: dict[str, list[float]] = {}  # user name or address -> times of failed sign-ins
 
     @property
     def engine(self):
@@ -85,11 +88,33 @@ class Access:
             user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return user if accounts.verify(self.engine, user, password) else None
+        if self.locked(user):
+            return None
+        if accounts.verify(self.engine, user, password):
+            return user
+        self._failed(user)
+        return None
 
     # --- session sign-in ---------------------------------------------------------------------------
+    def locked(self, username: str) -> bool:
+        """True after MAX_FAILURES failed sign-ins for this user name or from this address in the window."""
+        now = time.time()
+        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
+            recent = [t for t in self._failures.get(key, []) if now - t < FAILURE_WINDOW]
+            self._failures[key] = recent
+            if len(recent) >= MAX_FAILURES:
+                return True
+        return False
+
+    def _failed(self, username: str) -> None:
+        if len(self._failures) > 10_000:
+            self._failures.clear()
+        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
+            self._failures.setdefault(key, []).append(time.time())
+
     def sign_in(self, username: str, password: str) -> bool:
         if not self.sign_in_enabled or not accounts.verify(self.engine, username, password):
+            self._failed(username)
             log.info("access=sign_in ok=false user=%s", username[:64])
             return False
         flask.session.clear()

@@ -69,6 +69,8 @@ def login():
         form = flask.request.form
         if not st.access.csrf_ok(form.get("csrf")):
             raise ApiError("the form expired; load the sign-in page again", parameter="csrf", status=400)
+        if st.access.locked(form.get("username", "")):
+            raise ApiError("too many failed sign-ins; wait five minutes and try again", status=429)
         if st.access.sign_in(form.get("username", "")[:64], form.get("password", "")[:1024]):
             return flask.redirect("/", code=303)
         message = '<p class="warning" role="alert">The user name or password is not right.</p>'

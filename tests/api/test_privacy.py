@@ -142,6 +142,19 @@ def test_wrong_password_and_forged_forms_are_refused(manager_app):
     assert r.status_code == 413
 
 
+def test_repeated_failures_lock_the_sign_in(api_config):
+    from dashboard.api import accounts
+
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
+    app = make_app(api_config.model_copy(update={"access": access}))
+    accounts.add_account(accounts.connect(api_config.catalogue), *MANAGER)
+    client = app.test_client()
+    codes = [sign_in(client, MANAGER[0], f"guess number {i}").status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert sign_in(client, *MANAGER).status_code == 429, "even the right password waits out the lock"
+    assert "sickness_absence" not in ids(client)
+
+
 def test_etag_differs_between_public_and_manager(manager_app):
     public = manager_app.test_client().get("/api/v1/indicators")
     client = manager_app.test_client()
