@@ -7,6 +7,8 @@
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
     openmeasure status [--config PATH]                 every job's last and next run, every indicator's freshness
+    openmeasure access add-user NAME [--config PATH]   create a manager account (password from the terminal)
+    openmeasure access remove-user NAME [--config PATH]
 
 Every error a user can act on is printed as one message without a traceback (exit status 2).
 """
@@ -159,6 +161,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access_add_user(args: argparse.Namespace) -> int:
+    from dashboard.api.accounts import cmd_add_user
+
+    return cmd_add_user(args)
+
+
+def cmd_access_remove_user(args: argparse.Namespace) -> int:
+    from dashboard.api.accounts import cmd_remove_user
+
+    return cmd_remove_user(args)
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "run"): cmd_etl_run,
     ("etl", "report"): cmd_etl_report,
@@ -167,6 +181,8 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("demo",): cmd_demo,
     ("schedule",): cmd_schedule,
     ("status",): cmd_status,
+    ("access", "add-user"): cmd_access_add_user,
+    ("access", "remove-user"): cmd_access_remove_user,
 }
 
 
@@ -193,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rel = sub.add_parser("releases", help="published releases").add_subparsers(dest="action", required=True)
     with_config(rel.add_parser("list", help="list releases, newest first"))
+
+    acc = sub.add_parser("access", help="manager accounts").add_subparsers(dest="action", required=True)
+    with_config(acc.add_parser("add-user", help="create or reset a manager account")).add_argument("name")
+    with_config(acc.add_parser("remove-user", help="delete a manager account")).add_argument("name")
 
     demo = with_config(sub.add_parser("demo", help="generate demo data, run the ETL, serve the dashboard"))
     demo.add_argument("--no-serve", action="store_true", help="stop after the ETL")

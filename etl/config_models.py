@@ -319,6 +319,32 @@ class PublicationConfig(Strict):
     disclosure: DisclosureConfig | None = None
 
 
+class AccessConfig(Strict):
+    """Who may see internal indicators, and the limits of the public download and API routes."""
+
+    mode: Literal["none", "accounts", "proxy_header"] = "none"
+    proxy_header: str = "X-Forwarded-User"
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    proxy_users: list[str] = Field(default_factory=list)
+    secret_key: str | None = Field(None, min_length=16)
+    session_minutes: int = Field(480, ge=1)
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
+    max_rows: int = Field(1_000_000, ge=1)
+    max_rows_xlsx: int = Field(200_000, ge=1, le=1_048_000)
+    page_size: int = Field(1000, ge=1)
+    max_page_size: int = Field(10_000, ge=1)
+    max_query_length: int = Field(4096, ge=256)
+    cache_seconds: int = Field(300, ge=0)
+    download_cache: str | None = "auto"
+    download_cache_mb: int = Field(2048, ge=0)
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> AccessConfig:
+        if self.page_size > self.max_page_size:
+            raise ValueError("page_size must not exceed max_page_size")
+        return self
+
+
 class Config(Strict):
     title: str = "OpenMeasure"
     synthetic: bool = False
@@ -334,6 +360,7 @@ class Config(Strict):
     publication: PublicationConfig = Field(default_factory=PublicationConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     alerts: AlertsConfig | None = None
+    access: AccessConfig = Field(default_factory=AccessConfig)
     _file: str = PrivateAttr("")
     _hash: str = PrivateAttr("")
 

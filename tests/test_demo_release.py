@@ -37,6 +37,14 @@ def test_release_files_manifest_and_datapackage(demo_release, demo_config):
     assert resource["hash"].startswith("sha256:")
 
 
+def test_value_columns_have_plain_types(demo_release):
+    schema = pq.read_schema(demo_release.path / "indicator_values.parquet")
+    kinds = {f.name: str(f.type) for f in schema}
+    assert not [n for n, t in kinds.items() if t.startswith(("decimal", "null"))], kinds
+    assert kinds["value"] == kinds["lower_ci"] == kinds["coverage"] == "double"
+    assert kinds["n_reporting"] == kinds["n_expected"] == kinds["rank_level"] == "int64"
+
+
 def test_values_are_sorted_by_indicator_with_row_groups_per_indicator(demo_release):
     f = pq.ParquetFile(demo_release.path / "indicator_values.parquet")
     seen = []

@@ -7,7 +7,7 @@ SELECT
     SUM(CASE WHEN rep = 1 THEN den END) AS denominator,
     SUM(den) AS denominator_known,
     COUNT(*) AS n_expected,
-    SUM(rep) AS n_reporting,
+    CAST(SUM(rep) AS BIGINT) AS n_reporting,
     MAX(CASE WHEN rep = 1 AND flags LIKE '%p%' THEN 1 ELSE 0 END) AS f_p,
     MAX(CASE WHEN rep = 1 AND flags LIKE '%e%' THEN 1 ELSE 0 END) AS f_e,
     MAX(CASE WHEN rep = 1 AND flags LIKE '%b%' THEN 1 ELSE 0 END) AS f_b,

@@ -1,0 +1,214 @@
+"""Benchmark: a filtered CSV download of ~100,000 rows and the bulk zip, side by side with Datasette.
+
+    python -m bench.downloads [--runs 3] [--out bench/out/downloads.json]
+
+1. Builds a real release with the pipeline from the Eurostat population file in ../shared/data (the config
+   of the API tests, tests/api/eurostat/config.yaml) into bench/out/store (reused when present).
+2. Serves it with gunicorn (one sync worker, ``dashboard.api.register`` on a plain Flask app), and the same
+   public rows with Datasette (``pip install datasette``; not a project dependency) from a SQLite copy
+   indexed on the filter columns, both on 127.0.0.1.
+3. Downloads the same filter from both (OpenMeasure ``/api/v1/data?...&format=csv``, Datasette
+   ``.csv?...&_stream=1``) and the bulk zip, and reports rows/s, MB/s, the ratio and each server's memory
+   (resident set before, and its peak during, the downloads).
+
+Numbers go to stdout and to the JSON file; they are measurements, not test assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
+FILTER = {"indicator": "population,share_65_plus", "level": "nuts3"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env() -> dict[str, str]:
+    shared = os.environ.get("OPENMEASURE_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
+    return {**os.environ, "OPENMEASURE_STORE": str(OUT / "store"),
+            "OPENMEASURE_CATALOGUE": f"sqlite:///{OUT / 'catalog.db'}", "OPENMEASURE_SHARED_DATA": shared}
+
+
+def build_release() -> Path:
+    store = OUT / "store"
+    if not (store / "CURRENT").is_file():
+        subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "--config", str(CONFIG)], cwd=ROOT,
+                       env=env(), check=True)
+    return store / "releases" / (store / "CURRENT").read_text().strip()
+
+
+def build_sqlite(release: Path) -> Path:
+    db = OUT / f"datasette-{release.name}.db"
+    if db.is_file():
+        return db
+    t = pq.read_table(release / "indicator_values.parquet")
+    df = t.to_pandas()
+    df = df[df["visibility"] == "public"]
+    tmp = db.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    df.to_sql("indicator_values", con, index=False, chunksize=50_000)
+    con.execute("CREATE INDEX iv_indicator_level ON indicator_values(indicator, level)")
+    con.execute("CREATE INDEX iv_level ON indicator_values(level)")
+    con.execute("CREATE INDEX iv_area ON indicator_values(area_code)")
+    con.commit()
+    con.close()
+    tmp.rename(db)
+    return db
+
+
+def wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {url}")
+        try:
+            if requests.get(url, timeout=10).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not start: {url}")
+
+
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        f = task / "children"
+        if f.is_file():
+            out += [int(x) for x in f.read_text().split()]
+    return out
+
+
+def fetch(url: str) -> tuple[float, int, int]:
+    """Seconds to the last byte, bytes, lines."""
+    t = time.perf_counter()
+    n = lines = 0
+    with requests.get(url, stream=True, timeout=600) as r:
+        r.raise_for_status()
+        for chunk in r.iter_content(1 << 16):
+            n += len(chunk)
+            lines += chunk.count(b"\n")
+    return time.perf_counter() - t, n, lines
+
+
+def clear_cache() -> None:
+    for f in (OUT / "download-cache").glob("*.bin"):
+        f.unlink()
+
+
+def measure(name: str, url: str, runs: int, rows: int | None = None, cold: bool = False) -> dict:
+    """Median of ``runs`` downloads; ``cold`` empties OpenMeasure's download cache before each one."""
+    results = []
+    for _ in range(runs):
+        if cold:
+            clear_cache()
+        results.append(fetch(url))
+    secs = statistics.median(r[0] for r in results)
+    size, lines = results[0][1], results[0][2]
+    rows = rows if rows is not None else lines - 1
+    return {"name": name, "url": url, "seconds": round(secs, 4), "bytes": size, "rows": rows,
+            "rows_per_s": round(rows / secs), "mb_per_s": round(size / secs / 1e6, 2),
+            "runs": [round(r[0], 4) for r in results]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default=str(OUT / "downloads.json"))
+    args = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    release = build_release()
+    db = build_sqlite(release)
+    om_port, ds_port = free_port(), free_port()
+    om = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{om_port}",
+                           "--timeout", "600", "bench.downloads_app:create()"], cwd=ROOT, env=env(),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ds = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1", "--port",
+                           str(ds_port), "--setting", "max_returned_rows", "1000",
+                           "--setting", "sql_time_limit_ms", "600000"], cwd=OUT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        om_base, ds_base = f"http://127.0.0.1:{om_port}", f"http://127.0.0.1:{ds_port}"
+        wait(om_base + "/api/v1/", om)
+        wait(ds_base + "/-/versions.json", ds)
+        worker = children(om.pid)[0]
+        mem0 = {"openmeasure": rss_kb(worker), "datasette": rss_kb(ds.pid)}
+        q = "&".join(f"{k}={v}" for k, v in FILTER.items())
+        ds_q = f"indicator__in={FILTER['indicator']}&level={FILTER['level']}"
+        clear_cache()
+        om_csv = measure("openmeasure filtered CSV, cold (rendered)", f"{om_base}/api/v1/data?{q}&format=csv",
+                         args.runs, cold=True)
+        om_peak_filtered = rss_kb(worker, "VmHWM")
+        om_csv_warm = measure("openmeasure filtered CSV, warm (cache)", f"{om_base}/api/v1/data?{q}&format=csv",
+                              args.runs)
+        ds_csv = measure("datasette filtered CSV (_stream=1)",
+                         f"{ds_base}/{db.stem}/indicator_values.csv?{ds_q}&_stream=1&_size=max", args.runs)
+        total = int(requests.get(f"{om_base}/api/v1/releases/{release.name}").json()["rows"])
+        om_all = measure("openmeasure whole-release CSV, cold", f"{om_base}/data/releases/current/indicator_values.csv",
+                         args.runs, cold=True)
+        om_zip = measure("openmeasure bulk zip, cold", f"{om_base}/data/releases/current/release.zip", args.runs,
+                         rows=total, cold=True)
+        om_zip_warm = measure("openmeasure bulk zip, warm (cache)", f"{om_base}/data/releases/current/release.zip",
+                              args.runs, rows=total)
+        mem1 = {"openmeasure": rss_kb(worker, "VmHWM"), "datasette": rss_kb(ds.pid, "VmHWM")}
+    finally:
+        for p in (om, ds):
+            p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    report = {
+        "release": release.name, "filter": FILTER, "public_rows": total,
+        "results": [om_csv, om_csv_warm, ds_csv, om_all, om_zip, om_zip_warm],
+        "ratio_rows_per_s_cold": round(om_csv["rows_per_s"] / ds_csv["rows_per_s"], 1),
+        "ratio_rows_per_s_warm": round(om_csv_warm["rows_per_s"] / ds_csv["rows_per_s"], 1),
+        "same_rows": om_csv["rows"] == ds_csv["rows"] == om_csv_warm["rows"],
+        "memory_kb": {"before": mem0, "peak_after_filtered_csv": {"openmeasure": om_peak_filtered},
+                      "peak_after_all": mem1},
+    }
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    print(f"release {release.name}: {total:,} public rows; filter {FILTER}")
+    print(f"{'download':44} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>11} {'MB/s':>7}")
+    for r in report["results"]:
+        print(f"{r['name']:44} {r['rows']:>9,} {r['bytes'] / 1e6:>7.1f} {r['seconds']:>7.3f} {r['rows_per_s']:>11,} "
+              f"{r['mb_per_s']:>7.1f}")
+    print(f"OpenMeasure / Datasette (rows per second, same filter): cold {report['ratio_rows_per_s_cold']}x, "
+          f"warm {report['ratio_rows_per_s_warm']}x; same rows: {report['same_rows']}")
+    m = report["memory_kb"]
+    print(f"memory (MB): OpenMeasure worker {m['before']['openmeasure'] / 1024:.0f} at start, peak "
+          f"{m['peak_after_filtered_csv']['openmeasure'] / 1024:.0f} after the filtered CSV, "
+          f"{m['peak_after_all']['openmeasure'] / 1024:.0f} after the whole release and the zip; Datasette "
+          f"{m['before']['datasette'] / 1024:.0f} -> peak {m['peak_after_all']['datasette'] / 1024:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

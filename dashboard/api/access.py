@@ -1,0 +1,142 @@
+"""Who is asking: the public (default) or a signed-in manager who may see internal indicators.
+
+``access.mode`` in config.yaml decides (see docs/configuration.md):
+
+- ``none`` (default): nobody sees internal indicators through the web routes; deny is the default.
+- ``accounts``: managers sign in at ``/auth/login`` with an account from the catalogue (a signed session
+  cookie), or send HTTP Basic credentials with an API call.
+- ``proxy_header``: a reverse proxy that authenticates users sets a header (``access.proxy_header``); it is
+  believed only when the request comes from an address in ``access.trusted_proxies``, and, when
+  ``access.proxy_users`` is given, only for those users.
+
+Everything public-facing asks :func:`manager` once per request and picks its release reader from the answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import secrets
+import time
+
+import flask
+
+from dashboard.api import accounts
+from etl.config_models import Config
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "om_manager"
+MAX_FAILURES = 5
+FAILURE_WINDOW = 300.0
+
+
+class Access:
+    def __init__(self, config: Config):
+        self.cfg = config.access
+        self.catalogue_url = config.catalogue
+        self._engine = None
+        self._failures: dict[str, list[float]] = {}  # user name or address -> times of failed sign-ins
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = accounts.connect(self.catalogue_url)
+        return self._engine
+
+    @property
+    def sign_in_enabled(self) -> bool:
+        return self.cfg.mode == "accounts"
+
+    def manager(self) -> str | None:
+        """The signed-in manager's name for the current request, or None (the public)."""
+        cached = flask.g.get("om_manager", False)
+        if cached is not False:
+            return cached
+        who = self._identify()
+        flask.g.om_manager = who
+        return who
+
+    def _identify(self) -> str | None:
+        mode = self.cfg.mode
+        if mode == "proxy_header":
+            user = flask.request.headers.get(self.cfg.proxy_header, "").strip()
+            if not user:
+                return None
+            if flask.request.remote_addr not in self.cfg.trusted_proxies:
+                log.warning("access=refused reason=untrusted_proxy addr=%s", flask.request.remote_addr)
+                return None
+            if self.cfg.proxy_users and user not in self.cfg.proxy_users:
+                return None
+            return user
+        if mode == "accounts":
+            basic = self._basic()
+            if basic is not None:
+                return basic
+            entry = flask.session.get(SESSION_KEY)
+            if isinstance(entry, dict) and isinstance(entry.get("user"), str) \
+                    and isinstance(entry.get("exp"), int | float) and entry["exp"] > time.time():
+                return entry["user"]
+        return None
+
+    def _basic(self) -> str | None:
+        header = flask.request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return None
+        try:
+            user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        if self.locked(user):
+            return None
+        if accounts.verify(self.engine, user, password):
+            return user
+        self._failed(user)
+        return None
+
+    # --- session sign-in ---------------------------------------------------------------------------
+    def locked(self, username: str) -> bool:
+        """True after MAX_FAILURES failed sign-ins for this user name or from this address in the window."""
+        now = time.time()
+        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
+            recent = [t for t in self._failures.get(key, []) if now - t < FAILURE_WINDOW]
+            self._failures[key] = recent
+            if len(recent) >= MAX_FAILURES:
+                return True
+        return False
+
+    def _failed(self, username: str) -> None:
+        if len(self._failures) > 10_000:
+            self._failures.clear()
+        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
+            self._failures.setdefault(key, []).append(time.time())
+
+    def sign_in(self, username: str, password: str) -> bool:
+        if not self.sign_in_enabled or not accounts.verify(self.engine, username, password):
+            self._failed(username)
+            log.info("access=sign_in ok=false user=%s", username[:64])
+            return False
+        flask.session.clear()
+        flask.session[SESSION_KEY] = {"user": username, "exp": time.time() + 60 * self.cfg.session_minutes}
+        flask.session.permanent = False
+        flask.g.om_manager = username
+        log.info("access=sign_in ok=true user=%s", username)
+        return True
+
+    def sign_out(self) -> None:
+        flask.session.pop(SESSION_KEY, None)
+        flask.g.om_manager = None
+
+    @staticmethod
+    def csrf_token() -> str:
+        token = flask.session.get("om_csrf")
+        if not isinstance(token, str):
+            token = secrets.token_urlsafe(24)
+            flask.session["om_csrf"] = token
+        return token
+
+    @staticmethod
+    def csrf_ok(sent: str | None) -> bool:
+        token = flask.session.get("om_csrf")
+        return isinstance(token, str) and isinstance(sent, str) and secrets.compare_digest(token, sent)

@@ -1,0 +1,108 @@
+"""Manager accounts in the catalogue: a user name and a salted scrypt hash of the password, nothing else.
+
+The table lives in the same database as the run catalogue (SQLite by default, PostgreSQL by URL) and is
+created on first use. Passwords are hashed with werkzeug's scrypt (``generate_password_hash``); a check
+against an unknown user still spends the time of one hash, so timing does not tell which names exist.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy.engine import Engine
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from etl import catalogue
+from etl.exceptions import ConfigError
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+MIN_PASSWORD = 12
+_DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
+
+
+def connect(url: str) -> Engine:
+    engine = catalogue.connect(url)
+    metadata.create_all(engine)
+    return engine
+
+
+def add_account(engine: Engine, username: str, password: str) -> None:
+    """Create or reset an account. Raises ConfigError for a bad name or a short password."""
+    if not USERNAME.match(username):
+        raise ConfigError([f"access account {username!r}: use 1-64 letters, digits, '_', '.', '@' or '-'"])
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError([f"access account {username!r}: the password needs at least {MIN_PASSWORD} characters"])
+    hashed = generate_password_hash(password, method="scrypt")
+    with engine.begin() as con:
+        exists = con.execute(select(accounts.c.username).where(accounts.c.username == username)).first()
+        if exists:
+            con.execute(update(accounts).where(accounts.c.username == username)
+                        .values(password_hash=hashed, active=True))
+        else:
+            con.execute(insert(accounts).values(username=username, password_hash=hashed, active=True,
+                                                created_at=datetime.now(UTC)))
+
+
+def remove_account(engine: Engine, username: str) -> bool:
+    with engine.begin() as con:
+        return con.execute(delete(accounts).where(accounts.c.username == username)).rowcount > 0
+
+
+def verify(engine: Engine, username: str, password: str) -> bool:
+    if not USERNAME.match(username or "") or len(password or "") > 1024:
+        check_password_hash(_DUMMY_HASH, "x")
+        return False
+    with engine.connect() as con:
+        row = con.execute(select(accounts.c.password_hash, accounts.c.active)
+                          .where(accounts.c.username == username)).first()
+    if row is None or not row.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(row.password_hash, password)
+
+
+def is_active(engine: Engine, username: str) -> bool:
+    with engine.connect() as con:
+        return bool(con.execute(select(accounts.c.active).where(accounts.c.username == username)).scalar())
+
+
+# --- the `openmeasure access` commands (wired in etl/cli.py) -------------------------------------------
+def cmd_add_user(args) -> int:
+    """``openmeasure access add-user NAME``: the password from the terminal (twice) or standard input."""
+    import getpass
+    import sys
+
+    from etl.cli import _load, out
+
+    config = _load(args)
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise ConfigError(["the two passwords differ; nothing was changed"])
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    add_account(connect(config.catalogue), args.name, password)
+    out.print(f"account {args.name} saved; it can sign in when access.mode is 'accounts'")
+    return 0
+
+
+def cmd_remove_user(args) -> int:
+    from etl.cli import _load, out
+
+    config = _load(args)
+    if not remove_account(connect(config.catalogue), args.name):
+        raise ConfigError([f"no account named {args.name!r}"])
+    out.print(f"account {args.name} removed")
+    return 0

@@ -1,0 +1,345 @@
+"""The public API, ``/api/v1/``: indicators, areas, data, releases, each pinnable to a release.
+
+JSON by default; ``format=csv|parquet|xlsx|sdmx-csv`` on ``data`` (and ``csv`` on the small tables). Every
+response carries an ETag (release id + who asks + the exact query) and Cache-Control, and answers a
+matching ``If-None-Match`` with 304. Bad input is a 400 whose JSON names the parameter (errors.py).
+"""
+
+from __future__ import annotations
+
+import flask
+import orjson
+from werkzeug.datastructures import MultiDict
+
+from dashboard.api import formats, http, openapi, params, reading, xlsx
+from dashboard.api.errors import ApiError
+from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows
+from dashboard.api.state import limit_request, state
+from dashboard.api.tables import area_records, flat_table, indicator_records
+from dashboard.release_reader import Release
+
+bp = flask.Blueprint("openmeasure_api_v1", __name__, url_prefix="/api/v1")
+bp.before_request(limit_request)
+
+DATA_FORMATS = ("json", "csv", "parquet", "xlsx", "sdmx-csv")
+TABLE_FORMATS = ("json", "csv")
+
+
+def _cached(release_id: str, build) -> flask.Response:
+    st = state()
+    scope = st.scope()
+    public = scope == "public"
+    etag = http.etag_for(release_id, scope)
+    max_age = st.config.access.cache_seconds
+    return http.conditional(etag, public, max_age) or http.finish(build(), etag, public, max_age)
+
+
+def _release_headers(resp: flask.Response, release: Release) -> flask.Response:
+    resp.headers["X-OpenMeasure-Release"] = release.id
+    return resp
+
+
+@bp.get("/")
+def index():
+    params.check_names(flask.request.args, openapi.accepted("/api/v1/"))
+    base = state().base_url() + "api/v1/"
+    return http.json_response({
+        "title": "OpenMeasure open-data API", "version": "1",
+        "openapi": base + "openapi.json", "documentation": state().base_url() + "api/",
+        "routes": {k: base + k for k in ("indicators", "areas", "data", "releases")},
+    })
+
+
+# --- indicators ------------------------------------------------------------------------------------
+@bp.get("/indicators")
+def indicators():
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/indicators"))
+    rel = params.release(state().reader(), args)
+    fmt = params.one(args, "format", TABLE_FORMATS, "json")
+    themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]))
+    df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
+
+    def build():
+        if fmt == "csv":
+            t = flat_table(df)
+            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+                               f"openmeasure-{rel.id}-indicators.csv")
+        return http.json_response({"release": rel.id, "count": len(df), "data": indicator_records(rel, df)})
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+@bp.get("/indicators/<indicator_id>")
+def indicator(indicator_id: str):
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/indicators/{indicator_id}"))
+    rel = params.release(state().reader(), args)
+    if indicator_id not in rel.indicator_ids:
+        raise ApiError(f"unknown indicator {indicator_id[:64]!r}", parameter="indicator_id", status=404)
+    df = rel.indicators[rel.indicators["id"] == indicator_id]
+    base = state().base_url()
+
+    def build():
+        rec = indicator_records(rel, df)[0]
+        rec["release"] = rel.id
+        rec["links"] = {
+            "data": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}",
+            "csv": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}&format=csv",
+        }
+        return http.json_response(rec)
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+# --- areas -----------------------------------------------------------------------------------------
+@bp.get("/areas")
+def areas():
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/areas"))
+    rel = params.release(state().reader(), args)
+    fmt = params.one(args, "format", TABLE_FORMATS, "json")
+    codes = set(rel.areas["area_code"])
+    levels = params.known(args, "level", "level", set(rel.levels))
+    parents = params.known(args, "parent", "area", codes)
+    df = rel.areas
+    if levels is not None:
+        df = df[df["level"].isin(levels)]
+    if parents is not None:
+        df = df[df["parent_code"].isin(parents)]
+
+    def build():
+        if fmt == "csv":
+            t = flat_table(df)
+            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+                               f"openmeasure-{rel.id}-areas.csv")
+        return http.json_response({"release": rel.id, "count": len(df), "data": area_records(df)})
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+@bp.get("/areas/<area_code>")
+def area(area_code: str):
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/areas/{area_code}"))
+    rel = params.release(state().reader(), args)
+    df = rel.areas[rel.areas["area_code"] == area_code]
+    if df.empty:
+        raise ApiError(f"unknown area {area_code[:64]!r}", parameter="area_code", status=404)
+    base = state().base_url()
+
+    def build():
+        rec = area_records(df)[0]
+        rec["release"] = rel.id
+        rec["children"] = rel.areas.loc[rel.areas["parent_code"] == area_code, "area_code"].tolist()
+        rec["links"] = {"data": f"{base}api/v1/data?area={area_code}&release={rel.id}"}
+        return http.json_response(rec)
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+# --- data ------------------------------------------------------------------------------------------
+def value_query(rel: Release, args: MultiDict) -> reading.ValueQuery:
+    codes = set(rel.areas["area_code"])
+    q = reading.ValueQuery(
+        indicators=params.known(args, "indicator", "indicator", rel.indicator_ids),
+        areas=params.known(args, "area", "area", codes),
+        levels=params.known(args, "level", "level", set(rel.levels)),
+        parents=params.known(args, "parent", "area", codes),
+        breakdowns=params.known(args, "breakdown", "breakdown", reading.known_breakdowns(rel)),
+        period_from=params.period(args, "period_from"),
+        period_to=params.period(args, "period_to"),
+    )
+    if q.period_from and q.period_to and q.period_from > q.period_to:
+        raise ApiError("period_from is after period_to", parameter="period_from")
+    return q
+
+
+def _query_dict(q: reading.ValueQuery) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(q).items() if v is not None}
+
+
+def _filename(rel: Release, q: reading.ValueQuery, fmt: str) -> str:
+    what = q.indicators[0] if q.indicators and len(q.indicators) == 1 else "data"
+    return f"openmeasure-{rel.id}-{what}.{formats.EXTENSIONS[fmt]}"
+
+
+def _too_large(n: int, limit: int, fmt: str) -> ApiError:
+    return ApiError(
+        f"the query matches {n:,} rows, more than the {limit:,} a {fmt} download may hold; narrow it with "
+        "indicator, area, level, parent, breakdown, period_from or period_to, or download the whole release "
+        "as one zip from /data", parameter="format" if fmt == "xlsx" else None, status=400)
+
+
+@bp.get("/data")
+def data():
+    st = state()
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/data"))
+    rel = params.release(st.reader(), args)
+    fmt = params.one(args, "format", DATA_FORMATS, "json")
+    q = value_query(rel, args)
+    bom = params.flag(args, "bom")
+    cfg = st.config.access
+    limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
+    key = params.query_key(args, ignore=("cursor", "release"))
+    offset = params.read_cursor(args.get("cursor"), rel.id, key)
+    if fmt != "json":
+        for name in ("limit", "cursor"):
+            if name in args:
+                raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
+    if bom and fmt != "csv":
+        raise ApiError("'bom' applies to format=csv only", parameter="bom")
+
+    def build():
+        # the base URL is part of the key: downloads embed links, and a Host header must not poison them
+        cache_key = f"{http.etag_for(rel.id, 'public')}|{st.base_url()}" \
+            if fmt != "json" and st.scope() == "public" else None
+        hit = st.cache.get(cache_key) if cache_key else None
+        n = st.cache.notes.get(cache_key) if hit else None
+        if n is None:
+            n = reading.count(rel, q)
+        meta = lambda: download_metadata(  # noqa: E731 (only the formats that embed it pay for the scan)
+            rel, indicator_ids=list(q.indicators) if q.indicators else None, periods=reading.period_span(rel, q),
+            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
+        if fmt == "json":
+            return _json_page(rel, q, n, offset, limit, key, meta())
+        cap = cfg.max_rows_xlsx if fmt == "xlsx" else cfg.max_rows
+        if n > cap:
+            raise _too_large(n, cap, fmt)
+        filename = _filename(rel, q, fmt)
+        if cache_key:
+            st.cache.notes[cache_key] = n
+        if hit is not None:
+            resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
+        else:
+            body = _download_body(rel, q, fmt, bom, meta)
+            resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
+                               filename)
+            resp.headers["X-OpenMeasure-Cache"] = "miss" if cache_key and st.cache.enabled else "off"
+        resp.headers["X-Total-Count"] = str(n)
+        if fmt == "csv":
+            link = flask.url_for(".data_metadata", _external=False, **_args_without(args, ("format", "bom")))
+            resp.headers["Link"] = f'<{link}>; rel="describedby"; type="application/csvm+json"'
+        return resp
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, meta):
+    schema = reading.value_schema(rel)
+    if fmt == "csv":
+        return formats.csv_stream(schema, reading.batches(rel, q), bom)
+    if fmt == "parquet":
+        return formats.parquet_stream(schema, reading.batches(rel, q), meta())
+    if fmt == "xlsx":
+        return xlsx.xlsx_stream(schema, reading.batches(rel, q), metadata_rows(meta()), COLUMN_TEXT)
+    units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
+    return formats.csv_stream(formats.sdmx_schema(), (
+        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS)))
+
+
+def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:
+    return {k: args.getlist(k) for k in args if k not in drop}
+
+
+def _json_page(rel: Release, q: reading.ValueQuery, n: int, offset: int, limit: int, key: str,
+               meta: dict) -> flask.Response:
+    nxt = None
+    if offset + limit < n:
+        args = _args_without(flask.request.args, ("cursor",))
+        args["cursor"] = [params.make_cursor(rel.id, offset + limit, key)]
+        args["release"] = [rel.id]
+        nxt = flask.url_for(".data", _external=False, **args)
+
+    def body():
+        yield b'{"release":' + orjson.dumps(rel.id) + b',"total":' + str(n).encode()
+        yield b',"offset":' + str(offset).encode() + b',"limit":' + str(limit).encode()
+        yield b',"next":' + orjson.dumps(nxt) + b',"meta":' + orjson.dumps(meta) + b',"data":['
+        skip, left, first = offset, limit, True
+        for batch in reading.batches(rel, q):
+            if skip >= batch.num_rows:
+                skip -= batch.num_rows
+                continue
+            part = batch.slice(skip, left)
+            skip = 0
+            for row in formats.json_rows(part):
+                yield row if first else b"," + row
+                first = False
+            left -= part.num_rows
+            if left <= 0:
+                break
+        yield b"]}"
+    resp = http.stream(body(), "application/json")
+    resp.headers["X-Total-Count"] = str(n)
+    if nxt:
+        resp.headers["Link"] = f'<{nxt}>; rel="next"'
+    return resp
+
+
+@bp.get("/data/metadata.json")
+def data_metadata():
+    """The CSVW companion of a CSV download (same query parameters, minus format and bom)."""
+    st = state()
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/data/metadata.json"))
+    rel = params.release(st.reader(), args)
+    q = value_query(rel, args)
+
+    def build():
+        csv_url = flask.url_for(".data", _external=True, format="csv", **_args_without(args, ()))
+        meta = download_metadata(rel, indicator_ids=list(q.indicators) if q.indicators else None,
+                                 periods=reading.period_span(rel, q), base_url=st.base_url(), url=csv_url,
+                                 query=_query_dict(q))
+        fields = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
+        resp = http.json_response(csvw(meta, csv_url, fields))
+        resp.mimetype = "application/csvm+json"
+        return resp
+    return _release_headers(_cached(rel.id, build), rel)
+
+
+# --- releases --------------------------------------------------------------------------------------
+def release_summary(rel: Release, base: str) -> dict:
+    m = rel.manifest
+    return {
+        "id": rel.id, "created": m.get("created"), "title": m.get("title"), "synthetic": m.get("synthetic"),
+        "schema_version": m.get("schema_version"), "levels": m.get("levels"), "licence": m.get("licence"),
+        "attribution": m.get("attribution"), "citation": m.get("citation", "").replace("{release_id}", rel.id),
+        "indicators": sorted(rel.indicator_ids), "rows": reading.count(rel, reading.ValueQuery()),
+        "links": {"self": f"{base}api/v1/releases/{rel.id}", "zip": f"{base}data/releases/{rel.id}/release.zip",
+                  "datapackage": f"{base}data/releases/{rel.id}/datapackage.json",
+                  "data": f"{base}api/v1/data?release={rel.id}"},
+    }
+
+
+@bp.get("/releases")
+def releases():
+    st = state()
+    params.check_names(flask.request.args, openapi.accepted("/api/v1/releases"))
+    reader = st.reader()
+    listed = reader.store.list()
+    current = reader.current()
+
+    def build():
+        base = st.base_url()
+        return http.json_response({"current": current.id, "data": [
+            {"id": r["id"], "created": r["created"], "current": r["current"], "title": r["title"],
+             "links": {"self": f"{base}api/v1/releases/{r['id']}"}} for r in listed]})
+    return _cached("|".join(r["id"] for r in listed), build)
+
+
+@bp.get("/releases/<release_id>")
+def release(release_id: str):
+    st = state()
+    params.check_names(flask.request.args, openapi.accepted("/api/v1/releases/{release_id}"))
+    rel = params.release_by_id(st.reader(), release_id, "release_id")
+    return _release_headers(_cached(rel.id, lambda: http.json_response(release_summary(rel, st.base_url()))),
+                            rel)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    params.check_names(flask.request.args, openapi.accepted("/api/v1/openapi.json"))
+    st = state()
+    rel = st.public.current()
+    known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
+             "parent": sorted(rel.areas["area_code"]), "level": list(rel.levels),
+             "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
+             "release": [r["id"] for r in st.public.store.list()]}
+    resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size))
+    return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)

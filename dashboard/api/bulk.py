@@ -1,0 +1,159 @@
+"""The whole public release as files: each on its own URL, and all of them as one streamed zip.
+
+Built from the public reader only, so internal indicators never enter a bulk file. Names are looked up in
+:data:`FILES` (a fixed table); no file name from a request ever reaches the file system.
+
+    release.zip                           everything below, plus README.md
+    indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
+    indicator_values.csv-metadata.json    CSVW description of the CSV
+    indicator_values.sdmx.csv             the values in SDMX-CSV 1.0
+    areas.parquet / .csv, indicators.parquet / .csv
+    datapackage.json                      Frictionless data package describing the files
+    README.md                             licence, citation, indicators, status words
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+
+import orjson
+import pyarrow as pa
+
+from dashboard.api import formats, reading
+from dashboard.api.formats import _Sink
+from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
+from dashboard.api.tables import flat_table
+from dashboard.release_reader import Release
+
+ALL = reading.ValueQuery()
+
+
+_META: dict[tuple[str, bool, str], dict] = {}
+
+
+def release_metadata(rel: Release, base_url: str) -> dict:
+    """The metadata of the whole release (kept per release: a release never changes)."""
+    key = (str(rel.path), rel.include_internal, base_url)
+    if key not in _META:
+        if len(_META) > 64:
+            _META.clear()
+        _META[key] = download_metadata(rel, indicator_ids=None, periods=reading.period_span(rel, ALL),
+                                       base_url=base_url, url=f"{base_url}data/releases/{rel.id}/release.zip")
+    return _META[key]
+
+
+def _values_parquet(rel: Release, base: str) -> Iterator[bytes]:
+    return formats.parquet_stream(reading.value_schema(rel), reading.batches(rel, ALL), release_metadata(rel, base))
+
+
+def _values_csv(rel: Release, base: str) -> Iterator[bytes]:
+    return formats.csv_stream(reading.value_schema(rel), reading.batches(rel, ALL))
+
+
+def _values_sdmx(rel: Release, base: str) -> Iterator[bytes]:
+    units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
+    return formats.csv_stream(formats.sdmx_schema(), (
+        formats.sdmx_batch(b, units) for b in reading.batches(rel, ALL, formats.SDMX_SOURCE_COLUMNS)))
+
+
+def _small(table: Callable[[Release], pa.Table], fmt: str) -> Callable[[Release, str], Iterator[bytes]]:
+    def write(rel: Release, base: str) -> Iterator[bytes]:
+        t = table(rel)
+        if fmt == "csv":
+            return formats.csv_stream(t.schema, t.to_batches())
+        return formats.parquet_stream(t.schema, t.to_batches(), {"release": rel.id})
+    return write
+
+
+def _areas(rel: Release) -> pa.Table:
+    return flat_table(rel.areas)
+
+
+def _indicators(rel: Release) -> pa.Table:
+    return pa.Table.from_pandas(rel.indicators, preserve_index=False)
+
+
+def _csvw(rel: Release, base: str) -> Iterator[bytes]:
+    fields = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
+    yield orjson.dumps(csvw(release_metadata(rel, base), "indicator_values.csv", fields),
+                       option=orjson.OPT_INDENT_2)
+
+
+def _datapackage(rel: Release, base: str) -> Iterator[bytes]:
+    yield orjson.dumps(datapackage(rel, base), option=orjson.OPT_INDENT_2)
+
+
+def _readme(rel: Release, base: str) -> Iterator[bytes]:
+    yield readme(release_metadata(rel, base), ZIP_MEMBERS).encode()
+
+
+FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
+    "indicator_values.parquet": (formats.MIMETYPES["parquet"], _values_parquet),
+    "indicator_values.csv": (formats.MIMETYPES["csv"], _values_csv),
+    "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
+    "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
+    "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
+    "areas.csv": (formats.MIMETYPES["csv"], _small(_areas, "csv")),
+    "indicators.parquet": (formats.MIMETYPES["parquet"], _small(_indicators, "parquet")),
+    "indicators.csv": (formats.MIMETYPES["csv"], _small(_indicators, "csv")),
+    "datapackage.json": ("application/json", _datapackage),
+    "README.md": ("text/markdown; charset=utf-8", _readme),
+}
+
+
+def datapackage(rel: Release, base: str) -> dict:
+    """Frictionless data package (v1 profile) describing the public files of a release."""
+    meta = release_metadata(rel, base)
+    values = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
+    areas = [(f.name, str(f.type)) for f in _areas(rel).schema]
+    inds = [(f.name, str(f.type)) for f in _indicators(rel).schema]
+    sources = {}
+    for ind in meta["indicators"]:
+        for s in ind["sources"]:
+            sources[s.get("id") or s.get("title")] = {k: v for k, v in
+                                                      (("title", s.get("title")), ("path", s.get("url"))) if v}
+    res = []
+    for name, fields, pk in (("indicator_values", values, ["indicator", "area_code", "period", "breakdown"]),
+                             ("areas", areas, ["area_code"]), ("indicators", inds, ["id"])):
+        res.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
+                    "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields), "primaryKey": pk}})
+        res.append({"name": f"{name}_parquet", "path": f"{name}.parquet", "format": "parquet",
+                    "mediatype": "application/vnd.apache.parquet",
+                    "schema": {"fields": frictionless_fields(fields), "primaryKey": pk}})
+    return {
+        "profile": "data-package", "name": f"openmeasure-{rel.id.lower()}", "id": rel.id,
+        "title": meta["title"], "created": meta["release"]["created"], "version": rel.id,
+        "licenses": [{"name": meta["licence"]}], "citation": meta["citation"],
+        "contributors": [{"title": meta["attribution"], "role": "publisher"}] if meta["attribution"] else [],
+        "sources": list(sources.values()),
+        "keywords": sorted(set(rel.indicators["theme"])),
+        "homepage": f"{base}data", "resources": res,
+    }
+
+
+ZIP_MEMBERS = [n for n in FILES if n != "indicator_values.sdmx.csv"]
+
+
+def zip_stream(rel: Release, base: str) -> Iterator[bytes]:
+    """The release as one zip, written member by member into a sink that is emptied as it fills."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
+                         allowZip64=True) as zf:
+        for name in ZIP_MEMBERS:
+            kind = zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
+            info = zipfile.ZipInfo(f"openmeasure-{rel.id}/{name}", date_time=_date(rel))
+            info.compress_type = kind
+            with zf.open(info, mode="w", force_zip64=True) as member:
+                for chunk in FILES[name][1](rel, base):
+                    member.write(chunk)
+                    if sum(map(len, sink.parts)) >= formats.CHUNK:
+                        yield sink.take()
+            yield sink.take()
+    yield sink.take()
+
+
+def _date(rel: Release) -> tuple[int, int, int, int, int, int]:
+    """The release time as the members' date (zip dates run from 1980 to 2107)."""
+    rid = rel.id
+    return (min(max(int(rid[0:4]), 1980), 2107), int(rid[4:6]), int(rid[6:8]), int(rid[9:11]), int(rid[11:13]), int(rid[13:15]))

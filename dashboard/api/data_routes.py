@@ -1,0 +1,158 @@
+"""The download centre (``/data``), release files, revisions and the DCAT-AP catalogue.
+
+These routes always use the public reader: a bulk file, the catalogue and the revisions table are the same
+for everyone and never contain an internal indicator.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import flask
+
+from dashboard.api import bulk, formats, http, params, revisions
+from dashboard.api.catalog import catalogue
+from dashboard.api.errors import ApiError
+from dashboard.api.html import e, link, page, table
+from dashboard.api.metadata import citation
+from dashboard.api.state import limit_request, state
+from dashboard.release_reader import Release
+
+bp = flask.Blueprint("openmeasure_data", __name__)
+bp.before_request(limit_request)
+
+IMMUTABLE = 86_400
+HTML_REVISIONS = 500
+DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"),
+                    ("sdmx-csv", "SDMX-CSV"))
+
+
+def _release(rid: str, name: str = "release_id") -> Release:
+    reader = state().public
+    return reader.current() if rid == "current" else params.release_by_id(reader, rid, name)
+
+
+@bp.get("/data")
+def centre():
+    params.check_names(flask.request.args, set())
+    st = state()
+    rel = st.public.current()
+    m = rel.manifest
+    listed = st.public.store.list()
+    base = f"/data/releases/{rel.id}/"
+    files = [[link(base + "release.zip", "Everything (zip)"),
+              "Parquet and CSV of every public value, areas and indicators, datapackage.json, README"]]
+    files += [[link(base + name, name), mime] for name, (mime, _) in bulk.FILES.items()]
+    inds = [[r.title, r.unit, " ".join(
+        link(f"/api/v1/data?{urlencode({'indicator': r.id, 'format': f})}", label)
+        for f, label in DOWNLOAD_FORMATS)] for r in rel.indicators.itertuples(index=False)]
+    rels = [[r["id"], r["created"] or "", "current" if r["current"] else "",
+             link(f"/data/releases/{r['id']}/release.zip", "zip") + " "
+             + link(f"/data/releases/{r['id']}/datapackage.json", "datapackage.json")] for r in listed]
+    options = "".join(f'<option value="{e(r["id"])}">{e(r["id"])}</option>' for r in listed)
+    older = listed[1]["id"] if len(listed) > 1 else listed[0]["id"]
+    synthetic = ('<p class="warning"><strong>Synthetic data.</strong> These figures were generated for a '
+                 "demonstration and describe no real place.</p>") if m.get("synthetic") else ""
+    body = f"""{synthetic}
+<p>Current release <strong>{e(rel.id)}</strong>, published {e(m.get('created'))}.
+Licence: <strong>{e(m.get('licence'))}</strong>. Attribution (required): {e(m.get('attribution'))}.</p>
+<p>Cite as: <q>{e(citation(rel))}</q></p>
+<p>Suppressed values (small counts about people) are left empty with the status <code>suppressed</code> in
+every file. Internal management indicators are not published.</p>
+<h2>The current release</h2>
+{table("Files of the current release", ["file", "type"], files, {0})}
+<h2>By indicator</h2>
+{table("Downloads for each indicator", ["indicator", "unit", "download"], inds, {2})}
+<h2>All kept releases</h2>
+{table("Releases, newest first", ["release", "published", "", "files"], rels, {3})}
+<h2>Revisions between two releases</h2>
+<form action="/data/revisions" method="get">
+<label for="rev-from">Earlier release</label>
+<select id="rev-from" name="from">{options.replace(f'value="{e(older)}"', f'value="{e(older)}" selected', 1)}</select>
+<label for="rev-to">Later release</label>
+<select id="rev-to" name="to">{options}</select>
+<button type="submit">Show revisions</button></form>
+<p>{link("/catalog.jsonld", "DCAT-AP catalogue (JSON-LD)")} for open-data portals;
+{link("/api/", "the API")} for scripts.</p>"""
+    return http.finish(page("Download centre", body), None, True, st.config.access.cache_seconds)
+
+
+@bp.get("/data/releases/<release_id>/<name>")
+def release_file(release_id: str, name: str):
+    params.check_names(flask.request.args, set())
+    st = state()
+    if name != "release.zip" and name not in bulk.FILES:
+        raise ApiError(f"no file {name[:64]!r} in a release; the files are: release.zip, "
+                       + ", ".join(bulk.FILES), parameter="name", status=404)
+    rel = _release(release_id)
+    etag = http.etag_for(rel.id, "public")
+    max_age = st.config.access.cache_seconds if release_id == "current" else IMMUTABLE
+    hit = http.conditional(etag, True, max_age)
+    if hit:
+        return hit
+    base = st.base_url()
+    if name == "release.zip":
+        mime, body, filename = "application/zip", lambda: bulk.zip_stream(rel, base), f"openmeasure-{rel.id}.zip"
+    else:
+        mime, write = bulk.FILES[name]
+        body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
+    key = f"{rel.id}|{name}|{base}"
+    hit = st.cache.get(key)
+    if hit:
+        resp = http.send_cached(hit, mime, filename)
+    else:
+        resp = http.stream(st.cache.tee(key, body()), mime, filename)
+        resp.headers["X-OpenMeasure-Cache"] = "miss" if st.cache.enabled else "off"
+    resp.headers["X-OpenMeasure-Release"] = rel.id
+    return http.finish(resp, etag, True, max_age)
+
+
+@bp.get("/data/revisions")
+def revisions_view():
+    args = flask.request.args
+    params.check_names(args, {"from", "to", "format", "indicator"})
+    for name in ("from", "to"):
+        if name not in args:
+            raise ApiError(f"give {name!r}: a release id from /api/v1/releases", parameter=name)
+    old, new = _release(args["from"], "from"), _release(args["to"], "to")
+    fmt = params.one(args, "format", ("html", "csv", "json"), "html")
+    inds = params.known(args, "indicator", "indicator", old.indicator_ids | new.indicator_ids)
+    etag = http.etag_for(f"{old.id}|{new.id}", "public")
+    hit = http.conditional(etag, True, IMMUTABLE)
+    if hit:
+        return hit
+    t = revisions.revisions(old, new, inds)
+    counts = revisions.summary(t)
+    if fmt == "csv":
+        resp = http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+                           f"openmeasure-revisions-{old.id}-{new.id}.csv")
+    elif fmt == "json":
+        resp = http.json_response({"from": old.id, "to": new.id, "summary": counts, "data": t.to_pylist()})
+    else:
+        q = {"from": old.id, "to": new.id, **({"indicator": ",".join(inds)} if inds else {})}
+        rows = [[("" if v is None else f"{v:.6g}" if isinstance(v, float) else v) for v in r.values()]
+                for r in t.slice(0, HTML_REVISIONS).to_pylist()]
+        more = (f"<p>Showing the first {HTML_REVISIONS:,} of {t.num_rows:,} changes; download them all.</p>"
+                if t.num_rows > HTML_REVISIONS else "")
+        body = (f"<p>From release <strong>{e(old.id)}</strong> to <strong>{e(new.id)}</strong>: "
+                + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".</p>"
+                + f"<p>Download: {link('/data/revisions?' + urlencode({**q, 'format': 'csv'}), 'CSV')} "
+                + f"{link('/data/revisions?' + urlencode({**q, 'format': 'json'}), 'JSON')}</p>" + more
+                + table("Changed values", t.schema.names, rows))
+        resp = page("Revisions between two releases", body)
+    return http.finish(resp, etag, True, IMMUTABLE)
+
+
+@bp.get("/catalog.jsonld")
+def catalog():
+    params.check_names(flask.request.args, set())
+    st = state()
+    rel = st.public.current()
+    etag = http.etag_for(rel.id, "public")
+    max_age = st.config.access.cache_seconds
+    hit = http.conditional(etag, True, max_age)
+    if hit:
+        return hit
+    resp = http.json_response(catalogue(rel, st.base_url()))
+    resp.mimetype = "application/ld+json"
+    return http.finish(resp, etag, True, max_age)

@@ -1,0 +1,125 @@
+"""Streaming writers: record batches in, chunks of bytes out, one batch in memory at a time.
+
+Each writer takes the schema (so an empty result still has its header) and an iterator of record batches,
+and yields bytes as soon as a batch is written. CSV and SDMX-CSV use pyarrow's C++ CSV writer; Parquet a
+``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+BOM = "\ufeff".encode()
+CHUNK = 1 << 20
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "sdmx-csv": "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+EXTENSIONS = {"csv": "csv", "sdmx-csv": "sdmx.csv", "parquet": "parquet", "xlsx": "xlsx", "json": "json"}
+
+
+class _Sink:
+    """A write-only file object that keeps what was written until :meth:`take` hands it out."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.closed = False
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def csv_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], bom: bool = False) -> Iterator[bytes]:
+    sink = _Sink()
+    if bom:
+        sink.write(BOM)
+    with pacsv.CSVWriter(pa.PythonFile(sink, mode="w"), schema,
+                         write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+            if sum(map(len, sink.parts)) >= CHUNK:
+                yield sink.take()
+    if tail := sink.take():
+        yield tail
+
+
+def parquet_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], metadata: dict) -> Iterator[bytes]:
+    sink = _Sink()
+    schema = schema.with_metadata({**(schema.metadata or {}),
+                                   b"openmeasure": orjson.dumps(metadata)})
+    writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="zstd")
+    try:
+        for batch in batches:
+            writer.write_batch(batch.replace_schema_metadata(schema.metadata))
+            yield sink.take()
+    finally:
+        writer.close()
+    yield sink.take()
+
+
+def json_rows(batch: pa.RecordBatch) -> Iterator[bytes]:
+    """One orjson-encoded object per row (NaN becomes null)."""
+    for row in batch.to_pylist():
+        yield orjson.dumps(row, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+# --- SDMX-CSV 1.0 ------------------------------------------------------------------------------------
+DATAFLOW = "OPENMEASURE:INDICATOR_VALUES(1.0)"
+#: SDMX OBS_STATUS code list (CL_OBS_STATUS): A normal, P provisional, E estimated, B break, M missing,
+#: L missing (not computed), Q missing (suppressed for confidentiality), D definition differs, U low reliability.
+OBS_STATUS = {"ok": "A", "provisional": "P", "estimated": "E", "break": "B", "missing": "M",
+              "low_coverage": "L", "suppressed": "Q", "confidential": "Q", "definition_differs": "D",
+              "low_reliability": "U"}
+#: CONF_STATUS (CL_CONF_STATUS): F free, C confidential (primary), D secondary confidentiality.
+CONF_STATUS = {"suppressed": "C", "confidential": "C"}
+SDMX_COLUMNS = ["DATAFLOW", "INDICATOR", "REF_AREA", "AREA_LEVEL", "TIME_PERIOD", "BREAKDOWN", "OBS_VALUE",
+                "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "LOWER_CI", "UPPER_CI", "OBS_FLAG"]
+SDMX_SOURCE_COLUMNS = ["indicator", "area_code", "level", "period", "breakdown", "value", "status",
+                       "lower_ci", "upper_ci", "flags"]
+
+
+def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
+    n = batch.num_rows
+    status = batch.column("status")
+    ind = batch.column("indicator")
+    arrays = [
+        pa.array([DATAFLOW] * n, pa.string()), ind, batch.column("area_code"), batch.column("level"),
+        batch.column("period"), batch.column("breakdown"), batch.column("value"),
+        _map(status, OBS_STATUS, "A"), _map(status, CONF_STATUS, "F"), _map(ind, units, ""),
+        batch.column("lower_ci"), batch.column("upper_ci"), batch.column("flags"),
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=SDMX_COLUMNS)
+
+
+def sdmx_schema() -> pa.Schema:
+    types = {"OBS_VALUE": pa.float64(), "LOWER_CI": pa.float64(), "UPPER_CI": pa.float64()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in SDMX_COLUMNS])
+
+
+def _map(col: pa.Array, mapping: dict[str, str], default: str) -> pa.Array:
+    keys = pa.array(list(mapping), pa.string())
+    idx = pc.index_in(col, value_set=keys)
+    vals = pa.array(list(mapping.values()), pa.string())
+    return pc.fill_null(pc.take(vals, idx), default)

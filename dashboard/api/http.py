@@ -1,0 +1,67 @@
+"""HTTP plumbing shared by the routes: conditional GET (ETag, 304), Cache-Control, streamed bodies.
+
+Streamed bodies are plain generators that need no request context: everything they use (release, query,
+base URL) is resolved before the response starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import flask
+import orjson
+
+
+def etag_for(release_id: str, scope: str) -> str:
+    """Strong validator from the release id, who asks (public / manager) and the exact request."""
+    req = flask.request
+    items = sorted((k, v) for k in req.args for v in req.args.getlist(k))
+    raw = orjson.dumps([release_id, scope, req.path, items])
+    return hashlib.sha256(raw).hexdigest()[:40]
+
+
+def not_modified(etag: str) -> bool:
+    return etag in flask.request.if_none_match
+
+
+def finish(resp: flask.Response, etag: str | None, public: bool, max_age: int) -> flask.Response:
+    if etag is not None:
+        resp.set_etag(etag)
+    if public:
+        resp.headers["Cache-Control"] = f"public, max-age={max_age}"
+    else:
+        resp.headers["Cache-Control"] = "private, no-cache"
+    resp.headers["Vary"] = "Cookie, Authorization"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def conditional(etag: str, public: bool, max_age: int) -> flask.Response | None:
+    """A 304 when the client already holds this representation."""
+    if not_modified(etag):
+        return finish(flask.Response(status=304), etag, public, max_age)
+    return None
+
+
+def json_response(body, status: int = 200) -> flask.Response:
+    return flask.Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status=status,
+                          mimetype="application/json")
+
+
+def stream(chunks: Iterable[bytes], mimetype: str, filename: str | None = None) -> flask.Response:
+    resp = flask.Response(iter(chunks), content_type=mimetype,
+                          direct_passthrough=True)
+    if filename:
+        resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+def send_cached(path, mimetype: str, filename: str) -> flask.Response:
+    """A finished download from the cache folder (the server may use sendfile)."""
+    resp = flask.send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
+                           conditional=False, etag=False, max_age=None)
+    resp.headers["Content-Type"] = mimetype
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["X-OpenMeasure-Cache"] = "hit"
+    return resp

@@ -1,0 +1,156 @@
+"""The OpenAPI 3.1 document of ``/api/v1``, and the one table of which parameters each route takes.
+
+The routes check incoming parameter names against :data:`ROUTE_PARAMS`, and the document is generated from
+it, so the document cannot promise a parameter a route refuses (or the other way round).
+"""
+
+from __future__ import annotations
+
+PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+
+P = {
+    "release": {"in": "query", "description": "Pin the query to a release id (default: the current release); "
+                "see /api/v1/releases.", "schema": {"type": "string", "pattern": r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"}},
+    "indicator": {"in": "query", "description": "Indicator id(s), comma-separated or repeated.",
+                  "schema": {"type": "string"}},
+    "area": {"in": "query", "description": "Area code(s), comma-separated or repeated.", "schema": {"type": "string"}},
+    "level": {"in": "query", "description": "Level name(s) of the geography.", "schema": {"type": "string"}},
+    "parent": {"in": "query", "description": "Parent area code(s): the areas directly below them.",
+               "schema": {"type": "string"}},
+    "breakdown": {"in": "query", "description": "Breakdown(s), e.g. 'total'.", "schema": {"type": "string"}},
+    "period_from": {"in": "query", "description": "First period, inclusive (2015, 2015-Q1, 2015-01).",
+                    "schema": {"type": "string", "pattern": PERIOD}},
+    "period_to": {"in": "query", "description": "Last period, inclusive; a year includes its quarters and months.",
+                  "schema": {"type": "string", "pattern": PERIOD}},
+    "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
+    "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},
+    "cursor": {"in": "query", "description": "Opaque cursor from the 'next' link of the previous JSON page.",
+               "schema": {"type": "string"}},
+    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel).",
+            "schema": {"type": "boolean"}},
+    "format_data": {"in": "query", "name": "format", "description": "Output format.",
+                    "schema": {"type": "string", "enum": ["json", "csv", "parquet", "xlsx", "sdmx-csv"],
+                               "default": "json"}},
+    "format_table": {"in": "query", "name": "format", "description": "Output format.",
+                     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+}
+FILTERS = ["indicator", "area", "level", "parent", "breakdown", "period_from", "period_to"]
+
+#: route (as in the OpenAPI paths) -> the query parameters it accepts (keys of P)
+ROUTE_PARAMS: dict[str, list[str]] = {
+    "/api/v1/": [],
+    "/api/v1/indicators": ["theme", "release", "format_table"],
+    "/api/v1/indicators/{indicator_id}": ["release"],
+    "/api/v1/areas": ["level", "parent", "release", "format_table"],
+    "/api/v1/areas/{area_code}": ["release"],
+    "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom"],
+    "/api/v1/data/metadata.json": [*FILTERS, "release"],
+    "/api/v1/releases": [],
+    "/api/v1/releases/{release_id}": [],
+    "/api/v1/openapi.json": [],
+}
+
+SUMMARIES = {
+    "/api/v1/": "Links to the routes of the API.",
+    "/api/v1/indicators": "Metadata of every public indicator (unit, methodology, licence, sources).",
+    "/api/v1/indicators/{indicator_id}": "Metadata of one indicator.",
+    "/api/v1/areas": "Areas of the geography with their level and parent.",
+    "/api/v1/areas/{area_code}": "One area, its children and its nearest neighbours.",
+    "/api/v1/data": "Indicator values, filtered; JSON pages with a cursor, or a whole download in another format.",
+    "/api/v1/data/metadata.json": "CSVW metadata of the CSV download for the same filters.",
+    "/api/v1/releases": "Published releases, newest first.",
+    "/api/v1/releases/{release_id}": "One release: date, licence, citation, indicators, links.",
+    "/api/v1/openapi.json": "This document.",
+}
+
+PATH_PARAMS = {"indicator_id": "Indicator id.", "area_code": "Area code.", "release_id": "Release id."}
+PATH_KNOWN = {"indicator_id": "indicator", "area_code": "area", "release_id": "release"}
+
+
+def accepted(route: str) -> set[str]:
+    """The query parameter names a route accepts."""
+    return {P[k].get("name", k) for k in ROUTE_PARAMS[route]}
+
+
+def _error() -> dict:
+    return {"description": "Bad request: the JSON names the parameter at fault.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(route: str) -> dict:
+    content: dict = {"application/json": {"schema": {"type": "object"}}}
+    if route == "/api/v1/data":
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/DataPage"}},
+                   "text/csv": {"schema": {"type": "string"}},
+                   "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                       {"schema": {"type": "string", "format": "binary"}},
+                   "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}}}
+    elif route in ("/api/v1/indicators", "/api/v1/areas"):
+        content["text/csv"] = {"schema": {"type": "string"}}
+    elif route == "/api/v1/data/metadata.json":
+        content = {"application/csvm+json": {"schema": {"type": "object"}}}
+    return {"description": "OK", "headers": {"ETag": {"schema": {"type": "string"}}},
+            "content": content}
+
+
+LIST_PARAMS = {"indicator", "area", "level", "parent", "breakdown", "theme"}
+
+
+def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
+    """The parameter's schema, with the values the release knows as an enum (lists are repeatable)."""
+    base = dict(P[key]["schema"])
+    if key in known:
+        base["enum"] = known[key]
+    if key == "limit":
+        base["maximum"] = max_page
+    if key in LIST_PARAMS:
+        return {"type": "array", "items": base, "minItems": 1, "maxItems": 50}
+    return base
+
+
+def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000) -> dict:
+    """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release."""
+    known = known or {}
+    paths = {}
+    for route, names in ROUTE_PARAMS.items():
+        parameters = []
+        for k in names:
+            param = {"name": P[k].get("name", k), "in": "query", "required": False,
+                     "description": P[k]["description"], "schema": _schema(k, known, max_page)}
+            if k in LIST_PARAMS:
+                param.update(style="form", explode=True)
+            parameters.append(param)
+        for name, text in PATH_PARAMS.items():
+            if "{" + name + "}" in route:
+                schema = {"type": "string"}
+                if PATH_KNOWN[name] in known:
+                    schema["enum"] = known[PATH_KNOWN[name]]
+                parameters.append({"name": name, "in": "path", "required": True, "description": text,
+                                   "schema": schema})
+        responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
+                     "400": _error()}
+        if "{" in route:
+            responses["404"] = _error()
+        paths[route] = {"get": {"summary": SUMMARIES[route], "parameters": parameters, "responses": responses,
+                                "operationId": route.strip("/").replace("/", "_").replace("{", "")
+                                .replace("}", "").replace(".", "_") or "root"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "OpenMeasure open-data API", "version": "1.0.0",
+                 "description": "Public indicator values at every level of the geography, with metadata, "
+                                "licence and citation. Internal indicators are not part of the public API; "
+                                "suppressed values are withheld with status 'suppressed'."},
+        "servers": [{"url": server_url.rstrip("/")}],
+        "paths": paths,
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["status", "message"],
+                "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                               "parameter": {"type": "string"}}}}},
+            "DataPage": {"type": "object", "required": ["release", "total", "data"], "properties": {
+                "release": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
+                "limit": {"type": "integer"}, "next": {"type": ["string", "null"]}, "meta": {"type": "object"},
+                "data": {"type": "array", "items": {"type": "object"}}}},
+        }},
+    }

@@ -1,0 +1,145 @@
+"""Strict reading of query parameters: only known names, only known values, bounded sizes.
+
+Nothing here turns a user's string into a path: a release id is accepted only when it equals the id of a
+release the store lists, and the listed id (not the user's string) is what the reader is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+
+import orjson
+from werkzeug.datastructures import MultiDict
+
+from dashboard.api.errors import ApiError, unknown
+from dashboard.release_reader import Release, ReleaseReader
+from etl.observations import normalise_period
+
+MAX_VALUES = 500
+MAX_VALUE_LENGTH = 128
+BOOLEAN = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+_TOKEN = re.compile(r"^[A-Za-z0-9_.:=\- ]+$")
+
+
+def check_names(args: MultiDict, allowed: set[str]) -> None:
+    for name in args:
+        if name not in allowed:
+            shown = name if len(name) <= 64 else name[:61] + "..."
+            raise ApiError(f"unknown parameter {shown!r}; this route takes: "
+                           f"{', '.join(sorted(allowed)) or 'none'}", parameter=shown)
+
+
+def values(args: MultiDict, name: str) -> tuple[str, ...] | None:
+    """A list parameter: repeated (``?area=A&area=B``) and/or comma-separated (``?area=A,B``)."""
+    raw = args.getlist(name)
+    if not raw:
+        return None
+    out: list[str] = []
+    for item in raw:
+        for v in item.split(","):
+            v = v.strip()
+            if not v:
+                raise ApiError(f"empty value in {name!r}", parameter=name)
+            if len(v) > MAX_VALUE_LENGTH or not _TOKEN.match(v):
+                raise ApiError(f"{name!r} contains a value that is not a code", parameter=name)
+            out.append(v)
+    if len(out) > MAX_VALUES:
+        raise ApiError(f"too many values in {name!r} ({len(out)}; at most {MAX_VALUES})", parameter=name)
+    return tuple(dict.fromkeys(out))
+
+
+def known(args: MultiDict, name: str, kind: str, allowed) -> tuple[str, ...] | None:
+    got = values(args, name)
+    if got is not None:
+        for v in got:
+            if v not in allowed:
+                raise unknown(kind, v, allowed, name)
+    return got
+
+
+def one(args: MultiDict, name: str, allowed: list[str] | tuple[str, ...], default: str) -> str:
+    got = args.getlist(name)
+    if not got:
+        return default
+    if len(got) > 1:
+        raise ApiError(f"give {name!r} once", parameter=name)
+    if got[0] not in allowed:
+        raise ApiError(f"{name!r} must be one of: {', '.join(allowed)}; got {got[0][:64]!r}", parameter=name)
+    return got[0]
+
+
+def flag(args: MultiDict, name: str, default: bool = False) -> bool:
+    got = args.get(name)
+    if got is None:
+        return default
+    if got.lower() not in BOOLEAN:
+        raise ApiError(f"{name!r} must be true or false", parameter=name)
+    return BOOLEAN[got.lower()]
+
+
+def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    got = args.get(name)
+    if got is None:
+        return default
+    if not got.isdigit() or not low <= int(got) <= high:
+        raise ApiError(f"{name!r} must be a whole number from {low} to {high}", parameter=name)
+    return int(got)
+
+
+def period(args: MultiDict, name: str) -> str | None:
+    got = args.get(name)
+    if got is None:
+        return None
+    p = normalise_period(got) if len(got) <= 16 else None
+    if p is None:
+        raise ApiError(f"{name!r} must be a period like 2021, 2021-Q3 or 2021-07; got {got[:32]!r}",
+                       parameter=name)
+    return p
+
+
+def release(reader: ReleaseReader, args: MultiDict, name: str = "release") -> Release:
+    rid = args.get(name)
+    return release_by_id(reader, rid, name)
+
+
+def release_by_id(reader: ReleaseReader, rid: str | None, name: str = "release") -> Release:
+    if rid is None:
+        return reader.current()
+    listed = {r["id"]: r["id"] for r in reader.store.list()}
+    if rid not in listed:
+        raise unknown("release", rid, set(listed), name) if len(rid) <= 64 else \
+            ApiError("unknown release", parameter=name)
+    return reader.get(listed[rid])
+
+
+# --- cursors -------------------------------------------------------------------------------------------
+def query_key(args: MultiDict, ignore: tuple[str, ...] = ()) -> str:
+    items = sorted((k, v) for k in args for v in args.getlist(k) if k not in ignore)
+    return hashlib.sha256(orjson.dumps(items)).hexdigest()
+
+
+def make_cursor(release_id: str, offset: int, key: str) -> str:
+    raw = orjson.dumps({"r": release_id, "o": offset, "q": key[:16]})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(token: str | None, release_id: str, key: str) -> int:
+    if token is None:
+        return 0
+    try:
+        if len(token) > 256:
+            raise ValueError
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        offset, rid, q = data["o"], data["r"], data["q"]
+        if not isinstance(offset, int) or offset < 0 or not isinstance(rid, str) or not isinstance(q, str):
+            raise ValueError
+    except (ValueError, TypeError, KeyError, binascii.Error, orjson.JSONDecodeError):
+        raise ApiError("not a cursor this API handed out; start again without 'cursor'",
+                       parameter="cursor") from None
+    if rid != release_id or q != key[:16]:
+        raise ApiError("this cursor belongs to another query or release; repeat the query that gave it",
+                       parameter="cursor")
+    return offset

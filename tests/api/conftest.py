@@ -1,0 +1,125 @@
+"""Fixtures of the open-data tests: apps on private copies of real releases.
+
+- ``api_store``: a store of its own holding a copy of the demo release and a second, revised release made
+  from it (a few values changed, one cell added), so revisions have something to show; the demo fixture's
+  store is shared with other tests and may gain releases while these run.
+- ``eurostat_release``: the pipeline run on real Eurostat data (tests/api/eurostat/config.yaml).
+- ``make_app(config)``: a plain Flask server with ``dashboard.api.register`` called on it, as the Dash app
+  factory does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import flask
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from etl.store import ReleaseStore, sha256_file
+from tests.conftest import ROOT
+
+EUROSTAT_CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
+MANAGER = ("manager.one", "correct horse battery staple")
+
+
+def make_app(config) -> flask.Flask:
+    from dashboard.api import register
+
+    app = flask.Flask(__name__)
+    app.config["TESTING"] = True
+    register(app, config)
+    return app
+
+
+def _revise(src: Path, dst: Path, release_id: str) -> None:
+    """Copy a release and revise it: +1 on the first 5 public 'ok' values, drop one row."""
+    shutil.copytree(src, dst)
+    for name in ["indicator_values.parquet", *sorted(p.relative_to(dst).as_posix()
+                                                      for p in (dst / "by_area").glob("*.parquet"))]:
+        t = pq.read_table(dst / name)
+        key = pc.binary_join_element_wise(t["indicator"], t["area_code"], t["period"], "|")
+        ok = pc.and_(pc.equal(t["status"], "ok"), pc.equal(t["visibility"], "public")).to_pylist()
+        chosen = sorted(k for k, o in zip(key.to_pylist(), ok, strict=True) if o)[:5]
+        revised = pc.is_in(key, pa.array(chosen[:4]))
+        t = t.set_column(t.schema.get_field_index("value"), "value",
+                         pc.if_else(revised, pc.add(t["value"], 1.0), t["value"]))
+        t = t.filter(pc.not_equal(key, chosen[4]))
+        pq.write_table(t, dst / name)
+    manifest = json.loads((dst / "manifest.json").read_text())
+    manifest["release_id"] = release_id
+    for name in list(manifest["files"]):
+        manifest["files"][name]["sha256"] = sha256_file(dst / name)
+    (dst / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.fixture(scope="session")
+def api_store(demo_release, tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("api-store")
+    releases = root / "store" / "releases"
+    releases.mkdir(parents=True)
+    first = demo_release.release_id
+    shutil.copytree(demo_release.path, releases / first)
+    second = "29991231T235959Z-abcdef"
+    _revise(releases / first, releases / second, second)
+    (root / "store" / "CURRENT").write_text(second + "\n")
+    ReleaseStore(root / "store").verify(second)
+    return {"store": str(root / "store"), "catalogue": f"sqlite:///{root / 'catalog.db'}",
+            "old": first, "new": second}
+
+
+@pytest.fixture(scope="session")
+def api_config(demo_config, api_store):
+    return demo_config.model_copy(update={"store": api_store["store"], "catalogue": api_store["catalogue"]})
+
+
+@pytest.fixture(scope="session")
+def app(api_config) -> flask.Flask:
+    return make_app(api_config)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def manager_app(api_config) -> flask.Flask:
+    from dashboard.api import accounts
+
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "s" * 32})
+    config = api_config.model_copy(update={"access": access})
+    accounts.add_account(accounts.connect(config.catalogue), *MANAGER)
+    return make_app(config)
+
+
+@pytest.fixture(scope="session")
+def eurostat_release(shared_data, tmp_path_factory):
+    from etl.config import load_config
+    from etl.pipeline import run
+
+    tmp = tmp_path_factory.mktemp("eurostat")
+    env = {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'catalog.db'}",
+           "OPENMEASURE_SHARED_DATA": str(shared_data)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        config = load_config(EUROSTAT_CONFIG)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    result = run(config)
+    return config, result
+
+
+@pytest.fixture(scope="session")
+def eurostat_app(eurostat_release) -> flask.Flask:
+    return make_app(eurostat_release[0])

@@ -1,0 +1,145 @@
+"""The /api/v1 routes on the demo release: contents, filters, pagination, pinning, caching."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from dashboard.release_reader import ReleaseReader
+
+
+def public_rows(api_store, release_id=None):
+    rel = ReleaseReader(api_store["store"]).get(release_id)
+    return pq.read_table(rel.path / "indicator_values.parquet").to_pandas().query("visibility == 'public'")
+
+
+def test_index_links_every_route(client):
+    body = client.get("/api/v1/").get_json()
+    assert set(body["routes"]) == {"indicators", "areas", "data", "releases"}
+    assert body["openapi"].endswith("/api/v1/openapi.json")
+
+
+def test_indicators_are_the_public_ones_with_metadata(client, api_config):
+    body = client.get("/api/v1/indicators").get_json()
+    public = {i.id for i in api_config.indicators if i.visibility == "public"}
+    assert {d["id"] for d in body["data"]} == public
+    neet = next(d for d in body["data"] if d["id"] == "neet_rate")
+    assert neet["unit"] == "%" and neet["licence"] == "CC-BY-4.0"
+    assert neet["disclosure"]["threshold"] == 10
+    assert isinstance(neet["sources"], list) and neet["sources"][0]["id"] == "services"
+
+
+def test_indicators_filter_by_theme(client):
+    body = client.get("/api/v1/indicators?theme=jobs").get_json()
+    assert {d["id"] for d in body["data"]} == {"employment_rate", "employed"}
+
+
+def test_one_indicator_and_its_links(client):
+    body = client.get("/api/v1/indicators/online_share").get_json()
+    assert body["title"] == "Applications completed online"
+    assert "format=csv" in body["links"]["csv"]
+
+
+def test_areas_by_level_and_parent(client):
+    regions = client.get("/api/v1/areas?level=region").get_json()["data"]
+    assert regions and all(a["level"] == "region" for a in regions)
+    kids = client.get(f"/api/v1/areas?parent={regions[0]['area_code']}").get_json()["data"]
+    assert kids and all(a["parent_code"] == regions[0]["area_code"] for a in kids)
+    one = client.get(f"/api/v1/areas/{regions[0]['area_code']}").get_json()
+    assert sorted(one["children"]) == sorted(a["area_code"] for a in kids)
+    assert isinstance(one["neighbours"], list)
+
+
+def test_data_filters_match_the_release(client, api_store):
+    rows = public_rows(api_store)
+    want = rows[(rows.indicator == "online_share") & (rows.level == "region") & (rows.period >= "2015")
+                & (rows.period <= "2017")]
+    body = client.get("/api/v1/data?indicator=online_share&level=region&period_from=2015&period_to=2017"
+                      "&limit=10000").get_json()
+    assert body["total"] == len(want) == len(body["data"])
+    got = {(d["area_code"], d["period"]): d["value"] for d in body["data"]}
+    assert got == {(r.area_code, r.period): r.value for r in want.itertuples()}
+
+
+def test_data_by_area_and_parent(client, api_store):
+    rows = public_rows(api_store)
+    body = client.get("/api/v1/data?area=VL1&limit=10000").get_json()
+    assert body["total"] == int((rows.area_code == "VL1").sum())
+    assert {d["indicator"] for d in body["data"]} == set(rows[rows.area_code == "VL1"].indicator)
+    body = client.get("/api/v1/data?parent=VL1&indicator=neet_rate&period_from=2020&period_to=2020").get_json()
+    assert body["total"] == int(((rows.parent_code == "VL1") & (rows.indicator == "neet_rate")
+                                 & (rows.period == "2020")).sum()) > 0
+
+
+def test_cursor_pages_walk_the_whole_result_once(client):
+    full = client.get("/api/v1/data?indicator=neet_rate&level=region&limit=10000").get_json()
+    seen, url, pages = [], "/api/v1/data?indicator=neet_rate&level=region&limit=37", 0
+    while url:
+        page = client.get(url).get_json()
+        seen += page["data"]
+        url = page["next"]
+        pages += 1
+    assert pages == -(-full["total"] // 37)
+    assert seen == full["data"]
+
+
+def test_release_pinning_gives_the_old_values(client, api_store):
+    old, new = api_store["old"], api_store["new"]
+    q = "/api/v1/data?indicator=online_share&level=country&limit=10000"
+    a = client.get(q + f"&release={old}").get_json()
+    b = client.get(q).get_json()
+    assert a["release"] == old and b["release"] == new
+    old_rows = public_rows(api_store, old)
+    want = old_rows[(old_rows.indicator == "online_share") & (old_rows.level == "country")]
+    assert [d["value"] for d in a["data"]] == want.value.tolist()
+
+
+def test_releases_list_and_detail(client, api_store):
+    body = client.get("/api/v1/releases").get_json()
+    assert [r["id"] for r in body["data"]] == [api_store["new"], api_store["old"]]
+    assert body["current"] == api_store["new"]
+    one = client.get(f"/api/v1/releases/{api_store['old']}").get_json()
+    assert api_store["old"] in one["citation"]
+    assert "sickness_absence" not in one["indicators"]
+
+
+def test_etag_and_304(client):
+    r = client.get("/api/v1/data?indicator=neet_rate&limit=5")
+    assert r.status_code == 200 and r.headers["ETag"]
+    assert r.headers["Cache-Control"].startswith("public, max-age=")
+    again = client.get("/api/v1/data?indicator=neet_rate&limit=5", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/api/v1/data?indicator=neet_rate&limit=6", headers={"If-None-Match": r.headers["ETag"]})
+    assert other.status_code == 200 and other.headers["ETag"] != r.headers["ETag"]
+
+
+def test_etag_depends_on_the_release(client, api_store):
+    a = client.get("/api/v1/indicators").headers["ETag"]
+    b = client.get(f"/api/v1/indicators?release={api_store['old']}").headers["ETag"]
+    assert a != b
+
+
+def test_csv_lists_of_the_small_tables(client):
+    r = client.get("/api/v1/areas?format=csv&level=municipality")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.data.decode().splitlines()[0].startswith('"area_code"')
+    r = client.get("/api/v1/indicators?format=csv")
+    assert b"neet_rate" in r.data
+
+
+def test_human_guide_has_examples(client):
+    html = client.get("/api/").data.decode()
+    for needle in ("curl -s", "import pandas as pd", "read_csv(url)", "release=", "openapi.json"):
+        assert needle in html
+
+
+def test_dashboard_links_are_accepted_by_the_api(client):
+    import pytest
+
+    from dashboard.api.links import data_url, download_links
+    url = data_url(indicator=["neet_rate", "online_share"], level="region", period_from="2018", area=None)
+    assert url == "/api/v1/data?format=csv&indicator=neet_rate,online_share&level=region&period_from=2018"
+    for fmt, link in download_links(indicator="neet_rate", parent="VL1").items():
+        r = client.get(link)
+        assert r.status_code == 200, (fmt, r.data[:200])
+    with pytest.raises(ValueError, match="not a parameter"):
+        data_url(indicatr="neet_rate")

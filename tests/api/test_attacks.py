@@ -1,0 +1,120 @@
+"""The open-data routes as an attacker sees them: traversal, unknown and oversized input, wrong methods.
+
+Every refusal must be a clean JSON error (no traceback, no file content) naming what was wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+TRAVERSAL = ["../", "..%2F", "%2e%2e%2f", "%2E%2E/", "..%5c", "....//", "%252e%252e%252f", "/etc/passwd",
+             "%2Fetc%2Fpasswd", "..%00", "%00", "C:%5Cwindows", "~root"]
+
+
+def assert_refused(r, statuses=(400, 404)):
+    assert r.status_code in statuses, (r.request.url, r.status_code)
+    assert r.mimetype == "application/json", r.request.url
+    text = r.data.decode()
+    assert "Traceback" not in text and "root:" not in text and "PAR1" not in text
+    return r.get_json()["error"]
+
+
+@pytest.mark.parametrize("bad", TRAVERSAL)
+def test_traversal_in_release_ids(client, bad):
+    for url in (f"/data/releases/{bad}/release.zip", f"/data/releases/{bad}manifest.json/README.md",
+                f"/api/v1/releases/{bad}", f"/api/v1/releases/{bad}CURRENT",
+                f"/api/v1/data?release={bad}", f"/api/v1/data?release={bad}20261128T142704Z-564ece",
+                f"/api/v1/indicators?release={bad}", f"/data/revisions?from={bad}&to=current"):
+        assert_refused(client.get(url, follow_redirects=True))
+
+
+@pytest.mark.parametrize("bad", TRAVERSAL + ["manifest.json", "indicator_values_by_area.parquet", "CURRENT",
+                                             "quality.parquet", "boundaries", "release.zip/..",
+                                             "datapackage.json/../manifest.json"])
+def test_traversal_and_raw_files_in_file_names(client, bad):
+    assert_refused(client.get(f"/data/releases/current/{bad}", follow_redirects=True))
+    assert_refused(client.get(f"/data/releases/current/{bad}/indicator_values.csv", follow_redirects=True))
+
+
+def test_a_well_formed_but_unknown_release(client):
+    err = assert_refused(client.get("/api/v1/data?release=20000101T000000Z-000000"))
+    assert err["parameter"] == "release" and "unknown release" in err["message"]
+    assert assert_refused(client.get("/api/v1/releases/20000101T000000Z-000000"))["parameter"] == "release_id"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/indicators", "/api/v1/indicators/neet_rate", "/api/v1/areas",
+                                 "/api/v1/areas/VL1", "/api/v1/data", "/api/v1/data/metadata.json",
+                                 "/api/v1/releases", "/api/v1/openapi.json", "/data", "/catalog.jsonld", "/api/",
+                                 "/data/releases/current/README.md", "/data/revisions?from=current&to=current"])
+def test_unknown_parameters_are_named(client, url):
+    sep = "&" if "?" in url else "?"
+    err = assert_refused(client.get(f"{url}{sep}sneaky=1"))
+    assert err["parameter"] == "sneaky"
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ("indicator=nope", "indicator"), ("indicator=neet_rate,nope", "indicator"), ("area=XX99", "area"),
+    ("level=planet", "level"), ("parent=ZZ", "parent"), ("breakdown=sex=F", "breakdown"),
+    ("format=exe", "format"), ("format=csv&format=json", "format"), ("period_from=yesterday", "period_from"),
+    ("period_to=2021-13", "period_to"), ("period_from=2020&period_to=2010", "period_from"),
+    ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=99999999", "limit"), ("limit=1e3", "limit"),
+    ("cursor=garbage", "cursor"), ("cursor=eyJvIjotMX0", "cursor"), ("bom=maybe", "bom"),
+    ("format=parquet&bom=true", "bom"), ("format=csv&limit=5", "limit"), ("indicator=", "indicator"),
+    ("indicator=a%27%20OR%201=1--", "indicator"), ("area=<script>", "area"),
+])
+def test_bad_values_are_named(client, query, parameter):
+    err = assert_refused(client.get(f"/api/v1/data?{query}"))
+    assert err["parameter"] == parameter, err
+
+
+def test_cursor_from_another_query_is_refused(client):
+    nxt = client.get("/api/v1/data?indicator=neet_rate&limit=2").get_json()["next"]
+    cursor = nxt.split("cursor=")[1].split("&")[0]
+    err = assert_refused(client.get(f"/api/v1/data?indicator=online_share&limit=2&cursor={cursor}"))
+    assert err["parameter"] == "cursor"
+
+
+def test_oversized_requests(client, api_config):
+    long = "indicator=" + ",".join(["neet_rate"] * 2000)
+    r = client.get(f"/api/v1/data?{long}")
+    assert r.status_code == 414 and "longer than" in r.get_json()["error"]["message"]
+    many = "area=" + ",".join(f"A{i}" for i in range(501))
+    assert_refused(client.get(f"/api/v1/data?{many}"))
+    err = assert_refused(client.get("/api/v1/data?area=" + "A" * 200))
+    assert err["parameter"] == "area"
+    r = client.get("/api/v1/data", data=b"x" * 10_000)
+    assert r.status_code == 400 and "takes no body" in r.get_json()["error"]["message"]
+
+
+def test_wrong_methods_and_unknown_routes(client):
+    for method in ("post", "put", "delete", "patch"):
+        assert assert_refused(getattr(client, method)("/api/v1/data"), (405,))
+    assert assert_refused(client.get("/api/v1/secrets"), (404,))
+    assert assert_refused(client.get("/api/v2/data"), (404,))
+
+
+def test_headers_do_not_let_content_be_sniffed(client):
+    r = client.get("/api/v1/data?area=VL1&limit=1")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    html = client.get("/data")
+    assert "default-src 'self'" in html.headers["Content-Security-Policy"]
+
+
+def test_html_pages_escape_what_they_show(client):
+    r = client.get("/data/revisions?from=current&to=current&indicator=<script>")
+    assert r.status_code == 400 and b"<script>" not in r.data.replace(b"\\u003c", b"")
+
+
+def test_a_crafted_dash_callback_is_not_covered_here():
+    """`/_dash-update-component` belongs to the Dash app (dashboard/app.py), which is not merged into this
+    branch; the crafted-callback attack test is written after the merge (see the report of issue 6)."""
+    pytest.skip("needs dashboard/app.py: written when the lead merges the dashboard and api branches")
+
+
+def test_no_release_yet_is_a_clean_503(api_config, tmp_path):
+    from tests.api.conftest import make_app
+
+    client = make_app(api_config.model_copy(update={"store": str(tmp_path / "empty")})).test_client()
+    for url in ("/api/v1/data", "/api/v1/releases", "/data", "/catalog.jsonld"):
+        r = client.get(url)
+        assert r.status_code == 503 and "no release" in r.get_json()["error"]["message"], url

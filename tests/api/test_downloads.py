@@ -1,0 +1,205 @@
+"""Every download format on the demo release: round-trips against the JSON API, metadata, limits, bulk zip,
+data package, SDMX-CSV, CSVW and revisions."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.api.conftest import make_app
+
+Q = "indicator=neet_rate,online_share&level=region"
+
+
+def api_json(client, query: str) -> pd.DataFrame:
+    body = client.get(f"/api/v1/data?{query}&limit=10000").get_json()
+    assert body["total"] == len(body["data"])
+    return pd.DataFrame(body["data"])
+
+
+def read_csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), keep_default_na=False, na_values=[""],
+                       dtype={"period": str, "previous_period": str, "target_period": str, "flags": str,
+                              "parent_code": str, "note": str})
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b) > 0
+    for col in a.columns:
+        x, y = a[col], b[col]
+        if pd.api.types.is_numeric_dtype(x) or pd.api.types.is_numeric_dtype(y):
+            pd.testing.assert_series_equal(pd.to_numeric(x).astype(float), pd.to_numeric(y).astype(float),
+                                           check_names=False, rtol=1e-12)
+        else:
+            assert x.fillna("").astype(str).tolist() == y.fillna("").astype(str).tolist(), col
+
+
+def test_csv_round_trip_equals_json(client):
+    r = client.get(f"/api/v1/data?{Q}&format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"].startswith("attachment; filename=\"openmeasure-")
+    assert 'rel="describedby"' in r.headers["Link"]
+    same(read_csv(r.data), api_json(client, Q))
+
+
+def test_csv_bom_for_excel(client):
+    plain = client.get(f"/api/v1/data?{Q}&format=csv").data
+    bom = client.get(f"/api/v1/data?{Q}&format=csv&bom=true").data
+    assert not plain.startswith(b"\xef\xbb\xbf") and bom == b"\xef\xbb\xbf" + plain
+
+
+def test_parquet_round_trip_and_metadata(client):
+    r = client.get(f"/api/v1/data?{Q}&format=parquet")
+    t = pq.read_table(io.BytesIO(r.data))
+    same(t.to_pandas(), api_json(client, Q))
+    meta = json.loads(t.schema.metadata[b"openmeasure"])
+    assert meta["licence"] == "CC-BY-4.0" and meta["release"]["id"]
+    assert {i["id"] for i in meta["indicators"]} == {"neet_rate", "online_share"}
+
+
+def test_xlsx_has_the_data_and_a_metadata_sheet(client):
+    r = client.get(f"/api/v1/data?{Q}&format=xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(r.data), read_only=True)
+    assert wb.sheetnames == ["data", "metadata"]
+    rows = list(wb["data"].values)
+    df = pd.DataFrame(rows[1:], columns=rows[0])
+    same(df, api_json(client, Q))
+    meta = dict(r for r in wb["metadata"].values if r and r[0])
+    for field in ("Title", "Release", "Release date", "Licence", "Attribution (required)", "Citation",
+                  "Periods", "Indicator neet_rate: unit", "Indicator neet_rate: multiplier",
+                  "Indicator neet_rate: methodology link", "Status 'suppressed'", "Status 'provisional'",
+                  "Status 'estimated'", "Status 'low_coverage'"):
+        assert meta.get(field), field
+
+
+def test_json_carries_the_metadata(client):
+    meta = client.get(f"/api/v1/data?{Q}&limit=1").get_json()["meta"]
+    assert meta["citation"].startswith("OpenMeasure demo release")
+    assert meta["periods"]["from"] <= meta["periods"]["to"]
+    neet = next(i for i in meta["indicators"] if i["id"] == "neet_rate")
+    assert neet["unit"] == "%" and neet["multiplier"] == 100 and "/api/v1/indicators/neet_rate" in neet[
+        "methodology_url"]
+    assert "suppressed" in meta["status"]
+
+
+def test_csvw_companion_describes_the_csv(client):
+    r = client.get(f"/api/v1/data?{Q}&format=csv")
+    link = r.headers["Link"].split(">")[0].lstrip("<")
+    doc = client.get(link).get_json()
+    cols = [c["name"] for c in doc["tableSchema"]["columns"]]
+    assert cols == read_csv(r.data).columns.tolist()
+    assert doc["dc:license"] == "CC-BY-4.0" and "format=csv" in doc["url"]
+
+
+def test_sdmx_csv(client):
+    r = client.get("/api/v1/data?indicator=neet_rate&format=sdmx-csv")
+    df = pd.read_csv(io.BytesIO(r.data), keep_default_na=False, na_values=[""])
+    assert df.columns[0] == "DATAFLOW" and (df["DATAFLOW"] == "OPENMEASURE:INDICATOR_VALUES(1.0)").all()
+    js = api_json(client, "indicator=neet_rate")
+    assert len(df) == len(js)
+    sup = df[df["OBS_STATUS"] == "Q"]
+    assert len(sup) == int((js["status"] == "suppressed").sum()) > 0
+    assert sup["OBS_VALUE"].isna().all() and (sup["CONF_STATUS"] == "C").all()
+    assert (df.loc[js["status"].eq("provisional").to_numpy(), "OBS_STATUS"] == "P").all()
+
+
+def test_result_size_limit_says_how_to_narrow(api_config):
+    access = api_config.access.model_copy(update={"max_rows": 100, "max_rows_xlsx": 50})
+    client = make_app(api_config.model_copy(update={"access": access})).test_client()
+    r = client.get("/api/v1/data?indicator=neet_rate&format=csv")
+    assert r.status_code == 400
+    msg = r.get_json()["error"]["message"]
+    assert "more than the 100" in msg and "period_from" in msg and "/data" in msg
+    assert client.get("/api/v1/data?indicator=neet_rate&format=xlsx&area=VL1,VL2&period_from=2020").status_code \
+        == 200
+    assert client.get("/api/v1/data?indicator=neet_rate&format=xlsx&level=municipality").status_code == 400
+
+
+def test_bulk_zip_holds_the_release(client, api_store):
+    r = client.get(f"/data/releases/{api_store['new']}/release.zip")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(r.data))
+    names = {n.split("/", 1)[1] for n in zf.namelist()}
+    assert {"indicator_values.parquet", "indicator_values.csv", "areas.csv", "indicators.parquet",
+            "datapackage.json", "README.md", "indicator_values.csv-metadata.json"} <= names
+    prefix = f"openmeasure-{api_store['new']}/"
+    values = pq.read_table(io.BytesIO(zf.read(prefix + "indicator_values.parquet"))).to_pandas()
+    full = api_json(client, "indicator=neet_rate")
+    same(values[values.indicator == "neet_rate"].reset_index(drop=True), full)
+    same(read_csv(zf.read(prefix + "indicator_values.csv")), values)
+    readme = zf.read(prefix + "README.md").decode()
+    assert "CC-BY-4.0" in readme and api_store["new"] in readme and "suppressed" in readme
+    package = json.loads(zf.read(prefix + "datapackage.json"))
+    for res in package["resources"]:
+        assert res["path"] in names
+        assert [f["name"] for f in res["schema"]["fields"]]
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+
+
+def test_current_alias_and_single_files(client, api_store):
+    a = client.get("/data/releases/current/datapackage.json").get_json()
+    assert a["id"] == api_store["new"]
+    r = client.get(f"/data/releases/{api_store['old']}/areas.parquet")
+    assert pq.read_table(io.BytesIO(r.data)).num_rows == len(client.get("/api/v1/areas").get_json()["data"])
+    assert r.headers["Cache-Control"] == "public, max-age=86400"
+
+
+def test_revisions_between_two_releases(client, api_store):
+    q = f"from={api_store['old']}&to={api_store['new']}"
+    body = client.get(f"/data/revisions?{q}&format=json").get_json()
+    assert body["summary"] == {"revised": 4, "added": 0, "removed": 1, "status": 0}
+    revised = [d for d in body["data"] if d["kind"] == "revised"]
+    assert all(d["change"] == pytest.approx(1.0) for d in revised)
+    csv = read_csv(client.get(f"/data/revisions?{q}&format=csv").data)
+    assert len(csv) == 5 and set(csv["kind"]) == {"revised", "removed"}
+    html = client.get(f"/data/revisions?{q}").data.decode()
+    assert "4 revised" in html and "<caption>Changed values</caption>" in html
+
+
+def test_download_centre_lists_releases_and_downloads(client, api_store):
+    html = client.get("/data").data.decode()
+    for needle in (api_store["new"], api_store["old"], "release.zip", "Synthetic data", "CC-BY-4.0",
+                   'action="/data/revisions"', "format=xlsx", "format=sdmx-csv", 'lang="en"'):
+        assert needle in html
+
+
+def test_catalogue_is_dcat_json_ld(client):
+    r = client.get("/catalog.jsonld")
+    assert r.mimetype == "application/ld+json"
+    doc = r.get_json()
+    assert doc["@type"] == "dcat:Catalog"
+    ids = {d["dct:identifier"] for d in doc["dcat:dataset"]}
+    assert "neet_rate" in ids
+    neet = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == "neet_rate")
+    formats = {d["dct:format"]["@id"].rsplit("/", 1)[1] for d in neet["dcat:distribution"]}
+    assert {"CSV", "PARQUET", "XLSX", "JSON"} <= formats
+    for dist in neet["dcat:distribution"]:
+        url = dist["dcat:downloadURL"]["@id"].replace("http://localhost", "")
+        assert client.get(url).status_code == 200
+
+
+def test_xlsx_writer_keeps_exact_numbers_and_escapes_text():
+    import pyarrow as pa
+
+    from dashboard.api.xlsx import column_letters, xlsx_stream
+    batch = pa.RecordBatch.from_pydict({
+        "text": ["<a & b>", "tab\there\x01", None],
+        "x": [10.916824361902696, float("nan"), float("inf")],
+        "n": [1, None, 2**40]})
+    data = b"".join(xlsx_stream(batch.schema, [batch, batch], [("Title", "A & <B>")], {"x": "a number"}))
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = [tuple(r) + (None,) * (3 - len(r)) for r in wb["data"].values]  # openpyxl trims empty cells
+    assert rows[0] == ("text", "x", "n")
+    assert rows[1] == ("<a & b>", 10.916824361902696, 1)
+    assert rows[2] == ("tab\there", None, None) and rows[3] == (None, None, 2**40)
+    assert len(rows) == 7
+    meta = list(wb["metadata"].values)
+    assert ("Title", "A & <B>") in meta and ("x", "a number") in meta
+    assert column_letters(28)[-3:] == ["Z", "AA", "AB"]

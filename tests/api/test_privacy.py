@@ -1,0 +1,214 @@
+"""Internal indicators appear nowhere public, suppressed cells are withheld in every format, and managers
+who sign in (accounts, HTTP Basic or a trusted proxy header) see internal indicators; default is deny."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tests.api.conftest import MANAGER, make_app
+
+INTERNAL = ("sickness_absence", "Staff sickness absence", "sickness_days")
+WITHHELD = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
+
+
+def public_urls(store) -> list[str]:
+    new, old = store["new"], store["old"]
+    urls = ["/api/v1/", "/api/v1/indicators", "/api/v1/indicators?format=csv", "/api/v1/areas",
+            "/api/v1/areas/VL1", "/api/v1/releases", f"/api/v1/releases/{new}", "/api/v1/openapi.json",
+            "/api/", "/data", "/catalog.jsonld", f"/data/revisions?from={old}&to={new}",
+            f"/data/revisions?from={old}&to={new}&format=csv", f"/data/revisions?from={old}&to={new}&format=json",
+            "/api/v1/data/metadata.json", "/api/v1/indicators?theme=administrative%20burden",
+            "/api/v1/data?area=VL1&limit=10000"]
+    urls += [f"/api/v1/data?format={f}&level=country,region" for f in ("json", "csv", "parquet", "xlsx",
+                                                                          "sdmx-csv")]
+    urls += [f"/data/releases/{rid}/release.zip" for rid in (new, old)]
+    from dashboard.api.bulk import FILES
+    urls += [f"/data/releases/{new}/{name}" for name in FILES]
+    return urls
+
+
+def as_text(data: bytes) -> str:
+    """Everything a download says, decoded from whatever container it is in."""
+    if data.startswith(b"PK"):
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        if any(n.endswith(".xml") for n in zf.namelist()) and "xl/workbook.xml" in zf.namelist():
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+            return "\n".join(str(c) for ws in wb for row in ws.values for c in row)
+        return "\n".join(as_text(zf.read(n)) + n for n in zf.namelist())
+    if data.startswith(b"PAR1"):
+        t = pq.read_table(io.BytesIO(data))
+        words = [str(t.schema.metadata), *t.schema.names]
+        for col in t.columns:
+            if str(col.type) in ("string", "large_string"):
+                words += [str(v) for v in col.unique().to_pylist()]
+        return "\n".join(words)
+    return data.decode("utf-8", errors="replace")
+
+
+def test_internal_indicator_appears_in_no_public_response(client, api_store):
+    for url in public_urls(api_store):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        text = as_text(r.data)
+        for word in INTERNAL:
+            assert word not in text, f"{word!r} leaked through {url}"
+
+
+def test_internal_id_is_unknown_to_the_public(client):
+    r = client.get("/api/v1/data?indicator=sickness_absence")
+    assert r.status_code == 400 and r.get_json()["error"]["parameter"] == "indicator"
+    assert r.get_json()["error"]["message"] == "unknown indicator 'sickness_absence'"
+    near = client.get("/api/v1/data?indicator=sickness_absenc").get_json()["error"]["message"]
+    assert "did you mean 'sickness_absence'" not in near, "a hint must come from public ids only"
+    assert client.get("/api/v1/indicators/sickness_absence").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet", "xlsx"])
+def test_suppressed_cells_are_withheld_in_every_format(client, fmt):
+    r = client.get(f"/api/v1/data?indicator=neet_rate,neet_count&level=municipality&period_from=2019&format={fmt}"
+                   + ("&limit=10000" if fmt == "json" else ""))
+    if fmt == "json":
+        df = pd.DataFrame(r.get_json()["data"])
+    elif fmt == "csv":
+        df = pd.read_csv(io.BytesIO(r.data), keep_default_na=False, na_values=[""])
+    elif fmt == "parquet":
+        df = pq.read_table(io.BytesIO(r.data)).to_pandas()
+    else:
+        rows = list(openpyxl.load_workbook(io.BytesIO(r.data), read_only=True)["data"].values)
+        df = pd.DataFrame(rows[1:], columns=rows[0])
+    sup = df[df["status"] == "suppressed"]
+    assert len(sup) > 0
+    for col in (*WITHHELD, "rank_level", "quartile", "change"):
+        assert sup[col].isna().all(), (fmt, col)
+    assert df[df["status"] == "ok"]["value"].notna().all()
+
+
+def test_suppression_is_enforced_even_if_a_release_file_carried_values(tmp_path, api_store):
+    """Defence in depth: the API withholds the cell itself rather than trusting the engine's output."""
+    import pyarrow as pa
+
+    from dashboard.api.reading import withhold_suppressed
+    batch = pa.RecordBatch.from_pydict({"status": ["ok", "suppressed"], "value": [1.0, 7.0],
+                                        "numerator": [3.0, 4.0], "area_code": ["A", "B"]})
+    out = withhold_suppressed(batch).to_pydict()
+    assert out == {"status": ["ok", "suppressed"], "value": [1.0, None], "numerator": [3.0, None],
+                   "area_code": ["A", "B"]}
+
+
+# --- managers ------------------------------------------------------------------------------------------
+def sign_in(client, user, password):
+    page = client.get("/auth/login").data.decode()
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return client.post("/auth/login", data={"username": user, "password": password, "csrf": token})
+
+
+def ids(client) -> set[str]:
+    return {d["id"] for d in client.get("/api/v1/indicators").get_json()["data"]}
+
+
+def test_manager_signs_in_and_sees_internal_indicators(manager_app):
+    client = manager_app.test_client()
+    assert "sickness_absence" not in ids(client)
+    r = sign_in(client, *MANAGER)
+    assert r.status_code == 303
+    assert "sickness_absence" in ids(client)
+    data = client.get("/api/v1/data?indicator=sickness_absence&limit=5")
+    assert data.status_code == 200 and data.get_json()["total"] > 0
+    assert data.headers["Cache-Control"] == "private, no-cache"
+    zipped = client.get("/data/releases/current/release.zip").data
+    assert "sickness_absence" not in as_text(zipped), "bulk files are public whoever asks"
+    page = client.get("/auth/login").data.decode()
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/auth/logout", data={"csrf": token})
+    assert "sickness_absence" not in ids(client)
+
+
+def test_wrong_password_and_forged_forms_are_refused(manager_app):
+    client = manager_app.test_client()
+    r = sign_in(client, MANAGER[0], "wrong password!!")
+    assert r.status_code == 401 and "sickness_absence" not in ids(client)
+    r = client.post("/auth/login", data={"username": MANAGER[0], "password": MANAGER[1], "csrf": "forged"})
+    assert r.status_code == 400 and r.get_json()["error"]["parameter"] == "csrf"
+    assert "sickness_absence" not in ids(client)
+    r = client.post("/auth/login", data={"username": "x", "password": "y" * 5000})
+    assert r.status_code == 413
+
+
+def test_repeated_failures_lock_the_sign_in(api_config):
+    from dashboard.api import accounts
+
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
+    app = make_app(api_config.model_copy(update={"access": access}))
+    accounts.add_account(accounts.connect(api_config.catalogue), *MANAGER)
+    client = app.test_client()
+    codes = [sign_in(client, MANAGER[0], f"guess number {i}").status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    assert sign_in(client, *MANAGER).status_code == 429, "even the right password waits out the lock"
+    assert "sickness_absence" not in ids(client)
+
+
+def test_etag_differs_between_public_and_manager(manager_app):
+    public = manager_app.test_client().get("/api/v1/indicators")
+    client = manager_app.test_client()
+    sign_in(client, *MANAGER)
+    mine = client.get("/api/v1/indicators", headers={"If-None-Match": public.headers["ETag"]})
+    assert mine.status_code == 200 and mine.headers["ETag"] != public.headers["ETag"]
+
+
+def test_http_basic_for_scripts(manager_app):
+    client = manager_app.test_client()
+    good = base64.b64encode(f"{MANAGER[0]}:{MANAGER[1]}".encode()).decode()
+    bad = base64.b64encode(f"{MANAGER[0]}:nope".encode()).decode()
+    assert "sickness_absence" in {d["id"] for d in client.get(
+        "/api/v1/indicators", headers={"Authorization": f"Basic {good}"}).get_json()["data"]}
+    for header in (f"Basic {bad}", "Basic !!!", "Bearer abc"):
+        body = client.get("/api/v1/indicators", headers={"Authorization": header}).get_json()
+        assert "sickness_absence" not in {d["id"] for d in body["data"]}
+
+
+def test_proxy_header_only_from_trusted_addresses(api_config):
+    access = api_config.access.model_copy(update={"mode": "proxy_header", "proxy_users": ["alice"]})
+    client = make_app(api_config.model_copy(update={"access": access})).test_client()
+
+    def seen(user, addr):
+        r = client.get("/api/v1/indicators", headers={"X-Forwarded-User": user},
+                       environ_base={"REMOTE_ADDR": addr})
+        return "sickness_absence" in {d["id"] for d in r.get_json()["data"]}
+
+    assert seen("alice", "127.0.0.1")
+    assert not seen("alice", "10.1.2.3")
+    assert not seen("mallory", "127.0.0.1")
+
+
+def test_default_is_deny(client):
+    r = client.get("/api/v1/indicators", headers={"X-Forwarded-User": "alice"})
+    assert "sickness_absence" not in {d["id"] for d in r.get_json()["data"]}
+    assert client.get("/auth/login").status_code == 404
+
+
+def test_accounts_command_stores_a_scrypt_hash(tmp_path, demo_env):
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import ROOT
+    env = {**os.environ, **demo_env, "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp_path / 'c.db'}"}
+    cmd = [sys.executable, "-m", "etl.cli", "access", "add-user", "ana", "--config", "config.yaml"]
+    done = subprocess.run(cmd, input="a long enough password\n", capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with create_engine(f"sqlite:///{tmp_path / 'c.db'}").connect() as con:
+        stored = con.execute(text("SELECT password_hash FROM accounts WHERE username = 'ana'")).scalar_one()
+    assert stored.startswith("scrypt:") and "a long enough password" not in stored
+    short = subprocess.run(cmd, input="short\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr and "Traceback" not in short.stderr

@@ -1,0 +1,58 @@
+"""The routes served by a real gunicorn process over 127.0.0.1: streamed bodies, the cache's sendfile path,
+conditional requests, and the same bytes as the in-process app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def served(api_store, tmp_path_factory):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "OPENMEASURE_CONFIG": str(ROOT / "config.yaml"), "OPENMEASURE_STORE": api_store["store"],
+           "OPENMEASURE_CATALOGUE": api_store["catalogue"]}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                             "tests.api.served_app:create()"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(base + "/api/v1/", timeout=5)
+            break
+        except requests.ConnectionError:
+            if proc.poll() is not None:
+                pytest.fail(proc.stderr.read().decode())
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_served_download_streams_then_comes_from_the_cache(served, client):
+    url = "/api/v1/data?indicator=neet_rate,neet_count&format=csv&bom=true"
+    first = requests.get(served + url, timeout=60)
+    second = requests.get(served + url, timeout=60)
+    assert first.status_code == second.status_code == 200
+    assert "Content-Length" not in first.headers  # streamed
+    assert second.headers["X-OpenMeasure-Cache"] == "hit" and int(second.headers["Content-Length"]) > 0
+    assert first.content == second.content == client.get(url).data
+    again = requests.get(served + url, headers={"If-None-Match": first.headers["ETag"]}, timeout=60)
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_served_zip_and_errors(served):
+    r = requests.get(served + "/data/releases/current/release.zip", timeout=120)
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    bad = requests.get(served + "/data/releases/%2e%2e%2f%2e%2e%2fetc/passwd", timeout=10)
+    assert bad.status_code == 404 and bad.json()["error"]["status"] == 404
