@@ -30,6 +30,20 @@ class Release:
         self.path = path
         self.id = path.name
         self.include_internal = include_internal
+        self._memo: dict[tuple, object] = {}
+        self._memo_lock = threading.Lock()
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per release and key (a release never changes, so neither does the result).
+
+        Callers keep keys few and results small (summaries, not whole tables)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)
 
     @cached_property
     def manifest(self) -> dict:

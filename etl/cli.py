@@ -5,6 +5,7 @@
     openmeasure config check PATH                      validate a config file
     openmeasure releases list [--config PATH]          published releases, newest first
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
+    openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
 
 Every error a user can act on is printed as one message without a traceback (exit status 2).
 """
@@ -122,12 +123,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return serve(argparse.Namespace(config=args.config, host="127.0.0.1", port=args.port, workers=2))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import serve
+
+    return serve(_config_path(args), args.host, args.port, args.workers)
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "run"): cmd_etl_run,
     ("etl", "report"): cmd_etl_report,
     ("config", "check"): cmd_config_check,
     ("releases", "list"): cmd_releases_list,
     ("demo",): cmd_demo,
+    ("serve",): cmd_serve,
 }
 
 
@@ -155,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = with_config(sub.add_parser("demo", help="generate demo data, run the ETL, serve the dashboard"))
     demo.add_argument("--no-serve", action="store_true", help="stop after the ETL")
     demo.add_argument("--port", type=int, default=8050)
+
+    from dashboard.serve import add_arguments
+    add_arguments(with_config(sub.add_parser("serve", help="serve the dashboard under gunicorn")))
     return p
 
 
