@@ -7,6 +7,8 @@ table alternative (``chart``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from dash import dcc, html
@@ -90,16 +92,36 @@ def summary_card(title, value_text, children=(), href=None, badge=None):
     ], className="card")
 
 
-def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str, *,
-               limit: int | None = None, more_href: str | None = None, table_id: str | None = None):
-    """An HTML table (caption, header cells with scope) as the alternative to a chart.
+class Link(NamedTuple):
+    """A table cell that links somewhere."""
+    text: str
+    href: str
 
-    ``rows`` map column keys to text or components. With ``limit``, the rest is offered as a download."""
+
+def _cell(value) -> str:
+    if isinstance(value, Link):
+        return f'<a href="{escape(value.href, quote=True)}">{escape(str(value.text))}</a>'
+    return escape("" if value is None else str(value))
+
+
+def table_html(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str) -> str:
+    """An HTML table with a caption and column headers (``scope="col"``); every cell escaped."""
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(key))}</td>" for key, _ in columns) + "</tr>"
+                   for r in rows)
+    return (f'<table class="data-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str, *,
+               limit: int | None = None, more_href: str | None = None):
+    """The table alternative to a chart. ``rows`` map column keys to text or :class:`Link`.
+
+    Rendered as one HTML block (one Dash component, not one per cell: Dash's renderer takes seconds for
+    a few thousand components). With ``limit``, the rest is offered as a download."""
     shown = rows if limit is None else rows[:limit]
-    head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
-    body = html.Tbody([html.Tr([html.Td(r.get(key, "")) for key, _ in columns]) for r in shown])
-    parts = [html.Table([html.Caption(caption), head, body], className="data-table",
-                        **({"id": table_id} if table_id else {}))]
+    parts = [dcc.Markdown(table_html(columns, shown, caption), dangerously_allow_html=True,
+                          className="table-html")]
     if limit is not None and len(rows) > limit:
         more = f"Showing {limit:,} of {len(rows):,} rows."
         parts.append(html.P([more + " ", html.A("Download all rows as CSV", href=more_href)] if more_href
@@ -110,10 +132,10 @@ def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
 def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str | None = None,
           table_id: str | None = None, height: int | None = None):
     """A chart with a heading, a short text summary and its data as a table (in a disclosure)."""
-    style = {"height": f"{height}px"} if height else None
+    extra = {"style": {"height": f"{height}px"}} if height else {}
     return html.Figure([
         html.Figcaption([html.H2(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
-        dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style=style, className="graph"),
+        dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
         html.Details([html.Summary(f"{title}: data table"),
                       html.Div(table, id=table_id) if table_id else table]),
     ], className="chart")

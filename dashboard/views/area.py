@@ -42,7 +42,7 @@ def spine_outputs(rows: pd.DataFrame, area: dict, top_name: str, parent_name: st
     for r in rows.itertuples():
         dec, unit = int(r.decimals), r.unit
         table_rows.append({
-            "indicator": html.A(r.title, href=f"/indicator/{r.indicator}?level={area['level']}&areas={area['area_code']}"),
+            "indicator": ui.Link(r.title, f"/indicator/{r.indicator}?level={area['level']}&areas={area['area_code']}"),
             "period": r.period,
             "value": fmt.with_status(r.value, r.status, dec, unit),
             "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
@@ -86,7 +86,7 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
                    f"its {len(peers)} nearest neighbours average "
                    f"{fmt.value(peer_vals.mean() if len(peer_vals) else None, dec, unit)}. "
                    f"{area['name']} is the hatched bar.")
-    rows = [{"area": html.A(n, href=f"/area/{c}") if i else n,
+    rows = [{"area": ui.Link(n, f"/area/{c}") if i else n,
              "role": "this area" if i == 0 else f"neighbour {i}",
              "value": fmt.with_status(r.value, r.status, dec, unit), "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
              "rank": fmt.rank(r.rank_level, r.n_ranked_level)}

@@ -43,7 +43,7 @@ def content(release: Release, areas: list[str], indicators: list[str]):
             lo.append(None if r is None else r["lower_ci"])
             hi.append(None if r is None else r["upper_ci"])
             cells[a] = "–" if r is None else f"{fmt.with_status(r['value'], r['status'], dec, unit)} ({r['period']})"
-        table_rows.append({"indicator": html.A(meta["title"], href=f"/indicator/{ind}?areas={','.join(areas)}"),
+        table_rows.append({"indicator": ui.Link(meta["title"], f"/indicator/{ind}?areas={','.join(areas)}"),
                            **cells})
         have = [(n, v) for n, v in zip(names, vals, strict=True) if not fmt.missing(v)]
         if have:
@@ -73,10 +73,10 @@ def layout(areas: str | None = None, indicators: str | None = None, **_):
         html.H1("Compare areas"),
         html.Form([
             ui.labelled("Areas", ids.CMP_AREAS, dcc.Dropdown(id=ids.CMP_AREAS, options=data.area_options(rel),
-                                                            value=chosen_areas, multi=True),
+                                                            value=chosen_areas, multi=True, className="multi"),
                         hint=f"Up to {MAX_AREAS} areas."),
             ui.labelled("Indicators", ids.CMP_INDICATORS,
-                        dcc.Dropdown(id=ids.CMP_INDICATORS, options=data.indicator_options(rel), value=chosen_inds,
+                        dcc.Dropdown(id=ids.CMP_INDICATORS, options=data.indicator_options(rel), value=chosen_inds, className="multi",
                                      multi=True), hint=f"Up to {MAX_INDICATORS} indicators."),
         ], className="controls", role="search", **{"aria-label": "Choose areas and indicators"}),
         html.Div(content(rel, chosen_areas, chosen_inds), id=ids.CMP_CONTENT, **{"aria-live": "polite"}),

@@ -105,7 +105,7 @@ def values_table(df: pd.DataFrame, meta: dict, level: str, period: str | None):
     unit, dec = meta["unit"], int(meta["decimals"])
     rows = [{
         "rank": fmt.rank(r.rank_level, r.n_ranked_level),
-        "area": html.A(r.name or r.area_code, href=f"/area/{r.area_code}"),
+        "area": ui.Link(r.name or r.area_code, f"/area/{r.area_code}"),
         "value": fmt.with_status(r.value, r.status, dec, unit),
         "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
         "quartile": fmt.quartile(r.quartile),
@@ -215,9 +215,10 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
             ui.labelled("Indicator", ids.EX_INDICATOR,
                         dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
                                      clearable=False)),
-            html.Fieldset([html.Legend("Level"),
-                           dcc.RadioItems(id=ids.EX_LEVEL, options=[{"label": lv, "value": lv} for lv in rel.levels],
-                                          value=level, inline=True)], className="control"),
+            ui.labelled("Level", ids.EX_LEVEL,
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": lv.capitalize(), "value": lv}
+                                                               for lv in rel.levels], value=level, clearable=False,
+                                     searchable=False)),
             ui.labelled("Period", ids.EX_PERIOD,
                         dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
@@ -229,7 +230,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                  summary_id=ids.EX_DISTRIBUTION_SUMMARY, table_id=f"{ids.EX_DISTRIBUTION}-table"),
         html.Section([
             ui.labelled("Areas to follow over time", ids.EX_AREAS,
-                        dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True),
+                        dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True, className="multi"),
                         hint="The first area's parent and the top level are always shown."),
         ], className="controls"),
         ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,

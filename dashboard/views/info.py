@@ -109,7 +109,7 @@ def status(**_):
         parts += [html.H2("Indicators"), ui.data_table(
             [("title", "Indicator"), ("frequency", "Frequency"), ("latest", "Latest period"),
              ("refreshed", "Last refreshed")],
-            [{"title": html.A(r.title, href=f"/methodology/{r.indicator}"), "frequency": r.frequency,
+            [{"title": ui.Link(r.title, f"/methodology/{r.indicator}"), "frequency": r.frequency,
               "latest": r.latest, "refreshed": "never" if pd.isna(r.refreshed) else str(r.refreshed)[:19]}
              for r in fresh.itertuples()], "When each indicator was last refreshed")]
     if not runs.empty:
