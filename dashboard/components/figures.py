@@ -160,8 +160,9 @@ SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down
 
 def spine(rows: Sequence[dict]) -> dict:
     """Spine chart: each indicator scaled from the worst (0) to the best (1) area of the level, with the
-    middle half shaded, the top-level value as a bar and the area as a marker whose shape says whether it
-    is significantly better, similar or worse than the top level.
+    middle half shaded, the top-level value as a bar (left out when it lies off the scale, as a total
+    does) and the area as a marker whose shape says whether it is significantly better, similar or
+    worse than the top level.
 
     ``rows``: dicts with label, area, top, vmin, q1, q3, vmax, polarity, significance."""
     labels, q1s, widths, tops = [], [], [], []
@@ -181,7 +182,8 @@ def spine(rows: Sequence[dict]) -> dict:
         labels.append(r["label"])
         q1s.append(min(a, b))
         widths.append(abs(b - a))
-        tops.append(scale(r["top"]))
+        top = scale(r["top"])
+        tops.append(top if top is not None and 0 <= top <= 1 else None)  # a total (count) lies off the scale
         sig = r["significance"] if r["significance"] in SPINE_MARKERS else "not compared"
         xs, ys = groups.setdefault(sig, ([], []))
         xs.append(scale(r["area"]))
@@ -198,8 +200,9 @@ def spine(rows: Sequence[dict]) -> dict:
     for sig, (xs, ys) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,
-                     "name": f"This area: {sig} than the top level" if sig != "not compared"
-                     else "This area: not compared",
+                     "name": {"better": "This area: better than the top level",
+                              "worse": "This area: worse than the top level",
+                              "similar": "This area: similar to the top level"}.get(sig, "This area: not compared"),
                      "marker": {"symbol": symbol, "size": 14, "color": colour,
                                 "line": {"width": 1, "color": "#000000"}},
                      "hovertemplate": "%{y}<extra></extra>"})
