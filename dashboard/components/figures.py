@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from dash import Patch
 
 from dashboard.components import fmt
@@ -29,6 +30,9 @@ def _base_layout(**extra) -> dict:
 
 
 def _clean(values: Sequence) -> list:
+    """Floats for JSON, with None where there is no value (NaN is not JSON)."""
+    if isinstance(values, np.ndarray):
+        return [None if v != v else v for v in values.astype(float).tolist()]
     return [None if fmt.missing(v) else float(v) for v in values]
 
 

@@ -44,13 +44,25 @@ def no_value(df: pd.DataFrame) -> tuple[list[str], list[str]]:
     return gone["area_code"].tolist(), reasons
 
 
+MAP_READ = ["area_code", "value", "status", "note"]
+
+
 def aligned(release: Release, level: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The level's areas in the map's fixed order, with this selection's rows joined on."""
     areas = data.level_areas(release, level)
-    return areas, areas[["area_code"]].merge(df, on="area_code", how="left")
+    rows = df.drop_duplicates("area_code").set_index("area_code").reindex(areas["area_code"]).reset_index()
+    return areas, rows
 
 
-def describe(df: pd.DataFrame, names: dict, meta: dict, level: str, period: str) -> str:
+class _Names:
+    def __init__(self, release: Release):
+        self.release = release
+
+    def get(self, code, default=None):
+        return data.area_name(self.release, code) or default
+
+
+def describe(df: pd.DataFrame, names, meta: dict, level: str, period: str) -> str:
     """One or two sentences a screen-reader user gets instead of the map."""
     unit, dec = meta["unit"], int(meta["decimals"])
     have = df.dropna(subset=["value"])
@@ -78,16 +90,16 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     frame = data.map_frame(release, level)
     if frame is None:
         return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
-    df = data.level_values(release, meta["id"], level, period) if period else pd.DataFrame(columns=data.MAP_COLUMNS)
+    df = (data.level_values(release, meta["id"], level, period, columns=MAP_READ) if period
+          else pd.DataFrame(columns=MAP_READ))
     areas, rows = aligned(release, level, df)
-    names = dict(zip(areas["area_code"], areas["name"], strict=True))
-    summary = describe(rows, names, meta, level, period or "no period")
+    summary = describe(rows, _Names(release), meta, level, period or "no period")
     nd = no_value(rows)
     unit, dec = meta["unit"], int(meta["decimals"])
     if not full:
-        return figures.choropleth_patch(rows["value"].tolist(), nd, unit=unit, decimals=dec), summary
+        return figures.choropleth_patch(rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec), summary
     fig = figures.choropleth(boundaries_url(release, level), areas["area_code"].tolist(), areas["name"].tolist(),
-                             rows["value"].tolist(), nd, unit=unit, decimals=dec, frame=frame,
+                             rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec, frame=frame,
                              uirevision=f"{release.id}:{level}")
     return fig, summary
 
