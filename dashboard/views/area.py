@@ -70,8 +70,9 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     periods = data.periods(release, meta["id"])
     if not periods:
         return {"data": [], "layout": {}}, "No data for this indicator.", ui.no_data()
-    df = data.level_values(release, meta["id"], area["level"], periods[-1])
-    df = df.set_index("area_code").reindex(codes).reset_index()
+    t = release.values(indicators=[meta["id"]], areas=codes, periods=[periods[-1]],
+                       columns=data.MAP_COLUMNS + ["breakdown"]).to_pandas()
+    df = t[t["breakdown"] == "total"].drop_duplicates("area_code").set_index("area_code").reindex(codes).reset_index()
     names = [data.area_name(release, c) or c for c in codes]
     unit, dec = meta["unit"], int(meta["decimals"])
     fig = figures.bars(names, df["value"].tolist(), df["lower_ci"].tolist(), df["upper_ci"].tolist(),
