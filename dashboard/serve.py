@@ -45,11 +45,12 @@ def options(host: str, port: int, workers: int) -> dict:
 
 def serve(config_path: str, host: str = "127.0.0.1", port: int = 8050, workers: int = 2) -> int:
     config = load_config(config_path)  # a ConfigError stops here, before any worker starts
+    opts = options(host, port, workers)
     if ReleaseStore(config.store).current_id() is None:
         log.warning("store=%s release=none: pages will say so until 'openmeasure etl run' publishes one",
                     config.store)
     print(f"serving the dashboard on http://{host}:{port} ({workers} workers); Ctrl+C stops", flush=True)
-    DashboardServer(config_path, options(host, port, workers)).run()
+    DashboardServer(config_path, opts).run()
     return 0
 
 

@@ -117,3 +117,9 @@ def test_serve_with_a_bad_config_stops_with_a_message(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "invalid configuration" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_rejects_a_bad_port_before_starting(demo_env):
+    done = subprocess.run([sys.executable, "-m", "etl.cli", "serve", "--config", "config.yaml", "--port", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **demo_env})
+    assert done.returncode == 2 and "--port 0" in done.stderr and "serving" not in done.stdout
