@@ -179,6 +179,6 @@ def map_frame(release: Release, level: str) -> dict | None:
             return None
         lon0, lon1, lat0, lat1 = min(xs), max(xs), min(ys), max(ys)
         span = max(lon1 - lon0, (lat1 - lat0) * 1.6, 1e-6)
-        zoom = max(0.0, min(12.0, math.log2(360 / span) - 0.6))
+        zoom = max(0.0, min(12.0, math.log2(360 / span) + 0.3))
         return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": round(zoom, 2)}
     return release.memo(("map_frame", level), load)

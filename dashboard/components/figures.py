@@ -1,6 +1,6 @@
 """Plotly figures as plain dicts (no ``go.Figure``: building and validating one costs ~0.5 s at 5,000 areas).
 
-Colour scales and palettes are colour-blind safe (cividis; Okabe-Ito), and every distinction that matters
+Colour scales and palettes are colour-blind safe (viridis; Okabe-Ito), and every distinction that matters
 also has a shape, a line style or a pattern.
 """
 
@@ -13,7 +13,7 @@ from dash import Patch
 
 from dashboard.components import fmt
 
-COLORSCALE = "Cividis"
+COLORSCALE = "Viridis"  # no grey in it, so grey can mean "no value"
 NO_VALUE_COLOUR = "#bdbdbd"
 #: Okabe-Ito, colour-blind safe
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -41,13 +41,22 @@ def _hover_value(decimals: int, unit: str) -> str:
     return f"%{{z:,.{decimals}f}}{suffix}"
 
 
+def _flagged_trace(geojson_url: str, flagged: list[str]) -> dict:
+    """Areas whose value is provisional or estimated: a thick dark outline over the colour, no fill."""
+    return {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": flagged,
+            "z": [1] * len(flagged), "name": "Provisional or estimated", "showscale": False,
+            "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "hoverinfo": "skip",
+            "marker": {"opacity": 1, "line": {"width": 2.5, "color": "#000000"}}}
+
+
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
                no_value: tuple[list[str], list[str]], *, unit: str, decimals: int, frame: dict,
-               uirevision: str) -> dict:
+               uirevision: str, flagged: list[str] | None = None) -> dict:
     """A ``choroplethmap`` over the release's own boundaries (fetched once by URL, cached by the browser).
 
     Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces
-    ``z`` (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason."""
+    ``z`` (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
+    trace 2 outlines provisional and estimated values."""
     nd_codes, nd_reasons = no_value
     return {
         "data": [
@@ -61,6 +70,7 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
              "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
+            _flagged_trace(geojson_url, list(flagged or [])),
         ],
         "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision, height=480,
                                margin={"l": 0, "r": 0, "t": 0, "b": 0}),
@@ -68,7 +78,7 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
 
 
 def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *, unit: str,
-                     decimals: int) -> Patch:
+                     decimals: int, flagged: list[str] | None = None) -> Patch:
     """The same map with new values: only ``z`` and the no-value trace travel to the browser."""
     nd_codes, nd_reasons = no_value
     p = Patch()
@@ -79,6 +89,8 @@ def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *,
     p["data"][1]["locations"] = nd_codes
     p["data"][1]["z"] = [1] * len(nd_codes)
     p["data"][1]["text"] = nd_reasons
+    p["data"][2]["locations"] = list(flagged or [])
+    p["data"][2]["z"] = [1] * len(flagged or [])
     return p
 
 

@@ -81,7 +81,7 @@ def describe(df: pd.DataFrame, names, meta: dict, level: str, period: str) -> st
                      + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
     for s in ("provisional", "estimated"):
         if counts.get(s, 0):
-            parts.append(f"{int(counts[s]):,} values are {s}.")
+            parts.append(f"{int(counts[s]):,} values are {s} (outlined in black).")
     return " ".join(parts)
 
 
@@ -95,12 +95,14 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     areas, rows = aligned(release, level, df)
     summary = describe(rows, _Names(release), meta, level, period or "no period")
     nd = no_value(rows)
+    flagged = rows.loc[rows["status"].isin(["provisional", "estimated"]), "area_code"].tolist()
     unit, dec = meta["unit"], int(meta["decimals"])
     if not full:
-        return figures.choropleth_patch(rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec), summary
+        return figures.choropleth_patch(rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec,
+                                        flagged=flagged), summary
     fig = figures.choropleth(boundaries_url(release, level), areas["area_code"].tolist(), areas["name"].tolist(),
                              rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec, frame=frame,
-                             uirevision=f"{release.id}:{level}")
+                             uirevision=f"{release.id}:{level}", flagged=flagged)
     return fig, summary
 
 

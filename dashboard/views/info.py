@@ -135,7 +135,7 @@ def accessibility(**_):
             html.Li("use every page with a keyboard alone; a 'Skip to main content' link comes first"),
             html.Li("read every chart as a short text summary and as a data table"),
             html.Li("tell statuses apart without colour: badges carry words and shapes"),
-            html.Li("see colour scales that people with colour-blindness can read (cividis, Okabe-Ito)"),
+            html.Li("see colour scales that people with colour-blindness can read (viridis, Okabe-Ito)"),
             html.Li("link to any view: every selection is kept in the page address"),
             html.Li("download the data behind every view as CSV, Excel, Parquet or JSON"),
         ]),

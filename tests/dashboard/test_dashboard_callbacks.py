@@ -162,3 +162,15 @@ def test_spine_scales_worst_to_best_by_polarity():
     fig = figures.spine(rows)
     area_trace = fig["data"][3]
     assert area_trace["x"] == [0.8] and area_trace["marker"]["symbol"] == "triangle-up"
+
+
+def test_provisional_values_are_outlined_on_the_map(release):
+    m = meta(release, "online_share")
+    fig, summary = explorer.map_figure(release, m, "municipality", "2024")
+    df = data.level_values(release, "online_share", "municipality", "2024")
+    provisional = set(df.loc[df["status"] == "provisional", "area_code"])
+    assert provisional and set(fig["data"][2]["locations"]) == provisional
+    assert "provisional (outlined in black)" in summary
+    patch, _ = explorer.map_figure(release, m, "municipality", "2015", full=False)
+    ops = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
+    assert ops[("data", 2, "locations")]["params"]["value"] == []  # 2015 is final
