@@ -24,6 +24,10 @@ PROFILE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upp
                    "n_ranked_level", "quartile", "previous_period", "previous_value", "change",
                    "change_significance", "peer_mean", "target", "target_period", "progress_status", "rag"]
 RANGE_BATCH = 25  # indicators per pass of level_ranges: bounds its memory (~800 MB in one pass at 5,000 x 200 x 20)
+#: what the area profile shows (the overview needs PROFILE_COLUMNS: change, target and RAG as well)
+SPINE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
+                 "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
+                 "n_ranked_level", "quartile"]
 TREND_COLUMNS = ["area_code", "period", "value", "lower_ci", "upper_ci", "status", "note"]
 
 

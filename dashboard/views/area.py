@@ -18,7 +18,7 @@ AREA = "area-code"
 
 def profile_rows(release: Release, area: dict) -> pd.DataFrame:
     """The latest row of every indicator for the area, with its level's range at that period."""
-    rows = data.latest(data.area_values(release, area["area_code"]))
+    rows = data.latest(data.area_values(release, area["area_code"], columns=data.SPINE_COLUMNS))
     if rows.empty:
         return rows
     ranges = data.level_ranges(release, area["level"])
