@@ -5,12 +5,14 @@
   so a page never mixes two releases.
 - Public by default: a reader built with ``include_internal=False`` never returns internal indicators' rows
   or metadata, whatever the caller asks for.
-- Nothing is loaded whole: values are read with pyarrow filters from the file sorted for the question
-  (by indicator, or by area), and small tables are cached per release id.
+- Nothing is loaded whole: values are read from the file sorted for the question (by indicator, or by
+  area), only the row groups whose statistics can hold the wanted keys; each file's footer and row-group
+  statistics are parsed once per release, and small tables are cached per release id.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from functools import cached_property
@@ -31,6 +33,20 @@ class Release:
         self.path = path
         self.id = path.name
         self.include_internal = include_internal
+        self._memo: dict[tuple, object] = {}
+        self._memo_lock = threading.Lock()
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per release and key (a release never changes, so neither does the result).
+
+        Callers keep keys few and results small (summaries, not whole tables)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)
 
     @cached_property
     def manifest(self) -> dict:
@@ -72,25 +88,77 @@ class Release:
         if not allowed:
             schema = pq.read_schema(self.path / "indicator_values.parquet")
             return schema.empty_table() if columns is None else schema.empty_table().select(columns)
-        filters = [("indicator", "in", allowed)]
+        filters = {"indicator": allowed}
         if areas is not None:
-            filters.append(("area_code", "in", list(areas)))
+            filters["area_code"] = list(areas)
         if levels is not None:
-            filters.append(("level", "in", list(levels)))
+            filters["level"] = list(levels)
         if periods is not None:
-            filters.append(("period", "in", list(periods)))
+            filters["period"] = list(periods)
         if areas is not None and indicators is None:
-            # one area across all indicators: read only the small files that hold those areas
+            # a few areas across all indicators: only the small by-area files that hold them
             bucket = dict(zip(self.areas["area_code"], self.areas["bucket"], strict=True))
-            files = sorted({self.path / bucket_file(int(bucket[a])) for a in areas if a in bucket})
-            if not files:
+            names = sorted({bucket_file(int(bucket[a])) for a in areas if a in bucket})
+            if not names:
                 return self.values(indicators=[], columns=columns)
-            table = pq.read_table([str(f) for f in files], filters=filters, columns=columns)
+            parts = [self._read(n, filters, columns) for n in names]
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         else:
-            table = pq.read_table(self.path / "indicator_values.parquet", filters=filters, columns=columns)
+            table = self._read("indicator_values.parquet", filters, columns)
         if not self.include_internal and "visibility" in table.column_names:
             table = table.filter(pc.equal(table["visibility"], "public"))
         return table
+
+
+    def _row_group_index(self, name: str) -> tuple[pq.FileMetaData, dict[str, list[tuple]]]:
+        """The file's footer and each row group's min/max of the filter columns, parsed once per release."""
+        def load():
+            md = pq.ParquetFile(self.path / name).metadata
+            names = [md.schema.column(i).name for i in range(md.num_columns)]
+            stats: dict[str, list[tuple]] = {}
+            for col in FILTER_COLUMNS:
+                if col not in names:
+                    continue
+                i = names.index(col)
+                ranges = []
+                for rg in range(md.num_row_groups):
+                    st = md.row_group(rg).column(i).statistics
+                    ranges.append((st.min, st.max) if st is not None and st.has_min_max else (None, None))
+                stats[col] = ranges
+            return md, stats
+        return self.memo(("row_groups", name), load)
+
+    def _read(self, name: str, filters: dict[str, list], columns: list[str] | None) -> pa.Table:
+        """Rows whose filter columns take one of the given values: only the row groups whose min/max can
+        hold a wanted value are read (no dataset discovery or footer parsing per call)."""
+        md, stats = self._row_group_index(name)
+        wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
+        groups = [rg for rg in range(md.num_row_groups)
+                  if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
+        file = pq.ParquetFile(self.path / name, metadata=md)
+        extra = [c for c in wanted if columns is not None and c not in columns]
+        read_cols = None if columns is None else list(columns) + extra
+        if not groups:
+            schema = file.schema_arrow
+            return schema.empty_table() if columns is None else schema.empty_table().select(columns)
+        table = file.read_row_groups(groups, columns=read_cols)
+        mask = None
+        for col, vals in wanted.items():
+            m = pc.is_in(table[col], value_set=pa.array(vals, table.schema.field(col).type))
+            mask = m if mask is None else pc.and_(mask, m)
+        table = table.filter(mask)
+        return table.drop_columns(extra) if extra else table
+
+
+FILTER_COLUMNS = ("indicator", "area_code", "level", "period")
+
+
+def _overlaps(minmax: tuple, sorted_values: list) -> bool:
+    lo, hi = minmax
+    if lo is None or hi is None:
+        return True
+    i = bisect.bisect_left(sorted_values, lo)
+    return i < len(sorted_values) and sorted_values[i] <= hi
 
 
 class ReleaseReader:

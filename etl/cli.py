@@ -9,6 +9,7 @@
     openmeasure status [--config PATH]                 every job's last and next run, every indicator's freshness
     openmeasure access add-user NAME [--config PATH]   create a manager account (password from the terminal)
     openmeasure access remove-user NAME [--config PATH]
+    openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
 
 Every error a user can act on is printed as one message without a traceback (exit status 2).
 """
@@ -173,6 +174,12 @@ def cmd_access_remove_user(args: argparse.Namespace) -> int:
     return cmd_remove_user(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import serve
+
+    return serve(_config_path(args), args.host, args.port, args.workers)
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "run"): cmd_etl_run,
     ("etl", "report"): cmd_etl_report,
@@ -183,6 +190,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("status",): cmd_status,
     ("access", "add-user"): cmd_access_add_user,
     ("access", "remove-user"): cmd_access_remove_user,
+    ("serve",): cmd_serve,
 }
 
 
@@ -219,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8050)
     with_config(sub.add_parser("schedule", help="run the scheduled jobs until SIGTERM / SIGINT"))
     with_config(sub.add_parser("status", help="jobs' last and next runs, indicators' freshness"))
+
+    from dashboard.serve import add_arguments
+
+    add_arguments(with_config(sub.add_parser("serve", help="serve the dashboard under gunicorn")))
     return p
 
 

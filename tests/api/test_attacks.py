@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from etl.store import ReleaseStore
+
 TRAVERSAL = ["../", "..%2F", "%2e%2e%2f", "%2E%2E/", "..%5c", "....//", "%252e%252e%252f", "/etc/passwd",
              "%2Fetc%2Fpasswd", "..%00", "%00", "C:%5Cwindows", "~root"]
 
@@ -105,10 +107,52 @@ def test_html_pages_escape_what_they_show(client):
     assert r.status_code == 400 and b"<script>" not in r.data.replace(b"\\u003c", b"")
 
 
-def test_a_crafted_dash_callback_is_not_covered_here():
-    """`/_dash-update-component` belongs to the Dash app (dashboard/app.py), which is not merged into this
-    branch; the crafted-callback attack test is written after the merge (see the report of issue 6)."""
-    pytest.skip("needs dashboard/app.py: written when the lead merges the dashboard and api branches")
+def _outputs(spec: str) -> list[dict]:
+    parts = spec.strip(".").split("...") if spec.startswith("..") else [spec]
+    return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+
+
+def test_a_crafted_dash_callback_reveals_no_internal_indicator(api_config):
+    """Every dashboard callback, called directly with the internal indicator's id (and with a forged
+    release id), answers without its title, unit, methodology or values."""
+    from dashboard.app import create_app
+
+    internal = next(i for i in api_config.indicators if i.visibility == "internal")
+    secrets = [internal.title, internal.unit, internal.methodology]
+    client = create_app(api_config).server.test_client()
+    client.get("/")  # the first request registers the pages' callbacks
+    current = ReleaseStore(api_config.store).current_id()
+    defaults = {"level": "municipality", "period": "2024", "areas": ["VL101", "VL102"], "area": "VL101",
+                "theme": None, "indicators": [internal.id]}
+    deps = client.get("/_dash-dependencies").get_json()
+    crafted = 0
+    for dep in deps:
+        fields = dep["inputs"] + dep["state"]
+        if not any("indicator" in str(f["id"]) for f in fields):
+            continue
+        for release in (current, "../../etc/passwd"):
+            def value(f, release=release):
+                key = str(f["id"])
+                if key == "release-id":
+                    return release
+                if "indicators" in key:
+                    return [internal.id]
+                if "indicator" in key:
+                    return internal.id
+                return next((v for k, v in defaults.items() if key.endswith(k)), None)
+
+            body = {"output": dep["output"], "outputs": _outputs(dep["output"]),
+                    "inputs": [{**f, "value": value(f)} for f in dep["inputs"]],
+                    "state": [{**f, "value": value(f)} for f in dep["state"]],
+                    "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]}
+            r = client.post("/_dash-update-component", json=body)
+            crafted += 1
+            text = r.get_data(as_text=True)
+            assert r.status_code in (200, 204, 400, 404, 500), (dep["output"], r.status_code)
+            for secret in secrets:
+                assert secret not in text, (dep["output"], release, secret)
+            assert "Traceback" not in text
+    assert crafted >= 6  # the explorer, area, compare and overview callbacks were all tried
 
 
 def test_no_release_yet_is_a_clean_503(api_config, tmp_path):

@@ -1,0 +1,119 @@
+"""The Dash app: ``create_app(config)`` builds one app over one deployment's release store.
+
+Pages live in dashboard/pages (one module each, ``register_page``); their layouts and callbacks in
+dashboard/views. The current release is read per request (see dashboard/context.py), so publishing a new
+release needs no restart. Debug is never switched on here; ``openmeasure serve`` runs the app under gunicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+import flask
+from dash import dcc, html
+
+from dashboard import api, context
+from dashboard.components import ui
+from dashboard.release_reader import ReleaseReader
+from dashboard.views import area, compare, explorer, overview
+from etl.config_models import Config
+from etl.exceptions import StoreError
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
+NAV = [("Overview", "/"), ("Compare areas", "/compare"), ("Data status", "/status"), ("Downloads", "/data"),
+       ("Accessibility", "/accessibility")]
+
+
+def frame(title: str):
+    """The page frame around every page: skip link, header, synthetic-data banner, main, footer."""
+    def layout():
+        banner, footer_release = None, "No release has been published yet."
+        try:
+            rel = context.release()
+            m = rel.manifest
+            banner = ui.synthetic_banner(m)
+            footer_release = (f"Release {rel.id}, published {m.get('created', '')}. Licence {m.get('licence', '')}. "
+                              f"{m.get('attribution', '')}")
+        except StoreError as exc:
+            log.warning("frame release_error=%s", exc)
+        explorer_link = []
+        try:
+            first = context.release().indicators.sort_values(["theme", "title"])["id"]
+            explorer_link = [("Indicators", f"/indicator/{first.iloc[0]}")] if len(first) else []
+        except StoreError:
+            pass
+        links = NAV[:1] + explorer_link + NAV[1:]
+        return html.Div([
+            html.A("Skip to main content", href="#main", className="skip-link"),
+            html.Header([
+                html.A(title, href="/", className="site-title"),
+                html.Nav(html.Ul([html.Li(dcc.Link(label, href=href)) for label, href in links]),
+                         className="site-nav", **{"aria-label": "Main"}),
+            ], className="site-header"),
+            banner,
+            html.Main(dash.page_container, id="main", tabIndex="-1"),
+            html.Footer([html.P(footer_release),
+                         html.P([html.A("Accessibility statement", href="/accessibility"), " · ",
+                                 html.A("Data status", href="/status"), " · ",
+                                 html.A("Download the data", href="/data")])], className="site-footer"),
+        ], className="frame")
+    return layout
+
+
+def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
+    """Boundaries of a release's level as GeoJSON: the map fetches them once per level, the browser caches
+    them for good (a release never changes), and period or indicator changes then move only values."""
+    @server.route("/boundaries/<release_id>/<level>.geojson")
+    def boundaries(release_id: str, level: str):
+        try:
+            path = reader.get(release_id).boundaries_path(level)
+        except StoreError:
+            path = None
+        if path is None:
+            flask.abort(404)
+        resp = flask.send_file(path, mimetype="application/geo+json", max_age=31_536_000, conditional=True)
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp
+
+
+def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
+    """The dashboard over ``config.store``; internal indicators only with ``include_internal=True``."""
+    reader = ReleaseReader(config.store, include_internal=include_internal)
+    app = dash.Dash(
+        __name__, use_pages=True, pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"),
+        title=config.title, update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": "Public service performance: indicators, areas, data."}],
+    )
+    app.index_string = INDEX
+    context.install(app.server, config, reader)
+    app.layout = frame(config.title)
+    for view in (overview, explorer, area, compare):
+        view.register(app)
+    add_boundaries_route(app.server, reader)
+    api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
+    log.info("app=created store=%s include_internal=%s", config.store, include_internal)
+    return app

@@ -1,0 +1,51 @@
+/* Accessibility fixes for Dash 4's dropdown, applied to every dropdown the pages draw.
+ *
+ * dcc.Dropdown keeps a read-only <input aria-hidden="true" tabindex="0"> as its Tab stop and forwards focus
+ * to the real control (a <button aria-haspopup="listbox">), which axe reports as a focusable element hidden
+ * from assistive technology (WCAG 4.1.2). Here the button itself is the Tab stop (Enter, Arrow Down and
+ * typing open the list, as before), the hidden input leaves the Tab order, and the button is named by its
+ * visible <label for=...> followed by the chosen values, word for word, so that its accessible name
+ * contains its visible text (WCAG 2.5.3). A multi-select shows "3 selected" rather than the run-together
+ * values (CSS); its mouse-only clear icon is hidden from assistive technology (Delete clears by keyboard).
+ */
+(function () {
+  function fix(root) {
+    root.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrap) {
+      var input = wrap.querySelector('input.dash-dropdown-focus-target');
+      var button = wrap.querySelector('button.dash-dropdown');
+      if (!input || !button || button.disabled) { return; }
+      if (input.tabIndex !== -1) { input.tabIndex = -1; }
+      if (button.tabIndex !== 0) { button.tabIndex = 0; }
+      var label = button.id && document.getElementById(button.id + '-label');
+      var parts = label ? [label.textContent.trim()] : [];
+      var clear = button.querySelector('.dash-dropdown-clear');
+      if (clear && clear.getAttribute('aria-hidden') !== 'true') { clear.setAttribute('aria-hidden', 'true'); }
+      var shown = Array.prototype.filter.call(
+        button.querySelectorAll('.dash-dropdown-value-item, .dash-dropdown-placeholder, .dash-dropdown-value-count'),
+        function (el) { return el.offsetParent !== null; });
+      shown.forEach(function (el) { var t = el.textContent.trim(); if (t) { parts.push(t); } });
+      var name = parts.join(' ');
+      if (button.hasAttribute('aria-labelledby')) { button.removeAttribute('aria-labelledby'); }
+      if (name && button.getAttribute('aria-label') !== name) { button.setAttribute('aria-label', name); }
+    });
+    root.querySelectorAll('.dash-options-list:not([aria-label])').forEach(function (list) {
+      list.setAttribute('aria-label', 'Options');
+    });
+    root.querySelectorAll('input.dash-dropdown-search:not([aria-label])').forEach(function (search) {
+      search.setAttribute('aria-label', 'Search the options');
+    });
+  }
+  var pending = false;
+  function schedule() {
+    if (pending) { return; }
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; fix(document); });
+  }
+  function start() {
+    fix(document);
+    new MutationObserver(schedule).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby'], characterData: true
+    });
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+})();

@@ -1,0 +1,1 @@
+"""Interface patterns shared by the pages: one small function per pattern (see ui.py, figures.py)."""

@@ -1,0 +1,176 @@
+"""One small function per interface pattern, each with the text and ARIA a screen reader needs.
+
+Colour never carries meaning alone: badges carry a shape and words; charts come with a text summary and a
+table alternative (``chart``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from dashboard.components import fmt
+
+RAG = {  # rag -> (shape, css class, default words)
+    "green": ("●", "rag-green", "On track"),
+    "amber": ("▲", "rag-amber", "Needs acceleration"),
+    "red": ("■", "rag-red", "Off track"),
+}
+SIGNIFICANCE = {  # significance -> (shape, css class)
+    "better": ("▲", "sig-better"),
+    "worse": ("▼", "sig-worse"),
+    "similar": ("●", "sig-similar"),
+    "higher": ("▲", "sig-similar"),
+    "lower": ("▼", "sig-similar"),
+    "not compared": ("○", "sig-none"),
+}
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def synthetic_banner(manifest: dict):
+    """Shown on every page when the release holds synthetic (made-up) data."""
+    if not manifest.get("synthetic"):
+        return None
+    return html.Div(
+        [html.Strong("Synthetic data. "),
+         html.Span("Every figure on this site is made up for demonstration; "
+                   "do not use it for decisions or quote it as fact.")],
+        className="banner-synthetic", role="note", id="synthetic-banner")
+
+
+def rag_badge(rag, progress_status=None):
+    """RAG status with a shape and words, never colour alone."""
+    if rag not in RAG:
+        return html.Span("No target", className="rag rag-none")
+    shape, css, words = RAG[rag]
+    words = fmt.PROGRESS_TEXT.get(progress_status, words)
+    return html.Span([html.Span(shape, className="rag-shape", **{"aria-hidden": "true"}),
+                      html.Span(f"{words}", className="rag-text")], className=f"rag {css}")
+
+
+def significance_badge(sig, against: str = ""):
+    shape, css = SIGNIFICANCE.get(sig or "not compared", SIGNIFICANCE["not compared"])
+    words = fmt.SIGNIFICANCE_TEXT.get(sig or "not compared", str(sig))
+    if against and sig not in (None, "not compared"):
+        words = f"{words} than {against}"
+    return html.Span([html.Span(shape, className="sig-shape", **{"aria-hidden": "true"}), html.Span(words)],
+                     className=f"sig {css}")
+
+
+def status_message(status, note=None):
+    """A plain-language message for a value that is missing, withheld, provisional or estimated."""
+    if not status or status == "ok":
+        return None
+    explain = {
+        "suppressed": "This figure is withheld to protect the privacy of the people it counts.",
+        "missing": "There is no data for this period.",
+        "low_coverage": "Too few local areas reported to give a reliable figure.",
+        "provisional": "This figure is provisional and may be revised.",
+        "estimated": "This figure is an estimate by the publisher.",
+        "break": "There is a break in the series: compare with earlier periods with care.",
+    }.get(status, f"Status: {status}.")
+    text = f"{explain} {note}" if note and isinstance(note, str) else explain
+    return html.P(text, className=f"status-message status-{status}")
+
+
+def no_data(message: str = "There is no data for this selection."):
+    return html.P(message, className="no-data", role="status")
+
+
+def summary_card(title, value_text, children=(), href=None, badge=None):
+    heading = html.A(title, href=href) if href else title
+    return html.Section([
+        html.H3(heading, className="card-title"),
+        html.P(value_text, className="card-value"),
+        badge if badge is not None else None,
+        *children,
+    ], className="card")
+
+
+class Link(NamedTuple):
+    """A table cell that links somewhere."""
+    text: str
+    href: str
+
+
+def _cell(value) -> str:
+    if isinstance(value, Link):
+        return f'<a href="{escape(value.href, quote=True)}">{escape(str(value.text))}</a>'
+    return escape("" if value is None else str(value))
+
+
+def table_html(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str) -> str:
+    """An HTML table with a caption and column headers (``scope="col"``); every cell escaped."""
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(key))}</td>" for key, _ in columns) + "</tr>"
+                   for r in rows)
+    return (f'<table class="data-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
+def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str, *,
+               limit: int | None = None, more_href: str | None = None):
+    """The table alternative to a chart. ``rows`` map column keys to text or :class:`Link`.
+
+    Rendered as one HTML block (one Dash component, not one per cell: Dash's renderer takes seconds for
+    a few thousand components). With ``limit``, the rest is offered as a download."""
+    shown = rows if limit is None else rows[:limit]
+    parts = [dcc.Markdown(table_html(columns, shown, caption), dangerously_allow_html=True,
+                          className="table-html")]
+    if limit is not None and len(rows) > limit:
+        more = f"Showing {limit:,} of {len(rows):,} rows."
+        parts.append(html.P([more + " ", html.A("Download all rows as CSV", href=more_href)] if more_href
+                            else more))
+    return html.Div(parts, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption})
+
+
+def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str | None = None,
+          table_id: str | None = None, height: int | None = None):
+    """A chart with a heading, a short text summary and its data as a table (in a disclosure)."""
+    extra = {"style": {"height": f"{height}px"}} if height else {}
+    return html.Figure([
+        html.Figcaption([html.H2(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
+        dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
+        html.Details([html.Summary(f"{title}: data table"),
+                      html.Div(table, id=table_id) if table_id else table]),
+    ], className="chart")
+
+
+def data_links(indicator: str, level: str | None = None, period: str | None = None):
+    """Links to the data behind a view and to its methodology (stable URLs served by the API)."""
+    params = {"indicator": indicator}
+    if level:
+        params["level"] = level
+    if period:
+        params["period"] = period
+    items = [html.Li(html.A(f"Data as {label}", href=f"/api/v1/data?{urlencode({**params, 'format': f})}"))
+             for f, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))]
+    items.append(html.Li(html.A("Methodology", href=f"/methodology/{indicator}")))
+    items.append(html.Li(html.A("All downloads", href="/data")))
+    return html.Ul(items, className="data-links", **{"aria-label": "Data behind this view"})
+
+
+def labelled(label: str, control_id: str, control, hint: str | None = None):
+    """A form control with a visible label tied to it."""
+    return html.Div([html.Label(label, htmlFor=control_id, id=f"{control_id}-label"),
+                     html.P(hint, className="hint") if hint else None, control], className="control")
+
+
+def sparkline(values: Sequence) -> str:
+    """A trend as block characters (aria-hidden where used; the words say the same)."""
+    nums = [v for v in values if not fmt.missing(v)]
+    if len(nums) < 2:
+        return ""
+    lo, hi = min(nums), max(nums)
+    blocks = "▁▂▃▄▅▆▇█"
+    return "".join(" " if fmt.missing(v) else blocks[0 if hi == lo else int((v - lo) / (hi - lo) * 7)]
+                   for v in values)
+
+
+def not_available(message: str, h1: str = "Not available"):
+    return html.Div([html.H1(h1), html.P(message), html.P(html.A("Go to the overview", href="/"))])

@@ -1,0 +1,51 @@
+"""Where a layout or a callback finds the release it shows, without module state.
+
+``create_app`` puts the deployment's :class:`ReleaseReader` and config on the Flask app; a request asks for
+the current release once and keeps it in ``flask.g``, so everything one response shows comes from one
+release. A page remembers the id it was drawn from (in a ``dcc.Store``) and its callbacks ask for that same
+release, so an update never mixes the page's boundaries or options with a newer release's values.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import flask
+
+from dashboard.release_reader import Release, ReleaseReader
+from etl.config_models import Config
+from etl.exceptions import StoreError
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "openmeasure"
+
+
+def install(server: flask.Flask, config: Config, reader: ReleaseReader) -> None:
+    server.extensions[EXTENSION] = {"config": config, "reader": reader}
+
+
+def reader() -> ReleaseReader:
+    return flask.current_app.extensions[EXTENSION]["reader"]
+
+
+def config() -> Config:
+    return flask.current_app.extensions[EXTENSION]["config"]
+
+
+def release(release_id: str | None = None) -> Release:
+    """The release a page was drawn from (when it still exists), else the current one; one per request."""
+    cached = flask.g.get("om_release")
+    if cached is not None and (release_id is None or cached.id == release_id):
+        return cached
+    rdr = reader()
+    rel = None
+    if release_id:
+        try:
+            rel = rdr.get(release_id)
+        except StoreError:
+            log.info("release=%s gone=true falling_back=current", release_id)
+    if rel is None:
+        rel = rdr.current()  # raises StoreError when nothing is published
+    flask.g.om_release = rel
+    return rel

@@ -1,0 +1,7 @@
+"""``/compare?areas=...&indicators=...``: several areas side by side (dashboard/views/compare.py)."""
+import dash
+
+from dashboard.views import compare
+
+dash.register_page(__name__, path="/compare", title="Compare areas", name="Compare", order=2)
+layout = compare.layout

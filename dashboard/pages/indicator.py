@@ -1,0 +1,8 @@
+"""``/indicator/<id>``: the indicator explorer (dashboard/views/explorer.py)."""
+import dash
+
+from dashboard.views import explorer
+
+dash.register_page(__name__, path_template="/indicator/<indicator_id>", title="Indicator explorer",
+                   name="Indicator")
+layout = explorer.layout

@@ -1,0 +1,172 @@
+"""Area profile ``/area/<code>?indicator=``: every indicator against its level, parent and top level
+(spine chart and table), the area beside its statistical nearest neighbours, and trends."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from dashboard import context, data
+from dashboard.components import figures, fmt, ids, ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded, release_store, sync_target, url_sync
+from dashboard.views.explorer import trend_outputs
+
+SYNC = f"{ids.URL_SYNC}-area"
+AREA = "area-code"
+
+
+def profile_rows(release: Release, area: dict) -> pd.DataFrame:
+    """The latest row of every indicator for the area, with its level's range at that period."""
+    rows = data.latest(data.area_values(release, area["area_code"], columns=data.SPINE_COLUMNS))
+    if rows.empty:
+        return rows
+    ranges = data.level_ranges(release, area["level"])
+    meta = release.indicators[["id", "title", "unit", "decimals", "polarity", "theme"]].rename(
+        columns={"id": "indicator"})
+    out = rows.merge(meta, on="indicator").merge(ranges, on=["indicator", "period"], how="left")
+    return out.sort_values(["theme", "title"]).reset_index(drop=True)
+
+
+def spine_outputs(rows: pd.DataFrame, area: dict, top_name: str, parent_name: str | None):
+    spine_rows = [{"label": r.title, "area": r.value, "top": r.top_value, "vmin": r.vmin, "q1": r.q1,
+                   "q3": r.q3, "vmax": r.vmax, "polarity": r.polarity, "significance": r.significance_top}
+                  for r in rows.itertuples()]
+    fig = figures.spine(spine_rows)
+    sig = rows["significance_top"].value_counts()
+    summary = (f"{area['name']} compared with all {area['level']} areas on {len(rows)} indicators, latest period "
+               f"of each: significantly better than {top_name} on {int(sig.get('better', 0))}, similar on "
+               f"{int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
+               f"{int(sig.get('not compared', 0))} not compared (no interval or no value).")
+    table_rows = []
+    for r in rows.itertuples():
+        dec, unit = int(r.decimals), r.unit
+        table_rows.append({
+            "indicator": ui.Link(r.title, f"/indicator/{r.indicator}?level={area['level']}&areas={area['area_code']}"),
+            "period": r.period,
+            "value": fmt.with_status(r.value, r.status, dec, unit),
+            "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
+            "parent": (f"{fmt.value(r.parent_value, dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r.significance_parent, '')}"
+                       if parent_name else "–"),
+            "top": f"{fmt.value(r.top_value, dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r.significance_top, '')}",
+            "rank": fmt.rank(r.rank_level, r.n_ranked_level),
+            "quartile": fmt.quartile(r.quartile),
+            "range": f"{fmt.number(r.vmin, dec)} to {fmt.number(r.vmax, dec)}",
+            "note": r.note if isinstance(r.note, str) else "",
+        })
+    cols = [("indicator", "Indicator"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
+            ("parent", f"{parent_name or 'Parent'} (significance)"), ("top", f"{top_name} (significance)"),
+            ("rank", "Rank in level"), ("quartile", "Quartile"), ("range", "Range in level"), ("note", "Note")]
+    return fig, summary, ui.data_table(cols, table_rows, f"{area['name']}: every indicator, latest period")
+
+
+def neighbour_outputs(release: Release, area: dict, indicator: str | None):
+    """The area beside its nearest neighbours on one indicator (latest period), chart and table."""
+    meta = data.indicator_meta(release, indicator)
+    if meta is None:
+        return {"data": [], "layout": {}}, "Choose an indicator.", ui.no_data()
+    peers = data.neighbours(release, area["area_code"])
+    codes = [area["area_code"], *peers]
+    periods = data.periods(release, meta["id"])
+    if not periods:
+        return {"data": [], "layout": {}}, "No data for this indicator.", ui.no_data()
+    t = release.values(indicators=[meta["id"]], areas=codes, periods=[periods[-1]],
+                       columns=data.MAP_COLUMNS + ["breakdown"]).to_pandas()
+    df = t[t["breakdown"] == "total"].drop_duplicates("area_code").set_index("area_code").reindex(codes).reset_index()
+    names = [data.area_name(release, c) or c for c in codes]
+    unit, dec = meta["unit"], int(meta["decimals"])
+    fig = figures.bars(names, df["value"].tolist(), df["lower_ci"].tolist(), df["upper_ci"].tolist(),
+                       unit=unit, decimals=dec, highlight=0)
+    have = df.dropna(subset=["value"])
+    if not peers:
+        summary = f"{area['name']} has no statistical nearest neighbours in this release."
+    else:
+        own = df.iloc[0]
+        peer_vals = have[have["area_code"] != area["area_code"]]["value"]
+        summary = (f"{meta['title']} in {periods[-1]}: {area['name']} {fmt.with_status(own['value'], own['status'], dec, unit)}; "
+                   f"its {len(peers)} nearest neighbours average "
+                   f"{fmt.value(peer_vals.mean() if len(peer_vals) else None, dec, unit)}. "
+                   f"{area['name']} is the hatched bar.")
+    rows = [{"area": ui.Link(n, f"/area/{c}") if i else n,
+             "role": "this area" if i == 0 else f"neighbour {i}",
+             "value": fmt.with_status(r.value, r.status, dec, unit), "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
+             "rank": fmt.rank(r.rank_level, r.n_ranked_level)}
+            for i, (c, n, r) in enumerate(zip(codes, names, df.itertuples(), strict=True))]
+    table = ui.data_table([("area", "Area"), ("role", "Role"), ("value", "Value"), ("ci", "95% interval"),
+                           ("rank", "Rank in level")], rows, f"{meta['title']}: {area['name']} and its neighbours")
+    return fig, summary, table
+
+
+def profile_sections(release: Release, area: dict, indicator: str | None):
+    meta = data.indicator_meta(release, indicator)
+    nfig, nsum, ntable = neighbour_outputs(release, area, indicator)
+    if meta is None:
+        tfig, tsum, ttable = {"data": [], "layout": {}}, "Choose an indicator.", ui.no_data()
+    else:
+        tfig, tsum, ttable = trend_outputs(release, meta, [area["area_code"]])
+    return [
+        ui.chart(ids.AR_NEIGHBOURS, nfig, nsum, ntable, title="Statistical nearest neighbours"),
+        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend"),
+    ]
+
+
+@guarded
+def layout(area_code: str | None = None, indicator: str | None = None, **_):
+    rel = context.release()
+    area = data.area_row(rel, area_code)
+    if area is None:
+        return ui.not_available(f"There is no area with the code {area_code!r}.", "Area not found")
+    indicator = indicator if indicator in rel.indicator_ids else (
+        rel.indicators.sort_values(["theme", "title"])["id"].iloc[0] if len(rel.indicators) else None)
+    top = data.top_area(rel)
+    top_name = data.area_name(rel, top) or top
+    parent = area.get("parent_code") or None
+    parent_name = data.area_name(rel, parent) if parent else None
+    rows = profile_rows(rel, area)
+    crumbs = [html.A(top_name, href=f"/area/{top}")] if area["area_code"] != top else []
+    if parent and parent != top:
+        crumbs += [" › ", html.A(parent_name, href=f"/area/{parent}")]
+    if rows.empty:
+        body = [ui.no_data(f"There are no published values for {area['name']}.")]
+    else:
+        fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
+        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
+    cards = []
+    if not rows.empty:
+        sig = rows["significance_top"].value_counts()
+        q = rows["quartile"].value_counts()
+        cards = html.Div([
+            ui.summary_card(f"Better than {top_name}", f"{int(sig.get('better', 0))} indicators"),
+            ui.summary_card(f"Worse than {top_name}", f"{int(sig.get('worse', 0))} indicators"),
+            ui.summary_card("In the best quarter of its level", f"{int(q.get(1.0, 0))} indicators"),
+        ], className="cards")
+    return html.Div([
+        release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
+        html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
+        html.H1(area["name"]),
+        html.P(f"{area['level'].capitalize()} · code {area['area_code']}"
+               + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
+        html.P(html.A("Compare with its neighbours", href="/compare?areas=" + ",".join(
+            [area["area_code"], *data.neighbours(rel, area["area_code"])[:3]]))),
+        cards, *body,
+        html.Section([
+            html.H2("One indicator in detail"),
+            ui.labelled("Indicator", ids.AR_INDICATOR,
+                        dcc.Dropdown(id=ids.AR_INDICATOR, options=data.indicator_options(rel), value=indicator,
+                                     clearable=False)),
+            html.Div(profile_sections(rel, area, indicator), id="area-detail"),
+        ]),
+    ])
+
+
+def register(app) -> None:
+    @app.callback(Output("area-detail", "children"), Input(ids.AR_INDICATOR, "value"),
+                  State(AREA, "data"), State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _detail(indicator, code, rid):
+        rel = context.release(rid)
+        area = data.area_row(rel, code)
+        if area is None:
+            return no_update
+        return profile_sections(rel, area, indicator)
+
+    url_sync(app, SYNC, {"indicator": (ids.AR_INDICATOR, "value")})

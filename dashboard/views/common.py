@@ -1,0 +1,75 @@
+"""Pieces every view uses: the release guard, the URL-sync callback, list parameters."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+from dash import Input, Output, dcc, html
+
+from dashboard.components import ids, ui
+from etl.exceptions import StoreError
+
+log = logging.getLogger(__name__)
+
+
+def guarded(layout_fn):
+    """A page layout that shows a plain message instead of failing when no release is published."""
+    @functools.wraps(layout_fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return layout_fn(*args, **kwargs)
+        except StoreError as exc:
+            log.warning("page=%s error=%s", layout_fn.__module__, exc)
+            return ui.not_available("No data has been published yet. " + str(exc), "No data yet")
+    return wrapper
+
+
+def release_store(release) -> dcc.Store:
+    return dcc.Store(id=ids.RELEASE, data=release.id)
+
+
+def split(value) -> list[str]:
+    """A list parameter from the URL (``a,b,c``) or from a multi-select."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v]
+    return [v for v in str(value).split(",") if v]
+
+
+def url_sync(app, target: str, params: dict[str, tuple[str, str]], path: str | None = None,
+             path_param: str | None = None) -> None:
+    """Write a page's selections into the address bar (history.pushState) without reloading the page.
+
+    The page itself does not re-render (Dash's router is not told), so the map keeps its boundaries;
+    Back restores the previous URL and the router draws the page from it. ``path`` is the page's path,
+    or a prefix that ``path_param``'s value completes (``/indicator/`` + id)."""
+    names = list(params)
+    js = """
+    function(...vals) {
+        const names = __NAMES__, path = __PATH__, pathParam = __PARAM__;
+        let base = path === null ? window.location.pathname : path;
+        const q = new URLSearchParams();
+        names.forEach((n, i) => {
+            const v = vals[i];
+            if (n === pathParam) { if (v) { base = path + encodeURIComponent(v); } return; }
+            if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return;
+            q.set(n, Array.isArray(v) ? v.join(',') : String(v));
+        });
+        const s = q.toString().replace(/%2C/g, ',');
+        const url = base + (s ? '?' + s : '');
+        if (window.location.pathname + window.location.search !== url) {
+            window.history.pushState(null, '', url);
+        }
+        return window.dash_clientside.no_update;
+    }
+    """.replace("__NAMES__", json.dumps(names)).replace("__PATH__", json.dumps(path)) \
+        .replace("__PARAM__", json.dumps(path_param))
+    app.clientside_callback(js, Output(target, "children"),
+                            [Input(cid, prop) for cid, prop in params.values()], prevent_initial_call=True)
+
+
+def sync_target(target: str):
+    return html.Div(id=target, hidden=True)

@@ -1,0 +1,92 @@
+"""Compare ``/compare?areas=A,B&indicators=x,y``: several areas side by side on chosen indicators."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, dcc, html
+
+from dashboard import context, data
+from dashboard.components import figures, fmt, ids, ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded, release_store, split, sync_target, url_sync
+
+SYNC = f"{ids.URL_SYNC}-compare"
+MAX_AREAS = 12
+MAX_INDICATORS = 8
+
+
+def defaults(release: Release) -> tuple[list[str], list[str]]:
+    areas = release.areas
+    top = data.top_area(release)
+    second = areas[areas["level"] == release.levels[1]]["area_code"].head(2).tolist() if len(release.levels) > 1 else []
+    inds = release.indicators.sort_values(["theme", "title"])["id"].head(3).tolist()
+    return [top, *second], inds
+
+
+def content(release: Release, areas: list[str], indicators: list[str]):
+    areas = [a for a in areas if data.area_name(release, a)][:MAX_AREAS]
+    indicators = [i for i in indicators if i in release.indicator_ids][:MAX_INDICATORS]
+    if not areas or not indicators:
+        return [ui.no_data("Choose at least one area and one indicator.")]
+    names = [data.area_name(release, a) for a in areas]
+    latest = {}
+    for a in areas:
+        df = data.latest(data.area_values(release, a))
+        latest[a] = df[df["indicator"].isin(indicators)].set_index("indicator")
+    sections, table_rows = [], []
+    for ind in indicators:
+        meta = data.indicator_meta(release, ind)
+        dec, unit = int(meta["decimals"]), meta["unit"]
+        vals, lo, hi, cells = [], [], [], {}
+        for a in areas:
+            r = latest[a].loc[ind] if ind in latest[a].index else None
+            vals.append(None if r is None else r["value"])
+            lo.append(None if r is None else r["lower_ci"])
+            hi.append(None if r is None else r["upper_ci"])
+            cells[a] = "–" if r is None else f"{fmt.with_status(r['value'], r['status'], dec, unit)} ({r['period']})"
+        table_rows.append({"indicator": ui.Link(meta["title"], f"/indicator/{ind}?areas={','.join(areas)}"),
+                           **cells})
+        have = [(n, v) for n, v in zip(names, vals, strict=True) if not fmt.missing(v)]
+        if have:
+            best = max(have, key=lambda t: t[1]) if meta["polarity"] != "lower_is_better" else min(have, key=lambda t: t[1])
+            summary = ("Latest values: " + "; ".join(f"{n} {fmt.value(v, dec, unit)}" for n, v in have)
+                       + (f". Best: {best[0]}." if meta["polarity"] != "neutral" else "."))
+        else:
+            summary = "No values for these areas."
+        table = ui.data_table([("area", "Area"), ("value", "Value")],
+                              [{"area": n, "value": cells[a]} for a, n in zip(areas, names, strict=True)],
+                              f"{meta['title']} by area")
+        sections.append(ui.chart(f"compare-chart-{ind}", figures.bars(names, vals, lo, hi, unit=unit, decimals=dec),
+                                 summary, table, title=meta["title"]))
+    overall = ui.data_table([("indicator", "Indicator")] + [(a, n) for a, n in zip(areas, names, strict=True)],
+                            table_rows, "Latest value of each indicator by area (period in brackets)")
+    return [html.H2("All selected indicators"), overall, *sections]
+
+
+@guarded
+def layout(areas: str | None = None, indicators: str | None = None, **_):
+    rel = context.release()
+    d_areas, d_inds = defaults(rel)
+    chosen_areas = [a for a in split(areas) if data.area_name(rel, a)] or d_areas
+    chosen_inds = [i for i in split(indicators) if i in rel.indicator_ids] or d_inds
+    return html.Div([
+        release_store(rel), sync_target(SYNC),
+        html.H1("Compare areas"),
+        html.Form([
+            ui.labelled("Areas", ids.CMP_AREAS, dcc.Dropdown(id=ids.CMP_AREAS, options=data.area_options(rel),
+                                                            value=chosen_areas, multi=True, className="multi"),
+                        hint=f"Up to {MAX_AREAS} areas."),
+            ui.labelled("Indicators", ids.CMP_INDICATORS,
+                        dcc.Dropdown(id=ids.CMP_INDICATORS, options=data.indicator_options(rel), value=chosen_inds, className="multi",
+                                     multi=True), hint=f"Up to {MAX_INDICATORS} indicators."),
+        ], className="controls", role="search", **{"aria-label": "Choose areas and indicators"}),
+        html.Div(content(rel, chosen_areas, chosen_inds), id=ids.CMP_CONTENT, **{"aria-live": "polite"}),
+    ])
+
+
+def register(app) -> None:
+    @app.callback(Output(ids.CMP_CONTENT, "children"), Input(ids.CMP_AREAS, "value"),
+                  Input(ids.CMP_INDICATORS, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _content(areas, indicators, rid):
+        return content(context.release(rid), split(areas), split(indicators))
+
+    url_sync(app, SYNC, {"areas": (ids.CMP_AREAS, "value"), "indicators": (ids.CMP_INDICATORS, "value")})

@@ -1,0 +1,332 @@
+"""Indicator explorer ``/indicator/<id>?level=&period=&areas=``: map, ranking, distribution and trends.
+
+The map is drawn once per level; a new period or indicator patches only its values (``dash.Patch``), and
+the boundaries come from ``/boundaries/<release>/<level>.geojson``, fetched and cached once by the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import context, data
+from dashboard.components import figures, fmt, ids, ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded, release_store, split, sync_target, url_sync
+
+log = logging.getLogger(__name__)
+
+TABLE_LIMIT = 300
+SYNC = f"{ids.URL_SYNC}-explorer"
+NAV = f"{ids.NAVIGATE}-explorer"
+
+
+def boundaries_url(release: Release, level: str) -> str:
+    return f"/boundaries/{release.id}/{level}.geojson"
+
+
+def choose(release: Release, indicator: str, level: str | None, period: str | None) -> tuple[str, str | None]:
+    """The level and period to show: the URL's when valid, else the lowest level and the latest period."""
+    level = level if level in release.levels else release.levels[-1]
+    periods = data.periods(release, indicator)
+    period = period if period in periods else (periods[-1] if periods else None)
+    return level, period
+
+
+def no_value(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Areas with no value and why, for the map's grey layer."""
+    gone = df[df["value"].isna()]
+    reasons = [f"{fmt.status(s) or 'no data'}: {n}" if isinstance(n, str) and n else (fmt.status(s) or "no data")
+               for s, n in zip(gone["status"], gone["note"], strict=True)]
+    return gone["area_code"].tolist(), reasons
+
+
+MAP_READ = ["area_code", "value", "status", "note"]
+
+
+def aligned(release: Release, level: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The level's areas in the map's fixed order, with this selection's rows joined on."""
+    areas = data.level_areas(release, level)
+    rows = df.drop_duplicates("area_code").set_index("area_code").reindex(areas["area_code"]).reset_index()
+    return areas, rows
+
+
+class _Names:
+    def __init__(self, release: Release):
+        self.release = release
+
+    def get(self, code, default=None):
+        return data.area_name(self.release, code) or default
+
+
+def describe(df: pd.DataFrame, names, meta: dict, level: str, period: str) -> str:
+    """One or two sentences a screen-reader user gets instead of the map."""
+    unit, dec = meta["unit"], int(meta["decimals"])
+    have = df.dropna(subset=["value"])
+    parts = [f"{meta['title']} for {len(df):,} areas at {level} level in {period}."]
+    if have.empty:
+        parts.append("No area has a value.")
+    else:
+        lo, hi = have.loc[have["value"].idxmin()], have.loc[have["value"].idxmax()]
+        parts.append(f"Values range from {fmt.value(lo['value'], dec, unit)} ({names.get(lo['area_code'], lo['area_code'])}) "
+                     f"to {fmt.value(hi['value'], dec, unit)} ({names.get(hi['area_code'], hi['area_code'])}); "
+                     f"the median is {fmt.value(float(np.median(have['value'])), dec, unit)}.")
+    counts = df["status"].fillna("missing").value_counts()
+    gone = {s: int(counts.get(s, 0)) for s in fmt.NO_VALUE if counts.get(s, 0)}
+    if gone:
+        parts.append(f"{sum(gone.values()):,} areas have no value ("
+                     + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
+    for s in ("provisional", "estimated"):
+        if counts.get(s, 0):
+            parts.append(f"{int(counts[s]):,} values are {s} (outlined in black).")
+    return " ".join(parts)
+
+
+def map_figure(release: Release, meta: dict, level: str, period: str | None, full: bool = True):
+    """The map for one selection: the whole figure, or (``full=False``) a Patch of its values."""
+    frame = data.map_frame(release, level)
+    if frame is None:
+        return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
+    df = (data.level_values(release, meta["id"], level, period, columns=MAP_READ) if period
+          else pd.DataFrame(columns=MAP_READ))
+    areas, rows = aligned(release, level, df)
+    summary = describe(rows, _Names(release), meta, level, period or "no period")
+    nd = no_value(rows)
+    flagged = rows.loc[rows["status"].isin(["provisional", "estimated"]), "area_code"].tolist()
+    unit, dec = meta["unit"], int(meta["decimals"])
+    if not full:
+        return figures.choropleth_patch(rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec,
+                                        flagged=flagged), summary
+    fig = figures.choropleth(boundaries_url(release, level), areas["area_code"].tolist(), areas["name"].tolist(),
+                             rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec, frame=frame,
+                             uirevision=f"{release.id}:{level}", flagged=flagged)
+    return fig, summary
+
+
+def ranked(release: Release, meta: dict, level: str, period: str | None) -> pd.DataFrame:
+    if period is None:
+        return pd.DataFrame(columns=data.MAP_COLUMNS + ["name"])
+    df = data.level_values(release, meta["id"], level, period)
+    areas = data.level_areas(release, level)
+    df = df.merge(areas[["area_code", "name"]], on="area_code", how="left")
+    return df.sort_values(["rank_level", "area_code"], na_position="last").reset_index(drop=True)
+
+
+def values_table(df: pd.DataFrame, meta: dict, level: str, period: str | None):
+    unit, dec = meta["unit"], int(meta["decimals"])
+    rows = [{
+        "rank": fmt.rank(r.rank_level, r.n_ranked_level),
+        "area": ui.Link(r.name or r.area_code, f"/area/{r.area_code}"),
+        "value": fmt.with_status(r.value, r.status, dec, unit),
+        "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
+        "quartile": fmt.quartile(r.quartile),
+        "parent": fmt.SIGNIFICANCE_TEXT.get(r.significance_parent, ""),
+        "top": fmt.SIGNIFICANCE_TEXT.get(r.significance_top, ""),
+        "note": r.note if isinstance(r.note, str) else "",
+    } for r in df.itertuples()]
+    cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
+            ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
+    csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period={period}&format=csv"
+    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv)
+
+
+def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
+    """Ranking figure and summary, distribution figure and summary, and the values table."""
+    df = ranked(release, meta, level, period)
+    unit, dec = meta["unit"], int(meta["decimals"])
+    have = df.dropna(subset=["value"]).sort_values("rank_level", na_position="last")
+    fig = figures.ranking(have["area_code"].tolist(), have["name"].tolist(), have["value"].tolist(),
+                          have["lower_ci"].tolist(), have["upper_ci"].tolist(), unit=unit, decimals=dec)
+    if have.empty:
+        rsum = "No area has a value to rank."
+    else:
+        best, worst = have.iloc[0], have.iloc[-1]
+        ci = " Bars show 95% confidence intervals." if have["lower_ci"].notna().any() else ""
+        rsum = (f"{len(have):,} areas ranked. Best: {best['name']} ({fmt.value(best['value'], dec, unit)}); "
+                f"worst: {worst['name']} ({fmt.value(worst['value'], dec, unit)}).{ci} "
+                "Select a point to open that area's profile.")
+    dfig = figures.distribution(have["value"].tolist(), unit=unit)
+    if have.empty:
+        dsum, dtable = "No values to show.", ui.no_data()
+    else:
+        q = have["value"].quantile([0.25, 0.5, 0.75]).tolist()
+        dsum = (f"Half of the areas lie between {fmt.value(q[0], dec, unit)} and {fmt.value(q[2], dec, unit)}; "
+                f"the median is {fmt.value(q[1], dec, unit)}.")
+        counts, edges = np.histogram(have["value"].to_numpy(), bins=min(30, max(1, len(have))))
+        dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
+                               [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
+                                for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
+                               f"Distribution of {meta['title']}, {period}")
+    return fig, rsum, dfig, dsum, dtable, values_table(df, meta, level, period)
+
+
+def trend_outputs(release: Release, meta: dict, areas: list[str]):
+    """Trend lines of the chosen areas, with the parent of the first one and the top level."""
+    chosen = [a for a in areas if data.area_name(release, a)][:6]
+    top = data.top_area(release)
+    lines = list(chosen)
+    if chosen:
+        parent = (data.area_row(release, chosen[0]) or {}).get("parent_code")
+        if parent and parent not in lines:
+            lines.append(parent)
+    if top not in lines:
+        lines.append(top)
+    df = data.trend(release, meta["id"], lines)
+    unit, dec = meta["unit"], int(meta["decimals"])
+    series, rows = [], []
+    for code in lines:
+        d = df[df["area_code"] == code]
+        name = data.area_name(release, code) or code
+        label = name if code in chosen else (f"{name} (top level)" if code == top else f"{name} (parent)")
+        series.append({"name": label, "x": d["period"].tolist(), "y": d["value"].tolist(),
+                       "lower": d["lower_ci"].tolist(), "upper": d["upper_ci"].tolist()})
+        rows += [{"area": label, "period": r.period, "value": fmt.with_status(r.value, r.status, dec, unit),
+                  "ci": fmt.interval(r.lower_ci, r.upper_ci, dec)} for r in d.itertuples()]
+    fig = figures.trends(series, unit=unit, decimals=dec)
+    bits = []
+    for s in series:
+        pts = [(x, y) for x, y in zip(s["x"], s["y"], strict=True) if not fmt.missing(y)]
+        if len(pts) >= 2:
+            bits.append(f"{s['name']}: {fmt.value(pts[0][1], dec, unit)} in {pts[0][0]}, "
+                        f"{fmt.value(pts[-1][1], dec, unit)} in {pts[-1][0]}")
+    summary = ("; ".join(bits) + ".") if bits else "Not enough values for a trend."
+    table = ui.data_table([("area", "Area"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval")],
+                          rows, f"{meta['title']} over time")
+    return fig, summary, table
+
+
+def header(meta: dict):
+    return [html.H1(meta["title"], id=ids.EX_HEADING),
+            html.P(meta["description"], className="lead"),
+            html.P(["Unit: ", meta["unit"], ". Theme: ", meta["theme"], ". ",
+                    html.A("How this is measured", href=f"/methodology/{meta['id']}")])]
+
+
+@guarded
+def layout(indicator_id: str | None = None, level: str | None = None, period: str | None = None,
+           areas: str | None = None, **_):
+    rel = context.release()
+    meta = data.indicator_meta(rel, indicator_id)
+    if meta is None:
+        return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
+    level, period = choose(rel, meta["id"], level, period)
+    chosen = split(areas) or []
+    fig, msum = map_figure(rel, meta, level, period)
+    rfig, rsum, dfig, dsum, dtable, table = ranking_outputs(rel, meta, level, period)
+    tfig, tsum, ttable = trend_outputs(rel, meta, chosen)
+    periods = data.periods(rel, meta["id"])
+    map_part = (ui.chart(ids.EX_MAP, fig, msum, html.P("The values are in the table under the ranking."),
+                         title="Map", summary_id=ids.EX_MAP_SUMMARY)
+                if fig is not None else html.Section([html.H2("Map"), html.P(msum, id=ids.EX_MAP_SUMMARY),
+                                                      dcc.Graph(id=ids.EX_MAP, style={"display": "none"})]))
+    return html.Div([
+        release_store(rel), sync_target(SYNC), dcc.Location(id=NAV, refresh="callback-nav"),
+        html.Div(header(meta), id="explorer-header"),
+        html.Form([
+            ui.labelled("Indicator", ids.EX_INDICATOR,
+                        dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
+                                     clearable=False)),
+            ui.labelled("Level", ids.EX_LEVEL,
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": lv.capitalize(), "value": lv}
+                                                               for lv in rel.levels], value=level, clearable=False,
+                                     searchable=False)),
+            ui.labelled("Period", ids.EX_PERIOD,
+                        dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
+        ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
+        html.Div(ui.data_links(meta["id"], level, period), id=ids.EX_LINKS),
+        map_part,
+        ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",
+                 summary_id=ids.EX_RANKING_SUMMARY),
+        ui.chart(ids.EX_DISTRIBUTION, dfig, dsum, dtable, title="Distribution across areas",
+                 summary_id=ids.EX_DISTRIBUTION_SUMMARY, table_id=f"{ids.EX_DISTRIBUTION}-table"),
+        html.Section([
+            ui.labelled("Areas to follow over time", ids.EX_AREAS,
+                        dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True, className="multi"),
+                        hint="The first area's parent and the top level are always shown."),
+        ], className="controls"),
+        ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,
+                 table_id=ids.EX_TREND_TABLE),
+    ])
+
+
+# --- callbacks (plain functions; register() attaches them to an app) --------------------------------
+
+def on_indicator(release: Release, indicator: str, period: str | None):
+    meta = data.indicator_meta(release, indicator)
+    if meta is None:
+        return no_update, no_update, no_update
+    periods = data.periods(release, indicator)
+    new_period = period if period in periods else (periods[-1] if periods else None)
+    return header(meta), periods, (no_update if new_period == period else new_period)
+
+
+def on_selection(release: Release, indicator: str, level: str, period: str | None, full: bool):
+    meta = data.indicator_meta(release, indicator)
+    if meta is None or level not in release.levels:
+        return no_update, no_update, no_update
+    fig, summary = map_figure(release, meta, level, period, full=full)
+    return (fig if fig is not None else no_update), summary, ui.data_links(indicator, level, period)
+
+
+def on_ranking(release: Release, indicator: str, level: str, period: str | None):
+    meta = data.indicator_meta(release, indicator)
+    if meta is None or level not in release.levels:
+        return (no_update,) * 6
+    return ranking_outputs(release, meta, level, period)
+
+
+def on_trend(release: Release, indicator: str, areas):
+    meta = data.indicator_meta(release, indicator)
+    if meta is None:
+        return no_update, no_update, no_update
+    return trend_outputs(release, meta, split(areas))
+
+
+def clicked_area(click: dict | None) -> str | None:
+    """The profile URL of the area a user selected on the map or the ranking."""
+    if not click or not click.get("points"):
+        return None
+    point = click["points"][0]
+    code = point.get("location") or point.get("customdata")
+    return f"/area/{code}" if code else None
+
+
+def register(app) -> None:
+    @app.callback(Output("explorer-header", "children"), Output(ids.EX_PERIOD, "options"),
+                  Output(ids.EX_PERIOD, "value"), Input(ids.EX_INDICATOR, "value"), State(ids.EX_PERIOD, "value"),
+                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _indicator(indicator, period, rid):
+        return on_indicator(context.release(rid), indicator, period)
+
+    @app.callback(Output(ids.EX_MAP, "figure"), Output(ids.EX_MAP_SUMMARY, "children"),
+                  Output(ids.EX_LINKS, "children"), Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"),
+                  Input(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _map(indicator, level, period, rid):
+        return on_selection(context.release(rid), indicator, level, period, full=ctx.triggered_id == ids.EX_LEVEL)
+
+    @app.callback(Output(ids.EX_RANKING, "figure"), Output(ids.EX_RANKING_SUMMARY, "children"),
+                  Output(ids.EX_DISTRIBUTION, "figure"), Output(ids.EX_DISTRIBUTION_SUMMARY, "children"),
+                  Output(f"{ids.EX_DISTRIBUTION}-table", "children"), Output(ids.EX_TABLE, "children"),
+                  Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"), Input(ids.EX_PERIOD, "value"),
+                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _ranking(indicator, level, period, rid):
+        return on_ranking(context.release(rid), indicator, level, period)
+
+    @app.callback(Output(ids.EX_TREND, "figure"), Output(ids.EX_TREND_SUMMARY, "children"),
+                  Output(ids.EX_TREND_TABLE, "children"), Input(ids.EX_INDICATOR, "value"),
+                  Input(ids.EX_AREAS, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _trend(indicator, areas, rid):
+        return on_trend(context.release(rid), indicator, areas)
+
+    @app.callback(Output(NAV, "href"), Input(ids.EX_MAP, "clickData"), Input(ids.EX_RANKING, "clickData"),
+                  prevent_initial_call=True)
+    def _open(map_click, ranking_click):
+        href = clicked_area(map_click if ctx.triggered_id == ids.EX_MAP else ranking_click)
+        return href or no_update
+
+    url_sync(app, SYNC, {"indicator": (ids.EX_INDICATOR, "value"), "level": (ids.EX_LEVEL, "value"),
+                         "period": (ids.EX_PERIOD, "value"), "areas": (ids.EX_AREAS, "value")},
+             path="/indicator/", path_param="indicator")

@@ -1,0 +1,154 @@
+"""Text pages: methodology of one indicator, status of the data, the accessibility statement."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pandas as pd
+from dash import html
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import context, data
+from dashboard.components import ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded
+from etl import catalogue
+
+log = logging.getLogger(__name__)
+
+
+def _dl(pairs):
+    items = []
+    for term, value in pairs:
+        if value in (None, "") or (isinstance(value, float) and pd.isna(value)):
+            continue
+        items += [html.Dt(term), html.Dd(value)]
+    return html.Dl(items, className="meta")
+
+
+def sources_list(text: str | None):
+    try:
+        sources = json.loads(text) if text else []
+    except ValueError:
+        sources = []
+    if not sources:
+        return None
+    return html.Ul([html.Li([html.A(s.get("title") or s.get("id"), href=s["url"]) if s.get("url")
+                             else (s.get("title") or s.get("id")),
+                             f" ({s['publisher']})" if s.get("publisher") else ""]) for s in sources])
+
+
+@guarded
+def methodology(indicator_id: str | None = None, **_):
+    rel = context.release()
+    meta = data.indicator_meta(rel, indicator_id)
+    if meta is None:
+        return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
+    target = (f"{meta['target']} by {meta['target_period']}" if not pd.isna(meta.get("target")) else None)
+    return html.Article([
+        html.H1(f"Methodology: {meta['title']}"),
+        html.P(meta["description"], className="lead"),
+        html.H2("Definition"),
+        _dl([("Unit", meta["unit"]), ("Theme", meta["theme"]), ("Kind", meta["kind"]),
+             ("Better when", {"higher_is_better": "higher", "lower_is_better": "lower"}.get(meta["polarity"],
+                                                                                          "neither (no direction)")),
+             ("Update frequency", meta["frequency"]), ("Target", target)]),
+        html.H2("How it is computed"),
+        html.P(meta["methodology"] or "No method statement given."),
+        _dl([("Formula", f"{meta['numerator']} / {meta['denominator']} × {meta['multiplier']:g}"
+              if meta.get("denominator") else meta.get("numerator")),
+             ("At higher levels", meta["aggregation"]), ("95% interval", meta["interval"]),
+             ("Minimum coverage", f"{meta['min_coverage']:.0%}" if not pd.isna(meta.get("min_coverage")) else None),
+             ("Disclosure control", meta.get("disclosure"))]),
+        html.H2("Sources"),
+        sources_list(meta.get("sources")) or html.P("No sources listed."),
+        html.H2("Licence and attribution"),
+        _dl([("Licence", meta["licence"]), ("Attribution", meta["attribution"]),
+             ("Cite as", (rel.manifest.get("citation") or "").replace("{release_id}", rel.id))]),
+        html.H2("Caveats"),
+        html.P(meta["caveats"] or "None recorded."),
+        html.H2("Data"),
+        ui.data_links(meta["id"]),
+        html.P(html.A("Explore this indicator", href=f"/indicator/{meta['id']}")),
+    ])
+
+
+def indicator_freshness(release: Release, engine) -> pd.DataFrame:
+    """Per public indicator: latest period in the release and when a run last refreshed it."""
+    rows = [{"indicator": r.id, "title": r.title, "frequency": r.frequency,
+             "latest": (data.periods(release, r.id) or ["–"])[-1]} for r in release.indicators.itertuples()]
+    df = pd.DataFrame(rows)
+    q = (select(catalogue.run_stats.c.name.label("indicator"), func.max(catalogue.runs.c.finished_at).label("refreshed"))
+         .join(catalogue.runs, catalogue.runs.c.id == catalogue.run_stats.c.run_id)
+         .where(catalogue.run_stats.c.kind == "indicator", catalogue.runs.c.status == "succeeded")
+         .group_by(catalogue.run_stats.c.name))
+    with engine.connect() as con:
+        done = pd.read_sql(q, con)
+    return df.merge(done, on="indicator", how="left")
+
+
+@guarded
+def status(**_):
+    rel = context.release()
+    cfg = context.config()
+    try:
+        engine = catalogue.connect(cfg.catalogue)
+        runs = catalogue.recent_runs(engine, 20)
+        fresh = indicator_freshness(rel, engine)
+        problem = None
+    except SQLAlchemyError as exc:
+        log.warning("page=status catalogue_error=%s", exc)
+        runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
+    parts = [html.H1("Data status"),
+             html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
+    if problem:
+        parts.append(ui.no_data(problem))
+    if not fresh.empty:
+        parts += [html.H2("Indicators"), ui.data_table(
+            [("title", "Indicator"), ("frequency", "Frequency"), ("latest", "Latest period"),
+             ("refreshed", "Last refreshed")],
+            [{"title": ui.Link(r.title, f"/methodology/{r.indicator}"), "frequency": r.frequency,
+              "latest": r.latest, "refreshed": "never" if pd.isna(r.refreshed) else str(r.refreshed)[:19]}
+             for r in fresh.itertuples()], "When each indicator was last refreshed")]
+    if not runs.empty:
+        parts += [html.H2("Recent runs"), ui.data_table(
+            [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),
+             ("release", "Release"), ("error", "Error")],
+            [{"id": str(r.id), "job": r.job, "started": str(r.started_at)[:19], "status": r.status,
+              "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": r.release_id or "",
+              "error": r.error or ""} for r in runs.itertuples()], "The last 20 pipeline runs, newest first")]
+    elif not problem:
+        parts.append(ui.no_data("No pipeline run has been recorded yet."))
+    return html.Div(parts)
+
+
+def accessibility(**_):
+    return html.Article([
+        html.H1("Accessibility statement"),
+        html.P("This website is run by the organisation that publishes these figures. We want as many people as "
+               "possible to be able to use it, and we design it to meet the Web Content Accessibility Guidelines "
+               "(WCAG) 2.1 at level AA, as required for public-sector websites in the EU."),
+        html.H2("What you can do on this website"),
+        html.Ul([
+            html.Li("use every page with a keyboard alone; a 'Skip to main content' link comes first"),
+            html.Li("read every chart as a short text summary and as a data table"),
+            html.Li("tell statuses apart without colour: badges carry words and shapes"),
+            html.Li("see colour scales that people with colour-blindness can read (viridis, Okabe-Ito)"),
+            html.Li("link to any view: every selection is kept in the page address"),
+            html.Li("download the data behind every view as CSV, Excel, Parquet or JSON"),
+        ]),
+        html.H2("How we test"),
+        html.P("Every page is tested automatically in a browser with axe-core against WCAG 2.1 A and AA, and "
+               "checked for keyboard access, on every change to the software."),
+        html.H2("Known limitations"),
+        html.Ul([
+            html.Li("Maps cannot be explored by keyboard; the same figures are in the table under each chart, "
+                    "with links to each area's profile."),
+            html.Li("Long tables show the first rows on the page; the complete data is available as a download."),
+        ]),
+        html.H2("Feedback"),
+        html.P("If you find a problem not listed here, or need the information in another format, please contact "
+               "the publisher of these statistics. We aim to reply within 5 working days."),
+    ])

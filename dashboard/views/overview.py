@@ -1,0 +1,112 @@
+"""Overview ``/?area=&theme=`` for managers: every indicator's latest value, target and RAG status, change,
+trend and freshness for one area, and what got significantly worse."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html, no_update
+
+from dashboard import context, data
+from dashboard.components import fmt, ids, ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded, release_store, sync_target, url_sync
+
+SYNC = f"{ids.URL_SYNC}-overview"
+ALL = "all"
+
+
+def overview_rows(release: Release, area: str, theme: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Latest row per indicator (with metadata) and the whole series, for one area and theme."""
+    rows = data.area_values(release, area)
+    meta = release.indicators.rename(columns={"id": "indicator", "target": "target_meta"})
+    if theme and theme != ALL:
+        meta = meta[meta["theme"] == theme]
+    rows = rows[rows["indicator"].isin(meta["indicator"])]
+    latest = data.latest(rows).merge(meta[["indicator", "title", "unit", "decimals", "theme", "frequency"]],
+                                     on="indicator")
+    return latest.sort_values(["theme", "title"]).reset_index(drop=True), rows
+
+
+def card(r, series: pd.DataFrame, area: str):
+    dec, unit = int(r.decimals), r.unit
+    s = series[series["indicator"] == r.indicator].sort_values("period")
+    spark = ui.sparkline(s["value"].tolist())
+    first = s.dropna(subset=["value"])
+    trend_words = (f"Trend {first['period'].iloc[0]} to {first['period'].iloc[-1]}: "
+                   f"{fmt.value(first['value'].iloc[0], dec, unit)} to {fmt.value(first['value'].iloc[-1], dec, unit)}."
+                   if len(first) >= 2 else "Not enough values for a trend.")
+    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit)}"
+              + (f" ({r.change_significance})" if r.change_significance not in (None, "not compared") else "")
+              if isinstance(r.previous_period, str) else "No earlier period.")
+    target = (f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}" if not fmt.missing(r.target)
+              else "No target set")
+    return ui.summary_card(
+        r.title, fmt.with_status(r.value, r.status, dec, unit),
+        href=f"/indicator/{r.indicator}?areas={area}",
+        badge=ui.rag_badge(r.rag, r.progress_status),
+        children=[
+            html.P(target),
+            html.P(change),
+            html.P([html.Span(spark, className="spark", **{"aria-hidden": "true"}), " " if spark else "",
+                    html.Span(trend_words, className="visually-hidden" if spark else "")]),
+            html.P(f"Latest period {r.period} ({r.frequency}).", className="fresh"),
+            ui.status_message(r.status, r.note),
+        ])
+
+
+def content(release: Release, area: str, theme: str | None):
+    latest, series = overview_rows(release, area, theme)
+    name = data.area_name(release, area) or area
+    if latest.empty:
+        return [ui.no_data(f"There are no published values for {name} in this theme.")]
+    worse = latest[latest["change_significance"] == "worse"]
+    rag = latest["rag"].value_counts()
+    summary = (f"{name}: {len(latest)} indicators. On track or achieved: {int(rag.get('green', 0))}; "
+               f"needing acceleration: {int(rag.get('amber', 0))}; off track: {int(rag.get('red', 0))}; "
+               f"no target: {int(latest['rag'].isna().sum())}. "
+               f"{len(worse)} got significantly worse since the previous period.")
+    worse_list = (html.Ul([html.Li([html.A(r.title, href=f"/indicator/{r.indicator}?areas={area}"),
+                                    f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
+                                    f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
+                           for r in worse.itertuples()])
+                  if len(worse) else html.P("Nothing got significantly worse since the previous period."))
+    return [
+        html.P(summary, className="lead", id="overview-summary"),
+        html.Section([html.H2("Got significantly worse"), worse_list], className="worse"),
+        html.H2("Every indicator"),
+        html.Div([card(r, series, area) for r in latest.itertuples()], className="cards"),
+    ]
+
+
+@guarded
+def layout(area: str | None = None, theme: str | None = None, **_):
+    rel = context.release()
+    area = area if data.area_name(rel, area or "") else data.top_area(rel)
+    theme = theme if theme in data.themes(rel) else ALL
+    created = rel.manifest.get("created", "")
+    return html.Div([
+        release_store(rel), sync_target(SYNC),
+        html.H1("Performance overview"),
+        html.P(f"Release {rel.id}, published {created}. Each card shows the latest period of the indicator.",
+               className="fresh"),
+        html.Form([
+            ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,
+                                                         clearable=False)),
+            ui.labelled("Theme", ids.OV_THEME, dcc.Dropdown(
+                id=ids.OV_THEME, options=[{"label": "All themes", "value": ALL}]
+                + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
+        ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
+        html.Div(content(rel, area, theme), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
+    ])
+
+
+def register(app) -> None:
+    @app.callback(Output(ids.OV_CONTENT, "children"), Input(ids.OV_AREA, "value"), Input(ids.OV_THEME, "value"),
+                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _content(area, theme, rid):
+        rel = context.release(rid)
+        if not data.area_name(rel, area or ""):
+            return no_update
+        return content(rel, area, theme)
+
+    url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})

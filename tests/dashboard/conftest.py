@@ -1,0 +1,107 @@
+"""Fixtures for the dashboard: one app over the demo release, one live server and one Chromium per session."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def release(demo_release):
+    from dashboard.release_reader import ReleaseReader
+
+    return ReleaseReader(demo_release.path.parent.parent).get(demo_release.release_id)
+
+
+@pytest.fixture(scope="session")
+def dash_app(demo_config, demo_release):
+    from dashboard.app import create_app
+
+    return create_app(demo_config)
+
+
+@pytest.fixture()
+def app_context(dash_app):
+    with dash_app.server.test_request_context("/"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_app):
+    """The app served by werkzeug on a free 127.0.0.1 port, in a thread, for the whole session."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A browser tab that records console errors and failed requests, with Dash-aware waits."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
+                     if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the page's content is drawn and Dash has no callback in flight."""
+        self.page.wait_for_selector("main h1", state="attached", timeout=20_000)
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20_000)
+        self.page.wait_for_load_state("networkidle")
+
+    def axe(self) -> list[dict]:
+        """WCAG 2.1 A and AA violations axe-core finds on the page as it is now."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE))
+        return self.page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+        }""")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def tab(browser, live_server):
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run 'npm install' at the repository root (scripts/setup.sh does)")
+    t = Page(browser, live_server)
+    yield t
+    t.close()

@@ -1,0 +1,125 @@
+"""The app as a server: boundaries route, release pick-up without restart, one release per page, serve."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+ROUTER = {"output": ".._pages_content.children..._pages_store.data..",
+          "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+          "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+def page(client, path: str, search: str = "") -> str:
+    body = {**ROUTER, "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                                 {"id": "_pages_location", "property": "search", "value": search}]}
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:500]
+    return resp.get_data(as_text=True)
+
+
+def test_boundaries_are_served_once_and_cached_for_good(dash_app, release):
+    client = dash_app.server.test_client()
+    resp = client.get(f"/boundaries/{release.id}/municipality.geojson")
+    assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
+    assert "immutable" in resp.headers["Cache-Control"]
+    assert b'"VL101"' in resp.data
+    assert client.get(f"/boundaries/{release.id}/planet.geojson").status_code == 404
+    assert client.get("/boundaries/not-a-release/municipality.geojson").status_code == 404
+    sneaky = client.get("/boundaries/..%2F..%2Fetc/passwd.geojson")  # Dash's page route answers, not ours
+    assert sneaky.mimetype != "application/geo+json" and b"root:" not in sneaky.data
+
+
+def test_every_page_names_the_release_it_was_drawn_from(dash_app, release):
+    client = dash_app.server.test_client()
+    for path in ("/", "/indicator/online_share", "/area/VL101", "/compare", "/methodology/online_share", "/status"):
+        assert f'"data":"{release.id}"' in page(client, path) or path in ("/methodology/online_share", "/status")
+    assert "Synthetic data" in client.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_a_new_release_is_picked_up_without_restart_and_callbacks_keep_their_release(
+        tmp_path, demo_config, release, dash_app):
+    from dashboard import context
+    from dashboard.app import create_app
+
+    store = tmp_path / "store"
+    shutil.copytree(release.path, store / "releases" / release.id)
+    (store / "CURRENT").write_text(release.id + "\n")
+    app = create_app(demo_config.model_copy(update={"store": str(store)}))
+    client = app.server.test_client()
+    assert release.id in page(client, "/area/VL1")
+
+    new_id = release.id[:-6] + "ffffff"
+    shutil.copytree(release.path, store / "releases" / new_id)
+    (store / "CURRENT").write_text(new_id + "\n")
+    assert new_id in page(client, "/area/VL1"), "the next page view shows the new release"
+    with app.server.test_request_context("/"):
+        assert context.release(release.id).id == release.id, "a page's callbacks keep the page's release"
+    with app.server.test_request_context("/"):
+        assert context.release(None).id == new_id
+    shutil.rmtree(store / "releases" / release.id)
+    with app.server.test_request_context("/"):
+        assert context.release(release.id).id == new_id, "a pruned release falls back to the current one"
+
+
+def test_no_release_yet_gives_a_plain_message(tmp_path, demo_config):
+    from dashboard.app import create_app
+
+    app = create_app(demo_config.model_copy(update={"store": str(tmp_path / "empty")}))
+    text = page(app.server.test_client(), "/indicator/online_share")
+    assert "No data has been published yet" in text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_the_config(demo_env, demo_release):
+    port = free_port()
+    env = {**os.environ, **demo_env}
+    proc = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--config", "config.yaml", "--port", str(port),
+                             "--workers", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=5) as resp:
+                    body = resp.read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"serve did not start: {proc.stdout.read() if proc.poll() is not None else ''}")
+                time.sleep(0.3)
+        assert "Synthetic data" in body
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert "gunicorn" in out.lower() and "Booting worker" in out
+
+
+def test_serve_with_a_bad_config_stops_with_a_message(tmp_path):
+    bad = tmp_path / "config.yaml"
+    bad.write_text("title: x\nstore: 3\n")
+    done = subprocess.run([sys.executable, "-m", "etl.cli", "serve", "--config", str(bad)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "invalid configuration" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_rejects_a_bad_port_before_starting(demo_env):
+    done = subprocess.run([sys.executable, "-m", "etl.cli", "serve", "--config", "config.yaml", "--port", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **demo_env})
+    assert done.returncode == 2 and "--port 0" in done.stderr and "serving" not in done.stdout

@@ -1,0 +1,140 @@
+"""The dashboard in headless Chromium: every page renders with no console errors and no WCAG 2.1 A/AA
+violations (axe-core), the explorer's controls update the map and ranking, clicks open profiles, URLs
+reproduce views, and the keyboard reaches every control."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/?area=VL2&theme=jobs", "/indicator/online_share", "/indicator/neet_rate?level=region&period=2015",
+         "/area/VL101", "/area/VL", "/compare", "/compare?areas=VL1,VL2,VL101&indicators=neet_rate,employment_rate",
+         "/methodology/neet_rate", "/status", "/accessibility", "/no-such-page", "/indicator/sickness_absence"]
+
+
+def graph_data(tab, graph_id: str) -> list[dict]:
+    """The traces plotly drew in a dcc.Graph (as plotly.js holds them)."""
+    return tab.page.evaluate(
+        """id => document.querySelector('#' + id + ' .js-plotly-plot').data.map(
+               t => ({type: t.type, z: t.z ? Array.from(t.z) : null, y: t.y ? Array.from(t.y) : null,
+                      locations: t.locations ? Array.from(t.locations) : null, customdata: t.customdata || null}))""",
+        graph_id)
+
+
+def wait_for_plot(tab, graph_id: str) -> None:
+    tab.page.wait_for_function("id => { const p = document.querySelector('#' + id + ' .js-plotly-plot');"
+                               " return p && p.data && p.data.length > 0; }", arg=graph_id, timeout=20_000)
+
+
+def choose(tab, control_id: str, option: str) -> None:
+    """Pick an option in a Dash 4 dropdown with the keyboard: focus, Enter, type in Search, pick by role."""
+    tab.page.focus(f"#{control_id}")
+    tab.page.keyboard.press("Enter")
+    search = tab.page.locator(".dash-dropdown-content input.dash-dropdown-search")
+    if search.count():
+        search.fill(option)
+    tab.page.get_by_role("option", name=option, exact=True).first.click()
+    tab.page.keyboard.press("Escape")
+    tab.settle()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_accessibly_without_console_errors(tab, path):
+    tab.open(path)
+    assert tab.page.locator("h1").count() == 1, "one h1 per page"
+    assert tab.page.locator("#synthetic-banner").is_visible(), "the demo release is synthetic: banner on every page"
+    violations = tab.axe()
+    assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"])
+                                       for v in violations)
+    assert tab.errors == []
+
+
+def test_explorer_period_level_and_indicator_update_map_and_ranking(tab):
+    tab.open("/indicator/online_share?level=municipality&period=2024")
+    wait_for_plot(tab, "explorer-map")
+    before = graph_data(tab, "explorer-map")
+    assert before[0]["type"] == "choroplethmap" and len(before[0]["locations"]) == 286
+    ranking_before = graph_data(tab, "explorer-ranking")[0]["y"]
+
+    choose(tab, "explorer-period", "2015")
+    tab.page.wait_for_url(re.compile(r"period=2015"))
+    after = graph_data(tab, "explorer-map")
+    assert after[0]["locations"] == before[0]["locations"], "a new period keeps the map's areas (a Patch)"
+    assert after[0]["z"] != before[0]["z"]
+    assert graph_data(tab, "explorer-ranking")[0]["y"] != ranking_before
+    assert "2015" in tab.page.inner_text("#explorer-map-summary")
+
+    choose(tab, "explorer-level", "Region")
+    tab.page.wait_for_url(re.compile(r"level=region"))
+    assert len(graph_data(tab, "explorer-map")[0]["locations"]) == 8
+    assert len(graph_data(tab, "explorer-ranking")[0]["y"]) == 8
+
+    choose(tab, "explorer-indicator", "Employment rate, ages 20-64 (jobs)")
+    tab.page.wait_for_url(re.compile(r"/indicator/employment_rate\?"))
+    assert tab.page.inner_text("h1") == "Employment rate, ages 20-64"
+    assert "Employment rate" in tab.page.inner_text("#explorer-map-summary")
+    assert tab.errors == []
+
+    tab.page.reload()
+    tab.settle()
+    assert tab.page.inner_text("h1") == "Employment rate, ages 20-64", "reloading reproduces the view"
+    assert "Region" in tab.page.inner_text("#explorer-level")
+    assert "2015" in tab.page.inner_text("#explorer-period")
+
+
+def test_a_url_with_selections_reproduces_them(tab):
+    tab.open("/indicator/neet_rate?level=region&period=2016&areas=VL101")
+    assert "Region" in tab.page.inner_text("#explorer-level")
+    assert "2016" in tab.page.inner_text("#explorer-period")
+    wait_for_plot(tab, "explorer-map")
+    assert len(graph_data(tab, "explorer-map")[0]["locations"]) == 8
+    trend_names = tab.page.evaluate("() => document.querySelector('#explorer-trend .js-plotly-plot').data.map(t => t.name)")
+    assert trend_names[0] == "Venwell" and any("parent" in n for n in trend_names)
+    tab.open("/?area=VL2&theme=jobs")
+    assert "Eastvale" in tab.page.inner_text("#overview-area")
+    titles = tab.page.locator(".card-title").all_inner_texts()
+    assert titles and all("mploy" in t for t in titles), titles
+
+
+def test_clicking_the_ranking_opens_the_area_profile(tab):
+    tab.open("/indicator/online_share?level=region&period=2024")
+    wait_for_plot(tab, "explorer-ranking")
+    first = graph_data(tab, "explorer-ranking")[0]["customdata"][0]
+    tab.page.locator("#explorer-ranking .scatterlayer .point").first.click(force=True)
+    tab.page.wait_for_url(re.compile(rf"/area/{first}$"))
+    tab.settle()
+    assert tab.page.locator("h1").inner_text() != "Applications completed online"
+    assert tab.errors == []
+
+
+def test_clicking_the_map_opens_the_area_profile(tab):
+    tab.open("/indicator/online_share?level=country")
+    wait_for_plot(tab, "explorer-map")
+    tab.page.wait_for_timeout(500)  # the map draws its canvas after the data arrive
+    box = tab.page.locator("#explorer-map .js-plotly-plot").bounding_box()
+    tab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.page.wait_for_url(re.compile(r"/area/VL$"))
+    tab.settle()
+    assert tab.page.locator("h1").inner_text() == "Republic of Veloria"
+
+
+def test_keyboard_reaches_every_control(tab):
+    for path, controls in [("/indicator/online_share", ["explorer-indicator", "explorer-level", "explorer-period",
+                                                        "explorer-areas"]),
+                           ("/", ["overview-area", "overview-theme"]),
+                           ("/compare", ["compare-areas", "compare-indicators"]),
+                           ("/area/VL101", ["area-indicator"])]:
+        tab.open(path)
+        reached = set()
+        tab.page.locator("body").focus()
+        for _ in range(60):
+            tab.page.keyboard.press("Tab")
+            reached.add(tab.page.evaluate("() => document.activeElement.id || document.activeElement.tagName"))
+            if set(controls) <= reached:
+                break
+        assert set(controls) <= reached, f"{path}: not reached by Tab: {set(controls) - reached}"
+    tab.page.keyboard.press("Enter")  # the last control reached opens with the keyboard
+    assert tab.page.locator(".dash-dropdown-content").is_visible()

@@ -1,0 +1,176 @@
+"""Callbacks and view builders as plain functions over the real demo release (no browser)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from dash import Patch, no_update
+
+from dashboard import data
+from dashboard.components import figures, fmt, ui
+from dashboard.views import area, compare, explorer, overview
+
+
+def meta(release, ind):
+    return data.indicator_meta(release, ind)
+
+
+def test_map_update_is_a_patch_of_values_only(release):
+    m = meta(release, "online_share")
+    full, summary = explorer.map_figure(release, m, "municipality", "2024")
+    assert full["data"][0]["type"] == "choroplethmap"
+    assert full["data"][0]["geojson"] == f"/boundaries/{release.id}/municipality.geojson"
+    assert full["layout"]["map"]["style"] == "white-bg"
+    codes = full["data"][0]["locations"]
+    assert len(codes) == 286 and codes == sorted(codes)
+    patch, summary15 = explorer.map_figure(release, m, "municipality", "2015", full=False)
+    assert isinstance(patch, Patch)
+    ops = patch.to_plotly_json()["operations"]
+    touched = {tuple(op["location"]) for op in ops}
+    assert ("data", 0, "z") in touched and not any("geojson" in t or "locations" == t[-1] and t[1] == 0
+                                                   for t in touched)
+    z15 = next(op["params"]["value"] for op in ops if op["location"] == ["data", 0, "z"])
+    df = data.level_values(release, "online_share", "municipality", "2015").set_index("area_code")
+    expected = [None if pd.isna(v) else float(v) for v in df["value"].reindex(codes)]
+    assert z15 == expected
+    assert "2015" in summary15 and "2024" in summary
+
+
+def test_map_shows_withheld_areas_in_grey_with_the_reason(release):
+    df = data.level_values(release, "neet_count", "municipality", "2013")
+    withheld = df[df["status"] == "suppressed"]
+    assert len(withheld)  # the demo data has small counts
+    fig, summary = explorer.map_figure(release, meta(release, "neet_count"), "municipality", "2013")
+    grey = fig["data"][1]
+    assert set(withheld["area_code"]) <= set(grey["locations"])
+    reason = grey["text"][grey["locations"].index(withheld["area_code"].iloc[0])]
+    assert reason.startswith("withheld") and "suppression" in reason
+    assert "withheld" in summary
+
+
+def test_on_selection_full_figure_when_the_level_changes(release):
+    fig, summary, links = explorer.on_selection(release, "online_share", "region", "2020", full=True)
+    assert len(fig["data"][0]["locations"]) == 8
+    hrefs = json.dumps(links.to_plotly_json(), default=str)
+    assert "/api/v1/data?indicator=online_share&level=region&period=2020&format=csv" in hrefs
+    assert "/methodology/online_share" in hrefs
+    assert explorer.on_selection(release, "sickness_absence", "region", "2020", full=True) == (no_update,) * 3
+
+
+def test_ranking_is_in_rank_order_with_intervals(release):
+    fig, rsum, dfig, dsum, dtable, table = explorer.on_ranking(release, "online_share", "region", "2024")
+    trace = fig["data"][0]
+    df = data.level_values(release, "online_share", "region", "2024").sort_values("rank_level")
+    assert trace["customdata"] == df["area_code"].tolist()
+    assert trace["y"] == df["value"].tolist()
+    assert "error_y" in trace
+    assert "8 areas ranked" in rsum
+    assert sum(dfig["data"][0]["x"] is not None for _ in [0]) and len(dfig["data"][0]["x"]) == 8
+
+
+def test_period_options_follow_the_indicator(release):
+    head, options, value = explorer.on_indicator(release, "satisfaction", "2017")
+    assert "2017" not in options  # the survey was not run in 2017
+    assert value == options[-1]
+    head, options, value = explorer.on_indicator(release, "online_share", "2017")
+    assert value is no_update and "2017" in options
+
+
+def test_internal_indicators_are_invisible(release):
+    assert "sickness_absence" not in release.indicator_ids
+    assert explorer.on_trend(release, "sickness_absence", ["VL1"]) == (no_update,) * 3
+    rows = area.profile_rows(release, data.area_row(release, "VL101"))
+    assert "sickness_absence" not in set(rows["indicator"])
+    opts = [o["value"] for o in data.indicator_options(release)]
+    assert "sickness_absence" not in opts and "online_share" in opts
+
+
+def test_trend_has_the_area_its_parent_and_the_top_level(release):
+    fig, summary, table = explorer.on_trend(release, "employment_rate", "VL101")
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["Venwell", "Northmarch (parent)", "Republic of Veloria (top level)"]
+    assert {t["line"]["dash"] for t in fig["data"]} == {"solid", "dash", "dot"}  # not told by colour alone
+    assert "Venwell" in summary
+
+
+def test_clicked_area_opens_its_profile():
+    assert explorer.clicked_area({"points": [{"location": "VL101"}]}) == "/area/VL101"
+    assert explorer.clicked_area({"points": [{"customdata": "VL2"}]}) == "/area/VL2"
+    assert explorer.clicked_area(None) is None
+
+
+def test_area_profile_spine_and_neighbours(release):
+    a = data.area_row(release, "VL101")
+    rows = area.profile_rows(release, a)
+    assert len(rows) == len(release.indicator_ids)
+    fig, summary, table = area.spine_outputs(rows, a, "Republic of Veloria", "Northmarch")
+    xs = [x for t in fig["data"] for x in (t.get("x") or []) if x is not None]
+    assert all(-0.001 <= x <= 1.001 for x in xs)
+    assert "Venwell" in summary
+    nfig, nsum, ntable = area.neighbour_outputs(release, a, "online_share")
+    peers = data.neighbours(release, "VL101")
+    assert len(nfig["data"][0]["y"]) == 1 + len(peers) == 6
+    assert nfig["data"][0]["marker"]["pattern"]["shape"][0] == "/"  # the area is hatched, not only coloured
+
+
+def test_level_ranges_match_a_direct_computation(release):
+    ranges = data.level_ranges(release, "municipality").set_index(["indicator", "period"])
+    df = data.level_values(release, "employment_rate", "municipality", "2020")["value"].dropna()
+    got = ranges.loc[("employment_rate", "2020")]
+    assert got["vmin"] == pytest.approx(df.min()) and got["vmax"] == pytest.approx(df.max())
+    assert got["median"] == pytest.approx(df.median())
+
+
+def test_overview_cards_say_rag_in_words_and_list_what_got_worse(release):
+    content = overview.content(release, "VL", "all")
+    text = json.dumps([c.to_plotly_json() for c in content], default=lambda o: o.to_plotly_json())
+    latest, _ = overview.overview_rows(release, "VL", None)
+    worse = latest[latest["change_significance"] == "worse"]
+    assert f"{len(worse)} got significantly worse" in text
+    for r in latest.dropna(subset=["progress_status"]).itertuples():
+        assert fmt.PROGRESS_TEXT[r.progress_status] in text
+    jobs = overview.overview_rows(release, "VL", "jobs")[0]
+    assert set(jobs["theme"]) == {"jobs"}
+
+
+def test_compare_limits_and_defaults(release):
+    areas, inds = compare.defaults(release)
+    assert areas[0] == "VL" and len(inds) == 3
+    out = compare.content(release, ["VL1", "nope", "VL2"], ["neet_rate", "sickness_absence"])
+    text = json.dumps([c.to_plotly_json() for c in out], default=lambda o: o.to_plotly_json())
+    assert "Northmarch" in text and "sickness" not in text.lower()
+    assert "Choose at least one" in json.dumps(compare.content(release, [], ["neet_rate"])[0].to_plotly_json())
+
+
+def test_ui_patterns_carry_words_and_escape_html():
+    badge = json.dumps(ui.rag_badge("red", "deterioration").to_plotly_json(), default=lambda o: o.to_plotly_json(),
+                       ensure_ascii=False)
+    assert "Getting worse" in badge and "■" in badge
+    assert ui.synthetic_banner({"synthetic": False}) is None
+    html = ui.table_html([("a", "A")], [{"a": "<script>x</script>"}, {"a": ui.Link("B&C", "/x?a=1&b=2")}], "cap")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<a href="/x?a=1&amp;b=2">B&amp;C</a>' in html and '<th scope="col">A</th>' in html
+    assert fmt.with_status(None, "suppressed", 1, "%") == "– (withheld)"
+    assert fmt.value(72.44, 1, "%") == "72.4%" and fmt.value(3, 0, "days") == "3 days"
+
+
+def test_spine_scales_worst_to_best_by_polarity():
+    rows = [{"label": "low good", "area": 2.0, "top": 5.0, "vmin": 0.0, "q1": 2.5, "q3": 7.5, "vmax": 10.0,
+             "polarity": "lower_is_better", "significance": "better"}]
+    fig = figures.spine(rows)
+    area_trace = fig["data"][3]
+    assert area_trace["x"] == [0.8] and area_trace["marker"]["symbol"] == "triangle-up"
+
+
+def test_provisional_values_are_outlined_on_the_map(release):
+    m = meta(release, "online_share")
+    fig, summary = explorer.map_figure(release, m, "municipality", "2024")
+    df = data.level_values(release, "online_share", "municipality", "2024")
+    provisional = set(df.loc[df["status"] == "provisional", "area_code"])
+    assert provisional and set(fig["data"][2]["locations"]) == provisional
+    assert "provisional (outlined in black)" in summary
+    patch, _ = explorer.map_figure(release, m, "municipality", "2015", full=False)
+    ops = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
+    assert ops[("data", 2, "locations")]["params"]["value"] == []  # 2015 is final
