@@ -65,6 +65,14 @@ def _plan(comp: Computation, carried: set[str]) -> Iterator[tuple[str, list]]:
         yield "compute", chunk
 
 
+def _runs(values: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of equal consecutive values."""
+    if len(values) == 0:
+        return []
+    cuts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(values)]
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
+
+
 class _Writers:
     def __init__(self, folder: Path, buckets: dict[str, int]):
         self.folder = folder
@@ -78,6 +86,14 @@ class _Writers:
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
+        if "area_id" in table.column_names:  # computed chunk: integer keys make the by-area split cheap
+            bucket = pc.divide(table.column("area_id"), AREAS_PER_BUCKET)
+            area_key = table.column("area_id")
+        else:  # carried forward from the previous release: codes only
+            codes = table.column("area_code").to_numpy(zero_copy_only=False)
+            bucket = pa.array(np.fromiter((self.buckets.get(c, 0) for c in codes), np.int32, len(codes)))
+            area_key = table.column("area_code")
+        by_area = pa.table({"_bucket": bucket, "_area": area_key, "_row": pa.array(np.arange(table.num_rows))})
         table = table.drop_columns([c for c in ID_COLUMNS if c in table.column_names])
         if self.schema is None:
             # a column that happens to be empty in the first chunk must not fix its type as null
@@ -87,27 +103,20 @@ class _Writers:
                                          compression="zstd")
         table = table.select(self.schema.names).cast(self.schema)
         names = table.column("indicator").to_numpy(zero_copy_only=False)
-        cuts = [0, *(np.flatnonzero(names[1:] != names[:-1]) + 1).tolist(), table.num_rows]
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        for a, b in _runs(names):
             self.main.write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
             self.rows[str(names[a])] = self.rows.get(str(names[a]), 0) + (b - a)
-        self._write_by_area(table)
-
-    def _write_by_area(self, table: pa.Table) -> None:
-        codes = table.column("area_code").to_numpy(zero_copy_only=False)
-        bucket = np.fromiter((self.buckets.get(c, 0) for c in codes), dtype=np.int32, count=len(codes))
-        table = table.append_column("_bucket", pa.array(bucket))
-        order = pc.sort_indices(table, sort_keys=[("_bucket", "ascending"), ("area_code", "ascending"),
-                                                  ("indicator", "ascending"), ("period", "ascending")])
+        # by area: rows are in (indicator, level, area, period) order; sorting on (bucket, area, row)
+        # keeps indicator and period order within an area
+        order = pc.sort_indices(by_area, sort_keys=[("_bucket", "ascending"), ("_area", "ascending"),
+                                                    ("_row", "ascending")])
         table = table.take(order)
-        bucket = table.column("_bucket").to_numpy()
-        table = table.drop_columns(["_bucket"])
-        cuts = [0, *(np.flatnonzero(bucket[1:] != bucket[:-1]) + 1).tolist(), table.num_rows]
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-            k = int(bucket[a])
+        buckets = by_area.column("_bucket").take(order).to_numpy()
+        for a, b in _runs(buckets):
+            k = int(buckets[a])
             if k not in self.by_area:
                 self.by_area[k] = pq.ParquetWriter(self.folder / bucket_file(k), self.schema, compression="zstd")
-            self.by_area[k].write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
+            self.by_area[k].write_table(table.slice(a, b - a))
 
     def close(self) -> None:
         if self.main is not None:

@@ -5,9 +5,10 @@ suppression) -> secondary suppression (Python, on the few groups that have a wit
 -> the published table (suppression applied, comparisons, ranks, peers, progress, RAG)
 
 Each step is SQL text from ``indicators/sql``; small tables (areas, neighbours, indicator parameters) are
-prepared in Python. The last step is not materialised: :meth:`Computation.published` runs it for a range of
-indicators at a time (every comparison is within one indicator), so the release writer streams it chunk by
-chunk with memory bounded by one chunk, whatever the number of indicators.
+prepared in Python. :func:`compute` prepares the keyed observations once; every later step runs for a chunk
+of indicators at a time (:meth:`Computation.published`: an indicator's values, suppression and comparisons
+depend on no other indicator), so the release writer streams the result chunk by chunk and memory is
+bounded by one chunk, whatever the number of indicators.
 """
 
 from __future__ import annotations
@@ -38,13 +39,29 @@ class Computation:
     engine: Engine
     indicators: pd.DataFrame  # ind_id, indicator, ... in ind_id order
     areas: pd.DataFrame  # area_id, area_code, level_index, ...
+    n_levels: int
     n_periods: int
     n_breakdowns: int
+    timings: dict[str, float]
 
     def published(self, first_ind_id: int, last_ind_id: int) -> pa.RecordBatchReader:
         """The published rows of indicators first..last (ids), sorted by indicator, level, area, period."""
-        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, (first_ind_id, last_ind_id))
+        chunk = (first_ind_id, last_ind_id)
+        t = time.perf_counter()
+        self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, chunk))
+        self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels))
+        t = self._tick("rollup", t)
+        self.engine.materialize("vals", sqltext.values_sql(chunk))
+        t = self._tick("values", t)
+        self.engine.register("suppressed", _suppressed(self.engine, self.indicators))
+        self._tick("disclosure", t)
+        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk)
         return self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id")
+
+    def _tick(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - since
+        return now
 
     def table(self) -> pa.Table:
         """All published rows at once (small deployments and tests)."""
@@ -88,23 +105,9 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
         .astype("int32"),
         "area_id": targets["area_code"].map(ids).astype("Int32"), "target": targets["target"]}))
     timings["prepare"] = time.perf_counter() - t0
-
-    t = time.perf_counter()
-    engine.materialize("cells", sqltext.cells_sql(n_levels))
-    engine.materialize("rolled", sqltext.rollup_sql(n_levels))
-    timings["rollup"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    engine.materialize("vals", sqltext.values_sql())
-    timings["values"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    engine.register("suppressed", _suppressed(engine, params))
-    timings["disclosure"] = time.perf_counter() - t
-
-    log.info("step=compute levels=%d indicators=%d seconds=%.2f", n_levels, len(params),
+    log.info("step=prepare levels=%d indicators=%d seconds=%.2f", n_levels, len(params),
              time.perf_counter() - t0)
-    return Computation(engine, params, area_dim, len(periods), len(breakdowns))
+    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings)
 
 
 def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:

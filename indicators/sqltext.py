@@ -34,9 +34,10 @@ def keys_sql() -> str:
     return _template("keys")
 
 
-def cells_sql(n_levels: int) -> str:
+def cells_sql(n_levels: int, indicator_range: tuple[int, int]) -> str:
     ancestors = ", ".join(f"l.a{d}" for d in range(n_levels))
-    return _template("cells").format(ancestors=ancestors)
+    first, last = (int(i) for i in indicator_range)
+    return _template("cells").format(ancestors=ancestors, first_ind=first, last_ind=last)
 
 
 def rollup_sql(n_levels: int) -> str:
@@ -50,8 +51,9 @@ def rollup_sql(n_levels: int) -> str:
     return _template("rollup").format(grouping_sets=sets, area_case=area_case)
 
 
-def values_sql() -> str:
-    return _template("values")
+def values_sql(indicator_range: tuple[int, int]) -> str:
+    first, last = (int(i) for i in indicator_range)
+    return _template("values").format(first_ind=first, last_ind=last)
 
 
 def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int]) -> str:

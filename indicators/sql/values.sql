@@ -22,7 +22,7 @@ WITH computed AS (
 published_grid AS (
     SELECT DISTINCT i.ind_id, o.period_id, o.bd_id
     FROM ind i JOIN obs_k o ON o.measure_id = i.num_id
-    WHERE i.method = 'published'
+    WHERE i.method = 'published' AND i.ind_id BETWEEN {first_ind} AND {last_ind}
 ),
 published AS (
     SELECT

@@ -12,9 +12,9 @@ from indicators import sqltext
 
 SQL = {
     "keys": sqltext.keys_sql(),
-    "cells": sqltext.cells_sql(4),
+    "cells": sqltext.cells_sql(4, (0, 9)),
     "rollup": sqltext.rollup_sql(4),
-    "values": sqltext.values_sql(),
+    "values": sqltext.values_sql((0, 9)),
     "compare": sqltext.compare_sql(20, 3, (0, 9)),
 }
 
