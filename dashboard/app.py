@@ -78,7 +78,11 @@ def frame(title: str):
             html.Footer([html.P(footer_release),
                          html.P([html.A("Accessibility statement", href="/accessibility"), " · ",
                                  html.A("Data status", href="/status"), " · ",
-                                 html.A("Download the data", href="/data")])], className="site-footer"),
+                                 html.A("Download the data", href="/data"), " · ",
+                                 html.A("API", href="/api/"),
+                                 *([" · ", html.A("Manager sign-in", href="/auth/login")]
+                                   if context.config().access.mode != "none" else [])])],
+                        className="site-footer"),
         ], className="frame")
     return layout
 

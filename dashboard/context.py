@@ -26,7 +26,14 @@ def install(server: flask.Flask, config: Config, reader: ReleaseReader) -> None:
 
 
 def reader() -> ReleaseReader:
-    return flask.current_app.extensions[EXTENSION]["reader"]
+    """The app's reader; for a public app, the one this request may use (internal indicators only for a
+    manager signed in through the access rules of dashboard.api: default deny)."""
+    own = flask.current_app.extensions[EXTENSION]["reader"]
+    if own.include_internal:
+        return own
+    from dashboard.api import reader_for_request
+
+    return reader_for_request()
 
 
 def config() -> Config:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from etl.store import ReleaseStore
+from tests.api.conftest import MANAGER
 
 TRAVERSAL = ["../", "..%2F", "%2e%2e%2f", "%2E%2E/", "..%5c", "....//", "%252e%252e%252f", "/etc/passwd",
              "%2Fetc%2Fpasswd", "..%00", "%00", "C:%5Cwindows", "~root"]
@@ -112,21 +113,15 @@ def _outputs(spec: str) -> list[dict]:
     return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
 
 
-def test_a_crafted_dash_callback_reveals_no_internal_indicator(api_config):
-    """Every dashboard callback, called directly with the internal indicator's id (and with a forged
-    release id), answers without its title, unit, methodology or values."""
-    from dashboard.app import create_app
-
-    internal = next(i for i in api_config.indicators if i.visibility == "internal")
-    secrets = [internal.title, internal.unit, internal.methodology]
-    client = create_app(api_config).server.test_client()
+def _crafted_callbacks(client, config, internal_id: str) -> list[tuple[str, str, str]]:
+    """Call every dashboard callback that takes an indicator, with ``internal_id``, once with the current
+    release id and once with a forged one. Returns (output, release, response text) for each call."""
     client.get("/")  # the first request registers the pages' callbacks
-    current = ReleaseStore(api_config.store).current_id()
+    current = ReleaseStore(config.store).current_id()
     defaults = {"level": "municipality", "period": "2024", "areas": ["VL101", "VL102"], "area": "VL101",
-                "theme": None, "indicators": [internal.id]}
-    deps = client.get("/_dash-dependencies").get_json()
-    crafted = 0
-    for dep in deps:
+                "theme": None}
+    answers = []
+    for dep in client.get("/_dash-dependencies").get_json():
         fields = dep["inputs"] + dep["state"]
         if not any("indicator" in str(f["id"]) for f in fields):
             continue
@@ -136,9 +131,9 @@ def test_a_crafted_dash_callback_reveals_no_internal_indicator(api_config):
                 if key == "release-id":
                     return release
                 if "indicators" in key:
-                    return [internal.id]
+                    return [internal_id]
                 if "indicator" in key:
-                    return internal.id
+                    return internal_id
                 return next((v for k, v in defaults.items() if key.endswith(k)), None)
 
             body = {"output": dep["output"], "outputs": _outputs(dep["output"]),
@@ -146,13 +141,40 @@ def test_a_crafted_dash_callback_reveals_no_internal_indicator(api_config):
                     "state": [{**f, "value": value(f)} for f in dep["state"]],
                     "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]}
             r = client.post("/_dash-update-component", json=body)
-            crafted += 1
-            text = r.get_data(as_text=True)
             assert r.status_code in (200, 204, 400, 404, 500), (dep["output"], r.status_code)
-            for secret in secrets:
-                assert secret not in text, (dep["output"], release, secret)
-            assert "Traceback" not in text
-    assert crafted >= 6  # the explorer, area, compare and overview callbacks were all tried
+            answers.append((dep["output"], release, r.get_data(as_text=True)))
+    return answers
+
+
+def test_a_crafted_dash_callback_reveals_no_internal_indicator(api_config):
+    """Every dashboard callback, called directly with the internal indicator's id (and with a forged
+    release id), answers without its title, unit or methodology."""
+    from dashboard.app import create_app
+
+    internal = next(i for i in api_config.indicators if i.visibility == "internal")
+    answers = _crafted_callbacks(create_app(api_config).server.test_client(), api_config, internal.id)
+    assert len(answers) >= 6  # the explorer, area, compare and overview callbacks were all tried
+    for output, release, text in answers:
+        for secret in (internal.title, internal.unit, internal.methodology):
+            assert secret not in text, (output, release, secret)
+        assert "Traceback" not in text
+
+
+def test_a_signed_in_manager_sees_internal_indicators_in_the_dashboard(api_config, manager_app):  # noqa: ARG001
+    """The same callbacks show the internal indicator to a manager who signed in (accounts mode; the
+    manager_app fixture creates the account in the catalogue)."""
+    from dashboard.app import create_app
+    from tests.api.test_privacy import sign_in
+
+    internal = next(i for i in api_config.indicators if i.visibility == "internal")
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "s" * 32})
+    config = api_config.model_copy(update={"access": access})
+    client = create_app(config).server.test_client()
+    before = _crafted_callbacks(client, config, internal.id)
+    assert not any(internal.title in text for _, _, text in before)
+    assert sign_in(client, *MANAGER).status_code == 303
+    after = _crafted_callbacks(client, config, internal.id)
+    assert any(internal.title in text for _, _, text in after)
 
 
 def test_no_release_yet_is_a_clean_503(api_config, tmp_path):
