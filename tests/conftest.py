@@ -21,24 +21,34 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment that points the root config.yaml at a temporary store and catalogue."""
-    tmp = tmp_path_factory.mktemp("demo")
-    return {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'catalog.db'}"}
+    return temp_store_env(tmp_path_factory.mktemp("demo"))
 
 
-@pytest.fixture(scope="session")
-def demo_config(demo_env):
+def load_config_with(path: Path, env: dict[str, str]):
+    """Load a config with some environment variables set for its ${VAR} references, then restore them."""
     from etl.config import load_config
 
-    old = {k: os.environ.get(k) for k in demo_env}
-    os.environ.update(demo_env)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
-        return load_config(ROOT / "config.yaml")
+        return load_config(path)
     finally:
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def temp_store_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """Environment that points a config's store and catalogue into ``tmp``."""
+    return {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'catalog.db'}",
+            **extra}
+
+
+@pytest.fixture(scope="session")
+def demo_config(demo_env):
+    return load_config_with(ROOT / "config.yaml", demo_env)
 
 
 @pytest.fixture(scope="session")

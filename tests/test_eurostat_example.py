@@ -12,31 +12,20 @@ Equal wherever every NUTS 3 child reports; every difference must be explained by
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_config_with, temp_store_env
 
 
 @pytest.fixture(scope="module")
 def eurostat_release(tmp_path_factory, shared_data):
-    from etl.config import load_config
     from etl.pipeline import run
 
-    tmp = tmp_path_factory.mktemp("eurostat")
-    env = {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'c.db'}",
-           "OPENMEASURE_SHARED_DATA": str(shared_data)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        config = load_config(ROOT / "examples" / "eurostat" / "config.yaml")
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    return run(config).path
+    env = temp_store_env(tmp_path_factory.mktemp("eurostat"), OPENMEASURE_SHARED_DATA=str(shared_data))
+    return run(load_config_with(ROOT / "examples" / "eurostat" / "config.yaml", env)).path
 
 
 def _explain(row, children: int, breaks: dict[str, list[str]], pseudo: set[tuple[str, str]]) -> str:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.store import ReleaseStore, sha256_file
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_config_with, temp_store_env
 
 EUROSTAT_CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
 MANAGER = ("manager.one", "correct horse battery staple")
@@ -100,22 +99,10 @@ def manager_app(api_config) -> flask.Flask:
 
 @pytest.fixture(scope="session")
 def eurostat_release(shared_data, tmp_path_factory):
-    from etl.config import load_config
     from etl.pipeline import run
 
-    tmp = tmp_path_factory.mktemp("eurostat")
-    env = {"OPENMEASURE_STORE": str(tmp / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp / 'catalog.db'}",
-           "OPENMEASURE_SHARED_DATA": str(shared_data)}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        config = load_config(EUROSTAT_CONFIG)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    env = temp_store_env(tmp_path_factory.mktemp("eurostat"), OPENMEASURE_SHARED_DATA=str(shared_data))
+    config = load_config_with(EUROSTAT_CONFIG, env)
     result = run(config)
     return config, result
 
