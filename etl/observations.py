@@ -91,26 +91,40 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
     """Select each measure's rows from the raw table of ``source``."""
     frames = []
     dims = [c for c in raw.columns if c not in ("area_code", "period", "value", "flags", "row")]
+    groups: dict[tuple[str, ...], dict[tuple, np.ndarray]] = {}
+
+    def rows_for(keys: dict[str, str]) -> np.ndarray:
+        """Positions of the rows whose dimensions take these values. The table is grouped once per set of
+        dimensions (not scanned once per measure: a source can hold hundreds of measures)."""
+        dimset = tuple(sorted(keys))
+        if not dimset:
+            return np.arange(len(raw))
+        if dimset not in groups:
+            found = raw.groupby(list(dimset), observed=True, sort=False).indices
+            groups[dimset] = {(k if isinstance(k, tuple) else (k,)): v for k, v in found.items()}
+        return np.sort(groups[dimset].get(tuple(keys[d] for d in dimset), np.empty(0, dtype=np.intp)))
+
     for m in measures:
         select = dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})
-        mask = pd.Series(True, index=raw.index)
+        keys: dict[str, str] = {}
         # dimensions with a total (Open SDG's blank breakdowns) give their total unless selected
         for dim, total in raw.attrs.get("defaults", {}).items():
             if dim not in select and dim != m.breakdown:
-                mask &= raw[dim] == total
+                keys[dim] = total
         for dim, wanted in select.items():
             if dim not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].select: the source has no dimension {dim!r}; "
                                   f"it has {', '.join(map(repr, dims)) or 'none'}", file=source.where)
-            mask &= raw[dim] == wanted
-        part = raw.loc[mask, ["area_code", "period", "value", "flags", "row"]].copy()
+            keys[dim] = wanted
+        idx = rows_for(keys)
+        part = raw[["area_code", "period", "value", "flags", "row"]].iloc[idx].copy()
         if m.breakdown:
             if m.breakdown not in raw.columns:
                 n = [x.id for x in config.measures].index(m.id)
                 raise SourceError(source.id, f"measures[{n}].breakdown: the source has no dimension "
                                   f"{m.breakdown!r}", file=source.where)
-            part["breakdown"] = map_categorical(raw.loc[mask, m.breakdown], lambda v, b=m.breakdown: f"{b}={v}")
+            part["breakdown"] = map_categorical(raw[m.breakdown].iloc[idx], lambda v, b=m.breakdown: f"{b}={v}")
         else:
             part["breakdown"] = constant("total", len(part))
         part["measure"] = constant(m.id, len(part))
