@@ -60,13 +60,7 @@ def indicators():
     themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]))
     df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
 
-    def build():
-        if fmt == "csv":
-            t = flat_table(df)
-            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
-                               f"openmeasure-{rel.id}-indicators.csv")
-        return http.json_response({"release": rel.id, "count": len(df), "data": indicator_records(rel, df)})
-    return _release_headers(_cached(rel.id, build), rel)
+    return _list_response(rel, fmt, df, "indicators", lambda d: indicator_records(rel, d))
 
 
 @bp.get("/indicators/<indicator_id>")
@@ -90,6 +84,17 @@ def indicator(indicator_id: str):
     return _release_headers(_cached(rel.id, build), rel)
 
 
+def _list_response(rel, fmt: str, df, name: str, records):
+    """A list of indicators or areas as CSV (streamed) or JSON, cached per release and query."""
+    def build():
+        if fmt == "csv":
+            t = flat_table(df)
+            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+                               f"openmeasure-{rel.id}-{name}.csv")
+        return http.json_response({"release": rel.id, "count": len(df), "data": records(df)})
+    return _release_headers(_cached(rel.id, build), rel)
+
+
 # --- areas -----------------------------------------------------------------------------------------
 @bp.get("/areas")
 def areas():
@@ -106,13 +111,7 @@ def areas():
     if parents is not None:
         df = df[df["parent_code"].isin(parents)]
 
-    def build():
-        if fmt == "csv":
-            t = flat_table(df)
-            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
-                               f"openmeasure-{rel.id}-areas.csv")
-        return http.json_response({"release": rel.id, "count": len(df), "data": area_records(df)})
-    return _release_headers(_cached(rel.id, build), rel)
+    return _list_response(rel, fmt, df, "areas", area_records)
 
 
 @bp.get("/areas/<area_code>")
