@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -132,13 +133,22 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
     if carried and previous is None:
         raise ValueError("indicators to carry forward need the previous release")
     writers = _Writers(folder, area_buckets(comp))
+    # One writer thread: chunk k is written (pyarrow, without the GIL) while the engine computes chunk k+1.
+    # Chunks are handed over in order and at most one waits, so memory stays at two chunks.
+    pending: Future | None = None
     try:
-        for action, ids in _plan(comp, carried):
-            if action == "carry":
-                writers.write(pq.read_table(previous, filters=[("indicator", "=", ids[0])]))
-            else:
-                writers.write(comp.published(ids[0], ids[-1]).read_all())
-                log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as pool:
+            for action, ids in _plan(comp, carried):
+                if action == "carry":
+                    table = pq.read_table(previous, filters=[("indicator", "=", ids[0])])
+                else:
+                    table = comp.published(ids[0], ids[-1]).read_all()
+                    log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
+                if pending is not None:
+                    pending.result()  # re-raises a failed write here
+                pending = pool.submit(writers.write, table)
+            if pending is not None:
+                pending.result()
     finally:
         writers.close()
     if writers.main is None:
