@@ -72,7 +72,7 @@ def test_two_schedulers_run_each_trigger_once(tmp_path, catalogue_url):
     t1 = datetime.now(UTC)
     assert codes == [0, 0]
     rows = runs(config)
-    assert all(r["status"] == "succeeded" for r in rows), rows
+    assert all(r["status"] == "succeeded" or _stopped_by_the_test(r) for r in rows), rows
     assert all(r["job"] == "tick" for r in rows)
     # every run claimed its own trigger time, and no trigger ran twice although both schedulers saw each one
     assert len(rows) == len(_slots(config))
@@ -81,6 +81,11 @@ def test_two_schedulers_run_each_trigger_once(tmp_path, catalogue_url):
     _assert_no_overlap(rows)
     assert "already_claimed" in (tmp_path / "b.log").read_text() + (tmp_path / "a.log").read_text() \
         or "lock" in (tmp_path / "b.log").read_text()
+
+
+def _stopped_by_the_test(run: dict) -> bool:
+    """A run that the test's own SIGTERM caught is abandoned unpublished by design (not a failure)."""
+    return run["status"] == "failed" and (run["error"] or "").startswith("RunAbandoned")
 
 
 def test_a_job_longer_than_its_interval_does_not_overlap_itself(tmp_path):
@@ -95,7 +100,9 @@ def test_a_job_longer_than_its_interval_does_not_overlap_itself(tmp_path):
         codes = [stop(p) for p in (a, b)]
     assert codes == [0, 0]
     done = [r for r in runs(config) if r["finished_at"] is not None]
-    assert all(r["status"] == "succeeded" for r in done), done
+    failed = [(r["id"], r["status"], r["error"]) for r in done
+              if r["status"] != "succeeded" and not _stopped_by_the_test(r)]
+    assert not failed, (failed, (tmp_path / "a.log").read_text()[-2000:], (tmp_path / "b.log").read_text()[-2000:])
     _assert_no_overlap(done)
     assert "maximum number of running instances reached" in (tmp_path / "a.log").read_text() \
         + (tmp_path / "b.log").read_text()
@@ -121,4 +128,4 @@ def test_a_scheduler_down_across_three_triggers_runs_one_catch_up(tmp_path):
     # slots are the trigger times APScheduler ran: coalesced, the missed triggers give one run
     missed = [s for s in _slots(config) if down < _t(s) <= up]
     assert len(missed) == 1, f"trigger times run for the downtime {down}..{up}: {missed}"
-    assert all(r["status"] == "succeeded" for r in runs(config))
+    assert all(r["status"] == "succeeded" or _stopped_by_the_test(r) for r in runs(config))
