@@ -33,6 +33,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import requests
 
+from etl.release_values import AREAS_PER_BUCKET, bucket_file
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 RELEASE_ID = "20260101T000000Z-b0b0b0"
@@ -144,22 +146,26 @@ def generate(folder: Path, n_local: int, n_ind: int, n_per: int) -> None:
     with_by_ind.close()
     print(f"  indicator_values.parquet written ({time.perf_counter() - t0:.0f} s)", flush=True)
 
+    # the by-area layout of a real release (etl.release_values): files of AREAS_PER_BUCKET consecutive codes
     by_area_order = np.argsort(codes, kind="stable")
-    with pq.ParquetWriter(folder / "indicator_values_by_area.parquet", schema) as w:
-        for chunk in np.array_split(by_area_order, max(1, n_area // 100)):
-            a_idx = np.repeat(chunk, n_ind * n_per)
-            i_idx = np.tile(np.repeat(np.arange(n_ind), n_per), len(chunk))
-            p_idx = np.tile(np.arange(n_per), len(chunk) * n_ind)
-            t = rows_table(ind_ids[i_idx], periods[p_idx], codes[a_idx], lvl[a_idx], par[a_idx], lidx[a_idx],
-                           cube[i_idx, p_idx, a_idx], ranks[i_idx, p_idx, a_idx], nranked[i_idx, p_idx, a_idx])
-            w.write_table(t, row_group_size=50_000)
-    print(f"  indicator_values_by_area.parquet written ({time.perf_counter() - t0:.0f} s)", flush=True)
+    bucket_of = np.empty(n_area, dtype=np.int32)
+    bucket_of[by_area_order] = np.arange(n_area) // AREAS_PER_BUCKET
+    (folder / "by_area").mkdir()
+    for k, chunk in enumerate(np.array_split(by_area_order, range(AREAS_PER_BUCKET, n_area, AREAS_PER_BUCKET))):
+        a_idx = np.repeat(chunk, n_ind * n_per)
+        i_idx = np.tile(np.repeat(np.arange(n_ind), n_per), len(chunk))
+        p_idx = np.tile(np.arange(n_per), len(chunk) * n_ind)
+        t = rows_table(ind_ids[i_idx], periods[p_idx], codes[a_idx], lvl[a_idx], par[a_idx], lidx[a_idx],
+                       cube[i_idx, p_idx, a_idx], ranks[i_idx, p_idx, a_idx], nranked[i_idx, p_idx, a_idx])
+        pq.write_table(t, folder / bucket_file(k), row_group_size=50_000)
+    print(f"  by_area/ written ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     nb = [[str(codes[j]) for j in (np.where(lidx == 2)[0][(k + 1 + np.arange(5)) % n_local])] if lidx[k2] == 2 else []
           for k, k2 in zip(np.cumsum(lidx == 2) - 1, range(n_area), strict=True)]
     pq.write_table(pa.table({**{k: pa.array(v) for k, v in areas.items() if k != "level_index"},
                              "level_index": pa.array(areas["level_index"], pa.int32()),
-                             "top_code": pa.array(["BX"] * n_area), "neighbours": pa.array(nb, pa.list_(pa.string()))}),
+                             "top_code": pa.array(["BX"] * n_area), "neighbours": pa.array(nb, pa.list_(pa.string())),
+                             "bucket": pa.array(bucket_of)}),
                    folder / "areas.parquet")
     themes = ["service use", "administrative burden", "jobs", "growth", "inclusion"]
     pq.write_table(pa.table({
