@@ -54,10 +54,10 @@ def period_time(period: str) -> float:
     return float(period)
 
 
-def map_unique(values: pd.Series, fn) -> np.ndarray:
+def map_unique(values: pd.Series, fn, dtype=object) -> np.ndarray:
     """``values.map(fn)`` computed once per distinct value (periods, codes and flags repeat a lot)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return np.asarray([fn(u) for u in uniques], dtype=object)[codes] if len(uniques) else np.asarray([], object)
+    return np.asarray([fn(u) for u in uniques], dtype=dtype)[codes] if len(uniques) else np.asarray([], dtype)
 
 
 def map_categorical(values: pd.Series, fn) -> pd.Categorical:
@@ -140,7 +140,7 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
         raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.where,
                           row=int(obs["row"].iat[i]), column="period")
     normalised = map_categorical(obs["period"], lambda p: periods[p] or p)
-    obs["period_ok"] = map_unique(obs["period"], lambda p: periods[p] is not None).astype(bool)
+    obs["period_ok"] = map_unique(obs["period"], lambda p: periods[p] is not None, bool)
     obs["period"] = normalised
     obs["status"] = status_from_flags(obs["flags"])
     obs["source"] = constant(source.id, len(obs))

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from etl.config_models import RULE_NAMES, ValidationConfig
 from etl.observations import map_unique
@@ -126,16 +129,25 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     c.flag(bad_period, "bad_period", "period", lambda r: "period " + r["period"].map(repr)
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
-    pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas)).astype(bool)
+    pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas), bool)
     c.flag(pseudo, "pseudo_area", "area_code", lambda r: "aggregate or pseudo-region " + r["area_code"]
            + " is not an area of the geography; kept out of the roll-up")
     c.flag(unknown & ~pseudo, "unknown_area", "area_code",
            lambda r: "area code " + r["area_code"] + " is not in the geography")
+    by_frequency: dict[str, list[str]] = {}
     for measure, freq in (frequencies or {}).items():
-        fits = map_unique(period, lambda p, f=freq: bool(_FREQUENCY[f].match(p))).astype(bool)
-        wrong = (obs["measure"] == measure) & (period != "") & ~fits
-        c.flag(wrong, "wrong_frequency", "period",
-               lambda r, f=freq: "period " + r["period"] + f" is not {f} (the measure's declared frequency)")
+        by_frequency.setdefault(freq, []).append(measure)
+    if by_frequency:
+        # one pass per frequency (not per measure: a source can hold hundreds of measures)
+        p_codes, p_uniques = pd.factorize(period, use_na_sentinel=False)
+        m_codes, m_uniques = pd.factorize(obs["measure"], use_na_sentinel=False)
+        for freq, measures in by_frequency.items():
+            fits = np.fromiter((p == "" or bool(_FREQUENCY[freq].match(p)) for p in p_uniques), bool,
+                               len(p_uniques))
+            declared = np.isin(np.asarray(m_uniques, dtype=object), measures)
+            wrong = declared[m_codes] & ~fits[p_codes]
+            c.flag(wrong, "wrong_frequency", "period",
+                   lambda r, f=freq: "period " + r["period"] + f" is not {f} (the measure's declared frequency)")
     dup = duplicated_key(obs) & ~c.dropped
     c.flag(dup, "duplicate_key", "area_code", lambda r: "duplicate observation for " + r["measure"] + " "
            + r["area_code"] + " " + r["period"] + " " + r["breakdown"] + "; all copies quarantined")
@@ -160,65 +172,117 @@ def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: di
     The numerator's row is flagged (under the numerator's source)."""
     if not pairs or obs.empty:
         return obs, empty_findings()
-    key = ["area_code", "period", "breakdown"]
     drop = np.zeros(len(obs), dtype=bool)
     found = []
+    rows_of = _rows_by_measure(obs["measure"])
+    key = np.zeros(len(obs), dtype=np.int64)  # (area_code, period, breakdown) as one integer
+    for col in ("area_code", "period", "breakdown"):
+        codes, uniques = pd.factorize(obs[col], use_na_sentinel=False)
+        key = key * max(len(uniques), 1) + codes
+    values = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
     for num, den in pairs:
-        n = obs[obs["measure"] == num]
-        d = obs[obs["measure"] == den][[*key, "value"]].rename(columns={"value": "den"})
-        if n.empty or d.empty:
+        n_rows, d_rows = rows_of(num), rows_of(den)
+        if not len(n_rows) or not len(d_rows):
             continue
-        joined = n.reset_index().merge(d, on=key, how="inner")
-        over = joined[joined["value"] > joined["den"]]
-        for source, rows in over.groupby("source"):
+        d_index = pd.Index(key[d_rows])
+        if d_index.is_unique:
+            at = d_index.get_indexer(key[n_rows])
+            n_rows, d_rows = n_rows[at >= 0], d_rows[at[at >= 0]]
+        else:  # the same cell from two sources: every pairing, as an inner join gives
+            pairs_ = pd.DataFrame({"k": key[n_rows], "n": n_rows}).merge(
+                pd.DataFrame({"k": key[d_rows], "d": d_rows}), on="k")
+            n_rows, d_rows = pairs_["n"].to_numpy(), pairs_["d"].to_numpy()
+        over = values[n_rows] > values[d_rows]
+        if not over.any():
+            continue
+        rows = obs.iloc[n_rows[over]].copy()
+        rows["den"] = values[d_rows[over]]
+        rows["index"] = n_rows[over]
+        for source, group in rows.groupby("source", observed=True):
             what = action("numerator_above_denominator", rules.get(source))
-            found.append(_findings(rows, "numerator_above_denominator", what, files.get(source, ""), "value",
+            found.append(_findings(group, "numerator_above_denominator", what, files.get(source, ""), "value",
                                    lambda r, den_id=den: r["measure"] + " " + r["value"].map("{:g}".format)
                                    + " is above " + den_id + " " + r["den"].map("{:g}".format)))
             if what in DROPPING:
-                drop[rows["index"].to_numpy()] = True
+                drop[group["index"].to_numpy()] = True
     if not found:
         return obs, empty_findings()
     return obs[~drop].reset_index(drop=True), pd.concat(found, ignore_index=True)
 
 
-def compare_with_previous(obs: pd.DataFrame, previous: pd.DataFrame | None, file: str,
+def _rows_by_measure(measure: pd.Series):
+    """A function from a measure to the positions of its rows, from one sort of the column."""
+    codes, uniques = pd.factorize(measure, use_na_sentinel=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    where = {m: i for i, m in enumerate(uniques)}
+
+    def rows_of(m: str) -> np.ndarray:
+        i = where.get(m)
+        return order[bounds[i]:bounds[i + 1]] if i is not None else np.empty(0, dtype=np.intp)
+    return rows_of
+
+
+def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str,
                           rules: ValidationConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Against the previous release's observations of the same source: areas that reported a measure last
-    time and do not now (``coverage_shrank``), and values that moved by more than ``jump_factor`` times
-    (``value_jump``: a lost ×1,000 or a change of unit)."""
-    if previous is None or previous.empty or obs.empty:
+    """Against the previous release's observations of the same source (``previous``: their Parquet file):
+    areas that reported a measure last time and do not now (``coverage_shrank``), and values that moved by
+    more than ``jump_factor`` times (``value_jump``: a lost ×1,000 or a change of unit). Both are joins of
+    two tables of up to tens of millions of rows: DuckDB runs them, reading the previous file as it goes."""
+    if previous is None or obs.empty:
         return obs, empty_findings()
-    found = []
-    if rules.coverage:
-        before = previous[previous["value"].notna()][["measure", "area_code"]].drop_duplicates()
-        now = obs[obs["value"].notna()][["measure", "area_code"]].drop_duplicates()
-        gone = before.merge(now, how="left", indicator=True)
-        gone = gone[(gone["_merge"] == "left_only") & gone["measure"].isin(set(obs["measure"]))]
-        if not gone.empty:
-            last = previous.groupby(["measure", "area_code"], observed=True)["period"].max().rename(
-                "period").reset_index()
-            rows = gone.drop(columns="_merge").merge(last, on=["measure", "area_code"])
-            rows["source"], rows["row"] = obs["source"].iat[0], pd.NA
-            found.append(_findings(rows, "coverage_shrank", action("coverage_shrank", rules), file, "area_code",
-                                   lambda r: r["area_code"] + " reported " + r["measure"] + " in the previous "
-                                   "release (last period " + r["period"] + ") and does not now"))
     key = ["measure", "area_code", "period", "breakdown"]
-    prev = previous[[*key, "value"]].rename(columns={"value": "before"})
-    joined = obs.reset_index().merge(prev, on=key, how="inner")
-    both = joined["value"].notna() & joined["before"].notna() & (joined["value"] != 0) & (joined["before"] != 0)
-    ratio = (joined["value"] / joined["before"]).abs()
-    f = rules.jump_factor
-    jumps = joined[both & ((ratio > f) | (ratio < 1 / f))]
+    cur = pa.Table.from_pandas(obs[[*key, "value"]], preserve_index=False)
+    cur = cur.append_column("pos", pa.array(np.arange(len(obs), dtype=np.int64)))
+    con = duckdb.connect()
+    try:
+        con.register("cur_raw", cur)
+        con.execute("CREATE VIEW cur AS SELECT CAST(measure AS VARCHAR) AS measure, "
+                    "CAST(area_code AS VARCHAR) AS area_code, CAST(period AS VARCHAR) AS period, "
+                    "CAST(breakdown AS VARCHAR) AS breakdown, value, pos FROM cur_raw")
+        con.read_parquet(str(previous)).create_view("prev_raw")
+        con.execute("CREATE VIEW prev AS SELECT CAST(measure AS VARCHAR) AS measure, "
+                    "CAST(area_code AS VARCHAR) AS area_code, CAST(period AS VARCHAR) AS period, "
+                    "CAST(breakdown AS VARCHAR) AS breakdown, value FROM prev_raw")
+        found = []
+        if rules.coverage:
+            gone = con.sql("""
+                WITH before AS (SELECT DISTINCT measure, area_code FROM prev WHERE value IS NOT NULL),
+                     now AS (SELECT DISTINCT measure, area_code FROM cur WHERE value IS NOT NULL),
+                     last AS (SELECT measure, area_code, MAX(period) AS period FROM prev GROUP BY ALL)
+                SELECT b.measure, b.area_code, l.period FROM before b
+                JOIN last l ON l.measure = b.measure AND l.area_code = b.area_code
+                WHERE b.measure IN (SELECT measure FROM cur)
+                  AND NOT EXISTS (SELECT 1 FROM now n WHERE n.measure = b.measure AND n.area_code = b.area_code)
+                ORDER BY b.measure, b.area_code""").df()
+            if not gone.empty:
+                gone["source"], gone["row"] = obs["source"].iat[0], pd.NA
+                found.append(_findings(gone, "coverage_shrank", action("coverage_shrank", rules), file,
+                                       "area_code",
+                                       lambda r: r["area_code"] + " reported " + r["measure"] + " in the previous "
+                                       "release (last period " + r["period"] + ") and does not now"))
+        f = rules.jump_factor
+        moved = con.execute("""
+            SELECT c.pos, p.value AS before FROM cur c JOIN prev p
+              ON p.measure = c.measure AND p.area_code = c.area_code AND p.period = c.period
+             AND p.breakdown = c.breakdown
+            WHERE c.value <> 0 AND p.value <> 0
+              AND (abs(c.value / p.value) > $f OR abs(c.value / p.value) < 1 / $f)
+            ORDER BY c.pos""", {"f": float(f)}).fetchnumpy()
+    finally:
+        con.close()
     drop = np.zeros(len(obs), dtype=bool)
-    if not jumps.empty:
+    if len(moved["pos"]):
+        pos = np.asarray(moved["pos"], dtype=np.int64)
+        jumps = obs.iloc[pos].copy()
+        jumps["before"] = np.asarray(moved["before"], dtype="float64")
         what = action("value_jump", rules)
         found.append(_findings(jumps, "value_jump", what, file, "value",
                                lambda r: r["measure"] + " went from " + r["before"].map("{:g}".format) + " to "
                                + r["value"].map("{:g}".format) + f" (more than x{f:g} or /{f:g} the previous "
                                "release's value)"))
         if what in DROPPING:
-            drop[jumps["index"].to_numpy()] = True
+            drop[pos] = True
     out = pd.concat(found, ignore_index=True) if found else empty_findings()
     return obs[~drop].reset_index(drop=True), out
 

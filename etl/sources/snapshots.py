@@ -30,7 +30,6 @@ import pyarrow.parquet as pq
 from etl.config import config_hash
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import SourceError, StoreError
-from etl.observations import plain_strings
 from etl.sources import frictionless, remote, sql
 from etl.store import ReleaseStore, sha256_file
 
@@ -114,8 +113,9 @@ def keep_observations(store_root: Path, source_id: str, obs: pd.DataFrame) -> st
     return str(final.relative_to(store_root))
 
 
-def previous_observations(store_root: Path, source_id: str) -> pd.DataFrame | None:
-    """The clean observations of ``source_id`` in the current release, if it recorded them."""
+def previous_observations(store_root: Path, source_id: str) -> Path | None:
+    """The Parquet file of the clean observations of ``source_id`` in the current release, if it recorded
+    them (read by the comparison as it goes, never loaded whole)."""
     store = ReleaseStore(store_root)
     try:
         entry = store.manifest().get("sources", {}).get(source_id, {})
@@ -124,7 +124,7 @@ def previous_observations(store_root: Path, source_id: str) -> pd.DataFrame | No
     rel = entry.get("observations")
     if not rel or not (store_root / rel).is_file():
         return None
-    return plain_strings(pq.read_table(store_root / rel).to_pandas())
+    return store_root / rel
 
 
 def snapshot_source(source: SourceConfig, entry: dict, store_root: Path) -> SourceConfig:
