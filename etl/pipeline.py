@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from etl import catalogue
@@ -163,10 +164,17 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             t = time.perf_counter()
             previous = store.path() / "indicator_values.parquet" if partial else None
             carried = {i.id for i in config.indicators} - set(wanted) if partial else set()
-            manifest, per_indicator = write_release(
-                comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
-                indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
-                carry_forward=previous, carried=carried)
+            try:
+                manifest, per_indicator = write_release(
+                    comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
+                    indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
+                    carry_forward=previous, carried=carried)
+            except OpenMeasureError:
+                raise
+            except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks
+                raise StepFailed("compute", f"{type(exc).__name__}: {exc}") from exc
+            except Exception as exc:  # the cause stays chained: the runner still sees a full disk as such
+                raise StepFailed("write", f"{type(exc).__name__}: {exc}") from exc
             chunked = sum(timings.get(k, 0.0) for k in ("rollup", "values", "disclosure"))
             timings["compare_and_write"] = time.perf_counter() - t - chunked
         finally:

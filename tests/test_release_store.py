@@ -3,6 +3,7 @@ release, which still reads cleanly; the next run cleans up the partial folder.""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -112,3 +114,44 @@ def test_a_tampered_file_fails_verification(tmp_path):
         store.publish(folder, "20260101T000000Z-abcdef")
     assert store.current_id() is None
     assert Path(folder).exists()  # left for the pipeline to discard
+
+
+@pytest.mark.parametrize(("failure", "step", "transient"), [
+    (duckdb.OutOfMemoryException("could not allocate block of size 256 KiB"), "compute", False),
+    (OSError(errno.ENOSPC, "No space left on device"), "write", False),
+    (ConnectionResetError("the database dropped the connection"), "write", True),
+])
+def test_an_error_in_the_middle_of_the_chunked_write_fails_the_step(demo_config, demo_release, monkeypatch,
+                                                                    failure, step, transient):
+    """The engine computes each chunk of indicators while the release is written: an error there (out of
+    memory, a full disk) is reported as the failed step, publishes nothing, and keeps its cause, so that
+    the scheduler still tells a transient error from a permanent one."""
+    from etl import catalogue, release_values
+    from etl.exceptions import StepFailed
+    from etl.pipeline import run
+    from etl.runner import is_transient
+    from indicators.compute import Computation
+
+    original = Computation.published
+    calls = []
+
+    def failing(self, first, last):
+        calls.append(first)
+        if len(calls) == 3:
+            raise failure
+        return original(self, first, last)
+
+    monkeypatch.setattr(release_values, "ROWS_PER_CHUNK", 1)  # one indicator per chunk
+    monkeypatch.setattr(Computation, "published", failing)
+    store = ReleaseStore(demo_config.store)
+    before = store.current_id()
+    with pytest.raises(StepFailed) as raised:
+        run(demo_config)
+    assert raised.value.step == step and str(failure) in str(raised.value)
+    assert raised.value.__cause__ is failure
+    assert is_transient(raised.value) is transient
+    assert len(calls) == 3
+    assert store.current_id() == before
+    assert not [d for d in store.releases.iterdir() if d.name.startswith(".tmp-")]
+    runs = catalogue.recent_runs(catalogue.connect(demo_config.catalogue), 1)
+    assert runs.iloc[0]["status"] == "failed" and f"step '{step}' failed" in runs.iloc[0]["error"]
