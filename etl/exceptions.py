@@ -21,6 +21,10 @@ class ConfigError(OpenMeasureError):
         super().__init__(f"{where}invalid configuration\n" + "\n".join(f"  {p}" for p in problems))
 
 
+class TransientError(OpenMeasureError):
+    """Raise (or chain) this from a source to mark a failure as worth retrying (a server answering 5xx)."""
+
+
 class SourceError(OpenMeasureError):
     """A source cannot be read at all (missing file, wrong columns, unparseable)."""
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from etl import catalogue, locks
 from etl.config_models import Config, RetryConfig
-from etl.exceptions import OpenMeasureError
+from etl.exceptions import OpenMeasureError, TransientError
 from etl.pipeline import RunResult
 from etl.pipeline import run as pipeline_run
 
@@ -46,10 +46,6 @@ class RunAbandoned(OpenMeasureError):
 
 class RunFailed(OpenMeasureError):
     """A run failed with an error that is not an OpenMeasureError (a source down, a full disk, ...)."""
-
-
-class TransientError(OpenMeasureError):
-    """Raise (or chain) this from a source to mark a failure as worth retrying."""
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from etl.exceptions import SourceError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def fetch(source: SourceConfig, cache_root: Path) -> Fetched:
     if meta.get("last_modified"):
         headers["If-Modified-Since"] = meta["last_modified"]
     cfg = source.fetch
-    last_error = ""
+    last_error, cause = "", None
     for attempt in range(cfg.retries + 1):
         if attempt:
             time.sleep(cfg.backoff * 2 ** (attempt - 1))
@@ -80,14 +80,19 @@ def fetch(source: SourceConfig, cache_root: Path) -> Fetched:
                 return Fetched(target, False, meta.get("etag"), meta.get("last_modified"))
             last_error = f"HTTP {exc.code} {exc.reason}"
             if exc.code < 500:
+                cause = exc
                 break
+            cause = TransientError(f"the server answered {last_error}")
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             last_error = f"timed out after {cfg.timeout:g} s" if isinstance(reason, TimeoutError) or \
                 "timed out" in str(reason) else str(reason)
+            cause = exc
         log.warning("step=fetch source=%s url=%s attempt=%d error=%s", source.id, url, attempt + 1, last_error)
     tries = attempt + 1
-    raise SourceError(source.id, f"cannot download {url}: {last_error} ({tries} attempt{'s' * (tries > 1)})")
+    # chained, so that the scheduler retries the run later for a timeout or a 5xx, and not for a 404
+    raise SourceError(source.id, f"cannot download {url}: {last_error} ({tries} attempt{'s' * (tries > 1)})"
+                      ) from cause
 
 
 def _read_meta(path: Path) -> dict:

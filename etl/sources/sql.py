@@ -59,7 +59,8 @@ def fetch_frame(source: SourceConfig) -> pd.DataFrame:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         if "statement timeout" in reason or "interrupted" in reason:
             reason = f"the query took longer than sql.query_timeout = {cfg.query_timeout:g} s ({reason})"
-        raise SourceError(source.id, f"SQL failed: {reason}", file=source.where) from None
+        # the cause stays chained: the scheduler retries a database that is down (OperationalError)
+        raise SourceError(source.id, f"SQL failed: {reason}", file=source.where) from exc
     finally:
         engine.dispose()
     log.info("step=extract source=%s rows=%d seconds=%.2f", source.id, len(frame), time.perf_counter() - t)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import shutil
 import signal
@@ -15,8 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
+from sqlalchemy import create_engine
 
 from etl.store import ReleaseStore
+from tests.scheduler.conftest import (
+    _services as _services_csv,
+)
 from tests.scheduler.conftest import first_release, openmeasure, runs, start, stop, tiny_config, wait_for
 
 
@@ -53,31 +59,48 @@ def test_kill_9_while_writing_leaves_the_previous_release_and_the_next_start_cle
     assert killed["status"] == "failed" and "ended without finishing" in killed["error"]
 
 
-class _Hang(http.server.BaseHTTPRequestHandler):
+class _Source(http.server.BaseHTTPRequestHandler):
+    """Serves the tiny deployment's CSV, or hangs (``hang = True``): a source that stops answering."""
+    body = b""
+    hang = False
     hits = 0
 
     def do_GET(self):  # noqa: N802 - http.server's name
         type(self).hits += 1
-        time.sleep(5)  # longer than the client's timeout: a source that hangs
+        if type(self).hang:
+            time.sleep(5)  # longer than the source's fetch.timeout
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
 
     def log_message(self, *args):
         pass
 
 
 def test_a_source_that_hangs_is_retried_then_recorded_failed(tmp_path):
-    config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0.2}}})
-    release = first_release(config)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hang)
+    """The real URL connector (``url`` + ``fetch.timeout``): the run times out, the scheduler's retry
+    policy tries it again (a timeout is transient), every attempt is recorded, nothing is published."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Source)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/data.csv"
-        done = openmeasure("--http", url, "--", "etl", "run", "--config", str(config),
-                           module="tests.scheduler.harness")
+        url = f"http://127.0.0.1:{server.server_address[1]}/services.csv"
+        config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3, "backoff_seconds": 0.2}}})
+        _Source.body = (tmp_path / "in" / "services.csv").read_bytes()
+        cfg = yaml.safe_load(config.read_text())
+        cfg["sources"][0].pop("path")
+        cfg["sources"][0].update(url=url, fetch={"timeout": 1, "retries": 0})
+        config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        release = first_release(config)
+        _Source.hang, _Source.hits = True, 0
+        done = openmeasure("etl", "run", "--config", str(config))
     finally:
         server.shutdown()
     assert done.returncode == 2, done.stderr
-    assert "timed out" in done.stderr and "Traceback" not in done.stderr
-    assert _Hang.hits == 3
+    assert "timed out after 1 s" in done.stderr and "Traceback" not in done.stderr
+    assert _Source.hits == 3
     failed = runs(config)[1:]
     assert [r["status"] for r in failed] == ["failed"] * 3
     assert all("timed out" in r["error"] for r in failed)
@@ -122,18 +145,33 @@ def throwaway_pg(tmp_path):
 
 
 def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path, throwaway_pg):
+    """The real SQL connector (``format: sql`` on PostgreSQL): while the database is up the run publishes;
+    once it is down the connection is refused, the run is retried (transient) and recorded failed twice."""
+    engine = create_engine(throwaway_pg["url"])
+    try:
+        with engine.begin() as con:
+            pd.read_csv(io.StringIO(_services_csv())).to_sql(
+                "services", con, index=False)
+    finally:
+        engine.dispose()
     config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 2, "backoff_seconds": 0.2}}})
-    harness = ("--pg", throwaway_pg["url"], "--", "etl", "run", "--config", str(config))
-    done = openmeasure(*harness, module="tests.scheduler.harness")
+    cfg = yaml.safe_load(config.read_text())
+    cfg["sources"][0] = {"id": "services", "format": "sql",
+                         "sql": {"url": throwaway_pg["url"], "table": "services", "connect_timeout": 1},
+                         "columns": {"area_code": "area_code", "period": "year", "value": "value",
+                                     "flag": "flag"}}
+    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    done = openmeasure("etl", "run", "--config", str(config))
     assert done.returncode == 0, done.stderr  # the source database is up: the run publishes
     release = (config.parent / "store" / "CURRENT").read_text().strip()
     throwaway_pg["stop"]()
-    done = openmeasure(*harness, module="tests.scheduler.harness")
+    done = openmeasure("etl", "run", "--config", str(config))
     assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr and "connection" in done.stderr.lower()
+    assert "Traceback" not in done.stderr and "SQL failed" in done.stderr
+    assert "connection refused" in done.stderr.lower()
     failed = runs(config)[1:]
     assert [r["status"] for r in failed] == ["failed", "failed"]
-    assert all("OperationalError" in r["error"] for r in failed)
+    assert all("SQL failed" in r["error"] for r in failed)
     _assert_untouched(config, release)
 
 
