@@ -158,6 +158,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 comp = compute(engine, run_config, areas, obs, neighbours, timings)
             except Exception as exc:
                 raise StepFailed("compute", str(exc)) from exc
+            del obs  # the engine holds the keyed observations now; 20 M rows of pandas can go
             release_id = store.new_id()
             staging = store.staging(release_id)
             progress(f"writing release {release_id}")

@@ -223,8 +223,9 @@ def _rows_by_measure(measure: pd.Series):
     return rows_of
 
 
-def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str,
-                          rules: ValidationConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, rules: ValidationConfig, *,
+                          memory_limit: str = "1GB", threads: int = 2, temp_directory: Path | None = None
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Against the previous release's observations of the same source (``previous``: their Parquet file):
     areas that reported a measure last time and do not now (``coverage_shrank``), and values that moved by
     more than ``jump_factor`` times (``value_jump``: a lost ×1,000 or a change of unit). Both are joins of
@@ -234,7 +235,11 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str,
     key = ["measure", "area_code", "period", "breakdown"]
     cur = pa.Table.from_pandas(obs[[*key, "value"]], preserve_index=False)
     cur = cur.append_column("pos", pa.array(np.arange(len(obs), dtype=np.int64)))
-    con = duckdb.connect()
+    settings = {"memory_limit": memory_limit, "threads": int(threads)}
+    if temp_directory is not None:
+        temp_directory.mkdir(parents=True, exist_ok=True)
+        settings["temp_directory"] = str(temp_directory)  # spills beyond memory_limit go there
+    con = duckdb.connect(config=settings)
     try:
         con.register("cur_raw", cur)
         con.execute("CREATE VIEW cur AS SELECT CAST(measure AS VARCHAR) AS measure, "

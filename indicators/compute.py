@@ -92,6 +92,7 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("breakdowns", breakdowns)
     engine.materialize("obs_k", sqltext.keys_sql())
     first = _first_periods(engine, config)
+    engine.forget("obs")  # every later step reads obs_k: the source rows (20 M at national scale) can go
     params = registry.parameter_table(config, first)
     params = _with_ids(params, measure_ids, dict(zip(periods["period"], periods["period_id"], strict=True)))
     engine.register("ind", params)

@@ -1,5 +1,5 @@
 """The small engine interface the computation runs on: register a table, materialise a query, run a query,
-stream a result (the release writer turns the stream into Parquet, a chunk of indicators at a time).
+stream a result, forget a table no longer needed (the release writer turns the stream into Parquet, a chunk of indicators at a time).
 
 The SQL text in ``indicators/sql`` is written in a subset that DuckDB and Spark SQL both run, so a Spark
 engine with these methods can run the same computation on a cluster. DuckDB is the one engine here.
@@ -19,6 +19,8 @@ class Engine(Protocol):
     def register(self, name: str, table: pa.Table | pd.DataFrame) -> None: ...
 
     def materialize(self, name: str, sql: str) -> None: ...
+
+    def forget(self, name: str) -> None: ...
 
     def query(self, sql: str) -> pa.Table: ...
 
@@ -51,6 +53,15 @@ class DuckDBEngine:
     def materialize(self, name: str, sql: str) -> None:
         _checked_name(name)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+    def forget(self, name: str) -> None:
+        """Drop a registered table (and our reference to it, so its memory can go) or a materialised one."""
+        _checked_name(name)
+        if name in self._registered:
+            self.con.unregister(name)
+            del self._registered[name]
+        else:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

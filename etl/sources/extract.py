@@ -61,7 +61,9 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
                                                         if m in {x.id for x in measures}},
                                            rules=source.validation)
     previous = snapshots.previous_observations(store_root, source.id)
-    clean, history = compare_with_previous(clean, previous, file, source.validation)
+    clean, history = compare_with_previous(clean, previous, file, source.validation,
+                                           memory_limit=config.engine.memory_limit, threads=config.engine.threads,
+                                           temp_directory=store_root / ".spill")
     clean = clean[OBSERVATION_COLUMNS]
     entry["observations"] = snapshots.keep_observations(store_root, source.id, clean)
     findings = pd.concat([f for f in (reader_findings(found, source.id, file, source.validation), checked, history)
