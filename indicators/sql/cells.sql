@@ -14,7 +14,7 @@ SELECT
     n.value AS num,
     d.value AS den,
     CASE WHEN n.value IS NOT NULL AND (i.den_id IS NULL OR d.value IS NOT NULL) THEN 1 ELSE 0 END AS rep,
-    CONCAT(COALESCE(n.flags, ''), COALESCE(d.flags, '')) AS flags
+    COALESCE(n.fbits, 0) | COALESCE(d.fbits, 0) AS fbits
 FROM grid g
 JOIN ind i ON i.ind_id = g.ind_id
 CROSS JOIN leaves l

@@ -8,10 +8,10 @@ SELECT
     SUM(den) AS denominator_known,
     COUNT(*) AS n_expected,
     CAST(SUM(rep) AS BIGINT) AS n_reporting,
-    MAX(CASE WHEN rep = 1 AND flags LIKE '%p%' THEN 1 ELSE 0 END) AS f_p,
-    MAX(CASE WHEN rep = 1 AND flags LIKE '%e%' THEN 1 ELSE 0 END) AS f_e,
-    MAX(CASE WHEN rep = 1 AND flags LIKE '%b%' THEN 1 ELSE 0 END) AS f_b,
-    MAX(CASE WHEN rep = 1 AND flags LIKE '%u%' THEN 1 ELSE 0 END) AS f_u,
-    MAX(CASE WHEN rep = 1 AND flags LIKE '%d%' THEN 1 ELSE 0 END) AS f_d
+    MAX(CASE WHEN rep = 1 AND (fbits & 1) <> 0 THEN 1 ELSE 0 END) AS f_p,
+    MAX(CASE WHEN rep = 1 AND (fbits & 2) <> 0 THEN 1 ELSE 0 END) AS f_e,
+    MAX(CASE WHEN rep = 1 AND (fbits & 4) <> 0 THEN 1 ELSE 0 END) AS f_b,
+    MAX(CASE WHEN rep = 1 AND (fbits & 8) <> 0 THEN 1 ELSE 0 END) AS f_u,
+    MAX(CASE WHEN rep = 1 AND (fbits & 16) <> 0 THEN 1 ELSE 0 END) AS f_d
 FROM cells
 GROUP BY GROUPING SETS ({grouping_sets})
