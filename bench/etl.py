@@ -48,7 +48,7 @@ def generate(out: Path, n_areas: int, n_indicators: int, n_periods: int, seed: i
     periods = [str(2000 + p) for p in range(n_periods)]
     n_den = 10
     measures = [f"den{d}" for d in range(n_den)] + [f"m{i:03d}" for i in range(n_indicators)]
-    writer = None
+    writer, pending = None, []
     for m in measures:
         base = pop * (rng.uniform(0.5, 1.5) if m.startswith("den") else rng.uniform(0.01, 0.3))
         for p in periods:
@@ -61,7 +61,14 @@ def generate(out: Path, n_areas: int, n_indicators: int, n_periods: int, seed: i
             })
             if writer is None:
                 writer = pq.ParquetWriter(out / "observations.parquet", batch.schema)
-            writer.write_table(batch)
+            pending.append(batch)
+            if sum(len(b) for b in pending) >= 1_000_000:
+                # row groups of ~1 M rows, as pandas, DuckDB or Spark would write them (one row group per
+                # 5,000-row batch made reading the file itself take 4x longer)
+                writer.write_table(pa.concat_tables(pending), row_group_size=1_000_000)
+                pending = []
+    if pending:
+        writer.write_table(pa.concat_tables(pending), row_group_size=1_000_000)
     writer.close()
     indicators = []
     for i in range(n_indicators):
