@@ -23,6 +23,7 @@ from etl.exceptions import OpenMeasureError, StepFailed
 from etl.geography import load_areas
 from etl.observations import same_categories
 from etl.release import write_release
+from etl.sources import snapshots
 from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
 from etl.validate import DROPPING, blocking, check_proportions, empty_findings
@@ -164,6 +165,10 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             progress(f"writing release {release_id}")
             t = time.perf_counter()
             previous = store.path() / "indicator_values.parquet" if partial else None
+            if partial:  # carried indicators were built from the previous release's sources: still recorded
+                configured = {s.id for s in config.sources}
+                checksums = {k: v for k, v in store.manifest().get("sources", {}).items()
+                             if k in configured} | checksums
             carried = {i.id for i in config.indicators} - set(wanted) if partial else set()
             try:
                 manifest, per_indicator = write_release(
@@ -186,6 +191,10 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         path = store.publish(staging, release_id)
         staging = None
         removed = store.prune(config.publication.keep_releases)
+        try:
+            snapshots.prune(Path(config.store))
+        except OSError as exc:  # the release is published; a snapshot left behind is removed next time
+            log.warning("step=prune-snapshots error=%s", exc)
         timings["publish"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
         rows = manifest["files"]["indicator_values.parquet"]["rows"]

@@ -109,3 +109,6 @@ def test_a_job_refreshes_its_indicators_and_carries_the_rest_forward(demo_config
     a = after.set_index(key).sort_index()
     b = before.set_index(key).sort_index()
     pd.testing.assert_series_equal(a["value"], b["value"])
+    # the release still says what every figure was built from, carried ones included
+    assert set(ReleaseStore(demo_config.store).manifest(result.release_id)["sources"]) == \
+        set(ReleaseStore(demo_config.store).manifest(demo_release.release_id)["sources"])

@@ -192,3 +192,30 @@ def test_unchanged_file_reuses_its_snapshot(tmp_path, shared_data):
     run(config)
     folders = [p for p in (Path(config.store) / "snapshots" / "s").iterdir() if p.name != "observations"]
     assert len(folders) == 1
+
+
+def test_snapshots_no_kept_release_refers_to_are_pruned(tmp_path, shared_data):
+    """Each changed extract is copied into the store: without pruning, a daily source would fill the disk.
+    What a kept release was built from stays (so it can still be rebuilt); the rest goes."""
+    before, after = BAD / "jump_before.csv", BAD / "coverage_after.csv"
+    config = deployment(tmp_path, shared_data, {"path": str(tmp_path / "input.csv"),
+                                                "validation": {"jump_factor": 1000}})
+    config = config.model_copy(update={"publication": config.publication.model_copy(update={"keep_releases": 1})})
+    store = ReleaseStore(config.store)
+    snaps = Path(config.store) / "snapshots" / "s"
+    shutil.copyfile(before, tmp_path / "input.csv")
+    first = run(config)
+    first_entry = store.manifest(first.release_id)["sources"]["s"]
+    (snaps / ".tmp-20260101T000000Z-abandoned").mkdir()  # an interrupted copy
+    shutil.copyfile(after, tmp_path / "input.csv")
+    second = run(config)
+    entry = store.manifest(second.release_id)["sources"]["s"]
+    assert [r["id"] for r in store.list()] == [second.release_id]  # keep_releases: 1
+    kept = sorted(p.relative_to(config.store).as_posix() for p in snaps.rglob("*") if p.is_file())
+    assert kept == sorted([f"{entry['snapshot']}/{entry['files'][0]}", entry["observations"]])
+    assert not (Path(config.store) / first_entry["snapshot"]).exists()
+    assert not (Path(config.store) / first_entry["observations"]).exists()
+    # the kept release can still be rebuilt from what is left
+    rebuilt = snapshots.config_for_release(config, store.manifest(second.release_id))
+    assert Path(rebuilt.sources[0].path).is_file()
+    assert sha256_file(Path(rebuilt.sources[0].path)) == entry["sha256"]

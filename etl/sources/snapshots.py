@@ -11,7 +11,9 @@ change costs no space. The manifest's ``sources`` section records each source's 
 - :func:`config_for_release` rewrites a config to read every source from the snapshots of a release, so the
   release can be rebuilt exactly;
 - :func:`inputs_unchanged` tells a scheduler that neither the config nor any source changed since the current
-  release, so the run can be skipped.
+  release, so the run can be skipped;
+- :func:`prune` deletes what no kept release refers to (after ``publication.keep_releases``), so a source
+  that changes daily does not fill the disk.
 """
 
 from __future__ import annotations
@@ -125,6 +127,43 @@ def previous_observations(store_root: Path, source_id: str) -> Path | None:
     if not rel or not (store_root / rel).is_file():
         return None
     return store_root / rel
+
+
+def prune(store_root: Path) -> list[str]:
+    """Delete the snapshots and kept observations that no published release refers to (run after the
+    releases themselves are pruned to ``publication.keep_releases``), and leftovers of interrupted copies.
+    Returns what was removed, relative to the store. Removes nothing when a release's manifest cannot be
+    read: what it refers to is unknown, so nothing is known to be unreferenced."""
+    root = store_root / "snapshots"
+    if not root.is_dir():
+        return []
+    store = ReleaseStore(store_root)
+    referenced: set[str] = set()
+    for release in store.list():
+        try:
+            entries = store.manifest(release["id"]).get("sources", {})
+        except (StoreError, OSError, ValueError) as exc:
+            log.warning("step=prune-snapshots skipped: manifest of %s unreadable (%s)", release["id"], exc)
+            return []
+        for entry in entries.values():
+            referenced.update(Path(entry[k]).as_posix() for k in ("snapshot", "observations") if entry.get(k))
+    removed = []
+    for source_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        items = [p for p in source_dir.iterdir() if p.name != "observations"]
+        if (source_dir / "observations").is_dir():
+            items += list((source_dir / "observations").iterdir())
+        for item in sorted(items):
+            rel = item.relative_to(store_root).as_posix()
+            if rel in referenced:
+                continue
+            if item.is_dir():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
+            removed.append(rel)
+    if removed:
+        log.info("step=prune-snapshots removed=%d", len(removed))
+    return removed
 
 
 def snapshot_source(source: SourceConfig, entry: dict, store_root: Path) -> SourceConfig:
