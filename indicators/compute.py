@@ -55,7 +55,7 @@ class Computation:
         t = self._tick("values", t)
         self.engine.register("suppressed", _suppressed(self.engine, self.indicators))
         self._tick("disclosure", t)
-        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk)
+        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
         return self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id")
 
     def _tick(self, stage: str, since: float) -> float:

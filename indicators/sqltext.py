@@ -56,13 +56,15 @@ def values_sql(indicator_range: tuple[int, int]) -> str:
     return _template("values").format(first_ind=first, last_ind=last)
 
 
-def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int]) -> str:
+def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int) -> str:
     """``n_periods`` and ``n_breakdowns`` size the composite integer keys (slice = indicator x period x
     breakdown, series = indicator x breakdown) that joins and windows partition on; ``indicator_range``
-    (first and last ``ind_id``) selects the chunk of indicators to compute."""
+    (first and last ``ind_id``) selects the chunk of indicators to compute; ``n_levels`` tells which rows
+    can be a parent or the top."""
     first, last = (int(i) for i in indicator_range)
     return _template("compare").format(
         n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), first_ind=first, last_ind=last,
+        leaf_level=max(int(n_levels) - 1, 1),  # a one-level geography: its areas are their own top
         significance_parent=_significance("parent_value"),
         significance_top=_significance("top_value", exclude_self="j.level_index = 0"),
         significance_change=_significance("previous_value"),

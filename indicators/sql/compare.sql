@@ -31,7 +31,6 @@ ranked AS (
     SELECT
         slice, area_id,
         RANK() OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC) AS rank_level,
-        NTILE(4) OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC) AS quartile,
         COUNT(*) OVER (PARTITION BY slice, level_index, no_value ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_level,
         RANK() OVER (PARTITION BY slice, parent_id, no_value ORDER BY score DESC) AS rank_parent,
@@ -46,6 +45,10 @@ peers AS (
     FROM neighbours nb
     JOIN narrow x ON x.area_id = nb.neighbour_id
     GROUP BY x.slice, nb.area_id
+),
+parents AS (
+    -- only areas that have children: the hash tables of the parent and top-level joins hold 1% of the rows
+    SELECT slice, area_id, value FROM v WHERE level_index < {leaf_level}
 ),
 base AS (
     SELECT x.series, x.area_id, x.value AS base_value, x.t AS base_t
@@ -62,7 +65,9 @@ measured AS (
         CASE WHEN x.value IS NULL THEN NULL ELSE r.n_ranked_level END AS n_ranked_level,
         CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.rank_parent END AS rank_parent,
         CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.n_ranked_parent END AS n_ranked_parent,
-        CASE WHEN x.value IS NULL THEN NULL ELSE r.quartile END AS quartile,
+        -- from the rank, so that tied areas share a quartile (NTILE splits ties arbitrarily)
+        CASE WHEN x.value IS NULL THEN NULL
+             ELSE CAST(FLOOR(4.0 * (r.rank_level - 1) / r.n_ranked_level) AS BIGINT) + 1 END AS quartile,
         r.previous_period_id, r.previous_value,
         pe.peer_mean, pe.peer_count,
         COALESCE(tg.target, i.target) AS target,
@@ -71,8 +76,8 @@ measured AS (
     FROM v x
     JOIN ind i ON i.ind_id = x.ind_id
     JOIN ranked r ON r.slice = x.slice AND r.area_id = x.area_id
-    LEFT JOIN v par ON par.slice = x.slice AND par.area_id = x.parent_id
-    LEFT JOIN v tl ON tl.slice = x.slice AND tl.area_id = x.top_id
+    LEFT JOIN parents par ON par.slice = x.slice AND par.area_id = x.parent_id
+    LEFT JOIN parents tl ON tl.slice = x.slice AND tl.area_id = x.top_id
     LEFT JOIN peers pe ON pe.slice = x.slice AND pe.area_id = x.area_id
     LEFT JOIN base b ON b.series = x.series AND b.area_id = x.area_id
     LEFT JOIN area_targets tg

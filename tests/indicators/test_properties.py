@@ -134,3 +134,18 @@ def test_no_withheld_value_can_be_worked_out(cells):
     withheld = set(out["area_code"])
     assert set(cells.loc[cells["primary"], "area_code"]) <= withheld
     assert recoverable(cells, withheld) == set()
+
+
+def test_tied_areas_share_a_quartile(tmp_path):
+    """Quartiles come from the rank: five areas with the same value are in the same quartile (NTILE(4)
+    spread such a tie over three quartiles, differently from one run to the next)."""
+    values = {"R0L0": 9, "R0L1": 5, "R0L2": 5, "R0L3": 5, "R1L0": 5, "R1L1": 5, "R1L2": 1, "R1L3": 1}
+    areas = [("C", "C", "country", "", 1, 1), ("R0", "R0", "region", "C", 1, 1), ("R1", "R1", "region", "C", 1, 1)]
+    areas += [(a, a, "local", a[:2], 1, 1) for a in values]
+    obs = [("n", a, 2021, v, "") for a, v in values.items()]
+    indicators = [{"id": "count", "polarity": "higher_is_better", "compute": {"method": "sum", "measure": "n"}}]
+    final = compute_final(build_config(tmp_path, obs, indicators, ["n"], areas=areas))
+    local = final[final.level == "local"].set_index("area_code")
+    assert local.loc[list(values), "rank_level"].astype(int).tolist() == [1, 2, 2, 2, 2, 2, 7, 7]
+    # floor(4 * (rank - 1) / n) + 1 with n = 8
+    assert local.loc[list(values), "quartile"].astype(int).tolist() == [1, 1, 1, 1, 1, 1, 4, 4]

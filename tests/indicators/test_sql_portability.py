@@ -15,7 +15,7 @@ SQL = {
     "cells": sqltext.cells_sql(4, (0, 9)),
     "rollup": sqltext.rollup_sql(4),
     "values": sqltext.values_sql((0, 9)),
-    "compare": sqltext.compare_sql(20, 3, (0, 9)),
+    "compare": sqltext.compare_sql(20, 3, (0, 9), 3),
 }
 
 DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",
