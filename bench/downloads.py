@@ -9,7 +9,9 @@
    indexed on the filter columns, both on 127.0.0.1.
 3. Downloads the same filter from both (OpenMeasure ``/api/v1/data?...&format=csv``, Datasette
    ``.csv?...&_stream=1``) and the bulk zip, and reports rows/s, MB/s, the ratio and each server's memory
-   (resident set before, and its peak during, the downloads).
+   (resident set before, and its peak during, the downloads), the OpenMeasure worker's CPU seconds per
+   download (which, unlike seconds, the other processes on a shared machine do not inflate much), and the
+   load average, since the machine may be shared.
 
 Numbers go to stdout and to the JSON file; they are measurements, not test assertions.
 """
@@ -106,6 +108,12 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def fetch(url: str) -> tuple[float, int, int]:
     """Seconds to the last byte, bytes, lines."""
     t = time.perf_counter()
@@ -123,19 +131,26 @@ def clear_cache() -> None:
         f.unlink()
 
 
-def measure(name: str, url: str, runs: int, rows: int | None = None, cold: bool = False) -> dict:
-    """Median of ``runs`` downloads; ``cold`` empties OpenMeasure's download cache before each one."""
+def measure(name: str, url: str, runs: int, rows: int | None = None, cold: bool = False,
+            server: int | None = None) -> dict:
+    """Median of ``runs`` downloads; ``cold`` empties OpenMeasure's download cache before each one.
+    ``server``: the pid whose CPU time per download is reported (load-independent, unlike seconds)."""
     results = []
+    cpu = []
     for _ in range(runs):
         if cold:
             clear_cache()
+        c0 = cpu_seconds(server) if server else 0.0
         results.append(fetch(url))
+        if server:
+            cpu.append(cpu_seconds(server) - c0)
     secs = statistics.median(r[0] for r in results)
     size, lines = results[0][1], results[0][2]
     rows = rows if rows is not None else lines - 1
     return {"name": name, "url": url, "seconds": round(secs, 4), "bytes": size, "rows": rows,
             "rows_per_s": round(rows / secs), "mb_per_s": round(size / secs / 1e6, 2),
-            "runs": [round(r[0], 4) for r in results]}
+            "runs": [round(r[0], 4) for r in results],
+            **({"server_cpu_s": round(statistics.median(cpu), 3)} if cpu else {})}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,21 +178,23 @@ def main(argv: list[str] | None = None) -> int:
         q = "&".join(f"{k}={v}" for k, v in FILTER.items())
         ds_q = f"indicator__in={FILTER['indicator']}&level={FILTER['level']}"
         clear_cache()
+        load0 = os.getloadavg()
         om_csv = measure("openmeasure filtered CSV, cold (rendered)", f"{om_base}/api/v1/data?{q}&format=csv",
-                         args.runs, cold=True)
+                         args.runs, cold=True, server=worker)
         om_peak_filtered = rss_kb(worker, "VmHWM")
         om_csv_warm = measure("openmeasure filtered CSV, warm (cache)", f"{om_base}/api/v1/data?{q}&format=csv",
-                              args.runs)
+                              args.runs, server=worker)
         ds_csv = measure("datasette filtered CSV (_stream=1)",
                          f"{ds_base}/{db.stem}/indicator_values.csv?{ds_q}&_stream=1&_size=max", args.runs)
         total = int(requests.get(f"{om_base}/api/v1/releases/{release.name}").json()["rows"])
         om_all = measure("openmeasure whole-release CSV, cold", f"{om_base}/data/releases/current/indicator_values.csv",
-                         args.runs, cold=True)
+                         args.runs, cold=True, server=worker)
         om_zip = measure("openmeasure bulk zip, cold", f"{om_base}/data/releases/current/release.zip", args.runs,
-                         rows=total, cold=True)
+                         rows=total, cold=True, server=worker)
         om_zip_warm = measure("openmeasure bulk zip, warm (cache)", f"{om_base}/data/releases/current/release.zip",
                               args.runs, rows=total)
         mem1 = {"openmeasure": rss_kb(worker, "VmHWM"), "datasette": rss_kb(ds.pid, "VmHWM")}
+        load1 = os.getloadavg()
     finally:
         for p in (om, ds):
             p.terminate()
@@ -186,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
     report = {
-        "release": release.name, "filter": FILTER, "public_rows": total,
+        "release": release.name, "filter": FILTER, "public_rows": total, "cpus": os.cpu_count(),
+        "load_average": {"start": [round(x, 2) for x in load0], "end": [round(x, 2) for x in load1]},
         "results": [om_csv, om_csv_warm, ds_csv, om_all, om_zip, om_zip_warm],
         "ratio_rows_per_s_cold": round(om_csv["rows_per_s"] / ds_csv["rows_per_s"], 1),
         "ratio_rows_per_s_warm": round(om_csv_warm["rows_per_s"] / ds_csv["rows_per_s"], 1),
@@ -196,10 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(f"release {release.name}: {total:,} public rows; filter {FILTER}")
-    print(f"{'download':44} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>11} {'MB/s':>7}")
+    print(f"load average (1, 5, 15 min) at start {report['load_average']['start']}, at end "
+          f"{report['load_average']['end']}, on {report['cpus']} CPUs")
+    print(f"{'download':44} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>11} {'MB/s':>7} {'cpu s':>6}")
     for r in report["results"]:
+        cpu = f"{r['server_cpu_s']:>6.3f}" if "server_cpu_s" in r else f"{'':>6}"
         print(f"{r['name']:44} {r['rows']:>9,} {r['bytes'] / 1e6:>7.1f} {r['seconds']:>7.3f} {r['rows_per_s']:>11,} "
-              f"{r['mb_per_s']:>7.1f}")
+              f"{r['mb_per_s']:>7.1f} {cpu}")
     print(f"OpenMeasure / Datasette (rows per second, same filter): cold {report['ratio_rows_per_s_cold']}x, "
           f"warm {report['ratio_rows_per_s_warm']}x; same rows: {report['same_rows']}")
     m = report["memory_kb"]

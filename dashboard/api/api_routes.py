@@ -192,8 +192,10 @@ def data():
             if fmt != "json" and st.scope() == "public" else None
         hit = st.cache.get(cache_key) if cache_key else None
         n = st.cache.notes.get(cache_key) if hit else None
+        parts = None
         if n is None:
-            n = reading.count(rel, q)
+            parts = reading.plan(rel, q)
+            n = reading.count(rel, q, parts)
         meta = lambda: download_metadata(  # noqa: E731 (only the formats that embed it pay for the scan)
             rel, indicator_ids=list(q.indicators) if q.indicators else None, periods=reading.period_span(rel, q),
             base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
@@ -208,7 +210,7 @@ def data():
         if hit is not None:
             resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
         else:
-            body = _download_body(rel, q, fmt, bom, meta)
+            body = _download_body(rel, q, fmt, bom, meta, parts)
             resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
                                filename)
             resp.headers["X-OpenMeasure-Cache"] = "miss" if cache_key and st.cache.enabled else "off"
@@ -220,17 +222,19 @@ def data():
     return _release_headers(_cached(rel.id, build), rel)
 
 
-def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, meta):
+def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, meta,
+                   parts: list[reading.Part] | None = None):
+    """The body of a download; ``parts`` is the query's plan when the count already made it."""
     schema = reading.value_schema(rel)
     if fmt == "csv":
-        return formats.csv_stream(schema, reading.batches(rel, q), bom)
+        return formats.csv_stream(schema, reading.batches(rel, q, parts=parts), bom)
     if fmt == "parquet":
-        return formats.parquet_stream(schema, reading.batches(rel, q), meta())
+        return formats.parquet_stream(schema, reading.batches(rel, q, parts=parts), meta())
     if fmt == "xlsx":
-        return xlsx.xlsx_stream(schema, reading.batches(rel, q), metadata_rows(meta()), COLUMN_TEXT)
+        return xlsx.xlsx_stream(schema, reading.batches(rel, q, parts=parts), metadata_rows(meta()), COLUMN_TEXT)
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(formats.sdmx_schema(), (
-        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS)))
+        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS, parts=parts)))
 
 
 def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:

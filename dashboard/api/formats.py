@@ -7,7 +7,11 @@ and yields bytes as soon as a batch is written. CSV and SDMX-CSV use pyarrow's C
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import orjson
 import pyarrow as pa
@@ -51,18 +55,50 @@ class _Sink:
         return out
 
 
+#: Rows of one CSV piece: pieces are rendered on a small thread pool (pyarrow writes without the GIL) and
+#: sent in order, at most :data:`CSV_IN_FLIGHT` ahead of the socket, so memory stays flat.
+CSV_ROWS = 16_384
+CSV_IN_FLIGHT = 4
+_CSV_BODY = pacsv.WriteOptions(quoting_style="needed", include_header=False)
+_CSV_HEADER = pacsv.WriteOptions(quoting_style="needed", include_header=True)
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _csv_pool() -> ThreadPoolExecutor:
+    """One pool per process (made after a fork, never inherited from the parent)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                 else os.cpu_count() or 1))
+            _pool = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="openmeasure-csv"))
+        return _pool[1]
+
+
+def _csv_bytes(data: pa.RecordBatch | pa.Table, options: pacsv.WriteOptions) -> bytes:
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(data, out, write_options=options)
+    return out.getvalue().to_pybytes()
+
+
 def csv_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], bom: bool = False) -> Iterator[bytes]:
-    sink = _Sink()
-    if bom:
-        sink.write(BOM)
-    with pacsv.CSVWriter(pa.PythonFile(sink, mode="w"), schema,
-                         write_options=pacsv.WriteOptions(quoting_style="needed")) as writer:
+    """The header (after a BOM if asked), then the rows: pyarrow's CSV writer on pieces of
+    :data:`CSV_ROWS` rows rendered in parallel and yielded in order (the bytes are those of one writer)."""
+    yield (BOM if bom else b"") + _csv_bytes(schema.empty_table(), _CSV_HEADER)
+    pool = _csv_pool()
+    pending: deque[Future] = deque()
+    try:
         for batch in batches:
-            writer.write_batch(batch)
-            if sum(map(len, sink.parts)) >= CHUNK:
-                yield sink.take()
-    if tail := sink.take():
-        yield tail
+            for start in range(0, batch.num_rows, CSV_ROWS):
+                pending.append(pool.submit(_csv_bytes, batch.slice(start, CSV_ROWS), _CSV_BODY))
+                while len(pending) >= CSV_IN_FLIGHT:
+                    yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
 
 
 def parquet_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], metadata: dict) -> Iterator[bytes]:

@@ -4,8 +4,13 @@
 built with ``include_internal=True``); this module adds what the download routes need on top of it and
 never widens that rule:
 
-- the rows come as record batches, row group by row group (row groups skipped by their statistics on the
-  sort column), so a download of any size holds one row group in memory, not the whole result;
+- a query is first *planned* (:func:`plan`): row groups are pruned by the min/max statistics of every
+  filtered column (the files are sorted by indicator, level, area, period), a group whose statistics settle
+  the filter is kept or dropped without being read, and only the other groups have their filter columns
+  read (dictionary-encoded, so no strings are built) to make a row mask. The plan gives the row count
+  (``X-Total-Count``, the row limit) before a byte of the body is written, and the body reuses its masks;
+- the rows then come row group by row group (kept runs of rows are zero-copy slices, scattered rows a
+  filter), so a download of any size holds one row group in memory, not the whole result;
 - every batch passes :func:`withhold_suppressed`, so a suppressed cell leaves with its flag and without its
   value, counts, interval, rank or change, whatever format it is written in.
 """
@@ -14,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds  # expressions only
 import pyarrow.parquet as pq
 
 from dashboard.release_reader import Release
@@ -25,6 +31,8 @@ from etl.release_values import bucket_file
 
 BY_INDICATOR = "indicator_values.parquet"
 BATCH_ROWS = 65_536
+#: A kept row set with at most this many runs is sliced (zero-copy); more scattered rows are filtered.
+MAX_RUNS = 64
 
 #: Columns that describe the suppressed cell itself and are withheld with it.
 WITHHELD = ("value", "numerator", "denominator", "lower_ci", "upper_ci", "change", "rank_level",
@@ -45,80 +53,178 @@ class ValueQuery:
     period_to: str | None = None
 
 
-def _expression(release: Release, q: ValueQuery) -> ds.Expression:
-    allowed = release.indicator_ids if q.indicators is None else release.indicator_ids & set(q.indicators)
-    expr = ds.field("indicator").isin(sorted(allowed))
-    if not release.include_internal:
-        expr &= ds.field("visibility") == "public"
-    for column, values in (("area_code", q.areas), ("level", q.levels), ("parent_code", q.parents),
-                           ("breakdown", q.breakdowns)):
-        if values is not None:
-            expr &= ds.field(column).isin(list(values))
-    if q.period_from:
-        expr &= ds.field("period") >= q.period_from
-    if q.period_to:
-        # '2020' as an upper bound includes 2020-Q4 and 2020-12: compare on the prefix
-        expr &= ds.field("period") <= q.period_to + "\uffff"
-    return expr
+@dataclass(frozen=True)
+class Part:
+    """One row group of one file and the rows of it that a query keeps."""
+
+    path: Path
+    group: int
+    mask: pa.Array | None  # boolean without nulls; None = every row of the group
+    rows: int
 
 
 def value_schema(release: Release) -> pa.Schema:
-    return pq.read_schema(release.path / BY_INDICATOR)
+    return _metadata(release, release.path / BY_INDICATOR).schema.to_arrow_schema()
 
 
-def count(release: Release, q: ValueQuery) -> int:
-    """Rows the query matches (reads only the filter columns of the row groups that can match)."""
-    return sum(b.num_rows for b in _filtered(release, q, list(FILTER_COLUMNS[:1])))
+def _metadata(release: Release, path: Path) -> pq.FileMetaData:
+    """The file's footer, parsed once per release (a release never changes)."""
+    return release.memo(("api-footer", path.name), lambda: pq.read_metadata(path))
 
 
-FILTER_COLUMNS = ("indicator", "visibility", "area_code", "level", "parent_code", "breakdown", "period")
+def _open(release: Release, path: Path) -> pq.ParquetFile:
+    """The file with its string columns read dictionary-encoded, as they are stored: decoding the indices
+    is much cheaper than building every string, and :func:`batches` turns only the kept rows into strings."""
+    md = _metadata(release, path)
+    strings = [f.name for f in md.schema.to_arrow_schema() if pa.types.is_string(f.type)]
+    return pq.ParquetFile(path, metadata=md, read_dictionary=strings, pre_buffer=False)
 
 
-def _row_groups(pf: pq.ParquetFile, column: str, wanted: set[str] | None) -> list[int]:
-    """Row groups whose min/max statistics of ``column`` can hold one of ``wanted`` (the files are sorted)."""
-    md = pf.metadata
-    groups = list(range(md.num_row_groups))
-    if wanted is None:
-        return groups
-    idx = pf.schema_arrow.get_field_index(column)
-    keep = []
-    for i in groups:
-        st = md.row_group(i).column(idx).statistics
-        if st is None or not st.has_min_max or any(st.min <= w <= st.max for w in wanted):
-            keep.append(i)
-    return keep
+def _conditions(release: Release, q: ValueQuery, allowed: set[str]) -> list[tuple[str, str, object]]:
+    """The filter as (column, op, operand): op 'in' (a sorted list), '>=' or '<='."""
+    conds: list[tuple[str, str, object]] = [("indicator", "in", sorted(allowed))]
+    if not release.include_internal:
+        conds.append(("visibility", "in", ["public"]))
+    for column, values in (("area_code", q.areas), ("level", q.levels), ("parent_code", q.parents),
+                           ("breakdown", q.breakdowns)):
+        if values is not None:
+            conds.append((column, "in", sorted(set(values))))
+    if q.period_from:
+        conds.append(("period", ">=", q.period_from))
+    if q.period_to:
+        # '2020' as an upper bound includes 2020-Q4 and 2020-12: compare on the prefix
+        conds.append(("period", "<=", q.period_to + "\uffff"))
+    return conds
 
 
-def _filtered(release: Release, q: ValueQuery, wanted: list[str] | None,
-              batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-    if not release.indicator_ids:
-        return
-    allowed = release.indicator_ids if q.indicators is None else release.indicator_ids & set(q.indicators)
+def _settled(stats, op: str, operand) -> bool | None:
+    """What a row group's statistics say of a condition: False = no row can match, True = every row
+    matches, None = the rows must be read."""
+    if stats is None or not stats.has_min_max:
+        return None
+    lo, hi = stats.min, stats.max
+    no_nulls = stats.has_null_count and stats.null_count == 0
+    if op == "in":
+        if not any(lo <= v <= hi for v in operand):
+            return False
+        return True if no_nulls and lo == hi else None
+    if op == ">=":
+        return False if hi < operand else (True if no_nulls and lo >= operand else None)
+    return False if lo > operand else (True if no_nulls and hi <= operand else None)
+
+
+def _condition_mask(col: pa.ChunkedArray | pa.Array, op: str, operand) -> pa.Array:
+    if op == "in":
+        return pc.is_in(col, value_set=pa.array(operand, pa.string()))
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(pa.string())
+    return pc.greater_equal(col, operand) if op == ">=" else pc.less_equal(col, operand)
+
+
+def _files(release: Release, q: ValueQuery) -> list[Path]:
     if q.areas is not None and q.indicators is None:
         # a few areas across all indicators: only the small by-area files that hold them
         bucket = dict(zip(release.areas["area_code"], release.areas["bucket"], strict=True))
-        paths = sorted({release.path / bucket_file(int(bucket[a])) for a in q.areas if a in bucket})
-        files = [(pq.ParquetFile(p, pre_buffer=False), None) for p in paths]
-    else:
-        pf = pq.ParquetFile(release.path / BY_INDICATOR, pre_buffer=False)
-        files = [(pf, _row_groups(pf, "indicator", allowed))]
-    expr = _expression(release, q)
-    for pf, groups in files:
-        wanted = wanted or pf.schema_arrow.names
-        read = list(dict.fromkeys([*wanted, "status", *FILTER_COLUMNS]))
-        for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, columns=read):
-            batch = batch.filter(expr)
-            if batch.num_rows:
-                yield withhold_suppressed(batch).select(wanted)
+        return sorted({release.path / bucket_file(int(bucket[a])) for a in q.areas if a in bucket})
+    return [release.path / BY_INDICATOR]
+
+
+def plan(release: Release, q: ValueQuery) -> list[Part]:
+    """The row groups a query needs and, where their statistics do not settle it, which of their rows.
+
+    Reads only the filter columns that the statistics leave open, dictionary-encoded."""
+    if not release.indicator_ids:
+        return []
+    allowed = release.indicator_ids if q.indicators is None else release.indicator_ids & set(q.indicators)
+    if not allowed:
+        return []
+    conds = _conditions(release, q, allowed)
+    parts: list[Part] = []
+    for path in _files(release, q):
+        md = _metadata(release, path)
+        names = md.schema.to_arrow_schema().names
+        pf = None
+        for g in range(md.num_row_groups):
+            rg = md.row_group(g)
+            if rg.num_rows == 0:
+                continue
+            open_conds, dropped = [], False
+            for column, op, operand in conds:
+                verdict = _settled(rg.column(names.index(column)).statistics, op, operand)
+                if verdict is False:
+                    dropped = True
+                    break
+                if verdict is None:
+                    open_conds.append((column, op, operand))
+            if dropped:
+                continue
+            if not open_conds:
+                parts.append(Part(path, g, None, rg.num_rows))
+                continue
+            pf = pf or _open(release, path)
+            t = pf.read_row_group(g, columns=list(dict.fromkeys(c for c, _, _ in open_conds)))
+            mask = None
+            for column, op, operand in open_conds:
+                m = _condition_mask(t.column(column), op, operand)
+                mask = m if mask is None else pc.and_(mask, m)
+            mask = pc.fill_null(mask, False)
+            if isinstance(mask, pa.ChunkedArray):
+                mask = mask.combine_chunks()
+            kept = pc.sum(mask).as_py() or 0
+            if kept:
+                parts.append(Part(path, g, None if kept == rg.num_rows else mask, kept))
+    return parts
+
+
+def count(release: Release, q: ValueQuery, parts: list[Part] | None = None) -> int:
+    """Rows the query matches (from the plan: statistics, and the filter columns where they do not settle)."""
+    return sum(p.rows for p in (plan(release, q) if parts is None else parts))
+
+
+def _kept(table: pa.Table, mask: pa.Array | None) -> Iterator[pa.Table]:
+    """The kept rows of a row group: runs of rows as slices, or one filtered table when they are scattered."""
+    if mask is None:
+        yield table
+        return
+    m = mask.to_numpy(zero_copy_only=False)
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], m, [False])).view(np.int8)))
+    starts, ends = edges[0::2], edges[1::2]
+    if len(starts) > MAX_RUNS:
+        yield table.filter(mask)
+        return
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield table.slice(a, b - a)
 
 
 def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
-            batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld.
+            batch_rows: int = BATCH_ROWS, *, parts: list[Part] | None = None) -> Iterator[pa.RecordBatch]:
+    """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld, with
+    the file's column types.
 
-    Reads row group by row group (pruned by the sort column's statistics), so memory holds one row group
-    whatever the size of the result."""
-    return _filtered(release, q, columns, batch_rows)
+    Reads row group by row group (only those of the plan, ``parts`` when the caller already made it), so
+    memory holds one row group whatever the size of the result; batches have at most ``batch_rows`` rows."""
+    if parts is None:
+        parts = plan(release, q)
+    files: dict[Path, pq.ParquetFile] = {}
+    for part in parts:
+        pf = files.get(part.path)
+        if pf is None:
+            pf = files[part.path] = _open(release, part.path)
+        wanted = columns or pf.schema_arrow.names
+        read = list(dict.fromkeys([*wanted, "status"]))
+        table = pf.read_row_group(part.group, columns=read)
+        for piece in _kept(table, part.mask):
+            for batch in piece.to_batches(max_chunksize=batch_rows):
+                if batch.num_rows:
+                    yield _decoded(withhold_suppressed(batch).select(wanted))
+
+
+def _decoded(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Dictionary-encoded columns as plain arrays of their values (the file's own types)."""
+    if not any(pa.types.is_dictionary(t) for t in batch.schema.types):
+        return batch
+    arrays = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
 def read_table(release: Release, q: ValueQuery, columns: list[str] | None = None) -> pa.Table:
