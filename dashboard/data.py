@@ -12,7 +12,9 @@ import json
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.release_reader import Release
@@ -35,13 +37,21 @@ def indicator_meta(release: Release, indicator: str | None) -> dict | None:
     """Metadata of one indicator this release may show, or None."""
     if not indicator or indicator not in release.indicator_ids:
         return None
-    df = release.indicators
-    return df[df["id"] == indicator].iloc[0].to_dict()
+    metas = release.memo(("indicator_meta",), lambda: {r["id"]: r for r in release.indicators.to_dict("records")})
+    return dict(metas[indicator])
+
+
+def indicators_in_order(release: Release) -> list[str]:
+    """Ids of the indicators this release may show, by theme and title (the order pages list them in)."""
+    return release.memo(("indicators_in_order",),
+                        lambda: release.indicators.sort_values(["theme", "title"])["id"].tolist())
 
 
 def indicator_options(release: Release) -> list[dict]:
-    df = release.indicators.sort_values(["theme", "title"])
-    return [{"label": f"{r.title} ({r.theme})", "value": r.id} for r in df.itertuples()]
+    def load() -> list[dict]:
+        df = release.indicators.sort_values(["theme", "title"])
+        return [{"label": f"{r.title} ({r.theme})", "value": r.id} for r in df.itertuples()]
+    return release.memo(("indicator_options",), load)
 
 
 def themes(release: Release) -> list[str]:
@@ -57,14 +67,16 @@ def area_name(release: Release, code: str) -> str | None:
 def area_row(release: Release, code: str | None) -> dict | None:
     if not code:
         return None
-    df = release.areas
-    hit = df[df["area_code"] == code]
-    return None if hit.empty else hit.iloc[0].to_dict()
+    rows = release.memo(("area_rows",), lambda: {r["area_code"]: r for r in release.areas.to_dict("records")})
+    row = rows.get(code)
+    return None if row is None else dict(row)
 
 
 def top_area(release: Release) -> str:
-    df = release.areas
-    return str(df[df["level"] == release.levels[0]]["area_code"].iloc[0])
+    def load() -> str:
+        df = release.areas
+        return str(df[df["level"] == release.levels[0]]["area_code"].iloc[0])
+    return release.memo(("top_area",), load)
 
 
 def level_areas(release: Release, level: str) -> pd.DataFrame:
@@ -74,6 +86,14 @@ def level_areas(release: Release, level: str) -> pd.DataFrame:
         return df[df["level"] == level][["area_code", "name", "parent_code"]].sort_values("area_code") \
             .reset_index(drop=True)
     return release.memo(("level_areas", level), load)
+
+
+def level_codes(release: Release, level: str) -> tuple[list[str], dict[str, int]]:
+    """The level's area codes in the map's order, and each code's position."""
+    def load():
+        codes = level_areas(release, level)["area_code"].tolist()
+        return codes, {c: i for i, c in enumerate(codes)}
+    return release.memo(("level_codes", level), load)
 
 
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
@@ -186,3 +206,188 @@ def map_frame(release: Release, level: str) -> dict | None:
         zoom = max(0.0, min(12.0, math.log2(360 / span) + 0.3))
         return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": round(zoom, 2)}
     return release.memo(("map_frame", level), load)
+
+
+def range_lookup(release: Release, level: str) -> dict[tuple[str, str], dict]:
+    """:func:`level_ranges` as a dict keyed by (indicator, period), memoised per release."""
+    def load() -> dict:
+        df = level_ranges(release, level)
+        return {(r["indicator"], r["period"]): r for r in df.to_dict("records")}
+    return release.memo(("range_lookup", level), load)
+
+
+# --- one indicator at one level, every period, as arrays ------------------------------------------------
+SLICE_NUMBERS = ("value", "lower_ci", "upper_ci", "rank_level", "n_ranked_level", "quartile")
+SLICE_TEXT = ("status", "note", "significance_parent", "significance_top")
+
+
+class LevelSlice:
+    """One indicator at one level, every period: arrays ``[period, area]``, areas in the map's order.
+
+    ``present`` is False where the release has no row; numbers are NaN where there is no value; each text
+    column is a code array into its labels (-1: none). Built from one read of the indicator's row groups
+    (string columns dictionary-encoded) and kept in the per-worker LRU, so a new period of the same
+    indicator, the neighbours' bars and the trend lines need no read at all."""
+
+    def __init__(self, codes: list[str], index: dict[str, int], periods: list[str], present: np.ndarray,
+                 numbers: dict[str, np.ndarray], text: dict[str, tuple[list, np.ndarray]]):
+        self.codes, self.index, self.periods = codes, index, periods
+        self.present, self.numbers, self.text = present, numbers, text
+        self._period_index = {p: i for i, p in enumerate(periods)}
+
+    @property
+    def nbytes(self) -> int:
+        return (self.present.nbytes + sum(a.nbytes for a in self.numbers.values())
+                + sum(c.nbytes + 64 * len(labels) for labels, c in self.text.values()) + 1024)
+
+    def period_index(self, period: str | None) -> int | None:
+        return self._period_index.get(period) if period is not None else None
+
+    def number_row(self, column: str, p: int | None) -> np.ndarray:
+        """One period's numbers for every area (NaN throughout for a period the slice does not have)."""
+        return np.full(len(self.codes), np.nan) if p is None else self.numbers[column][p]
+
+    def code_row(self, column: str, p: int | None) -> tuple[list, np.ndarray]:
+        labels, codes = self.text[column]
+        return labels, (np.full(len(self.codes), -1, np.int32) if p is None else codes[p])
+
+    def cell(self, p: int, a: int) -> dict:
+        """Every column of one area and period (None where there is no value)."""
+        out: dict = {c: (None if np.isnan(v := self.numbers[c][p, a]) else float(v)) for c in SLICE_NUMBERS}
+        for c, (labels, codes) in self.text.items():
+            k = codes[p, a]
+            out[c] = labels[k] if k >= 0 else None
+        return out
+
+
+def _chunks(col: pa.ChunkedArray) -> list[pa.DictionaryArray]:
+    """A column's chunks, each dictionary-encoded (a column of nulls gets an empty dictionary)."""
+    out = []
+    for arr in col.chunks:
+        if pa.types.is_null(arr.type):
+            arr = pa.DictionaryArray.from_arrays(pa.nulls(len(arr), pa.int32()), pa.array([], pa.string()))
+        elif not pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_encode()
+        out.append(arr)
+    return out
+
+
+def _codes(col: pa.ChunkedArray, labels: list[str], add: bool = False) -> np.ndarray:
+    """Each value's position in ``labels`` (-1: null or not there; with ``add``, new values are appended)."""
+    where = {v: i for i, v in enumerate(labels)}
+    parts = []
+    for arr in _chunks(col):
+        lookup = []
+        for v in arr.dictionary.to_pylist():
+            if v not in where and add:
+                where[v] = len(labels)
+                labels.append(v)
+            lookup.append(where.get(v, -1))
+        lookup.append(-1)  # a null index (-1) lands here
+        idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        parts.append(np.asarray(lookup, np.int64)[idx])
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+
+def _equals(col: pa.ChunkedArray, value: str) -> np.ndarray:
+    return _codes(col, [value]) == 0
+
+
+def level_slice(release: Release, indicator: str, level: str) -> LevelSlice:
+    """One indicator at one level, every period (total breakdown), from the per-worker LRU.
+
+    Reads the indicator's row groups once (string columns dictionary-encoded) and filters in numpy on the
+    dictionary codes, which is several times cheaper than filtering the decoded strings."""
+    def load() -> LevelSlice:
+        codes, index = level_codes(release, level)
+        cols = ["indicator", "level", "area_code", "period", "breakdown", *SLICE_NUMBERS, *SLICE_TEXT]
+        if not release.include_internal:
+            cols.append("visibility")
+        if indicator in release.indicator_ids:
+            t = release.row_groups("indicator_values.parquet", {"indicator": [indicator], "level": [level]}, cols)
+        else:
+            t = pa.table({c: pa.array([], pa.string()) for c in cols})
+        keep = _equals(t["indicator"], indicator) & _equals(t["level"], level) & _equals(t["breakdown"], "total")
+        if not release.include_internal:
+            keep &= _equals(t["visibility"], "public")
+        pers: list[str] = []
+        p_all = _codes(t["period"], pers, add=True)
+        a_all = _codes(t["area_code"], codes)
+        keep &= (a_all >= 0) & (p_all >= 0)
+        rows = np.flatnonzero(keep)
+        pers_used = sorted({pers[i] for i in np.unique(p_all[rows])}) if len(rows) else []
+        remap = np.full(len(pers) + 1, -1, np.int64)
+        for i, v in enumerate(pers):
+            if v in pers_used:
+                remap[i] = pers_used.index(v)
+        rows = rows[::-1]  # of two rows for one cell, the first wins
+        a, p = a_all[rows], remap[p_all[rows]]
+        shape = (len(pers_used), len(codes))
+        present = np.zeros(shape, bool)
+        present[p, a] = True
+        numbers = {}
+        for c in SLICE_NUMBERS:
+            arr = np.full(shape, np.nan)
+            col = t[c]
+            if len(rows):
+                vals = col.cast(pa.float64()).to_numpy() if col.type != pa.null() else np.full(len(col), np.nan)
+                arr[p, a] = vals[rows]
+            numbers[c] = arr
+        text = {}
+        for c in SLICE_TEXT:
+            labels: list[str] = []
+            k = _codes(t[c], labels, add=True)
+            arr = np.full(shape, -1, np.int32)
+            if len(rows):
+                arr[p, a] = k[rows]
+            text[c] = (labels, arr)
+        return LevelSlice(codes, index, pers_used, present, numbers, text)
+    return release.cached(("level_slice", indicator, level), load, lambda s: s.nbytes)
+
+
+def values_at(release: Release, indicator: str, codes: list[str], period: str | None) -> list[dict | None]:
+    """Each area's row of an indicator at a period (None where there is none), from the areas' level slices."""
+    out: list[dict | None] = []
+    for code in codes:
+        row = area_row(release, code)
+        if row is None or period is None:
+            out.append(None)
+            continue
+        sl = level_slice(release, indicator, row["level"])
+        p, a = sl.period_index(period), sl.index.get(code)
+        out.append(sl.cell(p, a) if p is not None and a is not None and sl.present[p, a] else None)
+    return out
+
+
+def trend_points(release: Release, indicator: str, code: str) -> list[dict]:
+    """Every period of one area that has a row for the indicator, oldest first, each with its period."""
+    row = area_row(release, code)
+    if row is None:
+        return []
+    sl = level_slice(release, indicator, row["level"])
+    a = sl.index.get(code)
+    if a is None:
+        return []
+    return [{"period": sl.periods[p], **sl.cell(p, a)} for p in np.flatnonzero(sl.present[:, a])]
+
+
+def area_latest(release: Release, area: str, columns: list[str] | None = None) -> list[dict]:
+    """The latest row (total breakdown) of each indicator for one area, as dicts (from its by-area file)."""
+    cols = list(columns or PROFILE_COLUMNS)
+    t = release.values(areas=[area], columns=[*cols, "breakdown"], dictionary=True)
+    t = t.filter(pc.equal(t["breakdown"], "total"))
+    if not t.num_rows:
+        return []
+    t = t.unify_dictionaries().combine_chunks()
+    ind, per = t["indicator"].chunk(0), t["period"].chunk(0)
+    if not pa.types.is_dictionary(ind.type):
+        ind = ind.dictionary_encode()
+    if not pa.types.is_dictionary(per.type):
+        per = per.dictionary_encode()
+    icode = ind.indices.to_numpy()
+    labels = per.dictionary.to_pylist()
+    rank = np.argsort(np.argsort(np.array(labels, dtype=object), kind="stable"), kind="stable")
+    prank = rank[per.indices.to_numpy()]
+    order = np.lexsort((prank, icode))  # by indicator, then period; stable, so the last duplicate wins
+    last = order[np.r_[icode[order][1:] != icode[order][:-1], True]]
+    return t.drop_columns(["breakdown"]).take(pa.array(last)).to_pylist()

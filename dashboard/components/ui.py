@@ -11,7 +11,8 @@ from html import escape
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from dash import dcc, html
+from dash import Patch, dcc, html
+from dash.development.base_component import Component
 
 from dashboard.components import fmt
 
@@ -174,3 +175,21 @@ def sparkline(values: Sequence) -> str:
 
 def not_available(message: str, h1: str = "Not available"):
     return html.Div([html.H1(h1), html.P(message), html.P(html.A("Go to the overview", href="/"))])
+
+
+def plain(value):
+    """A callback's return value with every Dash component turned into the JSON-ready dict Dash sends.
+
+    Dash serialises a response with orjson in one call when it holds only plain values, but falls back to
+    walking the whole response in Python (every number of every figure) as soon as one component is in
+    it. Figures are dicts of plain values here, so only components and their children are walked."""
+    if isinstance(value, Component):
+        d = value.to_plotly_json()
+        d["props"] = {k: plain(v) for k, v in d["props"].items()}
+        return d
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value] if any(isinstance(v, Component | list | tuple) for v in value) \
+            else list(value)
+    if isinstance(value, Patch):
+        return value.to_plotly_json()
+    return value
