@@ -96,6 +96,10 @@ def level_codes(release: Release, level: str) -> tuple[list[str], dict[str, int]
     return release.memo(("level_codes", level), load)
 
 
+def level_code_array(release: Release, level: str) -> pa.Array:
+    return release.memo(("level_code_array", level), lambda: pa.array(level_codes(release, level)[0], pa.string()))
+
+
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
     def load() -> list[dict]:
         df = release.areas
@@ -249,7 +253,7 @@ class LevelSlice:
 
     def code_row(self, column: str, p: int | None) -> tuple[list, np.ndarray]:
         labels, codes = self.text[column]
-        return labels, (np.full(len(self.codes), -1, np.int32) if p is None else codes[p])
+        return labels, (np.full(len(self.codes), -1, codes.dtype) if p is None else codes[p])
 
     def cell(self, p: int, a: int) -> dict:
         """Every column of one area and period (None where there is no value)."""
@@ -272,20 +276,26 @@ def _chunks(col: pa.ChunkedArray) -> list[pa.DictionaryArray]:
     return out
 
 
-def _codes(col: pa.ChunkedArray, labels: list[str], add: bool = False) -> np.ndarray:
-    """Each value's position in ``labels`` (-1: null or not there; with ``add``, new values are appended)."""
-    where = {v: i for i, v in enumerate(labels)}
+def _codes(col: pa.ChunkedArray, labels: list[str], add: bool = False,
+           value_set: pa.Array | None = None) -> np.ndarray:
+    """Each value's position in ``labels`` (-1: null or not there; with ``add``, new values are appended).
+    ``value_set``: ``labels`` as an Arrow array, for long lists (looked up in Arrow, not in Python)."""
+    where = None if value_set is not None else {v: i for i, v in enumerate(labels)}
     parts = []
     for arr in _chunks(col):
-        lookup = []
-        for v in arr.dictionary.to_pylist():
-            if v not in where and add:
-                where[v] = len(labels)
-                labels.append(v)
-            lookup.append(where.get(v, -1))
-        lookup.append(-1)  # a null index (-1) lands here
-        idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        parts.append(np.asarray(lookup, np.int64)[idx])
+        if value_set is not None:
+            lookup = pc.index_in(arr.dictionary, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False)
+            lookup = np.append(lookup.astype(np.int64), -1)
+        else:
+            found = []
+            for v in arr.dictionary.to_pylist():
+                if v not in where and add:
+                    where[v] = len(labels)
+                    labels.append(v)
+                found.append(where.get(v, -1))
+            lookup = np.asarray([*found, -1], np.int64)  # a null index (-1) lands on the last entry
+        ind = arr.indices if arr.indices.null_count == 0 else arr.indices.fill_null(-1)
+        parts.append(lookup[ind.to_numpy(zero_copy_only=False)])
     return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
@@ -293,56 +303,71 @@ def _equals(col: pa.ChunkedArray, value: str) -> np.ndarray:
     return _codes(col, [value]) == 0
 
 
-def level_slice(release: Release, indicator: str, level: str) -> LevelSlice:
+MAP_NUMBERS, MAP_TEXT = ("value",), ("status", "note")
+
+
+def level_slice(release: Release, indicator: str, level: str, detail: bool = True) -> LevelSlice:
     """One indicator at one level, every period (total breakdown), from the per-worker LRU.
 
-    Reads the indicator's row groups once (string columns dictionary-encoded) and filters in numpy on the
-    dictionary codes, which is several times cheaper than filtering the decoded strings."""
+    ``detail=False`` keeps only what the map shows (value, status, note): a third of the reading and the
+    memory. Reads the indicator's row groups once (string columns dictionary-encoded, columns the row
+    groups' statistics already answer left out) and filters in numpy on the dictionary codes, several
+    times cheaper than filtering decoded strings."""
+    numbers, text = (SLICE_NUMBERS, SLICE_TEXT) if detail else (MAP_NUMBERS, MAP_TEXT)
+
     def load() -> LevelSlice:
         codes, index = level_codes(release, level)
-        cols = ["indicator", "level", "area_code", "period", "breakdown", *SLICE_NUMBERS, *SLICE_TEXT]
+        want = {"indicator": indicator, "level": level, "breakdown": "total"}
         if not release.include_internal:
-            cols.append("visibility")
+            want["visibility"] = "public"
+        cols = [*want, "area_code", "period", *numbers, *text]
         if indicator in release.indicator_ids:
-            t = release.row_groups("indicator_values.parquet", {"indicator": [indicator], "level": [level]}, cols)
+            t, implied = release.row_groups("indicator_values.parquet",
+                                            {"indicator": [indicator], "level": [level]}, cols)
         else:
-            t = pa.table({c: pa.array([], pa.string()) for c in cols})
-        keep = _equals(t["indicator"], indicator) & _equals(t["level"], level) & _equals(t["breakdown"], "total")
-        if not release.include_internal:
-            keep &= _equals(t["visibility"], "public")
+            t, implied = pa.table({c: pa.array([], pa.string()) for c in cols}), {}
+        keep = np.ones(t.num_rows, bool)
+        for col, value in want.items():
+            if col in implied:
+                if implied[col] != value:
+                    keep[:] = False
+            else:
+                keep &= _equals(t[col], value)
         pers: list[str] = []
         p_all = _codes(t["period"], pers, add=True)
-        a_all = _codes(t["area_code"], codes)
+        a_all = _codes(t["area_code"], codes, value_set=level_code_array(release, level))
         keep &= (a_all >= 0) & (p_all >= 0)
         rows = np.flatnonzero(keep)
-        pers_used = sorted({pers[i] for i in np.unique(p_all[rows])}) if len(rows) else []
+        used = np.zeros(len(pers), bool)
+        used[p_all[rows]] = True
+        pers_used = sorted(v for v, u in zip(pers, used.tolist(), strict=True) if u)
         remap = np.full(len(pers) + 1, -1, np.int64)
         for i, v in enumerate(pers):
-            if v in pers_used:
+            if used[i]:
                 remap[i] = pers_used.index(v)
         rows = rows[::-1]  # of two rows for one cell, the first wins
-        a, p = a_all[rows], remap[p_all[rows]]
+        n_cells = len(pers_used) * len(codes)
+        flat = remap[p_all[rows]] * len(codes) + a_all[rows]
         shape = (len(pers_used), len(codes))
-        present = np.zeros(shape, bool)
-        present[p, a] = True
-        numbers = {}
-        for c in SLICE_NUMBERS:
-            arr = np.full(shape, np.nan)
+        present = np.zeros(n_cells, bool)
+        present[flat] = True
+        out_numbers = {}
+        for c in numbers:
+            arr = np.full(n_cells, np.nan)
             col = t[c]
-            if len(rows):
-                vals = col.cast(pa.float64()).to_numpy() if col.type != pa.null() else np.full(len(col), np.nan)
-                arr[p, a] = vals[rows]
-            numbers[c] = arr
-        text = {}
-        for c in SLICE_TEXT:
+            if len(rows) and col.type != pa.null():
+                arr[flat] = col.cast(pa.float64()).to_numpy()[rows]
+            out_numbers[c] = arr.reshape(shape)
+        out_text = {}
+        for c in text:
             labels: list[str] = []
             k = _codes(t[c], labels, add=True)
-            arr = np.full(shape, -1, np.int32)
+            arr = np.full(n_cells, -1, np.int8 if len(labels) < 127 else np.int16 if len(labels) < 32767 else np.int32)
             if len(rows):
-                arr[p, a] = k[rows]
-            text[c] = (labels, arr)
-        return LevelSlice(codes, index, pers_used, present, numbers, text)
-    return release.cached(("level_slice", indicator, level), load, lambda s: s.nbytes)
+                arr[flat] = k[rows]
+            out_text[c] = (labels, arr.reshape(shape))
+        return LevelSlice(codes, index, pers_used, present.reshape(shape), out_numbers, out_text)
+    return release.cached(("level_slice", indicator, level, detail), load, lambda s: s.nbytes)
 
 
 def values_at(release: Release, indicator: str, codes: list[str], period: str | None) -> list[dict | None]:

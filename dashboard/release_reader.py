@@ -145,18 +145,31 @@ class Release:
             return md, stats
         return self.memo(("row_groups", name), load)
 
-    def row_groups(self, name: str, filters: dict[str, list], columns: list[str]) -> pa.Table:
+    def row_groups(self, name: str, filters: dict[str, list], columns: list[str]) -> tuple[pa.Table, dict[str, str]]:
         """Every row of the row groups of ``name`` whose statistics can hold the filters' values, string
         columns dictionary-encoded, NOT filtered row by row: for callers that filter in numpy themselves
-        (and must then apply the indicator and visibility rules, as :meth:`values` does)."""
+        (and must then apply the indicator and visibility rules, as :meth:`values` does).
+
+        Also returns the columns every chosen row group holds one value of (statistics min = max), with
+        that value; those columns are not read."""
         md, stats = self._row_group_index(name)
         wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
-        groups = [rg for rg in range(md.num_row_groups)
+        first = next(iter(wanted), None)
+        candidates = (self.memo(("groups", name, first, tuple(wanted[first])), lambda: [
+            rg for rg in range(md.num_row_groups) if _overlaps(stats[first][rg], wanted[first])])
+            if first in stats else range(md.num_row_groups))
+        groups = [rg for rg in candidates
                   if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
+        implied = {}
+        for col in columns:
+            ranges = {stats[col][rg] for rg in groups} if col in stats else set()
+            if len(ranges) == 1 and (lo_hi := next(iter(ranges)))[0] is not None and lo_hi[0] == lo_hi[1]:
+                implied[col] = lo_hi[0]
         file = pq.ParquetFile(self.path / name, metadata=md, read_dictionary=self._strings(name, md))
+        read = [c for c in columns if c not in implied]
         if not groups:
-            return file.schema_arrow.empty_table().select(columns)
-        return file.read_row_groups(groups, columns=columns)
+            return file.schema_arrow.empty_table().select(columns), {}
+        return file.read_row_groups(groups, columns=read), implied
 
     def _strings(self, name: str, md: pq.FileMetaData) -> list[str]:
         return self.memo(("strings", name), lambda: [f.name for f in md.schema.to_arrow_schema()
@@ -187,7 +200,7 @@ class Release:
         return table.drop_columns(extra) if extra else table
 
 
-FILTER_COLUMNS = ("indicator", "area_code", "level", "period")
+FILTER_COLUMNS = ("indicator", "area_code", "level", "period", "breakdown", "visibility")
 
 
 def _overlaps(minmax: tuple, sorted_values: list) -> bool:

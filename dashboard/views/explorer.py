@@ -52,7 +52,7 @@ def no_value(sl: data.LevelSlice, p: int | None, values: np.ndarray) -> tuple[li
 def status_counts(sl: data.LevelSlice, p: int | None) -> dict[str, int]:
     """How many areas have each status at a period (no row or no status counts as ``missing``)."""
     labels, st = sl.code_row("status", p)
-    counts = np.bincount(st + 1, minlength=len(labels) + 1)
+    counts = np.bincount(st.astype(np.int64) + 1, minlength=len(labels) + 1)
     out: dict[str, int] = {}
     for label, n in zip(["missing", *labels], counts.tolist(), strict=True):
         key = "missing" if label is None else label
@@ -99,7 +99,7 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     frame = data.map_frame(release, level)
     if frame is None:
         return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
-    sl = data.level_slice(release, meta["id"], level)
+    sl = data.level_slice(release, meta["id"], level, detail=False)
     p = sl.period_index(period)
     values = sl.number_row("value", p)
     counts = status_counts(sl, p)
