@@ -397,22 +397,44 @@ def trend_points(release: Release, indicator: str, code: str) -> list[dict]:
 
 
 def area_latest(release: Release, area: str, columns: list[str] | None = None) -> list[dict]:
-    """The latest row (total breakdown) of each indicator for one area, as dicts (from its by-area file)."""
-    cols = list(columns or PROFILE_COLUMNS)
-    t = release.values(areas=[area], columns=[*cols, "breakdown"], dictionary=True)
-    t = t.filter(pc.equal(t["breakdown"], "total"))
-    if not t.num_rows:
+    """The latest row (total breakdown) of each indicator for one area, as dicts, from its by-area file.
+
+    Filters and picks the latest period in numpy on the dictionary codes, then converts only the chosen
+    rows (one per indicator) to Python."""
+    name = release.bucket_file(area)
+    if name is None:
         return []
-    t = t.unify_dictionaries().combine_chunks()
-    ind, per = t["indicator"].chunk(0), t["period"].chunk(0)
-    if not pa.types.is_dictionary(ind.type):
-        ind = ind.dictionary_encode()
-    if not pa.types.is_dictionary(per.type):
-        per = per.dictionary_encode()
-    icode = ind.indices.to_numpy()
-    labels = per.dictionary.to_pylist()
-    rank = np.argsort(np.argsort(np.array(labels, dtype=object), kind="stable"), kind="stable")
-    prank = rank[per.indices.to_numpy()]
-    order = np.lexsort((prank, icode))  # by indicator, then period; stable, so the last duplicate wins
-    last = order[np.r_[icode[order][1:] != icode[order][:-1], True]]
-    return t.drop_columns(["breakdown"]).take(pa.array(last)).to_pylist()
+    cols = list(columns or PROFILE_COLUMNS)
+    want = {"area_code": area, "breakdown": "total"}
+    if not release.include_internal:
+        want["visibility"] = "public"
+    read = list(dict.fromkeys([*cols, "indicator", "period", *want]))
+    t, implied = release.row_groups(name, {"area_code": [area]}, read)
+    keep = np.ones(t.num_rows, bool)
+    for col, value in want.items():
+        if col in implied:
+            if implied[col] != value:
+                keep[:] = False
+        else:
+            keep &= _equals(t[col], value)
+    allowed = release.memo(("allowed_array",), lambda: sorted(release.indicator_ids))
+    icode = _codes(t["indicator"], allowed) if "indicator" not in implied else \
+        np.full(t.num_rows, allowed.index(implied["indicator"]) if implied["indicator"] in allowed else -1)
+    pers: list[str] = []
+    pcode = _codes(t["period"], pers, add=True) if "period" not in implied else np.zeros(t.num_rows, np.int64)
+    if "period" in implied:
+        pers = [implied["period"]]
+    keep &= (icode >= 0) & (pcode >= 0)
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return []
+    rank = np.argsort(np.argsort(np.array(pers, dtype=object), kind="stable"), kind="stable")
+    ic, pr = icode[rows], rank[pcode[rows]]
+    order = np.lexsort((pr, ic))  # by indicator, then period; stable, so the last duplicate wins
+    last = rows[order[np.r_[ic[order][1:] != ic[order][:-1], True]]]
+    chosen = t.select([c for c in cols if c not in implied]).take(pa.array(last)).to_pylist()
+    for col in cols:
+        if col in implied:
+            for r in chosen:
+                r[col] = implied[col]
+    return [{c: r[c] for c in cols} for r in chosen]

@@ -84,6 +84,12 @@ class Release:
     def levels(self) -> list[str]:
         return list(self.manifest["levels"])
 
+    def bucket_file(self, area: str) -> str | None:
+        """The by-area file that holds an area's rows (``areas.parquet`` says which bucket), or None."""
+        bucket = self.memo(("buckets",), lambda: dict(zip(self.areas["area_code"], self.areas["bucket"],
+                                                               strict=True)))
+        return bucket_file(int(bucket[area])) if area in bucket else None
+
     def boundaries_path(self, level: str) -> Path | None:
         if level not in self.levels:
             return None
@@ -114,9 +120,7 @@ class Release:
         read_cols = None if columns is None else list(columns) + (["visibility"] if hide else [])
         if areas is not None and indicators is None:
             # a few areas across all indicators: only the small by-area files that hold them
-            bucket = self.memo(("buckets",), lambda: dict(zip(self.areas["area_code"], self.areas["bucket"],
-                                                                   strict=True)))
-            names = sorted({bucket_file(int(bucket[a])) for a in areas if a in bucket})
+            names = sorted({f for a in areas if (f := self.bucket_file(a)) is not None})
             if not names:
                 return self.values(indicators=[], columns=columns)
             parts = [self._read(n, filters, read_cols, dictionary) for n in names]

@@ -115,16 +115,18 @@ def table_html(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
 
 
 def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str, *,
-               limit: int | None = None, more_href: str | None = None):
+               limit: int | None = None, more_href: str | None = None, total: int | None = None):
     """The table alternative to a chart. ``rows`` map column keys to text or :class:`Link`.
 
     Rendered as one HTML block (one Dash component, not one per cell: Dash's renderer takes seconds for
-    a few thousand components). With ``limit``, the rest is offered as a download."""
+    a few thousand components). With ``limit``, the rest is offered as a download; ``total`` is the number
+    of rows there are when the caller built only the first ``limit``."""
     shown = rows if limit is None else rows[:limit]
+    total = len(rows) if total is None else total
     parts = [dcc.Markdown(table_html(columns, shown, caption), dangerously_allow_html=True,
                           className="table-html")]
-    if limit is not None and len(rows) > limit:
-        more = f"Showing {limit:,} of {len(rows):,} rows."
+    if limit is not None and total > limit:
+        more = f"Showing {limit:,} of {total:,} rows."
         parts.append(html.P([more + " ", html.A("Download all rows as CSV", href=more_href)] if more_href
                             else more))
     return html.Div(parts, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption})

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
@@ -117,56 +116,75 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     return fig, summary
 
 
-def ranked(release: Release, meta: dict, level: str, period: str | None) -> pd.DataFrame:
-    if period is None:
-        return pd.DataFrame(columns=data.MAP_COLUMNS + ["name"])
-    df = data.level_values(release, meta["id"], level, period)
-    areas = data.level_areas(release, level)
-    df = df.merge(areas[["area_code", "name"]], on="area_code", how="left")
-    return df.sort_values(["rank_level", "area_code"], na_position="last").reset_index(drop=True)
+RANKED_TEXT = ("status", "note", "significance_parent", "significance_top")
 
 
-def values_table(df: pd.DataFrame, meta: dict, level: str, period: str | None):
+def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict[str, list]:
+    """The areas with a row at the period, by rank (no rank last), then code: a dict of column lists
+    (area_code, name, the slice's numbers and texts), from the indicator's level slice."""
+    cols = ["area_code", "name", *data.SLICE_NUMBERS, *RANKED_TEXT]
+    sl = data.level_slice(release, meta["id"], level)
+    p = sl.period_index(period)
+    if p is None:
+        return {c: [] for c in cols}
+    idx = np.flatnonzero(sl.present[p])  # in code order
+    rank = sl.numbers["rank_level"][p, idx]
+    idx = idx[np.lexsort((idx, np.nan_to_num(rank, nan=np.inf), np.isnan(rank)))]
+    names = data.level_areas(release, level)["name"].tolist()
+    out: dict[str, list] = {"area_code": [sl.codes[i] for i in idx], "name": [names[i] for i in idx]}
+    for c in data.SLICE_NUMBERS:
+        out[c] = [None if v != v else v for v in sl.numbers[c][p, idx].tolist()]
+    for c in RANKED_TEXT:
+        labels, codes = sl.text[c]
+        out[c] = [labels[k] if k >= 0 else None for k in codes[p, idx].tolist()]
+    return out
+
+
+def values_table(df: dict[str, list], meta: dict, level: str, period: str | None):
+    """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download."""
     unit, dec = meta["unit"], int(meta["decimals"])
+    n = len(df["area_code"])
     rows = [{
-        "rank": fmt.rank(r.rank_level, r.n_ranked_level),
-        "area": ui.Link(r.name or r.area_code, f"/area/{r.area_code}"),
-        "value": fmt.with_status(r.value, r.status, dec, unit),
-        "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
-        "quartile": fmt.quartile(r.quartile),
-        "parent": fmt.SIGNIFICANCE_TEXT.get(r.significance_parent, ""),
-        "top": fmt.SIGNIFICANCE_TEXT.get(r.significance_top, ""),
-        "note": r.note if isinstance(r.note, str) else "",
-    } for r in df.itertuples()]
+        "rank": fmt.rank(df["rank_level"][i], df["n_ranked_level"][i]),
+        "area": ui.Link(df["name"][i] or df["area_code"][i], f"/area/{df['area_code'][i]}"),
+        "value": fmt.with_status(df["value"][i], df["status"][i], dec, unit),
+        "ci": fmt.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
+        "quartile": fmt.quartile(df["quartile"][i]),
+        "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
+        "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
+        "note": df["note"][i] if isinstance(df["note"][i], str) else "",
+    } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
             ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
     csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period={period}&format=csv"
-    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv)
+    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
+                         total=n)
 
 
 def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
     """Ranking figure and summary, distribution figure and summary, and the values table."""
     df = ranked(release, meta, level, period)
     unit, dec = meta["unit"], int(meta["decimals"])
-    have = df.dropna(subset=["value"]).sort_values("rank_level", na_position="last")
-    fig = figures.ranking(have["area_code"].tolist(), have["name"].tolist(), have["value"].tolist(),
-                          have["lower_ci"].tolist(), have["upper_ci"].tolist(), unit=unit, decimals=dec)
-    if have.empty:
+    keep = [i for i, v in enumerate(df["value"]) if v is not None]  # already in rank order
+    have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci")}
+    fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
+                          unit=unit, decimals=dec)
+    if not keep:
         rsum = "No area has a value to rank."
     else:
-        best, worst = have.iloc[0], have.iloc[-1]
-        ci = " Bars show 95% confidence intervals." if have["lower_ci"].notna().any() else ""
-        rsum = (f"{len(have):,} areas ranked. Best: {best['name']} ({fmt.value(best['value'], dec, unit)}); "
-                f"worst: {worst['name']} ({fmt.value(worst['value'], dec, unit)}).{ci} "
+        ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
+        rsum = (f"{len(keep):,} areas ranked. Best: {have['name'][0]} ({fmt.value(have['value'][0], dec, unit)}); "
+                f"worst: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
                 "Select a point to open that area's profile.")
-    dfig = figures.distribution(have["value"].tolist(), unit=unit)
-    if have.empty:
+    dfig = figures.distribution(have["value"], unit=unit)
+    if not keep:
         dsum, dtable = "No values to show.", ui.no_data()
     else:
-        q = have["value"].quantile([0.25, 0.5, 0.75]).tolist()
+        values = np.asarray(have["value"], float)
+        q = np.quantile(values, [0.25, 0.5, 0.75]).tolist()
         dsum = (f"Half of the areas lie between {fmt.value(q[0], dec, unit)} and {fmt.value(q[2], dec, unit)}; "
                 f"the median is {fmt.value(q[1], dec, unit)}.")
-        counts, edges = np.histogram(have["value"].to_numpy(), bins=min(30, max(1, len(have))))
+        counts, edges = np.histogram(values, bins=min(30, max(1, len(keep))))
         dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
                                [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
                                 for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
