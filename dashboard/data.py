@@ -2,8 +2,11 @@
 
 Every function takes the :class:`Release` a request got, so one response reads one release. Results that are
 the same for every request (period lists, level ranges, map framing) are memoised on the release, which
-never changes once published; per-selection reads (one indicator at one level and period, one area) go to
-the Parquet file sorted for that question.
+never changes once published; per-selection reads go to the Parquet file sorted for that question:
+one indicator at one level (every period at once, as a :class:`LevelSlice` of numpy arrays kept in the
+per-worker LRU, so the map, the ranking, the neighbours and the trends of an indicator share one read),
+or one area (its small by-area file). The hot paths stay out of pandas: with Arrow-backed strings its
+per-row and small-frame overhead cost more than the reads themselves.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ RANGE_BATCH = 25  # indicators per pass of level_ranges: bounds its memory (~800
 SPINE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
                  "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
                  "n_ranked_level", "quartile"]
-TREND_COLUMNS = ["area_code", "period", "value", "lower_ci", "upper_ci", "status", "note"]
 
 
 def indicator_meta(release: Release, indicator: str | None) -> dict | None:
@@ -139,14 +141,6 @@ def latest(df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         return df
     return df.sort_values(["indicator", "period"]).groupby("indicator", sort=False).tail(1).reset_index(drop=True)
-
-
-def trend(release: Release, indicator: str, areas: list[str]) -> pd.DataFrame:
-    if not areas:
-        return pd.DataFrame(columns=TREND_COLUMNS)
-    t = release.values(indicators=[indicator], areas=areas, columns=TREND_COLUMNS + ["breakdown"])
-    t = t.filter(pc.equal(t["breakdown"], "total"))
-    return t.drop_columns(["breakdown"]).to_pandas().sort_values(["area_code", "period"])
 
 
 def level_ranges(release: Release, level: str) -> pd.DataFrame:
@@ -373,12 +367,15 @@ def level_slice(release: Release, indicator: str, level: str, detail: bool = Tru
 def values_at(release: Release, indicator: str, codes: list[str], period: str | None) -> list[dict | None]:
     """Each area's row of an indicator at a period (None where there is none), from the areas' level slices."""
     out: list[dict | None] = []
+    slices: dict[str, LevelSlice] = {}  # one slice per level, however many areas share it
     for code in codes:
         row = area_row(release, code)
         if row is None or period is None:
             out.append(None)
             continue
-        sl = level_slice(release, indicator, row["level"])
+        if row["level"] not in slices:
+            slices[row["level"]] = level_slice(release, indicator, row["level"])
+        sl = slices[row["level"]]
         p, a = sl.period_index(period), sl.index.get(code)
         out.append(sl.cell(p, a) if p is not None and a is not None and sl.present[p, a] else None)
     return out
