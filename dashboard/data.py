@@ -317,7 +317,7 @@ def level_slice(release: Release, indicator: str, level: str, detail: bool = Tru
         cols = [*want, "area_code", "period", *numbers, *text]
         if indicator in release.indicator_ids:
             t, implied = release.row_groups("indicator_values.parquet",
-                                            {"indicator": [indicator], "level": [level]}, cols)
+                                            {"indicator": [indicator], "level": [level]}, cols, may_skip=tuple(want))
         else:
             t, implied = pa.table({c: pa.array([], pa.string()) for c in cols}), {}
         keep = np.ones(t.num_rows, bool)
@@ -406,7 +406,7 @@ def area_latest(release: Release, area: str, columns: list[str] | None = None) -
     if not release.include_internal:
         want["visibility"] = "public"
     read = list(dict.fromkeys([*cols, "indicator", "period", *want]))
-    t, implied = release.row_groups(name, {"area_code": [area]}, read)
+    t, implied = release.row_groups(name, {"area_code": [area]}, read, may_skip=tuple(want))
     keep = np.ones(t.num_rows, bool)
     for col, value in want.items():
         if col in implied:
@@ -414,13 +414,10 @@ def area_latest(release: Release, area: str, columns: list[str] | None = None) -
                 keep[:] = False
         else:
             keep &= _equals(t[col], value)
-    allowed = release.memo(("allowed_array",), lambda: sorted(release.indicator_ids))
-    icode = _codes(t["indicator"], allowed) if "indicator" not in implied else \
-        np.full(t.num_rows, allowed.index(implied["indicator"]) if implied["indicator"] in allowed else -1)
+    allowed = release.memo(("allowed_indicators",), lambda: sorted(release.indicator_ids))
+    icode = _codes(t["indicator"], allowed)
     pers: list[str] = []
-    pcode = _codes(t["period"], pers, add=True) if "period" not in implied else np.zeros(t.num_rows, np.int64)
-    if "period" in implied:
-        pers = [implied["period"]]
+    pcode = _codes(t["period"], pers, add=True)
     keep &= (icode >= 0) & (pcode >= 0)
     rows = np.flatnonzero(keep)
     if not len(rows):

@@ -137,26 +137,34 @@ class Release:
             md = pq.ParquetFile(self.path / name).metadata
             names = [md.schema.column(i).name for i in range(md.num_columns)]
             stats: dict[str, list[tuple]] = {}
+            single: dict[str, list] = {}
             for col in FILTER_COLUMNS:
                 if col not in names:
                     continue
                 i = names.index(col)
-                ranges = []
+                ranges, one = [], []
                 for rg in range(md.num_row_groups):
                     st = md.row_group(rg).column(i).statistics
                     ranges.append((st.min, st.max) if st is not None and st.has_min_max else (None, None))
+                    # the row group's only value: min = max and no nulls (else None)
+                    one.append(st.min if st is not None and st.has_min_max and st.has_null_count
+                               and st.null_count == 0 and st.min == st.max else None)
                 stats[col] = ranges
+                single[col] = one
+            self.memo(("single_values", name), lambda: single)
             return md, stats
         return self.memo(("row_groups", name), load)
 
-    def row_groups(self, name: str, filters: dict[str, list], columns: list[str]) -> tuple[pa.Table, dict[str, str]]:
+    def row_groups(self, name: str, filters: dict[str, list], columns: list[str],
+                   may_skip: tuple[str, ...] = ()) -> tuple[pa.Table, dict[str, str]]:
         """Every row of the row groups of ``name`` whose statistics can hold the filters' values, string
         columns dictionary-encoded, NOT filtered row by row: for callers that filter in numpy themselves
         (and must then apply the indicator and visibility rules, as :meth:`values` does).
 
-        Also returns the columns every chosen row group holds one value of (statistics min = max), with
-        that value; those columns are not read."""
+        Also returns those of the ``may_skip`` columns that hold one value in every chosen row group
+        (statistics: min = max, no nulls), with that value; those columns are not read."""
         md, stats = self._row_group_index(name)
+        single = self.memo(("single_values", name), dict)
         wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
         first = next(iter(wanted), None)
         candidates = (self.memo(("groups", name, first, tuple(wanted[first])), lambda: [
@@ -165,10 +173,10 @@ class Release:
         groups = [rg for rg in candidates
                   if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
         implied = {}
-        for col in columns:
-            ranges = {stats[col][rg] for rg in groups} if col in stats else set()
-            if len(ranges) == 1 and (lo_hi := next(iter(ranges)))[0] is not None and lo_hi[0] == lo_hi[1]:
-                implied[col] = lo_hi[0]
+        for col in may_skip:
+            values = {single[col][rg] for rg in groups} if col in single and col in columns else set()
+            if len(values) == 1 and None not in values:
+                implied[col] = values.pop()
         file = pq.ParquetFile(self.path / name, metadata=md, read_dictionary=self._strings(name, md))
         read = [c for c in columns if c not in implied]
         if not groups:
