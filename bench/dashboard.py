@@ -3,7 +3,8 @@
     python -m bench.dashboard [--areas 5000] [--indicators 200] [--periods 20] [--requests 200] [--clients 8]
 
 1. Generates a release of ``areas`` local areas (under 50 regions and one country) x ``indicators`` x
-   ``periods`` into bench/out/store (kept between runs; ``--regenerate`` to rebuild), in the release layout
+   ``periods`` into bench/out/store (the default shape) or bench/out/store-AxIxP (any other shape), kept
+   between runs (``--regenerate`` to rebuild; ``--generate-only`` to stop there), in the release layout
    (both sort orders, areas, indicators, manifest, boundaries as a grid of squares).
 2. Starts ``openmeasure serve`` (gunicorn, ``--workers`` workers) on a free 127.0.0.1 port.
 3. Times, end to end over HTTP, the map update (a new period or indicator: a Patch of values) and the area
@@ -40,6 +41,7 @@ OUT = ROOT / "bench" / "out"
 RELEASE_ID = "20260101T000000Z-b0b0b0"
 LEVELS = ["country", "region", "local"]
 FIRST_YEAR = 2005
+DEFAULT_SHAPE = {"areas": 5000, "indicators": 200, "periods": 20}
 
 
 # --- the store ------------------------------------------------------------------------------------------
@@ -289,22 +291,26 @@ def run(url: str, bodies: list[dict], clients: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--areas", type=int, default=5000)
-    ap.add_argument("--indicators", type=int, default=200)
-    ap.add_argument("--periods", type=int, default=20)
+    ap.add_argument("--areas", type=int, default=DEFAULT_SHAPE["areas"])
+    ap.add_argument("--indicators", type=int, default=DEFAULT_SHAPE["indicators"])
+    ap.add_argument("--periods", type=int, default=DEFAULT_SHAPE["periods"])
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--regenerate", action="store_true")
+    ap.add_argument("--generate-only", action="store_true", help="write the store and stop (no server, no timing)")
     args = ap.parse_args(argv)
-    store = OUT / "store"
-    folder = store / "releases" / RELEASE_ID
-    stamp = OUT / "store.json"
     shape = {"areas": args.areas, "indicators": args.indicators, "periods": args.periods}
+    # one store per shape, so small runs while iterating do not throw away the full-scale store
+    store = OUT / ("store" if shape == DEFAULT_SHAPE else f"store-{args.areas}x{args.indicators}x{args.periods}")
+    folder = store / "releases" / RELEASE_ID
+    stamp = store / "shape.json"
     if args.regenerate or not stamp.is_file() or json.loads(stamp.read_text()) != shape:
-        print(f"generating {shape} ...", flush=True)
+        print(f"generating {shape} into {store} ...", flush=True)
         generate(folder, args.areas, args.indicators, args.periods)
         stamp.write_text(json.dumps(shape))
+    if args.generate_only:
+        return 0
     cfg = write_config(store)
     port = free_port()
     proc = start(cfg, port, args.workers)

@@ -109,6 +109,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"),
         title=config.title, update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        use_async=False,  # Dash 4 turns async on when asgiref is installed: a thread and event loop per request
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Public service performance: indicators, areas, data."}],
     )

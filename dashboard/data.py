@@ -2,8 +2,11 @@
 
 Every function takes the :class:`Release` a request got, so one response reads one release. Results that are
 the same for every request (period lists, level ranges, map framing) are memoised on the release, which
-never changes once published; per-selection reads (one indicator at one level and period, one area) go to
-the Parquet file sorted for that question.
+never changes once published; per-selection reads go to the Parquet file sorted for that question:
+one indicator at one level (every period at once, as a :class:`LevelSlice` of numpy arrays kept in the
+per-worker LRU, so the map, the ranking, the neighbours and the trends of an indicator share one read),
+or one area (its small by-area file). The hot paths stay out of pandas: with Arrow-backed strings its
+per-row and small-frame overhead cost more than the reads themselves.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import json
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.release_reader import Release
@@ -28,20 +33,27 @@ RANGE_BATCH = 25  # indicators per pass of level_ranges: bounds its memory (~800
 SPINE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
                  "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
                  "n_ranked_level", "quartile"]
-TREND_COLUMNS = ["area_code", "period", "value", "lower_ci", "upper_ci", "status", "note"]
 
 
 def indicator_meta(release: Release, indicator: str | None) -> dict | None:
     """Metadata of one indicator this release may show, or None."""
     if not indicator or indicator not in release.indicator_ids:
         return None
-    df = release.indicators
-    return df[df["id"] == indicator].iloc[0].to_dict()
+    metas = release.memo(("indicator_meta",), lambda: {r["id"]: r for r in release.indicators.to_dict("records")})
+    return dict(metas[indicator])
+
+
+def indicators_in_order(release: Release) -> list[str]:
+    """Ids of the indicators this release may show, by theme and title (the order pages list them in)."""
+    return release.memo(("indicators_in_order",),
+                        lambda: release.indicators.sort_values(["theme", "title"])["id"].tolist())
 
 
 def indicator_options(release: Release) -> list[dict]:
-    df = release.indicators.sort_values(["theme", "title"])
-    return [{"label": f"{r.title} ({r.theme})", "value": r.id} for r in df.itertuples()]
+    def load() -> list[dict]:
+        df = release.indicators.sort_values(["theme", "title"])
+        return [{"label": f"{r.title} ({r.theme})", "value": r.id} for r in df.itertuples()]
+    return release.memo(("indicator_options",), load)
 
 
 def themes(release: Release) -> list[str]:
@@ -57,14 +69,16 @@ def area_name(release: Release, code: str) -> str | None:
 def area_row(release: Release, code: str | None) -> dict | None:
     if not code:
         return None
-    df = release.areas
-    hit = df[df["area_code"] == code]
-    return None if hit.empty else hit.iloc[0].to_dict()
+    rows = release.memo(("area_rows",), lambda: {r["area_code"]: r for r in release.areas.to_dict("records")})
+    row = rows.get(code)
+    return None if row is None else dict(row)
 
 
 def top_area(release: Release) -> str:
-    df = release.areas
-    return str(df[df["level"] == release.levels[0]]["area_code"].iloc[0])
+    def load() -> str:
+        df = release.areas
+        return str(df[df["level"] == release.levels[0]]["area_code"].iloc[0])
+    return release.memo(("top_area",), load)
 
 
 def level_areas(release: Release, level: str) -> pd.DataFrame:
@@ -74,6 +88,18 @@ def level_areas(release: Release, level: str) -> pd.DataFrame:
         return df[df["level"] == level][["area_code", "name", "parent_code"]].sort_values("area_code") \
             .reset_index(drop=True)
     return release.memo(("level_areas", level), load)
+
+
+def level_codes(release: Release, level: str) -> tuple[list[str], dict[str, int]]:
+    """The level's area codes in the map's order, and each code's position."""
+    def load():
+        codes = level_areas(release, level)["area_code"].tolist()
+        return codes, {c: i for i, c in enumerate(codes)}
+    return release.memo(("level_codes", level), load)
+
+
+def level_code_array(release: Release, level: str) -> pa.Array:
+    return release.memo(("level_code_array", level), lambda: pa.array(level_codes(release, level)[0], pa.string()))
 
 
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
@@ -115,14 +141,6 @@ def latest(df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         return df
     return df.sort_values(["indicator", "period"]).groupby("indicator", sort=False).tail(1).reset_index(drop=True)
-
-
-def trend(release: Release, indicator: str, areas: list[str]) -> pd.DataFrame:
-    if not areas:
-        return pd.DataFrame(columns=TREND_COLUMNS)
-    t = release.values(indicators=[indicator], areas=areas, columns=TREND_COLUMNS + ["breakdown"])
-    t = t.filter(pc.equal(t["breakdown"], "total"))
-    return t.drop_columns(["breakdown"]).to_pandas().sort_values(["area_code", "period"])
 
 
 def level_ranges(release: Release, level: str) -> pd.DataFrame:
@@ -186,3 +204,231 @@ def map_frame(release: Release, level: str) -> dict | None:
         zoom = max(0.0, min(12.0, math.log2(360 / span) + 0.3))
         return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": round(zoom, 2)}
     return release.memo(("map_frame", level), load)
+
+
+def range_lookup(release: Release, level: str) -> dict[tuple[str, str], dict]:
+    """:func:`level_ranges` as a dict keyed by (indicator, period), memoised per release."""
+    def load() -> dict:
+        df = level_ranges(release, level)
+        return {(r["indicator"], r["period"]): r for r in df.to_dict("records")}
+    return release.memo(("range_lookup", level), load)
+
+
+# --- one indicator at one level, every period, as arrays ------------------------------------------------
+SLICE_NUMBERS = ("value", "lower_ci", "upper_ci", "rank_level", "n_ranked_level", "quartile")
+SLICE_TEXT = ("status", "note", "significance_parent", "significance_top")
+
+
+class LevelSlice:
+    """One indicator at one level, every period: arrays ``[period, area]``, areas in the map's order.
+
+    ``present`` is False where the release has no row; numbers are NaN where there is no value; each text
+    column is a code array into its labels (-1: none). Built from one read of the indicator's row groups
+    (string columns dictionary-encoded) and kept in the per-worker LRU, so a new period of the same
+    indicator, the neighbours' bars and the trend lines need no read at all."""
+
+    def __init__(self, codes: list[str], index: dict[str, int], periods: list[str], present: np.ndarray,
+                 numbers: dict[str, np.ndarray], text: dict[str, tuple[list, np.ndarray]]):
+        self.codes, self.index, self.periods = codes, index, periods
+        self.present, self.numbers, self.text = present, numbers, text
+        self._period_index = {p: i for i, p in enumerate(periods)}
+
+    @property
+    def nbytes(self) -> int:
+        return (self.present.nbytes + sum(a.nbytes for a in self.numbers.values())
+                + sum(c.nbytes + 64 * len(labels) for labels, c in self.text.values()) + 1024)
+
+    def period_index(self, period: str | None) -> int | None:
+        return self._period_index.get(period) if period is not None else None
+
+    def number_row(self, column: str, p: int | None) -> np.ndarray:
+        """One period's numbers for every area (NaN throughout for a period the slice does not have)."""
+        return np.full(len(self.codes), np.nan) if p is None else self.numbers[column][p]
+
+    def code_row(self, column: str, p: int | None) -> tuple[list, np.ndarray]:
+        labels, codes = self.text[column]
+        return labels, (np.full(len(self.codes), -1, codes.dtype) if p is None else codes[p])
+
+    def cell(self, p: int, a: int) -> dict:
+        """Every column of one area and period (None where there is no value)."""
+        out: dict = {c: (None if np.isnan(v := self.numbers[c][p, a]) else float(v)) for c in SLICE_NUMBERS}
+        for c, (labels, codes) in self.text.items():
+            k = codes[p, a]
+            out[c] = labels[k] if k >= 0 else None
+        return out
+
+
+def _chunks(col: pa.ChunkedArray) -> list[pa.DictionaryArray]:
+    """A column's chunks, each dictionary-encoded (a column of nulls gets an empty dictionary)."""
+    out = []
+    for arr in col.chunks:
+        if pa.types.is_null(arr.type):
+            arr = pa.DictionaryArray.from_arrays(pa.nulls(len(arr), pa.int32()), pa.array([], pa.string()))
+        elif not pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_encode()
+        out.append(arr)
+    return out
+
+
+def _codes(col: pa.ChunkedArray, labels: list[str], add: bool = False,
+           value_set: pa.Array | None = None) -> np.ndarray:
+    """Each value's position in ``labels`` (-1: null or not there; with ``add``, new values are appended).
+    ``value_set``: ``labels`` as an Arrow array, for long lists (looked up in Arrow, not in Python)."""
+    where = None if value_set is not None else {v: i for i, v in enumerate(labels)}
+    parts = []
+    for arr in _chunks(col):
+        if value_set is not None:
+            lookup = pc.index_in(arr.dictionary, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False)
+            lookup = np.append(lookup.astype(np.int64), -1)
+        else:
+            found = []
+            for v in arr.dictionary.to_pylist():
+                if v not in where and add:
+                    where[v] = len(labels)
+                    labels.append(v)
+                found.append(where.get(v, -1))
+            lookup = np.asarray([*found, -1], np.int64)  # a null index (-1) lands on the last entry
+        ind = arr.indices if arr.indices.null_count == 0 else arr.indices.fill_null(-1)
+        parts.append(lookup[ind.to_numpy(zero_copy_only=False)])
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+
+def _equals(col: pa.ChunkedArray, value: str) -> np.ndarray:
+    return _codes(col, [value]) == 0
+
+
+MAP_NUMBERS, MAP_TEXT = ("value",), ("status", "note")
+
+
+def level_slice(release: Release, indicator: str, level: str, detail: bool = True) -> LevelSlice:
+    """One indicator at one level, every period (total breakdown), from the per-worker LRU.
+
+    ``detail=False`` keeps only what the map shows (value, status, note): a third of the reading and the
+    memory. Reads the indicator's row groups once (string columns dictionary-encoded, columns the row
+    groups' statistics already answer left out) and filters in numpy on the dictionary codes, several
+    times cheaper than filtering decoded strings."""
+    numbers, text = (SLICE_NUMBERS, SLICE_TEXT) if detail else (MAP_NUMBERS, MAP_TEXT)
+
+    def load() -> LevelSlice:
+        codes, index = level_codes(release, level)
+        want = {"indicator": indicator, "level": level, "breakdown": "total"}
+        if not release.include_internal:
+            want["visibility"] = "public"
+        cols = [*want, "area_code", "period", *numbers, *text]
+        if indicator in release.indicator_ids:
+            t, implied = release.row_groups("indicator_values.parquet",
+                                            {"indicator": [indicator], "level": [level]}, cols, may_skip=tuple(want))
+        else:
+            t, implied = pa.table({c: pa.array([], pa.string()) for c in cols}), {}
+        keep = np.ones(t.num_rows, bool)
+        for col, value in want.items():
+            if col in implied:
+                if implied[col] != value:
+                    keep[:] = False
+            else:
+                keep &= _equals(t[col], value)
+        pers: list[str] = []
+        p_all = _codes(t["period"], pers, add=True)
+        a_all = _codes(t["area_code"], codes, value_set=level_code_array(release, level))
+        keep &= (a_all >= 0) & (p_all >= 0)
+        rows = np.flatnonzero(keep)
+        used = np.zeros(len(pers), bool)
+        used[p_all[rows]] = True
+        pers_used = sorted(v for v, u in zip(pers, used.tolist(), strict=True) if u)
+        remap = np.full(len(pers) + 1, -1, np.int64)
+        for i, v in enumerate(pers):
+            if used[i]:
+                remap[i] = pers_used.index(v)
+        rows = rows[::-1]  # of two rows for one cell, the first wins
+        n_cells = len(pers_used) * len(codes)
+        flat = remap[p_all[rows]] * len(codes) + a_all[rows]
+        shape = (len(pers_used), len(codes))
+        present = np.zeros(n_cells, bool)
+        present[flat] = True
+        out_numbers = {}
+        for c in numbers:
+            arr = np.full(n_cells, np.nan)
+            col = t[c]
+            if len(rows) and col.type != pa.null():
+                arr[flat] = col.cast(pa.float64()).to_numpy()[rows]
+            out_numbers[c] = arr.reshape(shape)
+        out_text = {}
+        for c in text:
+            labels: list[str] = []
+            k = _codes(t[c], labels, add=True)
+            arr = np.full(n_cells, -1, np.int8 if len(labels) < 127 else np.int16 if len(labels) < 32767 else np.int32)
+            if len(rows):
+                arr[flat] = k[rows]
+            out_text[c] = (labels, arr.reshape(shape))
+        return LevelSlice(codes, index, pers_used, present.reshape(shape), out_numbers, out_text)
+    return release.cached(("level_slice", indicator, level, detail), load, lambda s: s.nbytes)
+
+
+def values_at(release: Release, indicator: str, codes: list[str], period: str | None) -> list[dict | None]:
+    """Each area's row of an indicator at a period (None where there is none), from the areas' level slices."""
+    out: list[dict | None] = []
+    slices: dict[str, LevelSlice] = {}  # one slice per level, however many areas share it
+    for code in codes:
+        row = area_row(release, code)
+        if row is None or period is None:
+            out.append(None)
+            continue
+        if row["level"] not in slices:
+            slices[row["level"]] = level_slice(release, indicator, row["level"])
+        sl = slices[row["level"]]
+        p, a = sl.period_index(period), sl.index.get(code)
+        out.append(sl.cell(p, a) if p is not None and a is not None and sl.present[p, a] else None)
+    return out
+
+
+def trend_points(release: Release, indicator: str, code: str) -> list[dict]:
+    """Every period of one area that has a row for the indicator, oldest first, each with its period."""
+    row = area_row(release, code)
+    if row is None:
+        return []
+    sl = level_slice(release, indicator, row["level"])
+    a = sl.index.get(code)
+    if a is None:
+        return []
+    return [{"period": sl.periods[p], **sl.cell(p, a)} for p in np.flatnonzero(sl.present[:, a])]
+
+
+def area_latest(release: Release, area: str, columns: list[str] | None = None) -> list[dict]:
+    """The latest row (total breakdown) of each indicator for one area, as dicts, from its by-area file.
+
+    Filters and picks the latest period in numpy on the dictionary codes, then converts only the chosen
+    rows (one per indicator) to Python."""
+    name = release.bucket_file(area)
+    if name is None:
+        return []
+    cols = list(columns or PROFILE_COLUMNS)
+    want = {"area_code": area, "breakdown": "total"}
+    if not release.include_internal:
+        want["visibility"] = "public"
+    read = list(dict.fromkeys([*cols, "indicator", "period", *want]))
+    t, implied = release.row_groups(name, {"area_code": [area]}, read, may_skip=tuple(want))
+    keep = np.ones(t.num_rows, bool)
+    for col, value in want.items():
+        if col in implied:
+            if implied[col] != value:
+                keep[:] = False
+        else:
+            keep &= _equals(t[col], value)
+    allowed = release.memo(("allowed_indicators",), lambda: sorted(release.indicator_ids))
+    icode = _codes(t["indicator"], allowed)
+    pers: list[str] = []
+    pcode = _codes(t["period"], pers, add=True)
+    keep &= (icode >= 0) & (pcode >= 0)
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return []
+    rank = np.argsort(np.argsort(np.array(pers, dtype=object), kind="stable"), kind="stable")
+    ic, pr = icode[rows], rank[pcode[rows]]
+    order = np.lexsort((pr, ic))  # by indicator, then period; stable, so the last duplicate wins
+    last = rows[order[np.r_[ic[order][1:] != ic[order][:-1], True]]]
+    chosen = t.select([c for c in cols if c not in implied]).take(pa.array(last)).to_pylist()
+    for col in cols:
+        if col in implied:
+            for r in chosen:
+                r[col] = implied[col]
+    return [{c: r[c] for c in cols} for r in chosen]

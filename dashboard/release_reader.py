@@ -8,13 +8,19 @@
 - Nothing is loaded whole: values are read from the file sorted for the question (by indicator, or by
   area), only the row groups whose statistics can hold the wanted keys; each file's footer and row-group
   statistics are parsed once per release, and small tables are cached per release id.
+- Bigger derived arrays (one indicator at one level, every period) go to :data:`SLICES`, one bounded LRU
+  per worker process keyed by release path and visibility, so memory stays bounded whatever the number
+  of indicators, and a new release simply uses new keys.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -35,6 +41,10 @@ class Release:
         self.include_internal = include_internal
         self._memo: dict[tuple, object] = {}
         self._memo_lock = threading.Lock()
+
+    def cached(self, key: tuple, compute: Callable[[], object], nbytes: Callable[[object], int]):
+        """``compute()`` kept in the process-wide bounded LRU (:data:`SLICES`) under this release."""
+        return SLICES.get((str(self.path), self.include_internal, *key), compute, nbytes)
 
     def memo(self, key: tuple, compute):
         """``compute()`` once per release and key (a release never changes, so neither does the result).
@@ -74,6 +84,12 @@ class Release:
     def levels(self) -> list[str]:
         return list(self.manifest["levels"])
 
+    def bucket_file(self, area: str) -> str | None:
+        """The by-area file that holds an area's rows (``areas.parquet`` says which bucket), or None."""
+        bucket = self.memo(("buckets",), lambda: dict(zip(self.areas["area_code"], self.areas["bucket"],
+                                                               strict=True)))
+        return bucket_file(int(bucket[area])) if area in bucket else None
+
     def boundaries_path(self, level: str) -> Path | None:
         if level not in self.levels:
             return None
@@ -82,8 +98,11 @@ class Release:
 
     def values(self, *, indicators: list[str] | None = None, areas: list[str] | None = None,
                levels: list[str] | None = None, periods: list[str] | None = None,
-               columns: list[str] | None = None) -> pa.Table:
-        """Rows of indicator_values, filtered; only indicators this reader may show."""
+               columns: list[str] | None = None, dictionary: bool = False) -> pa.Table:
+        """Rows of indicator_values, filtered; only indicators this reader may show.
+
+        ``dictionary=True`` reads the string columns dictionary-encoded (several times cheaper to decode;
+        for callers that stay in Arrow or numpy)."""
         allowed = sorted(self.indicator_ids if indicators is None else set(indicators) & self.indicator_ids)
         if not allowed:
             schema = pq.read_schema(self.path / "indicator_values.parquet")
@@ -95,20 +114,22 @@ class Release:
             filters["level"] = list(levels)
         if periods is not None:
             filters["period"] = list(periods)
+        # rows marked internal stay out of a public reader's answer even when the caller did not ask for
+        # the visibility column
+        hide = not self.include_internal and columns is not None and "visibility" not in columns
+        read_cols = None if columns is None else list(columns) + (["visibility"] if hide else [])
         if areas is not None and indicators is None:
             # a few areas across all indicators: only the small by-area files that hold them
-            bucket = dict(zip(self.areas["area_code"], self.areas["bucket"], strict=True))
-            names = sorted({bucket_file(int(bucket[a])) for a in areas if a in bucket})
+            names = sorted({f for a in areas if (f := self.bucket_file(a)) is not None})
             if not names:
                 return self.values(indicators=[], columns=columns)
-            parts = [self._read(n, filters, columns) for n in names]
+            parts = [self._read(n, filters, read_cols, dictionary) for n in names]
             table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         else:
-            table = self._read("indicator_values.parquet", filters, columns)
+            table = self._read("indicator_values.parquet", filters, read_cols, dictionary)
         if not self.include_internal and "visibility" in table.column_names:
             table = table.filter(pc.equal(table["visibility"], "public"))
-        return table
-
+        return table.drop_columns(["visibility"]) if hide else table
 
     def _row_group_index(self, name: str) -> tuple[pq.FileMetaData, dict[str, list[tuple]]]:
         """The file's footer and each row group's min/max of the filter columns, parsed once per release."""
@@ -116,26 +137,66 @@ class Release:
             md = pq.ParquetFile(self.path / name).metadata
             names = [md.schema.column(i).name for i in range(md.num_columns)]
             stats: dict[str, list[tuple]] = {}
+            single: dict[str, list] = {}
             for col in FILTER_COLUMNS:
                 if col not in names:
                     continue
                 i = names.index(col)
-                ranges = []
+                ranges, one = [], []
                 for rg in range(md.num_row_groups):
                     st = md.row_group(rg).column(i).statistics
                     ranges.append((st.min, st.max) if st is not None and st.has_min_max else (None, None))
+                    # the row group's only value: min = max and no nulls (else None)
+                    one.append(st.min if st is not None and st.has_min_max and st.has_null_count
+                               and st.null_count == 0 and st.min == st.max else None)
                 stats[col] = ranges
+                single[col] = one
+            self.memo(("single_values", name), lambda: single)
             return md, stats
         return self.memo(("row_groups", name), load)
 
-    def _read(self, name: str, filters: dict[str, list], columns: list[str] | None) -> pa.Table:
+    def row_groups(self, name: str, filters: dict[str, list], columns: list[str],
+                   may_skip: tuple[str, ...] = ()) -> tuple[pa.Table, dict[str, str]]:
+        """Every row of the row groups of ``name`` whose statistics can hold the filters' values, string
+        columns dictionary-encoded, NOT filtered row by row: for callers that filter in numpy themselves
+        (and must then apply the indicator and visibility rules, as :meth:`values` does).
+
+        Also returns those of the ``may_skip`` columns that hold one value in every chosen row group
+        (statistics: min = max, no nulls), with that value; those columns are not read."""
+        md, stats = self._row_group_index(name)
+        single = self.memo(("single_values", name), dict)
+        wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
+        first = next(iter(wanted), None)
+        candidates = (self.memo(("groups", name, first, tuple(wanted[first])), lambda: [
+            rg for rg in range(md.num_row_groups) if _overlaps(stats[first][rg], wanted[first])])
+            if first in stats else range(md.num_row_groups))
+        groups = [rg for rg in candidates
+                  if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
+        implied = {}
+        for col in may_skip:
+            values = {single[col][rg] for rg in groups} if col in single and col in columns else set()
+            if len(values) == 1 and None not in values:
+                implied[col] = values.pop()
+        file = pq.ParquetFile(self.path / name, metadata=md, read_dictionary=self._strings(name, md))
+        read = [c for c in columns if c not in implied]
+        if not groups:
+            return file.schema_arrow.empty_table().select(columns), {}
+        return file.read_row_groups(groups, columns=read), implied
+
+    def _strings(self, name: str, md: pq.FileMetaData) -> list[str]:
+        return self.memo(("strings", name), lambda: [f.name for f in md.schema.to_arrow_schema()
+                                                     if pa.types.is_string(f.type)])
+
+    def _read(self, name: str, filters: dict[str, list], columns: list[str] | None,
+              dictionary: bool = False) -> pa.Table:
         """Rows whose filter columns take one of the given values: only the row groups whose min/max can
         hold a wanted value are read (no dataset discovery or footer parsing per call)."""
         md, stats = self._row_group_index(name)
         wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
         groups = [rg for rg in range(md.num_row_groups)
                   if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
-        file = pq.ParquetFile(self.path / name, metadata=md)
+        file = pq.ParquetFile(self.path / name, metadata=md,
+                              read_dictionary=self._strings(name, md) if dictionary else None)
         extra = [c for c in wanted if columns is not None and c not in columns]
         read_cols = None if columns is None else list(columns) + extra
         if not groups:
@@ -144,13 +205,14 @@ class Release:
         table = file.read_row_groups(groups, columns=read_cols)
         mask = None
         for col, vals in wanted.items():
-            m = pc.is_in(table[col], value_set=pa.array(vals, table.schema.field(col).type))
+            typ = table.schema.field(col).type
+            m = pc.is_in(table[col], value_set=pa.array(vals, typ.value_type if pa.types.is_dictionary(typ) else typ))
             mask = m if mask is None else pc.and_(mask, m)
         table = table.filter(mask)
         return table.drop_columns(extra) if extra else table
 
 
-FILTER_COLUMNS = ("indicator", "area_code", "level", "period")
+FILTER_COLUMNS = ("indicator", "area_code", "level", "period", "breakdown", "visibility")
 
 
 def _overlaps(minmax: tuple, sorted_values: list) -> bool:
@@ -159,6 +221,55 @@ def _overlaps(minmax: tuple, sorted_values: list) -> bool:
         return True
     i = bisect.bisect_left(sorted_values, lo)
     return i < len(sorted_values) and sorted_values[i] <= hi
+
+
+class LruCache:
+    """A bounded least-recently-used cache by total size (``nbytes`` of each value), safe across threads.
+
+    The value is computed outside the lock, so two threads may compute the same key once each; the first
+    stored wins."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple, compute: Callable[[], object], nbytes: Callable[[object], int]):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return hit[0]
+            self.misses += 1
+        value = compute()
+        size = int(nbytes(value))
+        with self._lock:
+            if key in self._items:
+                return self._items[key][0]
+            if size <= self.max_bytes:
+                self._items[key] = (value, size)
+                self._bytes += size
+                while self._bytes > self.max_bytes:
+                    _, (_, dropped) = self._items.popitem(last=False)
+                    self._bytes -= dropped
+        return value
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+#: per worker process: indicator-level slices of every release in use (``OPENMEASURE_DASHBOARD_CACHE_MB``,
+#: default 160 MB; one indicator at 5,000 areas x 20 periods takes about 5 MB)
+SLICES = LruCache(int(os.environ.get("OPENMEASURE_DASHBOARD_CACHE_MB", "160")) * 1024 * 1024)
 
 
 class ReleaseReader:

@@ -11,7 +11,8 @@ from html import escape
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from dash import dcc, html
+from dash import Patch, dcc, html
+from dash.development.base_component import Component
 
 from dashboard.components import fmt
 
@@ -114,16 +115,18 @@ def table_html(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
 
 
 def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str, *,
-               limit: int | None = None, more_href: str | None = None):
+               limit: int | None = None, more_href: str | None = None, total: int | None = None):
     """The table alternative to a chart. ``rows`` map column keys to text or :class:`Link`.
 
     Rendered as one HTML block (one Dash component, not one per cell: Dash's renderer takes seconds for
-    a few thousand components). With ``limit``, the rest is offered as a download."""
+    a few thousand components). With ``limit``, the rest is offered as a download; ``total`` is the number
+    of rows there are when the caller built only the first ``limit``."""
     shown = rows if limit is None else rows[:limit]
+    total = len(rows) if total is None else total
     parts = [dcc.Markdown(table_html(columns, shown, caption), dangerously_allow_html=True,
                           className="table-html")]
-    if limit is not None and len(rows) > limit:
-        more = f"Showing {limit:,} of {len(rows):,} rows."
+    if limit is not None and total > limit:
+        more = f"Showing {limit:,} of {total:,} rows."
         parts.append(html.P([more + " ", html.A("Download all rows as CSV", href=more_href)] if more_href
                             else more))
     return html.Div(parts, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption})
@@ -174,3 +177,21 @@ def sparkline(values: Sequence) -> str:
 
 def not_available(message: str, h1: str = "Not available"):
     return html.Div([html.H1(h1), html.P(message), html.P(html.A("Go to the overview", href="/"))])
+
+
+def plain(value):
+    """A callback's return value with every Dash component turned into the JSON-ready dict Dash sends.
+
+    Dash serialises a response with orjson in one call when it holds only plain values, but falls back to
+    walking the whole response in Python (every number of every figure) as soon as one component is in
+    it. Figures are dicts of plain values here, so only components and their children are walked."""
+    if isinstance(value, Component):
+        d = value.to_plotly_json()
+        d["props"] = {k: plain(v) for k, v in d["props"].items()}
+        return d
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value] if any(isinstance(v, Component | list | tuple) for v in value) \
+            else list(value)
+    if isinstance(value, Patch):
+        return value.to_plotly_json()
+    return value

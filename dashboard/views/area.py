@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from collections import Counter
+
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import context, data
@@ -16,43 +17,53 @@ SYNC = f"{ids.URL_SYNC}-area"
 AREA = "area-code"
 
 
-def profile_rows(release: Release, area: dict) -> pd.DataFrame:
-    """The latest row of every indicator for the area, with its level's range at that period."""
-    rows = data.latest(data.area_values(release, area["area_code"], columns=data.SPINE_COLUMNS))
-    if rows.empty:
-        return rows
-    ranges = data.level_ranges(release, area["level"])
-    meta = release.indicators[["id", "title", "unit", "decimals", "polarity", "theme"]].rename(
-        columns={"id": "indicator"})
-    out = rows.merge(meta, on="indicator").merge(ranges, on=["indicator", "period"], how="left")
-    return out.sort_values(["theme", "title"]).reset_index(drop=True)
+META_COLUMNS = ("title", "unit", "decimals", "polarity", "theme")
+RANGE_COLUMNS = ("vmin", "q1", "median", "q3", "vmax", "n")
 
 
-def spine_outputs(rows: pd.DataFrame, area: dict, top_name: str, parent_name: str | None):
-    spine_rows = [{"label": r.title, "area": r.value, "top": r.top_value, "vmin": r.vmin, "q1": r.q1,
-                   "q3": r.q3, "vmax": r.vmax, "polarity": r.polarity, "significance": r.significance_top}
-                  for r in rows.itertuples()]
+def profile_rows(release: Release, area: dict) -> list[dict]:
+    """The latest row of every indicator for the area (dicts, by theme and title), with the indicator's
+    metadata and its level's range at that period."""
+    ranges = None
+    out = []
+    for r in data.area_latest(release, area["area_code"], columns=data.SPINE_COLUMNS):
+        meta = data.indicator_meta(release, r["indicator"])
+        if meta is None:
+            continue
+        if ranges is None:
+            ranges = data.range_lookup(release, area["level"])
+        rng = ranges.get((r["indicator"], r["period"]), {})
+        out.append({**r, **{c: meta[c] for c in META_COLUMNS}, **{c: rng.get(c) for c in RANGE_COLUMNS}})
+    out.sort(key=lambda r: (str(r["theme"]), str(r["title"]), r["indicator"]))
+    return out
+
+
+def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None):
+    spine_rows = [{"label": r["title"], "area": r["value"], "top": r["top_value"], "vmin": r["vmin"], "q1": r["q1"],
+                   "q3": r["q3"], "vmax": r["vmax"], "polarity": r["polarity"], "significance": r["significance_top"]}
+                  for r in rows]
     fig = figures.spine(spine_rows)
-    sig = rows["significance_top"].value_counts()
+    sig = Counter(r["significance_top"] for r in rows)
     summary = (f"{area['name']} compared with all {area['level']} areas on {len(rows)} indicators, latest period "
                f"of each: significantly better than {top_name} on {int(sig.get('better', 0))}, similar on "
                f"{int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
                f"{int(sig.get('not compared', 0))} not compared (no interval or no value).")
     table_rows = []
-    for r in rows.itertuples():
-        dec, unit = int(r.decimals), r.unit
+    for r in rows:
+        dec, unit = int(r["decimals"]), r["unit"]
         table_rows.append({
-            "indicator": ui.Link(r.title, f"/indicator/{r.indicator}?level={area['level']}&areas={area['area_code']}"),
-            "period": r.period,
-            "value": fmt.with_status(r.value, r.status, dec, unit),
-            "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
-            "parent": (f"{fmt.value(r.parent_value, dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r.significance_parent, '')}"
-                       if parent_name else "–"),
-            "top": f"{fmt.value(r.top_value, dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r.significance_top, '')}",
-            "rank": fmt.rank(r.rank_level, r.n_ranked_level),
-            "quartile": fmt.quartile(r.quartile),
-            "range": f"{fmt.number(r.vmin, dec)} to {fmt.number(r.vmax, dec)}",
-            "note": r.note if isinstance(r.note, str) else "",
+            "indicator": ui.Link(r["title"],
+                                 f"/indicator/{r['indicator']}?level={area['level']}&areas={area['area_code']}"),
+            "period": r["period"],
+            "value": fmt.with_status(r["value"], r["status"], dec, unit),
+            "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec),
+            "parent": (f"{fmt.value(r['parent_value'], dec, unit)}: "
+                       f"{fmt.SIGNIFICANCE_TEXT.get(r['significance_parent'], '')}" if parent_name else "–"),
+            "top": f"{fmt.value(r['top_value'], dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r['significance_top'], '')}",
+            "rank": fmt.rank(r["rank_level"], r["n_ranked_level"]),
+            "quartile": fmt.quartile(r["quartile"]),
+            "range": f"{fmt.number(r['vmin'], dec)} to {fmt.number(r['vmax'], dec)}",
+            "note": r["note"] if isinstance(r["note"], str) else "",
         })
     cols = [("indicator", "Indicator"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
             ("parent", f"{parent_name or 'Parent'} (significance)"), ("top", f"{top_name} (significance)"),
@@ -70,28 +81,28 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     periods = data.periods(release, meta["id"])
     if not periods:
         return {"data": [], "layout": {}}, "No data for this indicator.", ui.no_data()
-    t = release.values(indicators=[meta["id"]], areas=codes, periods=[periods[-1]],
-                       columns=data.MAP_COLUMNS + ["breakdown"]).to_pandas()
-    df = t[t["breakdown"] == "total"].drop_duplicates("area_code").set_index("area_code").reindex(codes).reset_index()
+    cells = data.values_at(release, meta["id"], codes, periods[-1])
+    empty = dict.fromkeys(("value", "lower_ci", "upper_ci", "status", "rank_level", "n_ranked_level"))
+    cells = [c or empty for c in cells]
     names = [data.area_name(release, c) or c for c in codes]
     unit, dec = meta["unit"], int(meta["decimals"])
-    fig = figures.bars(names, df["value"].tolist(), df["lower_ci"].tolist(), df["upper_ci"].tolist(),
-                       unit=unit, decimals=dec, highlight=0)
-    have = df.dropna(subset=["value"])
+    fig = figures.bars(names, [c["value"] for c in cells], [c["lower_ci"] for c in cells],
+                       [c["upper_ci"] for c in cells], unit=unit, decimals=dec, highlight=0)
     if not peers:
         summary = f"{area['name']} has no statistical nearest neighbours in this release."
     else:
-        own = df.iloc[0]
-        peer_vals = have[have["area_code"] != area["area_code"]]["value"]
+        own = cells[0]
+        peer_vals = [c["value"] for c in cells[1:] if not fmt.missing(c["value"])]
         summary = (f"{meta['title']} in {periods[-1]}: {area['name']} {fmt.with_status(own['value'], own['status'], dec, unit)}; "
                    f"its {len(peers)} nearest neighbours average "
-                   f"{fmt.value(peer_vals.mean() if len(peer_vals) else None, dec, unit)}. "
+                   f"{fmt.value(sum(peer_vals) / len(peer_vals) if peer_vals else None, dec, unit)}. "
                    f"{area['name']} is the hatched bar.")
     rows = [{"area": ui.Link(n, f"/area/{c}") if i else n,
              "role": "this area" if i == 0 else f"neighbour {i}",
-             "value": fmt.with_status(r.value, r.status, dec, unit), "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
-             "rank": fmt.rank(r.rank_level, r.n_ranked_level)}
-            for i, (c, n, r) in enumerate(zip(codes, names, df.itertuples(), strict=True))]
+             "value": fmt.with_status(r["value"], r["status"], dec, unit),
+             "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec),
+             "rank": fmt.rank(r["rank_level"], r["n_ranked_level"])}
+            for i, (c, n, r) in enumerate(zip(codes, names, cells, strict=True))]
     table = ui.data_table([("area", "Area"), ("role", "Role"), ("value", "Value"), ("ci", "95% interval"),
                            ("rank", "Rank in level")], rows, f"{meta['title']}: {area['name']} and its neighbours")
     return fig, summary, table
@@ -116,8 +127,8 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     area = data.area_row(rel, area_code)
     if area is None:
         return ui.not_available(f"There is no area with the code {area_code!r}.", "Area not found")
-    indicator = indicator if indicator in rel.indicator_ids else (
-        rel.indicators.sort_values(["theme", "title"])["id"].iloc[0] if len(rel.indicators) else None)
+    order = data.indicators_in_order(rel)
+    indicator = indicator if indicator in rel.indicator_ids else (order[0] if order else None)
     top = data.top_area(rel)
     top_name = data.area_name(rel, top) or top
     parent = area.get("parent_code") or None
@@ -126,15 +137,15 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     crumbs = [html.A(top_name, href=f"/area/{top}")] if area["area_code"] != top else []
     if parent and parent != top:
         crumbs += [" › ", html.A(parent_name, href=f"/area/{parent}")]
-    if rows.empty:
+    if not rows:
         body = [ui.no_data(f"There are no published values for {area['name']}.")]
     else:
         fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
         body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
     cards = []
-    if not rows.empty:
-        sig = rows["significance_top"].value_counts()
-        q = rows["quartile"].value_counts()
+    if rows:
+        sig = Counter(r["significance_top"] for r in rows)
+        q = Counter(r["quartile"] for r in rows)
         cards = html.Div([
             ui.summary_card(f"Better than {top_name}", f"{int(sig.get('better', 0))} indicators"),
             ui.summary_card(f"Worse than {top_name}", f"{int(sig.get('worse', 0))} indicators"),
@@ -167,6 +178,6 @@ def register(app) -> None:
         area = data.area_row(rel, code)
         if area is None:
             return no_update
-        return profile_sections(rel, area, indicator)
+        return ui.plain(profile_sections(rel, area, indicator))
 
     url_sync(app, SYNC, {"indicator": (ids.AR_INDICATOR, "value")})

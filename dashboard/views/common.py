@@ -15,11 +15,13 @@ log = logging.getLogger(__name__)
 
 
 def guarded(layout_fn):
-    """A page layout that shows a plain message instead of failing when no release is published."""
+    """A page layout that shows a plain message instead of failing when no release is published.
+
+    The layout goes back as plain dicts (:func:`ui.plain`), so Dash serialises it in one orjson call."""
     @functools.wraps(layout_fn)
     def wrapper(*args, **kwargs):
         try:
-            return layout_fn(*args, **kwargs)
+            return ui.plain(layout_fn(*args, **kwargs))
         except StoreError as exc:
             log.warning("page=%s error=%s", layout_fn.__module__, exc)
             return ui.not_available("No data has been published yet. " + str(exc), "No data yet")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
@@ -36,22 +35,51 @@ def choose(release: Release, indicator: str, level: str | None, period: str | No
     return level, period
 
 
-def no_value(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+def no_value(sl: data.LevelSlice, p: int | None, values: np.ndarray) -> tuple[list[str], list[str]]:
     """Areas with no value and why, for the map's grey layer."""
-    gone = df[df["value"].isna()]
-    reasons = [f"{fmt.status(s) or 'no data'}: {n}" if isinstance(n, str) and n else (fmt.status(s) or "no data")
-               for s, n in zip(gone["status"], gone["note"], strict=True)]
-    return gone["area_code"].tolist(), reasons
+    gone = np.flatnonzero(np.isnan(values))
+    st_labels, st = sl.code_row("status", p)
+    nt_labels, nt = sl.code_row("note", p)
+    reasons = []
+    for i in gone:
+        s = st_labels[st[i]] if st[i] >= 0 else None
+        n = nt_labels[nt[i]] if nt[i] >= 0 else None
+        reasons.append(f"{fmt.status(s) or 'no data'}: {n}" if isinstance(n, str) and n else (fmt.status(s) or "no data"))
+    return [sl.codes[i] for i in gone], reasons
 
 
-MAP_READ = ["area_code", "value", "status", "note"]
+def status_counts(sl: data.LevelSlice, p: int | None) -> dict[str, int]:
+    """How many areas have each status at a period (no row or no status counts as ``missing``)."""
+    labels, st = sl.code_row("status", p)
+    counts = np.bincount(st.astype(np.int64) + 1, minlength=len(labels) + 1)
+    out: dict[str, int] = {}
+    for label, n in zip(["missing", *labels], counts.tolist(), strict=True):
+        key = "missing" if label is None else label
+        if n:
+            out[key] = out.get(key, 0) + n
+    return out
 
 
-def aligned(release: Release, level: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The level's areas in the map's fixed order, with this selection's rows joined on."""
-    areas = data.level_areas(release, level)
-    rows = df.drop_duplicates("area_code").set_index("area_code").reindex(areas["area_code"]).reset_index()
-    return areas, rows
+def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names, meta: dict, level: str,
+             period: str) -> str:
+    """One or two sentences a screen-reader user gets instead of the map."""
+    unit, dec = meta["unit"], int(meta["decimals"])
+    parts = [f"{meta['title']} for {len(codes):,} areas at {level} level in {period}."]
+    if np.isnan(values).all():
+        parts.append("No area has a value.")
+    else:
+        lo, hi = int(np.nanargmin(values)), int(np.nanargmax(values))
+        parts.append(f"Values range from {fmt.value(float(values[lo]), dec, unit)} ({names.get(codes[lo], codes[lo])}) "
+                     f"to {fmt.value(float(values[hi]), dec, unit)} ({names.get(codes[hi], codes[hi])}); "
+                     f"the median is {fmt.value(float(np.nanmedian(values)), dec, unit)}.")
+    gone = {s: counts[s] for s in fmt.NO_VALUE if counts.get(s, 0)}
+    if gone:
+        parts.append(f"{sum(gone.values()):,} areas have no value ("
+                     + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
+    for s in ("provisional", "estimated"):
+        if counts.get(s, 0):
+            parts.append(f"{int(counts[s]):,} values are {s} (outlined in black).")
+    return " ".join(parts)
 
 
 class _Names:
@@ -62,100 +90,101 @@ class _Names:
         return data.area_name(self.release, code) or default
 
 
-def describe(df: pd.DataFrame, names, meta: dict, level: str, period: str) -> str:
-    """One or two sentences a screen-reader user gets instead of the map."""
-    unit, dec = meta["unit"], int(meta["decimals"])
-    have = df.dropna(subset=["value"])
-    parts = [f"{meta['title']} for {len(df):,} areas at {level} level in {period}."]
-    if have.empty:
-        parts.append("No area has a value.")
-    else:
-        lo, hi = have.loc[have["value"].idxmin()], have.loc[have["value"].idxmax()]
-        parts.append(f"Values range from {fmt.value(lo['value'], dec, unit)} ({names.get(lo['area_code'], lo['area_code'])}) "
-                     f"to {fmt.value(hi['value'], dec, unit)} ({names.get(hi['area_code'], hi['area_code'])}); "
-                     f"the median is {fmt.value(float(np.median(have['value'])), dec, unit)}.")
-    counts = df["status"].fillna("missing").value_counts()
-    gone = {s: int(counts.get(s, 0)) for s in fmt.NO_VALUE if counts.get(s, 0)}
-    if gone:
-        parts.append(f"{sum(gone.values()):,} areas have no value ("
-                     + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
-    for s in ("provisional", "estimated"):
-        if counts.get(s, 0):
-            parts.append(f"{int(counts[s]):,} values are {s} (outlined in black).")
-    return " ".join(parts)
-
-
 def map_figure(release: Release, meta: dict, level: str, period: str | None, full: bool = True):
-    """The map for one selection: the whole figure, or (``full=False``) a Patch of its values."""
+    """The map for one selection: the whole figure, or (``full=False``) a Patch of its values.
+
+    Everything comes from the indicator's level slice (arrays over period and area in the map's fixed
+    order), so a new period of an indicator already shown reads nothing."""
     frame = data.map_frame(release, level)
     if frame is None:
         return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
-    df = (data.level_values(release, meta["id"], level, period, columns=MAP_READ) if period
-          else pd.DataFrame(columns=MAP_READ))
-    areas, rows = aligned(release, level, df)
-    summary = describe(rows, _Names(release), meta, level, period or "no period")
-    nd = no_value(rows)
-    flagged = rows.loc[rows["status"].isin(["provisional", "estimated"]), "area_code"].tolist()
+    sl = data.level_slice(release, meta["id"], level, detail=False)
+    p = sl.period_index(period)
+    values = sl.number_row("value", p)
+    counts = status_counts(sl, p)
+    summary = describe(sl.codes, values, counts, _Names(release), meta, level, period or "no period")
+    nd = no_value(sl, p, values)
+    labels, st = sl.code_row("status", p)
+    flag_codes = [i for i, s in enumerate(labels) if s in ("provisional", "estimated")]
+    flagged = [sl.codes[i] for i in np.flatnonzero(np.isin(st, flag_codes))] if flag_codes else []
     unit, dec = meta["unit"], int(meta["decimals"])
     if not full:
-        return figures.choropleth_patch(rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec,
-                                        flagged=flagged), summary
-    fig = figures.choropleth(boundaries_url(release, level), areas["area_code"].tolist(), areas["name"].tolist(),
-                             rows["value"].to_numpy(dtype=float), nd, unit=unit, decimals=dec, frame=frame,
-                             uirevision=f"{release.id}:{level}", flagged=flagged)
+        return figures.choropleth_patch(values, nd, unit=unit, decimals=dec, flagged=flagged), summary
+    names = data.level_areas(release, level)["name"].tolist()
+    fig = figures.choropleth(boundaries_url(release, level), sl.codes, names, values, nd, unit=unit,
+                             decimals=dec, frame=frame, uirevision=f"{release.id}:{level}", flagged=flagged)
     return fig, summary
 
 
-def ranked(release: Release, meta: dict, level: str, period: str | None) -> pd.DataFrame:
-    if period is None:
-        return pd.DataFrame(columns=data.MAP_COLUMNS + ["name"])
-    df = data.level_values(release, meta["id"], level, period)
-    areas = data.level_areas(release, level)
-    df = df.merge(areas[["area_code", "name"]], on="area_code", how="left")
-    return df.sort_values(["rank_level", "area_code"], na_position="last").reset_index(drop=True)
+RANKED_TEXT = ("status", "note", "significance_parent", "significance_top")
 
 
-def values_table(df: pd.DataFrame, meta: dict, level: str, period: str | None):
+def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict[str, list]:
+    """The areas with a row at the period, by rank (no rank last), then code: a dict of column lists
+    (area_code, name, the slice's numbers and texts), from the indicator's level slice."""
+    cols = ["area_code", "name", *data.SLICE_NUMBERS, *RANKED_TEXT]
+    sl = data.level_slice(release, meta["id"], level)
+    p = sl.period_index(period)
+    if p is None:
+        return {c: [] for c in cols}
+    idx = np.flatnonzero(sl.present[p])  # in code order
+    rank = sl.numbers["rank_level"][p, idx]
+    idx = idx[np.lexsort((idx, np.nan_to_num(rank, nan=np.inf), np.isnan(rank)))]
+    names = data.level_areas(release, level)["name"].tolist()
+    out: dict[str, list] = {"area_code": [sl.codes[i] for i in idx], "name": [names[i] for i in idx]}
+    for c in data.SLICE_NUMBERS:
+        out[c] = [None if v != v else v for v in sl.numbers[c][p, idx].tolist()]
+    for c in RANKED_TEXT:
+        labels, codes = sl.text[c]
+        out[c] = [labels[k] if k >= 0 else None for k in codes[p, idx].tolist()]
+    return out
+
+
+def values_table(df: dict[str, list], meta: dict, level: str, period: str | None):
+    """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download."""
     unit, dec = meta["unit"], int(meta["decimals"])
+    n = len(df["area_code"])
     rows = [{
-        "rank": fmt.rank(r.rank_level, r.n_ranked_level),
-        "area": ui.Link(r.name or r.area_code, f"/area/{r.area_code}"),
-        "value": fmt.with_status(r.value, r.status, dec, unit),
-        "ci": fmt.interval(r.lower_ci, r.upper_ci, dec),
-        "quartile": fmt.quartile(r.quartile),
-        "parent": fmt.SIGNIFICANCE_TEXT.get(r.significance_parent, ""),
-        "top": fmt.SIGNIFICANCE_TEXT.get(r.significance_top, ""),
-        "note": r.note if isinstance(r.note, str) else "",
-    } for r in df.itertuples()]
+        "rank": fmt.rank(df["rank_level"][i], df["n_ranked_level"][i]),
+        "area": ui.Link(df["name"][i] or df["area_code"][i], f"/area/{df['area_code'][i]}"),
+        "value": fmt.with_status(df["value"][i], df["status"][i], dec, unit),
+        "ci": fmt.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
+        "quartile": fmt.quartile(df["quartile"][i]),
+        "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
+        "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
+        "note": df["note"][i] if isinstance(df["note"][i], str) else "",
+    } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
             ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
     csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period={period}&format=csv"
-    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv)
+    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
+                         total=n)
 
 
 def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
     """Ranking figure and summary, distribution figure and summary, and the values table."""
     df = ranked(release, meta, level, period)
     unit, dec = meta["unit"], int(meta["decimals"])
-    have = df.dropna(subset=["value"]).sort_values("rank_level", na_position="last")
-    fig = figures.ranking(have["area_code"].tolist(), have["name"].tolist(), have["value"].tolist(),
-                          have["lower_ci"].tolist(), have["upper_ci"].tolist(), unit=unit, decimals=dec)
-    if have.empty:
+    keep = [i for i, v in enumerate(df["value"]) if v is not None]  # already in rank order
+    have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci")}
+    fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
+                          unit=unit, decimals=dec)
+    if not keep:
         rsum = "No area has a value to rank."
     else:
-        best, worst = have.iloc[0], have.iloc[-1]
-        ci = " Bars show 95% confidence intervals." if have["lower_ci"].notna().any() else ""
-        rsum = (f"{len(have):,} areas ranked. Best: {best['name']} ({fmt.value(best['value'], dec, unit)}); "
-                f"worst: {worst['name']} ({fmt.value(worst['value'], dec, unit)}).{ci} "
+        ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
+        rsum = (f"{len(keep):,} areas ranked. Best: {have['name'][0]} ({fmt.value(have['value'][0], dec, unit)}); "
+                f"worst: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
                 "Select a point to open that area's profile.")
-    dfig = figures.distribution(have["value"].tolist(), unit=unit)
-    if have.empty:
+    dfig = figures.distribution(have["value"], unit=unit)
+    if not keep:
         dsum, dtable = "No values to show.", ui.no_data()
     else:
-        q = have["value"].quantile([0.25, 0.5, 0.75]).tolist()
+        values = np.asarray(have["value"], float)
+        q = np.quantile(values, [0.25, 0.5, 0.75]).tolist()
         dsum = (f"Half of the areas lie between {fmt.value(q[0], dec, unit)} and {fmt.value(q[2], dec, unit)}; "
                 f"the median is {fmt.value(q[1], dec, unit)}.")
-        counts, edges = np.histogram(have["value"].to_numpy(), bins=min(30, max(1, len(have))))
+        counts, edges = np.histogram(values, bins=min(30, max(1, len(keep))))
         dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
                                [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
                                 for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
@@ -174,17 +203,16 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
             lines.append(parent)
     if top not in lines:
         lines.append(top)
-    df = data.trend(release, meta["id"], lines)
     unit, dec = meta["unit"], int(meta["decimals"])
     series, rows = [], []
     for code in lines:
-        d = df[df["area_code"] == code]
+        pts = data.trend_points(release, meta["id"], code)
         name = data.area_name(release, code) or code
         label = name if code in chosen else (f"{name} (top level)" if code == top else f"{name} (parent)")
-        series.append({"name": label, "x": d["period"].tolist(), "y": d["value"].tolist(),
-                       "lower": d["lower_ci"].tolist(), "upper": d["upper_ci"].tolist()})
-        rows += [{"area": label, "period": r.period, "value": fmt.with_status(r.value, r.status, dec, unit),
-                  "ci": fmt.interval(r.lower_ci, r.upper_ci, dec)} for r in d.itertuples()]
+        series.append({"name": label, "x": [r["period"] for r in pts], "y": [r["value"] for r in pts],
+                       "lower": [r["lower_ci"] for r in pts], "upper": [r["upper_ci"] for r in pts]})
+        rows += [{"area": label, "period": r["period"], "value": fmt.with_status(r["value"], r["status"], dec, unit),
+                  "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec)} for r in pts]
     fig = figures.trends(series, unit=unit, decimals=dec)
     bits = []
     for s in series:
@@ -299,13 +327,13 @@ def register(app) -> None:
                   Output(ids.EX_PERIOD, "value"), Input(ids.EX_INDICATOR, "value"), State(ids.EX_PERIOD, "value"),
                   State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _indicator(indicator, period, rid):
-        return on_indicator(context.release(rid), indicator, period)
+        return ui.plain(on_indicator(context.release(rid), indicator, period))
 
     @app.callback(Output(ids.EX_MAP, "figure"), Output(ids.EX_MAP_SUMMARY, "children"),
                   Output(ids.EX_LINKS, "children"), Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"),
                   Input(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _map(indicator, level, period, rid):
-        return on_selection(context.release(rid), indicator, level, period, full=ctx.triggered_id == ids.EX_LEVEL)
+        return ui.plain(on_selection(context.release(rid), indicator, level, period, full=ctx.triggered_id == ids.EX_LEVEL))
 
     @app.callback(Output(ids.EX_RANKING, "figure"), Output(ids.EX_RANKING_SUMMARY, "children"),
                   Output(ids.EX_DISTRIBUTION, "figure"), Output(ids.EX_DISTRIBUTION_SUMMARY, "children"),
@@ -313,13 +341,13 @@ def register(app) -> None:
                   Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"), Input(ids.EX_PERIOD, "value"),
                   State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _ranking(indicator, level, period, rid):
-        return on_ranking(context.release(rid), indicator, level, period)
+        return ui.plain(on_ranking(context.release(rid), indicator, level, period))
 
     @app.callback(Output(ids.EX_TREND, "figure"), Output(ids.EX_TREND_SUMMARY, "children"),
                   Output(ids.EX_TREND_TABLE, "children"), Input(ids.EX_INDICATOR, "value"),
                   Input(ids.EX_AREAS, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _trend(indicator, areas, rid):
-        return on_trend(context.release(rid), indicator, areas)
+        return ui.plain(on_trend(context.release(rid), indicator, areas))
 
     @app.callback(Output(NAV, "href"), Input(ids.EX_MAP, "clickData"), Input(ids.EX_RANKING, "clickData"),
                   prevent_initial_call=True)
