@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from dashboard.release_reader import Release
 
@@ -143,33 +144,49 @@ def latest(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["indicator", "period"]).groupby("indicator", sort=False).tail(1).reset_index(drop=True)
 
 
+RANGE_COLUMNS = ["indicator", "period", "vmin", "q1", "median", "q3", "vmax", "n"]
+
+
 def level_ranges(release: Release, level: str) -> pd.DataFrame:
     """For every indicator and period at a level: min, quartiles, median and max of the areas' values.
 
-    DuckDB over five columns of the release, a batch of indicators at a time (the range predicate lets it
-    skip the other indicators' row groups), memoised per release: every area profile at that level reuses
-    it."""
+    Read from the release's ``level_ranges.parquet`` (written by the ETL for every public indicator);
+    what it does not hold (internal indicators, for a signed-in manager, or a release written before the
+    file existed) is computed with DuckDB over five columns of the release, a batch of indicators at a time
+    (the range predicate lets it skip the other indicators' row groups). Memoised per release."""
     def load() -> pd.DataFrame:
-        allowed = sorted(release.indicator_ids)
-        con = duckdb.connect(config={"threads": 1})
-        parts = []
-        try:
-            for i in range(0, len(allowed), RANGE_BATCH):  # batches keep the quantile state small
-                parts.append(con.execute(
-                    """
-                    SELECT indicator, period, MIN(value) AS vmin, QUANTILE_CONT(value, 0.25) AS q1,
-                           MEDIAN(value) AS median, QUANTILE_CONT(value, 0.75) AS q3, MAX(value) AS vmax,
-                           COUNT(value) AS n
-                    FROM read_parquet(?) WHERE level = ? AND breakdown = 'total' AND value IS NOT NULL
-                      AND indicator >= ? AND indicator <= ? AND list_contains(?, indicator)
-                    GROUP BY indicator, period
-                    """, [str(release.path / "indicator_values.parquet"), level, allowed[i],
-                          allowed[min(i + RANGE_BATCH, len(allowed)) - 1], allowed[i:i + RANGE_BATCH]]).df())
-        finally:
-            con.close()
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            columns=["indicator", "period", "vmin", "q1", "median", "q3", "vmax", "n"])
+        allowed = set(release.indicator_ids)
+        parts, todo = [], sorted(allowed)
+        path = release.path / "level_ranges.parquet"
+        if path.is_file():
+            pre = pq.read_table(path, filters=[("level", "=", level)]).to_pandas()
+            parts.append(pre[pre["indicator"].isin(allowed)][RANGE_COLUMNS])
+            todo = sorted(allowed - release.public_indicator_ids)  # the file holds every public indicator, with or without rows
+        parts += _computed_ranges(release, level, todo)
+        parts = [p for p in parts if not p.empty]
+        return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RANGE_COLUMNS))
     return release.memo(("level_ranges", level), load)
+
+
+def _computed_ranges(release: Release, level: str, indicators: list[str]) -> list[pd.DataFrame]:
+    con = duckdb.connect(config={"threads": 1})
+    parts = []
+    try:
+        for i in range(0, len(indicators), RANGE_BATCH):  # batches keep the quantile state small
+            parts.append(con.execute(
+                """
+                SELECT indicator, period, MIN(value) AS vmin, QUANTILE_CONT(value, 0.25) AS q1,
+                       MEDIAN(value) AS median, QUANTILE_CONT(value, 0.75) AS q3, MAX(value) AS vmax,
+                       COUNT(value) AS n
+                FROM read_parquet(?) WHERE level = ? AND breakdown = 'total' AND value IS NOT NULL
+                  AND indicator >= ? AND indicator <= ? AND list_contains(?, indicator)
+                GROUP BY indicator, period
+                """, [str(release.path / "indicator_values.parquet"), level, indicators[i],
+                      indicators[min(i + RANGE_BATCH, len(indicators)) - 1],
+                      indicators[i:i + RANGE_BATCH]]).df())
+    finally:
+        con.close()
+    return parts
 
 
 def neighbours(release: Release, area: str) -> list[str]:

@@ -77,6 +77,12 @@ class Release:
         return frozenset(self.indicators["id"])
 
     @cached_property
+    def public_indicator_ids(self) -> frozenset[str]:
+        """The public indicators, whoever reads (which precomputed files cover)."""
+        df = self._all_indicators
+        return frozenset(df.loc[df["visibility"] == "public", "id"])
+
+    @cached_property
     def areas(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "areas.parquet")
 

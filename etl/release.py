@@ -2,6 +2,7 @@
 
 indicator_values.parquet          sorted by indicator, level, area, period, one indicator per row group
 by_area/part-NNNNN.parquet         the same rows in files of a few areas each (see etl.release_values)
+level_ranges.parquet               the spread of each public indicator's values per level and period
 areas.parquet, indicators.parquet, neighbours.parquet, quality.parquet
 boundaries/<level>.geojson         the boundaries configured for each level, copied as they are
 manifest.json, datapackage.json

@@ -143,3 +143,28 @@ def test_slices_are_keyed_by_release(release, demo_release, tmp_path):
     b = data.level_slice(other, "online_share", "region")
     assert a is not b and a is data.level_slice(release, "online_share", "region")
     np.testing.assert_array_equal(a.numbers["value"], b.numbers["value"])
+
+
+def test_precomputed_level_ranges_equal_the_computation_and_hold_no_internal_indicator(demo_release):
+    """The ETL writes level_ranges.parquet so that no worker computes the ranges on its first profile; it
+    must say exactly what the dashboard would compute, and nothing about internal indicators, which a
+    signed-in manager's reader still gets (computed on demand)."""
+    import pyarrow.parquet as pq
+
+    root = demo_release.path.parent.parent
+    public = ReleaseReader(root).get(demo_release.release_id)
+    manager = ReleaseReader(root, include_internal=True).get(demo_release.release_id)
+    internal = set(manager.indicator_ids) - set(public.indicator_ids)
+    assert internal  # the demo has an internal indicator
+    stored = pq.read_table(demo_release.path / "level_ranges.parquet").to_pandas()
+    assert not set(stored["indicator"]) & internal
+    key = ["indicator", "period"]
+    for level in public.levels:
+        got = data.level_ranges(public, level).sort_values(key).reset_index(drop=True)
+        want = pd.concat(data._computed_ranges(public, level, sorted(public.indicator_ids)), ignore_index=True)
+        want = want.sort_values(key).reset_index(drop=True)
+        assert len(got) == len(want) > 0
+        pd.testing.assert_frame_equal(got[data.RANGE_COLUMNS], want[data.RANGE_COLUMNS], check_dtype=False,
+                                      rtol=1e-12)
+        managed = data.level_ranges(manager, level)
+        assert internal <= set(managed["indicator"]) and not internal & set(got["indicator"])
