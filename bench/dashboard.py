@@ -29,12 +29,13 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import requests
 
-from etl.release_values import AREAS_PER_BUCKET, bucket_file
+from etl.release_values import AREAS_PER_BUCKET, LEVEL_RANGES, RANGES_SQL, bucket_file
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -147,6 +148,12 @@ def generate(folder: Path, n_local: int, n_ind: int, n_per: int) -> None:
         with_by_ind.write_table(t, row_group_size=50_000)
     with_by_ind.close()
     print(f"  indicator_values.parquet written ({time.perf_counter() - t0:.0f} s)", flush=True)
+    # the spread per level and period, as the ETL writes it (etl.release_values.RANGES_SQL; all public here)
+    con = duckdb.connect()
+    con.read_parquet(str(folder / "indicator_values.parquet")).create_view("values_")
+    con.execute("CREATE VIEW chunk AS SELECT *, 'public' AS visibility FROM values_")
+    pq.write_table(con.sql(RANGES_SQL).to_arrow_table(), folder / LEVEL_RANGES)
+    con.close()
 
     # the by-area layout of a real release (etl.release_values): files of AREAS_PER_BUCKET consecutive codes
     by_area_order = np.argsort(codes, kind="stable")
@@ -305,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     store = OUT / ("store" if shape == DEFAULT_SHAPE else f"store-{args.areas}x{args.indicators}x{args.periods}")
     folder = store / "releases" / RELEASE_ID
     stamp = store / "shape.json"
-    if args.regenerate or not stamp.is_file() or json.loads(stamp.read_text()) != shape:
+    stale = not (folder / LEVEL_RANGES).is_file()  # written before the release carried the level ranges
+    if args.regenerate or stale or not stamp.is_file() or json.loads(stamp.read_text()) != shape:
         print(f"generating {shape} into {store} ...", flush=True)
         generate(folder, args.areas, args.indicators, args.periods)
         stamp.write_text(json.dumps(shape))
@@ -327,10 +335,14 @@ def main(argv: list[str] | None = None) -> int:
             requests.post(url, json=profile_body(rnd.choice(locals_)), timeout=300)
             requests.post(url, json=map_body(rnd.choice(inds), rnd.choice(pers)), timeout=300)
         results["warm_up_s"] = round(time.perf_counter() - t, 1)
-        maps = [map_body(rnd.choice(inds), rnd.choice(pers)) for _ in range(args.requests)]
-        profiles = [profile_body(rnd.choice(locals_)) for _ in range(args.requests)]
-        for name, bodies in (("map_update", maps), ("area_profile", profiles)):
-            results[name] = {"sequential": run(url, bodies, 1), "concurrent": run(url, bodies, args.clients)}
+        def draw(kind: str) -> list[dict]:
+            if kind == "map_update":
+                return [map_body(rnd.choice(inds), rnd.choice(pers)) for _ in range(args.requests)]
+            return [profile_body(rnd.choice(locals_)) for _ in range(args.requests)]
+        for name in ("map_update", "area_profile"):
+            # each phase draws its own requests: the concurrent one must not find the sequential one's
+            # selections already in the workers' caches
+            results[name] = {"sequential": run(url, draw(name), 1), "concurrent": run(url, draw(name), args.clients)}
         full = requests.post(url, json={**map_body(inds[0], pers[-1]), "changedPropIds": ["explorer-level.value"]})
         geo = requests.get(f"http://127.0.0.1:{port}/boundaries/{RELEASE_ID}/local.geojson")
         results["full_map_kb"] = round(len(full.content) / 1024, 1)
