@@ -68,6 +68,17 @@ def map_categorical(values: pd.Series, fn) -> pd.Categorical:
     return pd.Categorical.from_codes(mapped_codes[codes] if len(codes) else codes, categories=categories)
 
 
+def map_pairs(a: pd.Series, b: pd.Series, fn) -> pd.Categorical:
+    """``fn(x, y)`` for each row's pair of values, computed once per distinct pair, as a categorical."""
+    a_codes, a_uniques = pd.factorize(a, use_na_sentinel=False)
+    b_codes, b_uniques = pd.factorize(b, use_na_sentinel=False)
+    width = max(len(b_uniques), 1)
+    codes, pairs = pd.factorize(a_codes.astype(np.int64) * width + b_codes)
+    mapped = pd.Series([fn(a_uniques[k // width], b_uniques[k % width]) for k in pairs], dtype=object)
+    mapped_codes, categories = pd.factorize(mapped, use_na_sentinel=False)
+    return pd.Categorical.from_codes(mapped_codes[codes] if len(codes) else codes, categories=categories)
+
+
 def constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl.config_models import SourceConfig
 from etl.exceptions import SourceError
-from etl.observations import map_categorical
+from etl.observations import map_categorical, map_pairs
 
 #: Cell texts that mean "no value" (Eurostat ':', ONS 'x'/'z'/'c', '..' of UN tables).
 MISSING_MARKERS = ("", ":", ".", "..", "x", "z", "c")
@@ -119,8 +119,8 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
         marker = text
     out["value"] = value.astype("float64")
     # A missing marker with no flag column becomes the flag (':' -> missing, 'c' -> confidential).
-    as_flag = marker.map(_MARKER_FLAG).fillna("")
-    out["flags"] = out["flags"].where(out["flags"] != "", as_flag)
+    out["flags"] = pd.Series(map_pairs(out["flags"], marker, lambda flag, m: flag or _MARKER_FLAG.get(m, "")),
+                             index=out.index)
     return add_findings(out, found)
 
 
