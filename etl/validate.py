@@ -267,12 +267,22 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
                                        lambda r: r["area_code"] + " reported " + r["measure"] + " in the previous "
                                        "release (last period " + r["period"] + ") and does not now"))
         f = rules.jump_factor
-        moved = con.execute("""
-            SELECT c.pos, p.value AS before FROM cur c JOIN prev p
-              ON p.measure = c.measure AND p.area_code = c.area_code AND p.period = c.period
-             AND p.breakdown = c.breakdown
-            WHERE c.value <> 0 AND p.value <> 0
-              AND (abs(c.value / p.value) > $f OR abs(c.value / p.value) < 1 / $f)
+        # The join runs on one integer per key (codes numbered from the current rows: a previous row with a
+        # code not seen now cannot match), not on four strings: its hash table is 16 bytes a row (about
+        # 350 MB at 21 M rows instead of 2 GB).
+        for col, short in (("measure", "m"), ("area_code", "a"), ("period", "p"), ("breakdown", "b")):
+            con.execute(f"CREATE TEMP TABLE d_{short} AS SELECT {col}, "
+                        f"CAST(ROW_NUMBER() OVER (ORDER BY {col}) - 1 AS BIGINT) AS id FROM "
+                        f"(SELECT DISTINCT {col} FROM cur)")
+        sizes = [con.execute(f"SELECT COUNT(*) FROM d_{x}").fetchone()[0] for x in ("a", "p", "b")]
+        key = (f"((m.id * {sizes[0]} + a.id) * {sizes[1]} + p.id) * {sizes[2]} + b.id")
+        dims = ("JOIN d_m m ON m.measure = t.measure JOIN d_a a ON a.area_code = t.area_code "
+                "JOIN d_p p ON p.period = t.period JOIN d_b b ON b.breakdown = t.breakdown")
+        moved = con.execute(f"""
+            WITH c AS (SELECT {key} AS k, t.value, t.pos FROM cur t {dims} WHERE t.value <> 0),
+                 q AS (SELECT {key} AS k, t.value FROM prev t {dims} WHERE t.value <> 0)
+            SELECT c.pos, q.value AS before FROM c JOIN q ON q.k = c.k
+            WHERE abs(c.value / q.value) > $f OR abs(c.value / q.value) < 1 / $f
             ORDER BY c.pos""", {"f": float(f)}).fetchnumpy()
     finally:
         con.close()
