@@ -3,7 +3,8 @@
     python -m bench.downloads [--runs 3] [--out bench/out/downloads.json]
 
 1. Builds a real release with the pipeline from the Eurostat population file in ../shared/data (the config
-   of the API tests, tests/api/eurostat/config.yaml) into bench/out/store (reused when present).
+   of the API tests, tests/api/eurostat/config.yaml) into bench/out/downloads-store (reused when present;
+   bench/out/store is the dashboard bench's synthetic store).
 2. Serves it with gunicorn (one sync worker, ``dashboard.api.register`` on a plain Flask app), and the same
    public rows with Datasette (``pip install datasette``; not a project dependency) from a SQLite copy
    indexed on the filter columns, both on 127.0.0.1.
@@ -34,6 +35,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
+STORE = OUT / "downloads-store"  # its own: bench/out/store is the dashboard bench's 20 M-row synthetic store
 CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
 FILTER = {"indicator": "population,share_65_plus", "level": "nuts3"}
 
@@ -46,12 +48,12 @@ def free_port() -> int:
 
 def env() -> dict[str, str]:
     shared = os.environ.get("OPENMEASURE_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
-    return {**os.environ, "OPENMEASURE_STORE": str(OUT / "store"),
-            "OPENMEASURE_CATALOGUE": f"sqlite:///{OUT / 'catalog.db'}", "OPENMEASURE_SHARED_DATA": shared}
+    return {**os.environ, "OPENMEASURE_STORE": str(STORE),
+            "OPENMEASURE_CATALOGUE": f"sqlite:///{OUT / 'downloads-catalog.db'}", "OPENMEASURE_SHARED_DATA": shared}
 
 
 def build_release() -> Path:
-    store = OUT / "store"
+    store = STORE
     if not (store / "CURRENT").is_file():
         subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "--config", str(CONFIG)], cwd=ROOT,
                        env=env(), check=True)
