@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 import pandas as pd
 from dash import html
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import context, data
@@ -15,6 +15,7 @@ from dashboard.components import ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded
 from etl import catalogue
+from etl.freshness import classify
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,23 @@ def methodology(indicator_id: str | None = None, **_):
     ])
 
 
-def indicator_freshness(release: Release, engine) -> pd.DataFrame:
-    """Per public indicator: latest period in the release and when a run last refreshed it."""
-    rows = [{"indicator": r.id, "title": r.title, "frequency": r.frequency,
-             "latest": (data.periods(release, r.id) or ["–"])[-1]} for r in release.indicators.itertuples()]
-    df = pd.DataFrame(rows)
-    q = (select(catalogue.run_stats.c.name.label("indicator"), func.max(catalogue.runs.c.finished_at).label("refreshed"))
-         .join(catalogue.runs, catalogue.runs.c.id == catalogue.run_stats.c.run_id)
-         .where(catalogue.run_stats.c.kind == "indicator", catalogue.runs.c.status == "succeeded")
-         .group_by(catalogue.run_stats.c.name))
-    with engine.connect() as con:
-        done = pd.read_sql(q, con)
-    return df.merge(done, on="indicator", how="left")
+#: etl.freshness states in words (the badge never relies on colour)
+FRESHNESS_TEXT = {"fresh": "Up to date", "due": "Due for refresh", "stale": "Overdue"}
+
+
+def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
+                        now: datetime | None = None) -> pd.DataFrame:
+    """Per public indicator: latest period in the release, when a run last refreshed it, and whether that
+    is recent enough for its update frequency (etl.freshness: fresh, due, stale)."""
+    now = now or catalogue.now()
+    last = catalogue.last_refreshed(engine)
+    rows = []
+    for r in release.indicators.itertuples():
+        at = last.get(r.id)
+        rows.append({"indicator": r.id, "title": r.title, "frequency": r.frequency,
+                     "latest": (data.periods(release, r.id) or ["–"])[-1], "refreshed": at,
+                     "state": classify(r.frequency, at, now, stale_after)})
+    return pd.DataFrame(rows, columns=["indicator", "title", "frequency", "latest", "refreshed", "state"])
 
 
 @guarded
@@ -96,7 +102,7 @@ def status(**_):
     try:
         engine = catalogue.connect(cfg.catalogue)
         runs = catalogue.recent_runs(engine, 20)
-        fresh = indicator_freshness(rel, engine)
+        fresh = indicator_freshness(rel, engine, stale_after=cfg.scheduler.stale_after)
         problem = None
     except SQLAlchemyError as exc:
         log.warning("page=status catalogue_error=%s", exc)
@@ -106,12 +112,20 @@ def status(**_):
     if problem:
         parts.append(ui.no_data(problem))
     if not fresh.empty:
-        parts += [html.H2("Indicators"), ui.data_table(
+        counts = fresh["state"].value_counts()
+        summary = "; ".join(f"{int(counts[k])} {FRESHNESS_TEXT[k].lower()}" for k in FRESHNESS_TEXT if k in counts)
+        parts += [html.H2("Indicators"),
+                  html.P(f"{len(fresh)} indicators: {summary}. An indicator is up to date when a run refreshed "
+                         "it within one period of its update frequency, and overdue after "
+                         f"{cfg.scheduler.stale_after:g} periods."),
+                  ui.data_table(
             [("title", "Indicator"), ("frequency", "Frequency"), ("latest", "Latest period"),
-             ("refreshed", "Last refreshed")],
+             ("refreshed", "Last refreshed (UTC)"), ("state", "Freshness")],
             [{"title": ui.Link(r.title, f"/methodology/{r.indicator}"), "frequency": r.frequency,
-              "latest": r.latest, "refreshed": "never" if pd.isna(r.refreshed) else str(r.refreshed)[:19]}
-             for r in fresh.itertuples()], "When each indicator was last refreshed")]
+              "latest": r.latest, "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
+              else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": FRESHNESS_TEXT[r.state]}
+             for r in fresh.itertuples()], "When each indicator was last refreshed, and whether that is recent "
+            "enough for how often it is updated")]
     if not runs.empty:
         parts += [html.H2("Recent runs"), ui.data_table(
             [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),

@@ -10,7 +10,7 @@ from dash import Patch, no_update
 
 from dashboard import data
 from dashboard.components import figures, fmt, ui
-from dashboard.views import area, compare, explorer, overview
+from dashboard.views import area, compare, explorer, info, overview
 
 
 def meta(release, ind):
@@ -174,3 +174,24 @@ def test_provisional_values_are_outlined_on_the_map(release):
     patch, _ = explorer.map_figure(release, m, "municipality", "2015", full=False)
     ops = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
     assert ops[("data", 2, "locations")]["params"]["value"] == []  # 2015 is final
+
+
+def test_status_says_how_fresh_each_indicator_is(release, demo_config):
+    """The status page states, per indicator, whether it is up to date for its update frequency (the
+    scheduler's rule in etl.freshness), in words."""
+    from datetime import timedelta
+
+    from etl import catalogue
+    from etl.freshness import PERIOD
+
+    engine = catalogue.connect(demo_config.catalogue)
+    now = catalogue.now()
+    fresh = info.indicator_freshness(release, engine, stale_after=1.5, now=now)
+    assert set(fresh["indicator"]) == set(release.indicator_ids)
+    assert fresh["refreshed"].notna().all() and set(fresh["state"]) == {"fresh"}
+    annual = fresh[fresh["frequency"] == "annual"]
+    later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + PERIOD["annual"] + timedelta(days=30))
+    assert set(later.set_index("indicator").loc[annual["indicator"], "state"]) == {"due"}
+    much_later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + 2 * PERIOD["annual"])
+    assert set(much_later["state"]) == {"stale"}
+    assert [info.FRESHNESS_TEXT[s] for s in ("fresh", "due", "stale")] == ["Up to date", "Due for refresh", "Overdue"]
