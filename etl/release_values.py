@@ -146,17 +146,19 @@ class _Writers:
         return pq.ParquetWriter(path, self.schema, compression="zstd", use_dictionary=text,
                                 write_statistics=[c for c in STATISTICS if c in self.schema.names])
 
+    def write_ranges(self) -> None:
+        """level_ranges.parquet, once every chunk is written."""
+        pq.write_table(pa.concat_tables(self.ranges), self.folder / LEVEL_RANGES)
+
     def close(self) -> None:
         if self.main is not None:
             self.main.close()
-            pq.write_table(pa.concat_tables(self.ranges) if self.ranges else _level_ranges(self.schema.empty_table()),
-                           self.folder / LEVEL_RANGES)
         for w in self.by_area.values():
             w.close()
 
 
 def _level_ranges(table: pa.Table) -> pa.Table:
-    con = duckdb.connect(config={"threads": 1})  # the writer thread's own: the engine has the other cores
+    con = duckdb.connect(config={"threads": 1})  # one thread: the engine's are computing the next chunk
     try:
         con.register("chunk", table.select(["indicator", "level", "period", "breakdown", "value", "visibility"]))
         return con.sql(RANGES_SQL).to_arrow_table()
@@ -191,4 +193,5 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
         writers.close()
     if writers.main is None:
         raise ValueError("the release has no indicator values")
+    writers.write_ranges()
     return writers.rows
