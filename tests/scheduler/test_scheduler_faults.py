@@ -21,9 +21,15 @@ from sqlalchemy import create_engine
 
 from etl.store import ReleaseStore
 from tests.scheduler.conftest import (
-    _services as _services_csv,
+    _services,
+    first_release,
+    openmeasure,
+    runs,
+    start,
+    stop,
+    tiny_config,
+    wait_for,
 )
-from tests.scheduler.conftest import first_release, openmeasure, runs, start, stop, tiny_config, wait_for
 
 
 def _assert_untouched(config: Path, release: str) -> None:
@@ -150,7 +156,7 @@ def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path
     engine = create_engine(throwaway_pg["url"])
     try:
         with engine.begin() as con:
-            pd.read_csv(io.StringIO(_services_csv())).to_sql(
+            pd.read_csv(io.StringIO(_services())).to_sql(
                 "services", con, index=False)
     finally:
         engine.dispose()
