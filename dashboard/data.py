@@ -314,6 +314,28 @@ def _equals(col: pa.ChunkedArray, value: str) -> np.ndarray:
     return _codes(col, [value]) == 0
 
 
+def _wanted(release: Release, **equal: str) -> dict[str, str]:
+    """Column values a read keeps: the given ones, the total breakdown, and public rows unless the reader
+    may see internal indicators."""
+    want = {**equal, "breakdown": "total"}
+    if not release.include_internal:
+        want["visibility"] = "public"
+    return want
+
+
+def _matching(t: pa.Table, want: dict[str, str], implied: dict[str, str]) -> np.ndarray:
+    """Rows of ``t`` whose columns take the wanted values; a column the row-group statistics showed to hold
+    one value throughout (``implied``, left unread) decides for every row at once."""
+    keep = np.ones(t.num_rows, bool)
+    for col, value in want.items():
+        if col in implied:
+            if implied[col] != value:
+                keep[:] = False
+        else:
+            keep &= _equals(t[col], value)
+    return keep
+
+
 MAP_NUMBERS, MAP_TEXT = ("value",), ("status", "note")
 
 
@@ -328,22 +350,14 @@ def level_slice(release: Release, indicator: str, level: str, detail: bool = Tru
 
     def load() -> LevelSlice:
         codes, index = level_codes(release, level)
-        want = {"indicator": indicator, "level": level, "breakdown": "total"}
-        if not release.include_internal:
-            want["visibility"] = "public"
+        want = _wanted(release, indicator=indicator, level=level)
         cols = [*want, "area_code", "period", *numbers, *text]
         if indicator in release.indicator_ids:
             t, implied = release.row_groups("indicator_values.parquet",
                                             {"indicator": [indicator], "level": [level]}, cols, may_skip=tuple(want))
         else:
             t, implied = pa.table({c: pa.array([], pa.string()) for c in cols}), {}
-        keep = np.ones(t.num_rows, bool)
-        for col, value in want.items():
-            if col in implied:
-                if implied[col] != value:
-                    keep[:] = False
-            else:
-                keep &= _equals(t[col], value)
+        keep = _matching(t, want, implied)
         pers: list[str] = []
         p_all = _codes(t["period"], pers, add=True)
         a_all = _codes(t["area_code"], codes, value_set=level_code_array(release, level))
@@ -419,18 +433,10 @@ def area_latest(release: Release, area: str, columns: list[str] | None = None) -
     if name is None:
         return []
     cols = list(columns or PROFILE_COLUMNS)
-    want = {"area_code": area, "breakdown": "total"}
-    if not release.include_internal:
-        want["visibility"] = "public"
+    want = _wanted(release, area_code=area)
     read = list(dict.fromkeys([*cols, "indicator", "period", *want]))
     t, implied = release.row_groups(name, {"area_code": [area]}, read, may_skip=tuple(want))
-    keep = np.ones(t.num_rows, bool)
-    for col, value in want.items():
-        if col in implied:
-            if implied[col] != value:
-                keep[:] = False
-        else:
-            keep &= _equals(t[col], value)
+    keep = _matching(t, want, implied)
     allowed = release.memo(("allowed_indicators",), lambda: sorted(release.indicator_ids))
     icode = _codes(t["indicator"], allowed)
     pers: list[str] = []

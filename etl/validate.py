@@ -157,12 +157,18 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     return c.result()
 
 
-def duplicated_key(obs: pd.DataFrame) -> np.ndarray:
-    """Rows whose (measure, area_code, period, breakdown) occurs more than once, all copies marked."""
+def _int_key(obs: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """The values of ``columns`` in each row as one integer (equal rows, equal integers)."""
     key = np.zeros(len(obs), dtype=np.int64)
-    for col in ("measure", "area_code", "period", "breakdown"):
+    for col in columns:
         codes, uniques = pd.factorize(obs[col], use_na_sentinel=False)
         key = key * max(len(uniques), 1) + codes
+    return key
+
+
+def duplicated_key(obs: pd.DataFrame) -> np.ndarray:
+    """Rows whose (measure, area_code, period, breakdown) occurs more than once, all copies marked."""
+    key = _int_key(obs, ("measure", "area_code", "period", "breakdown"))
     return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
@@ -175,10 +181,7 @@ def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: di
     drop = np.zeros(len(obs), dtype=bool)
     found = []
     rows_of = _rows_by_measure(obs["measure"])
-    key = np.zeros(len(obs), dtype=np.int64)  # (area_code, period, breakdown) as one integer
-    for col in ("area_code", "period", "breakdown"):
-        codes, uniques = pd.factorize(obs[col], use_na_sentinel=False)
-        key = key * max(len(uniques), 1) + codes
+    key = _int_key(obs, ("area_code", "period", "breakdown"))
     values = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
     for num, den in pairs:
         n_rows, d_rows = rows_of(num), rows_of(den)
