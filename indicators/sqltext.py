@@ -41,14 +41,18 @@ def cells_sql(n_levels: int, indicator_range: tuple[int, int]) -> str:
 
 
 def rollup_sql(n_levels: int) -> str:
+    """Local areas (level ``n_levels - 1``) as they are; the levels above in one GROUPING SETS pass. With one
+    level there is nothing above: the second part keeps its shape but selects no row."""
     keys = "ind_id, period_id, bd_id"
-    sets = ", ".join(f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(n_levels))
-    if n_levels == 1:
+    upper = max(n_levels - 1, 1)
+    sets = ", ".join(f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(upper))
+    if upper == 1:
         area_case = "a0"
     else:
-        whens = " ".join(f"WHEN GROUPING(a{d}) = 0 THEN a{d}" for d in range(n_levels - 1, 0, -1))
+        whens = " ".join(f"WHEN GROUPING(a{d}) = 0 THEN a{d}" for d in range(upper - 1, 0, -1))
         area_case = f"CASE {whens} ELSE a0 END"
-    return _template("rollup").format(grouping_sets=sets, area_case=area_case)
+    return _template("rollup").format(leaf=f"a{n_levels - 1}", grouping_sets=sets, area_case=area_case,
+                                      has_parents="1 = 1" if n_levels > 1 else "1 = 0")
 
 
 def values_sql(indicator_range: tuple[int, int]) -> str:

@@ -1,17 +1,27 @@
--- Every level in one pass over the cells. A parent is the sum of the children that report both numerator
--- and denominator (a rate is recomputed as a ratio of sums, never a mean of rates).
+-- Every level from the cells. A parent is the sum of the children that report both numerator and
+-- denominator (a rate is recomputed as a ratio of sums, never a mean of rates).
+-- A local area is its own single cell, so its row is a projection; only the levels above it are
+-- aggregated, in one pass (GROUPING SETS). Aggregating the local level too would build a hash table with
+-- a group per cell, five times the cost of the whole roll-up above it.
+-- Flags are bits (p 1, e 2, b 4, u 8, d 16) of the reporting cells, OR-ed up the hierarchy.
 SELECT
-    ind_id, period_id, bd_id,
-    {area_case} AS area_id,
+    ind_id, period_id, bd_id, {leaf} AS area_id,
+    CASE WHEN rep = 1 THEN num END AS numerator,
+    CASE WHEN rep = 1 THEN den END AS denominator,
+    den AS denominator_known,
+    CAST(1 AS BIGINT) AS n_expected,
+    CAST(rep AS BIGINT) AS n_reporting,
+    CASE WHEN rep = 1 THEN fbits ELSE 0 END AS fbits
+FROM cells
+UNION ALL
+SELECT
+    ind_id, period_id, bd_id, {area_case} AS area_id,
     SUM(CASE WHEN rep = 1 THEN num END) AS numerator,
     SUM(CASE WHEN rep = 1 THEN den END) AS denominator,
     SUM(den) AS denominator_known,
     COUNT(*) AS n_expected,
     CAST(SUM(rep) AS BIGINT) AS n_reporting,
-    MAX(CASE WHEN rep = 1 AND (fbits & 1) <> 0 THEN 1 ELSE 0 END) AS f_p,
-    MAX(CASE WHEN rep = 1 AND (fbits & 2) <> 0 THEN 1 ELSE 0 END) AS f_e,
-    MAX(CASE WHEN rep = 1 AND (fbits & 4) <> 0 THEN 1 ELSE 0 END) AS f_b,
-    MAX(CASE WHEN rep = 1 AND (fbits & 8) <> 0 THEN 1 ELSE 0 END) AS f_u,
-    MAX(CASE WHEN rep = 1 AND (fbits & 16) <> 0 THEN 1 ELSE 0 END) AS f_d
+    BIT_OR(CASE WHEN rep = 1 THEN fbits ELSE 0 END) AS fbits
 FROM cells
+WHERE {has_parents}
 GROUP BY GROUPING SETS ({grouping_sets})

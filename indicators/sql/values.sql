@@ -7,9 +7,9 @@ WITH computed AS (
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
         CASE WHEN r.denominator_known > 0 THEN r.denominator / r.denominator_known END AS coverage_denominator,
-        CONCAT(CASE WHEN r.f_p = 1 THEN 'p' ELSE '' END, CASE WHEN r.f_e = 1 THEN 'e' ELSE '' END,
-               CASE WHEN r.f_b = 1 THEN 'b' ELSE '' END, CASE WHEN r.f_u = 1 THEN 'u' ELSE '' END,
-               CASE WHEN r.f_d = 1 THEN 'd' ELSE '' END) AS flags,
+        CONCAT(CASE WHEN (r.fbits & 1) <> 0 THEN 'p' ELSE '' END, CASE WHEN (r.fbits & 2) <> 0 THEN 'e' ELSE '' END,
+               CASE WHEN (r.fbits & 4) <> 0 THEN 'b' ELSE '' END, CASE WHEN (r.fbits & 8) <> 0 THEN 'u' ELSE '' END,
+               CASE WHEN (r.fbits & 16) <> 0 THEN 'd' ELSE '' END) AS flags,
         CASE
             WHEN r.n_reporting = 0 THEN NULL
             WHEN i.method = 'ratio' AND r.denominator > 0 THEN r.numerator / r.denominator * i.multiplier

@@ -12,7 +12,7 @@ import math
 import pytest
 
 from indicators.intervals import poisson_byar, poisson_exact, wilson
-from tests.indicators.world import build_config, compute_final, row
+from tests.indicators.world import AREAS, build_config, compute_final, row
 
 OBS = [
     ("x", "L1", 2020, 10, ""), ("n", "L1", 2020, 100, ""),
@@ -167,3 +167,32 @@ def test_primary_and_secondary_suppression(final):
     # a withheld value reveals itself through no rank and no peer mean
     assert math.isnan(l1.rank_level)
     assert math.isnan(row(final, "small", "L3").peer_mean)  # L3's only peer is L1, withheld
+
+
+FLAT_OBS = [("x", "L1", 2020, 10, "p"), ("n", "L1", 2020, 100, ""), ("x", "L2", 2020, 60, "e"),
+            ("n", "L2", 2020, 300, ""), ("x", "L3", 2020, 13, ""), ("n", "L3", 2020, 120, ""),
+            ("x", "L1", 2019, 20, ""), ("n", "L1", 2019, 100, "")]
+
+
+def test_two_levels_the_top_is_rolled_up_from_the_local_areas(tmp_path):
+    areas = [a if a[2] != "local" else (*a[:3], "C", *a[4:]) for a in AREAS if a[2] != "region"]
+    final = compute_final(build_config(tmp_path, FLAT_OBS, INDICATORS[:1], ["x", "n"], areas=areas,
+                                       levels=("country", "local")))
+    c = row(final, "rate", "C")
+    assert (c.numerator, c.denominator, c.n_reporting, c.n_expected) == (83, 520, 3, 4)
+    assert c["flags"] == "pe" and c.status == "provisional"  # provisional outranks estimated
+    local = row(final, "rate", "L1")
+    assert (local.numerator, local.denominator, local.n_expected, local["flags"]) == (10, 100, 1, "p")
+    assert (local.parent_value, local.top_value) == (pytest.approx(83 / 520 * 100),) * 2
+    assert local.previous_value == pytest.approx(20.0)
+    assert math.isnan(row(final, "rate", "L4").value)
+
+
+def test_one_level_every_area_is_its_own_top(tmp_path):
+    areas = [(*a[:3], "", *a[4:]) for a in AREAS if a[2] == "local"]
+    final = compute_final(build_config(tmp_path, FLAT_OBS, INDICATORS[:1], ["x", "n"], areas=areas,
+                                       levels=("local",)))
+    assert sorted(final[final.period == "2020"].area_code) == ["L1", "L2", "L3", "L4"]
+    l2 = row(final, "rate", "L2")
+    assert (l2.numerator, l2.denominator, l2.value, l2["flags"]) == (60, 300, pytest.approx(20.0), "e")
+    assert (l2.rank_level, l2.n_ranked_level) == (1, 3)

@@ -32,7 +32,8 @@ AREAS = [
 
 
 def build_config(tmp: Path, observations: list[tuple], indicators: list[dict], measures: list[str],
-                 neighbours_k: int | None = None, areas: list[tuple] = AREAS, **extra) -> Path:
+                 neighbours_k: int | None = None, areas: list[tuple] = AREAS,
+                 levels: tuple[str, ...] = ("country", "region", "local"), **extra) -> Path:
     pd.DataFrame(areas, columns=["area_code", "name", "level", "parent_code", "population", "urban"]) \
         .to_csv(tmp / "areas.csv", index=False)
     pd.DataFrame(observations, columns=["measure", "area_code", "period", "value", "flag"]) \
@@ -42,7 +43,7 @@ def build_config(tmp: Path, observations: list[tuple], indicators: list[dict], m
         "store": str(tmp / "store"),
         "catalogue": f"sqlite:///{tmp / 'catalog.db'}",
         "geography": {
-            "levels": ["country", "region", "local"],
+            "levels": list(levels),
             "areas": {"path": "areas.csv", "attributes": ["population", "urban"]},
         },
         "sources": [{"id": "obs", "format": "csv", "path": "obs.csv",
