@@ -3,7 +3,9 @@
 - PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) held on a dedicated connection. The
   server releases it when the connection ends, so a holder that crashes (even ``kill -9``) frees it at once.
 - SQLite: a row in the ``locks`` table with an expiry time. The holder renews the expiry from a heartbeat
-  thread; a holder that crashed stops renewing and its row is taken over once it has expired.
+  thread; a holder that crashed stops renewing and its row is taken over once it has expired, or at once
+  when the holder ran on this host and its process is gone (a ``kill -9`` does not block the next run for
+  the rest of the lease).
 
     with hold(engine, "release-store:/srv/store", ttl=120, wait=0):
         ...  # only one process at a time gets here
@@ -46,6 +48,21 @@ class LockBusy(OpenMeasureError):
 
 def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _dead_here(holder: str) -> bool:
+    """Whether ``holder`` (from :func:`holder_id`) ran on this host and its process no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by another user
+        return False
+    return False
 
 
 def advisory_key(name: str) -> int:
@@ -100,6 +117,10 @@ class _TableLock:
         now = catalogue.now()
         with self.engine.begin() as con:
             con.execute(delete(t).where(t.c.name == self.name, t.c.expires_at < now))
+            held = con.execute(select(t.c.holder).where(t.c.name == self.name)).scalar()
+            if held is not None and _dead_here(held):
+                log.warning("lock=%s taken over from %s: its process is gone", self.name, held)
+                con.execute(delete(t).where(t.c.name == self.name, t.c.holder == held))
             try:
                 with con.begin_nested():
                     con.execute(insert(t).values(name=self.name, holder=self.me, acquired_at=now,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -38,6 +41,39 @@ def test_sqlite_lock_of_a_crashed_holder_is_taken_over_after_it_expires(sqlite):
         with sqlite.connect() as con:
             holder = con.execute(text("SELECT holder FROM locks WHERE name = 'store'")).scalar_one()
         assert holder != "gone:1:x"
+
+
+def _leave_row(engine, holder: str) -> None:
+    now = catalogue.now()
+    with engine.begin() as con:  # an unexpired row, as a holder leaves it
+        con.execute(insert(catalogue.locks).values(name="store", holder=holder, acquired_at=now,
+                                                   expires_at=now + timedelta(seconds=120)))
+
+
+def test_sqlite_lock_of_a_dead_process_on_this_host_is_taken_over_at_once(sqlite):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # its pid now names no process
+    _leave_row(sqlite, f"{socket.gethostname()}:{child.pid}:x")
+    with locks.hold(sqlite, "store"):
+        pass
+
+
+def test_sqlite_lock_of_a_live_process_or_another_host_waits_for_its_lease(sqlite):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        _leave_row(sqlite, f"{socket.gethostname()}:{child.pid}:x")
+        with pytest.raises(locks.LockBusy):
+            with locks.hold(sqlite, "store"):
+                pass
+    finally:
+        child.kill()
+        child.wait()
+    with sqlite.begin() as con:
+        con.execute(text("DELETE FROM locks"))
+    _leave_row(sqlite, f"another-host-{socket.gethostname()}:1:x")  # a pid here says nothing of it
+    with pytest.raises(locks.LockBusy):
+        with locks.hold(sqlite, "store"):
+            pass
 
 
 def test_sqlite_lock_heartbeat_keeps_a_long_run_from_expiring(sqlite):
