@@ -35,10 +35,16 @@ ranked AS (
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_level,
         RANK() OVER (PARTITION BY slice, parent_id, no_value ORDER BY score DESC) AS rank_parent,
         COUNT(*) OVER (PARTITION BY slice, parent_id, no_value ORDER BY score DESC
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent,
-        LAG(period_id) OVER (PARTITION BY series, area_id ORDER BY period_id) AS previous_period_id,
-        LAG(value) OVER (PARTITION BY series, area_id ORDER BY period_id) AS previous_value
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent
     FROM narrow
+),
+series_periods AS (
+    -- Each series' periods and the one before each. Every area of a series has a row for every period of
+    -- the series (cells.sql and values.sql make a full grid), so an area's previous row is at the series'
+    -- previous period and is joined from there: a LAG over each area's rows would sort the chunk once more.
+    SELECT series, period_id,
+           LAG(period_id) OVER (PARTITION BY series ORDER BY period_id) AS previous_period_id
+    FROM (SELECT DISTINCT series, period_id FROM narrow) d
 ),
 peers AS (
     SELECT x.slice, nb.area_id, AVG(x.value) AS peer_mean, COUNT(x.value) AS peer_count
@@ -68,7 +74,7 @@ measured AS (
         -- from the rank, so that tied areas share a quartile (NTILE splits ties arbitrarily)
         CASE WHEN x.value IS NULL THEN NULL
              ELSE CAST(FLOOR(4.0 * (r.rank_level - 1) / r.n_ranked_level) AS BIGINT) + 1 END AS quartile,
-        r.previous_period_id, r.previous_value,
+        sp.previous_period_id, pv.value AS previous_value,
         pe.peer_mean, pe.peer_count,
         COALESCE(tg.target, i.target) AS target,
         i.target_period,
@@ -79,6 +85,9 @@ measured AS (
     LEFT JOIN parents par ON par.slice = x.slice AND par.area_id = x.parent_id
     LEFT JOIN parents tl ON tl.slice = x.slice AND tl.area_id = x.top_id
     LEFT JOIN peers pe ON pe.slice = x.slice AND pe.area_id = x.area_id
+    JOIN series_periods sp ON sp.series = x.series AND sp.period_id = x.period_id
+    LEFT JOIN narrow pv
+        ON pv.slice = x.slice - (x.period_id - sp.previous_period_id) * {n_breakdowns} AND pv.area_id = x.area_id
     LEFT JOIN base b ON b.series = x.series AND b.area_id = x.area_id
     LEFT JOIN area_targets tg
         ON tg.ind_id = x.ind_id AND tg.area_id = x.area_id

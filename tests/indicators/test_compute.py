@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from indicators.intervals import poisson_byar, poisson_exact, wilson
@@ -196,3 +197,17 @@ def test_one_level_every_area_is_its_own_top(tmp_path):
     l2 = row(final, "rate", "L2")
     assert (l2.numerator, l2.denominator, l2.value, l2["flags"]) == (60, 300, pytest.approx(20.0), "e")
     assert (l2.rank_level, l2.n_ranked_level) == (1, 3)
+
+
+def test_change_skips_a_year_nobody_reported_and_not_a_year_one_area_missed(tmp_path):
+    obs = [("x", a, p, v, "") for a, p, v in (("L1", 2017, 5), ("L2", 2017, 7), ("L1", 2019, 8), ("L2", 2019, 9),
+                                              ("L1", 2020, 10))]
+    final = compute_final(build_config(tmp_path, obs, [{"id": "total", "compute": {"method": "sum",
+                                                                                 "measure": "x"}}], ["x"]))
+    assert set(final.period) == {"2017", "2019", "2020"}  # nobody reported 2018: not a period of the series
+    l1, l2 = row(final, "total", "L1", "2019"), row(final, "total", "L2", "2020")
+    assert (l1.previous_period, l1.previous_value, l1.change) == ("2017", 5.0, 3.0)
+    assert l2.previous_period == "2019" and l2.previous_value == 9.0  # L2 missed 2020: no value, no change
+    assert math.isnan(l2.value) and math.isnan(l2.change)
+    first = row(final, "total", "L1", "2017")
+    assert pd.isna(first.previous_period) and math.isnan(first.previous_value)
