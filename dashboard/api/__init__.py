@@ -6,6 +6,7 @@
     /api/                  the human guide with curl, pandas and R examples
     /data                  the download centre; /data/releases/<id>/<file>; /data/revisions
     /catalog.jsonld        DCAT-AP catalogue
+    /sitemap.xml, /robots.txt   the public pages for search engines (never an internal indicator)
     /auth/login, /auth/logout   managers' sign-in (access.mode: accounts)
 
 Other parts of the app ask :func:`reader_for_request` which release reader a request may use (public, or
@@ -20,7 +21,7 @@ import secrets
 import flask
 from werkzeug.exceptions import HTTPException
 
-from dashboard.api import api_routes, data_routes, guide_routes
+from dashboard.api import api_routes, data_routes, guide_routes, sitemap
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.errors import ApiError
@@ -50,7 +51,7 @@ def register(server: flask.Flask, config: Config) -> None:
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if (config.access.public_url or "").startswith("https://"):
         server.config["SESSION_COOKIE_SECURE"] = True
-    for bp in (api_routes.bp, data_routes.bp, guide_routes.bp):
+    for bp in (api_routes.bp, data_routes.bp, guide_routes.bp, sitemap.bp):
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())
     server.register_error_handler(StoreError, _store_error)

@@ -48,7 +48,7 @@ def test_a_well_formed_but_unknown_release(client):
 @pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/indicators", "/api/v1/indicators/neet_rate", "/api/v1/areas",
                                  "/api/v1/areas/VL1", "/api/v1/data", "/api/v1/data/metadata.json",
                                  "/api/v1/releases", "/api/v1/openapi.json", "/data", "/catalog.jsonld", "/api/",
-                                 "/data/releases/current/README.md", "/data/revisions?from=current&to=current"])
+                                 "/sitemap.xml", "/robots.txt", "/data/releases/current/README.md", "/data/revisions?from=current&to=current"])
 def test_unknown_parameters_are_named(client, url):
     sep = "&" if "?" in url else "?"
     err = assert_refused(client.get(f"{url}{sep}sneaky=1"))

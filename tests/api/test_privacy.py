@@ -23,7 +23,7 @@ def public_urls(store) -> list[str]:
     new, old = store["new"], store["old"]
     urls = ["/api/v1/", "/api/v1/indicators", "/api/v1/indicators?format=csv", "/api/v1/areas",
             "/api/v1/areas/VL1", "/api/v1/releases", f"/api/v1/releases/{new}", "/api/v1/openapi.json",
-            "/api/", "/data", "/catalog.jsonld", f"/data/revisions?from={old}&to={new}",
+            "/api/", "/data", "/catalog.jsonld", "/sitemap.xml", "/robots.txt", f"/data/revisions?from={old}&to={new}",
             f"/data/revisions?from={old}&to={new}&format=csv", f"/data/revisions?from={old}&to={new}&format=json",
             "/api/v1/data/metadata.json", "/api/v1/indicators?theme=administrative%20burden",
             "/api/v1/data?area=VL1&limit=10000"]
