@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 from dash import html
@@ -16,6 +16,8 @@ from dashboard.release_reader import Release
 from dashboard.views.common import guarded
 from etl import catalogue
 from etl.freshness import classify
+from etl.scheduler import make_trigger
+from etl.status import next_run_times
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,34 @@ def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
     return pd.DataFrame(rows, columns=["indicator", "title", "frequency", "latest", "refreshed", "state"])
 
 
+def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled: dict[str, datetime | None],
+                 now: datetime | None = None) -> list[dict]:
+    """Per configured job: when it runs, its next run, which public indicators it refreshes and how its last
+    run ended. The next run is the scheduler's own (its job store, ``scheduled``); a job the scheduler has
+    not registered shows the time its trigger plans, marked as such. Internal indicators are not named."""
+    now = now or catalogue.now()
+    titles = dict(zip(release.indicators["id"], release.indicators["title"], strict=True))
+    rows = []
+    for job in config.schedules:
+        if job.id in scheduled:
+            nxt, note = scheduled[job.id], ""
+        else:
+            nxt = make_trigger(job, config.scheduler.timezone).get_next_fire_time(None, now)
+            note = " (planned: the scheduler is not running)"
+        when = (f"every {job.interval_seconds:,} s" if job.interval_seconds is not None
+                else f"cron '{job.cron}' ({config.scheduler.timezone})")
+        covered = ("all indicators" if not job.indicators
+                   else ", ".join(titles[i] for i in job.indicators if i in titles) or "no public indicator")
+        last = last_runs.get(job.id)
+        ended = catalogue.as_utc(last.get("finished_at") or last.get("started_at")) if last else None
+        rows.append({"job": job.id, "when": when,
+                     "next": (nxt.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if nxt else "paused") + note,
+                     "indicators": covered,
+                     "last": "never run" if last is None else
+                     f"{last['status']}, {ended:%Y-%m-%d %H:%M}" if ended else last["status"]})
+    return rows
+
+
 @guarded
 def status(**_):
     rel = context.release()
@@ -103,10 +133,12 @@ def status(**_):
         engine = catalogue.connect(cfg.catalogue)
         runs = catalogue.recent_runs(engine, 20)
         fresh = indicator_freshness(rel, engine, stale_after=cfg.scheduler.stale_after)
+        schedule = job_schedule(cfg, rel, catalogue.last_runs_by_job(engine), next_run_times(cfg))
         problem = None
     except SQLAlchemyError as exc:
         log.warning("page=status catalogue_error=%s", exc)
         runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
+        schedule = []
     parts = [html.H1("Data status"),
              html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
     if problem:
@@ -126,6 +158,11 @@ def status(**_):
               else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": FRESHNESS_TEXT[r.state]}
              for r in fresh.itertuples()], "When each indicator was last refreshed, and whether that is recent "
             "enough for how often it is updated")]
+    if schedule:
+        parts += [html.H2("Schedule"), ui.data_table(
+            [("job", "Job"), ("when", "Runs"), ("next", "Next run (UTC)"), ("indicators", "Refreshes"),
+             ("last", "Last run (UTC)")], schedule,
+            "When each scheduled job runs next, what it refreshes and how its last run ended")]
     if not runs.empty:
         parts += [html.H2("Recent runs"), ui.data_table(
             [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),

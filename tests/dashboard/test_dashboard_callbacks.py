@@ -195,3 +195,20 @@ def test_status_says_how_fresh_each_indicator_is(release, demo_config):
     much_later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + 2 * PERIOD["annual"])
     assert set(much_later["state"]) == {"stale"}
     assert [info.FRESHNESS_TEXT[s] for s in ("fresh", "due", "stale")] == ["Up to date", "Due for refresh", "Overdue"]
+
+
+def test_status_shows_each_jobs_next_run_and_last_result(release, demo_config):
+    from datetime import UTC, datetime
+
+    rows = info.job_schedule(demo_config, release, {"nightly": {"status": "succeeded", "started_at": None,
+                                                                "finished_at": datetime(2026, 3, 1, 2, 5)}},
+                             {"labour_market": None}, now=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    by_job = {r["job"]: r for r in rows}
+    assert set(by_job) == {s.id for s in demo_config.schedules}
+    # not in the scheduler's job store: the time cron "0 2 * * *" plans, said to be planned
+    assert by_job["nightly"]["next"] == "2026-03-02 02:00 (planned: the scheduler is not running)"
+    assert by_job["nightly"]["indicators"] == "all indicators"
+    assert by_job["nightly"]["last"] == "succeeded, 2026-03-01 02:05"
+    assert by_job["labour_market"]["next"] == "paused"  # in the job store without a next run time
+    assert by_job["labour_market"]["last"] == "never run"
+    assert "mployment" in by_job["labour_market"]["indicators"]
