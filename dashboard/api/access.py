@@ -37,7 +37,6 @@ class Access:
         self.cfg = config.access
         self.catalogue_url = config.catalogue
         self._engine = None
-        self._failures: dict[str, list[float]] = {}  # user name or address -> times of failed sign-ins
 
     @property
     def engine(self):
@@ -97,20 +96,19 @@ class Access:
 
     # --- session sign-in ---------------------------------------------------------------------------
     def locked(self, username: str) -> bool:
-        """True after MAX_FAILURES failed sign-ins for this user name or from this address in the window."""
-        now = time.time()
-        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
-            recent = [t for t in self._failures.get(key, []) if now - t < FAILURE_WINDOW]
-            self._failures[key] = recent
-            if len(recent) >= MAX_FAILURES:
-                return True
-        return False
+        """True after MAX_FAILURES failed sign-ins for this user name or from this address in the window.
+
+        The failures are counted in the catalogue, so every worker process (and a restarted one) sees them:
+        an attacker gets MAX_FAILURES guesses per window, not that many per process."""
+        return any(accounts.recent_failures(self.engine, key, FAILURE_WINDOW) >= MAX_FAILURES
+                   for key in self._failure_keys(username))
 
     def _failed(self, username: str) -> None:
-        if len(self._failures) > 10_000:
-            self._failures.clear()
-        for key in (f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"):
-            self._failures.setdefault(key, []).append(time.time())
+        accounts.record_failure(self.engine, self._failure_keys(username), FAILURE_WINDOW)
+
+    @staticmethod
+    def _failure_keys(username: str) -> list[str]:
+        return [f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"]
 
     def sign_in(self, username: str, password: str) -> bool:
         if not self.sign_in_enabled or not accounts.verify(self.engine, username, password):

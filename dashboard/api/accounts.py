@@ -1,4 +1,5 @@
-"""Manager accounts in the catalogue: a user name and a salted scrypt hash of the password, nothing else.
+"""Manager accounts in the catalogue: a user name and a salted scrypt hash of the password, nothing else;
+and the recent failed sign-ins, so that every server process counts the same failures.
 
 The table lives in the same database as the run catalogue (SQLite by default, PostgreSQL by URL) and is
 created on first use. Passwords are hashed with werkzeug's scrypt (``generate_password_hash``); a check
@@ -8,9 +9,22 @@ against an unknown user still spends the time of one hash, so timing does not te
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +39,15 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: One row per failed sign-in and key (``user:<name>`` or ``addr:<address>``); rows older than the lock
+#: window are deleted as new ones come.
+failures = Table(
+    "sign_in_failures", metadata,
+    Column("key", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_sign_in_failures_key_at", "key", "at"),
 )
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -71,6 +94,20 @@ def verify(engine: Engine, username: str, password: str) -> bool:
         check_password_hash(_DUMMY_HASH, password)
         return False
     return check_password_hash(row.password_hash, password)
+
+
+def record_failure(engine: Engine, keys: list[str], window: float) -> None:
+    now = datetime.now(UTC)
+    with engine.begin() as con:
+        con.execute(delete(failures).where(failures.c.at < now - timedelta(seconds=window)))
+        con.execute(insert(failures), [{"key": k[:100], "at": now} for k in keys])
+
+
+def recent_failures(engine: Engine, key: str, window: float) -> int:
+    since = datetime.now(UTC) - timedelta(seconds=window)
+    with engine.connect() as con:
+        return int(con.execute(select(func.count()).select_from(failures)
+                               .where(failures.c.key == key[:100], failures.c.at >= since)).scalar_one())
 
 
 def is_active(engine: Engine, username: str) -> bool:
