@@ -91,11 +91,15 @@ def release_file(release_id: str, name: str):
     if hit:
         return hit
     base = st.base_url()
+    st.blocks.ensure(st.public.current())  # pre-render the current release's CSV (once, in the background)
     if name == "release.zip":
-        mime, body, filename = "application/zip", lambda: bulk.zip_stream(rel, base), f"openmeasure-{rel.id}.zip"
+        mime, filename = "application/zip", f"openmeasure-{rel.id}.zip"
+        body = lambda: bulk.zip_stream(rel, base, st.blocks)  # noqa: E731
     else:
         mime, write = bulk.FILES[name]
         body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
+        if write is bulk._values_csv:
+            body = lambda: bulk._values_csv(rel, base, st.blocks)  # noqa: E731
     key = f"{rel.id}|{name}|{base}"
     hit = st.cache.get(key)
     if hit:
