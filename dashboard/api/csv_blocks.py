@@ -259,7 +259,7 @@ class CsvBlocks:
 
     # --- serving -------------------------------------------------------------------------------------
     def csv_body(self, rel: Release, schema: pa.Schema, parts: list[reading.Part],
-                 bom: bool = False) -> Iterator[bytes] | None:
+                 bom: bool = False) -> BlockBody | None:
         """The CSV download of ``parts`` (header and rows) from the blocks, or None when a part has no
         valid block (the caller then renders as usual). Every block is opened before the first byte."""
         if not self.enabled or rel.include_internal:
@@ -279,7 +279,23 @@ class CsvBlocks:
             for fh, _ in opened:
                 fh.close()
             raise
-        return _assemble(formats.csv_header(schema, bom), parts, opened)
+        return BlockBody(_assemble(formats.csv_header(schema, bom), parts, opened))
+
+
+class BlockBody:
+    """The chunks of a download put together from blocks (so a route can say how its body was made)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+
+    def __iter__(self) -> BlockBody:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        self._chunks.close()
 
 
 def _open_block(path: Path, rows: int):

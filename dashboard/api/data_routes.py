@@ -12,6 +12,7 @@ import flask
 
 from dashboard.api import bulk, formats, http, params, revisions
 from dashboard.api.catalog import catalogue
+from dashboard.api.csv_blocks import BlockBody as CsvBlockBody
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.metadata import citation
@@ -105,8 +106,11 @@ def release_file(release_id: str, name: str):
     if hit:
         resp = http.send_cached(hit, mime, filename)
     else:
-        resp = http.stream(st.cache.tee(key, body()), mime, filename)
+        chunks = body()
+        resp = http.stream(st.cache.tee(key, chunks), mime, filename)
         resp.headers["X-OpenMeasure-Cache"] = "miss" if st.cache.enabled else "off"
+        if name == "indicator_values.csv":
+            resp.headers["X-OpenMeasure-Render"] = "blocks" if isinstance(chunks, CsvBlockBody) else "rendered"
     resp.headers["X-OpenMeasure-Release"] = rel.id
     return http.finish(resp, etag, True, max_age)
 

@@ -284,7 +284,9 @@ def test_bulk_csv_and_zip_from_blocks_are_unchanged(api_config, tmp_path):
     st.blocks.render(st.public.current())
     client = app.test_client()
     url = "/data/releases/current/indicator_values.csv"
-    assert client.get(url).data == plain.get(url).data
+    got, want = client.get(url), plain.get(url)
+    assert got.headers["X-OpenMeasure-Render"] == "blocks" and want.headers["X-OpenMeasure-Render"] == "rendered"
+    assert got.data == want.data
     a = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
     b = zipfile.ZipFile(io.BytesIO(plain.get("/data/releases/current/release.zip").data))
     assert a.namelist() == b.namelist()
