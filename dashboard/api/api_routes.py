@@ -185,7 +185,7 @@ def data():
                 raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
     if bom and fmt != "csv":
         raise ApiError("'bom' applies to format=csv only", parameter="bom")
-    st.blocks.ensure(st.public.current())  # pre-render the current release's CSV (once, in the background)
+    st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
         # the base URL is part of the key: downloads embed links, and a Host header must not poison them

@@ -44,7 +44,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.api import formats, reading
-from dashboard.release_reader import Release
+from dashboard.release_reader import Release, ReleaseReader
+from etl.exceptions import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,15 @@ class CsvBlocks:
         return self.root / folder_name(rel)
 
     # --- the background renderer ---------------------------------------------------------------------
+    def ensure_current(self, reader: ReleaseReader) -> threading.Thread | None:
+        """:meth:`ensure` for the reader's current release (nothing when the store has none to give)."""
+        if not self.enabled:
+            return None
+        try:
+            return self.ensure(reader.current())
+        except StoreError:
+            return None
+
     def ensure(self, rel: Release) -> threading.Thread | None:
         """Start rendering ``rel`` (the current public release) in the background, once per process."""
         if not self.enabled or rel.include_internal:

@@ -92,7 +92,7 @@ def release_file(release_id: str, name: str):
     if hit:
         return hit
     base = st.base_url()
-    st.blocks.ensure(st.public.current())  # pre-render the current release's CSV (once, in the background)
+    st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
     if name == "release.zip":
         mime, filename = "application/zip", f"openmeasure-{rel.id}.zip"
         body = lambda: bulk.zip_stream(rel, base, st.blocks)  # noqa: E731

@@ -215,6 +215,19 @@ def test_other_releases_blocks_are_removed(groups40, tmp_path):
     assert not old.exists() and blocks.folder(groups40).is_dir()
 
 
+def test_ensure_starts_one_render_per_release_and_process(groups40, tmp_path):
+    blocks = CsvBlocks(tmp_path / "csv-blocks", 20_000)
+    thread = blocks.ensure(groups40)
+    assert thread is not None and blocks.ensure(groups40) is None
+    thread.join(60)
+    assert (blocks.folder(groups40) / "done.json").is_file()
+    again = CsvBlocks(tmp_path / "csv-blocks", 20_000)
+    assert again.ensure(groups40) is None  # rendered already (done.json), by whichever process
+    internal = Release(groups40.path, include_internal=True)
+    assert CsvBlocks(tmp_path / "other", 1 << 30).ensure(internal) is None
+    assert CsvBlocks(None, 1 << 30).ensure(groups40) is None
+
+
 # --- through the routes ------------------------------------------------------------------------------
 def app_with_blocks(api_config, tmp_path, **access):
     update = {"download_cache": str(tmp_path / "cache"), **access}
