@@ -93,7 +93,7 @@ def _row_lengths(piece: bytes, rows: int) -> np.ndarray:
     return np.diff(ends, prepend=0)
 
 
-def public_mask(rel: Release, table: pa.Table) -> pa.Array:
+def public_mask(rel: Release, table: pa.Table | pa.RecordBatch) -> pa.Array:
     """Rows a public reader may see: the plan's own conditions for an unfiltered query."""
     mask = None
     for column, op, operand in reading._conditions(rel, reading.ValueQuery(), set(rel.indicator_ids)):
@@ -109,18 +109,18 @@ def render_block(rel: Release, path: Path, group: int, dest: Path) -> int:
         raise ValueError("blocks hold public rows only")
     pf = reading._open(rel, path)
     names = pf.schema_arrow.names
-    table = pf.read_row_group(group, use_threads=False)
-    n = table.num_rows
-    mask = public_mask(rel, table)
-    kept = table.filter(mask)
-    del table
-    lengths = []
+    n = pf.metadata.row_group(group).num_rows
+    lengths, masks = [], []
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as fh:
             fh.write(_HEAD.pack(b"\0" * 8, n, 0))
             body = 0
-            for batch in kept.to_batches(max_chunksize=PIECE_ROWS):
+            # a piece at a time (not the whole group): the renderer's memory stays that of a few pieces
+            for batch in pf.iter_batches(batch_size=PIECE_ROWS, row_groups=[group], use_threads=False):
+                mask = public_mask(rel, batch)
+                masks.append(mask.to_numpy(zero_copy_only=False))
+                batch = batch.filter(mask)
                 if not batch.num_rows:
                     continue
                 piece = formats._csv_bytes(reading._decoded(reading.withhold_suppressed(batch).select(names)),
@@ -128,9 +128,11 @@ def render_block(rel: Release, path: Path, group: int, dest: Path) -> int:
                 lengths.append(_row_lengths(piece, batch.num_rows))
                 fh.write(piece)
                 body += len(piece)
+            public = np.concatenate(masks) if masks else np.zeros(0, bool)
+            if len(public) != n:
+                raise BlockError(f"read {len(public)} rows of a group of {n}")
             row_len = np.zeros(n, np.int64)
-            row_len[np.flatnonzero(mask.to_numpy(zero_copy_only=False))] = (
-                np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+            row_len[np.flatnonzero(public)] = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
             offsets = np.concatenate(([0], np.cumsum(row_len))).astype("<i8")
             assert offsets[-1] == body
             fh.write(offsets.tobytes())
