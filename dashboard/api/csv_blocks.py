@@ -369,16 +369,26 @@ def _gather(fd: int, base: int, lo: np.ndarray, hi: np.ndarray) -> Iterator[byte
     window = lo // WINDOW
     cuts = np.concatenate(([0], np.flatnonzero(np.diff(window)) + 1, [len(lo)]))
     for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        if j - i == 1 or hi[j - 1] - lo[i] > 4 * WINDOW:
-            for a, b in zip(lo[i:j].tolist(), hi[i:j].tolist(), strict=True):
-                yield from _read_range(fd, base + a, base + b)
-            continue
-        a, b = int(lo[i]), int(hi[j - 1])
-        span = os.pread(fd, b - a, base + a)
-        if len(span) != b - a:
-            raise OSError("short read of a CSV block")
-        delta = np.zeros(b - a + 1, np.int8)
-        delta[lo[i:j] - a] = 1
-        delta[hi[i:j] - a] = -1
-        inside = np.cumsum(delta[:-1], dtype=np.int8).view(np.bool_)
-        yield np.frombuffer(span, np.uint8)[inside].tobytes()
+        # the ranges that start in one window: all but the last end inside it too, so they are gathered
+        # from one read of at most WINDOW bytes; the last may run on and is read in chunks if it is long
+        if hi[j - 1] - lo[i] > 2 * WINDOW:
+            if j - i > 1:
+                yield _window(fd, base, lo[i:j - 1], hi[i:j - 1])
+            yield from _read_range(fd, base + int(lo[j - 1]), base + int(hi[j - 1]))
+        elif j - i == 1:
+            yield from _read_range(fd, base + int(lo[i]), base + int(hi[i]))
+        else:
+            yield _window(fd, base, lo[i:j], hi[i:j])
+
+
+def _window(fd: int, base: int, lo: np.ndarray, hi: np.ndarray) -> bytes:
+    """Ranges close together, from one read of their span: a byte mask of the span marks what is kept."""
+    a, b = int(lo[0]), int(hi[-1])
+    span = os.pread(fd, b - a, base + a)
+    if len(span) != b - a:
+        raise OSError("short read of a CSV block")
+    delta = np.zeros(b - a + 1, np.int8)
+    delta[lo - a] = 1
+    delta[hi - a] = -1
+    inside = np.cumsum(delta[:-1], dtype=np.int8).view(np.bool_)
+    return np.frombuffer(span, np.uint8)[inside].tobytes()

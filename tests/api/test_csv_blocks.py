@@ -305,3 +305,31 @@ def test_bulk_csv_and_zip_from_blocks_are_unchanged(api_config, tmp_path):
     assert a.namelist() == b.namelist()
     for name in a.namelist():
         assert a.read(name) == b.read(name), name
+
+
+@pytest.mark.parametrize("window, chunk", [(16, 5), (64, 1000), (1 << 20, 1 << 20)])
+def test_gather_gives_the_ranges_in_order(tmp_path, monkeypatch, window, chunk):
+    """Random byte ranges (empty, touching, close together, far apart, long) of a file, against slicing."""
+    monkeypatch.setattr(csv_blocks, "WINDOW", window)
+    monkeypatch.setattr(csv_blocks, "CHUNK", chunk)
+    rng = np.random.default_rng(7)
+    data = rng.integers(0, 256, 5000, dtype=np.uint8).tobytes()
+    path = tmp_path / "data"
+    path.write_bytes(b"H" * 11 + data)
+    # short ranges in one window followed by a long one; one long range alone; nothing
+    fixed = [([0, 3, 6, 4100], [2, 5, 4000, 4999]), ([10], [4990]), ([5, 5], [5, 5])]
+    for n in range(50 + len(fixed)):
+        if n < len(fixed):
+            lo, hi = np.array(fixed[n][0], np.int64), np.array(fixed[n][1], np.int64)
+            with open(path, "rb") as fh:
+                got = b"".join(csv_blocks._gather(fh.fileno(), 11, lo, hi))
+            assert got == b"".join(data[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True))
+            continue
+        cuts = np.sort(rng.choice(len(data) + 1, size=2 * int(rng.integers(1, 40)), replace=False))
+        lo, hi = cuts[0::2].astype(np.int64), cuts[1::2].astype(np.int64)
+        if rng.random() < 0.3:  # some touching and empty ranges, as rows that are not public give
+            hi = np.minimum(hi, np.concatenate((lo[1:], [hi[-1]])))
+            lo[1:] = np.where(rng.random(len(lo) - 1) < 0.5, hi[:-1], lo[1:])
+        with open(path, "rb") as fh:
+            got = b"".join(csv_blocks._gather(fh.fileno(), 11, lo, hi))
+        assert got == b"".join(data[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True))
