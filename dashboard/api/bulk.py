@@ -48,7 +48,7 @@ def _values_parquet(rel: Release, base: str) -> Iterator[bytes]:
     return formats.parquet_stream(reading.value_schema(rel), reading.batches(rel, ALL), release_metadata(rel, base))
 
 
-def _values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
+def values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
     """Every public value as CSV: from the release's pre-rendered CSV blocks when they are all there."""
     if blocks is not None:
         parts = reading.plan(rel, ALL)
@@ -98,7 +98,7 @@ def _readme(rel: Release, base: str) -> Iterator[bytes]:
 
 FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
     "indicator_values.parquet": (formats.MIMETYPES["parquet"], _values_parquet),
-    "indicator_values.csv": (formats.MIMETYPES["csv"], _values_csv),
+    "indicator_values.csv": (formats.MIMETYPES["csv"], values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
     "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
     "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
@@ -155,7 +155,7 @@ def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iter
             info.compress_type = kind
             with zf.open(info, mode="w", force_zip64=True) as member:
                 write = FILES[name][1]
-                for chunk in (_values_csv(rel, base, blocks) if write is _values_csv else write(rel, base)):
+                for chunk in (values_csv(rel, base, blocks) if write is values_csv else write(rel, base)):
                     member.write(chunk)
                     if sum(map(len, sink.parts)) >= formats.CHUNK:
                         yield sink.take()

@@ -99,8 +99,8 @@ def release_file(release_id: str, name: str):
     else:
         mime, write = bulk.FILES[name]
         body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
-        if write is bulk._values_csv:
-            body = lambda: bulk._values_csv(rel, base, st.blocks)  # noqa: E731
+        if write is bulk.values_csv:
+            body = lambda: bulk.values_csv(rel, base, st.blocks)  # noqa: E731
     key = f"{rel.id}|{name}|{base}"
     hit = st.cache.get(key)
     if hit:
