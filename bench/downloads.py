@@ -9,10 +9,14 @@
    public rows with Datasette (``pip install datasette``; not a project dependency) from a SQLite copy
    indexed on the filter columns, both on 127.0.0.1.
 3. Downloads the same filter from both (OpenMeasure ``/api/v1/data?...&format=csv``, Datasette
-   ``.csv?...&_stream=1``) and the bulk zip, and reports rows/s, MB/s, the ratio and each server's memory
-   (resident set before, and its peak during, the downloads), the OpenMeasure worker's CPU seconds per
-   download (which, unlike seconds, the other processes on a shared machine do not inflate much), and the
-   load average, since the machine may be shared.
+   ``.csv?...&_stream=1``) and the bulk zip, one server at a time, and reports rows/s, MB/s, the ratio and
+   each server's memory (resident set before, and its peak during, the downloads), the OpenMeasure worker's
+   CPU seconds per download (which, unlike seconds, the other processes on a shared machine do not inflate
+   much), and the load average, since the machine may be shared. OpenMeasure is measured twice:
+   (a) cold (the first request for the query) with ``access.csv_blocks_mb: 0``, every CSV rendered per
+   request; then, in a new server, after its background render of the release's pre-rendered CSV blocks
+   has finished (its time and size on disk are reported), (b) cold from the blocks and (c) warm (the
+   whole-response download cache).
 
 Numbers go to stdout and to the JSON file; they are measurements, not test assertions.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -116,21 +121,41 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def fetch(url: str) -> tuple[float, int, int]:
-    """Seconds to the last byte, bytes, lines."""
+def fetch(url: str) -> tuple[float, int, int, str]:
+    """Seconds to the last byte, bytes, lines, and how the server made the body (X-OpenMeasure-Render)."""
     t = time.perf_counter()
     n = lines = 0
     with requests.get(url, stream=True, timeout=600) as r:
         r.raise_for_status()
+        how = r.headers.get("X-OpenMeasure-Render") or r.headers.get("X-OpenMeasure-Cache") or ""
         for chunk in r.iter_content(1 << 16):
             n += len(chunk)
             lines += chunk.count(b"\n")
-    return time.perf_counter() - t, n, lines
+    return time.perf_counter() - t, n, lines, how
+
+
+CACHE = OUT / "download-cache"
+BLOCKS = CACHE / "csv-blocks"
 
 
 def clear_cache() -> None:
-    for f in (OUT / "download-cache").glob("*.bin"):
+    """Empty the whole-response download cache (the pre-rendered CSV blocks in csv-blocks/ stay)."""
+    for f in CACHE.glob("*.bin"):
         f.unlink()
+
+
+def blocks_done(timeout: float = 600) -> dict:
+    """Wait for the background render of the current release's CSV blocks; its report and size on disk."""
+    end = time.time() + timeout
+    while time.time() < end:
+        done = list(BLOCKS.glob("*/done.json"))
+        if done:
+            info = json.loads(done[0].read_text())
+            info["disk_bytes"] = sum(f.stat().st_size for f in done[0].parent.glob("*.blk"))
+            info["files"] = len(list(done[0].parent.glob("*.blk")))
+            return info
+        time.sleep(0.05)
+    raise RuntimeError("the CSV blocks were not rendered in time")
 
 
 def measure(name: str, url: str, runs: int, rows: int | None = None, cold: bool = False,
@@ -151,8 +176,25 @@ def measure(name: str, url: str, runs: int, rows: int | None = None, cold: bool 
     rows = rows if rows is not None else lines - 1
     return {"name": name, "url": url, "seconds": round(secs, 4), "bytes": size, "rows": rows,
             "rows_per_s": round(rows / secs), "mb_per_s": round(size / secs / 1e6, 2),
-            "runs": [round(r[0], 4) for r in results],
+            "runs": [round(r[0], 4) for r in results], "served_as": sorted({r[3] for r in results}),
             **({"server_cpu_s": round(statistics.median(cpu), 3)} if cpu else {})}
+
+
+def serve(port: int, csv_blocks_mb: int | None) -> subprocess.Popen:
+    """One gunicorn sync worker (``csv_blocks_mb``: the access.csv_blocks_mb override, None = the config's)."""
+    extra = {} if csv_blocks_mb is None else {"OPENMEASURE_BENCH_CSV_BLOCKS_MB": str(csv_blocks_mb)}
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                             "--timeout", "600", "bench.downloads_app:create()"], cwd=ROOT, env={**env(), **extra},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,73 +205,112 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     release = build_release()
     db = build_sqlite(release)
-    om_port, ds_port = free_port(), free_port()
-    om = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{om_port}",
-                           "--timeout", "600", "bench.downloads_app:create()"], cwd=ROOT, env=env(),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    q = "&".join(f"{k}={v}" for k, v in FILTER.items())
+    ds_q = f"indicator__in={FILTER['indicator']}&level={FILTER['level']}"
+    load0 = os.getloadavg()
+
+    # 1. Datasette, alone
+    ds_port = free_port()
     ds = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(db), "--host", "127.0.0.1", "--port",
                            str(ds_port), "--setting", "max_returned_rows", "1000",
                            "--setting", "sql_time_limit_ms", "600000"], cwd=OUT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        om_base, ds_base = f"http://127.0.0.1:{om_port}", f"http://127.0.0.1:{ds_port}"
-        wait(om_base + "/api/v1/", om)
+        ds_base = f"http://127.0.0.1:{ds_port}"
         wait(ds_base + "/-/versions.json", ds)
-        worker = children(om.pid)[0]
-        mem0 = {"openmeasure": rss_kb(worker), "datasette": rss_kb(ds.pid)}
-        q = "&".join(f"{k}={v}" for k, v in FILTER.items())
-        ds_q = f"indicator__in={FILTER['indicator']}&level={FILTER['level']}"
-        clear_cache()
-        load0 = os.getloadavg()
-        om_csv = measure("openmeasure filtered CSV, cold (rendered)", f"{om_base}/api/v1/data?{q}&format=csv",
-                         args.runs, cold=True, server=worker)
-        om_peak_filtered = rss_kb(worker, "VmHWM")
-        om_csv_warm = measure("openmeasure filtered CSV, warm (cache)", f"{om_base}/api/v1/data?{q}&format=csv",
-                              args.runs, server=worker)
+        ds_mem0 = rss_kb(ds.pid)
         ds_csv = measure("datasette filtered CSV (_stream=1)",
                          f"{ds_base}/{db.stem}/indicator_values.csv?{ds_q}&_stream=1&_size=max", args.runs)
-        total = int(requests.get(f"{om_base}/api/v1/releases/{release.name}").json()["rows"])
-        om_all = measure("openmeasure whole-release CSV, cold", f"{om_base}/data/releases/current/indicator_values.csv",
-                         args.runs, cold=True, server=worker)
-        om_zip = measure("openmeasure bulk zip, cold", f"{om_base}/data/releases/current/release.zip", args.runs,
-                         rows=total, cold=True, server=worker)
-        om_zip_warm = measure("openmeasure bulk zip, warm (cache)", f"{om_base}/data/releases/current/release.zip",
-                              args.runs, rows=total)
-        mem1 = {"openmeasure": rss_kb(worker, "VmHWM"), "datasette": rss_kb(ds.pid, "VmHWM")}
-        load1 = os.getloadavg()
+        ds_mem1 = rss_kb(ds.pid, "VmHWM")
     finally:
-        for p in (om, ds):
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(ds)
+
+    # 2. OpenMeasure without CSV blocks: every cold CSV is rendered per request (the old path)
+    shutil.rmtree(BLOCKS, ignore_errors=True)
+    port = free_port()
+    om = serve(port, 0)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait(base + "/api/v1/", om)
+        worker = children(om.pid)[0]
+        mem_plain0 = rss_kb(worker)
+        clear_cache()
+        plain = measure("(a) openmeasure filtered CSV, cold, no blocks", f"{base}/api/v1/data?{q}&format=csv",
+                        args.runs, cold=True, server=worker)
+        plain_all = measure("(a) openmeasure whole-release CSV, cold, no blocks",
+                            f"{base}/data/releases/current/indicator_values.csv", args.runs, cold=True, server=worker)
+        mem_plain1 = rss_kb(worker, "VmHWM")
+    finally:
+        stop(om)
+
+    # 3. OpenMeasure with the release's CSV blocks pre-rendered in the background
+    shutil.rmtree(BLOCKS, ignore_errors=True)
+    clear_cache()
+    port = free_port()
+    om = serve(port, None)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait(base + "/api/v1/", om)
+        worker = children(om.pid)[0]
+        mem0 = rss_kb(worker)
+        t0 = time.perf_counter()
+        requests.get(f"{base}/api/v1/data?indicator=population&limit=1", timeout=60).raise_for_status()
+        blocks = blocks_done()
+        blocks["wall_seconds_until_seen"] = round(time.perf_counter() - t0, 3)
+        peak_prerender = rss_kb(worker, "VmHWM")
+        total = int(requests.get(f"{base}/api/v1/releases/{release.name}").json()["rows"])
+        clear_cache()
+        cold = measure("(b) openmeasure filtered CSV, cold, from blocks", f"{base}/api/v1/data?{q}&format=csv",
+                       args.runs, cold=True, server=worker)
+        peak_filtered = rss_kb(worker, "VmHWM")
+        warm = measure("(c) openmeasure filtered CSV, warm (cache)", f"{base}/api/v1/data?{q}&format=csv",
+                       args.runs, server=worker)
+        om_all = measure("(b) openmeasure whole-release CSV, cold, blocks",
+                         f"{base}/data/releases/current/indicator_values.csv", args.runs, cold=True, server=worker)
+        om_zip = measure("openmeasure bulk zip, cold, blocks", f"{base}/data/releases/current/release.zip", args.runs,
+                         rows=total, cold=True, server=worker)
+        om_zip_warm = measure("openmeasure bulk zip, warm (cache)", f"{base}/data/releases/current/release.zip",
+                              args.runs, rows=total)
+        mem1 = rss_kb(worker, "VmHWM")
+    finally:
+        stop(om)
+    load1 = os.getloadavg()
     report = {
         "release": release.name, "filter": FILTER, "public_rows": total, "cpus": os.cpu_count(),
         "load_average": {"start": [round(x, 2) for x in load0], "end": [round(x, 2) for x in load1]},
-        "results": [om_csv, om_csv_warm, ds_csv, om_all, om_zip, om_zip_warm],
-        "ratio_rows_per_s_cold": round(om_csv["rows_per_s"] / ds_csv["rows_per_s"], 1),
-        "ratio_rows_per_s_warm": round(om_csv_warm["rows_per_s"] / ds_csv["rows_per_s"], 1),
-        "same_rows": om_csv["rows"] == ds_csv["rows"] == om_csv_warm["rows"],
-        "memory_kb": {"before": mem0, "peak_after_filtered_csv": {"openmeasure": om_peak_filtered},
-                      "peak_after_all": mem1},
+        "csv_blocks": blocks,
+        "results": [plain, cold, warm, ds_csv, plain_all, om_all, om_zip, om_zip_warm],
+        "ratio_rows_per_s": {"a_cold_no_blocks": round(plain["rows_per_s"] / ds_csv["rows_per_s"], 1),
+                             "b_cold_blocks": round(cold["rows_per_s"] / ds_csv["rows_per_s"], 1),
+                             "c_warm": round(warm["rows_per_s"] / ds_csv["rows_per_s"], 1)},
+        "same_rows": plain["rows"] == cold["rows"] == warm["rows"] == ds_csv["rows"],
+        "memory_kb": {"no_blocks": {"start": mem_plain0, "peak": mem_plain1},
+                      "blocks": {"start": mem0, "peak_after_prerender": peak_prerender,
+                                 "peak_after_filtered_csv": peak_filtered, "peak_after_all": mem1},
+                      "datasette": {"start": ds_mem0, "peak": ds_mem1}},
     }
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(f"release {release.name}: {total:,} public rows; filter {FILTER}")
     print(f"load average (1, 5, 15 min) at start {report['load_average']['start']}, at end "
           f"{report['load_average']['end']}, on {report['cpus']} CPUs")
-    print(f"{'download':44} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>11} {'MB/s':>7} {'cpu s':>6}")
+    print(f"CSV blocks pre-rendered in the background: {blocks['seconds']:.2f} s (seen after "
+          f"{blocks['wall_seconds_until_seen']:.2f} s), {blocks['disk_bytes'] / 1e6:.1f} MB on disk in "
+          f"{blocks['files']} files, complete: {blocks['complete']}")
+    print(f"{'download':50} {'rows':>9} {'MB':>7} {'s':>7} {'rows/s':>11} {'MB/s':>7} {'cpu s':>6}  served as")
     for r in report["results"]:
         cpu = f"{r['server_cpu_s']:>6.3f}" if "server_cpu_s" in r else f"{'':>6}"
-        print(f"{r['name']:44} {r['rows']:>9,} {r['bytes'] / 1e6:>7.1f} {r['seconds']:>7.3f} {r['rows_per_s']:>11,} "
-              f"{r['mb_per_s']:>7.1f} {cpu}")
-    print(f"OpenMeasure / Datasette (rows per second, same filter): cold {report['ratio_rows_per_s_cold']}x, "
-          f"warm {report['ratio_rows_per_s_warm']}x; same rows: {report['same_rows']}")
+        print(f"{r['name']:50} {r['rows']:>9,} {r['bytes'] / 1e6:>7.1f} {r['seconds']:>7.3f} {r['rows_per_s']:>11,} "
+              f"{r['mb_per_s']:>7.1f} {cpu}  {','.join(r['served_as'])}")
+    ratio = report["ratio_rows_per_s"]
+    print(f"OpenMeasure / Datasette (rows per second, same filter): (a) cold, no blocks {ratio['a_cold_no_blocks']}x; "
+          f"(b) cold, blocks {ratio['b_cold_blocks']}x; (c) warm {ratio['c_warm']}x; same rows: {report['same_rows']}")
     m = report["memory_kb"]
-    print(f"memory (MB): OpenMeasure worker {m['before']['openmeasure'] / 1024:.0f} at start, peak "
-          f"{m['peak_after_filtered_csv']['openmeasure'] / 1024:.0f} after the filtered CSV, "
-          f"{m['peak_after_all']['openmeasure'] / 1024:.0f} after the whole release and the zip; Datasette "
-          f"{m['before']['datasette'] / 1024:.0f} -> peak {m['peak_after_all']['datasette'] / 1024:.0f}")
+    print(f"memory (MB): OpenMeasure worker without blocks {m['no_blocks']['start'] / 1024:.0f} -> peak "
+          f"{m['no_blocks']['peak'] / 1024:.0f}; with blocks {m['blocks']['start'] / 1024:.0f} -> peak "
+          f"{m['blocks']['peak_after_prerender'] / 1024:.0f} after the pre-render, "
+          f"{m['blocks']['peak_after_filtered_csv'] / 1024:.0f} after the filtered CSV, "
+          f"{m['blocks']['peak_after_all'] / 1024:.0f} after the whole release and the zip; Datasette "
+          f"{m['datasette']['start'] / 1024:.0f} -> peak {m['datasette']['peak'] / 1024:.0f}")
     return 0
 
 

@@ -337,6 +337,7 @@ class AccessConfig(Strict):
     cache_seconds: int = Field(300, ge=0)
     download_cache: str | None = "auto"
     download_cache_mb: int = Field(2048, ge=0)
+    csv_blocks_mb: int = Field(1024, ge=0)
 
     @model_validator(mode="after")
     def _page_sizes(self) -> AccessConfig:

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from dashboard.api import api_routes, data_routes, guide_routes, sitemap
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
+from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
 from dashboard.api.state import EXTENSION, ApiState, state
 from dashboard.release_reader import ReleaseReader
@@ -36,11 +37,13 @@ OWN_PREFIXES = ("/api/", "/data", "/catalog.jsonld", "/auth/")
 
 
 def register(server: flask.Flask, config: Config) -> None:
+    cache = DownloadCache(folder_for(config.access.download_cache, config.store),
+                          config.access.download_cache_mb * 1024 * 1024)
     server.extensions[EXTENSION] = ApiState(
         config=config, public=ReleaseReader(config.store, include_internal=False),
-        internal=ReleaseReader(config.store, include_internal=True), access=Access(config),
-        cache=DownloadCache(folder_for(config.access.download_cache, config.store),
-                            config.access.download_cache_mb * 1024 * 1024))
+        internal=ReleaseReader(config.store, include_internal=True), access=Access(config), cache=cache,
+        blocks=CsvBlocks(cache.folder / "csv-blocks" if cache.folder else None,
+                         config.access.csv_blocks_mb * 1024 * 1024))
     if config.access.secret_key:
         server.secret_key = config.access.secret_key
     elif not server.secret_key:

@@ -185,6 +185,7 @@ def data():
                 raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
     if bom and fmt != "csv":
         raise ApiError("'bom' applies to format=csv only", parameter="bom")
+    st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
         # the base URL is part of the key: downloads embed links, and a Host header must not poison them
@@ -210,10 +211,11 @@ def data():
         if hit is not None:
             resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
         else:
-            body = _download_body(rel, q, fmt, bom, meta, parts)
+            body, how = _download_body(rel, q, fmt, bom, meta, parts)
             resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
                                filename)
             resp.headers["X-OpenMeasure-Cache"] = "miss" if cache_key and st.cache.enabled else "off"
+            resp.headers["X-OpenMeasure-Render"] = how
         resp.headers["X-Total-Count"] = str(n)
         if fmt == "csv":
             link = flask.url_for(".data_metadata", _external=False, **_args_without(args, ("format", "bom")))
@@ -224,17 +226,25 @@ def data():
 
 def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, meta,
                    parts: list[reading.Part] | None = None):
-    """The body of a download; ``parts`` is the query's plan when the count already made it."""
+    """(body, how) of a download: ``how`` is 'blocks' when a CSV is put together from the release's
+    pre-rendered CSV blocks (csv_blocks.py), else 'rendered'. ``parts`` is the query's plan when the count
+    already made it."""
     schema = reading.value_schema(rel)
     if fmt == "csv":
-        return formats.csv_stream(schema, reading.batches(rel, q, parts=parts), bom)
+        parts = reading.plan(rel, q) if parts is None else parts
+        body = state().blocks.csv_body(rel, schema, parts, bom)  # None for an internal reader
+        if body is not None:
+            return body, "blocks"
+        return formats.csv_stream(schema, reading.batches(rel, q, parts=parts), bom), "rendered"
     if fmt == "parquet":
-        return formats.parquet_stream(schema, reading.batches(rel, q, parts=parts), meta())
+        return formats.parquet_stream(schema, reading.batches(rel, q, parts=parts), meta()), "rendered"
     if fmt == "xlsx":
-        return xlsx.xlsx_stream(schema, reading.batches(rel, q, parts=parts), metadata_rows(meta()), COLUMN_TEXT)
+        return xlsx.xlsx_stream(schema, reading.batches(rel, q, parts=parts), metadata_rows(meta()),
+                                COLUMN_TEXT), "rendered"
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(formats.sdmx_schema(), (
-        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS, parts=parts)))
+        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS, parts=parts))
+    ), "rendered"
 
 
 def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:

@@ -21,6 +21,7 @@ import orjson
 import pyarrow as pa
 
 from dashboard.api import formats, reading
+from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
 from dashboard.api.tables import flat_table
@@ -47,7 +48,14 @@ def _values_parquet(rel: Release, base: str) -> Iterator[bytes]:
     return formats.parquet_stream(reading.value_schema(rel), reading.batches(rel, ALL), release_metadata(rel, base))
 
 
-def _values_csv(rel: Release, base: str) -> Iterator[bytes]:
+def values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
+    """Every public value as CSV: from the release's pre-rendered CSV blocks when they are all there."""
+    if blocks is not None:
+        parts = reading.plan(rel, ALL)
+        body = blocks.csv_body(rel, reading.value_schema(rel), parts)
+        if body is not None:
+            return body
+        return formats.csv_stream(reading.value_schema(rel), reading.batches(rel, ALL, parts=parts))
     return formats.csv_stream(reading.value_schema(rel), reading.batches(rel, ALL))
 
 
@@ -90,7 +98,7 @@ def _readme(rel: Release, base: str) -> Iterator[bytes]:
 
 FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
     "indicator_values.parquet": (formats.MIMETYPES["parquet"], _values_parquet),
-    "indicator_values.csv": (formats.MIMETYPES["csv"], _values_csv),
+    "indicator_values.csv": (formats.MIMETYPES["csv"], values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
     "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
     "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
@@ -135,8 +143,9 @@ def datapackage(rel: Release, base: str) -> dict:
 ZIP_MEMBERS = [n for n in FILES if n != "indicator_values.sdmx.csv"]
 
 
-def zip_stream(rel: Release, base: str) -> Iterator[bytes]:
-    """The release as one zip, written member by member into a sink that is emptied as it fills."""
+def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
+    """The release as one zip, written member by member into a sink that is emptied as it fills (the
+    values' CSV from ``blocks`` when they have it)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
                          allowZip64=True) as zf:
@@ -145,7 +154,8 @@ def zip_stream(rel: Release, base: str) -> Iterator[bytes]:
             info = zipfile.ZipInfo(f"openmeasure-{rel.id}/{name}", date_time=_date(rel))
             info.compress_type = kind
             with zf.open(info, mode="w", force_zip64=True) as member:
-                for chunk in FILES[name][1](rel, base):
+                write = FILES[name][1]
+                for chunk in (values_csv(rel, base, blocks) if write is values_csv else write(rel, base)):
                     member.write(chunk)
                     if sum(map(len, sink.parts)) >= formats.CHUNK:
                         yield sink.take()

@@ -12,6 +12,7 @@ import flask
 
 from dashboard.api import bulk, formats, http, params, revisions
 from dashboard.api.catalog import catalogue
+from dashboard.api.csv_blocks import BlockBody as CsvBlockBody
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.metadata import citation
@@ -91,18 +92,25 @@ def release_file(release_id: str, name: str):
     if hit:
         return hit
     base = st.base_url()
+    st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
     if name == "release.zip":
-        mime, body, filename = "application/zip", lambda: bulk.zip_stream(rel, base), f"openmeasure-{rel.id}.zip"
+        mime, filename = "application/zip", f"openmeasure-{rel.id}.zip"
+        body = lambda: bulk.zip_stream(rel, base, st.blocks)  # noqa: E731
     else:
         mime, write = bulk.FILES[name]
         body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
+        if write is bulk.values_csv:
+            body = lambda: bulk.values_csv(rel, base, st.blocks)  # noqa: E731
     key = f"{rel.id}|{name}|{base}"
     hit = st.cache.get(key)
     if hit:
         resp = http.send_cached(hit, mime, filename)
     else:
-        resp = http.stream(st.cache.tee(key, body()), mime, filename)
+        chunks = body()
+        resp = http.stream(st.cache.tee(key, chunks), mime, filename)
         resp.headers["X-OpenMeasure-Cache"] = "miss" if st.cache.enabled else "off"
+        if name == "indicator_values.csv":
+            resp.headers["X-OpenMeasure-Render"] = "blocks" if isinstance(chunks, CsvBlockBody) else "rendered"
     resp.headers["X-OpenMeasure-Release"] = rel.id
     return http.finish(resp, etag, True, max_age)
 

@@ -82,10 +82,15 @@ def _csv_bytes(data: pa.RecordBatch | pa.Table, options: pacsv.WriteOptions) -> 
     return out.getvalue().to_pybytes()
 
 
+def csv_header(schema: pa.Schema, bom: bool = False) -> bytes:
+    """The header line of a CSV download (after a BOM if asked)."""
+    return (BOM if bom else b"") + _csv_bytes(schema.empty_table(), _CSV_HEADER)
+
+
 def csv_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], bom: bool = False) -> Iterator[bytes]:
     """The header (after a BOM if asked), then the rows: pyarrow's CSV writer on pieces of
     :data:`CSV_ROWS` rows rendered in parallel and yielded in order (the bytes are those of one writer)."""
-    yield (BOM if bom else b"") + _csv_bytes(schema.empty_table(), _CSV_HEADER)
+    yield csv_header(schema, bom)
     pool = _csv_pool()
     pending: deque[Future] = deque()
     try:

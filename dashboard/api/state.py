@@ -12,6 +12,7 @@ import flask
 
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache
+from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
 from dashboard.release_reader import ReleaseReader
 from etl.config_models import Config
@@ -26,6 +27,7 @@ class ApiState:
     internal: ReleaseReader
     access: Access
     cache: DownloadCache
+    blocks: CsvBlocks
 
     def reader(self) -> ReleaseReader:
         """The reader for this request: internal indicators only for a signed-in manager."""
