@@ -125,6 +125,17 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
     return rows
 
 
+def run_rows(runs: pd.DataFrame) -> list[dict]:
+    """The catalogue's runs as table rows: a run with no release or no error shows an empty cell (the
+    catalogue's NULLs arrive from pandas as NaN, which is truthy and would print as 'nan')."""
+    def text(v) -> str:
+        return "" if v is None or pd.isna(v) else str(v)
+
+    return [{"id": str(r.id), "job": r.job, "started": text(r.started_at)[:19], "status": r.status,
+             "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": text(r.release_id),
+             "error": text(r.error)} for r in runs.itertuples()]
+
+
 @guarded
 def status(**_):
     rel = context.release()
@@ -167,9 +178,7 @@ def status(**_):
         parts += [html.H2("Recent runs"), ui.data_table(
             [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),
              ("release", "Release"), ("error", "Error")],
-            [{"id": str(r.id), "job": r.job, "started": str(r.started_at)[:19], "status": r.status,
-              "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": r.release_id or "",
-              "error": r.error or ""} for r in runs.itertuples()], "The last 20 pipeline runs, newest first")]
+            run_rows(runs), "The last 20 pipeline runs, newest first")]
     elif not problem:
         parts.append(ui.no_data("No pipeline run has been recorded yet."))
     return html.Div(parts)

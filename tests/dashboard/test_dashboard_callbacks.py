@@ -212,3 +212,14 @@ def test_status_shows_each_jobs_next_run_and_last_result(release, demo_config):
     assert by_job["labour_market"]["next"] == "paused"  # in the job store without a next run time
     assert by_job["labour_market"]["last"] == "never run"
     assert "mployment" in by_job["labour_market"]["indicators"]
+
+
+def test_status_runs_without_a_release_or_an_error_show_empty_cells():
+    import pandas as pd
+
+    runs = pd.DataFrame({"id": [2, 1], "job": ["manual", "nightly"], "status": ["failed", "succeeded"],
+                         "started_at": [pd.Timestamp("2026-03-01 02:00"), pd.NaT], "seconds": [None, 1.5],
+                         "release_id": [None, "20260301T020000Z-abcdef"], "error": ["disk full", None]})
+    rows = info.run_rows(runs)
+    assert [(r["release"], r["error"], r["seconds"], r["started"]) for r in rows] == [
+        ("", "disk full", "", "2026-03-01 02:00:00"), ("20260301T020000Z-abcdef", "", "1.5", "")]
