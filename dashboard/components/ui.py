@@ -149,8 +149,8 @@ def data_links(indicator: str, level: str | None = None, period: str | None = No
     params = {"indicator": indicator}
     if level:
         params["level"] = level
-    if period:
-        params["period"] = period
+    if period:  # the API filters a period range: one period is a range of one
+        params["period_from"] = params["period_to"] = period
     items = [html.Li(html.A(f"Data as {label}", href=f"/api/v1/data?{urlencode({**params, 'format': f})}"))
              for f, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))]
     items.append(html.Li(html.A("Methodology", href=f"/methodology/{indicator}")))

@@ -156,7 +156,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
     } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
             ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
-    csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period={period}&format=csv"
+    csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period_from={period}&period_to={period}&format=csv"
     return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
 

@@ -123,3 +123,41 @@ def test_serve_rejects_a_bad_port_before_starting(demo_env):
     done = subprocess.run([sys.executable, "-m", "etl.cli", "serve", "--config", "config.yaml", "--port", "0"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **demo_env})
     assert done.returncode == 2 and "--port 0" in done.stderr and "serving" not in done.stdout
+
+
+def _hrefs(tree) -> set[str]:
+    found = set()
+    if isinstance(tree, dict):
+        href = tree.get("href")
+        if isinstance(href, str) and href.startswith(("/api/v1/data", "/data")):
+            found.add(href)
+        for v in tree.values():
+            found |= _hrefs(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            found |= _hrefs(v)
+    return found
+
+
+def test_every_data_link_on_the_pages_works(dash_app, release):
+    """Follow every link to the API and the download centre that the pages and the explorer's values table
+    render: each answers 200, and a JSON one is whole, parseable JSON (not a body cut off mid-stream)."""
+    import json
+
+    from dashboard.views import explorer
+
+    client = dash_app.server.test_client()
+    hrefs = set()
+    for path in ("/", "/indicator/neet_rate", "/area/VL101", "/area/VL1", "/compare", "/methodology/neet_rate",
+                 "/status"):
+        hrefs |= _hrefs(json.loads(page(client, path)))
+    meta = release.indicators.set_index("id").loc["neet_rate"].to_dict() | {"id": "neet_rate"}
+    with dash_app.server.test_request_context("/"):
+        table = explorer.ranking_outputs(release, meta, "municipality", "2024")[-1]
+    hrefs |= _hrefs(json.loads(json.dumps(table.to_plotly_json(), default=lambda o: o.to_plotly_json())))
+    assert any("format=json" in h for h in hrefs) and any("period_from" in h for h in hrefs), hrefs
+    for href in sorted(hrefs):
+        resp = client.get(href)
+        assert resp.status_code == 200, (href, resp.get_data(as_text=True)[:300])
+        if "format=json" in href:
+            assert json.loads(resp.get_data())["data"], href
