@@ -12,6 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from decimal import Decimal
 
 import orjson
 import pyarrow as pa
@@ -107,23 +108,33 @@ def csv_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], bom: bool =
 
 
 def parquet_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch], metadata: dict) -> Iterator[bytes]:
+    """Parquet of the batches. Every column is written nullable: a release written by an older version may
+    mark a column NOT NULL, and a withheld (suppressed) cell is null whatever the file said."""
     sink = _Sink()
-    schema = schema.with_metadata({**(schema.metadata or {}),
-                                   b"openmeasure": orjson.dumps(metadata)})
+    schema = pa.schema([f.with_nullable(True) for f in schema],
+                       metadata={**(schema.metadata or {}), b"openmeasure": orjson.dumps(metadata)})
     writer = pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="zstd")
     try:
         for batch in batches:
-            writer.write_batch(batch.replace_schema_metadata(schema.metadata))
+            writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
             yield sink.take()
     finally:
         writer.close()
     yield sink.take()
 
 
+def _json_default(value):
+    """What orjson does not encode itself: decimals (a release written by an older version may hold a
+    count as decimal128), as an integer when whole."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def json_rows(batch: pa.RecordBatch) -> Iterator[bytes]:
     """One orjson-encoded object per row (NaN becomes null)."""
     for row in batch.to_pylist():
-        yield orjson.dumps(row, option=orjson.OPT_SERIALIZE_NUMPY)
+        yield orjson.dumps(row, default=_json_default, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 # --- SDMX-CSV 1.0 ------------------------------------------------------------------------------------

@@ -203,3 +203,35 @@ def test_xlsx_writer_keeps_exact_numbers_and_escapes_text():
     meta = list(wb["metadata"].values)
     assert ("Title", "A & <B>") in meta and ("x", "a number") in meta
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
+
+
+def test_json_rows_encode_decimal_counts_from_older_releases():
+    """A release written before counts were cast to BIGINT holds decimal128 columns: JSON must not stop
+    mid-body on them."""
+    import decimal
+
+    import orjson
+    import pyarrow as pa
+
+    from dashboard.api.formats import json_rows
+
+    batch = pa.record_batch({"n": pa.array([decimal.Decimal(3), None, decimal.Decimal("2.5")], pa.decimal128(38, 1))})
+    assert [orjson.loads(r) for r in json_rows(batch)] == [{"n": 3}, {"n": None}, {"n": 2.5}]
+
+
+def test_parquet_download_of_a_release_whose_file_marks_columns_not_null():
+    """Older releases mark some columns NOT NULL; the rows read back (suppressed cells withheld) may be
+    null there, and the download must still be written (it failed with 'schema does not match')."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dashboard.api.formats import parquet_stream
+
+    schema = pa.schema([pa.field("value", pa.float64(), nullable=False), pa.field("status", pa.string())])
+    batch = pa.record_batch({"value": pa.array([1.5, None]), "status": ["ok", "suppressed"]})
+    body = b"".join(parquet_stream(schema, [batch], {"release": "x"}))
+    table = pq.read_table(io.BytesIO(body))
+    assert table.column("value").to_pylist() == [1.5, None] and table.schema.field("value").nullable
+    assert b"openmeasure" in table.schema.metadata
