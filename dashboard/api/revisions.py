@@ -15,7 +15,15 @@ from dashboard.release_reader import Release
 COLUMNS = ["indicator", "area_code", "level", "period", "breakdown", "value", "status"]
 KINDS = ("revised", "added", "removed", "status")
 
-_SQL = """
+#: Relative difference below which two values are the same figure. Rebuilding a release sums the same
+#: floats in another order, which moves the last bit (up to 6e-16 relative; see docs/methodology.md):
+#: that is not a revision. A revision of any published precision is many orders of magnitude larger.
+TOLERANCE = 1e-12
+#: Whether the value changed: it appeared, disappeared, or moved by more than the tolerance.
+DIFFERS = ("((o.value IS NULL) <> (n.value IS NULL) OR ABS(n.value - o.value) > "
+           f"{TOLERANCE} * GREATEST(ABS(o.value), ABS(n.value)))")
+
+_SQL = f"""
 SELECT
     COALESCE(n.indicator, o.indicator) AS indicator,
     COALESCE(n.area_code, o.area_code) AS area_code,
@@ -30,7 +38,7 @@ SELECT
     CASE
         WHEN o.indicator IS NULL THEN 'added'
         WHEN n.indicator IS NULL THEN 'removed'
-        WHEN o.value IS DISTINCT FROM n.value THEN 'revised'
+        WHEN {DIFFERS} THEN 'revised'
         ELSE 'status'
     END AS kind
 FROM old_values o
@@ -38,13 +46,14 @@ FULL OUTER JOIN new_values n
     ON o.indicator = n.indicator AND o.area_code = n.area_code AND o.period = n.period
    AND o.breakdown = n.breakdown
 WHERE o.indicator IS NULL OR n.indicator IS NULL
-   OR o.value IS DISTINCT FROM n.value OR o.status IS DISTINCT FROM n.status
+   OR {DIFFERS} OR o.status IS DISTINCT FROM n.status
 ORDER BY indicator, level, area_code, period, breakdown
 """
 
 
 def revisions(old: Release, new: Release, indicators: tuple[str, ...] | None = None) -> pa.Table:
-    """One row per changed cell; values compared exactly (both releases store the same float64)."""
+    """One row per changed cell; values are the same when they differ by at most :data:`TOLERANCE` of
+    their size (floating-point noise between two builds of the same figures is not a revision)."""
     q = reading.ValueQuery(indicators=indicators)
     old_values = reading.read_table(old, q, COLUMNS)
     new_values = reading.read_table(new, q, COLUMNS)

@@ -235,3 +235,23 @@ def test_parquet_download_of_a_release_whose_file_marks_columns_not_null():
     table = pq.read_table(io.BytesIO(body))
     assert table.column("value").to_pylist() == [1.5, None] and table.schema.field("value").nullable
     assert b"openmeasure" in table.schema.metadata
+
+
+def test_revisions_ignore_floating_point_noise_between_builds(monkeypatch):
+    """Rebuilding a release moves the last bit of non-integer sums: that is not a revision; a real change,
+    a value that appears or disappears and a change of status are."""
+    import pyarrow as pa
+
+    from dashboard.api import reading, revisions
+
+    def table(values, statuses):
+        n = len(values)
+        return pa.table({"indicator": ["x"] * n, "area_code": [f"A{i}" for i in range(n)], "level": ["l"] * n,
+                         "period": ["2020"] * n, "breakdown": ["total"] * n, "value": values, "status": statuses})
+
+    old = table([2.937683532549513, 10.0, 5.0, None, 1e-300, 7.0], ["ok"] * 6)
+    new = table([2.9376835325495136, 10.001, None, 4.0, 2e-300, 7.0], ["ok"] * 5 + ["provisional"])
+    monkeypatch.setattr(reading, "read_table", lambda rel, q, cols: old if rel == "old" else new)
+    t = revisions.revisions("old", "new")
+    assert dict(zip(t.column("area_code").to_pylist(), t.column("kind").to_pylist(), strict=True)) == {
+        "A1": "revised", "A2": "revised", "A3": "revised", "A4": "revised", "A5": "status"}
