@@ -80,7 +80,16 @@ def rank(r, n) -> str:
     return f"{int(r)} of {int(n)}"
 
 
-def quartile(q) -> str:
+def quartile(q, polarity: str = "higher_is_better") -> str:
+    """Quartile 1 holds the best values; for a neutral indicator (neither direction is better) it holds the
+    highest, and says so rather than calling them best."""
     if missing(q):
         return "–"
+    if polarity == "neutral":
+        return {1: "1 (highest quarter)", 4: "4 (lowest quarter)"}.get(int(q), str(int(q)))
     return {1: "1 (best quarter)", 4: "4 (worst quarter)"}.get(int(q), str(int(q)))
+
+
+def count(n: int, noun: str) -> str:
+    """'1 indicator', '3 indicators'."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -44,7 +44,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                   for r in rows]
     fig = figures.spine(spine_rows)
     sig = Counter(r["significance_top"] for r in rows)
-    summary = (f"{area['name']} compared with all {area['level']} areas on {len(rows)} indicators, latest period "
+    summary = (f"{area['name']} compared with all {area['level']} areas on {fmt.count(len(rows), 'indicator')}, latest period "
                f"of each: significantly better than {top_name} on {int(sig.get('better', 0))}, similar on "
                f"{int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
                f"{int(sig.get('not compared', 0))} not compared (no interval or no value).")
@@ -61,12 +61,14 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                        f"{fmt.SIGNIFICANCE_TEXT.get(r['significance_parent'], '')}" if parent_name else "–"),
             "top": f"{fmt.value(r['top_value'], dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r['significance_top'], '')}",
             "rank": fmt.rank(r["rank_level"], r["n_ranked_level"]),
-            "quartile": fmt.quartile(r["quartile"]),
+            "quartile": fmt.quartile(r["quartile"], r["polarity"]),
             "range": f"{fmt.number(r['vmin'], dec)} to {fmt.number(r['vmax'], dec)}",
             "note": r["note"] if isinstance(r["note"], str) else "",
         })
+    # a region's parent is the top level: one column for it, not the same column twice
+    parent_col = [("parent", f"{parent_name or 'Parent'} (significance)")] if parent_name != top_name else []
     cols = [("indicator", "Indicator"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
-            ("parent", f"{parent_name or 'Parent'} (significance)"), ("top", f"{top_name} (significance)"),
+            *parent_col, ("top", f"{top_name} (significance)"),
             ("rank", "Rank in level"), ("quartile", "Quartile"), ("range", "Range in level"), ("note", "Note")]
     return fig, summary, ui.data_table(cols, table_rows, f"{area['name']}: every indicator, latest period")
 
@@ -145,12 +147,14 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     cards = []
     if rows:
         sig = Counter(r["significance_top"] for r in rows)
-        q = Counter(r["quartile"] for r in rows)
-        cards = html.Div([
-            ui.summary_card(f"Better than {top_name}", f"{int(sig.get('better', 0))} indicators"),
-            ui.summary_card(f"Worse than {top_name}", f"{int(sig.get('worse', 0))} indicators"),
-            ui.summary_card("In the best quarter of its level", f"{int(q.get(1.0, 0))} indicators"),
-        ], className="cards")
+        q = Counter(r["quartile"] for r in rows if r["polarity"] != "neutral")  # neutral: no best quarter
+        cards = html.Section([
+            html.H2("At a glance"),
+            html.Div([
+                ui.summary_card(f"Better than {top_name}", fmt.count(int(sig.get("better", 0)), "indicator")),
+                ui.summary_card(f"Worse than {top_name}", fmt.count(int(sig.get("worse", 0)), "indicator")),
+                ui.summary_card("In the best quarter of its level", fmt.count(int(q.get(1.0, 0)), "indicator")),
+            ], className="cards")])
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,

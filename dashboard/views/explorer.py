@@ -149,7 +149,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "area": ui.Link(df["name"][i] or df["area_code"][i], f"/area/{df['area_code'][i]}"),
         "value": fmt.with_status(df["value"][i], df["status"][i], dec, unit),
         "ci": fmt.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
-        "quartile": fmt.quartile(df["quartile"][i]),
+        "quartile": fmt.quartile(df["quartile"][i], meta.get("polarity", "higher_is_better")),
         "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
         "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",

@@ -161,3 +161,47 @@ def test_every_data_link_on_the_pages_works(dash_app, release):
         assert resp.status_code == 200, (href, resp.get_data(as_text=True)[:300])
         if "format=json" in href:
             assert json.loads(resp.get_data())["data"], href
+
+
+def _walk(tree, found: list) -> list:
+    """(type, props) of every component, in document order."""
+    if isinstance(tree, dict):
+        if "type" in tree and "props" in tree:
+            found.append((tree["type"], tree["props"]))
+        for v in tree.values():
+            _walk(v, found)
+    elif isinstance(tree, list):
+        for v in tree:
+            _walk(v, found)
+    return found
+
+
+def test_area_page_headings_columns_and_a_neutral_indicators_quartile(dash_app):
+    """Headings do not skip a level; a region's table has one column for the country (its parent and the top
+    level), not two; a neutral indicator (applications received) is never in a 'best' quarter."""
+    import json
+    import re
+
+    client = dash_app.server.test_client()
+    for code in ("VL1", "VL101"):
+        nodes = _walk(json.loads(page(client, f"/area/{code}")), [])
+        levels = [int(t[1]) for t, _ in nodes if t in ("H1", "H2", "H3", "H4")]
+        assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert not re.search(r"\b1 indicators", json.dumps(nodes))
+    def tables(code: str) -> list[str]:  # the page's tables, as the HTML they are rendered to
+        return [p["dangerously_allow_html"] and p.get("children") or "" for t, p in
+                _walk(json.loads(page(client, f"/area/{code}")), []) if p.get("className") == "table-html"]
+
+    region = "".join(tables("VL1"))
+    assert region.count(">Republic of Veloria (significance)<") == 1, region[:500]
+    rows = "".join(tables("VL101")).split("<tr")
+    neutral = [r for r in rows if "Applications received" in r]
+    assert neutral and not any("best quarter" in r or "worst quarter" in r for r in neutral)
+
+
+def test_quartile_words_follow_the_indicators_direction():
+    from dashboard.components import fmt
+
+    assert fmt.quartile(1) == "1 (best quarter)" and fmt.quartile(4.0, "lower_is_better") == "4 (worst quarter)"
+    assert fmt.quartile(1, "neutral") == "1 (highest quarter)" and fmt.quartile(2, "neutral") == "2"
+    assert fmt.count(1, "indicator") == "1 indicator" and fmt.count(0, "indicator") == "0 indicators"
