@@ -43,6 +43,32 @@ def sources_list(text: str | None):
                              f" ({s['publisher']})" if s.get("publisher") else ""]) for s in sources])
 
 
+INTERVALS = {"wilson": "Wilson score interval for a proportion",
+             "poisson": "exact Poisson interval for a count or rate (Byar's approximation for large counts)",
+             "none": "none: the value is not an estimate from a sample or a count of events"}
+APPLIED_TO = {"numerator": "the numerator", "denominator": "the denominator",
+              "both": "the numerator or the denominator"}
+
+
+def interval_text(method) -> str | None:
+    return None if method is None or pd.isna(method) else INTERVALS.get(str(method), str(method))
+
+
+def disclosure_text(rule) -> str | None:
+    """The release's disclosure rule (JSON, as configured) in words."""
+    if rule is None or (not isinstance(rule, str | dict) and pd.isna(rule)):
+        return None
+    try:
+        r = json.loads(rule) if isinstance(rule, str) else rule
+        threshold, zero, on = int(r["threshold"]), bool(r.get("suppress_zero")), r.get("apply_to", "numerator")
+    except (ValueError, KeyError, TypeError):
+        return str(rule)
+    return (f"Values are withheld where {APPLIED_TO.get(on, on)} is under {threshold}"
+            + (" (including zero)" if zero else " (a zero is published)")
+            + "; further values are withheld where needed so that a withheld one cannot be worked out from "
+            "its parent and the other areas.")
+
+
 @guarded
 def methodology(indicator_id: str | None = None, **_):
     rel = context.release()
@@ -62,9 +88,9 @@ def methodology(indicator_id: str | None = None, **_):
         html.P(meta["methodology"] or "No method statement given."),
         _dl([("Formula", f"{meta['numerator']} / {meta['denominator']} × {meta['multiplier']:g}"
               if meta.get("denominator") else meta.get("numerator")),
-             ("At higher levels", meta["aggregation"]), ("95% interval", meta["interval"]),
+             ("At higher levels", meta["aggregation"]), ("95% interval", interval_text(meta["interval"])),
              ("Minimum coverage", f"{meta['min_coverage']:.0%}" if not pd.isna(meta.get("min_coverage")) else None),
-             ("Disclosure control", meta.get("disclosure"))]),
+             ("Disclosure control", disclosure_text(meta.get("disclosure")))]),
         html.H2("Sources"),
         sources_list(meta.get("sources")) or html.P("No sources listed."),
         html.H2("Licence and attribution"),

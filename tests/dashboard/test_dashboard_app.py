@@ -205,3 +205,10 @@ def test_quartile_words_follow_the_indicators_direction():
     assert fmt.quartile(1) == "1 (best quarter)" and fmt.quartile(4.0, "lower_is_better") == "4 (worst quarter)"
     assert fmt.quartile(1, "neutral") == "1 (highest quarter)" and fmt.quartile(2, "neutral") == "2"
     assert fmt.count(1, "indicator") == "1 indicator" and fmt.count(0, "indicator") == "0 indicators"
+
+
+def test_methodology_states_the_disclosure_rule_and_interval_in_words(dash_app):
+    text = page(dash_app.server.test_client(), "/methodology/neet_rate")
+    assert "withheld where the numerator is under 10 (including zero)" in text
+    assert "Wilson score interval for a proportion" in text
+    assert "threshold" not in text and "suppress_zero" not in text
