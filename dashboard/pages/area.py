@@ -1,7 +1,7 @@
 """``/area/<code>``: the area profile for councils (dashboard/views/area.py)."""
 import dash
 
-from dashboard.views import area
+from dashboard.views import area, titles
 
-dash.register_page(__name__, path_template="/area/<area_code>", title="Area profile", name="Area")
+dash.register_page(__name__, path_template="/area/<area_code>", title=titles.area, name="Area")
 layout = area.layout

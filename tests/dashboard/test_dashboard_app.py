@@ -212,3 +212,19 @@ def test_methodology_states_the_disclosure_rule_and_interval_in_words(dash_app):
     assert "withheld where the numerator is under 10 (including zero)" in text
     assert "Wilson score interval for a proportion" in text
     assert "threshold" not in text and "suppress_zero" not in text
+
+
+def test_page_titles_name_the_indicator_or_area(dash_app):
+    """WCAG 2.4.2: the title the router gives the browser says which indicator or area the page is about."""
+    import json
+
+    client = dash_app.server.test_client()
+
+    def title(path: str) -> str:
+        return json.loads(page(client, path))["response"]["_pages_store"]["data"]["title"]
+
+    assert title("/indicator/neet_rate") == ("Young people not in education, employment or training: "
+                                             "indicator explorer")
+    assert title("/methodology/online_share") == "Applications completed online: methodology"
+    assert title("/area/VL101") == "Venwell: area profile"
+    assert title("/area/NOPE") == "Area profile"
