@@ -27,6 +27,11 @@ def overview_rows(release: Release, area: str, theme: str | None) -> tuple[pd.Da
     return latest.sort_values(["theme", "title"]).reset_index(drop=True), rows
 
 
+#: How an indicator without a target gets its status (indicators/sql/compare.sql, docs/methodology.md).
+NO_TARGET_RULE = ("the status is its yearly trend since its first period (on track at 1.5% a year or more in "
+                  "the better direction, needing acceleration at 0.5%).")
+
+
 def card(r, series: pd.DataFrame, area: str):
     dec, unit = int(r.decimals), r.unit
     s = series[series["indicator"] == r.indicator].sort_values("period")
@@ -38,8 +43,12 @@ def card(r, series: pd.DataFrame, area: str):
     change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit)}"
               + (f" ({r.change_significance})" if r.change_significance not in (None, "not compared") else "")
               if isinstance(r.previous_period, str) else "No earlier period.")
-    target = (f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}" if not fmt.missing(r.target)
-              else "No target set")
+    if not fmt.missing(r.target):
+        target = f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}"
+    elif isinstance(r.progress_status, str):
+        target = f"No target set: {NO_TARGET_RULE}"
+    else:
+        target = "No target set"
     return ui.summary_card(
         r.title, fmt.with_status(r.value, r.status, dec, unit),
         href=f"/indicator/{r.indicator}?areas={area}",
@@ -61,10 +70,11 @@ def content(release: Release, area: str, theme: str | None):
         return [ui.no_data(f"There are no published values for {name} in this theme.")]
     worse = latest[latest["change_significance"] == "worse"]
     rag = latest["rag"].value_counts()
-    summary = (f"{name}: {len(latest)} indicators. On track or achieved: {int(rag.get('green', 0))}; "
+    targets = int(latest["target"].notna().sum())
+    summary = (f"{name}: {fmt.count(len(latest), 'indicator')}. On track or achieved: {int(rag.get('green', 0))}; "
                f"needing acceleration: {int(rag.get('amber', 0))}; off track: {int(rag.get('red', 0))}; "
-               f"no target: {int(latest['rag'].isna().sum())}. "
-               f"{len(worse)} got significantly worse since the previous period.")
+               f"no status: {int(latest['rag'].isna().sum())}. {targets} of them have a target; the others are "
+               f"judged on their yearly trend. {len(worse)} got significantly worse since the previous period.")
     worse_list = (html.Ul([html.Li([html.A(r.title, href=f"/indicator/{r.indicator}?areas={area}"),
                                     f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
                                     f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])

@@ -228,3 +228,17 @@ def test_page_titles_name_the_indicator_or_area(dash_app):
     assert title("/methodology/online_share") == "Applications completed online: methodology"
     assert title("/area/VL101") == "Venwell: area profile"
     assert title("/area/NOPE") == "Area profile"
+
+
+def test_overview_says_how_an_indicator_without_a_target_gets_its_status(dash_app):
+    """A card with a status but no target said 'On track' beside 'No target set'; it now says the status is
+    the yearly trend, and the summary's counts add up (status counts + no status = indicators)."""
+    import re
+
+    text = page(dash_app.server.test_client(), "/")
+    assert "No target set: the status is its yearly trend since its first period" in text
+    m = re.search(r": (\d+) indicators\. On track or achieved: (\d+); needing acceleration: (\d+); "
+                  r"off track: (\d+); no status: (\d+)\. (\d+) of them have a target", text)
+    assert m, text[:300]
+    n, g, a, r, none, _ = map(int, m.groups())
+    assert g + a + r + none == n
