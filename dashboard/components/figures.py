@@ -116,11 +116,18 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
         margin={"l": 60, "r": 10, "t": 10, "b": 50})}
 
 
-def distribution(values: Sequence, *, unit: str) -> dict:
-    return {"data": [{"type": "histogram", "x": [v for v in _clean(values) if v is not None], "nbinsx": 30,
-                      "marker": {"color": PALETTE[0], "line": {"color": "#ffffff", "width": 1}},
-                      "name": "Areas", "hovertemplate": f"%{{x}} {unit}<br>%{{y}} areas<extra></extra>"}],
-            "layout": _base_layout(height=300, bargap=0.05, xaxis={"title": {"text": unit}},
+def distribution(counts: Sequence[int], edges: Sequence[float], *, unit: str, decimals: int) -> dict:
+    """Bars of a histogram whose bins are given (``numpy.histogram``'s counts and edges), so that the chart
+    and the table beside it show the same bins, not Plotly's own."""
+    edges = [float(e) for e in edges]
+    lo, hi = edges[:-1], edges[1:]
+    return {"data": [{"type": "bar", "x": [(a + b) / 2 for a, b in zip(lo, hi, strict=True)],
+                      "y": [int(n) for n in counts], "width": [b - a for a, b in zip(lo, hi, strict=True)],
+                      "customdata": [[a, b] for a, b in zip(lo, hi, strict=True)],
+                      "marker": {"color": PALETTE[0], "line": {"color": "#ffffff", "width": 1}}, "name": "Areas",
+                      "hovertemplate": (f"%{{customdata[0]:,.{decimals}f}} to %{{customdata[1]:,.{decimals}f}} "
+                                        f"{unit}<br>%{{y}} areas<extra></extra>")}],
+            "layout": _base_layout(height=300, bargap=0, xaxis={"title": {"text": unit}},
                                    yaxis={"title": {"text": "Number of areas"}}, showlegend=False,
                                    margin={"l": 60, "r": 10, "t": 10, "b": 50})}
 

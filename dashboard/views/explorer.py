@@ -176,19 +176,21 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
         rsum = (f"{len(keep):,} areas ranked. Best: {have['name'][0]} ({fmt.value(have['value'][0], dec, unit)}); "
                 f"worst: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
                 "Select a point to open that area's profile.")
-    dfig = figures.distribution(have["value"], unit=unit)
     if not keep:
+        dfig = figures.distribution([], [0.0], unit=unit, decimals=dec)
         dsum, dtable = "No values to show.", ui.no_data()
     else:
         values = np.asarray(have["value"], float)
         q = np.quantile(values, [0.25, 0.5, 0.75]).tolist()
         dsum = (f"Half of the areas lie between {fmt.value(q[0], dec, unit)} and {fmt.value(q[2], dec, unit)}; "
                 f"the median is {fmt.value(q[1], dec, unit)}.")
+        # one set of bins for the chart and its table
         counts, edges = np.histogram(values, bins=min(30, max(1, len(keep))))
+        dfig = figures.distribution(counts, edges, unit=unit, decimals=dec)
         dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
                                [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
                                 for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
-                               f"Distribution of {meta['title']}, {period}")
+                               f"Distribution of {meta['title']}, {period} (ranges with no area left out)")
     return fig, rsum, dfig, dsum, dtable, values_table(df, meta, level, period)
 
 

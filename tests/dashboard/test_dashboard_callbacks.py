@@ -223,3 +223,17 @@ def test_status_runs_without_a_release_or_an_error_show_empty_cells():
     rows = info.run_rows(runs)
     assert [(r["release"], r["error"], r["seconds"], r["started"]) for r in rows] == [
         ("", "disk full", "", "2026-03-01 02:00:00"), ("20260301T020000Z-abcdef", "", "1.5", "")]
+
+
+def test_distribution_chart_and_its_table_show_the_same_bins(release):
+    """The chart drew Plotly's own bins while the table beside it counted numpy's: a screen-reader user
+    read other numbers than a sighted one. Both now come from one numpy histogram."""
+    import re
+
+    meta = release.indicators.set_index("id").loc["neet_rate"].to_dict() | {"id": "neet_rate"}
+    _, _, dfig, _, dtable, _ = explorer.ranking_outputs(release, meta, "municipality", "2024")
+    bars = dfig["data"][0]
+    assert bars["type"] == "bar" and sum(bars["y"]) > 0
+    html = json.dumps(dtable.to_plotly_json(), default=lambda o: o.to_plotly_json())
+    table_counts = [int(n.replace(",", "")) for n in re.findall(r"<td>([\d,]+)</td>", html)]
+    assert table_counts == [n for n in bars["y"] if n]
