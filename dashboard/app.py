@@ -14,7 +14,7 @@ import dash
 import flask
 from dash import dcc, html
 
-from dashboard import api, context
+from dashboard import api, context, data
 from dashboard.components import ui
 from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
@@ -103,6 +103,33 @@ def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
         return resp
 
 
+#: Pages named by an id in their path: (prefix, whether the id is known in a release).
+NAMED_PAGES = (("/indicator/", lambda rel, i: data.indicator_meta(rel, i) is not None),
+               ("/methodology/", lambda rel, i: data.indicator_meta(rel, i) is not None),
+               ("/area/", lambda rel, c: data.area_row(rel, c) is not None))
+
+
+def add_not_found_status(server) -> None:
+    """A page for an unknown indicator or area still says so in words (the router draws it), and now also
+    answers 404, so that crawlers and link checkers do not take it for a page."""
+
+    @server.after_request
+    def _not_found(resp):
+        path = flask.request.path
+        if flask.request.method != "GET" or resp.status_code != 200:
+            return resp
+        for prefix, known in NAMED_PAGES:
+            ident = path[len(prefix):] if path.startswith(prefix) else ""
+            if ident and "/" not in ident:
+                try:
+                    if not known(context.release(), ident):
+                        resp.status_code = 404
+                except StoreError:
+                    pass
+                break
+        return resp
+
+
 def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     """The dashboard over ``config.store``; internal indicators only with ``include_internal=True``."""
     reader = ReleaseReader(config.store, include_internal=include_internal)
@@ -119,6 +146,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     for view in (overview, explorer, area, compare):
         view.register(app)
     add_boundaries_route(app.server, reader)
+    add_not_found_status(app.server)
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)
     return app

@@ -242,3 +242,11 @@ def test_overview_says_how_an_indicator_without_a_target_gets_its_status(dash_ap
     assert m, text[:300]
     n, g, a, r, none, _ = map(int, m.groups())
     assert g + a + r + none == n
+
+
+def test_a_page_for_an_unknown_indicator_or_area_answers_404(dash_app):
+    client = dash_app.server.test_client()
+    for path in ("/indicator/bogus", "/methodology/bogus", "/area/XX"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/indicator/neet_rate", "/methodology/neet_rate", "/area/VL101", "/", "/compare"):
+        assert client.get(path).status_code == 200, path

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 PAGES = ["/", "/?area=VL2&theme=jobs", "/indicator/online_share", "/indicator/neet_rate?level=region&period=2015",
          "/area/VL101", "/area/VL", "/compare", "/compare?areas=VL1,VL2,VL101&indicators=neet_rate,employment_rate",
          "/methodology/neet_rate", "/status", "/accessibility", "/no-such-page", "/indicator/sickness_absence"]
+#: Pages for an unknown (here: internal) id answer 404 on purpose; the browser logs that for the document.
+NOT_FOUND = {"/indicator/sickness_absence"}
 
 
 def graph_data(tab, graph_id: str) -> list[dict]:
@@ -49,7 +51,8 @@ def test_page_renders_accessibly_without_console_errors(tab, path):
     violations = tab.axe()
     assert violations == [], "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"])
                                        for v in violations)
-    assert tab.errors == []
+    expected = "Failed to load resource: the server responded with a status of 404"
+    assert [e for e in tab.errors if not (path in NOT_FOUND and expected in e)] == []
 
 
 def test_explorer_period_level_and_indicator_update_map_and_ranking(tab):
