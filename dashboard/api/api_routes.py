@@ -351,8 +351,10 @@ def openapi_document():
     st = state()
     rel = st.public.current()
     known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
-             "parent": sorted(rel.areas["area_code"]), "level": list(rel.levels),
+             "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
+             "level": list(rel.levels),
              "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
              "release": [r["id"] for r in st.public.store.list()]}
-    resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size))
+    resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
+                                           st.config.publication.licence))
     return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)

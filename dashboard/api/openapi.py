@@ -109,7 +109,8 @@ def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
     return base
 
 
-def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000) -> dict:
+def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000,
+         licence: str | None = None) -> dict:
     """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release."""
     known = known or {}
     paths = {}
@@ -140,7 +141,8 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
         "info": {"title": "OpenMeasure open-data API", "version": "1.0.0",
                  "description": "Public indicator values at every level of the geography, with metadata, "
                                 "licence and citation. Internal indicators are not part of the public API; "
-                                "suppressed values are withheld with status 'suppressed'."},
+                                "suppressed values are withheld with status 'suppressed'.",
+                 **({"license": {"name": licence, "identifier": licence}} if licence else {})},
         "servers": [{"url": server_url.rstrip("/")}],
         "paths": paths,
         "components": {"schemas": {

@@ -108,3 +108,11 @@ def test_schemathesis_finds_no_mismatch(small_app):
         except Exception as exc:  # a failure group from schemathesis: collect them all, then report
             failures.append(f"{op.path}: {exc}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_document_names_the_data_licence_and_parents_are_areas_with_children(spec, api_config):
+    assert spec["info"]["license"]["identifier"] == api_config.publication.licence
+    data = spec["paths"]["/api/v1/data"]["get"]["parameters"]
+    parent = next(p for p in data if p["name"] == "parent")["schema"]
+    parents = set(parent.get("items", parent).get("enum", []))
+    assert {"VL", "VL1"} <= parents and "VL101" not in parents  # a municipality has no areas below it
