@@ -230,12 +230,38 @@ def last_refreshed(engine: Engine) -> dict[str, datetime]:
         return {name: as_utc(at) for name, at in con.execute(q)}
 
 
-def abandon_running(engine: Engine, before: datetime, reason: str) -> list[int]:
-    """Mark runs still 'running' that started before ``before`` as failed: their process is gone."""
+#: Why a run still marked 'running' is failed when the next run (or the scheduler) starts.
+ORPHAN = "the process running it ended without finishing (crash, kill or power loss)"
+
+
+def abandon_running(engine: Engine, before: datetime, published: list[str] = ()) -> list[int]:
+    """Mark runs still 'running' that started before ``before`` as failed: their process is gone.
+
+    ``published`` are the release ids in the store. A release no run has recorded, created after an orphan
+    run started (and before the next one did), was published by that run, which was killed between
+    publishing and recording its success: its row then says so and names the release, instead of claiming
+    that nothing was published."""
     with engine.begin() as con:
-        ids = [r for (r,) in con.execute(select(runs.c.id).where(runs.c.status == "running",
-                                                                  runs.c.started_at < before))]
-        if ids:
-            con.execute(update(runs).where(runs.c.id.in_(ids)).values(status="failed", finished_at=now(),
-                                                                        error=reason))
-        return ids
+        orphans = con.execute(select(runs.c.id, runs.c.started_at).where(
+            runs.c.status == "running", runs.c.started_at < before).order_by(runs.c.started_at)).all()
+        if not orphans:
+            return []
+        claimed = {r for (r,) in con.execute(select(runs.c.release_id).where(runs.c.release_id.is_not(None)))}
+        unclaimed = sorted(r for r in published if r not in claimed)
+        starts = [as_utc(at).replace(microsecond=0) for _, at in orphans]
+        for k, (run_id, _) in enumerate(orphans):
+            lo, hi = starts[k], starts[k + 1] if k + 1 < len(starts) else None
+            mine = [r for r in unclaimed if lo <= _release_time(r) and (hi is None or _release_time(r) < hi)]
+            if mine:
+                values = {"error": f"{ORPHAN}, after publishing release {mine[-1]} (its statistics were not "
+                                   "recorded)", "release_id": mine[-1]}
+            else:
+                values = {"error": f"{ORPHAN}; nothing was published"}
+            con.execute(update(runs).where(runs.c.id == run_id).values(status="failed", finished_at=now(),
+                                                                      **values))
+        return [run_id for run_id, _ in orphans]
+
+
+def _release_time(release_id: str) -> datetime:
+    """The UTC time a release id starts with (``20261128T142344Z-c98f54``)."""
+    return datetime.strptime(release_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)

@@ -28,6 +28,7 @@ from etl.config_models import Config, RetryConfig
 from etl.exceptions import OpenMeasureError, TransientError
 from etl.pipeline import RunResult
 from etl.pipeline import run as pipeline_run
+from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,7 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
         engine = catalogue.connect(config.catalogue)
         with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel):
             orphans = catalogue.abandon_running(engine, catalogue.now(),
-                                                "the process running it ended without finishing "
-                                                "(crash, kill or power loss); nothing was published")
+                                                [r["id"] for r in ReleaseStore(config.store).list()])
             if orphans:
                 log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
             return _with_retries(config, job, checked, sched.retries, cancel)

@@ -190,8 +190,7 @@ def cleanup_at_start(config: Config) -> list[str]:
         with locks.hold(engine, lock_name(config), ttl=config.scheduler.lock_ttl_seconds, wait=0):
             removed = ReleaseStore(config.store).clean_partial()
             orphans = catalogue.abandon_running(engine, catalogue.now(),
-                                                "the process running it ended without finishing "
-                                                "(crash, kill or power loss); nothing was published")
+                                                [r["id"] for r in ReleaseStore(config.store).list()])
     except locks.LockBusy:
         log.info("step=cleanup state=skipped reason=a_run_is_in_progress")
         return []
