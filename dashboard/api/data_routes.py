@@ -156,11 +156,10 @@ def catalog():
     params.check_names(flask.request.args, set())
     st = state()
     rel = st.public.current()
-    etag = http.etag_for(rel.id, "public")
-    max_age = st.config.access.cache_seconds
-    hit = http.conditional(etag, True, max_age)
-    if hit:
-        return hit
-    resp = http.json_response(catalogue(rel, st.base_url()))
-    resp.mimetype = "application/ld+json"
-    return http.finish(resp, etag, True, max_age)
+
+    def build():
+        resp = http.json_response(catalogue(rel, st.base_url()))
+        resp.mimetype = "application/ld+json"
+        return resp
+
+    return http.current_document(rel.id, st.config.access.cache_seconds, build)

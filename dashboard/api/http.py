@@ -44,6 +44,13 @@ def conditional(etag: str, public: bool, max_age: int) -> flask.Response | None:
     return None
 
 
+def current_document(release_id: str, max_age: int, build) -> flask.Response:
+    """A public document drawn from the current release (catalogue, sitemap): 304 when the client holds it,
+    else ``build()`` with its ETag and Cache-Control."""
+    etag = etag_for(release_id, "public")
+    return conditional(etag, True, max_age) or finish(build(), etag, True, max_age)
+
+
 def json_response(body, status: int = 200) -> flask.Response:
     return flask.Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status=status,
                           mimetype="application/json")

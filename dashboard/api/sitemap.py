@@ -46,17 +46,10 @@ def sitemap():
     params.check_names(flask.request.args, set())
     st = state()
     rel = st.public.current()
-    etag = http.etag_for(rel.id, "public")
-    max_age = st.config.access.cache_seconds
-    hit = http.conditional(etag, True, max_age)
-    if hit:
-        return hit
-    indicators = sorted(rel.indicators["id"])
-    areas = sorted(rel.areas["area_code"])
     created = rel.manifest.get("created") or ""
-    resp = flask.Response(sitemap_xml(urls(st.base_url(), indicators, areas), created[:10] or None),
-                          mimetype="application/xml")
-    return http.finish(resp, etag, True, max_age)
+    return http.current_document(rel.id, st.config.access.cache_seconds, lambda: flask.Response(
+        sitemap_xml(urls(st.base_url(), sorted(rel.indicators["id"]), sorted(rel.areas["area_code"])),
+                    created[:10] or None), mimetype="application/xml"))
 
 
 @bp.get("/robots.txt")

@@ -155,7 +155,7 @@ def run_rows(runs: pd.DataFrame) -> list[dict]:
     """The catalogue's runs as table rows: a run with no release or no error shows an empty cell (the
     catalogue's NULLs arrive from pandas as NaN, which is truthy and would print as 'nan')."""
     def text(v) -> str:
-        return "" if v is None or pd.isna(v) else str(v)
+        return "" if pd.isna(v) else str(v)
 
     return [{"id": str(r.id), "job": r.job, "started": text(r.started_at)[:19], "status": r.status,
              "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": text(r.release_id),
