@@ -91,8 +91,11 @@ class ReleaseStore:
 
     # --- writing ---------------------------------------------------------------------------------
     def new_id(self, now: datetime | None = None) -> str:
+        """``YYYYmmddTHHMMSSZ-`` and six hex digits: the microsecond (five), then one random digit. Ids sort in
+        the order they were made, even two in the same second: ``list`` (newest first) and ``prune`` rely on
+        it."""
         now = now or datetime.now(UTC)
-        return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+        return f"{now:%Y%m%dT%H%M%SZ}-{now.microsecond:05x}{secrets.randbelow(16):x}"
 
     def staging(self, release_id: str) -> Path:
         folder = self.releases / f"{TMP_PREFIX}{release_id}"

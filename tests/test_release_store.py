@@ -155,3 +155,18 @@ def test_an_error_in_the_middle_of_the_chunked_write_fails_the_step(demo_config,
     assert not [d for d in store.releases.iterdir() if d.name.startswith(".tmp-")]
     runs = catalogue.recent_runs(catalogue.connect(demo_config.catalogue), 1)
     assert runs.iloc[0]["status"] == "failed" and f"step '{step}' failed" in runs.iloc[0]["error"]
+
+
+def test_release_ids_sort_in_the_order_they_were_made_within_one_second(tmp_path):
+    """Two runs in the same second (a job and a manual run, or a test): ``list`` says newest first and
+    ``prune`` keeps the newest, which both read from the order of the ids."""
+    from datetime import UTC, datetime
+
+    from etl.store import RELEASE_ID
+
+    store = ReleaseStore(tmp_path)
+    times = [datetime(2026, 11, 28, 21, 43, 36, us, tzinfo=UTC) for us in (0, 1, 15, 16, 999_999)]
+    for _ in range(20):  # the random last digit never reorders them
+        ids = [store.new_id(t) for t in times]
+        assert ids == sorted(ids)
+        assert all(RELEASE_ID.match(i) for i in ids)
