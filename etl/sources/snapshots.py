@@ -109,7 +109,12 @@ def keep_observations(store_root: Path, source_id: str, obs: pd.DataFrame) -> st
     folder = store_root / "snapshots" / source_id / "observations"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / ".tmp.parquet"
-    pq.write_table(pa.Table.from_pandas(obs, preserve_index=False), tmp)
+    table = pa.Table.from_pandas(obs, preserve_index=False)
+    # Read back whole by the next run's comparison, never filtered: no statistics (on the dictionary-encoded
+    # codes they were 60% of the write: 7.3 s of 21 M rows), and dictionary pages for text columns only.
+    text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)]
+    pq.write_table(table, tmp, compression="zstd", use_dictionary=text, write_statistics=False)
     final = folder / f"{sha256_file(tmp)[:12]}.parquet"
     tmp.replace(final)
     return str(final.relative_to(store_root))
