@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from indicators import coded
 from indicators.compute import Computation
 
 log = logging.getLogger(__name__)
@@ -123,10 +124,9 @@ class _Writers:
             self.main = self._writer(self.folder / "indicator_values.parquet")
         table = table.select(self.schema.names).cast(self.schema)
         self.ranges.append(_level_ranges(table))
-        names = table.column("indicator").to_numpy(zero_copy_only=False)
-        for a, b in _runs(names):
+        for name, a, b in _indicator_runs(table.column("indicator")):
             self.main.write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
-            self.rows[str(names[a])] = self.rows.get(str(names[a]), 0) + (b - a)
+            self.rows[name] = self.rows.get(name, 0) + (b - a)
         # by area: rows are in (indicator, level, area, period) order; sorting on (bucket, area, row)
         # keeps indicator and period order within an area
         order = pc.sort_indices(by_area, sort_keys=[("_bucket", "ascending"), ("_area", "ascending"),
@@ -141,9 +141,12 @@ class _Writers:
 
     def _writer(self, path: Path) -> pq.ParquetWriter:
         """zstd; dictionary pages for text columns only (codes and words repeat; numbers rarely do, and
-        trying a dictionary on every float column costs time for nothing)."""
-        text = [f.name for f in self.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-        return pq.ParquetWriter(path, self.schema, compression="zstd", use_dictionary=text,
+        trying a dictionary on every float column costs time for nothing). The coded columns arrive
+        dictionary-encoded and are written as they are; no Arrow schema is stored, so that every reader
+        reads them back as plain text."""
+        text = [f.name for f in self.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                or pa.types.is_dictionary(f.type)]
+        return pq.ParquetWriter(path, self.schema, compression="zstd", use_dictionary=text, store_schema=False,
                                 write_statistics=[c for c in STATISTICS if c in self.schema.names])
 
     def write_ranges(self) -> None:
@@ -157,11 +160,21 @@ class _Writers:
             w.close()
 
 
+def _indicator_runs(column: pa.ChunkedArray) -> Iterator[tuple[str, int, int]]:
+    """(indicator, start, end) of each run of rows of one indicator; a coded column is read by its codes."""
+    column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        codes, words = column.indices.to_numpy(zero_copy_only=False), column.dictionary.to_pylist()
+        return ((words[codes[a]], a, b) for a, b in _runs(codes))
+    names = column.to_numpy(zero_copy_only=False)
+    return ((str(names[a]), a, b) for a, b in _runs(names))
+
+
 def _level_ranges(table: pa.Table) -> pa.Table:
     con = duckdb.connect(config={"threads": 1})  # one thread: the engine's are computing the next chunk
     try:
         con.register("chunk", table.select(["indicator", "level", "period", "breakdown", "value", "visibility"]))
-        return con.sql(RANGES_SQL).to_arrow_table()
+        return coded.plain(con.sql(RANGES_SQL).to_arrow_table())
     finally:
         con.close()
 

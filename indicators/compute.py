@@ -23,7 +23,7 @@ import pyarrow as pa
 from etl.config_models import Config
 from etl.geography import leaf_ancestors
 from etl.observations import period_time
-from indicators import intervals, registry, sqltext
+from indicators import coded, intervals, registry, sqltext
 from indicators.disclosure import PRIMARY_REASON, SECONDARY_REASON, secondary_suppression
 from indicators.engine import Engine
 
@@ -43,9 +43,11 @@ class Computation:
     n_periods: int
     n_breakdowns: int
     timings: dict[str, float]
+    words: coded.Dictionaries  # of the coded text columns (see indicators.coded)
 
     def published(self, first_ind_id: int, last_ind_id: int) -> pa.RecordBatchReader:
-        """The published rows of indicators first..last (ids), sorted by indicator, level, area, period."""
+        """The published rows of indicators first..last (ids), sorted by indicator, level, area, period; the
+        coded text columns (indicator, level, period...) are dictionary-encoded."""
         chunk = (first_ind_id, last_ind_id)
         t = time.perf_counter()
         self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, chunk))
@@ -56,7 +58,9 @@ class Computation:
         self.engine.register("suppressed", _suppressed(self.engine, self.indicators))
         self._tick("disclosure", t)
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
-        return self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id")
+        return coded.decode(
+            self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id"),
+            self.words)
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -64,8 +68,8 @@ class Computation:
         return now
 
     def table(self) -> pa.Table:
-        """All published rows at once (small deployments and tests)."""
-        return self.published(0, len(self.indicators) - 1).read_all()
+        """All published rows at once, text as plain strings (small deployments and tests)."""
+        return coded.plain(self.published(0, len(self.indicators) - 1).read_all())
 
 
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,
@@ -108,7 +112,9 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     timings["prepare"] = time.perf_counter() - t0
     log.info("step=prepare levels=%d indicators=%d seconds=%.2f", n_levels, len(params),
              time.perf_counter() - t0)
-    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings)
+    words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
+                               breakdowns["breakdown"])
+    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words)
 
 
 def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:

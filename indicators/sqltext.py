@@ -9,6 +9,18 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+#: The words of the published columns that take one of a few fixed values, in code order. The SQL emits the
+#: code (a small integer) and :mod:`indicators.coded` turns it into a dictionary-encoded column: no string is
+#: built per row, and the release writer neither hashes nor reorders strings.
+SIGNIFICANCE = ("not compared", "better", "similar", "worse", "higher", "lower")
+PROGRESS = ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration")
+RAG = ("green", "amber", "red")
+VISIBILITY = ("public", "internal")
+
+
+def _codes(words: tuple[str, ...]) -> dict[str, int]:
+    return {w.replace(" ", "_"): i for i, w in enumerate(words)}
+
 
 @cache
 def _template(name: str) -> str:
@@ -16,17 +28,21 @@ def _template(name: str) -> str:
 
 
 def _significance(benchmark: str, exclude_self: str | None = None) -> str:
-    self_clause = f"WHEN {exclude_self} THEN 'not compared' " if exclude_self else ""
+    """The code (in :data:`SIGNIFICANCE`) of the value's significance against ``benchmark``."""
+    c = _codes(SIGNIFICANCE)
+    self_clause = f"WHEN {exclude_self} THEN {c['not_compared']} " if exclude_self else ""
     return (
         "CASE "
         f"{self_clause}"
         f"WHEN j.{benchmark} IS NULL OR j.value IS NULL OR j.lower_ci IS NULL OR j.upper_ci IS NULL "
-        "THEN 'not compared' "
+        f"THEN {c['not_compared']} "
         f"WHEN j.{benchmark} < j.lower_ci THEN "
-        "(CASE WHEN j.polarity = 1 THEN 'better' WHEN j.polarity = -1 THEN 'worse' ELSE 'higher' END) "
+        f"(CASE WHEN j.polarity = 1 THEN {c['better']} WHEN j.polarity = -1 THEN {c['worse']} "
+        f"ELSE {c['higher']} END) "
         f"WHEN j.{benchmark} > j.upper_ci THEN "
-        "(CASE WHEN j.polarity = 1 THEN 'worse' WHEN j.polarity = -1 THEN 'better' ELSE 'lower' END) "
-        "ELSE 'similar' END"
+        f"(CASE WHEN j.polarity = 1 THEN {c['worse']} WHEN j.polarity = -1 THEN {c['better']} "
+        f"ELSE {c['lower']} END) "
+        f"ELSE {c['similar']} END"
     )
 
 
@@ -72,4 +88,5 @@ def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, i
         significance_parent=_significance("parent_value"),
         significance_top=_significance("top_value", exclude_self="j.level_index = 0"),
         significance_change=_significance("previous_value"),
+        progress=_codes(PROGRESS), rag=_codes(RAG), visibility=_codes(VISIBILITY),
     )

@@ -43,6 +43,12 @@ def test_value_columns_have_plain_types(demo_release):
     assert not [n for n, t in kinds.items() if t.startswith(("decimal", "null"))], kinds
     assert kinds["value"] == kinds["lower_ci"] == kinds["coverage"] == "double"
     assert kinds["n_reporting"] == kinds["n_expected"] == kinds["rank_level"] == "int64"
+    # the coded columns are written from dictionary arrays: every reader still gets plain text
+    for name in ("indicator", "level", "period", "breakdown", "previous_period", "significance_parent",
+                 "change_significance", "progress_status", "rag", "visibility", "area_code", "status"):
+        assert kinds[name] == "string", name
+    for part in sorted((demo_release.path / "by_area").glob("*.parquet"))[:3]:
+        assert str(pq.read_schema(part).field("rag").type) == "string"
 
 
 def test_values_are_sorted_by_indicator_with_row_groups_per_indicator(demo_release):

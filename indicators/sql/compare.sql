@@ -1,6 +1,8 @@
 -- The published table. Suppressed cells are withheld first, so that no rank, peer mean or benchmark
 -- can reveal them; then every comparison is made on what is published. Joins and windows run on integer
--- keys and narrow projections; the codes and names are joined back at the end.
+-- keys and narrow projections; the area codes are joined back at the end. Indicator, level, period,
+-- breakdown, significance, progress, RAG and visibility leave as integer codes (ids, or the position of
+-- the word in indicators/sqltext.py): indicators/coded.py turns them into dictionary-encoded text.
 WITH v AS (
     SELECT
         x.ind_id, x.area_id, a.level_index, a.parent_id, a.top_id, x.period_id, p.t, x.bd_id,
@@ -106,34 +108,35 @@ judged AS (
         g.*,
         CASE
             WHEN g.value IS NULL OR g.polarity = 0 THEN NULL
-            WHEN g.target IS NOT NULL AND g.value * g.polarity >= g.target * g.polarity THEN 'achieved'
+            WHEN g.target IS NOT NULL AND g.value * g.polarity >= g.target * g.polarity THEN {progress[achieved]}
             WHEN g.cagr_observed IS NULL THEN NULL
             WHEN g.target IS NOT NULL AND g.cagr_required IS NOT NULL AND g.cagr_required <> 0 THEN
                 CASE
-                    WHEN g.cagr_observed / g.cagr_required >= 0.95 THEN 'on_track'
-                    WHEN g.cagr_observed / g.cagr_required >= 0.60 THEN 'acceleration_needed'
-                    WHEN g.cagr_observed / g.cagr_required >= 0 THEN 'limited_progress'
-                    ELSE 'deterioration'
+                    WHEN g.cagr_observed / g.cagr_required >= 0.95 THEN {progress[on_track]}
+                    WHEN g.cagr_observed / g.cagr_required >= 0.60 THEN {progress[acceleration_needed]}
+                    WHEN g.cagr_observed / g.cagr_required >= 0 THEN {progress[limited_progress]}
+                    ELSE {progress[deterioration]}
                 END
             WHEN g.target IS NULL THEN
                 CASE
-                    WHEN g.cagr_observed * g.polarity >= 0.015 THEN 'on_track'
-                    WHEN g.cagr_observed * g.polarity >= 0.005 THEN 'acceleration_needed'
-                    WHEN g.cagr_observed * g.polarity >= 0 THEN 'limited_progress'
-                    ELSE 'deterioration'
+                    WHEN g.cagr_observed * g.polarity >= 0.015 THEN {progress[on_track]}
+                    WHEN g.cagr_observed * g.polarity >= 0.005 THEN {progress[acceleration_needed]}
+                    WHEN g.cagr_observed * g.polarity >= 0 THEN {progress[limited_progress]}
+                    ELSE {progress[deterioration]}
                 END
         END AS progress_status
     FROM growth g
 )
 SELECT
-    i.indicator, a.area_code, a.level, j.level_index, a.parent_code, p.period, b.breakdown,
+    j.ind_id AS indicator, a.area_code, j.level_index AS level, j.level_index, a.parent_code,
+    j.period_id AS period, j.bd_id AS breakdown,
     j.value, j.numerator, j.denominator, j.lower_ci, j.upper_ci, j.status, j.flags, j.note,
     j.coverage, j.coverage_denominator, j.n_reporting, j.n_expected,
     j.parent_value, j.top_value,
     {significance_parent} AS significance_parent,
     {significance_top} AS significance_top,
     j.rank_level, j.n_ranked_level, j.rank_parent, j.n_ranked_parent, j.quartile,
-    pp.period AS previous_period, j.previous_value,
+    j.previous_period_id AS previous_period, j.previous_value,
     j.value - j.previous_value AS change,
     {significance_change} AS change_significance,
     j.peer_mean, j.peer_count,
@@ -143,15 +146,11 @@ SELECT
     j.cagr_observed,
     j.progress_status,
     CASE
-        WHEN j.progress_status IN ('achieved', 'on_track') THEN 'green'
-        WHEN j.progress_status = 'acceleration_needed' THEN 'amber'
-        WHEN j.progress_status IN ('limited_progress', 'deterioration') THEN 'red'
+        WHEN j.progress_status IN ({progress[achieved]}, {progress[on_track]}) THEN {rag[green]}
+        WHEN j.progress_status = {progress[acceleration_needed]} THEN {rag[amber]}
+        WHEN j.progress_status IN ({progress[limited_progress]}, {progress[deterioration]}) THEN {rag[red]}
     END AS rag,
-    j.visibility,
+    CASE WHEN j.visibility = 'public' THEN {visibility[public]} ELSE {visibility[internal]} END AS visibility,
     j.ind_id, j.area_id, j.period_id, j.bd_id
 FROM judged j
-JOIN ind i ON i.ind_id = j.ind_id
 JOIN areas a ON a.area_id = j.area_id
-JOIN periods p ON p.period_id = j.period_id
-JOIN breakdowns b ON b.bd_id = j.bd_id
-LEFT JOIN periods pp ON pp.period_id = j.previous_period_id

