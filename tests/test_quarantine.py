@@ -3,6 +3,8 @@ findings end up: the catalogue, the release's quality.parquet and `openmeasure e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -70,3 +72,39 @@ def test_unknown_rule_name_is_a_config_error(tmp_path, shared_data):
     with pytest.raises(ConfigError, match=r"sources\[0\]\.validation\.rules\.negative_cont"):
         deployment(tmp_path, shared_data, {"path": str(BAD / "bom.csv"),
                                            "validation": {"rules": {"negative_cont": "warn"}}})
+
+
+def test_an_unchanged_source_is_not_compared_again_and_a_quarantine_is_kept(tmp_path, shared_data, monkeypatch):
+    """A scheduled run whose source has not changed has nothing to compare: its observations are those of
+    the current release, which the kept file's checksum name shows. When the comparison quarantines rows,
+    the observations kept for the next run are the ones published."""
+    from etl.sources import extract
+
+    rules = {"rules": {"value_jump": "quarantine"}}
+    before = deployment(tmp_path, shared_data, {"path": str(BAD / "jump_before.csv"), "validation": rules},
+                        name="before.yaml")
+    first = run(before)
+    store = ReleaseStore(before.store)
+    kept_first = store.manifest(first.release_id)["sources"]["s"]["observations"]
+    real = extract.compare_with_previous
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the comparison ran for an unchanged source")
+
+    monkeypatch.setattr(extract, "compare_with_previous", must_not_run)
+    again = run(before)
+    assert store.manifest(again.release_id)["sources"]["s"]["observations"] == kept_first
+    assert again.findings == 0
+
+    calls = []
+    monkeypatch.setattr(extract, "compare_with_previous", lambda *a, **k: calls.append(1) or real(*a, **k))
+    after = deployment(tmp_path, shared_data, {"path": str(BAD / "jump_after.csv"), "validation": rules},
+                       name="after.yaml")
+    jumped = run(after)
+    assert calls == [1]
+    quality = pd.read_parquet(jumped.path / "quality.parquet")
+    assert quality["rule"].tolist() == ["value_jump"] and quality["severity"].tolist() == ["quarantine"]
+    kept = pd.read_parquet(Path(after.store) / store.manifest(jumped.release_id)["sources"]["s"]["observations"])
+    source_rows = len(pd.read_csv(BAD / "jump_after.csv"))
+    assert len(kept) == source_rows - 1  # the quarantined row is not among the observations kept
+    assert int(quality["row"].iat[0]) not in set(kept["row"])
