@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -151,15 +152,35 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
     return rows
 
 
-def run_rows(runs: pd.DataFrame) -> list[dict]:
+#: A run's error as the public may read it. The catalogue keeps the whole text (paths on the server, the
+#: source and measure names of a finding, a database's message), which can name an internal indicator or
+#: a figure that was never published; the public status page says only which step failed.
+STEP_FAILED = re.compile(r"step '([a-z_]+)' failed")
+STEP_WORDS = {"validate": "the data checks", "compute": "computing the indicators", "write": "writing the release"}
+
+
+def public_error(error: str) -> str:
+    """What the public status page says of a failed run's ``error``."""
+    if error.startswith(catalogue.ORPHAN):
+        return error  # written by the catalogue itself: names no data
+    step = STEP_FAILED.search(error)
+    where = f"Failed at {STEP_WORDS.get(step.group(1), 'the ' + step.group(1) + ' step')}" if step else "Failed"
+    return f"{where}; the published figures were not changed. Details are kept for the site's managers."
+
+
+def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
     """The catalogue's runs as table rows: a run with no release or no error shows an empty cell (the
-    catalogue's NULLs arrive from pandas as NaN, which is truthy and would print as 'nan')."""
+    catalogue's NULLs arrive from pandas as NaN, which is truthy and would print as 'nan'). The error text
+    is shown whole only to a manager (``full_errors``); the public reads :func:`public_error`."""
     def text(v) -> str:
         return "" if pd.isna(v) else str(v)
 
+    def error(v) -> str:
+        return text(v) if full_errors or not text(v) else public_error(text(v))
+
     return [{"id": str(r.id), "job": r.job, "started": text(r.started_at)[:19], "status": r.status,
              "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": text(r.release_id),
-             "error": text(r.error)} for r in runs.itertuples()]
+             "error": error(r.error)} for r in runs.itertuples()]
 
 
 @guarded
@@ -204,7 +225,8 @@ def status(**_):
         parts += [html.H2("Recent runs"), ui.data_table(
             [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),
              ("release", "Release"), ("error", "Error")],
-            run_rows(runs), "The last 20 pipeline runs, newest first")]
+            run_rows(runs, full_errors=context.reader().include_internal),
+            "The last 20 pipeline runs, newest first")]
     elif not problem:
         parts.append(ui.no_data("No pipeline run has been recorded yet."))
     return html.Div(parts)

@@ -220,9 +220,30 @@ def test_status_runs_without_a_release_or_an_error_show_empty_cells():
     runs = pd.DataFrame({"id": [2, 1], "job": ["manual", "nightly"], "status": ["failed", "succeeded"],
                          "started_at": [pd.Timestamp("2026-03-01 02:00"), pd.NaT], "seconds": [None, 1.5],
                          "release_id": [None, "20260301T020000Z-abcdef"], "error": ["disk full", None]})
-    rows = info.run_rows(runs)
+    rows = info.run_rows(runs, full_errors=True)
     assert [(r["release"], r["error"], r["seconds"], r["started"]) for r in rows] == [
         ("", "disk full", "", "2026-03-01 02:00:00"), ("20260301T020000Z-abcdef", "", "1.5", "")]
+
+
+def test_the_public_reads_which_step_failed_and_not_the_error_itself():
+    """A run's error can name an internal indicator's measure, a value never published or a path on the
+    server: the public status page says which step failed, a manager reads the whole text."""
+    import pandas as pd
+
+    from etl.catalogue import ORPHAN
+
+    errors = ["StepFailed: step 'validate' failed: rule negative_count blocks publication: source hr, measure "
+              "staff_sickness_days, row 12: -3", "OSError: [Errno 28] No space left on device: '/srv/om/store'",
+              f"{ORPHAN}; nothing was published"]
+    runs = pd.DataFrame({"id": [3, 2, 1], "job": ["nightly"] * 3, "status": ["failed"] * 3,
+                         "started_at": [pd.Timestamp("2026-03-01 02:00")] * 3, "seconds": [1.0] * 3,
+                         "release_id": [None] * 3, "error": errors})
+    public = [r["error"] for r in info.run_rows(runs)]
+    assert public[0].startswith("Failed at the data checks; the published figures were not changed")
+    assert public[1].startswith("Failed; the published figures were not changed")
+    assert public[2] == errors[2]  # the catalogue's own words name no data
+    assert not any(secret in " ".join(public) for secret in ("staff_sickness", "-3", "/srv", "hr,"))
+    assert [r["error"] for r in info.run_rows(runs, full_errors=True)] == errors
 
 
 def test_distribution_chart_and_its_table_show_the_same_bins(release):
