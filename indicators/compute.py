@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -94,7 +95,7 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("periods", periods)
     breakdowns = _breakdowns(engine)
     engine.register("breakdowns", breakdowns)
-    engine.materialize("obs_k", sqltext.keys_sql())
+    engine.materialize("obs_k", sqltext.keys_sql(sort=not grouped_by_measure(obs)))
     first = _first_periods(engine, config)
     engine.forget("obs")  # every later step reads obs_k: the source rows (20 M at national scale) can go
     params = registry.parameter_table(config, first)
@@ -115,6 +116,23 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
                                breakdowns["breakdown"])
     return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words)
+
+
+def grouped_by_measure(obs: pd.DataFrame | pa.Table) -> bool:
+    """Whether the rows of each measure are (nearly) together: at most twice as many runs of one measure as
+    measures. Sources are read a measure at a time, so they usually are. Told from the codes of a
+    categorical (or single-chunk dictionary) column; plain text is not inspected (False: the keys step sorts)."""
+    column = obs.column("measure") if isinstance(obs, pa.Table) else obs["measure"]
+    if isinstance(obs, pa.Table):
+        if not pa.types.is_dictionary(column.type) or column.num_chunks != 1:
+            return False
+        codes, n_measures = column.chunk(0).indices.to_numpy(zero_copy_only=False), len(column.chunk(0).dictionary)
+    elif isinstance(column.dtype, pd.CategoricalDtype):
+        codes, n_measures = column.cat.codes.to_numpy(), len(column.cat.categories)
+    else:
+        return False
+    runs = int(np.count_nonzero(codes[1:] != codes[:-1])) + 1 if len(codes) else 0
+    return runs <= 2 * max(n_measures, 1)
 
 
 def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:

@@ -46,8 +46,11 @@ def _significance(benchmark: str, exclude_self: str | None = None) -> str:
     )
 
 
-def keys_sql() -> str:
-    return _template("keys")
+def keys_sql(sort: bool = True) -> str:
+    """``sort``: order the keyed observations by measure. Not needed when they already arrive grouped by
+    measure (each row group of the table then holds one or two measures, which is what the later joins'
+    zone maps need), and sorting 21 M rows is half of the preparation."""
+    return _template("keys").format(order_by="ORDER BY m.measure_id, a.area_id" if sort else "")
 
 
 def cells_sql(n_levels: int, indicator_range: tuple[int, int]) -> str:

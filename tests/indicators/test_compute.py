@@ -211,3 +211,22 @@ def test_change_skips_a_year_nobody_reported_and_not_a_year_one_area_missed(tmp_
     assert math.isnan(l2.value) and math.isnan(l2.change)
     first = row(final, "total", "L1", "2017")
     assert pd.isna(first.previous_period) and math.isnan(first.previous_value)
+
+
+def test_keyed_observations_are_sorted_unless_they_arrive_grouped_by_measure():
+    """Sorting 21 M rows by measure was half of the preparation; sources are read a measure at a time, so
+    the sort is left out when the rows are already grouped (and kept for plain text or mixed rows)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from indicators import sqltext
+    from indicators.compute import grouped_by_measure
+
+    grouped = pd.DataFrame({"measure": pd.Categorical(["a"] * 5 + ["b"] * 5 + ["c"] * 3)})
+    mixed = pd.DataFrame({"measure": pd.Categorical(["a", "b", "c"] * 5)})
+    assert grouped_by_measure(grouped)
+    assert not grouped_by_measure(mixed)
+    assert not grouped_by_measure(grouped.astype({"measure": object}))  # plain text: not inspected
+    assert grouped_by_measure(pa.Table.from_pandas(grouped))
+    assert not grouped_by_measure(pa.Table.from_pandas(mixed))
+    assert "ORDER BY" in sqltext.keys_sql(sort=True) and "ORDER BY" not in sqltext.keys_sql(sort=False)
