@@ -124,6 +124,41 @@ def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
     return pd.DataFrame(rows, columns=["indicator", "title", "frequency", "latest", "refreshed", "state"])
 
 
+DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+        "sat": "Saturday", "sun": "Sunday"}
+
+
+def every(seconds: int) -> str:
+    """An interval in words: 'every 6 hours', 'every 15 minutes', 'every 90 seconds'."""
+    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"every {unit}" if n == 1 else f"every {n:,} {unit}s"
+    return f"every {seconds:,} seconds"  # pragma: no cover - the loop ends at 1
+
+
+def describe_cron(expr: str) -> str:
+    """The common crontab shapes in words ('every day at 02:00', 'on day 1 of every month at 06:00',
+    'every Monday at 07:30'); anything else as the expression itself. Numbered weekdays are left as they
+    are: crontab counts from Sunday and APScheduler from Monday, and a wrong day is worse than none."""
+    fields = expr.split()
+    if len(fields) != 5 or not (fields[0].isdigit() and fields[1].isdigit()):
+        return f"cron '{expr}'"
+    minute, hour, dom, month, dow = fields
+    at = f"at {int(hour):02d}:{int(minute):02d}"
+    if month != "*":
+        return f"cron '{expr}'"
+    if dom == "*" and dow == "*":
+        return f"every day {at}"
+    if dom.isdigit() and dow == "*":
+        return f"on day {int(dom)} of every month {at}"
+    if dom == "*" and dow.lower() in DAYS:
+        return f"every {DAYS[dow.lower()]} {at}"
+    if dom == "*" and dow.lower() == "mon-fri":
+        return f"Monday to Friday {at}"
+    return f"cron '{expr}'"
+
+
 def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled: dict[str, datetime | None],
                  now: datetime | None = None) -> list[dict]:
     """Per configured job: when it runs, its next run, which public indicators it refreshes and how its last
@@ -138,8 +173,8 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
         else:
             nxt = make_trigger(job, config.scheduler.timezone).get_next_fire_time(None, now)
             note = " (planned: the scheduler is not running)"
-        when = (f"every {job.interval_seconds:,} s" if job.interval_seconds is not None
-                else f"cron '{job.cron}' ({config.scheduler.timezone})")
+        when = (every(job.interval_seconds) if job.interval_seconds is not None
+                else f"{describe_cron(job.cron)} ({config.scheduler.timezone})")
         covered = ("all indicators" if not job.indicators
                    else ", ".join(titles[i] for i in job.indicators if i in titles) or "no public indicator")
         last = last_runs.get(job.id)

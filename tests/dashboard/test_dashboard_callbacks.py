@@ -208,10 +208,22 @@ def test_status_shows_each_jobs_next_run_and_last_result(release, demo_config):
     # not in the scheduler's job store: the time cron "0 2 * * *" plans, said to be planned
     assert by_job["nightly"]["next"] == "2026-03-02 02:00 (planned: the scheduler is not running)"
     assert by_job["nightly"]["indicators"] == "all indicators"
+    assert by_job["nightly"]["when"] == f"every day at 02:00 ({demo_config.scheduler.timezone})"
     assert by_job["nightly"]["last"] == "succeeded, 2026-03-01 02:05"
     assert by_job["labour_market"]["next"] == "paused"  # in the job store without a next run time
     assert by_job["labour_market"]["last"] == "never run"
     assert "mployment" in by_job["labour_market"]["indicators"]
+
+
+def test_schedules_in_words_and_the_rest_as_written():
+    assert info.describe_cron("0 6 1 * *") == "on day 1 of every month at 06:00"
+    assert info.describe_cron("30 7 * * mon") == "every Monday at 07:30"
+    assert info.describe_cron("0 8 * * mon-fri") == "Monday to Friday at 08:00"
+    # a numbered weekday (Sunday in crontab, Monday in APScheduler), steps and months: as written
+    for expr in ("0 2 * * 1", "*/15 * * * *", "0 2 1 1 *", "0 2,14 * * *"):
+        assert info.describe_cron(expr) == f"cron '{expr}'"
+    assert [info.every(s) for s in (60, 900, 3600, 21600, 86400, 90)] == [
+        "every minute", "every 15 minutes", "every hour", "every 6 hours", "every day", "every 90 seconds"]
 
 
 def test_status_runs_without_a_release_or_an_error_show_empty_cells():
