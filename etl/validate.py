@@ -228,13 +228,17 @@ def _rows_by_measure(measure: pd.Series):
 
 def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, rules: ValidationConfig, *,
                           memory_limit: str = "1GB", threads: int = 2, temp_directory: Path | None = None
-                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Against the previous release's observations of the same source (``previous``: their Parquet file):
     areas that reported a measure last time and do not now (``coverage_shrank``), and values that moved by
     more than ``jump_factor`` times (``value_jump``: a lost ×1,000 or a change of unit). Both are joins of
-    two tables of up to tens of millions of rows: DuckDB runs them, reading the previous file as it goes."""
+    two tables of up to tens of millions of rows: DuckDB runs them, reading the previous file as it goes.
+
+    Returns the observations that pass, the findings, and the reference rows: each quarantined jump with the
+    previous value it was compared with. Those are kept with the observations for the next run, so the same
+    jump is found (and held back) again, not published next time for want of anything to compare with."""
     if previous is None or obs.empty:
-        return obs, empty_findings()
+        return obs, empty_findings(), obs.iloc[:0]
     key = ["measure", "area_code", "period", "breakdown"]
     cur = pa.Table.from_pandas(obs[[*key, "value"]], preserve_index=False)
     cur = cur.append_column("pos", pa.array(np.arange(len(obs), dtype=np.int64)))
@@ -290,6 +294,7 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
     finally:
         con.close()
     drop = np.zeros(len(obs), dtype=bool)
+    reference = obs.iloc[:0]
     if len(moved["pos"]):
         pos = np.asarray(moved["pos"], dtype=np.int64)
         jumps = obs.iloc[pos].copy()
@@ -301,8 +306,10 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
                                "release's value)"))
         if what in DROPPING:
             drop[pos] = True
+            reference = obs.iloc[pos].copy()
+            reference["value"] = jumps["before"].to_numpy()
     out = pd.concat(found, ignore_index=True) if found else empty_findings()
-    return obs[~drop].reset_index(drop=True), out
+    return obs[~drop].reset_index(drop=True), out, reference.reset_index(drop=True)
 
 
 def blocking(findings: pd.DataFrame) -> str | None:

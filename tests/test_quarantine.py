@@ -76,8 +76,8 @@ def test_unknown_rule_name_is_a_config_error(tmp_path, shared_data):
 
 def test_an_unchanged_source_is_not_compared_again_and_a_quarantine_is_kept(tmp_path, shared_data, monkeypatch):
     """A scheduled run whose source has not changed has nothing to compare: its observations are those of
-    the current release, which the kept file's checksum name shows. When the comparison quarantines rows,
-    the observations kept for the next run are the ones published."""
+    the current release, which the kept file's checksum name shows. A quarantined jump is kept for the next
+    run with the value it jumped from, so the next run holds it back again."""
     from etl.sources import extract
 
     rules = {"rules": {"value_jump": "quarantine"}}
@@ -106,5 +106,14 @@ def test_an_unchanged_source_is_not_compared_again_and_a_quarantine_is_kept(tmp_
     assert quality["rule"].tolist() == ["value_jump"] and quality["severity"].tolist() == ["quarantine"]
     kept = pd.read_parquet(Path(after.store) / store.manifest(jumped.release_id)["sources"]["s"]["observations"])
     source_rows = len(pd.read_csv(BAD / "jump_after.csv"))
-    assert len(kept) == source_rows - 1  # the quarantined row is not among the observations kept
-    assert int(quality["row"].iat[0]) not in set(kept["row"])
+    assert len(kept) == source_rows
+    held = kept[kept["row"] == int(quality["row"].iat[0])]
+    assert held["value"].tolist() == [635911.0]  # kept with the value it jumped from, not the one held back
+
+    # the next run of the same source holds the same jump back again: it is not published for want of a
+    # previous value to compare with
+    again = run(after)
+    assert calls == [1, 1]
+    quality = pd.read_parquet(again.path / "quality.parquet")
+    assert quality["rule"].tolist() == ["value_jump"] and quality["severity"].tolist() == ["quarantine"]
+    assert "went from 635911 to 635.911" in quality["message"].iat[0]

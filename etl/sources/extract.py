@@ -76,12 +76,14 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
         history = empty_findings()
         log.info("step=compare source=%s unchanged since the current release", source.id)
     else:
-        n = len(clean)
-        clean, history = compare_with_previous(clean, previous, file, source.validation,
-                                               memory_limit=config.engine.memory_limit,
-                                               threads=config.engine.threads, temp_directory=store_root / ".spill")
-        if len(clean) != n:  # rows were quarantined: keep what is published (the first file is pruned later)
-            kept = snapshots.keep_observations(store_root, source.id, clean)
+        clean, history, reference = compare_with_previous(
+            clean, previous, file, source.validation, memory_limit=config.engine.memory_limit,
+            threads=config.engine.threads, temp_directory=store_root / ".spill")
+        if len(reference):
+            # Jumps were quarantined: what the next run compares with is what is published, plus each held-back
+            # value's previous one, so that the same jump is held back again (the first file is pruned later).
+            kept = snapshots.keep_observations(store_root, source.id,
+                                               pd.concat([clean, reference[OBSERVATION_COLUMNS]], ignore_index=True))
     entry["observations"] = kept
     findings = pd.concat([f for f in (reader_findings(found, source.id, file, source.validation), checked, history)
                           if not f.empty], ignore_index=True) if (found or len(checked) or len(history)) \
