@@ -48,8 +48,8 @@ def _significance(benchmark: str, exclude_self: str | None = None) -> str:
 
 def keys_sql(sort: bool = True) -> str:
     """``sort``: order the keyed observations by measure. Not needed when they already arrive grouped by
-    measure (each row group of the table then holds one or two measures, which is what the later joins'
-    zone maps need), and sorting 21 M rows is half of the preparation."""
+    measure (each row group of the table then holds a few measures: 2.2 on average with 4 threads, which
+    is what the later joins' zone maps need), and sorting 21 M rows is half of the preparation."""
     return _template("keys").format(order_by="ORDER BY m.measure_id, a.area_id" if sort else "")
 
 

@@ -123,8 +123,8 @@ def revisions_view():
         if name not in args:
             raise ApiError(f"give {name!r}: a release id from /api/v1/releases", parameter=name)
     old, new = _release(args["from"], "from"), _release(args["to"], "to")
-    if old.id > new.id:  # ids sort in the order releases were made
-        raise ApiError(f"'from' ({old.id}) was published after 'to' ({new.id}): give the earlier release as "
+    if old.id > new.id:  # ids sort in the order the runs that made them started
+        raise ApiError(f"'from' ({old.id}) is a later release than 'to' ({new.id}): give the earlier release as "
                        f"'from', or a value added since would read as removed", parameter="from")
     fmt = params.one(args, "format", ("html", "csv", "json"), "html")
     inds = params.known(args, "indicator", "indicator", old.indicator_ids | new.indicator_ids)

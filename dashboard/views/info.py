@@ -199,8 +199,11 @@ def public_error(error: str) -> str:
     if error.startswith(catalogue.ORPHAN):
         return error  # written by the catalogue itself: names no data
     step = STEP_FAILED.search(error)
-    where = f"Failed at {STEP_WORDS.get(step.group(1), 'the ' + step.group(1) + ' step')}" if step else "Failed"
-    return f"{where}; the published figures were not changed. Details are kept for the site's managers."
+    if step is None:  # not a pipeline step (it may even have failed after publishing): say no more
+        return "Failed. Details are kept for the site's managers."
+    where = STEP_WORDS.get(step.group(1), f"the {step.group(1)} step")
+    # every step is before publishing: a run that failed in one published nothing
+    return f"Failed at {where}; the published figures were not changed. Details are kept for the site's managers."
 
 
 def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
