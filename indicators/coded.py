@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.sqltext import PROGRESS, RAG, SIGNIFICANCE, VISIBILITY
 
@@ -43,22 +44,38 @@ def dictionaries(indicators: Iterable[str], levels: Iterable[str], periods: Iter
     }
 
 
-def decode_batch(batch: pa.RecordBatch, words: Dictionaries) -> pa.RecordBatch:
-    """``batch`` with its coded columns as dictionary arrays. A code outside its dictionary raises (the
-    indices are checked): a wrong word is never published."""
-    columns = [pa.DictionaryArray.from_arrays(col.cast(pa.int32()), words[name]) if name in words else col
+def for_indicators(words: Dictionaries, first: int, last: int) -> tuple[dict[str, pa.Array], dict[str, int]]:
+    """The words and code offsets for a chunk of indicators ``first``..``last`` (ids): the indicator column's
+    dictionary holds only the chunk's names. Parquet writes a column's whole dictionary into every row
+    group, so a dictionary of every indicator would grow the release with the square of their number."""
+    return {**words, "indicator": words["indicator"][first:last + 1]}, {"indicator": first}
+
+
+def decode_batch(batch: pa.RecordBatch, words: Dictionaries, offsets: Mapping[str, int] | None = None
+                 ) -> pa.RecordBatch:
+    """``batch`` with its coded columns as dictionary arrays (a column's code minus its ``offsets`` entry is
+    the position of its word). A code outside its dictionary raises (the indices are checked): a wrong
+    word is never published."""
+    offsets = offsets or {}
+
+    def indices(name: str, col: pa.Array) -> pa.Array:
+        col = col.cast(pa.int32())
+        return pc.subtract(col, pa.scalar(offsets[name], pa.int32())) if offsets.get(name) else col
+
+    columns = [pa.DictionaryArray.from_arrays(indices(name, col), words[name]) if name in words else col
                for name, col in zip(batch.schema.names, batch.columns, strict=True)]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
-def decode(reader: pa.RecordBatchReader, words: Dictionaries) -> pa.RecordBatchReader:
+def decode(reader: pa.RecordBatchReader, words: Dictionaries, offsets: Mapping[str, int] | None = None
+           ) -> pa.RecordBatchReader:
     """The batches of ``reader``, decoded as they are read."""
     schema = pa.schema([f.with_type(pa.dictionary(pa.int32(), pa.string())) if f.name in words else f
                         for f in reader.schema])
 
     def batches() -> Iterator[pa.RecordBatch]:
         for batch in reader:
-            yield decode_batch(batch, words)
+            yield decode_batch(batch, words, offsets)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 

@@ -61,7 +61,7 @@ class Computation:
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
         return coded.decode(
             self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id"),
-            self.words)
+            *coded.for_indicators(self.words, first_ind_id, last_ind_id))
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()

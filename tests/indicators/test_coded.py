@@ -44,3 +44,16 @@ def test_a_reader_is_decoded_batch_by_batch_under_one_schema():
     reader = coded.decode(pa.RecordBatchReader.from_batches(batches[0].schema, batches), words())
     assert pa.types.is_dictionary(reader.schema.field("period").type)
     assert reader.read_all().column("period").to_pylist() == ["2020", "2021"]
+
+
+def test_a_chunk_of_indicators_has_only_its_own_names_in_its_dictionary():
+    """Parquet writes a column's whole dictionary into every row group: a chunk's indicator column lists its
+    own indicators, not every one (internal ones included) in every row group of the release."""
+    names = [f"ind{i}" for i in range(6)]
+    chunk_words, offsets = coded.for_indicators(coded.dictionaries(names, ["l"], ["2020"], ["total"]), 2, 4)
+    batch = pa.record_batch({"indicator": pa.array([2, 4, 3], pa.int32())})
+    out = coded.decode_batch(batch, chunk_words, offsets).column("indicator")
+    assert out.to_pylist() == ["ind2", "ind4", "ind3"]
+    assert out.dictionary.to_pylist() == ["ind2", "ind3", "ind4"]
+    with pytest.raises(pa.ArrowException):  # an id outside the chunk has no word
+        coded.decode_batch(pa.record_batch({"indicator": pa.array([5], pa.int32())}), chunk_words, offsets)
