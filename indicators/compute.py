@@ -122,13 +122,13 @@ def grouped_by_measure(obs: pd.DataFrame | pa.Table) -> bool:
     """Whether the rows of each measure are (nearly) together: at most twice as many runs of one measure as
     measures. Sources are read a measure at a time, so they usually are. Told from the codes of a
     categorical (or single-chunk dictionary) column; plain text is not inspected (False: the keys step sorts)."""
-    column = obs.column("measure") if isinstance(obs, pa.Table) else obs["measure"]
     if isinstance(obs, pa.Table):
+        column = obs.column("measure")
         if not pa.types.is_dictionary(column.type) or column.num_chunks != 1:
             return False
         codes, n_measures = column.chunk(0).indices.to_numpy(zero_copy_only=False), len(column.chunk(0).dictionary)
-    elif isinstance(column.dtype, pd.CategoricalDtype):
-        codes, n_measures = column.cat.codes.to_numpy(), len(column.cat.categories)
+    elif isinstance(obs["measure"].dtype, pd.CategoricalDtype):
+        codes, n_measures = obs["measure"].cat.codes.to_numpy(), len(obs["measure"].cat.categories)
     else:
         return False
     runs = int(np.count_nonzero(codes[1:] != codes[:-1])) + 1 if len(codes) else 0

@@ -129,12 +129,11 @@ DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday"
 
 
 def every(seconds: int) -> str:
-    """An interval in words: 'every 6 hours', 'every 15 minutes', 'every 90 seconds'."""
-    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")):
-        if seconds % size == 0:
-            n = seconds // size
-            return f"every {unit}" if n == 1 else f"every {n:,} {unit}s"
-    return f"every {seconds:,} seconds"  # pragma: no cover - the loop ends at 1
+    """An interval in words, in the largest unit that divides it: 'every 6 hours', 'every 90 seconds'."""
+    size, unit = next((s, u) for s, u in ((86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"))
+                      if seconds % s == 0)
+    n = seconds // size
+    return f"every {unit}" if n == 1 else f"every {n:,} {unit}s"
 
 
 def describe_cron(expr: str) -> str:
