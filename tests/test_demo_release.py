@@ -51,6 +51,19 @@ def test_value_columns_have_plain_types(demo_release):
         assert str(pq.read_schema(part).field("rag").type) == "string"
 
 
+def test_main_file_is_zstd_and_by_area_files_lz4(demo_release):
+    """zstd keeps the file everyone downloads small; the by-area files, written in small row groups, are LZ4
+    (see etl.release_values.BY_AREA_COMPRESSION)."""
+    def codecs(path):
+        meta = pq.ParquetFile(path).metadata
+        return {meta.row_group(g).column(c).compression for g in range(meta.num_row_groups)
+                for c in range(meta.num_columns)}
+
+    assert codecs(demo_release.path / "indicator_values.parquet") == {"ZSTD"}
+    for part in sorted((demo_release.path / "by_area").glob("*.parquet"))[:3]:
+        assert codecs(part) == {"LZ4"}  # pyarrow's name for what it writes as LZ4_RAW (DuckDB's metadata says so)
+
+
 def test_values_are_sorted_by_indicator_with_row_groups_per_indicator(demo_release):
     f = pq.ParquetFile(demo_release.path / "indicator_values.parquet")
     seen = []
