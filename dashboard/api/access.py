@@ -106,9 +106,20 @@ class Access:
     def _failed(self, username: str) -> None:
         accounts.record_failure(self.engine, self._failure_keys(username), FAILURE_WINDOW)
 
-    @staticmethod
-    def _failure_keys(username: str) -> list[str]:
-        return [f"user:{username[:64]}", f"addr:{flask.request.remote_addr}"]
+    def _failure_keys(self, username: str) -> list[str]:
+        return [f"user:{username[:64]}", f"addr:{self.client_address()}"]
+
+    def client_address(self) -> str:
+        """The address failures are counted against. Behind a reverse proxy every request comes from the
+        proxy, and counting by that address would let five wrong passwords from anyone lock every manager
+        out: from an address in ``access.trusted_proxies``, the client is the last address in
+        ``X-Forwarded-For`` that is not itself a trusted proxy (the addresses before it are the client's to
+        write). From any other address the header is ignored, so it cannot be used to dodge the count."""
+        addr = flask.request.remote_addr or ""
+        if addr not in self.cfg.trusted_proxies:
+            return addr
+        hops = [h.strip() for h in flask.request.headers.get("X-Forwarded-For", "").split(",")]
+        return next((h for h in reversed(hops) if h and h not in self.cfg.trusted_proxies), addr)
 
     def sign_in(self, username: str, password: str) -> bool:
         if not self.sign_in_enabled or not accounts.verify(self.engine, username, password):

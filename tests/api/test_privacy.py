@@ -158,6 +158,30 @@ def test_repeated_failures_lock_the_sign_in(api_config, tmp_path):
         assert "sickness_absence" not in ids(client)
 
 
+def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_client(api_config, tmp_path):
+    from dashboard.api import accounts
+
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
+    config = api_config.model_copy(update={"access": access, "catalogue": f"sqlite:///{tmp_path / 'c.db'}"})
+    accounts.add_account(accounts.connect(config.catalogue), *MANAGER)
+    app = make_app(config)
+
+    def client(remote, forwarded):
+        c = app.test_client()
+        c.environ_base.update({"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded})
+        return c
+
+    # one client guesses five user names through the proxy: that client is locked out...
+    guesser = client("127.0.0.1", "203.0.113.5")
+    codes = [sign_in(guesser, f"nobody{i}", "guess").status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    # ...and a manager elsewhere, through the same proxy, is not (a spoofed first hop changes nothing)
+    assert sign_in(client("127.0.0.1", "203.0.113.5, 198.51.100.7"), *MANAGER).status_code == 303
+    # from an address that is not a trusted proxy, the header is ignored: rotating it dodges nothing
+    codes = [sign_in(client("10.1.2.3", f"192.0.2.{i}"), f"other{i}", "guess").status_code for i in range(6)]
+    assert codes == [401] * 5 + [429]
+
+
 def test_etag_differs_between_public_and_manager(manager_app):
     public = manager_app.test_client().get("/api/v1/indicators")
     client = manager_app.test_client()
