@@ -199,7 +199,7 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
                 if action == "carry":
                     table = pq.read_table(previous, filters=[("indicator", "=", ids[0])])
                 else:
-                    table = comp.published(ids[0], ids[-1]).read_all()
+                    table = comp.published(ids[0], ids[-1])
                     log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
                 if pending is not None:
                     pending.result()  # re-raises a failed write here

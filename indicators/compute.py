@@ -14,12 +14,14 @@ bounded by one chunk, whatever the number of indicators.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.config_models import Config
 from etl.geography import leaf_ancestors
@@ -46,9 +48,9 @@ class Computation:
     timings: dict[str, float]
     words: coded.Dictionaries  # of the coded text columns (see indicators.coded)
 
-    def published(self, first_ind_id: int, last_ind_id: int) -> pa.RecordBatchReader:
-        """The published rows of indicators first..last (ids), sorted by indicator, level, area, period; the
-        coded text columns (indicator, level, period...) are dictionary-encoded."""
+    def published(self, first_ind_id: int, last_ind_id: int) -> pa.Table:
+        """The published rows of indicators first..last (ids), sorted by indicator, level, area, period,
+        breakdown; the coded text columns (indicator, level, period...) are dictionary-encoded."""
         chunk = (first_ind_id, last_ind_id)
         t = time.perf_counter()
         self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, chunk))
@@ -59,9 +61,15 @@ class Computation:
         self.engine.register("suppressed", _suppressed(self.engine, self.indicators))
         self._tick("disclosure", t)
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
-        return coded.decode(
-            self.engine.stream(f"{sql} ORDER BY j.ind_id, j.level_index, j.area_id, j.period_id, j.bd_id"),
-            *coded.for_indicators(self.words, first_ind_id, last_ind_id))
+        table = coded.decode(self.engine.stream(sql),
+                             *coded.for_indicators(self.words, first_ind_id, last_ind_id)).read_all()
+        # Sorted here, on one integer key, and not by an ORDER BY: DuckDB sorted the whole 45-column rows,
+        # 0.7 CPU-s for a 0.9 M-row chunk; the key's argsort and the take cost about 0.4.
+        keys = [pc.subtract(table.column("ind_id"), first_ind_id), table.column("level_index"),
+                table.column("area_id"), table.column("period_id"), table.column("bd_id")]
+        sizes = [last_ind_id - first_ind_id + 1, self.n_levels, len(self.areas), self.n_periods,
+                 self.n_breakdowns]
+        return table.take(sort_order(keys, sizes))
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -70,7 +78,22 @@ class Computation:
 
     def table(self) -> pa.Table:
         """All published rows at once, text as plain strings (small deployments and tests)."""
-        return coded.plain(self.published(0, len(self.indicators) - 1).read_all())
+        return coded.plain(self.published(0, len(self.indicators) - 1))
+
+
+def sort_order(keys: list[pa.ChunkedArray], sizes: list[int]) -> np.ndarray:
+    """Indices that sort rows by ``keys`` (non-negative integers, the first the most significant; each key
+    below its ``sizes`` entry). The keys are folded into one int64 when their sizes allow it (one sort of
+    one column), else sorted together."""
+    columns = [np.asarray(k.to_numpy(), dtype=np.int64) for k in keys]
+    if not columns[0].size:
+        return np.empty(0, dtype=np.int64)
+    if math.prod(sizes) >= 2**63:
+        return np.lexsort(columns[::-1])
+    key = columns[0]
+    for column, size in zip(columns[1:], sizes[1:], strict=True):
+        key = key * size + column
+    return np.argsort(key)
 
 
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,

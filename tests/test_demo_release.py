@@ -51,6 +51,13 @@ def test_value_columns_have_plain_types(demo_release):
         assert str(pq.read_schema(part).field("rag").type) == "string"
 
 
+def test_rows_are_in_indicator_level_area_period_order(demo_release):
+    v = pd.read_parquet(demo_release.path / "indicator_values.parquet",
+                        columns=["indicator", "level_index", "area_code", "breakdown", "period"])
+    ordered = v.sort_values(["indicator", "level_index", "area_code", "period", "breakdown"], kind="stable")
+    assert v.index.equals(ordered.index)
+
+
 def test_main_file_is_zstd_and_by_area_files_lz4(demo_release):
     """zstd keeps the file everyone downloads small; the by-area files, written in small row groups, are LZ4
     (see etl.release_values.BY_AREA_COMPRESSION)."""

@@ -57,3 +57,18 @@ def test_a_chunk_of_indicators_has_only_its_own_names_in_its_dictionary():
     assert out.dictionary.to_pylist() == ["ind2", "ind3", "ind4"]
     with pytest.raises(pa.ArrowException):  # an id outside the chunk has no word
         coded.decode_batch(pa.record_batch({"indicator": pa.array([5], pa.int32())}), chunk_words, offsets)
+
+
+def test_sort_order_folds_keys_into_one_or_sorts_them_together():
+    import numpy as np
+
+    from indicators.compute import sort_order
+
+    rng = np.random.default_rng(3)
+    a, b, c = rng.integers(0, 3, 500), rng.integers(0, 50, 500), rng.integers(0, 7, 500)
+    keys = [pa.chunked_array([x]) for x in (a, b, c)]
+    expected = sorted(range(500), key=lambda i: (a[i], b[i], c[i], i))
+    for sizes in ([3, 50, 7], [3, 2**40, 2**30]):  # folded into one int64; too wide to fold
+        order = sort_order(keys, sizes)
+        assert [(a[i], b[i], c[i]) for i in order] == [(a[i], b[i], c[i]) for i in expected]
+    assert sort_order([pa.chunked_array([], pa.int32())] * 3, [3, 50, 7]).size == 0
