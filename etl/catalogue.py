@@ -186,6 +186,15 @@ def last_run_findings(engine: Engine) -> tuple[dict | None, pd.DataFrame]:
         return dict(last), df
 
 
+def indicators_computed(engine: Engine, release_id: str) -> set[str]:
+    """The indicators that the run which published ``release_id`` computed (not those it carried forward
+    from an earlier release)."""
+    q = (select(run_stats.c.name).join(runs, runs.c.id == run_stats.c.run_id)
+         .where(runs.c.release_id == release_id, runs.c.status == "succeeded", run_stats.c.kind == "indicator"))
+    with engine.connect() as con:
+        return {r[0] for r in con.execute(q)}
+
+
 def run_count(engine: Engine, status: str | None = None) -> int:
     q = select(func.count()).select_from(runs)
     if status:
@@ -218,6 +227,15 @@ def last_runs_by_job(engine: Engine) -> dict[str, dict]:
     with engine.connect() as con:
         rows = con.execute(select(runs).join(latest, runs.c.id == latest.c.id)).mappings()
         return {r["job"]: dict(r) for r in rows}
+
+
+def last_event_by_job(engine: Engine, kind: str) -> dict[str, datetime]:
+    """When each job last had a scheduler event of ``kind`` (``unchanged``: a trigger found nothing to do)."""
+    q = (select(scheduler_events.c.job, func.max(scheduler_events.c.at))
+         .where(scheduler_events.c.kind == kind, scheduler_events.c.job.is_not(None))
+         .group_by(scheduler_events.c.job))
+    with engine.connect() as con:
+        return {job: as_utc(at) for job, at in con.execute(q)}
 
 
 def last_refreshed(engine: Engine) -> dict[str, datetime]:

@@ -1,6 +1,6 @@
 """The ``openmeasure`` command.
 
-    openmeasure etl run [--config PATH] [--job NAME]   run the pipeline once and publish a release
+    openmeasure etl run [--config PATH] [--job NAME] [--skip-unchanged]   run the pipeline once, publish a release
     openmeasure etl report [--config PATH]             the last run's data-quality findings
     openmeasure config check PATH                      validate a config file
     openmeasure releases list [--config PATH]          published releases, newest first
@@ -45,7 +45,7 @@ def _load(args: argparse.Namespace):
 
 
 def cmd_etl_run(args: argparse.Namespace) -> int:
-    from etl.runner import run_guarded
+    from etl.runner import InputsUnchanged, run_guarded
 
     config = _load(args)
     with console.status("starting", spinner="dots") as status:
@@ -54,7 +54,12 @@ def cmd_etl_run(args: argparse.Namespace) -> int:
             console.log(message)
 
         # the same release-store lock as the scheduler: never two runs at once; transient errors retried
-        result = run_guarded(config, job=args.job, progress=progress, wait=getattr(args, "wait", 0.0) or 0.0)
+        try:
+            result = run_guarded(config, job=args.job, progress=progress, wait=getattr(args, "wait", 0.0) or 0.0,
+                                 skip_unchanged=args.skip_unchanged)
+        except InputsUnchanged as exc:
+            out.print(f"nothing to do: {exc}")
+            return 0
     t = result.timings
     out.print(f"published release [bold]{result.release_id}[/bold]: {result.rows:,} indicator values, "
               f"{result.findings} data-quality findings, {t.get('total', 0):.1f} s")
@@ -206,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     etl = sub.add_parser("etl", help="run the pipeline").add_subparsers(dest="action", required=True)
     r = with_config(etl.add_parser("run", help="run the pipeline once and publish a release"))
     r.add_argument("--job", help="refresh only this schedule's indicators; the others are carried forward")
+    r.add_argument("--skip-unchanged", action="store_true",
+                   help="do nothing when the current release was computed from this config, its files and "
+                        "sources as they are now (for cron jobs outside 'openmeasure schedule')")
     r.add_argument("--wait", type=float, default=0.0,
                    help="seconds to wait when another run holds the release store (default: fail at once)")
     rep = with_config(etl.add_parser("report", help="the last run's data-quality findings"))

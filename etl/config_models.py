@@ -256,6 +256,7 @@ class ScheduleConfig(Strict):
     interval_seconds: int | None = Field(None, ge=1)
     indicators: list[str] = Field(default_factory=list)
     misfire_grace_seconds: int | None = Field(None, ge=1)
+    skip_unchanged: bool = False
 
     @model_validator(mode="after")
     def _one_trigger(self) -> ScheduleConfig:

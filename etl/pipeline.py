@@ -133,6 +133,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             demo_folder = Path(config.geography.areas.path).parent
             if ensure_demo(demo_folder):
                 progress(f"generated the demo inputs in {demo_folder}")
+        references = snapshots.reference_files(config)  # before they are read: what this release is built from
         wanted = selected_indicators(config, job)
         partial = len(wanted) < len(config.indicators)
         if partial and store.current_id() is None:
@@ -174,7 +175,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 manifest, per_indicator = write_release(
                     comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
                     indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
-                    carry_forward=previous, carried=carried)
+                    reference_files=references, carry_forward=previous, carried=carried)
             except OpenMeasureError:
                 raise
             except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks

@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from etl import catalogue, locks
 from etl.config_models import Config, RetryConfig
 from etl.exceptions import OpenMeasureError, TransientError
-from etl.pipeline import RunResult
+from etl.pipeline import RunResult, selected_indicators
 from etl.pipeline import run as pipeline_run
+from etl.sources import snapshots
 from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,26 @@ class RunAbandoned(OpenMeasureError):
 
 class RunFailed(OpenMeasureError):
     """A run failed with an error that is not an OpenMeasureError (a source down, a full disk, ...)."""
+
+
+class InputsUnchanged(OpenMeasureError):
+    """``skip_unchanged``: the current release already holds what the run would compute; nothing was run."""
+
+    def __init__(self, release_id: str):
+        super().__init__(f"the config, the files it names and every source are unchanged since release "
+                         f"{release_id}, which computed these indicators: not run")
+        self.release_id = release_id
+
+
+def unchanged_release(config: Config, job: str | None, engine: Engine) -> str | None:
+    """The current release's id when running ``job`` now would compute what it already holds: the run that
+    published it computed every indicator of the job (a release that carried some forward from an older
+    one does not count), and the config, the files it names and every source are as that run read them
+    (:func:`etl.sources.snapshots.inputs_unchanged`). Else None."""
+    current = ReleaseStore(config.store).current_id()
+    if current is None or not set(selected_indicators(config, job)) <= catalogue.indicators_computed(engine, current):
+        return None
+    return current if snapshots.inputs_unchanged(config) else None
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -100,8 +121,10 @@ def lock_name(config: Config) -> str:
 
 def run_guarded(config: Config, job: str | None = None, progress: Progress | None = None, *,
                 wait: float = 0.0, cancel: threading.Event | None = None,
-                alert: bool = True) -> RunResult:
-    """Run the pipeline under the store lock with retries; send alerts afterwards. Raises the last error."""
+                alert: bool = True, skip_unchanged: bool = False) -> RunResult:
+    """Run the pipeline under the store lock with retries; send alerts afterwards. Raises the last error.
+    With ``skip_unchanged``, raises :class:`InputsUnchanged` instead of running when :func:`unchanged_release`
+    finds the current release up to date (checked under the lock, so no other run is publishing)."""
     cancel = cancel or threading.Event()
     say = progress or (lambda msg: log.info("job=%s step=%s", job or "manual", msg))
 
@@ -119,6 +142,16 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
                                                 [r["id"] for r in ReleaseStore(config.store).list()])
             if orphans:
                 log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
+            if skip_unchanged:
+                say("checking whether the inputs changed")
+                try:
+                    current = unchanged_release(config, job, engine)
+                except Exception as exc:  # noqa: BLE001 - a source that cannot be checksummed now is read by
+                    # the run, which retries, records and reports the error as every run does
+                    log.warning("job=%s step=skip-check error=%s: running", job or "manual", exc)
+                    current = None
+                if current is not None:
+                    raise InputsUnchanged(current)
             return _with_retries(config, job, checked, sched.retries, cancel)
     except sa_exc.SQLAlchemyError as exc:  # the catalogue itself (lock, run rows) is unreachable
         where = make_url(config.catalogue).render_as_string(hide_password=True)

@@ -40,7 +40,7 @@ from etl import catalogue, locks
 from etl.config import load_config
 from etl.config_models import Config, ScheduleConfig
 from etl.exceptions import ConfigError, OpenMeasureError
-from etl.runner import lock_name, run_guarded
+from etl.runner import InputsUnchanged, lock_name, run_guarded
 from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
@@ -119,9 +119,13 @@ def scheduled_run(config_path: str, job_id: str, slot: str | None = None) -> Non
     with _active_lock:
         _active.add(job_id)
     try:
-        result = run_guarded(config, job_id, wait=config.scheduler.lock_wait_seconds, cancel=CANCEL)
+        result = run_guarded(config, job_id, wait=config.scheduler.lock_wait_seconds, cancel=CANCEL,
+                             skip_unchanged=schedule.skip_unchanged)
         log.info("job=%s slot=%s state=succeeded release=%s rows=%d", job_id, slot,
                  result.release_id, result.rows)
+    except InputsUnchanged as exc:
+        catalogue.record_event(engine, "unchanged", job_id, f"trigger {slot}: {exc}")
+        log.info("job=%s slot=%s state=unchanged release=%s", job_id, slot, exc.release_id)
     except locks.LockBusy as exc:
         catalogue.record_event(engine, "skipped", job_id, f"trigger {slot} not run: {exc}")
         log.error("job=%s slot=%s state=skipped error=%s", job_id, slot, exc)

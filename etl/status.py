@@ -59,7 +59,7 @@ def print_status(config: Config, out: Console) -> None:
     if orphans:
         out.print(f"[yellow]in the job store but not in config:[/yellow] {', '.join(orphans)}")
     events = [e for e in catalogue.recent_events(engine, 50) if e["kind"] in ("job_removed", "skipped",
-                                                                                  "job_missing")][:10]
+                                                                                  "unchanged", "job_missing")][:10]
     if events:
         ev = Table("when", "event", "job", "message", title="scheduler events")
         for e in events:

@@ -159,10 +159,12 @@ def describe_cron(expr: str) -> str:
 
 
 def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled: dict[str, datetime | None],
-                 now: datetime | None = None) -> list[dict]:
+                 now: datetime | None = None, unchanged: dict[str, datetime] | None = None) -> list[dict]:
     """Per configured job: when it runs, its next run, which public indicators it refreshes and how its last
     run ended. The next run is the scheduler's own (its job store, ``scheduled``); a job the scheduler has
-    not registered shows the time its trigger plans, marked as such. Internal indicators are not named."""
+    not registered shows the time its trigger plans, marked as such. Internal indicators are not named.
+    ``unchanged``: when each job last found its inputs unchanged and did not run (``skip_unchanged``)."""
+    unchanged = unchanged or {}
     now = now or catalogue.now()
     titles = dict(zip(release.indicators["id"], release.indicators["title"], strict=True))
     rows = []
@@ -178,11 +180,14 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
                    else ", ".join(titles[i] for i in job.indicators if i in titles) or "no public indicator")
         last = last_runs.get(job.id)
         ended = catalogue.as_utc(last.get("finished_at") or last.get("started_at")) if last else None
+        outcome = ("never run" if last is None else
+                   f"{last['status']}, {ended:%Y-%m-%d %H:%M}" if ended else last["status"])
+        checked = unchanged.get(job.id)
+        if checked is not None and (ended is None or checked > ended):
+            outcome += f"; checked {checked:%Y-%m-%d %H:%M}: no input changed, not run again"
         rows.append({"job": job.id, "when": when,
                      "next": (nxt.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if nxt else "paused") + note,
-                     "indicators": covered,
-                     "last": "never run" if last is None else
-                     f"{last['status']}, {ended:%Y-%m-%d %H:%M}" if ended else last["status"]})
+                     "indicators": covered, "last": outcome})
     return rows
 
 
@@ -228,7 +233,8 @@ def status(**_):
         engine = catalogue.connect(cfg.catalogue)
         runs = catalogue.recent_runs(engine, 20)
         fresh = indicator_freshness(rel, engine, stale_after=cfg.scheduler.stale_after)
-        schedule = job_schedule(cfg, rel, catalogue.last_runs_by_job(engine), next_run_times(cfg))
+        schedule = job_schedule(cfg, rel, catalogue.last_runs_by_job(engine), next_run_times(cfg),
+                                unchanged=catalogue.last_event_by_job(engine, "unchanged"))
         problem = None
     except SQLAlchemyError as exc:
         log.warning("page=status catalogue_error=%s", exc)

@@ -213,6 +213,14 @@ def test_status_shows_each_jobs_next_run_and_last_result(release, demo_config):
     assert by_job["labour_market"]["next"] == "paused"  # in the job store without a next run time
     assert by_job["labour_market"]["last"] == "never run"
     assert "mployment" in by_job["labour_market"]["indicators"]
+    # skip_unchanged: a later trigger that found nothing changed says so; an older one is not news
+    checked = {"nightly": datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "labour_market": datetime(2026, 3, 2, 6, 0, tzinfo=UTC)}
+    rows = info.job_schedule(demo_config, release, {"nightly": {"status": "succeeded", "started_at": None,
+                                                                "finished_at": datetime(2026, 3, 3, 2, 5)}},
+                             {}, now=datetime(2026, 3, 3, 12, 0, tzinfo=UTC), unchanged=checked)
+    by_job = {r["job"]: r for r in rows}
+    assert by_job["nightly"]["last"] == "succeeded, 2026-03-03 02:05"
+    assert by_job["labour_market"]["last"] == "never run; checked 2026-03-02 06:00: no input changed, not run again"
 
 
 def test_schedules_in_words_and_the_rest_as_written():

@@ -1,0 +1,93 @@
+"""``schedules[].skip_unchanged``: a run is skipped only when the current release already holds what it would
+compute, and runs again as soon as the config, a file it names or a source changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl import catalogue
+from etl.config import load_config
+from etl.pipeline import run
+from etl.runner import InputsUnchanged, run_guarded
+from etl.scheduler import scheduled_run
+from etl.store import ReleaseStore
+from tests.scheduler.conftest import tiny_config
+
+SCHEDULES = [{"id": "all", "interval_seconds": 60, "skip_unchanged": True},
+             {"id": "apps", "interval_seconds": 60, "indicators": ["applications"], "skip_unchanged": True}]
+
+
+def skipped(config, job) -> str | None:
+    """The release the run was skipped for, or None when it ran (and published)."""
+    try:
+        run_guarded(config, job, skip_unchanged=True, alert=False)
+    except InputsUnchanged as exc:
+        return exc.release_id
+    return None
+
+
+def test_a_run_is_skipped_only_while_nothing_it_reads_changed(tmp_path):
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    config = load_config(path)
+    store = ReleaseStore(config.store)
+    assert skipped(config, "all") is None  # no release yet
+    first = store.current_id()
+    assert skipped(config, "all") == first
+    assert skipped(config, "apps") == first  # its indicator was computed by that run
+    assert len(store.list()) == 1
+
+    # a run of 'apps' computes applications and carries online_share: that release did not compute all
+    run(config, job="apps")
+    assert skipped(config, "apps") == store.current_id()
+    assert skipped(config, "all") is None
+    assert skipped(config, "all") == store.current_id()
+
+    # every input counts: the areas table, the source, the config itself
+    areas = tmp_path / "in" / "areas.csv"
+    areas.write_text(areas.read_text().replace("\n", "\r\n"))
+    assert skipped(config, "all") is None
+    services = tmp_path / "in" / "services.csv"
+    services.write_text(services.read_text() + "\n")
+    assert skipped(config, "all") is None
+    path.write_text(path.read_text().replace("title: Testland", "title: Testland (new)"))
+    config = load_config(path)
+    assert skipped(config, "all") is None
+    assert skipped(config, "all") == store.current_id()
+
+
+def test_a_scheduled_trigger_with_nothing_changed_is_recorded_and_publishes_nothing(tmp_path):
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    config = load_config(path)
+    scheduled_run(str(path), "all", slot="2026-01-01T00:00:00+00:00")
+    current = ReleaseStore(config.store).current_id()
+    assert current is not None
+    scheduled_run(str(path), "all", slot="2026-01-01T00:01:00+00:00")
+    engine = catalogue.connect(config.catalogue)
+    assert catalogue.run_count(engine) == 1 and ReleaseStore(config.store).current_id() == current
+    event = catalogue.recent_events(engine, 1)[0]
+    assert event["kind"] == "unchanged" and event["job"] == "all"
+    assert current in event["message"] and "2026-01-01T00:01:00" in event["message"]
+    assert set(catalogue.last_event_by_job(engine, "unchanged")) == {"all"}  # what the status page shows
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_without_the_option_every_trigger_runs(tmp_path, skip):
+    schedules = [{"id": "all", "interval_seconds": 60, "skip_unchanged": skip}]
+    path = tiny_config(tmp_path, schedules=schedules)
+    for minute in range(2):
+        scheduled_run(str(path), "all", slot=f"2026-01-01T00:0{minute}:00+00:00")
+    engine = catalogue.connect(load_config(path).catalogue)
+    assert catalogue.run_count(engine) == (1 if skip else 2)
+
+
+def test_etl_run_skip_unchanged_on_the_command_line(tmp_path):
+    from tests.scheduler.conftest import openmeasure
+
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    first = openmeasure("etl", "run", "--config", str(path), "--skip-unchanged")
+    assert first.returncode == 0 and "published release" in first.stdout, first.stderr
+    again = openmeasure("etl", "run", "--config", str(path), "--skip-unchanged")
+    current = ReleaseStore(load_config(path).store).current_id()
+    assert again.returncode == 0 and "nothing to do" in again.stdout and current in again.stdout, again.stderr
+    forced = openmeasure("etl", "run", "--config", str(path))
+    assert forced.returncode == 0 and "published release" in forced.stdout
