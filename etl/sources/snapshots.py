@@ -227,7 +227,8 @@ def reference_files(config: Config) -> dict[str, str]:
 
 def inputs_unchanged(config: Config) -> bool:
     """True when the current release was built from this very config, the same files it names (areas,
-    boundaries, code mappings) and sources with the same checksums."""
+    boundaries, code mappings) and sources with the same checksums (of the sources that provide a measure
+    some indicator uses: a run reads no other)."""
     store = ReleaseStore(config.store)
     try:
         manifest = store.manifest()
@@ -239,7 +240,11 @@ def inputs_unchanged(config: Config) -> bool:
         log.info("step=skip-check reference_files changed=yes")
         return False
     recorded = manifest.get("sources", {})
+    used = {x for i in config.indicators for x in (i.compute.measure, i.compute.numerator, i.compute.denominator)}
+    read = {m.source for m in config.measures if m.id in used}  # a run reads no other source
     for s in config.sources:
+        if s.id not in read:
+            continue
         if s.id not in recorded:
             return False
         if current_entry(s, Path(config.store))["sha256"] != recorded[s.id].get("sha256"):

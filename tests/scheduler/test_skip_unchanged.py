@@ -91,3 +91,19 @@ def test_etl_run_skip_unchanged_on_the_command_line(tmp_path):
     assert again.returncode == 0 and "nothing to do" in again.stdout and current in again.stdout, again.stderr
     forced = openmeasure("etl", "run", "--config", str(path))
     assert forced.returncode == 0 and "published release" in forced.stdout
+
+
+def test_a_source_no_indicator_reads_does_not_count(tmp_path):
+    import yaml
+
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    cfg = yaml.safe_load(path.read_text())
+    (tmp_path / "in" / "later.csv").write_text("area_code,year,value\nVL1,2024,1\n")
+    cfg["sources"].append({"id": "later", "format": "csv", "path": "in/later.csv",
+                           "columns": {"area_code": "area_code", "period": "year", "value": "value"}})
+    cfg["measures"].append({"id": "not_used_yet", "source": "later"})
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    config = load_config(path)
+    assert skipped(config, "all") is None
+    (tmp_path / "in" / "later.csv").write_text("area_code,year,value\nVL1,2024,2\n")
+    assert skipped(config, "all") == ReleaseStore(config.store).current_id()
