@@ -226,7 +226,7 @@ def main() -> None:
         sys.exit(done.stderr)
     res = json.loads(done.stdout.strip().splitlines()[-1])
     stages = res["timings"]
-    cpu = f", {res['cpu_s']:.0f} CPU-s" if "cpu_s" in res else ""  # the CPU time varies less than the wall time
+    cpu = f", {res['cpu_s']:.0f} CPU-s" if "cpu_s" in res else ""  # what the run cost, whatever the other core did
     print(f"pipeline: {res['seconds']:.1f} s{cpu}, {res['rows']:,} indicator values, peak {res['peak_mb']:.0f} MB")
     for k, v in stages.items():
         print(f"  {k:<12} {v:6.2f} s")

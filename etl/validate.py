@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from etl.config_models import RULE_NAMES, ValidationConfig
-from etl.observations import map_unique
+from etl.observations import factorize, map_unique
 
 FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
                    "message"]
@@ -157,18 +157,22 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     return c.result()
 
 
-def _int_key(obs: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
-    """The values of ``columns`` in each row as one integer (equal rows, equal integers)."""
-    key = np.zeros(len(obs), dtype=np.int64)
+def _int_key(obs: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, int]:
+    """The values of ``columns`` in each row as one integer (equal rows, equal integers), and the number of
+    integers possible (every key is below it). Categorical columns give their codes, not rehashed."""
+    key, size = np.zeros(len(obs), dtype=np.int64), 1
     for col in columns:
-        codes, uniques = pd.factorize(obs[col], use_na_sentinel=False)
+        codes, uniques = factorize(obs[col])
         key = key * max(len(uniques), 1) + codes
-    return key
+        size *= max(len(uniques), 1)
+    return key, size
 
 
 def duplicated_key(obs: pd.DataFrame) -> np.ndarray:
     """Rows whose (measure, area_code, period, breakdown) occurs more than once, all copies marked."""
-    key = _int_key(obs, ("measure", "area_code", "period", "breakdown"))
+    key, size = _int_key(obs, ("measure", "area_code", "period", "breakdown"))
+    if size <= 4 * len(obs):  # a full grid or near it: counting each key is one pass, not a hash table
+        return np.bincount(key, minlength=size)[key] > 1
     return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
@@ -181,7 +185,7 @@ def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: di
     drop = np.zeros(len(obs), dtype=bool)
     found = []
     rows_of = _rows_by_measure(obs["measure"])
-    key = _int_key(obs, ("area_code", "period", "breakdown"))
+    key, _ = _int_key(obs, ("area_code", "period", "breakdown"))
     values = obs["value"].to_numpy(dtype="float64", na_value=np.nan)
     for num, den in pairs:
         n_rows, d_rows = rows_of(num), rows_of(den)

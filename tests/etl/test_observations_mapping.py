@@ -44,3 +44,24 @@ def test_an_empty_categorical():
     assert len(map_categorical(pd.Series([], dtype="category"), clean)) == 0
     assert map_unique(pd.Series([], dtype=object), clean).shape == (0,)
     assert np.asarray(map_unique(pd.Series(["a"], dtype="category"), clean)).tolist() == ["A"]
+
+
+@pytest.mark.parametrize("dense", [True, False])
+@pytest.mark.parametrize("categorical", [True, False])
+def test_duplicate_keys_are_those_a_groupby_finds(dense, categorical):
+    """Counted key by key when the keys nearly fill their grid, hashed when sparse: the same rows either way."""
+    from etl.validate import _int_key, duplicated_key
+
+    rng = np.random.default_rng(7)
+    n = 400
+    spread = 4 if dense else 400  # distinct values per column: 4**3 keys for 400 rows, or 400**3
+    obs = pd.DataFrame({c: rng.integers(0, spread, n).astype(str) for c in ("measure", "area_code", "period")})
+    obs["breakdown"] = "total"
+    obs.loc[rng.integers(0, n, 20), "area_code"] = None  # a missing code is a value of its own
+    obs = pd.concat([obs, obs.iloc[[3, 5]]], ignore_index=True)  # at least two duplicates even when sparse
+    if categorical:
+        obs = obs.astype("category")
+    _, size = _int_key(obs, ("measure", "area_code", "period", "breakdown"))
+    assert (size <= 4 * len(obs)) == dense
+    expected = obs.astype(object).fillna("<na>").duplicated(keep=False).to_numpy()
+    assert (duplicated_key(obs) == expected).all() and expected.sum() >= 4
