@@ -140,7 +140,7 @@ def cmd_releases_list(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    code = cmd_etl_run(argparse.Namespace(config=args.config, job=None))
+    code = cmd_etl_run(argparse.Namespace(config=args.config, job=None, skip_unchanged=False, wait=0.0))
     if code or args.no_serve:
         return code
     from etl.store import ReleaseStore

@@ -91,6 +91,9 @@ def test_etl_run_skip_unchanged_on_the_command_line(tmp_path):
     assert again.returncode == 0 and "nothing to do" in again.stdout and current in again.stdout, again.stderr
     forced = openmeasure("etl", "run", "--config", str(path))
     assert forced.returncode == 0 and "published release" in forced.stdout
+    # 'openmeasure demo' (the README's main command) runs the ETL through the same function, always
+    demo = openmeasure("demo", "--config", str(path), "--no-serve")  # crashed once: a missing argument
+    assert demo.returncode == 0 and "published release" in demo.stdout, demo.stderr
 
 
 def test_a_source_no_indicator_reads_does_not_count(tmp_path):
