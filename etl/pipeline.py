@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from etl import catalogue
+from etl.built_with import built_with
 from etl.config import config_hash
 from etl.config_models import Config
 from etl.demo import ensure_demo
@@ -133,7 +134,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             demo_folder = Path(config.geography.areas.path).parent
             if ensure_demo(demo_folder):
                 progress(f"generated the demo inputs in {demo_folder}")
-        references = snapshots.reference_files(config)  # before they are read: what this release is built from
+        inputs = built_with(config)  # before anything is read: what this release is built with
         wanted = selected_indicators(config, job)
         partial = len(wanted) < len(config.indicators)
         if partial and store.current_id() is None:
@@ -175,7 +176,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 manifest, per_indicator = write_release(
                     comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
                     indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
-                    reference_files=references, carry_forward=previous, carried=carried)
+                    built_with=inputs, carry_forward=previous, carried=carried)
             except OpenMeasureError:
                 raise
             except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks

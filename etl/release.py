@@ -35,12 +35,12 @@ _FRICTIONLESS_TYPES = {
 
 def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
                   neighbours: pd.DataFrame, indicators: pd.DataFrame, quality: pd.DataFrame,
-                  source_checksums: dict[str, dict], reference_files: dict[str, str] | None = None,
+                  source_checksums: dict[str, dict], built_with: dict | None = None,
                   carry_forward: Path | None = None, carried: set[str] | None = None
                   ) -> tuple[dict, dict[str, int]]:
     """Write every file of the release into ``folder``; return the manifest and the rows per indicator.
-    ``reference_files``: the checksums of the files the config names besides sources
-    (:func:`etl.sources.snapshots.reference_files`), as they were when the run read them."""
+    ``built_with``: the settings, files and software the run used (:func:`etl.built_with.built_with`), taken
+    before it read anything."""
     rows = write_values(comp, folder, carry_forward, carried)
     by_area = neighbours.sort_values(["area_code", "rank"]).groupby("area_code")["neighbour_code"].agg(list)
     area_table = areas.copy()
@@ -56,7 +56,7 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
         for level, path in config.geography.boundaries.items():
             shutil.copyfile(path, folder / "boundaries" / f"{level}.geojson")
 
-    manifest = _manifest(folder, config, release_id, indicators, source_checksums, reference_files or {})
+    manifest = _manifest(folder, config, release_id, indicators, source_checksums, built_with or {})
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(folder, config, release_id, indicators),
                                                         indent=2), encoding="utf-8")
     manifest["files"]["datapackage.json"] = _file_entry(folder / "datapackage.json")
@@ -72,7 +72,7 @@ def _file_entry(path: Path) -> dict:
 
 
 def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.DataFrame,
-              source_checksums: dict[str, dict], reference_files: dict[str, str]) -> dict:
+              source_checksums: dict[str, dict], built_with: dict) -> dict:
     files = {str(p.relative_to(folder)): _file_entry(p) for p in sorted(folder.rglob("*")) if p.is_file()}
     nb = config.geography.neighbours
     return {
@@ -90,7 +90,7 @@ def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.Data
         "counts": {"indicators": len(indicators),
                    "public_indicators": int((indicators["visibility"] == "public").sum())},
         "sources": source_checksums,
-        "reference_files": reference_files,
+        "built_with": built_with,
         "files": files,
     }
 

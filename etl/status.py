@@ -42,11 +42,15 @@ def print_status(config: Config, out: Console) -> None:
     engine = catalogue.connect(config.catalogue)
     last = catalogue.last_runs_by_job(engine)
     nxt = next_run_times(config)
+    unchanged = catalogue.last_event_by_job(engine, "unchanged")
     jobs = Table("job", "trigger", "last run", "status", "release / error", "next run", title="jobs")
     for s in config.schedules:
         r = last.get(s.id)
         trigger = f"every {s.interval_seconds} s" if s.interval_seconds else f"cron {s.cron}"
         detail = "" if r is None else (r["release_id"] or (r["error"] or "")[:80])
+        checked = unchanged.get(s.id)
+        if checked is not None and (r is None or checked > catalogue.as_utc(r["started_at"])):
+            detail = "; ".join(x for x in (detail, f"{_when(checked)}: no input changed, not run again") if x)
         nr = nxt.get(s.id)
         jobs.add_row(s.id, trigger, _when(r["started_at"]) if r else "never", r["status"] if r else "",
                      detail, _when(nr) if s.id in nxt else "not scheduled (start 'openmeasure schedule')")
@@ -59,7 +63,7 @@ def print_status(config: Config, out: Console) -> None:
     if orphans:
         out.print(f"[yellow]in the job store but not in config:[/yellow] {', '.join(orphans)}")
     events = [e for e in catalogue.recent_events(engine, 50) if e["kind"] in ("job_removed", "skipped",
-                                                                                  "unchanged", "job_missing")][:10]
+                                                                                  "job_missing")][:10]
     if events:
         ev = Table("when", "event", "job", "message", title="scheduler events")
         for e in events:

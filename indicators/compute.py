@@ -69,7 +69,12 @@ class Computation:
                 table.column("area_id"), table.column("period_id"), table.column("bd_id")]
         sizes = [last_ind_id - first_ind_id + 1, self.n_levels, len(self.areas), self.n_periods,
                  self.n_breakdowns]
-        return table.take(sort_order(keys, sizes))
+        order = sort_order(keys, sizes)
+        names, columns = table.column_names, table.columns
+        del table, keys  # column by column, each unsorted column is freed once its sorted copy is made:
+        for i, column in enumerate(columns):  # the chunk is held about once, not twice
+            columns[i] = column.take(order)
+        return pa.Table.from_arrays(columns, names=names)
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()

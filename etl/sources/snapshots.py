@@ -10,8 +10,8 @@ change costs no space. The manifest's ``sources`` section records each source's 
 
 - :func:`config_for_release` rewrites a config to read every source from the snapshots of a release, so the
   release can be rebuilt exactly;
-- :func:`inputs_unchanged` tells a scheduler that neither the config, the files it names nor any source
-  changed since the current release (``schedules[].skip_unchanged`` then skips the run, see etl.runner);
+- :func:`inputs_unchanged` tells a scheduler that neither the config, the settings in effect, the files it
+  names, the software nor any source changed since the current release (``schedules[].skip_unchanged`` then skips the run, see etl.runner);
 - :func:`prune` deletes what no kept release refers to (after ``publication.keep_releases``), so a source
   that changes daily does not fill the disk.
 """
@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.built_with import built_with
 from etl.config import config_hash
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import SourceError, StoreError
@@ -214,20 +215,9 @@ def current_entry(source: SourceConfig, store_root: Path) -> dict:
     return {"sha256": checksum(base, names)}
 
 
-def reference_files(config: Config) -> dict[str, str]:
-    """The sha256 of every file the config reads besides its sources, by the config path that names it:
-    the areas table, the boundaries and the code mapping tables. A new area in the areas table changes a
-    release as much as a changed source does. A file that is not there is ``missing``."""
-    paths = {"geography.areas.path": config.geography.areas.path}
-    paths |= {f"geography.boundaries.{level}": p for level, p in config.geography.boundaries.items()}
-    paths |= {f"sources[{i}].code_mapping.path": s.code_mapping.path for i, s in enumerate(config.sources)
-              if s.code_mapping is not None}
-    return {k: sha256_file(Path(p)) if Path(p).is_file() else "missing" for k, p in paths.items()}
-
-
 def inputs_unchanged(config: Config) -> bool:
-    """True when the current release was built from this very config, the same files it names (areas,
-    boundaries, code mappings) and sources with the same checksums (of the sources that provide a measure
+    """True when the current release was built from this very config, with the same settings in effect, files
+    it names and software (:mod:`etl.built_with`), and from sources with the same checksums (of the sources that provide a measure
     some indicator uses: a run reads no other)."""
     store = ReleaseStore(config.store)
     try:
@@ -236,8 +226,8 @@ def inputs_unchanged(config: Config) -> bool:
         return False
     if manifest.get("config_hash") != config_hash(config):
         return False
-    if manifest.get("reference_files") != reference_files(config):
-        log.info("step=skip-check reference_files changed=yes")
+    if manifest.get("built_with") != built_with(config):
+        log.info("step=skip-check built_with changed=yes")
         return False
     recorded = manifest.get("sources", {})
     used = {x for i in config.indicators for x in (i.compute.measure, i.compute.numerator, i.compute.denominator)}

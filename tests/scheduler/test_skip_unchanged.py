@@ -68,6 +68,10 @@ def test_a_scheduled_trigger_with_nothing_changed_is_recorded_and_publishes_noth
     assert event["kind"] == "unchanged" and event["job"] == "all"
     assert current in event["message"] and "2026-01-01T00:01:00" in event["message"]
     assert set(catalogue.last_event_by_job(engine, "unchanged")) == {"all"}  # what the status page shows
+    from tests.scheduler.conftest import openmeasure
+
+    status = openmeasure("status", "--config", str(path))
+    assert status.returncode == 0 and "no input changed, not run again" in status.stdout, status.stderr
 
 
 @pytest.mark.parametrize("skip", [False, True])
@@ -110,3 +114,35 @@ def test_a_source_no_indicator_reads_does_not_count(tmp_path):
     assert skipped(config, "all") is None
     (tmp_path / "in" / "later.csv").write_text("area_code,year,value\nVL1,2024,2\n")
     assert skipped(config, "all") == ReleaseStore(config.store).current_id()
+
+
+def test_settings_from_the_environment_and_the_software_count(tmp_path, monkeypatch):
+    from etl import built_with
+
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    # a target set by an environment variable: the config file's text (and hash) stays the same
+    path.write_text(path.read_text().replace("value: 50", "value: ${OM_TARGET:-50}"))
+    config = load_config(path)
+    assert skipped(config, "all") is None and skipped(config, "all") is not None
+    monkeypatch.setenv("OM_TARGET", "10")
+    assert skipped(load_config(path), "all") is None
+    # new code or a new library version, same inputs
+    current = ReleaseStore(config.store).current_id()
+    assert skipped(load_config(path), "all") == current
+    real = built_with.software()
+    monkeypatch.setattr(built_with, "software", lambda: {**real, "duckdb": "99.0.0"})
+    assert skipped(load_config(path), "all") is None
+
+
+def test_the_code_hash_changes_with_any_engine_file(tmp_path):
+    from etl.built_with import code_sha256
+
+    for name in ("etl/a.py", "indicators/sql/b.sql", "dashboard/c.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    before = code_sha256(tmp_path)
+    (tmp_path / "dashboard/c.py").write_text("x = 2\n")  # the dashboard does not compute a release
+    assert code_sha256(tmp_path) == before
+    (tmp_path / "indicators/sql/b.sql").write_text("SELECT 2\n")
+    assert code_sha256(tmp_path) != before
+    assert len(code_sha256()) == 64  # this very code
