@@ -6,6 +6,7 @@ Cross-references (an indicator naming an unknown measure, ...) are checked in ``
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
 
@@ -326,6 +327,7 @@ class AccessConfig(Strict):
     mode: Literal["none", "accounts", "proxy_header"] = "none"
     proxy_header: str = "X-Forwarded-User"
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    trust_forwarded_for: bool = False
     proxy_users: list[str] = Field(default_factory=list)
     secret_key: str | None = Field(None, min_length=16)
     session_minutes: int = Field(480, ge=1)
@@ -339,6 +341,16 @@ class AccessConfig(Strict):
     download_cache: str | None = "auto"
     download_cache_mb: int = Field(2048, ge=0)
     csv_blocks_mb: int = Field(1024, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (such as 10.0.0.0/8)") from None
+        return v
 
     @model_validator(mode="after")
     def _page_sizes(self) -> AccessConfig:

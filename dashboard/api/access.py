@@ -9,6 +9,8 @@
   believed only when the request comes from an address in ``access.trusted_proxies``, and, when
   ``access.proxy_users`` is given, only for those users.
 
+Failed sign-ins are counted per user name and per client address (:meth:`Access.client_address`).
+
 Everything public-facing asks :func:`manager` once per request and picks its release reader from the answer.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import logging
 import secrets
 import time
@@ -30,6 +33,27 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "om_manager"
 MAX_FAILURES = 5
 FAILURE_WINDOW = 300.0
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(text: str) -> IPAddress | None:
+    """An address as a proxy or server writes it: ``203.0.113.5``, ``203.0.113.5:50001``,
+    ``[2001:db8::1]:443``, ``::ffff:127.0.0.1`` (the IPv4 address it maps). None when it is not one
+    (``unknown``, an obfuscated identifier, an empty entry)."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 class Access:
@@ -63,7 +87,7 @@ class Access:
             user = flask.request.headers.get(self.cfg.proxy_header, "").strip()
             if not user:
                 return None
-            if flask.request.remote_addr not in self.cfg.trusted_proxies:
+            if not self._from_trusted_proxy():
                 log.warning("access=refused reason=untrusted_proxy addr=%s", flask.request.remote_addr)
                 return None
             if self.cfg.proxy_users and user not in self.cfg.proxy_users:
@@ -109,17 +133,32 @@ class Access:
     def _failure_keys(self, username: str) -> list[str]:
         return [f"user:{username[:64]}", f"addr:{self.client_address()}"]
 
+    def _trusted(self, address: IPAddress | None) -> bool:
+        return address is not None and any(address in ipaddress.ip_network(n, strict=False)
+                                           for n in self.cfg.trusted_proxies)
+
+    def _from_trusted_proxy(self) -> bool:
+        return self._trusted(parse_address(flask.request.remote_addr or ""))
+
     def client_address(self) -> str:
-        """The address failures are counted against. Behind a reverse proxy every request comes from the
-        proxy, and counting by that address would let five wrong passwords from anyone lock every manager
-        out: from an address in ``access.trusted_proxies``, the client is the last address in
-        ``X-Forwarded-For`` that is not itself a trusted proxy (the addresses before it are the client's to
-        write). From any other address the header is ignored, so it cannot be used to dodge the count."""
-        addr = flask.request.remote_addr or ""
-        if addr not in self.cfg.trusted_proxies:
-            return addr
-        hops = [h.strip() for h in flask.request.headers.get("X-Forwarded-For", "").split(",")]
-        return next((h for h in reversed(hops) if h and h not in self.cfg.trusted_proxies), addr)
+        """The address failures are counted against: the remote address; or, with
+        ``access.trust_forwarded_for`` and a request from ``access.trusted_proxies``, the last address in
+        ``X-Forwarded-For`` that is not itself a trusted proxy (the proxy must append the address it saw, as
+        nginx's ``$proxy_add_x_forwarded_for`` does: what comes before it is the client's to write). Behind
+        a proxy, counting by the proxy's address lets five wrong passwords from anyone lock every manager
+        out; trusting a header the proxy passes through unchanged would let a client pick a new address
+        for every guess. Addresses are compared parsed (no port, IPv4-mapped IPv6 unmapped), and an IPv6
+        client counts as its /64, the block one subscriber gets."""
+        remote = parse_address(flask.request.remote_addr or "")
+        client = remote
+        if self.cfg.trust_forwarded_for and self._trusted(remote):
+            hops = [parse_address(h) for h in flask.request.headers.get("X-Forwarded-For", "").split(",")]
+            client = next((h for h in reversed(hops) if h is not None and not self._trusted(h)), remote)
+        if client is None:
+            return flask.request.remote_addr or ""
+        if client.version == 6:
+            return str(ipaddress.ip_network(f"{client}/64", strict=False))
+        return str(client)
 
     def sign_in(self, username: str, password: str) -> bool:
         if not self.sign_in_enabled or not accounts.verify(self.engine, username, password):

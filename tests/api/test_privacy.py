@@ -161,7 +161,8 @@ def test_repeated_failures_lock_the_sign_in(api_config, tmp_path):
 def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_client(api_config, tmp_path):
     from dashboard.api import accounts
 
-    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32,
+                                                  "trust_forwarded_for": True})
     config = api_config.model_copy(update={"access": access, "catalogue": f"sqlite:///{tmp_path / 'c.db'}"})
     accounts.add_account(accounts.connect(config.catalogue), *MANAGER)
     app = make_app(config)
@@ -180,6 +181,37 @@ def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_client(api_
     # from an address that is not a trusted proxy, the header is ignored: rotating it dodges nothing
     codes = [sign_in(client("10.1.2.3", f"192.0.2.{i}"), f"other{i}", "guess").status_code for i in range(6)]
     assert codes == [401] * 5 + [429]
+
+
+def test_client_addresses_are_compared_parsed_and_the_header_only_when_configured(api_config):
+    from dashboard.api.access import Access, parse_address
+
+    assert str(parse_address("203.0.113.5:50001")) == "203.0.113.5"
+    assert str(parse_address("[2001:DB8::0:1]:443")) == "2001:db8::1"
+    assert str(parse_address("::ffff:127.0.0.1")) == "127.0.0.1"
+    assert parse_address("unknown") is None and parse_address("") is None
+
+    def key(trust, remote, forwarded=None):
+        access = Access(api_config.model_copy(update={"access": api_config.access.model_copy(
+            update={"trust_forwarded_for": trust, "trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]})}))
+        headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
+        with make_app(api_config).test_request_context(headers=headers, environ_base={"REMOTE_ADDR": remote}):
+            return access.client_address()
+
+    assert key(False, "127.0.0.1", "203.0.113.5") == "127.0.0.1"  # off by default: the header is not read
+    assert key(True, "::ffff:127.0.0.1", "203.0.113.5:50001") == "203.0.113.5"  # a mapped proxy, a port
+    assert key(True, "127.0.0.1", "203.0.113.5, 10.1.2.3") == "203.0.113.5"  # a second proxy in the chain
+    assert key(True, "127.0.0.1", "2001:db8::1") == key(True, "127.0.0.1", "[2001:db8::ffff]:80") \
+        == "2001:db8::/64"  # one subscriber's block is one client
+    assert key(True, "127.0.0.1", "unknown") == "127.0.0.1"
+    assert key(True, "198.51.100.9", "203.0.113.5") == "198.51.100.9"  # not from a proxy: header ignored
+
+
+def test_a_trusted_proxies_entry_must_be_an_address():
+    from etl.config_models import AccessConfig
+
+    with pytest.raises(ValueError, match="'proxy.local' is not an IP address or network"):
+        AccessConfig(trusted_proxies=["proxy.local"])
 
 
 def test_etag_differs_between_public_and_manager(manager_app):
@@ -211,6 +243,7 @@ def test_proxy_header_only_from_trusted_addresses(api_config):
         return "sickness_absence" in {d["id"] for d in r.get_json()["data"]}
 
     assert seen("alice", "127.0.0.1")
+    assert seen("alice", "::ffff:127.0.0.1")  # a server listening on [::] sees the proxy's address so
     assert not seen("alice", "10.1.2.3")
     assert not seen("mallory", "127.0.0.1")
 
