@@ -54,16 +54,17 @@ class InputsUnchanged(OpenMeasureError):
     """``skip_unchanged``: the current release already holds what the run would compute; nothing was run."""
 
     def __init__(self, release_id: str):
-        super().__init__(f"the config, the files it names and every source are unchanged since release "
-                         f"{release_id}, which computed these indicators: not run")
+        super().__init__(f"the config, the settings in effect, the files it names, the software and every "
+                         f"source are as they were for release {release_id}, which computed these indicators: "
+                         "not run")
         self.release_id = release_id
 
 
 def unchanged_release(config: Config, job: str | None, engine: Engine) -> str | None:
     """The current release's id when running ``job`` now would compute what it already holds: the run that
     published it computed every indicator of the job (a release that carried some forward from an older
-    one does not count), and the config, the files it names and every source are as that run read them
-    (:func:`etl.sources.snapshots.inputs_unchanged`). Else None."""
+    one does not count), and the config, the settings in effect, the files it names, the software and every
+    source are as that run found them (:func:`etl.sources.snapshots.inputs_unchanged`). Else None."""
     current = ReleaseStore(config.store).current_id()
     if current is None or not set(selected_indicators(config, job)) <= catalogue.indicators_computed(engine, current):
         return None
