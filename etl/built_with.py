@@ -9,13 +9,15 @@ when all of it is as the current release recorded (:func:`etl.sources.snapshots.
 - ``files``: the sha256 of the areas table, the boundaries and the code mapping tables, by the config path
   that names them: a new municipality changes a release as much as a changed source does.
 - ``software``: this package's version and a hash of its ETL and engine code (``etl/``, ``indicators/``),
-  and the versions of the libraries that compute and write: a fix to a method must reach the figures.
+  and the versions of Python and of the libraries that compute, read and write: a fix to a method must
+  reach the figures.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import platform
 from importlib import metadata
 from pathlib import Path
 
@@ -24,7 +26,9 @@ from etl.store import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE_SETTINGS = {"title", "synthetic", "geography", "sources", "measures", "indicators", "publication"}
-LIBRARIES = ("duckdb", "pyarrow", "pandas", "numpy")
+#: What computes, reads or writes figures: the engine, Arrow and Parquet, intervals and neighbours (scipy),
+#: Excel sources (openpyxl), Frictionless descriptors (PyYAML).
+LIBRARIES = ("duckdb", "pyarrow", "pandas", "numpy", "scipy", "openpyxl", "PyYAML")
 
 
 def settings_sha256(config: Config) -> str:
@@ -57,7 +61,7 @@ def code_sha256(root: Path = ROOT, packages: tuple[str, ...] = ("etl", "indicato
 
 def software() -> dict[str, str]:
     return {"openmeasure": _version("openmeasure"), "code_sha256": code_sha256(),
-            **{name: _version(name) for name in LIBRARIES}}
+            "python": platform.python_version(), **{name: _version(name) for name in LIBRARIES}}
 
 
 def _version(distribution: str) -> str:

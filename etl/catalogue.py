@@ -215,9 +215,14 @@ def record_event(engine: Engine, kind: str, job: str | None, message: str) -> No
         con.execute(insert(scheduler_events).values(at=now(), kind=kind, job=job, message=message))
 
 
-def recent_events(engine: Engine, limit: int = 20) -> list[dict]:
+def recent_events(engine: Engine, limit: int = 20, kinds: tuple[str, ...] | None = None) -> list[dict]:
+    """The newest events, of ``kinds`` only when given (filtered before the limit: hourly events of one kind
+    do not push the rare ones out)."""
+    q = select(scheduler_events)
+    if kinds is not None:
+        q = q.where(scheduler_events.c.kind.in_(kinds))
     with engine.connect() as con:
-        rows = con.execute(select(scheduler_events).order_by(scheduler_events.c.id.desc()).limit(limit))
+        rows = con.execute(q.order_by(scheduler_events.c.id.desc()).limit(limit))
         return [dict(r) for r in rows.mappings()]
 
 

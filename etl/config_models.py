@@ -170,12 +170,27 @@ class SourceConfig(Strict):
     def where(self) -> str:
         """What to name in messages: the file, the URL or the database (without credentials)."""
         if self.sql is not None:
-            return _without_password(self.sql.url)
-        return self.path or self.url or ""
+            return public_url(self.sql.url) or ""
+        return self.path or public_url(self.url) or ""
 
 
-def _without_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+#: Query parameters that carry a credential (``?token=``, ``api_key``, ``X-Amz-Signature``, ``password``...).
+_SECRET_PARAM = re.compile(r"(^|[-_.])(api)?(token|key|secret|password|passwd|pwd|sig|signature|auth|"
+                           r"credential|session|odbc_connect)s?$", re.IGNORECASE)
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` as it may be published (manifest, data package, findings): a password in it and the value of
+    every query parameter that carries a credential are replaced by ``***``. Other parameters stay, since
+    they often name the dataset (``?dataset=...&lang=en``)."""
+    if not url:
+        return url
+    base, mark, rest = url.partition("?")
+    query, hash_, fragment = rest.partition("#")
+    base = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", base)
+    query = "&".join(f"{raw.partition('=')[0]}=***" if _SECRET_PARAM.search(raw.partition("=")[0]) else raw
+                     for raw in query.split("&"))
+    return base + mark + query + hash_ + fragment
 
 
 class MeasureConfig(Strict):
@@ -345,11 +360,13 @@ class AccessConfig(Strict):
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses(cls, v: list[str]) -> list[str]:
-        for entry in v:
+        for n, entry in enumerate(v):
             try:
-                ipaddress.ip_network(entry, strict=False)
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                raise ValueError(f"{entry!r} is not an IP address or network (such as 10.0.0.0/8)") from None
+                raise ValueError(f"[{n}] {entry!r} is not an IP address or network (such as 10.0.0.0/8)") from None
+            if network.prefixlen == 0:
+                raise ValueError(f"[{n}] {entry!r} would trust every address")
         return v
 
     @model_validator(mode="after")

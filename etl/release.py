@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.config import config_hash
-from etl.config_models import Config
+from etl.config_models import Config, public_url
 from etl.release_values import area_buckets, write_values
 from etl.store import sha256_file
 from indicators.compute import Computation
@@ -107,7 +107,7 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
             "schema": {"fields": [{"name": f.name, "type": _FRICTIONLESS_TYPES.get(str(f.type), "any")}
                                   for f in schema]},
         })
-    sources = [{"title": s.title or s.id, "path": s.url, "publisher": s.publisher, "attribution": s.attribution}
+    sources = [{"title": s.title or s.id, "path": public_url(s.url), "publisher": s.publisher, "attribution": s.attribution}
                for s in config.sources]
     return {
         "profile": "data-package",

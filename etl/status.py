@@ -62,8 +62,7 @@ def print_status(config: Config, out: Console) -> None:
     orphans = sorted(set(nxt) - {s.id for s in config.schedules} - {j for j in nxt if "." in j})
     if orphans:
         out.print(f"[yellow]in the job store but not in config:[/yellow] {', '.join(orphans)}")
-    events = [e for e in catalogue.recent_events(engine, 50) if e["kind"] in ("job_removed", "skipped",
-                                                                                  "job_missing")][:10]
+    events = catalogue.recent_events(engine, 10, kinds=("job_removed", "skipped", "job_missing"))
     if events:
         ev = Table("when", "event", "job", "message", title="scheduler events")
         for e in events:

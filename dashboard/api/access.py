@@ -56,11 +56,16 @@ def parse_address(text: str) -> IPAddress | None:
     return address
 
 
+#: How many X-Forwarded-For entries are read, from the right: a chain of proxies is short, a header is not.
+MAX_HOPS = 16
+
+
 class Access:
     def __init__(self, config: Config):
         self.cfg = config.access
         self.catalogue_url = config.catalogue
         self._engine = None
+        self._proxies = [ipaddress.ip_network(n, strict=False) for n in self.cfg.trusted_proxies]
 
     @property
     def engine(self):
@@ -134,8 +139,7 @@ class Access:
         return [f"user:{username[:64]}", f"addr:{self.client_address()}"]
 
     def _trusted(self, address: IPAddress | None) -> bool:
-        return address is not None and any(address in ipaddress.ip_network(n, strict=False)
-                                           for n in self.cfg.trusted_proxies)
+        return address is not None and any(address in network for network in self._proxies)
 
     def _from_trusted_proxy(self) -> bool:
         return self._trusted(parse_address(flask.request.remote_addr or ""))
@@ -152,8 +156,16 @@ class Access:
         remote = parse_address(flask.request.remote_addr or "")
         client = remote
         if self.cfg.trust_forwarded_for and self._trusted(remote):
-            hops = [parse_address(h) for h in flask.request.headers.get("X-Forwarded-For", "").split(",")]
-            client = next((h for h in reversed(hops) if h is not None and not self._trusted(h)), remote)
+            # from the right: each trusted proxy vouches for the entry before it; the first entry that is
+            # not an address (``unknown``, an obfuscated name) ends the chain of what can be believed
+            hops = flask.request.headers.get("X-Forwarded-For", "").rsplit(",", MAX_HOPS)[-MAX_HOPS:]
+            for text in reversed(hops):
+                hop = parse_address(text)
+                if hop is None:
+                    break
+                if not self._trusted(hop):
+                    client = hop
+                    break
         if client is None:
             return flask.request.remote_addr or ""
         if client.version == 6:

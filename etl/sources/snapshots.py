@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from etl.built_with import built_with
 from etl.config import config_hash
-from etl.config_models import Config, SourceConfig
+from etl.config_models import Config, SourceConfig, public_url
 from etl.exceptions import SourceError, StoreError
 from etl.sources import frictionless, remote, sql
 from etl.store import ReleaseStore, sha256_file
@@ -90,7 +90,7 @@ def take(store_root: Path, source: SourceConfig, base: Path, names: list[str]) -
             shutil.copyfile(base / n, dest)
         tmp.rename(snap)
         log.info("step=snapshot source=%s sha256=%s folder=%s", source.id, sha, snap)
-    return {"format": source.format, "path": source.path or source.url or source.where, "url": source.url,
+    return {"format": source.format, "path": source.where, "url": public_url(source.url),
             "sha256": sha, "snapshot": str(snap.relative_to(store_root)),
             "files": [Path(n).name if Path(n).is_absolute() else n for n in names],
             "taken": snap.name.split("-")[0]}

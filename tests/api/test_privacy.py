@@ -204,14 +204,18 @@ def test_client_addresses_are_compared_parsed_and_the_header_only_when_configure
     assert key(True, "127.0.0.1", "2001:db8::1") == key(True, "127.0.0.1", "[2001:db8::ffff]:80") \
         == "2001:db8::/64"  # one subscriber's block is one client
     assert key(True, "127.0.0.1", "unknown") == "127.0.0.1"
+    assert key(True, "127.0.0.1", "6.6.6.6, unknown") == "127.0.0.1"  # what precedes a non-address is unvouched
+    assert key(True, "127.0.0.1", ",".join(["6.6.6.6"] * 5000 + ["203.0.113.5"])) == "203.0.113.5"
     assert key(True, "198.51.100.9", "203.0.113.5") == "198.51.100.9"  # not from a proxy: header ignored
 
 
 def test_a_trusted_proxies_entry_must_be_an_address():
     from etl.config_models import AccessConfig
 
-    with pytest.raises(ValueError, match="'proxy.local' is not an IP address or network"):
-        AccessConfig(trusted_proxies=["proxy.local"])
+    with pytest.raises(ValueError, match=r"\[1\] 'proxy.local' is not an IP address or network"):
+        AccessConfig(trusted_proxies=["127.0.0.1", "proxy.local"])
+    with pytest.raises(ValueError, match="would trust every address"):
+        AccessConfig(trusted_proxies=["0.0.0.0/0"])
 
 
 def test_etag_differs_between_public_and_manager(manager_app):

@@ -112,3 +112,24 @@ def test_every_demo_indicator_has_its_metadata():
         assert ind.title and ind.description and ind.methodology and ind.theme and ind.unit, ind.id
     kinds = {(i.visibility, i.disclosure is not None) for i in config.indicators}
     assert ("internal", False) in kinds and ("public", True) in kinds
+
+
+@pytest.mark.parametrize("url, published", [
+    ("https://x.org/data.csv?token=abc&dataset=gdp&lang=en#top", "https://x.org/data.csv?token=***&dataset=gdp&lang=en#top"),
+    ("https://u:pw@x.org/a?apiKey=1&X-Amz-Signature=2&X-Amz-Date=3",
+     "https://u:***@x.org/a?apiKey=***&X-Amz-Signature=***&X-Amz-Date=3"),
+    ("postgresql+psycopg://user:secret@h:5432/db?password=x&sslmode=require",
+     "postgresql+psycopg://user:***@h:5432/db?password=***&sslmode=require"),
+    ("mssql+pyodbc:///?odbc_connect=DRIVER%3DX%3BPWD%3Dsecret", "mssql+pyodbc:///?odbc_connect=***"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ("https://ec.europa.eu/eurostat/databrowser/view/nama_10r_3gdp/default/table?lang=en",
+     "https://ec.europa.eu/eurostat/databrowser/view/nama_10r_3gdp/default/table?lang=en"),
+])
+def test_urls_are_published_without_credentials(url, published):
+    from etl.config_models import SourceConfig, public_url
+
+    assert public_url(url) == published
+    if url.startswith("https"):
+        assert SourceConfig(id="s", format="csv", url=url).where == published
+    else:
+        assert SourceConfig(id="s", format="sql", sql={"url": url, "table": "t"}).where == published

@@ -70,8 +70,12 @@ def test_a_scheduled_trigger_with_nothing_changed_is_recorded_and_publishes_noth
     assert set(catalogue.last_event_by_job(engine, "unchanged")) == {"all"}  # what the status page shows
     from tests.scheduler.conftest import openmeasure
 
+    catalogue.record_event(engine, "job_missing", "old_job", "job 'old_job' fired but is not in the config")
+    for _ in range(60):  # a day and a half of hourly checks
+        catalogue.record_event(engine, "unchanged", "all", "trigger ...: not run")
     status = openmeasure("status", "--config", str(path))
     assert status.returncode == 0 and "no input changed, not run again" in status.stdout, status.stderr
+    assert "job_missing" in status.stdout  # not pushed out of the events by the frequent ones
 
 
 @pytest.mark.parametrize("skip", [False, True])
