@@ -107,7 +107,8 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
             "schema": {"fields": [{"name": f.name, "type": _FRICTIONLESS_TYPES.get(str(f.type), "any")}
                                   for f in schema]},
         })
-    sources = [{"title": s.title or s.id, "path": public_url(s.url), "publisher": s.publisher, "attribution": s.attribution}
+    sources = [{"title": s.title or s.id, "path": public_url(s.url), "publisher": s.publisher,
+                "attribution": s.attribution}
                for s in config.sources]
     return {
         "profile": "data-package",

@@ -11,7 +11,8 @@ change costs no space. The manifest's ``sources`` section records each source's 
 - :func:`config_for_release` rewrites a config to read every source from the snapshots of a release, so the
   release can be rebuilt exactly;
 - :func:`inputs_unchanged` tells a scheduler that neither the config, the settings in effect, the files it
-  names, the software nor any source changed since the current release (``schedules[].skip_unchanged`` then skips the run, see etl.runner);
+  names, the software nor any source changed since the current release (``schedules[].skip_unchanged``
+  then skips the run, see etl.runner);
 - :func:`prune` deletes what no kept release refers to (after ``publication.keep_releases``), so a source
   that changes daily does not fill the disk.
 """
@@ -217,8 +218,8 @@ def current_entry(source: SourceConfig, store_root: Path) -> dict:
 
 def inputs_unchanged(config: Config) -> bool:
     """True when the current release was built from this very config, with the same settings in effect, files
-    it names and software (:mod:`etl.built_with`), and from sources with the same checksums (of the sources that provide a measure
-    some indicator uses: a run reads no other)."""
+    it names and software (:mod:`etl.built_with`), and from sources with the same checksums (of the sources
+    that provide a measure some indicator uses: a run reads no other)."""
     store = ReleaseStore(config.store)
     try:
         manifest = store.manifest()

@@ -214,7 +214,8 @@ def test_status_shows_each_jobs_next_run_and_last_result(release, demo_config):
     assert by_job["labour_market"]["last"] == "never run"
     assert "mployment" in by_job["labour_market"]["indicators"]
     # skip_unchanged: a later trigger that found nothing changed says so; an older one is not news
-    checked = {"nightly": datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "labour_market": datetime(2026, 3, 2, 6, 0, tzinfo=UTC)}
+    checked = {"nightly": datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+               "labour_market": datetime(2026, 3, 2, 6, 0, tzinfo=UTC)}
     rows = info.job_schedule(demo_config, release, {"nightly": {"status": "succeeded", "started_at": None,
                                                                 "finished_at": datetime(2026, 3, 3, 2, 5)}},
                              {}, now=datetime(2026, 3, 3, 12, 0, tzinfo=UTC), unchanged=checked)

@@ -115,7 +115,8 @@ def test_every_demo_indicator_has_its_metadata():
 
 
 @pytest.mark.parametrize("url, published", [
-    ("https://x.org/data.csv?token=abc&dataset=gdp&lang=en#top", "https://x.org/data.csv?token=***&dataset=gdp&lang=en#top"),
+    ("https://x.org/data.csv?token=abc&dataset=gdp&lang=en#top",
+     "https://x.org/data.csv?token=***&dataset=gdp&lang=en#top"),
     ("https://u:pw@x.org/a?apiKey=1&X-Amz-Signature=2&X-Amz-Date=3",
      "https://u:***@x.org/a?apiKey=***&X-Amz-Signature=***&X-Amz-Date=3"),
     ("postgresql+psycopg://user:secret@h:5432/db?password=x&sslmode=require",
