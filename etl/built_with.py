@@ -3,9 +3,10 @@ the software. Recorded in the manifest as ``built_with``; ``schedules[].skip_unc
 when all of it is as the current release recorded (:func:`etl.sources.snapshots.inputs_unchanged`).
 
 - ``settings_sha256``: the settings that shape a release after ``${VAR}`` expansion and defaults, so a
-  target set by an environment variable counts (the config file's own hash does not see it). The manifest
-  is public, so nothing secret goes in: no catalogue URL, access or alerts settings, and no SQL connection
-  or source URL (their data is checksummed as a source, which is what matters).
+  target set by an environment variable counts (the config file's own hash does not see it). The web app
+  does not serve the manifest, but it is part of the release folder, which a deployment may publish as it
+  is; so nothing secret goes in: no catalogue URL, access or alerts settings, and no SQL connection or
+  source URL (their data is checksummed as a source, which is what matters).
 - ``files``: the sha256 of the areas table, the boundaries and the code mapping tables, by the config path
   that names them: a new municipality changes a release as much as a changed source does.
 - ``software``: this package's version and a hash of its ETL and engine code (``etl/``, ``indicators/``),
