@@ -63,8 +63,9 @@ class Computation:
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
         table = coded.decode(self.engine.stream(sql),
                              *coded.for_indicators(self.words, first_ind_id, last_ind_id)).read_all()
-        # Sorted here, on one integer key, and not by an ORDER BY: DuckDB sorted the whole 45-column rows,
-        # 0.7 CPU-s for a 0.9 M-row chunk; the key's argsort and the take cost about 0.4.
+        # Sorted here on one integer key, not by an ORDER BY. DuckDB's sort moved the whole 45-column rows
+        # (0.7 CPU-s of a 0.9 M-row chunk; the argsort and the take cost nearly as much, 12 runs each), but
+        # its buffers came on top of the chunk, and the SQL is left without a global sort (costly on Spark).
         keys = [pc.subtract(table.column("ind_id"), first_ind_id), table.column("level_index"),
                 table.column("area_id"), table.column("period_id"), table.column("bd_id")]
         sizes = [last_ind_id - first_ind_id + 1, self.n_levels, len(self.areas), self.n_periods,
