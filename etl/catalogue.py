@@ -121,17 +121,18 @@ def connect(url: str) -> Engine:
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         args = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
         engine = create_engine(url, future=True, pool_pre_ping=True, **args)
-        _create_tables(engine)
+        create_tables(engine)
         _engines[url] = engine
     return _engines[url]
 
 
-def _create_tables(engine: Engine, attempts: int = 5) -> None:
-    """Create missing tables. Two processes starting together against a new catalogue can both see a
-    table missing and both create it; the loser's 'already exists' is harmless, so look again."""
+def create_tables(engine: Engine, tables: MetaData = metadata, attempts: int = 5) -> None:
+    """Create missing tables (the catalogue's, or those of ``tables``). Two processes starting together
+    against a new catalogue can both see a table missing and both create it; the loser's 'already exists'
+    is harmless, so look again."""
     for attempt in range(attempts):
         try:
-            metadata.create_all(engine)
+            tables.create_all(engine)
             return
         except (OperationalError, ProgrammingError, IntegrityError) as exc:
             if "already exists" not in str(exc).lower() and "duplicate" not in str(exc).lower():

@@ -208,8 +208,13 @@ def cleanup_at_start(config: Config) -> list[str]:
 def build(config: Config) -> BackgroundScheduler:
     engine = catalogue.connect(config.catalogue)
     workers = max(2, len(config.schedules) + 1)
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    # APScheduler creates its table when it starts, with a check-then-create that two schedulers starting
+    # together on a new catalogue both pass: the second then died with 'table apscheduler_jobs already
+    # exists' (seen about once in ten starts of the two-process tests). Created here, where that is retried.
+    catalogue.create_tables(engine, store.jobs_t.metadata)
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+        jobstores={"default": store},
         executors={"default": SlotExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": config.scheduler.misfire_grace_seconds},
