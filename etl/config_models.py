@@ -211,6 +211,11 @@ class ComputeConfig(Strict):
     denominator: str | None = None
     multiplier: float = Field(1.0, gt=0)
 
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measures this computation reads."""
+        return tuple(m for m in (self.measure, self.numerator, self.denominator) if m)
+
     @model_validator(mode="after")
     def _needs(self) -> ComputeConfig:
         if self.method == "ratio" and not (self.numerator and self.denominator):

@@ -63,8 +63,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
     manifest's ``sources`` entries (sha256, snapshot, observations). Raises :class:`StepFailed` (with the
     findings attached) when a rule set to ``block`` fired."""
     frames, found, stats, entries = [], [], [], {}
-    counts = {x for i in config.indicators if i.compute.method != "published"
-              for x in (i.compute.measure, i.compute.numerator, i.compute.denominator) if x}
+    counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
     frequencies = measure_frequencies(config)
     areas_cache: list[pd.DataFrame] = []
 
@@ -108,9 +107,8 @@ def measure_frequencies(config: Config) -> dict[str, str]:
     they agree."""
     seen: dict[str, set[str]] = {}
     for i in config.indicators:
-        for m in (i.compute.measure, i.compute.numerator, i.compute.denominator):
-            if m:
-                seen.setdefault(m, set()).add(i.frequency)
+        for m in i.compute.measures:
+            seen.setdefault(m, set()).add(i.frequency)
     out = {m: next(iter(f)) for m, f in seen.items() if len(f) == 1}
     out.update({m.id: m.frequency for m in config.measures if m.frequency})
     return out
@@ -140,8 +138,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         if partial and store.current_id() is None:
             wanted, partial = [i.id for i in config.indicators], False  # nothing to carry forward yet
         run_config = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
-        needed = {x for i in run_config.indicators
-                  for x in (i.compute.measure, i.compute.numerator, i.compute.denominator) if x}
+        needed = {x for i in run_config.indicators for x in i.compute.measures}
 
         t = time.perf_counter()
         progress("loading the geography")

@@ -231,7 +231,7 @@ def inputs_unchanged(config: Config) -> bool:
         log.info("step=skip-check built_with changed=yes")
         return False
     recorded = manifest.get("sources", {})
-    used = {x for i in config.indicators for x in (i.compute.measure, i.compute.numerator, i.compute.denominator)}
+    used = {x for i in config.indicators for x in i.compute.measures}
     read = {m.source for m in config.measures if m.id in used}  # a run reads no other source
     for s in config.sources:
         if s.id not in read:
