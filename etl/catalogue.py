@@ -245,10 +245,11 @@ def last_event_by_job(engine: Engine, kind: str) -> dict[str, datetime]:
 
 
 def last_refreshed(engine: Engine) -> dict[str, datetime]:
-    """When each indicator was last computed by a run that published (from run_stats of succeeded runs)."""
+    """When each indicator was last computed by a run that published (from run_stats of succeeded runs), with
+    at least one row: a run that found no observation for it did not refresh it."""
     q = (select(run_stats.c.name, func.max(runs.c.finished_at))
          .join(runs, runs.c.id == run_stats.c.run_id)
-         .where(runs.c.status == "succeeded", run_stats.c.kind == "indicator")
+         .where(runs.c.status == "succeeded", run_stats.c.kind == "indicator", run_stats.c.rows_written > 0)
          .group_by(run_stats.c.name))
     with engine.connect() as con:
         return {name: as_utc(at) for name, at in con.execute(q)}

@@ -82,7 +82,7 @@ RULE_NAMES = (
     "missing_required", "bad_period", "wrong_frequency", "unknown_area", "pseudo_area", "ambiguous_area",
     "duplicate_key", "negative_count", "numerator_above_denominator", "not_a_number", "type_error",
     "cell_error", "merged_cells", "blank_row", "bom", "metadata_mismatch", "mapping_conflict",
-    "coverage_shrank", "value_jump",
+    "coverage_shrank", "value_jump", "no_observations",
 )
 RuleName = Literal[RULE_NAMES]  # type: ignore[valid-type]
 

@@ -1,7 +1,8 @@
 """How fresh each indicator is: its expected update frequency against when a run last refreshed it.
 
 An indicator declares ``frequency`` (annual, quarterly, monthly). The catalogue knows when each indicator
-was last computed by a run that published (``run_stats`` rows of succeeded runs). Then:
+was last computed, with at least one row, by a run that published (``run_stats`` rows of succeeded runs).
+Then:
 
     fresh   refreshed within one period of its frequency
     due     older than one period: the next refresh is expected now

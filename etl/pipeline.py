@@ -27,7 +27,7 @@ from etl.release import write_release
 from etl.sources import snapshots
 from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
-from etl.validate import DROPPING, blocking, check_proportions, empty_findings
+from etl.validate import DROPPING, blocking, check_proportions, empty_findings, empty_measures
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
@@ -82,6 +82,8 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
         entries[source.id] = got.entry
         frames.append(got.observations)
         found.append(got.findings)
+        found.append(empty_measures(got.observations, [m.id for m in measures], source.id, source.where,
+                                    source.validation))
         stats.append({"kind": "source", "name": source.id, "rows_read": got.rows_read,
                       "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
@@ -184,8 +186,9 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             timings["compare_and_write"] = time.perf_counter() - t - chunked
         finally:
             engine.close()
+        # every indicator the run computed, with no rows too: skip_unchanged reads this list
         stats += [{"kind": "indicator", "name": i, "rows_read": None, "rows_quarantined": None,
-                   "rows_written": n, "sha256": None} for i, n in per_indicator.items() if i in wanted]
+                   "rows_written": per_indicator.get(i, 0), "sha256": None} for i in wanted]
         t = time.perf_counter()
         path = store.publish(staging, release_id)
         staging = None

@@ -31,7 +31,7 @@ FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measu
 #: What each rule does unless a source says otherwise.
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {
     "bom": "warn", "blank_row": "warn", "metadata_mismatch": "warn", "mapping_conflict": "warn",
-    "coverage_shrank": "warn", "value_jump": "warn",
+    "coverage_shrank": "warn", "value_jump": "warn", "no_observations": "warn",
 }
 DROPPING = ("quarantine", "block")
 
@@ -314,6 +314,26 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
             reference["value"] = jumps["before"].to_numpy()
     out = pd.concat(found, ignore_index=True) if found else empty_findings()
     return obs[~drop].reset_index(drop=True), out, reference.reset_index(drop=True)
+
+
+def empty_measures(obs: pd.DataFrame, measures: list[str], source: str, file: str,
+                   rules: ValidationConfig | None) -> pd.DataFrame:
+    """One ``no_observations`` finding per measure that the source was read for and that has no observation
+    left (none in the file, or every row quarantined): its indicators get no value this run. ``warn`` by
+    default; ``block`` stops a run whose source arrived empty. Nothing to quarantine, so that means warn."""
+    present = set(obs["measure"].unique()) if len(obs) else set()
+    missing = [m for m in measures if m not in present]
+    if not missing:
+        return empty_findings()
+    what = action("no_observations", rules)
+    out = pd.DataFrame({
+        "rule": "no_observations", "severity": "warn" if what == "quarantine" else what, "source": source,
+        "file": file, "row": pd.array([None] * len(missing), dtype="Int64"), "column": "measure",
+        "measure": missing, "area_code": "", "period": "",
+        "message": [f"no observation of measure {m!r} in source {source!r}: the indicators computed from it "
+                    "have no value this run" for m in missing],
+    })
+    return out[FINDING_COLUMNS]
 
 
 def blocking(findings: pd.DataFrame) -> str | None:

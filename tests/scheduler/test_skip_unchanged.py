@@ -150,3 +150,45 @@ def test_the_code_hash_changes_with_any_engine_file(tmp_path):
     (tmp_path / "indicators/sql/b.sql").write_text("SELECT 2\n")
     assert code_sha256(tmp_path) != before
     assert len(code_sha256()) == 64  # this very code
+
+
+def _with_empty_measure(tmp_path, rules: dict | None = None):
+    """The tiny deployment plus an indicator whose measure has no observation in its source."""
+    import yaml
+
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    cfg = yaml.safe_load(path.read_text())
+    cfg["measures"].append({"id": "complaints", "source": "services"})
+    cfg["indicators"].append({"id": "complaints", "title": "Complaints", "theme": "service use", "kind": "output",
+                              "unit": "complaints", "compute": {"method": "sum", "measure": "complaints"}})
+    if rules:
+        cfg["sources"][0]["validation"] = {"rules": rules}
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return load_config(path)
+
+
+def test_an_indicator_without_observations_is_reported_and_does_not_stop_skipping(tmp_path):
+    from etl.freshness import freshness
+
+    config = _with_empty_measure(tmp_path)
+    assert skipped(config, "all") is None
+    db = catalogue.connect(config.catalogue)
+    _, found = catalogue.last_run_findings(db)
+    assert found[["rule", "severity", "measure"]].values.tolist() == [["no_observations", "warn", "complaints"]]
+    assert found["message"].iloc[0] == ("no observation of measure 'complaints' in source 'services': the "
+                                        "indicators computed from it have no value this run")
+    # it was computed (no rows): the next trigger with nothing changed is skipped, not run forever
+    assert "complaints" in catalogue.indicators_computed(db, ReleaseStore(config.store).current_id())
+    assert skipped(config, "all") == ReleaseStore(config.store).current_id()
+    # but a run that found nothing did not refresh it
+    states = {f.indicator: f.state for f in freshness(config)}
+    assert states == {"online_share": "fresh", "applications": "fresh", "complaints": "stale"}
+
+
+def test_a_source_that_arrives_without_a_measure_can_block_the_run(tmp_path):
+    from etl.exceptions import StepFailed
+
+    config = _with_empty_measure(tmp_path, {"no_observations": "block"})
+    with pytest.raises(StepFailed, match="1 no_observations finding"):
+        run(config)
+    assert ReleaseStore(config.store).current_id() is None
