@@ -8,6 +8,7 @@ catalogue is built from the public reader only.
 from __future__ import annotations
 
 from dashboard.api.metadata import citation
+from dashboard.components.fmt import text
 from dashboard.release_reader import Release
 
 CONTEXT = {
@@ -52,10 +53,10 @@ def catalogue(rel: Release, base: str) -> dict:
         ]
         datasets.append({
             "@id": ds_id, "@type": "dcat:Dataset", "dct:identifier": r.id, "dct:title": r.title,
-            "dct:description": r.description or r.title, "dcat:theme": r.theme, "dcat:keyword": [r.theme, r.kind],
+            "dct:description": text(r.description) or r.title, "dcat:theme": r.theme, "dcat:keyword": [r.theme, r.kind],
             "dct:issued": {"@value": issued, "@type": "xsd:dateTime"}, "dct:publisher": publisher,
             "dct:accrualPeriodicity": r.frequency, "dct:conformsTo": {"@id": f"{base}api/v1/openapi.json"},
-            "dct:provenance": r.methodology, "adms:versionNotes": r.caveats or None,
+            "dct:provenance": r.methodology, "adms:versionNotes": text(r.caveats),
             "dct:rights": r.attribution, "dcat:landingPage": {"@id": ds_id}, "dcat:distribution": dists,
         })
     zip_url = f"{base}data/releases/{rel.id}/release.zip"

@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 
+from dashboard.components.fmt import text
 from dashboard.release_reader import Release
 
 #: The status words of indicator_values.status, explained in plain language.
@@ -89,7 +90,7 @@ def indicator_entries(release: Release, ids: list[str] | None, base_url: str) ->
             "decimals": int(r.decimals), "polarity": r.polarity, "theme": r.theme,
             "licence": r.licence, "attribution": r.attribution, "methodology": r.methodology,
             "methodology_url": f"{base_url}api/v1/indicators/{r.id}?release={release.id}",
-            "caveats": r.caveats or None, "sources": json.loads(r.sources) if r.sources else [],
+            "caveats": text(r.caveats), "sources": json.loads(text(r.sources) or "[]"),
         })
     return out
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 STATUS_TEXT = {
     "ok": "",
     "provisional": "provisional",
@@ -32,6 +34,15 @@ PROGRESS_TEXT = {
 
 def missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def text(v) -> str | None:
+    """A text field of a release table, or None when it is empty. A missing string arrives from pandas as
+    NaN, which is truthy: ``if meta["denominator"]`` would take it for a value and print 'nan'."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    v = str(v)
+    return v if v.strip() else None
 
 
 def number(v, decimals: int = 1) -> str:

@@ -12,7 +12,7 @@ from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import context, data
-from dashboard.components import ui
+from dashboard.components import fmt, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded
 from etl import catalogue
@@ -34,7 +34,7 @@ def _dl(pairs):
 
 def sources_list(text: str | None):
     try:
-        sources = json.loads(text) if text else []
+        sources = json.loads(fmt.text(text) or "[]")
     except ValueError:
         sources = []
     if not sources:
@@ -70,6 +70,16 @@ def disclosure_text(rule) -> str | None:
             "its parent and the other areas.")
 
 
+def formula(meta: dict) -> str | None:
+    """'numerator / denominator × multiplier' for a ratio; the measure alone for a sum, count or published
+    value (no denominator: the release holds NaN there, which must not read as a denominator 'nan')."""
+    num, den = fmt.text(meta.get("numerator")), fmt.text(meta.get("denominator"))
+    if den is None:
+        return num
+    mult = meta.get("multiplier")
+    return f"{num} / {den} × {1 if fmt.missing(mult) else mult:g}"
+
+
 @guarded
 def methodology(indicator_id: str | None = None, **_):
     rel = context.release()
@@ -86,9 +96,8 @@ def methodology(indicator_id: str | None = None, **_):
                                                                                           "neither (no direction)")),
              ("Update frequency", meta["frequency"]), ("Target", target)]),
         html.H2("How it is computed"),
-        html.P(meta["methodology"] or "No method statement given."),
-        _dl([("Formula", f"{meta['numerator']} / {meta['denominator']} × {meta['multiplier']:g}"
-              if meta.get("denominator") else meta.get("numerator")),
+        html.P(fmt.text(meta["methodology"]) or "No method statement given."),
+        _dl([("Formula", formula(meta)),
              ("At higher levels", meta["aggregation"]), ("95% interval", interval_text(meta["interval"])),
              ("Minimum coverage", f"{meta['min_coverage']:.0%}" if not pd.isna(meta.get("min_coverage")) else None),
              ("Disclosure control", disclosure_text(meta.get("disclosure")))]),
@@ -98,7 +107,7 @@ def methodology(indicator_id: str | None = None, **_):
         _dl([("Licence", meta["licence"]), ("Attribution", meta["attribution"]),
              ("Cite as", (rel.manifest.get("citation") or "").replace("{release_id}", rel.id))]),
         html.H2("Caveats"),
-        html.P(meta["caveats"] or "None recorded."),
+        html.P(fmt.text(meta["caveats"]) or "None recorded."),
         html.H2("Data"),
         ui.data_links(meta["id"]),
         html.P(html.A("Explore this indicator", href=f"/indicator/{meta['id']}")),

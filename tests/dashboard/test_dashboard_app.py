@@ -250,3 +250,32 @@ def test_a_page_for_an_unknown_indicator_or_area_answers_404(dash_app):
         assert client.get(path).status_code == 404, path
     for path in ("/indicator/neet_rate", "/methodology/neet_rate", "/area/VL101", "/", "/compare"):
         assert client.get(path).status_code == 200, path
+
+
+def test_methodology_formula_of_a_sum_count_or_published_indicator_is_the_measure_alone(dash_app):
+    """The release holds NaN, not None, as the denominator of a sum, count or published indicator; NaN is
+    truthy, and the page said 'Formula: employed / nan × 1'."""
+    import json
+
+    client = dash_app.server.test_client()
+
+    def formula(indicator: str) -> str:
+        nodes = _walk(json.loads(page(client, f"/methodology/{indicator}")), [])
+        texts = [p.get("children") for t, p in nodes if t in ("Dt", "Dd")]
+        return texts[texts.index("Formula") + 1]
+
+    for indicator, measure in (("employed", "employed"), ("neet_count", "neet"), ("satisfaction", "satisfaction"),
+                               ("applications", "applications")):
+        assert formula(indicator) == measure, indicator
+        assert "/ nan" not in page(client, f"/methodology/{indicator}")
+    assert formula("online_share") == "applications_online / applications × 100"
+
+
+def test_missing_text_fields_are_empty_not_nan():
+    from dashboard.components import fmt
+    from dashboard.views import info
+
+    assert fmt.text(float("nan")) is None and fmt.text(None) is None and fmt.text(" ") is None
+    assert fmt.text("x") == "x"
+    assert info.sources_list(float("nan")) is None
+    assert info.formula({"numerator": "a", "denominator": float("nan"), "multiplier": 1.0}) == "a"
