@@ -34,18 +34,34 @@ class DashboardServer(BaseApplication):
         return create_app(load_config(self.config_path)).server
 
 
-def options(host: str, port: int, workers: int) -> dict:
+#: Room in a request line beside the query string: method, path, '?' and protocol (the longest route's path is
+#: under 100 bytes; a longer one is a 404 anyway).
+REQUEST_LINE_ROOM = 1024
+#: gunicorn's largest request-line limit; 0 lifts it (gunicorn then stops reading a line at 1 MB).
+GUNICORN_MAX_REQUEST_LINE = 8190
+
+
+def request_line_limit(max_query_length: int) -> int:
+    """gunicorn's ``limit_request_line`` for ``access.max_query_length``: comfortably above it, so that a
+    query string that is too long reaches the app and gets the documented JSON 414 rather than gunicorn's
+    own HTML 414 (gunicorn's default, 4094 bytes, is below the default max_query_length of 4096)."""
+    limit = max_query_length + REQUEST_LINE_ROOM
+    return limit if limit < GUNICORN_MAX_REQUEST_LINE else 0
+
+
+def options(host: str, port: int, workers: int, max_query_length: int = 4096) -> dict:
     if not 0 < port < 65536:
         raise OpenMeasureError(f"--port {port}: give a port between 1 and 65535")
     if workers < 1:
         raise OpenMeasureError(f"--workers {workers}: give at least 1 worker")
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "timeout": 60,
-            "accesslog": "-", "errorlog": "-", "loglevel": "info", "proc_name": "openmeasure-dashboard"}
+            "accesslog": "-", "errorlog": "-", "loglevel": "info", "proc_name": "openmeasure-dashboard",
+            "limit_request_line": request_line_limit(max_query_length)}
 
 
 def serve(config_path: str, host: str = "127.0.0.1", port: int = 8050, workers: int = 2) -> int:
     config = load_config(config_path)  # a ConfigError stops here, before any worker starts
-    opts = options(host, port, workers)
+    opts = options(host, port, workers, config.access.max_query_length)
     if ReleaseStore(config.store).current_id() is None:
         log.warning("store=%s release=none: pages will say so until 'openmeasure etl run' publishes one",
                     config.store)

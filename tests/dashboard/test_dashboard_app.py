@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -104,10 +106,28 @@ def test_serve_runs_gunicorn_with_the_config(demo_env, demo_release):
                     pytest.fail(f"serve did not start: {proc.stdout.read() if proc.poll() is not None else ''}")
                 time.sleep(0.3)
         assert "Synthetic data" in body
+        # a query up to access.max_query_length (4096) reaches the app, and a longer one gets the documented
+        # JSON 414, not gunicorn's HTML one (its default request-line limit, 4094 bytes, is below 4096)
+        for query, status in (("release=" + "a" * 4072, 400), ("release=" + "a" * 4088, 400),
+                              ("release=" + "a" * 4089, 414), ("release=" + "a" * 4900, 414)):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/data?{query}", timeout=30)
+                pytest.fail("a refused query was answered 200")
+            except urllib.error.HTTPError as err:
+                assert (err.code, err.headers.get_content_type()) == (status, "application/json"), query
+                assert json.loads(err.read())["error"]["status"] == status
     finally:
         proc.terminate()
         out = proc.communicate(timeout=30)[0]
     assert "gunicorn" in out.lower() and "Booting worker" in out
+
+
+def test_serve_lets_the_longest_refused_query_reach_the_app():
+    from dashboard.serve import options
+
+    assert options("127.0.0.1", 8050, 1)["limit_request_line"] > 4096 + len("GET /api/v1/data/metadata.json? HTTP/1.1")
+    assert options("127.0.0.1", 8050, 1, 6000)["limit_request_line"] > 6000
+    assert options("127.0.0.1", 8050, 1, 8000)["limit_request_line"] == 0  # above gunicorn's 8190: no limit
 
 
 def test_serve_with_a_bad_config_stops_with_a_message(tmp_path):
