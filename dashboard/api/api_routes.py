@@ -145,8 +145,10 @@ def value_query(rel: Release, args: MultiDict) -> reading.ValueQuery:
         period_from=params.period(args, "period_from"),
         period_to=params.period(args, "period_to"),
     )
-    if q.period_from and q.period_to and q.period_from > q.period_to:
-        raise ApiError("period_from is after period_to", parameter="period_from")
+    if q.period_from and q.period_to and \
+            reading.period_months(q.period_from)[0] > reading.period_months(q.period_to)[1]:
+        raise ApiError(f"period_from ({q.period_from}) starts after period_to ({q.period_to}) ends; no period can "
+                       "be in both", parameter="period_from")
     return q
 
 

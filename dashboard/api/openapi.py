@@ -18,9 +18,11 @@ P = {
     "parent": {"in": "query", "description": "Parent area code(s): the areas directly below them.",
                "schema": {"type": "string"}},
     "breakdown": {"in": "query", "description": "Breakdown(s), e.g. 'total'.", "schema": {"type": "string"}},
-    "period_from": {"in": "query", "description": "First period, inclusive (2015, 2015-Q1, 2015-01).",
+    "period_from": {"in": "query", "description": "Keep periods that start on or after this period starts (2015, "
+                    "2015-Q1, 2015-01): 2015-Q1 keeps the year 2015, 2015-Q2 does not.",
                     "schema": {"type": "string", "pattern": PERIOD}},
-    "period_to": {"in": "query", "description": "Last period, inclusive; a year includes its quarters and months.",
+    "period_to": {"in": "query", "description": "Keep periods that end on or before this period ends: 2015 keeps "
+                  "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
     "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},

@@ -81,7 +81,7 @@ def _open(release: Release, path: Path) -> pq.ParquetFile:
 
 
 def _conditions(release: Release, q: ValueQuery, allowed: set[str]) -> list[tuple[str, str, object]]:
-    """The filter as (column, op, operand): op 'in' (a sorted list), '>=' or '<='."""
+    """The filter as (column, op, operand): op 'in' or 'not in' (a sorted list), '>=' or '<='."""
     conds: list[tuple[str, str, object]] = [("indicator", "in", sorted(allowed))]
     if not release.include_internal:
         conds.append(("visibility", "in", ["public"]))
@@ -90,11 +90,47 @@ def _conditions(release: Release, q: ValueQuery, allowed: set[str]) -> list[tupl
         if values is not None:
             conds.append((column, "in", sorted(set(values))))
     if q.period_from:
-        conds.append(("period", ">=", q.period_from))
+        conds += period_from_conditions(q.period_from)
     if q.period_to:
-        # '2020' as an upper bound includes 2020-Q4 and 2020-12: compare on the prefix
-        conds.append(("period", "<=", q.period_to + "\uffff"))
+        conds += period_to_conditions(q.period_to)
     return conds
+
+
+# --- periods as spans of time ---------------------------------------------------------------------------
+# A period (2020, 2020-Q3, 2020-07) is a span of months. period_from=P keeps the periods that start on or
+# after P starts, period_to=P those that end on or before P ends: together, the periods wholly inside the
+# span. Period strings sort by year first ('2020' < '2020-01' < ... < '2020-12' < '2020-Q1' < ... < '2021'),
+# so a bound is a string comparison on the year plus the periods of the bound's own year it leaves out.
+
+
+def period_months(period: str) -> tuple[int, int]:
+    """First and last month of a normalised period, counted from year 0 (2020-Q3 -> 2020*12+6, 2020*12+8)."""
+    year = int(period[:4]) * 12
+    if len(period) == 4:
+        return year, year + 11
+    if period[5] == "Q":
+        q = int(period[6])
+        return year + 3 * q - 3, year + 3 * q - 1
+    m = int(period[5:7])
+    return year + m - 1, year + m - 1
+
+
+def _year_periods(year: str) -> list[str]:
+    return [year, *(f"{year}-Q{q}" for q in range(1, 5)), *(f"{year}-{m:02d}" for m in range(1, 13))]
+
+
+def period_from_conditions(bound: str) -> list[tuple[str, str, object]]:
+    """Periods that start on or after ``bound`` starts: 2020-Q1 keeps the year 2020, 2020-Q2 does not."""
+    start, year = period_months(bound)[0], bound[:4]
+    before = sorted(p for p in _year_periods(year) if period_months(p)[0] < start)
+    return [("period", ">=", year)] + ([("period", "not in", before)] if before else [])
+
+
+def period_to_conditions(bound: str) -> list[tuple[str, str, object]]:
+    """Periods that end on or before ``bound`` ends: 2020 keeps 2020-Q4 and 2020-12, 2020-Q1 not the year."""
+    end, year = period_months(bound)[1], bound[:4]
+    after = sorted(p for p in _year_periods(year) if period_months(p)[1] > end)
+    return [("period", "<=", year + "\uffff")] + ([("period", "not in", after)] if after else [])
 
 
 def _settled(stats, op: str, operand) -> bool | None:
@@ -108,6 +144,10 @@ def _settled(stats, op: str, operand) -> bool | None:
         if not any(lo <= v <= hi for v in operand):
             return False
         return True if no_nulls and lo == hi else None
+    if op == "not in":
+        if lo == hi and lo in operand:
+            return False
+        return True if no_nulls and not any(lo <= v <= hi for v in operand) else None
     if op == ">=":
         return False if hi < operand else (True if no_nulls and lo >= operand else None)
     return False if lo > operand else (True if no_nulls and hi <= operand else None)
@@ -116,6 +156,8 @@ def _settled(stats, op: str, operand) -> bool | None:
 def _condition_mask(col: pa.ChunkedArray | pa.Array, op: str, operand) -> pa.Array:
     if op == "in":
         return pc.is_in(col, value_set=pa.array(operand, pa.string()))
+    if op == "not in":
+        return pc.invert(pc.is_in(col, value_set=pa.array(operand, pa.string())))
     if pa.types.is_dictionary(col.type):
         col = col.cast(pa.string())
     return pc.greater_equal(col, operand) if op == ">=" else pc.less_equal(col, operand)

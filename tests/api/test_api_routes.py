@@ -143,3 +143,18 @@ def test_dashboard_links_are_accepted_by_the_api(client):
         assert r.status_code == 200, (fmt, r.data[:200])
     with pytest.raises(ValueError, match="not a parameter"):
         data_url(indicatr="neet_rate")
+
+
+def test_period_bounds_mixing_years_with_quarters_and_months(client):
+    """A bound's span, not its string, decides: a year that ends after a quarter is not 'before' it."""
+    for q in ("period_from=2020-Q3&period_to=2020", "period_from=2020-Q1&period_to=2020-Q1",
+              "period_from=2020-02&period_to=2020-Q1", "period_from=2020&period_to=2020-Q1"):
+        assert client.get(f"/api/v1/data?indicator=online_share&limit=1&{q}").status_code == 200, q
+    for q in ("period_from=2020-Q3&period_to=2020-Q2", "period_from=2021&period_to=2020-12",
+              "period_from=2020-07&period_to=2020-Q2"):
+        err = client.get(f"/api/v1/data?{q}").get_json()["error"]
+        assert err["status"] == 400 and err["parameter"] == "period_from", q
+    annual = client.get("/api/v1/data?indicator=online_share&period_from=2020-Q1&period_to=2020").get_json()
+    assert annual["total"] > 0 and {d["period"] for d in annual["data"]} == {"2020"}
+    assert client.get("/api/v1/data?indicator=online_share&period_to=2020-Q1&period_from=2020"
+                      ).get_json()["total"] == 0  # the year 2020 ends after its first quarter

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +20,20 @@ from dashboard.release_reader import Release
 from etl.release_values import bucket_file
 
 WITHHELD = reading.WITHHELD
+
+
+def span(period: str) -> tuple[date, date]:
+    """First and last day of a period (2020, 2020-Q3, 2020-07), worked out independently of reading.py."""
+    year = int(period[:4])
+    if len(period) == 4:
+        first, last = 1, 12
+    elif "Q" in period:
+        first = 3 * int(period[-1]) - 2
+        last = first + 2
+    else:
+        first = last = int(period[5:7])
+    end = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return date(year, first, 1), end - timedelta(days=1)
 
 
 def reference_csv(release: Release, q: reading.ValueQuery, bom: bool = False) -> bytes:
@@ -39,9 +54,9 @@ def reference_csv(release: Release, q: reading.ValueQuery, bom: bool = False) ->
                           ("breakdown", q.breakdowns)):
             ok = ok and (vals is None or row[col] in vals)
         if q.period_from:
-            ok = ok and row["period"] is not None and row["period"] >= q.period_from
+            ok = ok and row["period"] is not None and span(row["period"])[0] >= span(q.period_from)[0]
         if q.period_to:
-            ok = ok and row["period"] is not None and row["period"][:len(q.period_to)] <= q.period_to
+            ok = ok and row["period"] is not None and span(row["period"])[1] <= span(q.period_to)[1]
         keep.append(ok)
     t = t.filter(pa.array(keep))
     hidden = [s == "suppressed" for s in t["status"].to_pylist()]
@@ -157,3 +172,48 @@ def test_a_download_closed_early_stops_cleanly(small_groups, monkeypatch):
     gen.close()  # pending pieces are cancelled; nothing raises
     again = planned_csv(small_groups, reading.ValueQuery())
     assert again == reference_csv(small_groups, reading.ValueQuery())
+
+
+@pytest.fixture(scope="module")
+def mixed_periods(small_groups, tmp_path_factory) -> Release:
+    """The test release with its years turned into a mix of years, quarters and months (row groups of 40
+    rows), as a source with annual, quarterly and monthly indicators would give."""
+    dst = tmp_path_factory.mktemp("mixed-periods") / small_groups.id
+    shutil.copytree(small_groups.path, dst)
+    t = pq.read_table(dst / reading.BY_INDICATOR)
+    periods = []
+    for i, p in enumerate(t["period"].to_pylist()):
+        kind, n = i % 3, i // 3
+        periods.append(p if p is None or kind == 0 else f"{p}-Q{n % 4 + 1}" if kind == 1 else f"{p}-{n % 12 + 1:02d}")
+    t = t.set_column(t.schema.get_field_index("period"), "period", pa.array(periods, pa.string()))
+    pq.write_table(t, dst / reading.BY_INDICATOR, row_group_size=40)
+    return Release(dst)
+
+
+def test_periods_are_spans_of_time(mixed_periods):
+    """period_from keeps periods starting on or after its start, period_to those ending on or before its end,
+    whatever mix of years, quarters and months the release and the bounds hold (not string order: '2020' sorts
+    before '2020-Q1', and '2020-Q1' after '2020-12')."""
+    ind = sorted(mixed_periods.indicator_ids)[0]
+    seen = {r for r in pq.read_table(mixed_periods.path / reading.BY_INDICATOR, columns=["period"])["period"]
+            .to_pylist() if r and r.startswith("2020")}
+    assert {"2020", "2020-Q1", "2020-Q4", "2020-01", "2020-12"} <= seen
+    cases = {("2020-Q3", "2020"): {"2020-Q3", "2020-Q4"} | {f"2020-{m:02d}" for m in range(7, 13)},
+             ("2020-Q1", "2020-Q1"): {"2020-Q1", "2020-01", "2020-02", "2020-03"},
+             ("2020-Q1", "2020"): seen, ("2020", "2020"): seen,
+             ("2020-Q2", "2020"): seen - {"2020", "2020-Q1", "2020-01", "2020-02", "2020-03"},
+             ("2020-02", "2020-Q1"): {"2020-02", "2020-03"},
+             ("2020-01", "2020-12"): seen, ("2020-Q1", "2020-11"): seen - {"2020", "2020-Q4", "2020-12"}}
+    for (lo, hi), want in cases.items():
+        q = reading.ValueQuery(period_from=lo, period_to=hi)
+        got = {r for r in reading.read_table(mixed_periods, q, ["period"])["period"].to_pylist()}
+        assert got == {p for p in want if p in seen}, (lo, hi)
+    assert "2020" in set(reading.read_table(mixed_periods, reading.ValueQuery(period_from="2020-Q1"),
+                                            ["period"])["period"].to_pylist())
+    assert "2020" not in set(reading.read_table(mixed_periods, reading.ValueQuery(period_to="2020-Q1"),
+                                                ["period"])["period"].to_pylist())
+    for q in (reading.ValueQuery(period_from="2020-Q2"), reading.ValueQuery(period_to="2020-Q3"),
+              reading.ValueQuery(indicators=(ind,), period_from="2019-07", period_to="2021-Q1"),
+              reading.ValueQuery(period_from="2020-Q4", period_to="2021-02")):
+        assert planned_csv(mixed_periods, q) == reference_csv(mixed_periods, q), q
+        assert reading.count(mixed_periods, q) == reference_csv(mixed_periods, q).count(b"\n") - 1, q
