@@ -3,7 +3,7 @@
 Built from the public reader only, so internal indicators never enter a bulk file. Names are looked up in
 :data:`FILES` (a fixed table); no file name from a request ever reaches the file system.
 
-    release.zip                           everything below, plus README.md
+    release.zip                           everything below except the SDMX-CSV (ZIP_MEMBERS)
     indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
     indicator_values.csv-metadata.json    CSVW description of the CSV
     indicator_values.sdmx.csv             the values in SDMX-CSV 1.0

@@ -7,7 +7,7 @@ catalogue is built from the public reader only.
 
 from __future__ import annotations
 
-from dashboard.api.metadata import citation
+from dashboard.api.metadata import citation, methodology_page
 from dashboard.components.fmt import text
 from dashboard.release_reader import Release
 
@@ -57,7 +57,7 @@ def catalogue(rel: Release, base: str) -> dict:
             "dct:issued": {"@value": issued, "@type": "xsd:dateTime"}, "dct:publisher": publisher,
             "dct:accrualPeriodicity": r.frequency, "dct:conformsTo": {"@id": f"{base}api/v1/openapi.json"},
             "dct:provenance": r.methodology, "adms:versionNotes": text(r.caveats),
-            "dct:rights": r.attribution, "dcat:landingPage": {"@id": ds_id}, "dcat:distribution": dists,
+            "dct:rights": r.attribution, "dcat:landingPage": {"@id": methodology_page(base, r.id)}, "dcat:distribution": dists,
         })
     zip_url = f"{base}data/releases/{rel.id}/release.zip"
     datasets.append({

@@ -44,7 +44,7 @@ def centre():
     files = [[link(base + "release.zip", "Everything (zip)"),
               "Parquet and CSV of every public value, areas and indicators, datapackage.json, README"]]
     files += [[link(base + name, name), mime] for name, (mime, _) in bulk.FILES.items()]
-    inds = [[r.title, r.unit, " ".join(
+    inds = [[link(f"/methodology/{r.id}", r.title), r.unit, " ".join(
         link(f"/api/v1/data?{urlencode({'indicator': r.id, 'format': f})}", label)
         for f, label in DOWNLOAD_FORMATS)] for r in rel.indicators.itertuples(index=False)]
     rels = [[r["id"], r["created"] or "", "current" if r["current"] else "",
@@ -63,7 +63,9 @@ every file. Internal management indicators are not published.</p>
 <h2>The current release</h2>
 {table("Files of the current release", ["file", "type"], files, {0})}
 <h2>By indicator</h2>
-{table("Downloads for each indicator", ["indicator", "unit", "download"], inds, {2})}
+<p>Each indicator's name links to its methodology page: how it is defined and computed, its sources and
+caveats.</p>
+{table("Downloads for each indicator", ["indicator", "unit", "download"], inds, {0, 2})}
 <h2>All kept releases</h2>
 {table("Releases, newest first", ["release", "published", "", "files"], rels, {3})}
 <h2>Revisions between two releases</h2>

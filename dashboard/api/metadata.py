@@ -81,6 +81,19 @@ def citation(release: Release) -> str:
     return text.replace("{release_id}", release.id)
 
 
+def methodology_page(base_url: str, indicator_id: str) -> str:
+    """The human methodology page of an indicator (``methodology_url`` is its metadata as JSON)."""
+    return f"{base_url}methodology/{indicator_id}"
+
+
+def source_text(source: dict) -> str:
+    """One source in words: title (publisher), URL."""
+    text = source.get("title") or source.get("id") or ""
+    if source.get("publisher"):
+        text += f" ({source['publisher']})"
+    return text + (f", {source['url']}" if source.get("url") else "")
+
+
 def indicator_entries(release: Release, ids: list[str] | None, base_url: str) -> list[dict]:
     df = release.indicators if ids is None else release.indicators[release.indicators["id"].isin(ids)]
     out = []
@@ -90,6 +103,7 @@ def indicator_entries(release: Release, ids: list[str] | None, base_url: str) ->
             "decimals": int(r.decimals), "polarity": r.polarity, "theme": r.theme,
             "licence": r.licence, "attribution": r.attribution, "methodology": r.methodology,
             "methodology_url": f"{base_url}api/v1/indicators/{r.id}?release={release.id}",
+            "methodology_page": methodology_page(base_url, r.id),
             "caveats": text(r.caveats), "sources": json.loads(text(r.sources) or "[]"),
         })
     return out
@@ -133,9 +147,12 @@ def metadata_rows(meta: dict) -> list[tuple[str, str]]:
     for ind in meta["indicators"]:
         p = f"Indicator {ind['id']}"
         rows += [(p, ind["title"]), (f"{p}: unit", ind["unit"]),
-                 (f"{p}: multiplier", str(ind["multiplier"])), (f"{p}: licence", ind["licence"] or ""),
+                 (f"{p}: multiplier", str(ind["multiplier"])), (f"{p}: decimals", str(ind["decimals"])),
+                 (f"{p}: licence", ind["licence"] or ""),
                  (f"{p}: attribution", ind["attribution"] or ""), (f"{p}: methodology", ind["methodology"]),
+                 (f"{p}: methodology page", ind["methodology_page"]),
                  (f"{p}: methodology link", ind["methodology_url"])]
+        rows += [(f"{p}: source", source_text(src)) for src in ind["sources"]] or [(f"{p}: source", "none listed")]
         if ind["caveats"]:
             rows.append((f"{p}: caveats", ind["caveats"]))
     rows += [(f"Status '{k}'", v) for k, v in meta["status"].items()]
@@ -182,8 +199,11 @@ def readme(meta: dict, files: list[str]) -> str:
     lines += ["## Files", ""] + [f"- {f}" for f in files] + ["", "## Indicators", ""]
     for ind in meta["indicators"]:
         lines += [f"### {ind['id']}: {ind['title']}", "", f"- unit: {ind['unit']} (multiplier {ind['multiplier']})",
+                  f"- decimals: {ind['decimals']}",
                   f"- licence: {ind['licence']}; attribution: {ind['attribution']}",
-                  f"- methodology: {ind['methodology']} ({ind['methodology_url']})"]
+                  f"- methodology: {ind['methodology']} ({ind['methodology_page']}; as JSON: "
+                  f"{ind['methodology_url']})",
+                  "- sources: " + ("; ".join(source_text(s) for s in ind["sources"]) or "none listed")]
         if ind["caveats"]:
             lines.append(f"- caveats: {ind['caveats']}")
         lines.append("")

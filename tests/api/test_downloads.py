@@ -259,3 +259,51 @@ def test_revisions_ignore_floating_point_noise_between_builds(monkeypatch):
     t = revisions.revisions("old", "new")
     assert dict(zip(t.column("area_code").to_pylist(), t.column("kind").to_pylist(), strict=True)) == {
         "A1": "revised", "A2": "revised", "A3": "revised", "A4": "revised", "A5": "status"}
+
+
+def test_docs_name_exactly_the_files_of_the_zip(client):
+    """docs/api.md said the zip held 'all of the following', the SDMX-CSV among them; it holds nine files."""
+    import re
+
+    from tests.conftest import ROOT
+
+    docs = " ".join((ROOT / "docs" / "api.md").read_text().split())
+    said = re.search(r"The zip holds (\w+) files under `openmeasure-<id>/`: (.*?); the SDMX-CSV", docs)
+    assert said, "docs/api.md names the files of release.zip"
+    listed = re.findall(r"`([^`]+)`", said.group(2))
+    zf = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
+    names = [n.split("/", 1)[1] for n in zf.namelist()]
+    assert sorted(listed) == sorted(names) and said.group(1) == "nine" and len(names) == 9
+    assert "indicator_values.sdmx.csv" not in names
+    assert client.get("/data/releases/current/indicator_values.sdmx.csv").status_code == 200
+
+
+def test_every_download_names_decimals_sources_and_the_methodology_page(client):
+    """The xlsx metadata sheet and the zip README give each indicator's decimals and sources, and every
+    download links the human methodology page (/methodology/<id>), not only the indicator's JSON."""
+    page = "http://localhost/methodology/neet_rate"
+    meta = client.get(f"/api/v1/data?{Q}&limit=1").get_json()["meta"]
+    neet = next(i for i in meta["indicators"] if i["id"] == "neet_rate")
+    assert neet["methodology_page"] == page and "/api/v1/indicators/neet_rate" in neet["methodology_url"]
+
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/v1/data?{Q}&format=xlsx").data), read_only=True)
+    sheet = [r for r in wb["metadata"].values if r and r[0]]
+    rows = dict(sheet)
+    assert rows["Indicator neet_rate: decimals"] == "1" and rows["Indicator online_share: decimals"] == "1"
+    assert rows["Indicator neet_rate: methodology page"] == page
+    sources = [v for k, v in sheet if k == "Indicator neet_rate: source"]
+    assert sources == ["Council service records (synthetic) (Veloria Ministry of Public Administration (fictional))"]
+
+    zf = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
+    readme = zf.read(next(n for n in zf.namelist() if n.endswith("README.md"))).decode()
+    section = readme.split("### neet_rate:")[1].split("###")[0]
+    assert "- decimals: 1" in section and page in section
+    assert "- sources: Council service records (synthetic)" in section
+    assert "- decimals: 0" in readme.split("### neet_count:")[1].split("###")[0]
+
+    doc = client.get("/catalog.jsonld").get_json()
+    ds = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == "neet_rate")
+    assert ds["dcat:landingPage"]["@id"] == page and ds["@id"] == "http://localhost/api/v1/indicators/neet_rate"
+
+    html = client.get("/data").data.decode()
+    assert '<a href="/methodology/neet_rate">Young people not in education, employment or training</a>' in html
