@@ -180,7 +180,7 @@ def data():
     cfg = st.config.access
     limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
     key = params.query_key(args, ignore=("cursor", "release"))
-    offset = params.read_cursor(args.get("cursor"), rel.id, key)
+    offset = params.read_cursor(params.single(args, "cursor"), rel.id, key)
     if fmt != "json":
         for name in ("limit", "cursor"):
             if name in args:

@@ -124,7 +124,7 @@ def revisions_view():
     for name in ("from", "to"):
         if name not in args:
             raise ApiError(f"give {name!r}: a release id from /api/v1/releases", parameter=name)
-    old, new = _release(args["from"], "from"), _release(args["to"], "to")
+    old, new = _release(params.single(args, "from"), "from"), _release(params.single(args, "to"), "to")
     if old.id > new.id:  # ids sort in the order the runs that made them started
         raise ApiError(f"'from' ({old.id}) is a later release than 'to' ({new.id}): give the earlier release as "
                        f"'from', or a value added since would read as removed", parameter="from")

@@ -60,19 +60,26 @@ def known(args: MultiDict, name: str, kind: str, allowed) -> tuple[str, ...] | N
     return got
 
 
-def one(args: MultiDict, name: str, allowed: list[str] | tuple[str, ...], default: str) -> str:
+def single(args: MultiDict, name: str) -> str | None:
+    """A parameter that takes one value: None when absent, a 400 when repeated (``?limit=5&limit=6`` would
+    otherwise be read as 5 and the 6 silently dropped)."""
     got = args.getlist(name)
-    if not got:
-        return default
     if len(got) > 1:
-        raise ApiError(f"give {name!r} once", parameter=name)
-    if got[0] not in allowed:
-        raise ApiError(f"{name!r} must be one of: {', '.join(allowed)}; got {got[0][:64]!r}", parameter=name)
-    return got[0]
+        raise ApiError(f"give {name!r} once; it was given {len(got)} times", parameter=name)
+    return got[0] if got else None
+
+
+def one(args: MultiDict, name: str, allowed: list[str] | tuple[str, ...], default: str) -> str:
+    got = single(args, name)
+    if got is None:
+        return default
+    if got not in allowed:
+        raise ApiError(f"{name!r} must be one of: {', '.join(allowed)}; got {got[:64]!r}", parameter=name)
+    return got
 
 
 def flag(args: MultiDict, name: str, default: bool = False) -> bool:
-    got = args.get(name)
+    got = single(args, name)
     if got is None:
         return default
     if got.lower() not in BOOLEAN:
@@ -81,7 +88,7 @@ def flag(args: MultiDict, name: str, default: bool = False) -> bool:
 
 
 def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
-    got = args.get(name)
+    got = single(args, name)
     if got is None:
         return default
     if not got.isdigit() or not low <= int(got) <= high:
@@ -90,7 +97,7 @@ def integer(args: MultiDict, name: str, default: int, low: int, high: int) -> in
 
 
 def period(args: MultiDict, name: str) -> str | None:
-    got = args.get(name)
+    got = single(args, name)
     if got is None:
         return None
     p = normalise_period(got) if len(got) <= 16 else None
@@ -101,7 +108,7 @@ def period(args: MultiDict, name: str) -> str | None:
 
 
 def release(reader: ReleaseReader, args: MultiDict, name: str = "release") -> Release:
-    rid = args.get(name)
+    rid = single(args, name)
     return release_by_id(reader, rid, name)
 
 

@@ -70,6 +70,22 @@ def test_bad_values_are_named(client, query, parameter):
     assert err["parameter"] == parameter, err
 
 
+@pytest.mark.parametrize("url, parameter", [
+    ("/api/v1/data?limit=5&limit=6", "limit"), ("/api/v1/data?limit=5&limit=5", "limit"),
+    ("/api/v1/data?format=csv&bom=true&bom=false", "bom"),
+    ("/api/v1/data?period_from=2019&period_from=2020", "period_from"),
+    ("/api/v1/data?period_to=2019&period_to=2020", "period_to"), ("/api/v1/data?cursor=a&cursor=b", "cursor"),
+    ("/api/v1/data?release=current&release=current", "release"), ("/api/v1/areas?release=a&release=b", "release"),
+    ("/api/v1/data/metadata.json?period_from=2019&period_from=2019", "period_from"),
+    ("/data/revisions?from=current&from=current&to=current", "from"),
+    ("/data/revisions?from=current&to=current&to=current", "to"),
+])
+def test_a_single_value_parameter_given_twice_is_refused(client, url, parameter):
+    """?limit=5&limit=6 was answered as limit=5, the 6 silently dropped."""
+    err = assert_refused(client.get(url), statuses=(400,))
+    assert err["parameter"] == parameter and "once" in err["message"], err
+
+
 def test_cursor_from_another_query_is_refused(client):
     nxt = client.get("/api/v1/data?indicator=neet_rate&limit=2").get_json()["next"]
     cursor = nxt.split("cursor=")[1].split("&")[0]
