@@ -107,26 +107,62 @@ def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
 NAMED_PAGES = (("/indicator/", lambda rel, i: data.indicator_meta(rel, i) is not None),
                ("/methodology/", lambda rel, i: data.indicator_meta(rel, i) is not None),
                ("/area/", lambda rel, c: data.area_row(rel, c) is not None))
+#: Query parameters of the pages that name areas or indicators (one, or several comma-separated).
+NAMED_PARAMETERS = {"area": lambda rel, c: data.area_row(rel, c) is not None,
+                    "areas": lambda rel, c: data.area_row(rel, c) is not None,
+                    "indicator": lambda rel, i: data.indicator_meta(rel, i) is not None,
+                    "indicators": lambda rel, i: data.indicator_meta(rel, i) is not None}
+#: Endpoints of Dash's page shell (every page path, known or not, is answered by it).
+DASH_INDEX = ("/", "/<path:path>")
+
+
+def is_page(path: str) -> bool:
+    """Whether Dash's router draws a page (not its 'page not found') at ``path``."""
+    path = path.rstrip("/") or "/"
+    for page in dash.page_registry.values():
+        template = page.get("path_template")
+        if template:
+            prefix = template.split("<", 1)[0]
+            rest = path[len(prefix):] if path.startswith(prefix) else ""
+            if rest and "/" not in rest:
+                return True
+        elif page["path"] == path and path != "/404":
+            return True
+    return False
+
+
+def names_unknown(path: str, args, rel) -> bool:
+    """Whether the page's path or its query names an indicator or area the release does not have."""
+    for prefix, known in NAMED_PAGES:
+        ident = path[len(prefix):] if path.startswith(prefix) else ""
+        if ident and "/" not in ident and not known(rel, ident):
+            return True
+    for name, known in NAMED_PARAMETERS.items():
+        for value in args.getlist(name):
+            if any(v and not known(rel, v) for v in value.split(",")):
+                return True
+    return False
 
 
 def add_not_found_status(server) -> None:
-    """A page for an unknown indicator or area still says so in words (the router draws it), and now also
-    answers 404, so that crawlers and link checkers do not take it for a page."""
+    """A page for an unknown address, indicator or area still says so in words (the router draws it, or the
+    page shows its defaults), and also answers 404, so that crawlers and link checkers do not take it for a
+    page: an address no page has (/nonexistent), and a known page whose path or query names an indicator or
+    area the release does not have (/area/XX, /?area=XX, /compare?areas=XX)."""
 
     @server.after_request
     def _not_found(resp):
-        path = flask.request.path
-        if flask.request.method != "GET" or resp.status_code != 200:
+        req = flask.request
+        if req.method != "GET" or resp.status_code != 200 or req.endpoint not in DASH_INDEX:
             return resp
-        for prefix, known in NAMED_PAGES:
-            ident = path[len(prefix):] if path.startswith(prefix) else ""
-            if ident and "/" not in ident:
-                try:
-                    if not known(context.release(), ident):
-                        resp.status_code = 404
-                except StoreError:
-                    pass
-                break
+        if not is_page(req.path):
+            resp.status_code = 404
+            return resp
+        try:
+            if names_unknown(req.path, req.args, context.release()):
+                resp.status_code = 404
+        except StoreError:
+            pass
         return resp
 
 

@@ -66,11 +66,14 @@ def content(release: Release, areas: list[str], indicators: list[str]):
 def layout(areas: str | None = None, indicators: str | None = None, **_):
     rel = context.release()
     d_areas, d_inds = defaults(rel)
+    unknown = [a for a in split(areas) if not data.area_name(rel, a)]  # the app answers 404 for them
     chosen_areas = [a for a in split(areas) if data.area_name(rel, a)] or d_areas
     chosen_inds = [i for i in split(indicators) if i in rel.indicator_ids] or d_inds
     return html.Div([
         release_store(rel), sync_target(SYNC),
         html.H1("Compare areas"),
+        ui.no_data("There is no area with the code " + ", ".join(map(repr, unknown)) + "; it is left out.")
+        if unknown else None,
         html.Form([
             ui.labelled("Areas", ids.CMP_AREAS, dcc.Dropdown(id=ids.CMP_AREAS, options=data.area_options(rel),
                                                             value=chosen_areas, multi=True, className="multi"),

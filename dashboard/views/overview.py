@@ -91,12 +91,15 @@ def content(release: Release, area: str, theme: str | None):
 @guarded
 def layout(area: str | None = None, theme: str | None = None, **_):
     rel = context.release()
+    unknown = area if area and not data.area_name(rel, area) else None  # the app answers 404 for it
     area = area if data.area_name(rel, area or "") else data.top_area(rel)
     theme = theme if theme in data.themes(rel) else ALL
     created = rel.manifest.get("created", "")
     return html.Div([
         release_store(rel), sync_target(SYNC),
         html.H1("Performance overview"),
+        ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
+        if unknown else None,
         html.P(f"Release {rel.id}, published {created}. Each card shows the latest period of the indicator.",
                className="fresh"),
         html.Form([

@@ -299,3 +299,18 @@ def test_missing_text_fields_are_empty_not_nan():
     assert fmt.text("x") == "x"
     assert info.sources_list(float("nan")) is None
     assert info.formula({"numerator": "a", "denominator": float("nan"), "multiplier": 1.0}) == "a"
+
+
+def test_an_unknown_address_or_a_query_naming_an_unknown_area_answers_404(dash_app):
+    """Soft 404s: /nonexistent drew 'Page not found' with 200, and /?area=XX and /compare?areas=XX drew their
+    defaults with 200; they now answer 404 (and say which code is unknown), while real pages stay 200."""
+    client = dash_app.server.test_client()
+    for path in ("/nonexistent", "/?area=XX", "/compare?areas=XX", "/compare?areas=VL1,XX", "/404",
+                 "/indicator/online_share?areas=XX", "/area/VL1?indicator=bogus", "/area/VL1/more"):
+        assert client.get(path).status_code == 404, path
+    for path in ("/", "/?area=VL1", "/compare", "/compare?areas=VL1,VL2", "/compare/", "/status", "/accessibility",
+                 "/indicator/online_share?areas=VL1", "/area/VL1?indicator=online_share", "/methodology/employed"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/_dash-layout").status_code == 200
+    assert "There is no area with the code 'XX'" in page(client, "/", "?area=XX")
+    assert "There is no area with the code 'XX'" in page(client, "/compare", "?areas=XX")

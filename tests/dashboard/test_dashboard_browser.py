@@ -12,9 +12,11 @@ pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/?area=VL2&theme=jobs", "/indicator/online_share", "/indicator/neet_rate?level=region&period=2015",
          "/area/VL101", "/area/VL", "/compare", "/compare?areas=VL1,VL2,VL101&indicators=neet_rate,employment_rate",
-         "/methodology/neet_rate", "/status", "/accessibility", "/no-such-page", "/indicator/sickness_absence"]
-#: Pages for an unknown (here: internal) id answer 404 on purpose; the browser logs that for the document.
-NOT_FOUND = {"/indicator/sickness_absence"}
+         "/methodology/neet_rate", "/status", "/accessibility", "/no-such-page", "/indicator/sickness_absence",
+         "/compare?areas=VL1,XX"]
+#: Pages for an unknown address or (here: internal) id answer 404 on purpose; the browser logs that for the
+#: document.
+NOT_FOUND = {"/indicator/sickness_absence", "/no-such-page", "/compare?areas=VL1,XX"}
 
 
 def graph_data(tab, graph_id: str) -> list[dict]:
