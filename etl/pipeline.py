@@ -24,6 +24,7 @@ from etl.exceptions import OpenMeasureError, StepFailed
 from etl.geography import load_areas
 from etl.observations import same_categories
 from etl.release import write_release
+from etl.release_values import withheld_cells
 from etl.sources import snapshots
 from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
@@ -152,12 +153,14 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
                       else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
 
+        # what the published release withheld stays withheld: comparing two releases must not reveal it
+        withheld = withheld_cells(store.path() / "indicator_values.parquet") if store.current_id() else None
         progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
         engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
                               temp_directory=str(Path(config.store) / ".spill"))
         try:
             try:
-                comp = compute(engine, run_config, areas, obs, neighbours, timings)
+                comp = compute(engine, run_config, areas, obs, neighbours, timings, withheld=withheld)
             except Exception as exc:
                 raise StepFailed("compute", str(exc)) from exc
             del obs  # the engine holds the keyed observations now; 20 M rows of pandas can go

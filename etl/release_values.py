@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -181,6 +182,14 @@ def _level_ranges(table: pa.Table) -> pa.Table:
         return coded.plain(con.sql(RANGES_SQL).to_arrow_table())
     finally:
         con.close()
+
+
+def withheld_cells(values: Path) -> pd.DataFrame:
+    """The cells a release withheld (status ``suppressed``): ``indicator, area_code, period, breakdown``.
+    The next release keeps them withheld (indicators.disclosure)."""
+    table = pq.read_table(values, columns=["indicator", "area_code", "period", "breakdown"],
+                          filters=[("status", "=", "suppressed")])
+    return table.to_pandas()
 
 
 def write_values(comp: Computation, folder: Path, previous: Path | None = None,

@@ -26,8 +26,7 @@ import pyarrow.compute as pc
 from etl.config_models import Config
 from etl.geography import leaf_ancestors
 from etl.observations import period_time
-from indicators import coded, intervals, registry, sqltext
-from indicators.disclosure import PRIMARY_REASON, SECONDARY_REASON, secondary_suppression
+from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -103,7 +102,10 @@ def sort_order(keys: list[pa.ChunkedArray], sizes: list[int]) -> np.ndarray:
 
 
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,
-            neighbours: pd.DataFrame, timings: dict[str, float] | None = None) -> Computation:
+            neighbours: pd.DataFrame, timings: dict[str, float] | None = None,
+            withheld: pd.DataFrame | None = None) -> Computation:
+    """``withheld``: the cells (``indicator, area_code, period, breakdown``) withheld in the release now
+    published; they stay withheld (indicators.disclosure, ``kept``)."""
     timings = timings if timings is not None else {}
     n_levels = len(config.geography.levels)
     t0 = time.perf_counter()
@@ -134,6 +136,7 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("neighbours", pd.DataFrame({
         "area_id": neighbours["area_code"].map(ids).astype("int32"),
         "neighbour_id": neighbours["neighbour_code"].map(ids).astype("int32")}))
+    engine.register("kept", _kept(withheld, params, ids, periods, breakdowns))
     targets = registry.area_targets(config)
     engine.register("area_targets", pd.DataFrame({
         "ind_id": targets["indicator"].map(dict(zip(params["indicator"], params["ind_id"], strict=True)))
@@ -145,6 +148,25 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
                                breakdowns["breakdown"])
     return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words)
+
+
+KEPT_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),
+                         ("bd_id", pa.int32())])
+
+
+def _kept(withheld: pd.DataFrame | None, params: pd.DataFrame, area_ids: dict[str, int], periods: pd.DataFrame,
+          breakdowns: pd.DataFrame) -> pa.Table:
+    """The previously withheld cells with this run's integer keys; cells of indicators, areas, periods or
+    breakdowns this run does not have are left out."""
+    if withheld is None or withheld.empty:
+        return KEPT_SCHEMA.empty_table()
+    keys = pd.DataFrame({
+        "ind_id": withheld["indicator"].map(dict(zip(params["indicator"], params["ind_id"], strict=True))),
+        "area_id": withheld["area_code"].map(area_ids),
+        "period_id": withheld["period"].map(dict(zip(periods["period"], periods["period_id"], strict=True))),
+        "bd_id": withheld["breakdown"].map(dict(zip(breakdowns["breakdown"], breakdowns["bd_id"], strict=True))),
+    }).dropna().astype("int32")
+    return pa.Table.from_pandas(keys, schema=KEPT_SCHEMA, preserve_index=False)
 
 
 def grouped_by_measure(obs: pd.DataFrame | pa.Table) -> bool:
@@ -210,24 +232,19 @@ SUPPRESSED_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), 
 
 
 def _suppressed(engine: Engine, params: pd.DataFrame) -> pa.Table:
-    controlled = params[params["disclosure_threshold"].notna()]
-    cols = SUPPRESSED_SCHEMA.names
-    if controlled.empty:
+    """The withheld cells of the chunk and why (the ``suppressed`` table compare.sql reads)."""
+    cells = engine.query(sqltext.disclosure_sql()).to_pandas()
+    if cells.empty:
         return SUPPRESSED_SCHEMA.empty_table()
-    cells = engine.query(
-        "SELECT v.ind_id AS indicator, v.period_id AS period, v.bd_id AS breakdown, v.area_id AS area_code, "
-        "a.parent_id AS parent_code, COALESCE(v.numerator, v.value) AS size, "
-        "v.primary_suppressed = 1 AS \"primary\" "
-        "FROM vals v JOIN areas a ON a.area_id = v.area_id "
-        "JOIN ind i ON i.ind_id = v.ind_id "
-        "WHERE i.disclosure_threshold IS NOT NULL AND v.value IS NOT NULL").to_pandas()
     cells["parent_code"] = cells["parent_code"].fillna(-1)
-    out = secondary_suppression(cells)
-    threshold = dict(zip(controlled["ind_id"], controlled["disclosure_threshold"], strict=True))
-    out["reason"] = [PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary" else SECONDARY_REASON
-                     for i, k in zip(out["indicator"], out["kind"], strict=True)]
+    out = disclosure.secondary_suppression(cells)
+    threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
+    reasons = {"confidential": disclosure.CONFIDENTIAL_REASON, "kept": disclosure.KEPT_REASON,
+               "secondary": disclosure.SECONDARY_REASON}
+    out["reason"] = [disclosure.PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary"
+                     else reasons[k] for i, k in zip(out["indicator"], out["kind"], strict=True)]
     out = out.rename(columns={"indicator": "ind_id", "area_code": "area_id", "period": "period_id",
                               "breakdown": "bd_id"})
-    log.info("step=disclosure primary=%d secondary=%d", int((out["kind"] == "primary").sum()),
-             int((out["kind"] == "secondary").sum()))
-    return pa.Table.from_pandas(out[cols], schema=SUPPRESSED_SCHEMA, preserve_index=False)
+    counts = out["kind"].value_counts()
+    log.info("step=disclosure %s", " ".join(f"{k}={counts.get(k, 0)}" for k in (*reasons, "primary")))
+    return pa.Table.from_pandas(out[SUPPRESSED_SCHEMA.names], schema=SUPPRESSED_SCHEMA, preserve_index=False)

@@ -1,13 +1,27 @@
 """Disclosure control: secondary suppression.
 
-Primary suppression (a count below the threshold) is flagged in SQL (values.sql). Here we make sure that no
-withheld cell can be recovered by differencing: every published parent equals the sum of its reporting,
-published children, so in each group {parent} + children the number of withheld cells must be 0 or at
-least 2. Where exactly one is withheld we withhold the smallest other child (or, with no other child, the
-parent), and repeat until no group has exactly one: suppressing a child can open a gap in the group below
-it, where it is the parent.
+The cells withheld before this step (flagged in SQL, values.sql, and by the pipeline):
 
-Groups whose parent is not published (no value, low coverage) carry no equation an attacker could use.
+    primary       a count below the indicator's threshold
+    confidential  a value its publisher flagged ``c``
+    kept          withheld in the release now published: publishing it now would let it, or the cell it
+                  protected, be worked out by comparing the two releases
+    hidden        a parent below the minimum coverage: not published, but it equals the sum of its
+                  reporting children, and the level above can give it away (never in the output: it keeps
+                  its own status)
+
+Here we make sure that no withheld cell can be recovered by differencing. Every parent equals the sum of its
+reporting children, and every breakdown of an area (``sex=F``, ``sex=M``, ``sex=T``...) may add up to another
+of its breakdowns, so in each group
+
+    {parent} + its children              (one indicator, period and breakdown)
+    every breakdown of one area          (one indicator, period and area)
+
+the number of withheld cells must be 0 or at least 2. Where exactly one is withheld we withhold the smallest
+other cell of the group (in a geography group: the smallest other child, or the parent when there is no other
+child), and repeat until no group has exactly one: a cell withheld for one group opens a gap in the others
+it belongs to. A group of breakdowns is treated as an equation even when its breakdowns do not add up (age
+bands that overlap, say): over-protection, never under.
 """
 
 from __future__ import annotations
@@ -15,44 +29,76 @@ from __future__ import annotations
 import pandas as pd
 
 PRIMARY_REASON = "Withheld: a count below {threshold} about people (primary suppression)."
+CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
+KEPT_REASON = ("Withheld as in the release before, so that comparing the two releases cannot reveal a small "
+               "count.")
 SECONDARY_REASON = ("Withheld so that a small count elsewhere cannot be worked out from the published figures "
                     "(secondary suppression).")
 
+#: ``withheld`` codes of the input cells
+NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN = 0, 1, 2, 3, 4
+KIND = {PRIMARY: "primary", CONFIDENTIAL: "confidential", KEPT: "kept"}
+
+SLICE = ["indicator", "period"]
 KEY = ["indicator", "period", "breakdown"]
 
 
 def secondary_suppression(cells: pd.DataFrame, max_rounds: int = 100) -> pd.DataFrame:
-    """``cells``: one row per published cell of the disclosure-controlled indicators, with columns
-    ``indicator, period, breakdown, area_code, parent_code, size, primary`` (``size`` is the count used to
-    pick the smallest sibling). Returns the cells to withhold: ``indicator, area_code, period, breakdown,
-    kind`` with kind ``primary`` or ``secondary``."""
+    """``cells``: one row per cell of the indicators to protect, published or withheld, with columns
+    ``indicator, period, breakdown, area_code, parent_code, size, withheld`` (``size`` is the count used to
+    pick the smallest cell; ``withheld`` a code above, ``NONE`` for a cell that would be published). Returns
+    the cells to withhold: ``indicator, area_code, period, breakdown, kind`` with kind ``primary``,
+    ``confidential``, ``kept`` or ``secondary``."""
     cols = [*KEY, "area_code", "kind"]
-    if cells.empty or not cells["primary"].any():
+    forced = cells["withheld"].isin(list(KIND)) if not cells.empty else pd.Series(dtype=bool)
+    if cells.empty or not forced.any():
         return pd.DataFrame(columns=cols)
-    slices = cells.loc[cells["primary"], KEY].drop_duplicates()
-    df = cells.merge(slices, on=KEY).reset_index(drop=True)
-    df["sup"] = df["primary"].astype(bool)
-    df["kind"] = df["sup"].map({True: "primary", False: ""})
+    slices = cells.loc[forced, SLICE].drop_duplicates()
+    df = cells.merge(slices, on=SLICE).reset_index(drop=True)
+    df["sup"] = df["withheld"] != NONE
+    df["kind"] = df["withheld"].map(KIND).fillna("")
     code_key = df[KEY + ["area_code"]].rename(columns={"area_code": "parent_code"})
     code_key["parent_row"] = df.index
     df = df.merge(code_key, on=[*KEY, "parent_code"], how="left")
     has_parent = df["parent_row"].notna()
+    df["bd_group"] = df.groupby([*SLICE, "area_code"], sort=False).ngroup()
+    bd_size = df.groupby("bd_group")["sup"].transform("size")
     for _ in range(max_rounds):
-        kids = df[has_parent]
-        child_sup = kids.groupby("parent_row")["sup"].sum()
-        parent_sup = df.loc[child_sup.index.astype(int), "sup"].astype(int).to_numpy()
-        total = child_sup.to_numpy() + parent_sup
-        exposed = child_sup.index[total == 1]
-        if len(exposed) == 0:
-            break
-        cand = kids[kids["parent_row"].isin(exposed) & ~kids["sup"]]
-        smallest = cand.sort_values(["size", "area_code"]).groupby("parent_row").head(1)
-        df.loc[smallest.index, ["sup", "kind"]] = [True, "secondary"]
-        lonely = exposed.difference(smallest["parent_row"].unique()).astype(int)
-        lonely = [p for p in lonely if not df.at[p, "sup"]]
-        df.loc[lonely, ["sup", "kind"]] = [True, "secondary"]
-        if smallest.empty and not lonely:
+        added = _geography_round(df, has_parent) + _breakdown_round(df, bd_size)
+        if not added:
             break
     else:  # pragma: no cover - the loop only ends this way on a malformed hierarchy
         raise RuntimeError("secondary suppression did not converge")
-    return df.loc[df["sup"], cols].reset_index(drop=True)
+    out = df.loc[df["sup"] & (df["kind"] != ""), cols]
+    return out.reset_index(drop=True)
+
+
+def _withhold(df: pd.DataFrame, rows) -> int:
+    df.loc[rows, ["sup", "kind"]] = [True, "secondary"]
+    return len(rows)
+
+
+def _geography_round(df: pd.DataFrame, has_parent: pd.Series) -> int:
+    """In each group {parent} + children with exactly one withheld cell, withhold one more."""
+    kids = df[has_parent]
+    child_sup = kids.groupby("parent_row")["sup"].sum()
+    parent_sup = df.loc[child_sup.index.astype(int), "sup"].astype(int).to_numpy()
+    exposed = child_sup.index[child_sup.to_numpy() + parent_sup == 1]
+    if len(exposed) == 0:
+        return 0
+    cand = kids[kids["parent_row"].isin(exposed) & ~kids["sup"]]
+    smallest = cand.sort_values(["size", "area_code"]).groupby("parent_row").head(1)
+    lonely = exposed.difference(smallest["parent_row"].unique()).astype(int)
+    lonely = [p for p in lonely if not df.at[p, "sup"]]
+    return _withhold(df, smallest.index) + _withhold(df, lonely)
+
+
+def _breakdown_round(df: pd.DataFrame, bd_size: pd.Series) -> int:
+    """Among the breakdowns of one area with exactly one withheld cell, withhold one more."""
+    n_sup = df.groupby("bd_group")["sup"].transform("sum")
+    open_groups = (n_sup == 1) & (bd_size >= 2)
+    if not open_groups.any():
+        return 0
+    cand = df[open_groups & ~df["sup"]]
+    smallest = cand.sort_values(["size", "breakdown"]).groupby("bd_group").head(1)
+    return _withhold(df, smallest.index)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from indicators import disclosure
+
 #: The words of the published columns that take one of a few fixed values, in code order. The SQL emits the
 #: code (a small integer) and :mod:`indicators.coded` turns it into a dictionary-encoded column: no string is
 #: built per row, and the release writer neither hashes nor reorders strings.
@@ -77,6 +79,11 @@ def rollup_sql(n_levels: int) -> str:
 def values_sql(indicator_range: tuple[int, int]) -> str:
     first, last = (int(i) for i in indicator_range)
     return _template("values").format(first_ind=first, last_ind=last)
+
+
+def disclosure_sql() -> str:
+    """The cells of disclosure control; ``withheld`` in the codes of indicators.disclosure."""
+    return _template("disclosure").format(kept=disclosure.KEPT, hidden=disclosure.HIDDEN, none=disclosure.NONE)
 
 
 def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int) -> str:

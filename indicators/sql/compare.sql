@@ -97,7 +97,8 @@ measured AS (
 growth AS (
     SELECT
         m.*,
-        CASE WHEN m.value > 0 AND m.base_value > 0 AND m.t > m.base_t
+        -- a value that fell to 0 is a fall of 100%: (0 / y0)^(1/n) - 1 = -1
+        CASE WHEN m.value >= 0 AND m.base_value > 0 AND m.t > m.base_t
              THEN POWER(m.value / m.base_value, 1.0 / (m.t - m.base_t)) - 1 END AS cagr_observed,
         CASE WHEN m.target > 0 AND m.base_value > 0 AND m.target_t > m.base_t
              THEN POWER(m.target / m.base_value, 1.0 / (m.target_t - m.base_t)) - 1 END AS cagr_required
@@ -110,7 +111,11 @@ judged AS (
             WHEN g.value IS NULL OR g.polarity = 0 THEN NULL
             WHEN g.target IS NOT NULL AND g.value * g.polarity >= g.target * g.polarity THEN {progress[achieved]}
             WHEN g.cagr_observed IS NULL THEN NULL
-            WHEN g.target IS NOT NULL AND g.cagr_required IS NOT NULL AND g.cagr_required <> 0 THEN
+            -- the base already met the target (the required change is none, or in the wrong direction) and
+            -- the value no longer does: it moved the wrong way
+            WHEN g.target IS NOT NULL AND g.cagr_required IS NOT NULL AND g.cagr_required * g.polarity <= 0
+                THEN {progress[deterioration]}
+            WHEN g.target IS NOT NULL AND g.cagr_required IS NOT NULL THEN
                 CASE
                     WHEN g.cagr_observed / g.cagr_required >= 0.95 THEN {progress[on_track]}
                     WHEN g.cagr_observed / g.cagr_required >= 0.60 THEN {progress[acceleration_needed]}
@@ -141,7 +146,8 @@ SELECT
     {significance_change} AS change_significance,
     j.peer_mean, j.peer_count,
     j.target, j.target_period,
-    CASE WHEN j.target IS NOT NULL AND j.cagr_required IS NOT NULL AND j.cagr_required <> 0
+    -- R only where the target asks for progress in the desired direction (else it has no meaning)
+    CASE WHEN j.target IS NOT NULL AND j.cagr_required IS NOT NULL AND j.cagr_required * j.polarity > 0
          THEN j.cagr_observed / j.cagr_required END AS progress_ratio,
     j.cagr_observed,
     j.progress_status,

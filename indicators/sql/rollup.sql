@@ -3,7 +3,9 @@
 -- A local area is its own single cell, so its row is a projection; only the levels above it are
 -- aggregated, in one pass (GROUPING SETS). Aggregating the local level too would build a hash table with
 -- a group per cell, five times the cost of the whole roll-up above it.
--- Flags are bits (p 1, e 2, b 4, u 8, d 16) of the reporting cells, OR-ed up the hierarchy.
+-- Flags are bits (p 1, e 2, b 4, u 8, d 16) of the reporting cells, OR-ed up the hierarchy. The
+-- confidential bit (c 32) stays on the local area's own row: that cell is withheld, and secondary
+-- suppression (not a flag on every parent) keeps it from being worked out.
 SELECT
     ind_id, period_id, bd_id, {leaf} AS area_id,
     CASE WHEN rep = 1 THEN num END AS numerator,
@@ -21,7 +23,7 @@ SELECT
     SUM(den) AS denominator_known,
     COUNT(*) AS n_expected,
     CAST(SUM(rep) AS BIGINT) AS n_reporting,
-    BIT_OR(CASE WHEN rep = 1 THEN fbits ELSE 0 END) AS fbits
+    BIT_OR(CASE WHEN rep = 1 THEN fbits & 31 ELSE 0 END) AS fbits
 FROM cells
 WHERE {has_parents}
 GROUP BY GROUPING SETS ({grouping_sets})

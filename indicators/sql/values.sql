@@ -6,10 +6,13 @@ WITH computed AS (
         r.numerator, r.denominator,
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
-        CASE WHEN r.denominator_known > 0 THEN r.denominator / r.denominator_known END AS coverage_denominator,
+        -- 0, not empty, when no child reports (the denominator is known, none of it reported)
+        CASE WHEN r.denominator_known > 0 THEN COALESCE(r.denominator, 0) / r.denominator_known END
+            AS coverage_denominator,
         CONCAT(CASE WHEN (r.fbits & 1) <> 0 THEN 'p' ELSE '' END, CASE WHEN (r.fbits & 2) <> 0 THEN 'e' ELSE '' END,
                CASE WHEN (r.fbits & 4) <> 0 THEN 'b' ELSE '' END, CASE WHEN (r.fbits & 8) <> 0 THEN 'u' ELSE '' END,
-               CASE WHEN (r.fbits & 16) <> 0 THEN 'd' ELSE '' END) AS flags,
+               CASE WHEN (r.fbits & 16) <> 0 THEN 'd' ELSE '' END, CASE WHEN (r.fbits & 32) <> 0 THEN 'c' ELSE '' END)
+            AS flags,
         CASE
             WHEN r.n_reporting = 0 THEN NULL
             WHEN i.method = 'ratio' AND r.denominator > 0 THEN r.numerator / r.denominator * i.multiplier
@@ -92,7 +95,10 @@ with_ci AS (
 )
 SELECT
     ind_id, area_id, period_id, bd_id,
-    value, numerator, denominator, lower_ci, upper_ci,
+    -- a parent below the minimum coverage is not published, nor are its partial sums: with them its
+    -- reporting children's withheld counts could be worked out
+    value, CASE WHEN value IS NOT NULL THEN numerator END AS numerator,
+    CASE WHEN value IS NOT NULL THEN denominator END AS denominator, lower_ci, upper_ci,
     CASE
         WHEN n_reporting = 0 THEN 'missing'
         WHEN value IS NULL AND raw_value IS NOT NULL THEN 'low_coverage'
@@ -118,8 +124,12 @@ SELECT
             CONCAT('Computed from the ', CAST(n_reporting AS STRING), ' of ', CAST(n_expected AS STRING),
                    ' local areas that reported.')
     END AS note,
+    -- 1: a count below the threshold; 2: confidential according to its publisher (flag c), whatever the
+    -- indicator's disclosure rule
     CASE
-        WHEN disclosure_threshold IS NULL OR value IS NULL THEN 0
+        WHEN value IS NULL THEN 0
+        WHEN flags LIKE '%c%' THEN 2
+        WHEN disclosure_threshold IS NULL THEN 0
         WHEN disclosure_on IN ('numerator', 'both') AND numerator < disclosure_threshold
              AND (numerator > 0 OR disclosure_zero = 1) THEN 1
         WHEN disclosure_on IN ('denominator', 'both') AND denominator < disclosure_threshold

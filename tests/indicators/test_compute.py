@@ -230,3 +230,22 @@ def test_keyed_observations_are_sorted_unless_they_arrive_grouped_by_measure():
     assert grouped_by_measure(pa.Table.from_pandas(grouped))
     assert not grouped_by_measure(pa.Table.from_pandas(mixed))
     assert "ORDER BY" in sqltext.keys_sql(sort=True) and "ORDER BY" not in sqltext.keys_sql(sort=False)
+
+
+def test_progress_is_judged_in_the_direction_of_desired_progress(tmp_path):
+    """The methods audit's cases: a base already above the target (so the 'required' change is a fall),
+    then a fall below it, is a deterioration, not 'on track'; a value that fell to 0 fell by 100%."""
+    obs = [("v", "L1", 2019, 78.72, ""), ("v", "L1", 2020, 77.99, ""),  # higher is better, target 78
+           ("v", "L2", 2019, 70.0, ""), ("v", "L2", 2020, 72.0, ""),  # normal case: on its way up to 78
+           ("w", "L1", 2019, 10.0, ""), ("w", "L1", 2020, 0.0, "")]
+    indicators = [{"id": "rate", "compute": {"method": "published", "measure": "v"},
+                   "target": {"value": 78, "period": "2030", "base_period": "2019"}},
+                  {"id": "business", "compute": {"method": "published", "measure": "w"}}]
+    final = compute_final(build_config(tmp_path, obs, indicators, ["v", "w"]))
+    l1 = row(final, "rate", "L1")
+    assert l1.progress_status == "deterioration" and l1.rag == "red"
+    assert math.isnan(l1.progress_ratio)  # two falls would make a 'ratio of progress' of 2.2
+    l2 = row(final, "rate", "L2")
+    assert l2.progress_ratio == pytest.approx((72 / 70 - 1) / ((78 / 70) ** (1 / 11) - 1))
+    w = row(final, "business", "L1")
+    assert w.cagr_observed == pytest.approx(-1.0) and w.progress_status == "deterioration"

@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.disclosure import secondary_suppression
+from indicators.disclosure import CONFIDENTIAL, HIDDEN, KEPT, NONE, PRIMARY, secondary_suppression
 from tests.indicators.world import build_config, compute_final
 
 
@@ -78,47 +78,62 @@ def pytest_approx(v):
 
 @st.composite
 def trees(draw):
-    """A three-level tree of counts, some small; parents are the sums of their children."""
-    rows, parents = [], {}
-    leaves = []
+    """A three-level tree of counts, some small; parents are the sums of their children. Optionally broken
+    down by sex (T = F + M in every area); some cells are withheld before secondary suppression: confidential,
+    withheld in the release before (kept), or a parent not computed for low coverage (hidden)."""
+    by_sex = draw(st.booleans())
+    breakdowns = ["sex=F", "sex=M", "sex=T"] if by_sex else ["total"]
+    parents, leaves = {}, []
     for r in range(draw(st.integers(1, 4))):
         for k in range(draw(st.integers(1, 5))):
             code = f"R{r}L{k}"
             parents[code] = f"R{r}"
-            leaves.append((code, draw(st.integers(0, 40))))
-    size = dict(leaves)
-    for code, v in leaves:
-        size[parents[code]] = size.get(parents[code], 0) + v
+            f, m = draw(st.integers(0, 40)), draw(st.integers(0, 40))
+            leaves.append((code, {"sex=F": f, "sex=M": m, "sex=T": f + m} if by_sex else {"total": f}))
+    size = {(code, b): v for code, counts in leaves for b, v in counts.items()}
+    for code, counts in leaves:
         parents.setdefault(parents[code], "C")
-    size["C"] = sum(v for c, v in size.items() if c.count("L") == 0 and c != "C")
+        for b, v in counts.items():
+            size[parents[code], b] = size.get((parents[code], b), 0) + v
+    for b in breakdowns:
+        size["C", b] = sum(v for (c, bb), v in size.items() if bb == b and c.count("L") == 0 and c != "C")
     parents["C"] = ""
     threshold = draw(st.integers(1, 15))
-    for code, v in size.items():
-        rows.append({"indicator": "i", "period": "2020", "breakdown": "total", "area_code": code,
-                     "parent_code": parents[code], "size": float(v), "primary": 0 < v < threshold})
+    cells = sorted(size)
+    special = draw(st.lists(st.tuples(st.sampled_from(cells), st.sampled_from([CONFIDENTIAL, KEPT, HIDDEN])),
+                            max_size=3))
+    special = {cell: code for cell, code in special if code != HIDDEN or cell[0].count("L") == 0}
+    rows = []
+    for code, b in cells:
+        v = size[code, b]
+        withheld = special.get((code, b), PRIMARY if 0 < v < threshold else NONE)
+        rows.append({"indicator": "i", "period": "2020", "breakdown": b, "area_code": code,
+                     "parent_code": parents[code], "size": float(v), "withheld": withheld})
     return pd.DataFrame(rows)
 
 
-def recoverable(cells: pd.DataFrame, withheld: set[str]) -> set[str]:
-    """Withheld cells an attacker can solve for from the equations parent = sum(children)."""
+def recoverable(cells: pd.DataFrame, withheld: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Withheld cells (area, breakdown) an attacker can solve for from the equations parent = sum(children)
+    of each breakdown and, where an area is broken down by sex, T = F + M."""
     unknown = sorted(withheld)
     if not unknown:
         return set()
     idx = {c: i for i, c in enumerate(unknown)}
+    groups = []
+    for (parent, b), kids in cells.groupby(["parent_code", "breakdown"]):
+        if parent:
+            groups.append([((parent, b), 1)] + [((k, b), -1) for k in kids["area_code"]])
+    for code, own in cells.groupby("area_code"):
+        if set(own["breakdown"]) == {"sex=F", "sex=M", "sex=T"}:
+            groups.append([((code, "sex=T"), 1), ((code, "sex=F"), -1), ((code, "sex=M"), -1)])
     equations = []
-    for parent, kids in cells.groupby("parent_code"):
-        if not parent:
-            continue
-        members = [parent, *kids["area_code"]]
-        if not any(m in idx for m in members):
-            continue
-        row = np.zeros(len(unknown))
-        if parent in idx:
-            row[idx[parent]] = 1
-        for k in kids["area_code"]:
-            if k in idx:
-                row[idx[k]] -= 1
-        equations.append(row)
+    for members in groups:
+        if any(m in idx for m, _ in members):
+            row = np.zeros(len(unknown))
+            for m, sign in members:
+                if m in idx:
+                    row[idx[m]] += sign
+            equations.append(row)
     if not equations:
         return set()
     a = np.array(equations)
@@ -131,9 +146,14 @@ def recoverable(cells: pd.DataFrame, withheld: set[str]) -> set[str]:
 @given(cells=trees())
 def test_no_withheld_value_can_be_worked_out(cells):
     out = secondary_suppression(cells)
-    withheld = set(out["area_code"])
-    assert set(cells.loc[cells["primary"], "area_code"]) <= withheld
-    assert recoverable(cells, withheld) == set()
+    withheld = set(zip(out["area_code"], out["breakdown"], strict=True))
+    forced = cells["withheld"].isin([PRIMARY, CONFIDENTIAL, KEPT])
+    assert set(zip(cells.loc[forced, "area_code"], cells.loc[forced, "breakdown"], strict=True)) == {
+        (a, b) for a, b, k in zip(out["area_code"], out["breakdown"], out["kind"], strict=True) if k != "secondary"}
+    hidden = cells["withheld"] == HIDDEN
+    assert not withheld & set(zip(cells.loc[hidden, "area_code"], cells.loc[hidden, "breakdown"], strict=True))
+    unknown = withheld | set(zip(cells.loc[hidden, "area_code"], cells.loc[hidden, "breakdown"], strict=True))
+    assert recoverable(cells, unknown) & withheld == set()
 
 
 def test_tied_areas_share_a_quartile(tmp_path):

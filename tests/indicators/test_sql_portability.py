@@ -15,6 +15,7 @@ SQL = {
     "cells": sqltext.cells_sql(4, (0, 9)),
     "rollup": sqltext.rollup_sql(4),
     "values": sqltext.values_sql((0, 9)),
+    "disclosure": sqltext.disclosure_sql(),
     "compare": sqltext.compare_sql(20, 3, (0, 9), 3),
 }
 

@@ -61,8 +61,9 @@ def build_config(tmp: Path, observations: list[tuple], indicators: list[dict], m
     return path
 
 
-def compute_final(config_path: Path) -> pd.DataFrame:
-    """Run the computation (no release) and return the final table, one row per indicator/area/period."""
+def compute_final(config_path: Path, withheld: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Run the computation (no release) and return the final table, one row per indicator/area/period.
+    ``withheld``: cells the release before withheld."""
     config = load_config(config_path)
     areas = load_areas(config.geography)
     source = config.sources[0]
@@ -72,7 +73,7 @@ def compute_final(config_path: Path) -> pd.DataFrame:
                   else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
     engine = DuckDBEngine("1GB", 1)
     try:
-        return compute(engine, config, areas, obs, neighbours).table().to_pandas()
+        return compute(engine, config, areas, obs, neighbours, withheld=withheld).table().to_pandas()
     finally:
         engine.close()
 

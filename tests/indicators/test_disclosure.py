@@ -1,0 +1,100 @@
+"""Disclosure control end to end, on the four-area world (world.py): what the methods audit found could be
+worked out, and now cannot. C = R1 (L1, L2) + R2 (L3, L4)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import yaml
+
+from etl.config import load_config
+from etl.pipeline import run
+from etl.store import ReleaseStore
+from indicators import disclosure
+from tests.indicators.world import build_config, compute_final, row
+
+SMALL = {"id": "small", "unit": "people", "compute": {"method": "sum", "measure": "x"},
+         "disclosure": {"threshold": 10}}
+
+
+def withheld(final: pd.DataFrame, indicator: str = "small", period: str = "2020") -> set[str]:
+    hit = final[(final.indicator == indicator) & (final.period == period) & (final.status == "suppressed")]
+    return set(hit.area_code + "/" + hit.breakdown)
+
+
+def test_a_parent_below_minimum_coverage_gives_away_no_partial_sum(tmp_path):
+    # L3 does not report: R2 (1 of 2 areas) is not computed, but C (3 of 4, the 75% minimum) is, and
+    # C - R1 would be R2's partial sum, which is L4's small count
+    obs = [("x", "L1", 2020, 20, ""), ("x", "L2", 2020, 30, ""), ("x", "L4", 2020, 5, "")]
+    final = compute_final(build_config(tmp_path, obs, [SMALL], ["x"]))
+    r2 = row(final, "small", "R2")
+    assert r2.status == "low_coverage" and math.isnan(r2.value)
+    assert math.isnan(r2.numerator) and math.isnan(r2.denominator)  # its partial sum was published: 5
+    assert row(final, "small", "C").value == 55
+    # L4 (primary); R1, or C - R1 = R2 = L4; then a child of R1, or R1 = L1 + L2
+    assert withheld(final) == {"L4/total", "R1/total", "L1/total"}
+    assert row(final, "small", "R1").note == disclosure.SECONDARY_REASON
+
+
+def test_a_breakdown_cannot_be_worked_out_from_the_others(tmp_path):
+    rows = [("x", a, 2020, s, v, "") for a, f, m in [("L1", 4, 30), ("L2", 25, 35), ("L3", 40, 45), ("L4", 50, 55)]
+            for s, v in (("F", f), ("M", m), ("T", f + m))]
+    pd.DataFrame(rows, columns=["measure", "area_code", "period", "sex", "value", "flag"]) \
+        .to_csv(tmp_path / "sex.csv", index=False)
+    path = build_config(tmp_path, [], [SMALL], ["x"])
+    cfg = yaml.safe_load(path.read_text())
+    cfg["sources"] = [{"id": "obs", "format": "csv", "path": "sex.csv",
+                       "columns": {"area_code": "area_code", "period": "period", "value": "value", "flag": "flag"}}]
+    cfg["measures"] = [{"id": "x", "source": "obs", "breakdown": "sex"}]
+    path.write_text(yaml.safe_dump(cfg))
+    final = compute_final(path)
+    got = withheld(final)
+    # L1 F (4) is primary. T - M at L1 would give it: one of them goes (M, the smaller), and so on up
+    assert {"L1/sex=F", "L1/sex=M"} <= got
+    assert "L1/sex=T" not in got  # two unknowns in T = F + M are enough
+    # every group of a withheld cell (parent + children of a breakdown, breakdowns of an area) has two or more
+    for area, bd in (c.split("/") for c in got):
+        same_area = {c for c in got if c.startswith(area + "/")}
+        assert len(same_area) >= 2, (area, bd)
+
+
+def test_a_confidential_value_is_withheld_and_cannot_be_worked_out(tmp_path):
+    total = {"id": "total", "unit": "people", "compute": {"method": "sum", "measure": "x"}}  # no disclosure rule
+    obs = [("x", "L1", 2020, 20, ""), ("x", "L2", 2020, 300, "c"), ("x", "L3", 2020, 40, ""),
+           ("x", "L4", 2020, 50, "")]
+    final = compute_final(build_config(tmp_path, obs, [total], ["x"]))
+    l2 = row(final, "total", "L2")
+    assert l2.status == "suppressed" and math.isnan(l2.value) and l2["flags"] == "c"
+    assert l2.note == disclosure.CONFIDENTIAL_REASON
+    assert withheld(final, "total") == {"L2/total", "L1/total"}  # R1 = L1 + L2
+    # the parents are computed with it, and do not carry its flag
+    assert (row(final, "total", "R1").value, row(final, "total", "R1")["flags"]) == (320, "")
+    assert row(final, "total", "C")["flags"] == "" and row(final, "total", "C").value == 410
+
+
+def test_what_the_release_before_withheld_stays_withheld(tmp_path):
+    obs = [("x", "L1", 2020, 20, ""), ("x", "L2", 2020, 30, ""), ("x", "L3", 2020, 40, ""), ("x", "L4", 2020, 50, "")]
+    path = build_config(tmp_path, obs, [SMALL], ["x"])
+    assert withheld(compute_final(path)) == set()
+    before = pd.DataFrame({"indicator": ["small"], "area_code": ["L4"], "period": ["2020"], "breakdown": ["total"]})
+    final = compute_final(path, withheld=before)
+    assert withheld(final) == {"L4/total", "L3/total"}
+    assert row(final, "small", "L4").note == disclosure.KEPT_REASON
+
+
+def test_comparing_two_releases_reveals_no_withheld_count(tmp_path):
+    """The journalist's attack: release A withholds L1 (7, primary) and L2 (secondary); a revision makes L4
+    small in release B. Without memory, B would withhold L4 and L3 and publish L2, and A's R1 - L2 = L1."""
+    obs = [("x", "L1", 2020, 7, ""), ("x", "L2", 2020, 30, ""), ("x", "L3", 2020, 40, ""), ("x", "L4", 2020, 50, "")]
+    path = build_config(tmp_path, obs, [SMALL], ["x"])
+    config = load_config(path)
+    run(config)
+    store = ReleaseStore(config.store)
+    a = pd.read_parquet(store.path() / "indicator_values.parquet")
+    assert withheld(a) == {"L1/total", "L2/total"}
+    (tmp_path / "obs.csv").write_text((tmp_path / "obs.csv").read_text().replace("L4,2020,50", "L4,2020,5"))
+    run(config)
+    b = pd.read_parquet(store.path() / "indicator_values.parquet")
+    assert withheld(b) >= {"L1/total", "L2/total", "L4/total"}
+    assert b.loc[(b.area_code == "L2") & (b.period == "2020"), "note"].item() == disclosure.KEPT_REASON
