@@ -98,3 +98,11 @@ def test_comparing_two_releases_reveals_no_withheld_count(tmp_path):
     b = pd.read_parquet(store.path() / "indicator_values.parquet")
     assert withheld(b) >= {"L1/total", "L2/total", "L4/total"}
     assert b.loc[(b.area_code == "L2") & (b.period == "2020"), "note"].item() == disclosure.KEPT_REASON
+
+
+def test_coverage_of_the_denominator_is_zero_when_no_child_reports(tmp_path):
+    rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}
+    obs = [("n", "L1", 2020, 100, ""), ("n", "L2", 2020, 300, ""), ("x", "L3", 2020, 5, ""), ("n", "L3", 2020, 50, "")]
+    final = compute_final(build_config(tmp_path, obs, [rate], ["x", "n"]))
+    r1 = row(final, "rate", "R1")  # denominators known (400), no child reports the numerator
+    assert (r1.status, r1.n_reporting, r1.coverage_denominator) == ("missing", 0, 0.0)
