@@ -15,7 +15,7 @@ from dashboard.api import formats, http, openapi, params, reading, xlsx
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows
 from dashboard.api.state import limit_request, state
-from dashboard.api.tables import area_records, flat_table, indicator_records
+from dashboard.api.tables import area_records, flat_table, indicator_records, public_areas
 from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_api_v1", __name__, url_prefix="/api/v1")
@@ -111,7 +111,7 @@ def areas():
     if parents is not None:
         df = df[df["parent_code"].isin(parents)]
 
-    return _list_response(rel, fmt, df, "areas", area_records)
+    return _list_response(rel, fmt, public_areas(df), "areas", area_records)
 
 
 @bp.get("/areas/<area_code>")

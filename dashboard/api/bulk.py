@@ -24,7 +24,7 @@ from dashboard.api import formats, reading
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
-from dashboard.api.tables import flat_table
+from dashboard.api.tables import flat_table, public_areas
 from dashboard.release_reader import Release
 
 ALL = reading.ValueQuery()
@@ -75,7 +75,7 @@ def _small(table: Callable[[Release], pa.Table], fmt: str) -> Callable[[Release,
 
 
 def _areas(rel: Release) -> pa.Table:
-    return flat_table(rel.areas)
+    return flat_table(public_areas(rel.areas))
 
 
 def _indicators(rel: Release) -> pa.Table:

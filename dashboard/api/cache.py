@@ -20,6 +20,11 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+#: Part of every entry's name: raise it when what a download holds changes (a column left out, a metadata
+#: row added), so that files rendered by an earlier version are not served again (they age out by LRU).
+#: 2: areas without 'bucket'; decimals, sources and methodology page in the metadata.
+RENDER_VERSION = "2"
+
 
 class DownloadCache:
     def __init__(self, folder: Path | None, max_bytes: int):
@@ -40,7 +45,7 @@ class DownloadCache:
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
-        return self.folder / (hashlib.sha256(key.encode()).hexdigest() + ".bin")
+        return self.folder / (hashlib.sha256(f"{RENDER_VERSION}|{key}".encode()).hexdigest() + ".bin")
 
     def get(self, key: str) -> Path | None:
         if not self.enabled:

@@ -36,8 +36,18 @@ def indicator_records(release: Release, df: pd.DataFrame | None = None) -> list[
     return out
 
 
+#: Columns of a release's areas.parquet that are storage, not data: ``bucket`` says which by-area file holds
+#: an area's rows. The reader needs them; the public (API, areas.csv, areas.parquet) does not get them.
+INTERNAL_AREA_COLUMNS = ("bucket",)
+
+
+def public_areas(df: pd.DataFrame) -> pd.DataFrame:
+    """The areas table as it is published: without the storage columns."""
+    return df.drop(columns=[c for c in INTERNAL_AREA_COLUMNS if c in df.columns])
+
+
 def area_records(df: pd.DataFrame) -> list[dict]:
-    return records(df)
+    return records(public_areas(df))
 
 
 def flat_table(df: pd.DataFrame) -> pa.Table:

@@ -158,3 +158,32 @@ def test_period_bounds_mixing_years_with_quarters_and_months(client):
     assert annual["total"] > 0 and {d["period"] for d in annual["data"]} == {"2020"}
     assert client.get("/api/v1/data?indicator=online_share&period_to=2020-Q1&period_from=2020"
                       ).get_json()["total"] == 0  # the year 2020 ends after its first quarter
+
+
+def test_areas_are_published_without_the_storage_bucket(client, api_store):
+    """areas.parquet of a release keeps 'bucket' (which by-area file holds an area's rows: the reader needs it);
+    what the API and the downloads publish leaves it out."""
+    import io
+    import zipfile
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    store = f"{api_store['store']}/releases/{api_store['new']}"
+    assert "bucket" in pq.read_schema(f"{store}/areas.parquet").names  # the release file, written by etl/
+    listed = client.get("/api/v1/areas").get_json()["data"]
+    assert listed and not any("bucket" in a for a in listed) and "neighbours" in listed[0]
+    assert "bucket" not in client.get("/api/v1/areas/VL1").get_json()
+    header = client.get("/api/v1/areas?format=csv").data.split(b"\n", 1)[0].decode()
+    assert "area_code" in header and "bucket" not in header
+    parquet = pq.read_table(io.BytesIO(client.get("/data/releases/current/areas.parquet").data))
+    assert "area_code" in parquet.column_names and "bucket" not in parquet.column_names
+    csv = pacsv.read_csv(io.BytesIO(client.get("/data/releases/current/areas.csv").data))
+    assert "bucket" not in csv.column_names
+    zf = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
+    zipped = pq.read_table(io.BytesIO(zf.read(next(n for n in zf.namelist() if n.endswith("/areas.parquet")))))
+    assert "bucket" not in zipped.column_names
+    package = client.get("/data/releases/current/datapackage.json").get_json()
+    fields = {f["name"] for r in package["resources"] if r["name"] == "areas" for f in r["schema"]["fields"]}
+    assert "area_code" in fields and "bucket" not in fields
+    assert client.get("/api/v1/data?area=VL101&limit=1").get_json()["total"] > 0  # the by-area files still found

@@ -74,3 +74,20 @@ def test_cache_off(api_config, tmp_path):
     client = fresh(api_config, tmp_path, download_cache=None).test_client()
     for _ in range(2):
         assert client.get("/api/v1/data?indicator=neet_rate&format=csv").headers["X-OpenMeasure-Cache"] == "off"
+
+
+def test_files_rendered_by_an_earlier_version_are_not_served(api_config, tmp_path, monkeypatch):
+    """A deployment upgraded in place keeps its cache folder: areas.csv cached with the storage column
+    'bucket' (or metadata without decimals and sources) must not be served again."""
+    from dashboard.api import cache
+
+    client = fresh(api_config, tmp_path).test_client()
+    url = "/data/releases/current/areas.csv"
+
+    def got(r):
+        assert r.data  # the whole body goes out, so the entry is kept
+        return r.headers["X-OpenMeasure-Cache"]
+
+    assert got(client.get(url)) == "miss" and got(client.get(url)) == "hit"
+    monkeypatch.setattr(cache, "RENDER_VERSION", cache.RENDER_VERSION + "-next")
+    assert got(client.get(url)) == "miss"
