@@ -255,6 +255,9 @@ def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:
 
 def _json_page(rel: Release, q: reading.ValueQuery, n: int, offset: int, limit: int, key: str,
                meta: dict) -> flask.Response:
+    if offset and offset >= n:  # every cursor handed out points inside the result, which never changes
+        raise ApiError(f"this cursor points past the end of the result ({n:,} rows): follow the 'next' link of "
+                       "the previous page, or start again without 'cursor'", parameter="cursor")
     nxt = None
     if offset + limit < n:
         args = _args_without(flask.request.args, ("cursor",))

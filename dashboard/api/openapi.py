@@ -26,7 +26,8 @@ P = {
                   "schema": {"type": "string", "pattern": PERIOD}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
     "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},
-    "cursor": {"in": "query", "description": "Opaque cursor from the 'next' link of the previous JSON page.",
+    "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
+               "bound to the query and the release; not signed).",
                "schema": {"type": "string"}},
     "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel).",
             "schema": {"type": "boolean"}},

@@ -123,6 +123,9 @@ def release_by_id(reader: ReleaseReader, rid: str | None, name: str = "release")
 
 
 # --- cursors -------------------------------------------------------------------------------------------
+# A cursor is a position, not a secret: base64 JSON of the release, the offset and a hash of the query, not
+# signed. It is checked for shape, for its release and query, and (by the data route, which knows the row
+# count) for pointing inside the result; a hand-made cursor that passes these is just another offset.
 def query_key(args: MultiDict, ignore: tuple[str, ...] = ()) -> str:
     items = sorted((k, v) for k in args for v in args.getlist(k) if k not in ignore)
     return hashlib.sha256(orjson.dumps(items)).hexdigest()
@@ -144,8 +147,8 @@ def read_cursor(token: str | None, release_id: str, key: str) -> int:
         if not isinstance(offset, int) or offset < 0 or not isinstance(rid, str) or not isinstance(q, str):
             raise ValueError
     except (ValueError, TypeError, KeyError, binascii.Error, orjson.JSONDecodeError):
-        raise ApiError("not a cursor this API handed out; start again without 'cursor'",
-                       parameter="cursor") from None
+        raise ApiError("not a valid cursor: follow the 'next' link of the previous page, or start again "
+                       "without 'cursor'", parameter="cursor") from None
     if rid != release_id or q != key[:16]:
         raise ApiError("this cursor belongs to another query or release; repeat the query that gave it",
                        parameter="cursor")

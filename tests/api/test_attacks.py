@@ -93,6 +93,29 @@ def test_cursor_from_another_query_is_refused(client):
     assert err["parameter"] == "cursor"
 
 
+def test_a_forged_cursor_past_the_end_is_refused_and_the_messages_say_what_is_checked(client):
+    """A cursor is base64 JSON, not signed: one re-encoded with a huge offset got 200 and an empty page, while
+    the error for a malformed one claimed it could tell cursors 'this API handed out' from others."""
+    import base64
+    import json
+
+    nxt = client.get("/api/v1/data?indicator=neet_rate&limit=2").get_json()["next"]
+    token = nxt.split("cursor=")[1].split("&")[0]
+    data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    data["o"] = 10**12
+    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    r = client.get(f"/api/v1/data?indicator=neet_rate&limit=2&cursor={forged}&release={data['r']}")
+    err = assert_refused(r, statuses=(400,))
+    assert err["parameter"] == "cursor" and "past the end of the result" in err["message"], err
+    total = client.get("/api/v1/data?indicator=neet_rate&limit=1").get_json()["total"]
+    data["o"] = total - 1  # the last row: a position inside the result is just another offset
+    inside = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    last = client.get(f"/api/v1/data?indicator=neet_rate&limit=2&cursor={inside}&release={data['r']}").get_json()
+    assert len(last["data"]) == 1 and last["next"] is None
+    bad = assert_refused(client.get("/api/v1/data?cursor=garbage"))
+    assert "handed out" not in bad["message"] and "not a valid cursor" in bad["message"]
+
+
 def test_oversized_requests(client, api_config):
     long = "indicator=" + ",".join(["neet_rate"] * 2000)
     r = client.get(f"/api/v1/data?{long}")
