@@ -29,8 +29,15 @@ SIGNIFICANCE = {  # significance -> (shape, css class)
     "lower": ("▼", "sig-similar"),
     "not compared": ("○", "sig-none"),
 }
-GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+#: Plotly's mode bar, trimmed to what helps here: download as PNG, reset the view, and a map's zoom (the page
+#: does not zoom on scroll). Each button is a Tab stop. "Share chart..." (on by default in plotly.js 3) offers to
+#: upload the figure to Plotly Cloud: public-sector data (and a manager's internal indicators) must not leave
+#: the site that way, and its panel is not an accessible dialog, so it and every cloud or edit link is off.
+MODEBAR_REMOVE = ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "zoom2d", "pan2d", "select2d",
+                  "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "toggleSpikelines", "hoverClosestCartesian",
+                  "hoverCompareCartesian", "toggleHover"]
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True, "showSendToCloud": False,
+                "showEditInChartStudio": False, "modeBarButtonsToRemove": MODEBAR_REMOVE}
 
 
 def synthetic_banner(manifest: dict):

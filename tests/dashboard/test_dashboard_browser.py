@@ -143,3 +143,34 @@ def test_keyboard_reaches_every_control(tab):
         assert set(controls) <= reached, f"{path}: not reached by Tab: {set(controls) - reached}"
     tab.page.keyboard.press("Enter")  # the last control reached opens with the keyboard
     assert tab.page.locator(".dash-dropdown-content").is_visible()
+
+
+def _luminance(rgb) -> float:
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_on_white(css_colour: str) -> float:
+    """Contrast ratio of a CSS rgb()/rgba() colour drawn on white."""
+    *rgb, alpha = [float(x) for x in re.findall(r"[\d.]+", css_colour)] + ([1.0] if "rgba" not in css_colour else [])
+    blended = [alpha * c + (1 - alpha) * 255 for c in rgb[:3]]
+    return 1.05 / (_luminance(blended) + 0.05)
+
+
+def test_chart_mode_bars_have_no_cloud_upload_few_buttons_and_visible_icons(tab):
+    for path in ("/area/VL101", "/indicator/online_share"):
+        tab.open(path)
+        tab.page.wait_for_selector(".modebar-btn", state="attached")
+        bars = tab.page.evaluate("() => [...document.querySelectorAll('.modebar')].map("
+                                 "m => [...m.querySelectorAll('.modebar-btn')].map(b => b.dataset.title))")
+        assert bars and all(b for b in bars)
+        for titles in bars:
+            assert not [t for t in titles if "Share" in t or "Cloud" in t or "Edit" in t], titles
+            assert len(titles) <= 4, f"{path}: every button is a Tab stop: {titles}"
+            assert "Download plot as a PNG" in titles
+        fills = tab.page.evaluate("() => [...document.querySelectorAll('.modebar-btn path')].map("
+                                  "p => getComputedStyle(p).fill)")
+        assert all(contrast_on_white(f) >= 3 for f in fills), set(fills)
