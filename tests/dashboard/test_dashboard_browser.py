@@ -174,3 +174,29 @@ def test_chart_mode_bars_have_no_cloud_upload_few_buttons_and_visible_icons(tab)
         fills = tab.page.evaluate("() => [...document.querySelectorAll('.modebar-btn path')].map("
                                   "p => getComputedStyle(p).fill)")
         assert all(contrast_on_white(f) >= 3 for f in fills), set(fills)
+
+
+@pytest.mark.parametrize("path, control", [("/area/VL101", "area-indicator"), ("/", "overview-area"),
+                                           ("/indicator/online_share", "explorer-level"),
+                                           ("/compare", "compare-areas")])
+def test_an_open_dropdown_shows_the_focused_and_the_chosen_option(tab, path, control):
+    tab.open(path)
+    tab.page.focus(f"#{control}")
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_selector(".dash-dropdown-content [role=option]")
+    tab.page.keyboard.press("ArrowDown")
+    tab.page.keyboard.press("ArrowDown")
+    tab.page.wait_for_function("() => document.activeElement.closest('[role=option]')")
+    style = """o => { const s = getComputedStyle(o); return {outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                      colour: s.outlineColor, bg: s.backgroundColor, weight: s.fontWeight, shadow: s.boxShadow,
+                      selected: o.getAttribute('aria-selected')}; }"""
+    focused = tab.page.evaluate(f"() => ({style})(document.activeElement.closest('[role=option]'))")
+    assert focused["outline"] != "none" and focused["width"] >= 2, focused
+    assert contrast_on_white(focused["colour"]) >= 3, focused
+    options = tab.page.locator(".dash-dropdown-content [role=option]")
+    shown = [options.nth(i).evaluate(style) for i in range(min(options.count(), 12))]
+    chosen = [s for s in shown if s["selected"] == "true"]
+    others = [s for s in shown if s["selected"] != "true"]
+    assert chosen and others
+    assert all((c["weight"], c["shadow"]) != (o["weight"], o["shadow"]) for c in chosen for o in others
+               if o is not focused), "the chosen option looks different from the others"
