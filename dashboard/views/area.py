@@ -11,6 +11,7 @@ from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded, release_store, sync_target, url_sync
+from dashboard.views.compare import MAX_AREAS
 from dashboard.views.explorer import trend_outputs
 
 SYNC = f"{ids.URL_SYNC}-area"
@@ -123,6 +124,17 @@ def profile_sections(release: Release, area: dict, indicator: str | None):
     ]
 
 
+def compare_link(release: Release, area: dict):
+    """A link to compare the area with all its statistical nearest neighbours (as many as compare takes);
+    none for an area without neighbours (the country)."""
+    peers = data.neighbours(release, area["area_code"])
+    if not peers:
+        return None
+    codes = [area["area_code"], *peers][:MAX_AREAS]
+    return html.P(html.A(f"Compare {area['name']} with its {fmt.count(len(codes) - 1, 'nearest neighbour')}",
+                         href="/compare?areas=" + ",".join(codes)))
+
+
 @guarded
 def layout(area_code: str | None = None, indicator: str | None = None, **_):
     rel = context.release()
@@ -161,8 +173,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         html.H1(area["name"]),
         html.P(f"{area['level'].capitalize()} · code {area['area_code']}"
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
-        html.P(html.A("Compare with its neighbours", href="/compare?areas=" + ",".join(
-            [area["area_code"], *data.neighbours(rel, area["area_code"])[:3]]))),
+        compare_link(rel, area),
         cards, *body,
         html.Section([
             html.H2("One indicator in detail"),

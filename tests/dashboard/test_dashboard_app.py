@@ -314,3 +314,20 @@ def test_an_unknown_address_or_a_query_naming_an_unknown_area_answers_404(dash_a
     assert client.get("/_dash-layout").status_code == 200
     assert "There is no area with the code 'XX'" in page(client, "/", "?area=XX")
     assert "There is no area with the code 'XX'" in page(client, "/compare", "?areas=XX")
+
+
+def test_compare_link_takes_every_neighbour_and_the_country_has_none(dash_app, release):
+    """The profile's compare link dropped neighbours past the third (compare takes 12 areas) and was shown
+    for the country, which has no neighbours."""
+    import json
+
+    from dashboard import data
+
+    client = dash_app.server.test_client()
+    peers = data.neighbours(release, "VL101")
+    assert len(peers) > 3
+    links = [p["href"] for _, p in _walk(json.loads(page(client, "/area/VL101")), [])
+             if str(p.get("href", "")).startswith("/compare")]
+    assert links == ["/compare?areas=" + ",".join(["VL101", *peers])]
+    assert not data.neighbours(release, "VL")
+    assert '"/compare?' not in page(client, "/area/VL")
