@@ -63,11 +63,16 @@ def card(r, series: pd.DataFrame, area: str):
         ])
 
 
+def profile_link(area: str, name: str):
+    """The way from the overview to the area's own profile (every indicator against its level, neighbours)."""
+    return html.P(html.A(f"Full profile of {name}", href=f"/area/{area}"), className="profile-link")
+
+
 def content(release: Release, area: str, theme: str | None):
     latest, series = overview_rows(release, area, theme)
     name = data.area_name(release, area) or area
     if latest.empty:
-        return [ui.no_data(f"There are no published values for {name} in this theme.")]
+        return [ui.no_data(f"There are no published values for {name} in this theme."), profile_link(area, name)]
     worse = latest[latest["change_significance"] == "worse"]
     rag = latest["rag"].value_counts()
     targets = int(latest["target"].notna().sum())
@@ -82,6 +87,7 @@ def content(release: Release, area: str, theme: str | None):
                   if len(worse) else html.P("Nothing got significantly worse since the previous period."))
     return [
         html.P(summary, className="lead", id="overview-summary"),
+        profile_link(area, name),
         html.Section([html.H2("Got significantly worse"), worse_list], className="worse"),
         html.H2("Every indicator"),
         html.Div([card(r, series, area) for r in latest.itertuples()], className="cards"),

@@ -331,3 +331,18 @@ def test_compare_link_takes_every_neighbour_and_the_country_has_none(dash_app, r
     assert links == ["/compare?areas=" + ",".join(["VL101", *peers])]
     assert not data.neighbours(release, "VL")
     assert '"/compare?' not in page(client, "/area/VL")
+
+
+def test_the_overview_links_to_the_areas_full_profile(dash_app, release):
+    import json
+
+    from dashboard.views import overview
+
+    client = dash_app.server.test_client()
+    links = [(p.get("children"), p["href"]) for _, p in _walk(json.loads(page(client, "/", "?area=VL101")), [])
+             if p.get("href") == "/area/VL101"]
+    assert links == [("Full profile of Venwell", "/area/VL101")]
+    with dash_app.server.test_request_context("/"):  # a new area chosen in the page gets its own link
+        shown = json.dumps([c.to_plotly_json() for c in overview.content(release, "VL2", "jobs")],
+                           default=lambda o: o.to_plotly_json())
+    assert '"href": "/area/VL2"' in shown and "Full profile of Eastvale" in shown
