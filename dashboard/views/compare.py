@@ -59,7 +59,11 @@ def content(release: Release, areas: list[str], indicators: list[str]):
                                  summary, table, title=meta["title"]))
     overall = ui.data_table([("indicator", "Indicator")] + [(a, n) for a, n in zip(areas, names, strict=True)],
                             table_rows, "Latest value of each indicator by area (period in brackets)")
-    return [html.H2("All selected indicators"), overall, *sections]
+    titles = [data.indicator_meta(release, i)["title"] for i in indicators]
+    chosen = html.Dl([html.Dt(f"{fmt.count(len(names), 'area')} chosen"), html.Dd("; ".join(names)),
+                      html.Dt(f"{fmt.count(len(titles), 'indicator')} chosen"), html.Dd("; ".join(titles))],
+                     className="meta chosen", id="compare-chosen")
+    return [chosen, html.H2("All selected indicators"), overall, *sections]
 
 
 @guarded

@@ -346,3 +346,16 @@ def test_the_overview_links_to_the_areas_full_profile(dash_app, release):
         shown = json.dumps([c.to_plotly_json() for c in overview.content(release, "VL2", "jobs")],
                            default=lambda o: o.to_plotly_json())
     assert '"href": "/area/VL2"' in shown and "Full profile of Eastvale" in shown
+
+
+def test_compare_says_which_areas_and_indicators_are_chosen(dash_app):
+    """The dropdowns show only '3 selected'; the page lists the chosen names."""
+    import json
+
+    client = dash_app.server.test_client()
+    nodes = _walk(json.loads(page(client, "/compare", "?areas=VL1,VL2,VL101&indicators=neet_rate,employment_rate")),
+                  [])
+    chosen = next(p for _, p in nodes if p.get("id") == "compare-chosen")
+    text = json.dumps(chosen)
+    assert "3 areas chosen" in text and "Venwell" in text and "Eastvale" in text
+    assert "2 indicators chosen" in text and "Employment rate, ages 20-64" in text
