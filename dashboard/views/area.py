@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded, release_store, sync_target, url_sync
+from dashboard.views.common import guarded, path_value, release_store, sync_target, url_sync
 from dashboard.views.compare import MAX_AREAS
 from dashboard.views.explorer import trend_outputs
 
@@ -138,6 +138,7 @@ def compare_link(release: Release, area: dict):
 @guarded
 def layout(area_code: str | None = None, indicator: str | None = None, **_):
     rel = context.release()
+    area_code = path_value(area_code)
     area = data.area_row(rel, area_code)
     if area is None:
         return ui.not_available(f"There is no area with the code {area_code!r}.", "Area not found")

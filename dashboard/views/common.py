@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from urllib.parse import unquote
 
 from dash import Input, Output, dcc, html
 
@@ -26,6 +27,12 @@ def guarded(layout_fn):
             log.warning("page=%s error=%s", layout_fn.__module__, exc)
             return ui.not_available("No data has been published yet. " + str(exc), "No data yet")
     return wrapper
+
+
+def path_value(value: str | None) -> str | None:
+    """A path variable (``/area/<code>``) decoded as the server decodes the path: Dash's router hands it over
+    as the browser's address has it (``VL%31``), while the server, its 404 and the API read ``VL1``."""
+    return unquote(value) if isinstance(value, str) else value
 
 
 def release_store(release) -> dcc.Store:

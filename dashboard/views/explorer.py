@@ -14,7 +14,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded, release_store, split, sync_target, url_sync
+from dashboard.views.common import guarded, path_value, release_store, split, sync_target, url_sync
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,7 @@ def header(meta: dict):
 def layout(indicator_id: str | None = None, level: str | None = None, period: str | None = None,
            areas: str | None = None, **_):
     rel = context.release()
+    indicator_id = path_value(indicator_id)
     meta = data.indicator_meta(rel, indicator_id)
     if meta is None:
         return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import context, data
 from dashboard.components import fmt, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded
+from dashboard.views.common import guarded, path_value
 from etl import catalogue
 from etl.freshness import classify
 from etl.scheduler import make_trigger
@@ -83,6 +83,7 @@ def formula(meta: dict) -> str | None:
 @guarded
 def methodology(indicator_id: str | None = None, **_):
     rel = context.release()
+    indicator_id = path_value(indicator_id)
     meta = data.indicator_meta(rel, indicator_id)
     if meta is None:
         return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")

@@ -247,7 +247,8 @@ def test_page_titles_name_the_indicator_or_area(dash_app):
                                              "indicator explorer")
     assert title("/methodology/online_share") == "Applications completed online: methodology"
     assert title("/area/VL101") == "Venwell: area profile"
-    assert title("/area/NOPE") == "Area profile"
+    assert title("/area/NOPE") == "Area not found" and title("/indicator/nope") == "Indicator not found"
+    assert title("/area/VL10%31") == "Venwell: area profile", "a code is decoded as the server decodes it"
 
 
 def test_overview_says_how_an_indicator_without_a_target_gets_its_status(dash_app):
@@ -359,3 +360,20 @@ def test_compare_says_which_areas_and_indicators_are_chosen(dash_app):
     text = json.dumps(chosen)
     assert "3 areas chosen" in text and "Venwell" in text and "Eastvale" in text
     assert "2 indicators chosen" in text and "Employment rate, ages 20-64" in text
+
+
+def test_a_percent_encoded_code_is_read_as_the_server_reads_it(dash_app, release):
+    """/area/VL%31 is /area/VL1 to the server (200), and the page showed 'no area with the code VL%31'."""
+    import json
+
+    from dashboard import data
+
+    client = dash_app.server.test_client()
+    assert client.get("/area/VL%31").status_code == 200
+    h1 = [p["children"] for t, p in _walk(json.loads(page(client, "/area/VL%31")), []) if t == "H1"]
+    assert h1 == [data.area_name(release, "VL1")]
+    assert "Applications completed online" in json.dumps(
+        [p.get("children") for t, p in _walk(json.loads(page(client, "/indicator/online%5Fshare")), []) if t == "H1"])
+    unknown = json.dumps(json.loads(page(client, "/area/%3Cscript%3E")))
+    assert client.get("/area/%3Cscript%3E").status_code == 404
+    assert "no area with the code '<script>'" in unknown and "%3C" not in unknown
