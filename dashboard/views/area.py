@@ -143,7 +143,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     if area is None:
         return ui.not_available(f"There is no area with the code {area_code!r}.", "Area not found")
     order = data.indicators_in_order(rel)
-    indicator = indicator if indicator in rel.indicator_ids else (order[0] if order else None)
+    asked, indicator = indicator, indicator if indicator in rel.indicator_ids else (order[0] if order else None)
     top = data.top_area(rel)
     top_name = data.area_name(rel, top) or top
     parent = area.get("parent_code") or None
@@ -178,6 +178,9 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         cards, *body,
         html.Section([
             html.H2("One indicator in detail"),
+            ui.no_data(f"There is no indicator called {asked!r}; showing "
+                       f"{(data.indicator_meta(rel, indicator) or {}).get('title', 'none')}.")
+            if asked and asked != indicator else None,
             ui.labelled("Indicator", ids.AR_INDICATOR,
                         dcc.Dropdown(id=ids.AR_INDICATOR, options=data.indicator_options(rel), value=indicator,
                                      clearable=False)),

@@ -235,6 +235,14 @@ def header(meta: dict):
                     html.A("How this is measured", href=f"/methodology/{meta['id']}")])]
 
 
+def replaced_note(asked: tuple, shown: tuple):
+    """What the address asked for and could not be shown (an unknown level, a period with no data), said in
+    words rather than silently replaced, since the address no longer reproduces the view."""
+    bits = [f"There is no {what} {a!r} for this indicator; showing {s}." for what, a, s
+            in zip(("level", "period"), asked, shown, strict=True) if a and a != s]
+    return ui.no_data(" ".join(bits)) if bits else None
+
+
 @guarded
 def layout(indicator_id: str | None = None, level: str | None = None, period: str | None = None,
            areas: str | None = None, **_):
@@ -243,6 +251,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
     meta = data.indicator_meta(rel, indicator_id)
     if meta is None:
         return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
+    asked = (level, period)
     level, period = choose(rel, meta["id"], level, period)
     chosen = split(areas) or []
     fig, msum = map_figure(rel, meta, level, period)
@@ -267,6 +276,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
             ui.labelled("Period", ids.EX_PERIOD,
                         dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
+        replaced_note(asked, (level, period)),
         html.Div(ui.data_links(meta["id"], level, period), id=ids.EX_LINKS),
         map_part,
         ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",

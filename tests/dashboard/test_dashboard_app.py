@@ -377,3 +377,19 @@ def test_a_percent_encoded_code_is_read_as_the_server_reads_it(dash_app, release
     unknown = json.dumps(json.loads(page(client, "/area/%3Cscript%3E")))
     assert client.get("/area/%3Cscript%3E").status_code == 404
     assert "no area with the code '<script>'" in unknown and "%3C" not in unknown
+
+
+def test_a_value_the_address_asks_for_and_the_page_cannot_show_is_named(dash_app):
+    """An unknown level, period or indicator in the query was silently replaced, so the address no longer
+    reproduced the view; the page now says what it shows instead."""
+    client = dash_app.server.test_client()
+    text = page(client, "/indicator/online_share", "?level=nope&period=1999")
+    assert "There is no level 'nope' for this indicator; showing municipality." in text
+    assert "There is no period '1999' for this indicator; showing 2024." in text
+    assert "There is no level" not in page(client, "/indicator/online_share", "?level=region&period=2024")
+    text = page(client, "/area/VL101", "?indicator=nope")
+    assert "There is no indicator called 'nope'; showing " in text
+    assert "There is no indicator" not in page(client, "/area/VL101", "?indicator=online_share")
+    for path in ("/area/", "/area/VL101/extra", "/indicator/online_share/x", "/area/VL1%2F2",
+                 "/area/VL101?indicator=nope"):  # answered 404 since ab03a75: keep it so
+        assert client.get(path).status_code == 404, path
