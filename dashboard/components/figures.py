@@ -187,9 +187,14 @@ def spine(rows: Sequence[dict]) -> dict:
     does) and the area as a marker whose shape says whether it is significantly better, similar or
     worse than the top level.
 
-    ``rows``: dicts with label, area, top, vmin, q1, q3, vmax, polarity, significance."""
+    ``rows``: dicts with label, area, top, vmin, q1, q3, vmax, polarity, significance and optionally hover
+    (the words shown on hovering the area's marker; the label alone without it). The caller leaves out
+    indicators with no better or worse direction: they have no place on a worst-to-best scale.
+
+    The axis is marked at its ends only: the middle of the scale is half-way between the worst and best
+    area, not the median (the shaded middle half shows where the median areas lie)."""
     labels, q1s, widths, tops = [], [], [], []
-    groups: dict[str, tuple[list, list]] = {}
+    groups: dict[str, tuple[list, list, list]] = {}
     for r in rows:
         lo, hi = r["vmin"], r["vmax"]
         if fmt.missing(lo) or fmt.missing(hi) or hi == lo:
@@ -208,9 +213,10 @@ def spine(rows: Sequence[dict]) -> dict:
         top = scale(r["top"])
         tops.append(top if top is not None and 0 <= top <= 1 else None)  # a total (count) lies off the scale
         sig = r["significance"] if r["significance"] in SPINE_MARKERS else "not compared"
-        xs, ys = groups.setdefault(sig, ([], []))
+        xs, ys, texts = groups.setdefault(sig, ([], [], []))
         xs.append(scale(r["area"]))
         ys.append(r["label"])
+        texts.append(r.get("hover") or r["label"])
     data = [
         {"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(labels), "base": 0,
          "marker": {"color": "#e6e6e6"}, "name": "Range of areas (worst to best)", "hoverinfo": "skip"},
@@ -220,7 +226,7 @@ def spine(rows: Sequence[dict]) -> dict:
          "marker": {"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#000000"}},
          "hovertemplate": "%{y}: top level<extra></extra>"},
     ]
-    for sig, (xs, ys) in groups.items():
+    for sig, (xs, ys, texts) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,
                      "name": {"better": "This area: better than the top level",
@@ -228,10 +234,10 @@ def spine(rows: Sequence[dict]) -> dict:
                               "similar": "This area: similar to the top level"}.get(sig, "This area: not compared"),
                      "marker": {"symbol": symbol, "size": 14, "color": colour,
                                 "line": {"width": 1, "color": "#000000"}},
-                     "hovertemplate": "%{y}<extra></extra>"})
+                     "text": texts, "hovertemplate": "%{text}<extra></extra>"})
     return {"data": data, "layout": _base_layout(
         barmode="overlay", height=max(220, 44 * len(labels) + 110),
-        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 0.5, 1], "ticktext": ["Worst", "Middle", "Best"],
+        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst area", "Best area"],
                "showgrid": False, "zeroline": False},
         yaxis={"autorange": "reversed", "automargin": True}, legend={"orientation": "h", "y": -0.12},
         margin={"l": 10, "r": 10, "t": 10, "b": 80})}

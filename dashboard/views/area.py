@@ -18,7 +18,7 @@ SYNC = f"{ids.URL_SYNC}-area"
 AREA = "area-code"
 
 
-META_COLUMNS = ("title", "unit", "decimals", "polarity", "theme")
+META_COLUMNS = ("title", "unit", "decimals", "polarity", "theme", "method")
 RANGE_COLUMNS = ("vmin", "q1", "median", "q3", "vmax", "n")
 
 
@@ -39,16 +39,32 @@ def profile_rows(release: Release, area: dict) -> list[dict]:
     return out
 
 
-def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None):
+def ranked(r: dict) -> bool:
+    """Whether an indicator ranks areas from worst to best: not a neutral one (applications received), nor a
+    count summed over the area (employed residents), which grows with the area's size, not its performance."""
+    return r["polarity"] != "neutral" and r.get("method") != "sum"
+
+
+def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):
+    """The spine chart, its summary and the table; for the top level (the only area at its level, compared
+    with nothing) the table alone, without comparisons with itself or with its level."""
+    charted = [r for r in rows if ranked(r)]
     spine_rows = [{"label": r["title"], "area": r["value"], "top": r["top_value"], "vmin": r["vmin"], "q1": r["q1"],
-                   "q3": r["q3"], "vmax": r["vmax"], "polarity": r["polarity"], "significance": r["significance_top"]}
-                  for r in rows]
-    fig = figures.spine(spine_rows)
-    sig = Counter(r["significance_top"] for r in rows)
-    summary = (f"{area['name']} compared with all {area['level']} areas on {fmt.count(len(rows), 'indicator')}, latest period "
-               f"of each: significantly better than {top_name} on {int(sig.get('better', 0))}, similar on "
-               f"{int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
-               f"{int(sig.get('not compared', 0))} not compared (no interval or no value).")
+                   "q3": r["q3"], "vmax": r["vmax"], "polarity": r["polarity"], "significance": r["significance_top"],
+                   "hover": (f"{r['title']}: {fmt.value(r['value'], int(r['decimals']), r['unit'])} "
+                             f"(areas range {fmt.number(r['vmin'], int(r['decimals']))} to "
+                             f"{fmt.number(r['vmax'], int(r['decimals']))}; {top_name} "
+                             f"{fmt.value(r['top_value'], int(r['decimals']), r['unit'])})")}
+                  for r in charted]
+    fig = None if is_top else figures.spine(spine_rows)
+    sig = Counter(r["significance_top"] for r in charted)
+    left_out = len(rows) - len(charted)
+    summary = (f"{area['name']} compared with all {area['level']} areas on {fmt.count(len(charted), 'indicator')}, "
+               f"latest period of each: significantly better than {top_name} on {int(sig.get('better', 0))}, "
+               f"similar on {int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
+               f"{int(sig.get('not compared', 0))} not compared (no interval or no value)."
+               + (f" {fmt.count(left_out, 'indicator')} with no better or worse (neutral, or a count that grows with "
+                  "the area's size) are in the table, not on the chart." if left_out else ""))
     table_rows = []
     for r in rows:
         dec, unit = int(r["decimals"]), r["unit"]
@@ -62,7 +78,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                        f"{fmt.SIGNIFICANCE_TEXT.get(r['significance_parent'], '')}" if parent_name else "–"),
             "top": f"{fmt.value(r['top_value'], dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r['significance_top'], '')}",
             "rank": fmt.rank(r["rank_level"], r["n_ranked_level"]),
-            "quartile": fmt.quartile(r["quartile"], r["polarity"]),
+            "quartile": fmt.quartile(r["quartile"], r["polarity"] if ranked(r) else "neutral"),
             "range": f"{fmt.number(r['vmin'], dec)} to {fmt.number(r['vmax'], dec)}",
             "note": r["note"] if isinstance(r["note"], str) else "",
         })
@@ -71,6 +87,8 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
     cols = [("indicator", "Indicator"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
             *parent_col, ("top", f"{top_name} (significance)"),
             ("rank", "Rank in level"), ("quartile", "Quartile"), ("range", "Range in level"), ("note", "Note")]
+    if is_top:
+        cols = [c for c in cols if c[0] in ("indicator", "period", "value", "ci", "note")]
     return fig, summary, ui.data_table(cols, table_rows, f"{area['name']}: every indicator, latest period")
 
 
@@ -152,15 +170,21 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     crumbs = [html.A(top_name, href=f"/area/{top}")] if area["area_code"] != top else []
     if parent and parent != top:
         crumbs += [" › ", html.A(parent_name, href=f"/area/{parent}")]
+    is_top = area["area_code"] == top
     if not rows:
         body = [ui.no_data(f"There are no published values for {area['name']}.")]
+    elif is_top:  # the only area at its level: nothing to compare it with but itself
+        table = spine_outputs(rows, area, top_name, parent_name, is_top=True)[2]
+        body = [html.H2("Every indicator, latest period"),
+                html.P(f"{area['name']} is the top level: its areas are compared with it on their own profiles."),
+                table]
     else:
         fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
         body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
     cards = []
-    if rows:
+    if rows and not is_top:
         sig = Counter(r["significance_top"] for r in rows)
-        q = Counter(r["quartile"] for r in rows if r["polarity"] != "neutral")  # neutral: no best quarter
+        q = Counter(r["quartile"] for r in rows if ranked(r))  # neutral or a count: no best quarter
         cards = html.Section([
             html.H2("At a glance"),
             html.Div([

@@ -393,3 +393,21 @@ def test_a_value_the_address_asks_for_and_the_page_cannot_show_is_named(dash_app
     for path in ("/area/", "/area/VL101/extra", "/indicator/online_share/x", "/area/VL1%2F2",
                  "/area/VL101?indicator=nope"):  # answered 404 since ab03a75: keep it so
         assert client.get(path).status_code == 404, path
+
+
+def test_the_country_profile_does_not_compare_the_country_with_itself_or_its_level(dash_app):
+    """/area/VL said 'Better than Republic of Veloria: 0 indicators' and 'In the best quarter of its level: 10'
+    (the only area at its level) above an empty spine chart."""
+    import json
+
+    client = dash_app.server.test_client()
+    text = page(client, "/area/VL")
+    assert "Better than Republic of Veloria" not in text and "best quarter of its level" not in text
+    assert "area-spine" not in text and "compared with all country areas" not in text
+    nodes = _walk(json.loads(text), [])
+    table = next(p["children"] for _, p in nodes if p.get("className") == "table-html"
+                 and "every indicator, latest period" in p["children"])
+    assert "Applications completed online" in table
+    assert "Rank in level" not in table and "(significance)" not in table and "Quartile" not in table
+    region = page(client, "/area/VL1")  # below the top level the comparisons stay
+    assert "Better than Republic of Veloria" in region and "area-spine" in region

@@ -279,3 +279,23 @@ def test_distribution_chart_and_its_table_show_the_same_bins(release):
     html = json.dumps(dtable.to_plotly_json(), default=lambda o: o.to_plotly_json())
     table_counts = [int(n.replace(",", "")) for n in re.findall(r"<td>([\d,]+)</td>", html)]
     assert table_counts == [n for n in bars["y"] if n]
+
+
+def test_spine_leaves_neutral_indicators_and_counts_off_the_worst_to_best_scale(release):
+    """A neutral indicator (applications received) and a count summed over the area (employed residents,
+    which grows with its size) were ranked worst to best; the axis said 'Middle' for half-way, not the median;
+    hovering gave the name only."""
+    a = data.area_row(release, "VL101")
+    rows = area.profile_rows(release, a)
+    fig, summary, table = area.spine_outputs(rows, a, "Republic of Veloria", "Northmarch")
+    charted = {y for t in fig["data"] for y in t["y"]}
+    assert "Applications received" not in charted and "Employed residents" not in charted
+    assert "Applications completed online" in charted
+    assert "3 indicators with no better or worse" in summary
+    assert "Middle" not in fig["layout"]["xaxis"]["ticktext"]
+    marker = next(t for t in fig["data"] if t["name"].startswith("This area"))
+    assert marker["hovertemplate"] == "%{text}<extra></extra>"
+    assert all(":" in t and "areas range" in t for t in marker["text"])
+    html_rows = str(table.to_plotly_json()).split("<tr")
+    counts = [r for r in html_rows if "Employed residents" in r or "Applications received" in r]
+    assert len(counts) == 2 and not any("best quarter" in r or "worst quarter" in r for r in counts)
