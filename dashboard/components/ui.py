@@ -48,7 +48,8 @@ def synthetic_banner(manifest: dict):
         [html.Strong("Synthetic data. "),
          html.Span("Every figure on this site is made up for demonstration; "
                    "do not use it for decisions or quote it as fact.")],
-        className="banner-synthetic", role="note", id="synthetic-banner")
+        className="banner-synthetic", role="region", id="synthetic-banner",
+        **{"aria-label": "About this data"})  # a landmark: all content is in one (axe 'region')
 
 
 def rag_badge(rag, progress_status=None):
@@ -113,9 +114,11 @@ def _cell(value) -> str:
 
 
 def table_html(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption: str) -> str:
-    """An HTML table with a caption and column headers (``scope="col"``); every cell escaped."""
+    """An HTML table with a caption, column headers (``scope="col"``) and the first column as row headers
+    (``scope="row"``: the indicator or area a row is about); every cell escaped."""
     head = "".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(key))}</td>" for key, _ in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<th scope="row">{_cell(r.get(key))}</th>' if i == 0 else
+                                    f"<td>{_cell(r.get(key))}</td>" for i, (key, _) in enumerate(columns)) + "</tr>"
                    for r in rows)
     return (f'<table class="data-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -140,11 +143,12 @@ def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
 
 
 def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str | None = None,
-          table_id: str | None = None, height: int | None = None):
-    """A chart with a heading, a short text summary and its data as a table (in a disclosure)."""
+          table_id: str | None = None, height: int | None = None, level: int = 2):
+    """A chart with a heading (``level``: h2, or h3 inside a section), a short text summary and its data as a
+    table (in a disclosure)."""
     extra = {"style": {"height": f"{height}px"}} if height else {}
     return html.Figure([
-        html.Figcaption([html.H2(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
+        html.Figcaption([getattr(html, f"H{level}")(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
         dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
         html.Details([html.Summary(f"{title}: data table"),
                       html.Div(table, id=table_id) if table_id else table]),

@@ -137,8 +137,9 @@ def profile_sections(release: Release, area: dict, indicator: str | None):
     else:
         tfig, tsum, ttable = trend_outputs(release, meta, [area["area_code"]])
     return [
-        ui.chart(ids.AR_NEIGHBOURS, nfig, nsum, ntable, title="Statistical nearest neighbours"),
-        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend"),
+        ui.chart(ids.AR_NEIGHBOURS, nfig, nsum, ntable, title="Statistical nearest neighbours",
+                 level=3),
+        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend", level=3),
     ]
 
 

@@ -175,7 +175,7 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
         ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
         rsum = (f"{len(keep):,} areas ranked. Best: {have['name'][0]} ({fmt.value(have['value'][0], dec, unit)}); "
                 f"worst: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
-                "Select a point to open that area's profile.")
+                "Each area's profile is linked from the table; on the chart, select a point to open it.")
     if not keep:
         dfig = figures.distribution([], [0.0], unit=unit, decimals=dec)
         dsum, dtable = "No values to show.", ui.no_data()

@@ -411,3 +411,13 @@ def test_the_country_profile_does_not_compare_the_country_with_itself_or_its_lev
     assert "Rank in level" not in table and "(significance)" not in table and "Quartile" not in table
     region = page(client, "/area/VL1")  # below the top level the comparisons stay
     assert "Better than Republic of Veloria" in region and "area-spine" in region
+
+
+def test_the_area_profiles_detail_charts_are_headed_inside_their_section(dash_app):
+    """'Statistical nearest neighbours' and 'Trend' are inside 'One indicator in detail' (h2): h3 (WCAG 1.3.1)."""
+    import json
+
+    nodes = _walk(json.loads(page(dash_app.server.test_client(), "/area/VL101")), [])
+    headings = {p.get("children"): t for t, p in nodes if t in ("H2", "H3")}
+    assert headings["One indicator in detail"] == "H2"
+    assert headings["Statistical nearest neighbours"] == "H3" and headings["Trend"] == "H3"

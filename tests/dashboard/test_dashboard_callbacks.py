@@ -299,3 +299,18 @@ def test_spine_leaves_neutral_indicators_and_counts_off_the_worst_to_best_scale(
     html_rows = str(table.to_plotly_json()).split("<tr")
     counts = [r for r in html_rows if "Employed residents" in r or "Applications received" in r]
     assert len(counts) == 2 and not any("best quarter" in r or "worst quarter" in r for r in counts)
+
+
+def test_tables_have_row_headers_and_the_banner_is_a_landmark():
+    """WCAG 1.3.1: a row's first cell (its indicator or area) is its header; the synthetic-data banner sits in
+    a landmark (axe 'region'); the ranking's summary does not speak of selecting points only."""
+    html = ui.table_html([("area", "Area"), ("value", "Value")], [{"area": "Venwell", "value": "3"}], "cap")
+    assert '<tr><th scope="row">Venwell</th><td>3</td></tr>' in html
+    banner = ui.synthetic_banner({"synthetic": True}).to_plotly_json()["props"]
+    assert banner["role"] == "region" and banner["aria-label"]
+
+
+def test_ranking_summary_names_a_keyboard_route_to_the_profiles(release):
+    meta = data.indicator_meta(release, "online_share")
+    rsum = explorer.ranking_outputs(release, meta, "region", "2024")[1]
+    assert "linked from the table" in rsum
