@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from etl.config_models import Config
+from etl.config_models import Config, public_url
 from etl.exceptions import ConfigError
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -39,6 +40,7 @@ def load_config(path: str | os.PathLike) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(["the file must be a mapping of keys (store, geography, sources, ...)"], str(file))
     problems: list[str] = []
+    public_hash = _public_hash(raw)  # of the file as written, before ${VAR} expansion
     raw = _expand_env(raw, "", problems)
     if problems:
         raise ConfigError(problems, str(file))
@@ -51,11 +53,37 @@ def load_config(path: str | os.PathLike) -> Config:
     if problems:
         raise ConfigError(problems, str(file))
     config._file = str(file.resolve())
-    config._hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    config._hash = public_hash
     return config
 
 
+#: Settings that hold, or may hold, a secret written in the file: left out of the config hash.
+SECRET_SETTINGS = ("catalogue", "access", "alerts")
+
+
+def _public_hash(raw: dict) -> str:
+    """sha256 of the config as written (canonical JSON of the parsed file, ``${VAR}`` references as they
+    are), without what may hold a secret: the catalogue URL, access and alerts settings, and the password
+    and credential parameters of source and SQL URLs (:func:`public_url`). It is published in every
+    release's manifest, so a secret written in the file must not be testable against it offline; and
+    comments or layout do not change it."""
+    data = {k: v for k, v in raw.items() if k not in SECRET_SETTINGS}
+    sources = []
+    for source in data.get("sources") or []:
+        if isinstance(source, dict):
+            source = dict(source)
+            if isinstance(source.get("url"), str):
+                source["url"] = public_url(source["url"])
+            if isinstance(source.get("sql"), dict) and isinstance(source["sql"].get("url"), str):
+                source["sql"] = {**source["sql"], "url": public_url(source["sql"]["url"])}
+        sources.append(source)
+    if "sources" in data:
+        data["sources"] = sources
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
 def config_hash(config: Config) -> str:
+    """The config's published hash (:func:`_public_hash`); recorded with every run and in the manifest."""
     return getattr(config, "_hash", "")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from etl.config import load_config
+from etl.config import config_hash, load_config
 from etl.config_models import Config
 from etl.exceptions import ConfigError
 from tests.conftest import ROOT
@@ -134,3 +134,24 @@ def test_urls_are_published_without_credentials(url, published):
         assert SourceConfig(id="s", format="csv", url=url).where == published
     else:
         assert SourceConfig(id="s", format="sql", sql={"url": url, "table": "t"}).where == published
+
+
+def test_the_published_config_hash_holds_no_secret_written_in_the_file(tmp_path):
+    """The manifest's config_hash is public: a password written in the file (not through ${VAR}) must not be
+    testable against it offline, so it is left out; a setting that shapes the figures is in."""
+    import hashlib
+
+    sql = ("  - id: counts\n    format: sql\n    sql: {url: 'postgresql://reader:%s@db/stats?sslmode=require&password=%s',"
+           " table: counts}\n")
+    base = demo_text().replace("sources:\n", "sources:\n" + sql % ("pw1", "pw1"), 1)
+    secret = base.replace("catalogue: ${OPENMEASURE_CATALOGUE:-sqlite:///data/catalog.db}",
+                          "catalogue: postgresql://om:hunter2@db/catalogue")
+    assert secret != base
+    first = load_config(write(tmp_path, base))
+    other = load_config(write(tmp_path, secret.replace("pw1", "pw2")))
+    assert config_hash(first) == config_hash(other) and len(config_hash(first)) == 64
+    assert config_hash(first) != hashlib.sha256(base.encode()).hexdigest()  # not the raw text
+    changed = load_config(write(tmp_path, base.replace("processing_days", "processing_time")))
+    assert config_hash(changed) != config_hash(first)
+    commented = load_config(write(tmp_path, "# a comment\n" + base))
+    assert config_hash(commented) == config_hash(first)
