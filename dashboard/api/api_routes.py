@@ -363,3 +363,11 @@ def openapi_document():
     resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
                                            st.config.publication.licence))
     return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)
+
+
+@bp.get("/<path:rest>")
+def not_found(rest: str):
+    """An address under /api/v1/ that no route has. Without this, Dash's page route (every path) answers it with
+    the site's HTML 'page not found'; an API client gets the JSON error every other refusal gives."""
+    shown = rest if len(rest) <= 64 else rest[:61] + "..."
+    raise ApiError(f"no API route at /api/v1/{shown}; the routes are listed at /api/v1/", status=404)

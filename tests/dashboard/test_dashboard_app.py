@@ -421,3 +421,18 @@ def test_the_area_profiles_detail_charts_are_headed_inside_their_section(dash_ap
     headings = {p.get("children"): t for t, p in nodes if t in ("H2", "H3")}
     assert headings["One indicator in detail"] == "H2"
     assert headings["Statistical nearest neighbours"] == "H3" and headings["Trend"] == "H3"
+
+
+def test_an_unknown_api_address_is_a_json_404_not_the_sites_html_page(dash_app):
+    """Dash's page route answers every path, so /api/v1/nope got the HTML 'page not found'; every API refusal
+    is JSON (docs/api.md)."""
+    client = dash_app.server.test_client()
+    for path in ("/api/v1/nope", "/api/v1/indicators/online_share/more", "/api/v1/data/", "/api/v1/%3Cx%3E"):
+        resp = client.get(path)
+        assert resp.status_code == 404 and resp.mimetype == "application/json", path
+        error = resp.get_json()["error"]
+        assert error["status"] == 404 and "no API route" in error["message"], path
+    assert client.post("/api/v1/nope").get_json()["error"]["status"] == 405
+    assert client.get("/api/v1/indicators").status_code == 200
+    assert client.get("/api/v1/indicators/nope").get_json()["error"]["parameter"] == "indicator_id"
+    assert client.get("/nonexistent").mimetype == "text/html", "pages keep their HTML 404"
