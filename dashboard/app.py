@@ -18,6 +18,7 @@ from dashboard import api, context, data
 from dashboard.components import ui
 from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
+from dashboard.views.common import title_sync
 from etl.config_models import Config
 from etl.exceptions import StoreError
 
@@ -181,6 +182,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     app.layout = frame(config.title)
     for view in (overview, explorer, area, compare):
         view.register(app)
+    title_sync(app)
     add_boundaries_route(app.server, reader)
     add_not_found_status(app.server)
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in

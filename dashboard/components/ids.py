@@ -3,6 +3,8 @@
 # shared by every page
 RELEASE = "release-id"  # dcc.Store: the release a page was drawn from
 URL_SYNC = "url-sync"  # hidden target of the clientside callbacks that write selections into the URL
+PAGE_TITLE = "page-title"  # dcc.Store: a page's title when its subject changes without the router (2.4.2)
+PAGE_TITLE_SYNC = "page-title-sync"  # hidden target of the clientside callback that sets document.title
 NAVIGATE = "navigate"  # dcc.Location that opens another page from a callback (map or ranking click)
 
 # overview /

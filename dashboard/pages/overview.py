@@ -1,7 +1,7 @@
 """``/``: the KPI overview for managers (dashboard/views/overview.py)."""
 import dash
 
-from dashboard.views import overview
+from dashboard.views import overview, titles
 
-dash.register_page(__name__, path="/", title="Overview", name="Overview", order=0)
+dash.register_page(__name__, path="/", title=titles.overview, name="Overview", order=0)
 layout = overview.layout

@@ -80,5 +80,21 @@ def url_sync(app, target: str, params: dict[str, tuple[str, str]], path: str | N
                             [Input(cid, prop) for cid, prop in params.values()], prevent_initial_call=True)
 
 
+def title_sync(app) -> None:
+    """Set ``document.title`` from ``ids.PAGE_TITLE`` when a callback changes it: the page's subject changed
+    without the router (which titles every page it draws), e.g. another area chosen on the overview (2.4.2).
+    Not on a page's first drawing, so the router's title stands there and on every other page."""
+    app.clientside_callback("function(title) { if (title) { document.title = title; } "
+                            "return window.dash_clientside.no_update; }",
+                            Output(ids.PAGE_TITLE_SYNC, "children"), Input(ids.PAGE_TITLE, "data"),
+                            prevent_initial_call=True)
+
+
+def page_title(title: str | None = None):
+    """The holder of a page's title for :func:`title_sync`, and the hidden target of its callback."""
+    return html.Div([dcc.Store(id=ids.PAGE_TITLE, data=title), html.Div(id=ids.PAGE_TITLE_SYNC, hidden=True)],
+                    hidden=True)
+
+
 def sync_target(target: str):
     return html.Div(id=target, hidden=True)

@@ -14,7 +14,16 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded, path_value, release_store, split, sync_target, url_sync
+from dashboard.views import titles
+from dashboard.views.common import (
+    guarded,
+    page_title,
+    path_value,
+    release_store,
+    split,
+    sync_target,
+    url_sync,
+)
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +272,8 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                 if fig is not None else html.Section([html.H2("Map"), html.P(msum, id=ids.EX_MAP_SUMMARY),
                                                       dcc.Graph(id=ids.EX_MAP, style={"display": "none"})]))
     return html.Div([
-        release_store(rel), sync_target(SYNC), dcc.Location(id=NAV, refresh="callback-nav"),
+        release_store(rel), sync_target(SYNC), page_title(titles.named(meta["title"], "Indicator explorer")),
+        dcc.Location(id=NAV, refresh="callback-nav"),
         html.Div(header(meta), id="explorer-header"),
         html.Form([
             ui.labelled("Indicator", ids.EX_INDICATOR,
@@ -337,10 +347,13 @@ def clicked_area(click: dict | None) -> str | None:
 
 def register(app) -> None:
     @app.callback(Output("explorer-header", "children"), Output(ids.EX_PERIOD, "options"),
-                  Output(ids.EX_PERIOD, "value"), Input(ids.EX_INDICATOR, "value"), State(ids.EX_PERIOD, "value"),
-                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+                  Output(ids.EX_PERIOD, "value"), Output(ids.PAGE_TITLE, "data"), Input(ids.EX_INDICATOR, "value"),
+                  State(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _indicator(indicator, period, rid):
-        return ui.plain(on_indicator(context.release(rid), indicator, period))
+        rel = context.release(rid)
+        meta = data.indicator_meta(rel, indicator)  # the address now names it; the router did not draw the page
+        title = titles.named(meta["title"], "Indicator explorer") if meta else no_update
+        return *ui.plain(on_indicator(rel, indicator, period)), title
 
     @app.callback(Output(ids.EX_MAP, "figure"), Output(ids.EX_MAP_SUMMARY, "children"),
                   Output(ids.EX_LINKS, "children"), Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"),

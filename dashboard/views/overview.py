@@ -9,7 +9,8 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded, release_store, sync_target, url_sync
+from dashboard.views import titles
+from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
 
 SYNC = f"{ids.URL_SYNC}-overview"
 ALL = "all"
@@ -102,7 +103,7 @@ def layout(area: str | None = None, theme: str | None = None, **_):
     theme = theme if theme in data.themes(rel) else ALL
     created = rel.manifest.get("created", "")
     return html.Div([
-        release_store(rel), sync_target(SYNC),
+        release_store(rel), sync_target(SYNC), page_title(titles.named(data.area_name(rel, area), "Overview")),
         html.H1("Performance overview"),
         ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
         if unknown else None,
@@ -120,12 +121,13 @@ def layout(area: str | None = None, theme: str | None = None, **_):
 
 
 def register(app) -> None:
-    @app.callback(Output(ids.OV_CONTENT, "children"), Input(ids.OV_AREA, "value"), Input(ids.OV_THEME, "value"),
-                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+    @app.callback(Output(ids.OV_CONTENT, "children"), Output(ids.PAGE_TITLE, "data"), Input(ids.OV_AREA, "value"),
+                  Input(ids.OV_THEME, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _content(area, theme, rid):
         rel = context.release(rid)
-        if not data.area_name(rel, area or ""):
-            return no_update
-        return content(rel, area, theme)
+        name = data.area_name(rel, area or "")
+        if not name:
+            return no_update, no_update
+        return content(rel, area, theme), titles.named(name, "Overview")  # the address changed, not the page
 
     url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})

@@ -251,6 +251,25 @@ def test_page_titles_name_the_indicator_or_area(dash_app):
     assert title("/area/VL10%31") == "Venwell: area profile", "a code is decoded as the server decodes it"
 
 
+def test_the_overviews_title_names_the_area_from_the_query(dash_app):
+    """WCAG 2.4.2: the overview was titled 'Overview' whatever its area; Dash gives a title function the path's
+    variables only, so the area comes from the router's search input (and from the page's own request)."""
+    import json
+
+    from dashboard.views import titles
+
+    client = dash_app.server.test_client()
+
+    def title(search: str) -> str:
+        return json.loads(page(client, "/", search))["response"]["_pages_store"]["data"]["title"]
+
+    assert title("?area=VL101&theme=jobs") == "Venwell: overview"
+    assert title("") == title("?area=XX") == "Republic of Veloria: overview", "the area shown: the top level"
+    with dash_app.server.test_request_context("/?area=VL2"):
+        assert titles.overview() == "Eastvale: overview"
+    assert json.loads(page(client, "/compare"))["response"]["_pages_store"]["data"]["title"] == "Compare areas"
+
+
 def test_overview_says_how_an_indicator_without_a_target_gets_its_status(dash_app):
     """A card with a status but no target said 'On track' beside 'No target set'; it now says the status is
     the yearly trend, and the summary's counts add up (status counts + no status = indicators)."""

@@ -200,3 +200,26 @@ def test_an_open_dropdown_shows_the_focused_and_the_chosen_option(tab, path, con
     assert chosen and others
     assert all((c["weight"], c["shadow"]) != (o["weight"], o["shadow"]) for c in chosen for o in others
                if o is not focused), "the chosen option looks different from the others"
+
+
+def test_choosing_another_area_or_indicator_retitles_the_page(tab):
+    """The overview's area and the explorer's indicator change the address in place (the router does not draw
+    the page again), so the title named the first choice; it follows the choice, and other pages keep theirs."""
+    tab.open("/?area=VL101")
+    assert tab.page.title() == "Venwell: overview"
+    choose(tab, "overview-area", "Eastvale (region, VL2)")
+    tab.page.wait_for_function("() => document.title === 'Eastvale: overview'", timeout=10_000)
+    tab.page.click("nav >> text=Compare areas")
+    tab.settle()
+    tab.page.wait_for_function("() => document.title === 'Compare areas'", timeout=10_000)
+    tab.page.go_back()
+    tab.settle()
+    tab.page.wait_for_function("() => document.title === 'Eastvale: overview'", timeout=10_000)
+    tab.open("/indicator/online_share")
+    assert tab.page.title() == "Applications completed online: indicator explorer"
+    choose(tab, "explorer-indicator", "Employment rate, ages 20-64 (jobs)")
+    tab.page.wait_for_function("() => document.title === 'Employment rate, ages 20-64: indicator explorer'",
+                               timeout=10_000)
+    tab.open("/area/VL101")
+    assert tab.page.title() == "Venwell: area profile"
+    assert tab.errors == []
