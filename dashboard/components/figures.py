@@ -6,6 +6,7 @@ also has a shape, a line style or a pattern.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -177,6 +178,19 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
         xaxis={"title": {"text": unit}}, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 50})}
 
 
+#: Longest line of a spine chart's axis label: at 320 CSS px (WCAG 1.4.10) the labels and the plot share some
+#: 270 px, and a label on one line ("Young people not in education, employment or training") took all of it and
+#: more (clipped off the left edge); wrapped, it takes about half. The full names are in the table.
+SPINE_LABEL_CHARS = 22
+SPINE_LABEL_FONT = 13
+
+
+def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
+    """``text`` broken into lines of at most ``width`` characters (a longer word stays whole) joined by
+    Plotly's ``<br>``; every word is kept, so different labels stay different categories."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
 
@@ -207,7 +221,8 @@ def spine(rows: Sequence[dict]) -> dict:
             s = (v - lo) / (hi - lo)
             return round(1 - s if flip else s, 4)
         a, b = scale(r["q1"]), scale(r["q3"])
-        labels.append(r["label"])
+        label = wrap_label(r["label"])
+        labels.append(label)
         q1s.append(min(a, b))
         widths.append(abs(b - a))
         top = scale(r["top"])
@@ -215,7 +230,7 @@ def spine(rows: Sequence[dict]) -> dict:
         sig = r["significance"] if r["significance"] in SPINE_MARKERS else "not compared"
         xs, ys, texts = groups.setdefault(sig, ([], [], []))
         xs.append(scale(r["area"]))
-        ys.append(r["label"])
+        ys.append(label)
         texts.append(r.get("hover") or r["label"])
     data = [
         {"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(labels), "base": 0,
@@ -229,15 +244,18 @@ def spine(rows: Sequence[dict]) -> dict:
     for sig, (xs, ys, texts) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,
-                     "name": {"better": "This area: better than the top level",
-                              "worse": "This area: worse than the top level",
-                              "similar": "This area: similar to the top level"}.get(sig, "This area: not compared"),
+                     "name": {"better": "This area: better than<br>the top level",  # two lines: 320 px
+                              "worse": "This area: worse than<br>the top level",
+                              "similar": "This area: similar to<br>the top level"}.get(sig, "This area: not compared"),
                      "marker": {"symbol": symbol, "size": 14, "color": colour,
                                 "line": {"width": 1, "color": "#000000"}},
                      "text": texts, "hovertemplate": "%{text}<extra></extra>"})
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row = max(44, 18 * lines + 10)  # every row as tall as the label with the most lines needs
     return {"data": data, "layout": _base_layout(
-        barmode="overlay", height=max(220, 44 * len(labels) + 110),
-        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst area", "Best area"],
-               "showgrid": False, "zeroline": False},
-        yaxis={"autorange": "reversed", "automargin": True}, legend={"orientation": "h", "y": -0.12},
+        barmode="overlay", height=max(220, row * len(labels) + 110),
+        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst<br>area", "Best<br>area"],
+               "showgrid": False, "zeroline": False, "automargin": True},  # room for 'Best area' when narrow
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": SPINE_LABEL_FONT}},
+        legend={"orientation": "h", "y": -0.12},
         margin={"l": 10, "r": 10, "t": 10, "b": 80})}

@@ -223,3 +223,41 @@ def test_choosing_another_area_or_indicator_retitles_the_page(tab):
     tab.open("/area/VL101")
     assert tab.page.title() == "Venwell: area profile"
     assert tab.errors == []
+
+
+#: Chart text drawn outside its chart's box (clipped: lost to the reader), and chosen dropdown values wider than
+#: their box (cut off under an ellipsis).
+OUTSIDE = """() => {
+  const charts = [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
+    const box = p.getBoundingClientRect();
+    return [...p.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => [t, t.getBoundingClientRect()])
+      .filter(([t, r]) => r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1))
+      .map(([t, r]) => `${p.closest('[id]').id}: ${t.textContent} at ${Math.round(r.left)}..${Math.round(r.right)}`);
+  });
+  const values = [...document.querySelectorAll('.dash-dropdown-value')].filter(v => {
+    const item = v.querySelector('.dash-dropdown-value-item');
+    return v.scrollWidth > v.clientWidth + 1 || (item && item.getBoundingClientRect().right >
+                                                  v.closest('.dash-dropdown').getBoundingClientRect().right + 1);
+  }).map(v => `dropdown value: ${v.textContent}`);
+  return [...charts, ...values, ...(document.documentElement.scrollWidth > 320 ? ['page scrolls sideways'] : [])];
+}"""
+
+
+@pytest.mark.parametrize("path", ["/area/VL101", "/area/VL1", "/indicator/neet_count?level=region",
+                                  "/indicator/online_share"])
+def test_charts_and_chosen_values_reflow_at_320_px(tab, path):
+    """WCAG 1.4.10: at 320 CSS px the spine chart's long indicator names started 250 px left of the screen and a
+    long chosen indicator ran under the dropdown's edge; the names wrap (whole, in the table too) and so does
+    the chosen value."""
+    tab.page.set_viewport_size({"width": 320, "height": 800})
+    tab.open(path)
+    for graph in tab.page.locator(".js-plotly-plot").all():
+        graph.scroll_into_view_if_needed()
+    tab.page.wait_for_timeout(500)
+    assert tab.page.evaluate(OUTSIDE) == []
+    if path.startswith("/area/"):
+        ticks = tab.page.evaluate("() => [...document.querySelectorAll('#area-spine .xtick text')].map(t => "
+                                  "[...t.querySelectorAll('tspan.line')].map(s => s.textContent).join(' '))")
+        assert ticks == ["Worst area", "Best area"], "both ends of the scale named"
+        names = tab.page.evaluate("() => document.querySelector('#area-spine .js-plotly-plot').data[0].y")
+        assert any("<br>" in n for n in names)
