@@ -154,13 +154,15 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                       else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
 
         # what the published release withheld stays withheld: comparing two releases must not reveal it
-        withheld = withheld_cells(store.path() / "indicator_values.parquet") if store.current_id() else None
+        before = store.path() / "indicator_values.parquet" if store.current_id() else None
+        withheld = withheld_cells(before) if before else None
         progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
         engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
                               temp_directory=str(Path(config.store) / ".spill"))
         try:
             try:
-                comp = compute(engine, run_config, areas, obs, neighbours, timings, withheld=withheld)
+                comp = compute(engine, run_config, areas, obs, neighbours, timings, withheld=withheld,
+                               previous_values=before)
             except Exception as exc:
                 raise StepFailed("compute", str(exc)) from exc
             del obs  # the engine holds the keyed observations now; 20 M rows of pandas can go

@@ -16,12 +16,15 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from etl.config_models import Config
 from etl.geography import leaf_ancestors
@@ -46,6 +49,9 @@ class Computation:
     n_breakdowns: int
     timings: dict[str, float]
     words: coded.Dictionaries  # of the coded text columns (see indicators.coded)
+    periods: pd.DataFrame | None = None  # period, period_id
+    breakdowns: pd.DataFrame | None = None  # breakdown, bd_id
+    previous_values: Path | None = None  # the published release's indicator_values.parquet
 
     def published(self, first_ind_id: int, last_ind_id: int) -> pa.Table:
         """The published rows of indicators first..last (ids), sorted by indicator, level, area, period,
@@ -57,7 +63,7 @@ class Computation:
         t = self._tick("rollup", t)
         self.engine.materialize("vals", sqltext.values_sql(chunk))
         t = self._tick("values", t)
-        self.engine.register("suppressed", _suppressed(self.engine, self.indicators))
+        self.engine.register("suppressed", _suppressed(self.engine, self.indicators, self._known))
         self._tick("disclosure", t)
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
         table = coded.decode(self.engine.stream(sql),
@@ -75,6 +81,31 @@ class Computation:
         for i, column in enumerate(columns):  # the chunk is held about once, not twice
             columns[i] = column.take(order)
         return pa.Table.from_arrays(columns, names=names)
+
+    def _known(self, cells: pd.DataFrame) -> pd.Series:
+        """Whether each cell (integer keys) was published with the same value in the release before: an
+        attacker knows it, so withholding it now protects nothing."""
+        known = pd.Series(False, index=cells.index)
+        if self.previous_values is None or cells.empty:
+            return known
+        names = self.indicators.set_index("ind_id")["indicator"]
+        periods = self.periods.set_index("period_id")["period"]
+        before = pq.read_table(self.previous_values, columns=["indicator", "area_code", "period", "breakdown", "value"],
+                               filters=[("indicator", "in", names.loc[cells["indicator"].unique()].tolist()),
+                                        ("period", "in", periods.loc[cells["period"].unique()].tolist())]).to_pandas()
+        before = before[before["value"].notna()]
+        keys = pd.DataFrame({
+            "indicator": before["indicator"].map(dict(zip(names.to_numpy(), names.index, strict=True))),
+            "area_code": before["area_code"].map(dict(zip(self.areas["area_code"], self.areas["area_id"], strict=True))),
+            "period": before["period"].map(dict(zip(periods.to_numpy(), periods.index, strict=True))),
+            "breakdown": before["breakdown"].map(dict(zip(self.breakdowns["breakdown"], self.breakdowns["bd_id"],
+                                                          strict=True))),
+            "before": before["value"].to_numpy()}).dropna()
+        on = ["indicator", "area_code", "period", "breakdown"]
+        keys[on] = keys[on].astype("int64")
+        merged = cells[on].astype("int64").merge(keys, on=on, how="left")
+        now, then = cells["value"].to_numpy(dtype="float64"), merged["before"].to_numpy(dtype="float64")
+        return pd.Series(np.isclose(now, then, rtol=1e-12, atol=0.0), index=cells.index)
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -103,9 +134,10 @@ def sort_order(keys: list[pa.ChunkedArray], sizes: list[int]) -> np.ndarray:
 
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,
             neighbours: pd.DataFrame, timings: dict[str, float] | None = None,
-            withheld: pd.DataFrame | None = None) -> Computation:
+            withheld: pd.DataFrame | None = None, previous_values: Path | None = None) -> Computation:
     """``withheld``: the cells (``indicator, area_code, period, breakdown``) withheld in the release now
-    published; they stay withheld (indicators.disclosure, ``kept``)."""
+    published; they stay withheld (indicators.disclosure, ``kept``). ``previous_values``: that release's
+    indicator_values.parquet; a cell it published with the same value does not count as protection."""
     timings = timings if timings is not None else {}
     n_levels = len(config.geography.levels)
     t0 = time.perf_counter()
@@ -147,7 +179,8 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
              time.perf_counter() - t0)
     words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
                                breakdowns["breakdown"])
-    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words)
+    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words,
+                       periods=periods, breakdowns=breakdowns, previous_values=previous_values)
 
 
 KEPT_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),
@@ -231,11 +264,13 @@ SUPPRESSED_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), 
                                ("bd_id", pa.int32()), ("reason", pa.string())])
 
 
-def _suppressed(engine: Engine, params: pd.DataFrame) -> pa.Table:
-    """The withheld cells of the chunk and why (the ``suppressed`` table compare.sql reads)."""
+def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFrame], pd.Series]) -> pa.Table:
+    """The withheld cells of the chunk and why (the ``suppressed`` table compare.sql reads); ``known`` tells
+    which cells the release before published with the same value."""
     cells = engine.query(sqltext.disclosure_sql()).to_pandas()
     if cells.empty:
         return SUPPRESSED_SCHEMA.empty_table()
+    cells["known"] = known(cells)
     cells["parent_code"] = cells["parent_code"].fillna(-1)
     out = disclosure.secondary_suppression(cells)
     threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))

@@ -20,7 +20,9 @@ of its breakdowns, so in each group
 the number of withheld cells must be 0 or at least 2. Where exactly one is withheld we withhold the smallest
 other cell of the group (in a geography group: the smallest other child, or the parent when there is no other
 child), and repeat until no group has exactly one: a cell withheld for one group opens a gap in the others
-it belongs to. A group of breakdowns is treated as an equation even when its breakdowns do not add up (age
+it belongs to. A cell the release before published with the same value (``known``) is no protection: the
+attacker has it from there. It is chosen only when no other cell can be (in a geography group the parent is
+tried first), and then the count can be worked out by comparing the two releases whatever this one does. A group of breakdowns is treated as an equation even when its breakdowns do not add up (age
 bands that overlap, say): over-protection, never under.
 """
 
@@ -43,10 +45,11 @@ SLICE = ["indicator", "period"]
 KEY = ["indicator", "period", "breakdown"]
 
 
-def secondary_suppression(cells: pd.DataFrame, max_rounds: int = 100) -> pd.DataFrame:
+def secondary_suppression(cells: pd.DataFrame) -> pd.DataFrame:
     """``cells``: one row per cell of the indicators to protect, published or withheld, with columns
-    ``indicator, period, breakdown, area_code, parent_code, size, withheld`` (``size`` is the count used to
-    pick the smallest cell; ``withheld`` a code above, ``NONE`` for a cell that would be published). Returns
+    ``indicator, period, breakdown, area_code, parent_code, size, withheld`` and optionally ``known``
+    (``size`` is the count used to pick the smallest cell; ``withheld`` a code above, ``NONE`` for a cell
+    that would be published; ``known``: published with the same value in the release before). Returns
     the cells to withhold: ``indicator, area_code, period, breakdown, kind`` with kind ``primary``,
     ``confidential``, ``kept`` or ``secondary``."""
     cols = [*KEY, "area_code", "kind"]
@@ -56,6 +59,7 @@ def secondary_suppression(cells: pd.DataFrame, max_rounds: int = 100) -> pd.Data
     slices = cells.loc[forced, SLICE].drop_duplicates()
     df = cells.merge(slices, on=SLICE).reset_index(drop=True)
     df["sup"] = df["withheld"] != NONE
+    df["known"] = df["known"].astype(bool) if "known" in df.columns else False
     df["kind"] = df["withheld"].map(KIND).fillna("")
     code_key = df[KEY + ["area_code"]].rename(columns={"area_code": "parent_code"})
     code_key["parent_row"] = df.index
@@ -63,11 +67,12 @@ def secondary_suppression(cells: pd.DataFrame, max_rounds: int = 100) -> pd.Data
     has_parent = df["parent_row"].notna()
     df["bd_group"] = df.groupby([*SLICE, "area_code"], sort=False).ngroup()
     bd_size = df.groupby("bd_group")["sup"].transform("size")
-    for _ in range(max_rounds):
+    # every round withholds at least one more cell or ends: at most one round per cell
+    for _ in range(len(df) + 1):
         added = _geography_round(df, has_parent) + _breakdown_round(df, bd_size)
         if not added:
             break
-    else:  # pragma: no cover - the loop only ends this way on a malformed hierarchy
+    else:  # pragma: no cover - cannot happen (see above)
         raise RuntimeError("secondary suppression did not converge")
     out = df.loc[df["sup"] & (df["kind"] != ""), cols]
     return out.reset_index(drop=True)
@@ -86,11 +91,19 @@ def _geography_round(df: pd.DataFrame, has_parent: pd.Series) -> int:
     exposed = child_sup.index[child_sup.to_numpy() + parent_sup == 1]
     if len(exposed) == 0:
         return 0
-    cand = kids[kids["parent_row"].isin(exposed) & ~kids["sup"]]
-    smallest = cand.sort_values(["size", "area_code"]).groupby("parent_row").head(1)
-    lonely = exposed.difference(smallest["parent_row"].unique()).astype(int)
-    lonely = [p for p in lonely if not df.at[p, "sup"]]
-    return _withhold(df, smallest.index) + _withhold(df, lonely)
+    open_kids = kids[kids["parent_row"].isin(exposed) & ~kids["sup"]]
+    # first choice: the smallest child the attacker does not know from the release before
+    smallest = open_kids[~open_kids["known"]].sort_values(["size", "area_code"]).groupby("parent_row").head(1)
+    rest = exposed.difference(smallest["parent_row"].unique()).astype(int)
+    # then the parent, if it is not known either
+    parents = [p for p in rest if not df.at[p, "sup"] and not df.at[p, "known"]]
+    rest = rest.difference(parents)
+    # then any other child, known or not; last, the parent
+    fallback = open_kids[open_kids["parent_row"].isin(rest)].sort_values(["size", "area_code"]) \
+        .groupby("parent_row").head(1)
+    lonely = [p for p in rest.difference(fallback["parent_row"].unique()).astype(int) if not df.at[p, "sup"]]
+    return (_withhold(df, smallest.index) + _withhold(df, parents) + _withhold(df, fallback.index)
+            + _withhold(df, lonely))
 
 
 def _breakdown_round(df: pd.DataFrame, bd_size: pd.Series) -> int:
@@ -100,5 +113,6 @@ def _breakdown_round(df: pd.DataFrame, bd_size: pd.Series) -> int:
     if not open_groups.any():
         return 0
     cand = df[open_groups & ~df["sup"]]
-    smallest = cand.sort_values(["size", "breakdown"]).groupby("bd_group").head(1)
+    # an unknown cell first (known ones last: sorted on known, then size)
+    smallest = cand.sort_values(["known", "size", "breakdown"]).groupby("bd_group").head(1)
     return _withhold(df, smallest.index)

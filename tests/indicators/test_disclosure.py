@@ -106,3 +106,44 @@ def test_coverage_of_the_denominator_is_zero_when_no_child_reports(tmp_path):
     final = compute_final(build_config(tmp_path, obs, [rate], ["x", "n"]))
     r1 = row(final, "rate", "R1")  # denominators known (400), no child reports the numerator
     assert (r1.status, r1.n_reporting, r1.coverage_denominator) == ("missing", 0, 0.0)
+
+
+def test_a_cell_the_release_before_published_is_no_protection(tmp_path):
+    """The reviewer's attack: R1 = L1 (7) + L2 (30) + L5 (60) + L6 (70). Release A withholds L1 and L2. In B
+    L2 no longer reports; withholding L5 would protect nothing, since A published it: L1 = R1(B) - L5(A) - L6."""
+    from tests.indicators.world import AREAS
+
+    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
+    obs = [("x", a, 2020, v, "") for a, v in (("L1", 7), ("L2", 30), ("L5", 60), ("L6", 70), ("L3", 40), ("L4", 50))]
+    config = load_config(build_config(tmp_path, obs, [SMALL], ["x"], areas=areas))
+    run(config)
+    store = ReleaseStore(config.store)
+    a = pd.read_parquet(store.path() / "indicator_values.parquet")
+    assert withheld(a) == {"L1/total", "L2/total"}
+    (tmp_path / "obs.csv").write_text((tmp_path / "obs.csv").read_text().replace("x,L2,2020,30,\n", ""))
+    run(config)
+    b = pd.read_parquet(store.path() / "indicator_values.parquet")
+    got = withheld(b)
+    # L5 and L6 are as A published them; R1 changed (167 -> 137), so it is what hides L1; then C (R2 is known)
+    assert got == {"L1/total", "R1/total", "C/total"}, got
+
+
+def test_secondary_suppression_ends_on_a_long_chain_of_groups():
+    """Each round withholds at least one cell, so a chain of groups longer than any fixed number of rounds
+    ends too (the reviewer's zig-zag between areas and breakdowns, 102 links, stopped the run)."""
+    n, rows = 102, []
+    for k in range(n):
+        for b in range(n + 1):
+            v = 3 if (k, b) == (0, 0) else 10 + 2 * k if b == k else 11 + 2 * k if b == k + 1 else 1000
+            rows.append({"indicator": 0, "period": 0, "breakdown": b, "area_code": k + 1, "parent_code": 0,
+                         "size": v, "withheld": int(v < 10)})
+    for code, small, nxt in ((n + 1, 0, n), (n + 2, n, 0)):
+        for b in range(n + 1):
+            v = 3 if b == small else 10 if b == nxt else 1000
+            rows.append({"indicator": 0, "period": 0, "breakdown": b, "area_code": code, "parent_code": 0,
+                         "size": v, "withheld": int(v < 10)})
+    for b in range(n + 1):
+        rows.append({"indicator": 0, "period": 0, "breakdown": b, "area_code": 0, "parent_code": -1,
+                     "size": sum(r["size"] for r in rows if r["breakdown"] == b), "withheld": 0})
+    out = disclosure.secondary_suppression(pd.DataFrame(rows))
+    assert len(out) > 2 * n
