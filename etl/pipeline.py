@@ -28,7 +28,14 @@ from etl.release_values import withheld_cells
 from etl.sources import snapshots
 from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
-from etl.validate import DROPPING, blocking, check_proportions, empty_findings, empty_measures
+from etl.validate import (
+    DROPPING,
+    blocking,
+    check_proportions,
+    empty_findings,
+    empty_measures,
+    measures_present,
+)
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
@@ -63,7 +70,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
     """Read every source that provides a needed measure. Returns observations, findings, stats, and the
     manifest's ``sources`` entries (sha256, snapshot, observations). Raises :class:`StepFailed` (with the
     findings attached) when a rule set to ``block`` fired."""
-    frames, found, stats, entries = [], [], [], {}
+    frames, found, stats, entries, read = [], [], [], {}, []
     counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
     frequencies = measure_frequencies(config)
     areas_cache: list[pd.DataFrame] = []
@@ -83,8 +90,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
         entries[source.id] = got.entry
         frames.append(got.observations)
         found.append(got.findings)
-        found.append(empty_measures(got.observations, [m.id for m in measures], source.id, source.where,
-                                    source.validation))
+        read.append((source, [m.id for m in measures]))
         stats.append({"kind": "source", "name": source.id, "rows_read": got.rows_read,
                       "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
@@ -95,6 +101,12 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
     obs, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
                                   {s.id: s.validation for s in config.sources})
     found.append(over)
+    # after every rule that drops rows: a measure whose rows were all quarantined has no observation either
+    present = measures_present(obs)
+    for source, measures in read:
+        kept = present.get(source.id, set())
+        found.append(empty_measures([m for m in measures if m not in kept], source.id, source.where,
+                                    source.validation))
     found = [f for f in found if not f.empty]
     findings = pd.concat(found, ignore_index=True) if found else empty_findings()
     message = blocking(findings)

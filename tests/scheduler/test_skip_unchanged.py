@@ -192,3 +192,24 @@ def test_a_source_that_arrives_without_a_measure_can_block_the_run(tmp_path):
     with pytest.raises(StepFailed, match="1 no_observations finding"):
         run(config)
     assert ReleaseStore(config.store).current_id() is None
+
+
+def test_a_measure_whose_every_row_is_quarantined_has_no_observation(tmp_path):
+    """The rule that drops rows after reading (numerator above denominator) leaves the measure empty too."""
+    import yaml
+
+    path = tiny_config(tmp_path, schedules=SCHEDULES)
+    services = tmp_path / "in" / "services.csv"
+    cfg = yaml.safe_load(path.read_text())
+    cfg["measures"].append({"id": "complaints", "source": "services"})
+    cfg["indicators"].append({"id": "complaint_share", "title": "Complaints", "theme": "service use", "kind": "outcome",
+                              "unit": "%", "compute": {"method": "ratio", "numerator": "complaints",
+                                                       "denominator": "applications", "multiplier": 100}})
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    (tmp_path / "in" / "services.csv").write_text(services.read_text() + "complaints,T11,2022,2000,\n")
+    config = load_config(path)
+    run(config)
+    _, found = catalogue.last_run_findings(catalogue.connect(config.catalogue))
+    rules = sorted(zip(found["rule"], found["measure"], strict=True))
+    assert ("no_observations", "complaints") in rules  # its one row was above its denominator (1000)
+    assert ("numerator_above_denominator", "complaints") in rules
