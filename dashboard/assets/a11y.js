@@ -7,6 +7,13 @@
  * visible <label for=...> followed by the chosen values, word for word, so that its accessible name
  * contains its visible text (WCAG 2.5.3). A multi-select shows "3 selected" rather than the run-together
  * values (CSS); its mouse-only clear icon is hidden from assistive technology (Delete clears by keyboard).
+ *
+ * Charts: a screen reader read Plotly's drawing as its raw text ("0 5 10 15 ... Quinpelby Holham", legend,
+ * hover) before the chart's text summary and data table (ui.chart). The drawing (its SVG layers and WebGL
+ * canvases) is hidden from assistive technology; the mode bar (download PNG, reset, a map's zoom) is not, so
+ * its buttons stay named Tab stops in a toolbar named "Chart tools", and neither is the map's own canvas (a
+ * Tab stop of MapLibre's, named "Map"). A layer that holds anything focusable is left alone (hiding it would
+ * hide a control: WCAG 4.1.2, axe aria-hidden-focus).
  */
 (function () {
   function fix(root) {
@@ -35,14 +42,27 @@
       search.setAttribute('aria-label', 'Search the options');
     });
   }
+  var DRAWING = '.js-plotly-plot svg.main-svg, .js-plotly-plot canvas.gl-canvas';
+  var FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+  function hideDrawings(root) {
+    root.querySelectorAll(DRAWING).forEach(function (layer) {
+      if (layer.getAttribute('aria-hidden') !== 'true' && !layer.querySelector(FOCUSABLE)) {
+        layer.setAttribute('aria-hidden', 'true');
+      }
+    });
+    root.querySelectorAll('.js-plotly-plot .modebar:not([aria-label])').forEach(function (bar) {
+      bar.setAttribute('aria-label', 'Chart tools');
+    });
+  }
   var pending = false;
   function schedule() {
     if (pending) { return; }
     pending = true;
-    window.requestAnimationFrame(function () { pending = false; fix(document); });
+    window.requestAnimationFrame(function () { pending = false; fix(document); hideDrawings(document); });
   }
   function start() {
     fix(document);
+    hideDrawings(document);
     new MutationObserver(schedule).observe(document.body, {
       subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby'], characterData: true
     });

@@ -261,3 +261,32 @@ def test_charts_and_chosen_values_reflow_at_320_px(tab, path):
         assert ticks == ["Worst area", "Best area"], "both ends of the scale named"
         names = tab.page.evaluate("() => document.querySelector('#area-spine .js-plotly-plot').data[0].y")
         assert any("<br>" in n for n in names)
+
+
+def test_a_charts_drawing_is_hidden_from_screen_readers_and_its_tools_are_not(tab):
+    """A screen reader read the ranking as its tick text ('0 5 10 15 ... Quinpelby Holham') before the summary and
+    table; the drawing is hidden, while the mode bar's buttons stay named and reachable by Tab (hiding them
+    would break WCAG 4.1.2: axe aria-hidden-focus, which the page test runs)."""
+    tab.open("/indicator/online_share?level=region")
+    wait_for_plot(tab, "explorer-ranking")
+    tab.page.wait_for_selector("#explorer-ranking .modebar-btn", state="attached")
+    tab.page.wait_for_timeout(300)
+    drawn = tab.page.evaluate("() => [...document.querySelectorAll('#explorer-ranking svg text')].map("
+                              "t => t.textContent.trim()).filter(t => t)")  # ticks, axis titles
+    tree = tab.page.locator("#explorer-ranking").aria_snapshot()
+    assert "Rank (1 = best)" in drawn and not [t for t in drawn if t in tree], tree
+    assert "Download plot as a PNG" in tree and "toolbar" in tree, tree
+    layers = tab.page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot svg.main-svg')].map("
+                               "s => s.getAttribute('aria-hidden'))")
+    assert layers and set(layers) == {"true"}
+    hidden_controls = tab.page.evaluate(
+        "() => [...document.querySelectorAll('.modebar-btn, .maplibregl-canvas')].filter("
+        "b => b.closest('[aria-hidden=true]')).map(b => b.dataset.title || b.className)")
+    assert hidden_controls == []
+    tab.page.locator("#explorer-areas").focus()
+    reached = []
+    for _ in range(30):
+        tab.page.keyboard.press("Tab")
+        reached.append(tab.page.evaluate("() => document.activeElement.dataset.title || ''"))
+    assert "Download plot as a PNG" in reached and "Reset axes" in reached, reached
+    assert tab.errors == []
