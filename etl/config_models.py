@@ -332,6 +332,13 @@ class AlertsConfig(Strict):
     max_items: int = Field(50, ge=1)
 
 
+class AccessibilityConfig(Strict):
+    """The deployment's part of the dashboard's accessibility statement (/accessibility)."""
+
+    contact: str | None = Field(None, pattern=r"^(https?://\S+|[^@\s/:]+@[^@\s]+\.[^@\s]+)$")
+    enforcement: str | None = None
+
+
 class PublicationConfig(Strict):
     licence: str = "CC-BY-4.0"
     attribution: str = ""
@@ -339,6 +346,7 @@ class PublicationConfig(Strict):
     min_coverage: float = Field(0.75, ge=0, le=1)
     keep_releases: int = Field(5, ge=1)
     disclosure: DisclosureConfig | None = None
+    accessibility: AccessibilityConfig = Field(default_factory=AccessibilityConfig)
 
 
 class AccessConfig(Strict):

@@ -1,7 +1,7 @@
-"""``/accessibility``: the accessibility statement (dashboard/views/info.py)."""
+"""``/accessibility``: the accessibility statement (dashboard/views/statement.py)."""
 import dash
 
-from dashboard.views import info
+from dashboard.views import statement
 
 dash.register_page(__name__, path="/accessibility", title="Accessibility statement", name="Accessibility", order=4)
-layout = info.accessibility
+layout = statement.layout

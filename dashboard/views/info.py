@@ -1,4 +1,4 @@
-"""Text pages: methodology of one indicator, status of the data, the accessibility statement."""
+"""Text pages: methodology of one indicator, status of the data (the accessibility statement: statement.py)."""
 
 from __future__ import annotations
 
@@ -284,32 +284,3 @@ def status(**_):
         parts.append(ui.no_data("No pipeline run has been recorded yet."))
     return html.Div(parts)
 
-
-def accessibility(**_):
-    return html.Article([
-        html.H1("Accessibility statement"),
-        html.P("This website is run by the organisation that publishes these figures. We want as many people as "
-               "possible to be able to use it, and we design it to meet the Web Content Accessibility Guidelines "
-               "(WCAG) 2.1 at level AA, as required for public-sector websites in the EU."),
-        html.H2("What you can do on this website"),
-        html.Ul([
-            html.Li("use every page with a keyboard alone; a 'Skip to main content' link comes first"),
-            html.Li("read every chart as a short text summary and as a data table"),
-            html.Li("tell statuses apart without colour: badges carry words and shapes"),
-            html.Li("see colour scales that people with colour-blindness can read (viridis, Okabe-Ito)"),
-            html.Li("link to any view: every selection is kept in the page address"),
-            html.Li("download the data behind every view as CSV, Excel, Parquet or JSON"),
-        ]),
-        html.H2("How we test"),
-        html.P("Every page is tested automatically in a browser with axe-core against WCAG 2.1 A and AA, and "
-               "checked for keyboard access, on every change to the software."),
-        html.H2("Known limitations"),
-        html.Ul([
-            html.Li("Maps cannot be explored by keyboard; the same figures are in the table under each chart, "
-                    "with links to each area's profile."),
-            html.Li("Long tables show the first rows on the page; the complete data is available as a download."),
-        ]),
-        html.H2("Feedback"),
-        html.P("If you find a problem not listed here, or need the information in another format, please contact "
-               "the publisher of these statistics. We aim to reply within 5 working days."),
-    ])

@@ -455,3 +455,29 @@ def test_an_unknown_api_address_is_a_json_404_not_the_sites_html_page(dash_app):
     assert client.get("/api/v1/indicators").status_code == 200
     assert client.get("/api/v1/indicators/nope").get_json()["error"]["parameter"] == "indicator_id"
     assert client.get("/nonexistent").mimetype == "text/html", "pages keep their HTML 404"
+
+
+def test_the_accessibility_statement_has_status_failures_date_contact_and_enforcement(dash_app):
+    """The statement said only 'contact the publisher': a public-sector statement (EU model) gives the compliance
+    status with what does not comply, when it was prepared, how it was tested, a contact and the enforcement
+    procedure; the deployment's parts come from publication.accessibility."""
+    import json
+
+    from dashboard.views import statement
+
+    response = json.loads(page(dash_app.server.test_client(), "/accessibility"))["response"]
+    assert response["_pages_store"]["data"]["title"] == "Accessibility statement"
+    text = json.dumps(response, separators=(",", ":"))
+    assert "partially compliant with the Web Content Accessibility Guidelines (WCAG) 2.1 level AA" in text
+    for what, criterion, _ in statement.NON_COMPLIANT:
+        assert what in text and f"WCAG {criterion}" in text
+    assert "prepared on 29 November 2026 and last reviewed on 29 November 2026" in text
+    assert "axe-core" in text and "keyboard alone" in text and "not yet been tested with screen reader software" in text
+    assert '"href":"mailto:accessibility@veloria.example"' in text  # config.yaml's publication.accessibility
+    assert "Veloria Digital Accessibility Authority" in text and '"href":"https://accessibility.veloria.example/"' in text
+    assert "Enforcement procedure" in text and "contact the publisher" not in text
+    # a deployment that has not set them: a plain fallback, never a made-up address
+    assert statement.contact_part(None) == ["contact the organisation that publishes these statistics"]
+    assert "Directive (EU) 2016/2102" in statement.enforcement_part(None)[0]
+    form = statement.contact_part("https://example.org/contact")
+    assert form[1].href == "https://example.org/contact"
