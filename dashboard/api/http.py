@@ -12,12 +12,20 @@ from collections.abc import Iterable
 import flask
 import orjson
 
+from dashboard.api.cache import RENDER_VERSION
+from etl.built_with import code_sha256
+
+#: The installed OpenMeasure's version and a hash of the dashboard's code: part of every ETag.
+SOFTWARE = code_sha256(packages=("dashboard",))
+
 
 def etag_for(release_id: str, scope: str) -> str:
-    """Strong validator from the release id, who asks (public / manager) and the exact request."""
+    """Strong validator from the release id, who asks (public / manager), the exact request and the version
+    of what renders it: a release is immutable, but a new version of this code may answer it differently
+    (a column left out, a field added), and a client holding the old body must not get a 304 for it."""
     req = flask.request
     items = sorted((k, v) for k in req.args for v in req.args.getlist(k))
-    raw = orjson.dumps([release_id, scope, req.path, items])
+    raw = orjson.dumps([release_id, scope, req.path, items, RENDER_VERSION, SOFTWARE])
     return hashlib.sha256(raw).hexdigest()[:40]
 
 

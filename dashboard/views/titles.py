@@ -24,11 +24,22 @@ log = logging.getLogger(__name__)
 def _named(kind: str, lookup, ident: str | None, missing: str) -> str:
     """'<name>: <kind>'; for a code the release does not have, what the page says ('Area not found')."""
     try:
-        name = lookup(context.release(), path_value(ident))
+        name = lookup(context.release(), _decoded(ident))
     except Exception:  # noqa: BLE001 (a title must never break a page)
         log.debug("title=generic kind=%s", kind, exc_info=True)
         return kind
     return named(name, kind) if name else missing
+
+
+def _decoded(ident: str | None) -> str | None:
+    """A path variable as the server reads it. In the router callback it arrives as the browser's address
+    has it (``VL%31``) and is decoded; for the page's HTML, Dash took it from the request's path, which the
+    server has already decoded: decoding again would make ``VL10%2534`` (code ``VL10%34``) into ``VL104``."""
+    try:
+        dash.callback_context.inputs  # noqa: B018 (raises outside a callback)
+    except Exception:  # noqa: BLE001
+        return ident
+    return path_value(ident)
 
 
 def named(name: str, kind: str) -> str:

@@ -249,6 +249,9 @@ def test_page_titles_name_the_indicator_or_area(dash_app):
     assert title("/area/VL101") == "Venwell: area profile"
     assert title("/area/NOPE") == "Area not found" and title("/indicator/nope") == "Indicator not found"
     assert title("/area/VL10%31") == "Venwell: area profile", "a code is decoded as the server decodes it"
+    # the page's HTML: Dash names the page from the path the server has already decoded (VL10%34, not VL104)
+    html = client.get("/area/VL10%2534").data.decode()
+    assert "Venwell" not in html and "Wynbury" not in html
 
 
 def test_the_overviews_title_names_the_area_from_the_query(dash_app):
