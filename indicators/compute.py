@@ -31,6 +31,7 @@ from etl.geography import leaf_ancestors
 from etl.observations import period_time
 from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
+from indicators.families import KEYS, families, family_names, spread
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,39 @@ class Computation:
         for i, column in enumerate(columns):  # the chunk is held about once, not twice
             columns[i] = column.take(order)
         return pa.Table.from_arrays(columns, names=names)
+
+    def protect_families(self, kept: pa.Table) -> None:
+        """Register ``kept`` (cells withheld in the release before) with the cells every family of indicators
+        on the same count must withhold together (indicators.families)."""
+        groups = families(self.indicators)
+        self.engine.register("kept", kept)
+        if not groups:
+            return
+        t = time.perf_counter()
+        family_of = {i: k for k, ids in enumerate(groups) for i in ids}
+        members = dict(enumerate(groups))
+        forced = pd.DataFrame(columns=KEYS).astype("int32")
+        own = None  # each member's cells when it is protected on its own: those keep their own reason
+        while True:
+            patterns = []
+            for i in family_of:
+                self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, (i, i)))
+                self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels))
+                self.engine.materialize("vals", sqltext.values_sql((i, i)))
+                patterns.append(_suppressed(self.engine, self.indicators, self._known).select(KEYS).to_pandas())
+            patterns = pd.concat(patterns, ignore_index=True)
+            own = set(patterns.itertuples(index=False, name=None)) if own is None else own
+            grown = pd.concat([forced, spread(patterns, family_of, members)], ignore_index=True).drop_duplicates()
+            if len(grown) == len(forced):
+                break
+            forced = grown
+            codes = [disclosure.FAMILY_OWN if key in own else disclosure.FAMILY
+                     for key in forced.itertuples(index=False, name=None)]
+            both = pd.concat([kept.to_pandas(), forced.assign(code=codes)], ignore_index=True) \
+                .drop_duplicates(KEYS)  # a cell kept from the release before stays 'kept'
+            self.engine.register("kept", pa.Table.from_pandas(both.astype("int32"), schema=KEPT_SCHEMA,
+                                                              preserve_index=False))
+        self._tick("disclosure", t)
 
     def _known(self, cells: pd.DataFrame) -> pd.Series:
         """Whether each cell (integer keys) was published with the same value in the release before: an
@@ -168,7 +202,6 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("neighbours", pd.DataFrame({
         "area_id": neighbours["area_code"].map(ids).astype("int32"),
         "neighbour_id": neighbours["neighbour_code"].map(ids).astype("int32")}))
-    engine.register("kept", _kept(withheld, params, ids, periods, breakdowns))
     targets = registry.area_targets(config)
     engine.register("area_targets", pd.DataFrame({
         "ind_id": targets["indicator"].map(dict(zip(params["indicator"], params["ind_id"], strict=True)))
@@ -179,12 +212,14 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
              time.perf_counter() - t0)
     words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
                                breakdowns["breakdown"])
-    return Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words,
+    comp = Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words,
                        periods=periods, breakdowns=breakdowns, previous_values=previous_values)
+    comp.protect_families(_kept(withheld, params, ids, periods, breakdowns))
+    return comp
 
 
 KEPT_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),
-                         ("bd_id", pa.int32())])
+                         ("bd_id", pa.int32()), ("code", pa.int32())])
 
 
 def _kept(withheld: pd.DataFrame | None, params: pd.DataFrame, area_ids: dict[str, int], periods: pd.DataFrame,
@@ -199,6 +234,7 @@ def _kept(withheld: pd.DataFrame | None, params: pd.DataFrame, area_ids: dict[st
         "period_id": withheld["period"].map(dict(zip(periods["period"], periods["period_id"], strict=True))),
         "bd_id": withheld["breakdown"].map(dict(zip(breakdowns["breakdown"], breakdowns["bd_id"], strict=True))),
     }).dropna().astype("int32")
+    keys["code"] = pd.Series(disclosure.KEPT, index=keys.index, dtype="int32")
     return pa.Table.from_pandas(keys, schema=KEPT_SCHEMA, preserve_index=False)
 
 
@@ -275,9 +311,11 @@ def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFr
     out = disclosure.secondary_suppression(cells)
     threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
     reasons = {"confidential": disclosure.CONFIDENTIAL_REASON, "kept": disclosure.KEPT_REASON,
-               "secondary": disclosure.SECONDARY_REASON}
+               "secondary": disclosure.SECONDARY_REASON, "family": disclosure.FAMILY_REASON}
+    others = family_names(params)
     out["reason"] = [disclosure.PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary"
-                     else reasons[k] for i, k in zip(out["indicator"], out["kind"], strict=True)]
+                     else reasons[k].format(others=others.get(i, "")) if k == "family" else reasons[k]
+                     for i, k in zip(out["indicator"], out["kind"], strict=True)]
     out = out.rename(columns={"indicator": "ind_id", "area_code": "area_id", "period": "period_id",
                               "breakdown": "bd_id"})
     counts = out["kind"].value_counts()

@@ -6,6 +6,8 @@ The cells withheld before this step (flagged in SQL, values.sql, and by the pipe
     confidential  a value its publisher flagged ``c``
     kept          withheld in the release now published: publishing it now would let it, or the cell it
                   protected, be worked out by comparing the two releases
+    family        withheld by another indicator on the same count (a count and a rate of it): the two
+                  must withhold the same cells, or one's figures give the other's away
     hidden        a parent below the minimum coverage: not published, but it equals the sum of its
                   reporting children, and the level above can give it away (never in the output: it keeps
                   its own status)
@@ -34,12 +36,15 @@ PRIMARY_REASON = "Withheld: a count below {threshold} about people (primary supp
 CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
 KEPT_REASON = ("Withheld as in the release before, so that comparing the two releases cannot reveal a small "
                "count.")
+FAMILY_REASON = ("Withheld as in {others}, computed from the same count, so that the two cannot be set against "
+                 "each other.")
 SECONDARY_REASON = ("Withheld so that a small count elsewhere cannot be worked out from the published figures "
                     "(secondary suppression).")
 
 #: ``withheld`` codes of the input cells
-NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN = 0, 1, 2, 3, 4
-KIND = {PRIMARY: "primary", CONFIDENTIAL: "confidential", KEPT: "kept"}
+NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN, FAMILY, FAMILY_OWN = 0, 1, 2, 3, 4, 5, 6
+#: FAMILY_OWN: a family's cell that this indicator withheld for its own sake too (named secondary)
+KIND = {PRIMARY: "primary", CONFIDENTIAL: "confidential", KEPT: "kept", FAMILY: "family", FAMILY_OWN: "secondary"}
 
 SLICE = ["indicator", "period"]
 KEY = ["indicator", "period", "breakdown"]

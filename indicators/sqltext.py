@@ -83,7 +83,7 @@ def values_sql(indicator_range: tuple[int, int]) -> str:
 
 def disclosure_sql() -> str:
     """The cells of disclosure control; ``withheld`` in the codes of indicators.disclosure."""
-    return _template("disclosure").format(kept=disclosure.KEPT, hidden=disclosure.HIDDEN, none=disclosure.NONE)
+    return _template("disclosure").format(hidden=disclosure.HIDDEN, none=disclosure.NONE)
 
 
 def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int) -> str:

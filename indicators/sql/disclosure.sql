@@ -1,10 +1,11 @@
 -- The cells disclosure control protects (indicators/disclosure.py): every cell of each indicator and period
--- that has a withheld cell (a count below the threshold, a confidential value, a cell withheld in the
--- published release, in ``kept``), whether published or not computed for low coverage. ``withheld`` takes
+-- that has a withheld cell (a count below the threshold, a confidential value, a cell in ``kept``: withheld
+-- in the published release, or by another indicator on the same count), whether published or not computed
+-- for low coverage. ``withheld`` takes
 -- the codes of indicators/disclosure.py.
 WITH forced AS (
     SELECT v.ind_id, v.area_id, v.period_id, v.bd_id,
-           CASE WHEN v.primary_suppressed > 0 THEN v.primary_suppressed ELSE {kept} END AS withheld
+           CASE WHEN v.primary_suppressed > 0 THEN v.primary_suppressed ELSE k.code END AS withheld
     FROM vals v
     LEFT JOIN kept k
         ON k.ind_id = v.ind_id AND k.area_id = v.area_id AND k.period_id = v.period_id AND k.bd_id = v.bd_id

@@ -147,3 +147,31 @@ def test_secondary_suppression_ends_on_a_long_chain_of_groups():
                      "size": sum(r["size"] for r in rows if r["breakdown"] == b), "withheld": 0})
     out = disclosure.secondary_suppression(pd.DataFrame(rows))
     assert len(out) > 2 * n
+
+
+def test_a_count_and_a_rate_of_it_withhold_the_same_cells(tmp_path):
+    """The reviewer's attack on one release: a count and a rate of it, the rate's denominator missing for L2.
+    Protected one at a time, the count withheld L1 and L2, the rate L1 and L5, and L1 = rate R1's numerator -
+    count L5 - rate L6."""
+    from tests.indicators.world import AREAS
+
+    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
+    rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100},
+            "disclosure": {"threshold": 10}}
+    x = {"L1": 7, "L2": 30, "L5": 40, "L6": 50, "L3": 60, "L4": 70}
+    obs = [("x", a, 2020, v, "") for a, v in x.items()] + [("n", a, 2020, 1000, "") for a in x if a != "L2"]
+    final = compute_final(build_config(tmp_path, obs, [SMALL, rate], ["x", "n"], areas=areas))
+    count, rates = withheld(final, "small"), withheld(final, "rate")
+    assert rates - {"L2/total"} <= count and count - {"L2/total"} <= rates  # L2 has no rate at all
+    assert "L1/total" in count
+    # the attacker's sum has two unknowns now
+    r1_numerator = row(final, "rate", "R1").numerator
+    assert math.isnan(r1_numerator) or "L5/total" in count
+    notes = final[(final.indicator == "small") & (final.area_code == "L5")].note.tolist()
+    assert notes in (["Withheld as in 'rate', computed from the same count, so that the two cannot be set against "
+                      "each other."], [disclosure.SECONDARY_REASON])
+    from indicators.families import families
+
+    assert families(pd.DataFrame({"ind_id": [0, 1, 2], "indicator": ["a", "b", "c"], "numerator": ["x", "x", "y"],
+                                  "denominator": [None, "n", None], "disclosure_on": ["numerator"] * 3,
+                                  "disclosure_threshold": [10, 10, 10]})) == [[0, 1]]

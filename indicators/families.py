@@ -1,0 +1,60 @@
+"""Indicators on the same count are protected together.
+
+A count and a rate of it (``neet_count`` and ``neet_rate``), each with a disclosure rule, publish the same
+numerators. Protected one at a time they can withhold different cells wherever their reporting areas differ
+(a denominator missing for one area), and then one indicator's published figures give the other's withheld
+count away. So indicators whose disclosure rules count the same measure form a family, and every member
+withholds, on the cells it has, every cell another member withholds. The members are computed first, on
+their own, until their patterns agree (the union only grows, so this ends); the chunks then read the
+family's cells like any other forced cell (``kept`` table, code ``FAMILY``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def counted_measures(row: pd.Series) -> set[str]:
+    """The measures an indicator's disclosure rule counts."""
+    on = row.get("disclosure_on") or "numerator"
+    out = set()
+    if on in ("numerator", "both") and isinstance(row.get("numerator"), str):
+        out.add(row["numerator"])
+    if on in ("denominator", "both") and isinstance(row.get("denominator"), str):
+        out.add(row["denominator"])
+    return out
+
+
+def families(params: pd.DataFrame) -> list[list[int]]:
+    """Groups (``ind_id`` lists) of two or more disclosure-controlled indicators linked by a counted measure."""
+    controlled = params[params["disclosure_threshold"].notna()]
+    groups: list[tuple[set[int], set[str]]] = []
+    for _, row in controlled.iterrows():
+        ids, measures = {int(row["ind_id"])}, counted_measures(row)
+        for g in [g for g in groups if g[1] & measures]:
+            groups.remove(g)
+            ids |= g[0]
+            measures |= g[1]
+        groups.append((ids, measures))
+    return [sorted(ids) for ids, _ in groups if len(ids) > 1]
+
+
+def family_names(params: pd.DataFrame) -> dict[int, str]:
+    """For each member of a family, the other members' ids as a note says them ('neet_count')."""
+    names = dict(zip(params["ind_id"], params["indicator"], strict=True))
+    return {i: ", ".join(f"'{names[j]}'" for j in family if j != i) for family in families(params) for i in family}
+
+
+KEYS = ["ind_id", "area_id", "period_id", "bd_id"]
+
+
+def spread(patterns: pd.DataFrame, family_of: dict[int, int], members: dict[int, list[int]]) -> pd.DataFrame:
+    """``patterns``: the withheld cells (KEYS) of every member. Returns, for every member, the cells other
+    members of its family withhold (KEYS)."""
+    if patterns.empty:
+        return pd.DataFrame(columns=KEYS)
+    cells = patterns.assign(family=patterns["ind_id"].map(family_of))[["family", "area_id", "period_id", "bd_id"]] \
+        .drop_duplicates()
+    out = pd.concat([cells[cells["family"] == f].assign(ind_id=i) for f, ids in members.items() for i in ids],
+                    ignore_index=True)
+    return out[KEYS].astype("int32")
