@@ -31,7 +31,7 @@ from etl.geography import leaf_ancestors
 from etl.observations import period_time
 from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
-from indicators.families import KEYS, families, family_names, spread
+from indicators.families import KEYS, absent_parents, families, family_names, spread
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +95,23 @@ class Computation:
         members = dict(enumerate(groups))
         forced = pd.DataFrame(columns=KEYS).astype("int32")
         own = None  # each member's cells when it is protected on its own: those keep their own reason
+        present: dict[int, pd.DataFrame] = {}  # each member's cells with a value (or not computed)
+        parents = dict(zip(self.areas["area_id"], self.areas["parent_id"], strict=True))
         while True:
             patterns = []
             for i in family_of:
                 self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, (i, i)))
                 self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels))
                 self.engine.materialize("vals", sqltext.values_sql((i, i)))
+                if i not in present:
+                    present[i] = self.engine.query(f"SELECT {', '.join(KEYS)} FROM vals "
+                                                   "WHERE value IS NOT NULL OR status = 'low_coverage'").to_pandas()
                 patterns.append(_suppressed(self.engine, self.indicators, self._known).select(KEYS).to_pandas())
             patterns = pd.concat(patterns, ignore_index=True)
             own = set(patterns.itertuples(index=False, name=None)) if own is None else own
-            grown = pd.concat([forced, spread(patterns, family_of, members)], ignore_index=True).drop_duplicates()
+            wanted = spread(patterns, family_of, members)
+            grown = pd.concat([forced, wanted, absent_parents(wanted, present, parents)], ignore_index=True) \
+                .drop_duplicates()
             if len(grown) == len(forced):
                 break
             forced = grown

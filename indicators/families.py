@@ -6,7 +6,9 @@ numerators. Protected one at a time they can withhold different cells wherever t
 count away. So indicators whose disclosure rules count the same measure form a family, and every member
 withholds, on the cells it has, every cell another member withholds. The members are computed first, on
 their own, until their patterns agree (the union only grows, so this ends); the chunks then read the
-family's cells like any other forced cell (``kept`` table, code ``FAMILY``).
+family's cells like any other forced cell (``kept`` table, code ``FAMILY``). Where one member withholds a
+cell another does not have at all (no denominator there), the other's parent of it is withheld too: the two
+parents (and every ancestor) differ by exactly that cell.
 """
 
 from __future__ import annotations
@@ -46,6 +48,29 @@ def family_names(params: pd.DataFrame) -> dict[int, str]:
 
 
 KEYS = ["ind_id", "area_id", "period_id", "bd_id"]
+
+
+def absent_parents(wanted: pd.DataFrame, present: dict[int, pd.DataFrame], parents: dict[int, object]) -> pd.DataFrame:
+    """For a family's withheld cell that a member does not have (the rate has no value where the denominator
+    is missing), that member's parent, grandparent... of the cell: each differs from the other member's by
+    the cells the member lacks below it, so with both published, count(C) - rate(C) would give the cell.
+    Returns KEYS rows to withhold."""
+    rows = []
+    for i, cells in wanted.groupby("ind_id"):
+        has = present.get(int(i))
+        if has is None:
+            continue
+        missing = cells.merge(has, on=KEYS, how="left", indicator=True)
+        missing = missing[missing["_merge"] == "left_only"]
+        while len(missing):
+            parent = missing["area_id"].map(parents)
+            missing = missing.assign(area_id=parent)[parent.notna()]
+            rows.append(missing[KEYS])
+    if not rows:
+        return pd.DataFrame(columns=KEYS).astype("int32")
+    out = pd.concat(rows, ignore_index=True).astype("int32")
+    # only a parent the member has: one that is not computed is withheld already
+    return out.merge(pd.concat(present.values(), ignore_index=True).astype("int32"), on=KEYS)
 
 
 def spread(patterns: pd.DataFrame, family_of: dict[int, int], members: dict[int, list[int]]) -> pd.DataFrame:

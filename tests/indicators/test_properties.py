@@ -169,3 +169,55 @@ def test_tied_areas_share_a_quartile(tmp_path):
     assert local.loc[list(values), "rank_level"].astype(int).tolist() == [1, 2, 2, 2, 2, 2, 7, 7]
     # floor(4 * (rank - 1) / n) + 1 with n = 8
     assert local.loc[list(values), "quartile"].astype(int).tolist() == [1, 1, 1, 1, 1, 1, 4, 4]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(x=st.lists(st.integers(0, 40), min_size=6, max_size=6), no_n=st.sets(st.integers(0, 5), max_size=3))
+def test_a_count_and_a_rate_of_it_reveal_no_small_count_together(tmp_path_factory, x, no_n):
+    """A count and a rate of the same people (threshold 10), the rate's denominator missing for some areas:
+    solving both indicators' equations together (and count = rate numerator in every local area that has
+    both) determines no withheld count below the threshold."""
+    from tests.indicators.world import AREAS
+
+    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R2", 100, 2)]
+    leaves = ["L1", "L2", "L3", "L4", "L5", "L6"]
+    parent = {a[0]: a[3] for a in areas}
+    rule = {"threshold": 10}
+    indicators = [{"id": "count", "unit": "people", "compute": {"method": "sum", "measure": "x"}, "disclosure": rule},
+                  {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n",
+                                             "multiplier": 100}, "disclosure": rule}]
+    obs = [("x", a, 2020, v, "") for a, v in zip(leaves, x, strict=True)]
+    obs += [("n", a, 2020, 1000, "") for i, a in enumerate(leaves) if i not in no_n]
+    tmp = tmp_path_factory.mktemp("pair")
+    final = compute_final(build_config(tmp, obs, indicators, ["x", "n"], areas=areas,
+                                       publication={"min_coverage": 0.0}))
+    final = final[final.period == "2020"].set_index(["indicator", "area_code"])
+    reporting = {"count": set(leaves), "rate": {a for i, a in enumerate(leaves) if i not in no_n}}
+    cells = [(i, a) for i in ("count", "rate") for a in final.loc[i].index
+             if a in reporting[i] or a[0] != "L"]
+    unknown = sorted(c for c in cells if final.loc[c, "status"] == "suppressed")
+    if not unknown:
+        return
+    idx = {c: k for k, c in enumerate(unknown)}
+    groups = []  # (cell, sign) lists whose sum is known to the attacker
+    for ind in ("count", "rate"):
+        for p in ("C", "R1", "R2"):
+            if final.loc[(ind, p), "status"] == "missing":
+                continue
+            kids = [c for c in cells if c[0] == ind and parent.get(c[1]) == p]
+            groups.append([((ind, p), 1.0)] + [(k, -1.0) for k in kids])
+    groups += [[(("count", a), 1.0), (("rate", a), -1.0)] for a in reporting["rate"]]
+    equations = []
+    for members in groups:
+        row = np.zeros(len(unknown))
+        for cell, sign in members:
+            if cell in idx:
+                row[idx[cell]] += sign
+        if row.any():
+            equations.append(row)
+    system = np.array(equations).reshape(-1, len(unknown))
+    rank = np.linalg.matrix_rank(system) if len(system) else 0
+    for c in unknown:
+        if c[1][0] == "L" and x[leaves.index(c[1])] < 10:
+            probe = np.vstack([system, np.eye(len(unknown))[idx[c]]])
+            assert np.linalg.matrix_rank(probe) > rank, f"{c} can be worked out"
