@@ -124,29 +124,40 @@ class Computation:
         self._tick("disclosure", t)
 
     def _known(self, cells: pd.DataFrame) -> pd.Series:
-        """Whether each cell (integer keys) was published with the same value in the release before: an
-        attacker knows it, so withholding it now protects nothing."""
+        """Whether the attacker has each cell's count (integer keys) from the release before: its published
+        numerator (the value of a sum or a published figure) is the same now, or its denominator where the
+        indicator's rule counts the denominator. Withholding such a cell now protects nothing. Compared on
+        the counts, not the value: a rate whose denominator was revised has a new value and the same count."""
         known = pd.Series(False, index=cells.index)
         if self.previous_values is None or cells.empty:
             return known
         names = self.indicators.set_index("ind_id")["indicator"]
         periods = self.periods.set_index("period_id")["period"]
-        before = pq.read_table(self.previous_values, columns=["indicator", "area_code", "period", "breakdown", "value"],
-                               filters=[("indicator", "in", names.loc[cells["indicator"].unique()].tolist()),
-                                        ("period", "in", periods.loc[cells["period"].unique()].tolist())]).to_pandas()
-        before = before[before["value"].notna()]
+        before = pq.read_table(
+            self.previous_values, columns=["indicator", "area_code", "period", "breakdown", "value", "numerator",
+                                           "denominator"],
+            filters=[("indicator", "in", names.loc[cells["indicator"].unique()].tolist()),
+                     ("period", "in", periods.loc[cells["period"].unique()].tolist())]).to_pandas()
         keys = pd.DataFrame({
             "indicator": before["indicator"].map(dict(zip(names.to_numpy(), names.index, strict=True))),
-            "area_code": before["area_code"].map(dict(zip(self.areas["area_code"], self.areas["area_id"], strict=True))),
+            "area_code": before["area_code"].map(dict(zip(self.areas["area_code"], self.areas["area_id"],
+                                                          strict=True))),
             "period": before["period"].map(dict(zip(periods.to_numpy(), periods.index, strict=True))),
             "breakdown": before["breakdown"].map(dict(zip(self.breakdowns["breakdown"], self.breakdowns["bd_id"],
                                                           strict=True))),
-            "before": before["value"].to_numpy()}).dropna()
+            "count_before": before["numerator"].fillna(before["value"]).to_numpy(),
+            "den_before": before["denominator"].to_numpy()})
         on = ["indicator", "area_code", "period", "breakdown"]
+        keys = keys.dropna(subset=on)
         keys[on] = keys[on].astype("int64")
         merged = cells[on].astype("int64").merge(keys, on=on, how="left")
-        now, then = cells["value"].to_numpy(dtype="float64"), merged["before"].to_numpy(dtype="float64")
-        return pd.Series(np.isclose(now, then, rtol=1e-12, atol=0.0), index=cells.index)
+        count = cells["numerator"].fillna(cells["value"]).to_numpy(dtype="float64")
+        same_count = np.isclose(count, merged["count_before"].to_numpy(dtype="float64"), rtol=1e-12, atol=0.0)
+        same_den = np.isclose(cells["denominator"].to_numpy(dtype="float64"),
+                              merged["den_before"].to_numpy(dtype="float64"), rtol=1e-12, atol=0.0)
+        on_den = cells["indicator"].map(self.indicators.set_index("ind_id")["disclosure_on"]) \
+            .isin(["denominator", "both"]).to_numpy()
+        return pd.Series(same_count | (same_den & on_den), index=cells.index)
 
     def _tick(self, stage: str, since: float) -> float:
         now = time.perf_counter()

@@ -22,10 +22,11 @@ of its breakdowns, so in each group
 the number of withheld cells must be 0 or at least 2. Where exactly one is withheld we withhold the smallest
 other cell of the group (in a geography group: the smallest other child, or the parent when there is no other
 child), and repeat until no group has exactly one: a cell withheld for one group opens a gap in the others
-it belongs to. A cell the release before published with the same value (``known``) is no protection: the
-attacker has it from there. It is chosen only when no other cell can be (in a geography group the parent is
-tried first), and then the count can be worked out by comparing the two releases whatever this one does. A group of breakdowns is treated as an equation even when its breakdowns do not add up (age
-bands that overlap, say): over-protection, never under.
+it belongs to. A cell whose count the release before published as it is now (``known``) is no protection:
+the attacker has it from there. It is chosen only when no other cell can be (in a geography group the parent
+is tried first), and then the count can be worked out by comparing the two releases whatever this one does.
+A group of breakdowns is treated as an equation even when its breakdowns do not add up (age bands that
+overlap, say): over-protection, never under.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ SECONDARY_REASON = ("Withheld so that a small count elsewhere cannot be worked o
 #: ``withheld`` codes of the input cells
 NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN, FAMILY, FAMILY_OWN = 0, 1, 2, 3, 4, 5, 6
 #: FAMILY_OWN: a family's cell that this indicator withheld for its own sake too (named secondary)
-KIND = {PRIMARY: "primary", CONFIDENTIAL: "confidential", KEPT: "kept", FAMILY: "family", FAMILY_OWN: "secondary"}
+KIND = {PRIMARY: "primary", CONFIDENTIAL: "confidential", KEPT: "kept", FAMILY: "family",
+        FAMILY_OWN: "secondary"}
 
 SLICE = ["indicator", "period"]
 KEY = ["indicator", "period", "breakdown"]
@@ -54,9 +56,9 @@ def secondary_suppression(cells: pd.DataFrame) -> pd.DataFrame:
     """``cells``: one row per cell of the indicators to protect, published or withheld, with columns
     ``indicator, period, breakdown, area_code, parent_code, size, withheld`` and optionally ``known``
     (``size`` is the count used to pick the smallest cell; ``withheld`` a code above, ``NONE`` for a cell
-    that would be published; ``known``: published with the same value in the release before). Returns
+    that would be published; ``known``: its count published as it is in the release before). Returns
     the cells to withhold: ``indicator, area_code, period, breakdown, kind`` with kind ``primary``,
-    ``confidential``, ``kept`` or ``secondary``."""
+    ``confidential``, ``kept``, ``family`` or ``secondary``."""
     cols = [*KEY, "area_code", "kind"]
     forced = cells["withheld"].isin(list(KIND)) if not cells.empty else pd.Series(dtype=bool)
     if cells.empty or not forced.any():

@@ -3,7 +3,8 @@
 A count and a rate of it (``neet_count`` and ``neet_rate``), each with a disclosure rule, publish the same
 numerators. Protected one at a time they can withhold different cells wherever their reporting areas differ
 (a denominator missing for one area), and then one indicator's published figures give the other's withheld
-count away. So indicators whose disclosure rules count the same measure form a family, and every member
+count away. So indicators that publish counts of a measure a disclosure rule counts form a family (with a
+rule of their own or not), and every member
 withholds, on the cells it has, every cell another member withholds. The members are computed first, on
 their own, until their patterns agree (the union only grows, so this ends); the chunks then read the
 family's cells like any other forced cell (``kept`` table, code ``FAMILY``). Where one member withholds a
@@ -27,12 +28,24 @@ def counted_measures(row: pd.Series) -> set[str]:
     return out
 
 
+def published_measures(row: pd.Series) -> set[str]:
+    """The measures whose counts an indicator publishes: the numerator and denominator columns of a computed
+    indicator, the value of a published one (its measure is in ``numerator``)."""
+    return {m for m in (row.get("numerator"), row.get("denominator")) if isinstance(m, str)}
+
+
 def families(params: pd.DataFrame) -> list[list[int]]:
-    """Groups (``ind_id`` lists) of two or more disclosure-controlled indicators linked by a counted measure."""
-    controlled = params[params["disclosure_threshold"].notna()]
+    """Groups (``ind_id`` lists) of two or more indicators that publish counts of a measure some indicator's
+    disclosure rule counts. An indicator without a rule of its own is a member too: it publishes the same
+    numerators (a rate of a controlled count with no rule printed the withheld count as its numerator)."""
+    controlled = set().union(*(counted_measures(r) for _, r in params[params["disclosure_threshold"].notna()]
+                               .iterrows()))
     groups: list[tuple[set[int], set[str]]] = []
-    for _, row in controlled.iterrows():
-        ids, measures = {int(row["ind_id"])}, counted_measures(row)
+    for _, row in params.iterrows():
+        measures = published_measures(row) & controlled
+        if not measures:
+            continue
+        ids = {int(row["ind_id"])}
         for g in [g for g in groups if g[1] & measures]:
             groups.remove(g)
             ids |= g[0]

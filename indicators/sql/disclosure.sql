@@ -13,7 +13,7 @@ WITH forced AS (
 ),
 slices AS (SELECT DISTINCT ind_id, period_id FROM forced)
 SELECT v.ind_id AS indicator, v.period_id AS period, v.bd_id AS breakdown, v.area_id AS area_code,
-       a.parent_id AS parent_code, COALESCE(v.numerator, v.value) AS size, v.value,
+       a.parent_id AS parent_code, COALESCE(v.numerator, v.value) AS size, v.value, v.numerator, v.denominator,
        COALESCE(f.withheld, CASE WHEN v.value IS NULL THEN {hidden} ELSE {none} END) AS withheld
 FROM vals v
 JOIN slices s ON s.ind_id = v.ind_id AND s.period_id = v.period_id

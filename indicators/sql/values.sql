@@ -130,8 +130,11 @@ SELECT
         WHEN value IS NULL THEN 0
         WHEN flags LIKE '%c%' THEN 2
         WHEN disclosure_threshold IS NULL THEN 0
-        WHEN disclosure_on IN ('numerator', 'both') AND numerator < disclosure_threshold
-             AND (numerator > 0 OR disclosure_zero = 1) THEN 1
+        -- a published figure is its own count (it has no numerator)
+        WHEN disclosure_on IN ('numerator', 'both')
+             AND COALESCE(numerator, CASE WHEN method = 'published' THEN value END) < disclosure_threshold
+             AND (COALESCE(numerator, CASE WHEN method = 'published' THEN value END) > 0 OR disclosure_zero = 1)
+            THEN 1
         WHEN disclosure_on IN ('denominator', 'both') AND denominator < disclosure_threshold
              AND (denominator > 0 OR disclosure_zero = 1) THEN 1
         ELSE 0

@@ -175,3 +175,46 @@ def test_a_count_and_a_rate_of_it_withhold_the_same_cells(tmp_path):
     assert families(pd.DataFrame({"ind_id": [0, 1, 2], "indicator": ["a", "b", "c"], "numerator": ["x", "x", "y"],
                                   "denominator": [None, "n", None], "disclosure_on": ["numerator"] * 3,
                                   "disclosure_threshold": [10, 10, 10]})) == [[0, 1]]
+
+
+def test_a_rate_whose_count_was_published_before_is_no_protection(tmp_path):
+    """As above with a rate: L5's and L6's denominators are revised (new values), their counts are not (known
+    from release A); B must not protect L1 with L5."""
+    from tests.indicators.world import AREAS
+
+    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
+    rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100},
+            "disclosure": {"threshold": 10}}
+    x = {"L1": 7, "L2": 30, "L5": 60, "L6": 70, "L3": 40, "L4": 50}
+    obs = [("x", a, 2020, v, "") for a, v in x.items()] + [("n", a, 2020, 1000, "") for a in x]
+    config = load_config(build_config(tmp_path, obs, [rate], ["x", "n"], areas=areas))
+    run(config)
+    store = ReleaseStore(config.store)
+    assert withheld(pd.read_parquet(store.path() / "indicator_values.parquet"), "rate") == {"L1/total", "L2/total"}
+    revised = [(m, a, p, 1010 if m == "n" and a in ("L5", "L6") else v, f) for m, a, p, v, f in obs
+               if (m, a) != ("x", "L2")]
+    pd.DataFrame(revised, columns=["measure", "area_code", "period", "value", "flag"]) \
+        .to_csv(tmp_path / "obs.csv", index=False)
+    run(config)
+    b = pd.read_parquet(store.path() / "indicator_values.parquet")
+    assert {"L1/total", "R1/total"} <= withheld(b, "rate") and "L5/total" not in withheld(b, "rate")
+
+
+def test_an_indicator_without_a_rule_does_not_print_a_withheld_count(tmp_path):
+    """A rate of x with no disclosure rule published L1's numerator (7), which the count of x withholds."""
+    rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}
+    obs = [("x", a, 2020, v, "") for a, v in (("L1", 7), ("L2", 30), ("L3", 40), ("L4", 50))]
+    obs += [("n", a, 2020, 1000, "") for a in ("L1", "L2", "L3", "L4")]
+    final = compute_final(build_config(tmp_path, obs, [SMALL, rate], ["x", "n"]))
+    assert withheld(final, "rate") == withheld(final, "small") == {"L1/total", "L2/total"}
+    assert math.isnan(row(final, "rate", "L1").numerator)
+
+
+def test_a_published_count_with_a_rule_is_suppressed(tmp_path):
+    published = {"id": "given", "unit": "people", "compute": {"method": "published", "measure": "x"},
+                 "disclosure": {"threshold": 10}}
+    obs = [("x", a, 2020, v, "") for a, v in (("C", 127), ("R1", 37), ("R2", 90), ("L1", 7), ("L2", 30),
+                                               ("L3", 40), ("L4", 50))]
+    final = compute_final(build_config(tmp_path, obs, [published], ["x"]))
+    assert withheld(final, "given") == {"L1/total", "L2/total"}
+    assert "primary suppression" in row(final, "given", "L1").note
