@@ -330,7 +330,7 @@ def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFr
     threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
     reasons = {"confidential": disclosure.CONFIDENTIAL_REASON, "kept": disclosure.KEPT_REASON,
                "secondary": disclosure.SECONDARY_REASON, "family": disclosure.FAMILY_REASON}
-    others = family_names(params)
+    others = family_names(params) if (out["kind"] == "family").any() else {}
     out["reason"] = [disclosure.PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary"
                      else reasons[k].format(others=others.get(i, "")) if k == "family" else reasons[k]
                      for i, k in zip(out["indicator"], out["kind"], strict=True)]
