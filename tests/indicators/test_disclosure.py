@@ -12,10 +12,20 @@ from etl.config import load_config
 from etl.pipeline import run
 from etl.store import ReleaseStore
 from indicators import disclosure
-from tests.indicators.world import build_config, compute_final, row
+from tests.indicators.world import AREAS, build_config, compute_final, row
 
 SMALL = {"id": "small", "unit": "people", "compute": {"method": "sum", "measure": "x"},
          "disclosure": {"threshold": 10}}
+
+
+#: the world with two more local areas in R1, so that a region has room for the attacks on two releases
+SIX = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
+
+
+def publish(config) -> pd.DataFrame:
+    """Run the pipeline and return the published release's values."""
+    run(config)
+    return pd.read_parquet(ReleaseStore(config.store).path() / "indicator_values.parquet")
 
 
 def withheld(final: pd.DataFrame, indicator: str = "small", period: str = "2020") -> set[str]:
@@ -89,13 +99,9 @@ def test_comparing_two_releases_reveals_no_withheld_count(tmp_path):
     obs = [("x", "L1", 2020, 7, ""), ("x", "L2", 2020, 30, ""), ("x", "L3", 2020, 40, ""), ("x", "L4", 2020, 50, "")]
     path = build_config(tmp_path, obs, [SMALL], ["x"])
     config = load_config(path)
-    run(config)
-    store = ReleaseStore(config.store)
-    a = pd.read_parquet(store.path() / "indicator_values.parquet")
-    assert withheld(a) == {"L1/total", "L2/total"}
+    assert withheld(publish(config)) == {"L1/total", "L2/total"}
     (tmp_path / "obs.csv").write_text((tmp_path / "obs.csv").read_text().replace("L4,2020,50", "L4,2020,5"))
-    run(config)
-    b = pd.read_parquet(store.path() / "indicator_values.parquet")
+    b = publish(config)
     assert withheld(b) >= {"L1/total", "L2/total", "L4/total"}
     assert b.loc[(b.area_code == "L2") & (b.period == "2020"), "note"].item() == disclosure.KEPT_REASON
 
@@ -111,19 +117,11 @@ def test_coverage_of_the_denominator_is_zero_when_no_child_reports(tmp_path):
 def test_a_cell_the_release_before_published_is_no_protection(tmp_path):
     """The reviewer's attack: R1 = L1 (7) + L2 (30) + L5 (60) + L6 (70). Release A withholds L1 and L2. In B
     L2 no longer reports; withholding L5 would protect nothing, since A published it: L1 = R1(B) - L5(A) - L6."""
-    from tests.indicators.world import AREAS
-
-    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
     obs = [("x", a, 2020, v, "") for a, v in (("L1", 7), ("L2", 30), ("L5", 60), ("L6", 70), ("L3", 40), ("L4", 50))]
-    config = load_config(build_config(tmp_path, obs, [SMALL], ["x"], areas=areas))
-    run(config)
-    store = ReleaseStore(config.store)
-    a = pd.read_parquet(store.path() / "indicator_values.parquet")
-    assert withheld(a) == {"L1/total", "L2/total"}
+    config = load_config(build_config(tmp_path, obs, [SMALL], ["x"], areas=SIX))
+    assert withheld(publish(config)) == {"L1/total", "L2/total"}
     (tmp_path / "obs.csv").write_text((tmp_path / "obs.csv").read_text().replace("x,L2,2020,30,\n", ""))
-    run(config)
-    b = pd.read_parquet(store.path() / "indicator_values.parquet")
-    got = withheld(b)
+    got = withheld(publish(config))
     # L5 and L6 are as A published them; R1 changed (167 -> 137), so it is what hides L1; then C (R2 is known)
     assert got == {"L1/total", "R1/total", "C/total"}, got
 
@@ -153,14 +151,11 @@ def test_a_count_and_a_rate_of_it_withhold_the_same_cells(tmp_path):
     """The reviewer's attack on one release: a count and a rate of it, the rate's denominator missing for L2.
     Protected one at a time, the count withheld L1 and L2, the rate L1 and L5, and L1 = rate R1's numerator -
     count L5 - rate L6."""
-    from tests.indicators.world import AREAS
-
-    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
     rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100},
             "disclosure": {"threshold": 10}}
     x = {"L1": 7, "L2": 30, "L5": 40, "L6": 50, "L3": 60, "L4": 70}
     obs = [("x", a, 2020, v, "") for a, v in x.items()] + [("n", a, 2020, 1000, "") for a in x if a != "L2"]
-    final = compute_final(build_config(tmp_path, obs, [SMALL, rate], ["x", "n"], areas=areas))
+    final = compute_final(build_config(tmp_path, obs, [SMALL, rate], ["x", "n"], areas=SIX))
     count, rates = withheld(final, "small"), withheld(final, "rate")
     assert rates - {"L2/total"} <= count and count - {"L2/total"} <= rates  # L2 has no rate at all
     assert "L1/total" in count
@@ -180,23 +175,17 @@ def test_a_count_and_a_rate_of_it_withhold_the_same_cells(tmp_path):
 def test_a_rate_whose_count_was_published_before_is_no_protection(tmp_path):
     """As above with a rate: L5's and L6's denominators are revised (new values), their counts are not (known
     from release A); B must not protect L1 with L5."""
-    from tests.indicators.world import AREAS
-
-    areas = [*AREAS, ("L5", "Local five", "local", "R1", 100, 1), ("L6", "Local six", "local", "R1", 100, 2)]
     rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100},
             "disclosure": {"threshold": 10}}
     x = {"L1": 7, "L2": 30, "L5": 60, "L6": 70, "L3": 40, "L4": 50}
     obs = [("x", a, 2020, v, "") for a, v in x.items()] + [("n", a, 2020, 1000, "") for a in x]
-    config = load_config(build_config(tmp_path, obs, [rate], ["x", "n"], areas=areas))
-    run(config)
-    store = ReleaseStore(config.store)
-    assert withheld(pd.read_parquet(store.path() / "indicator_values.parquet"), "rate") == {"L1/total", "L2/total"}
+    config = load_config(build_config(tmp_path, obs, [rate], ["x", "n"], areas=SIX))
+    assert withheld(publish(config), "rate") == {"L1/total", "L2/total"}
     revised = [(m, a, p, 1010 if m == "n" and a in ("L5", "L6") else v, f) for m, a, p, v, f in obs
                if (m, a) != ("x", "L2")]
     pd.DataFrame(revised, columns=["measure", "area_code", "period", "value", "flag"]) \
         .to_csv(tmp_path / "obs.csv", index=False)
-    run(config)
-    b = pd.read_parquet(store.path() / "indicator_values.parquet")
+    b = publish(config)
     assert {"L1/total", "R1/total"} <= withheld(b, "rate") and "L5/total" not in withheld(b, "rate")
 
 
