@@ -110,34 +110,38 @@ class _Writers:
         self.ranges: list[pa.Table] = []
         (folder / BY_AREA).mkdir()
 
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows == 0:
-            return
-        if "area_id" in table.column_names:  # computed chunk: integer keys make the by-area split cheap
-            bucket = pc.divide(table.column("area_id"), AREAS_PER_BUCKET)
-            area_key = table.column("area_id")
+    def split(self, table: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+        """The chunk as published (integer keys dropped, the release's schema), and the order and buckets
+        of its rows by area: rows come in (indicator, level, area, period) order, and a stable sort on the
+        area keeps indicator and period order within each area."""
+        if "area_id" in table.column_names:  # computed chunk: one integer sort (a three-key Arrow sort took
+            area = table.column("area_id").to_numpy()  # 0.5 s more per 0.9 M rows)
+            order = np.argsort(area, kind="stable")
+            buckets = (area // AREAS_PER_BUCKET)[order]
         else:  # carried forward from the previous release: codes only
             codes = table.column("area_code").to_numpy(zero_copy_only=False)
-            bucket = pa.array(np.fromiter((self.buckets.get(c, 0) for c in codes), np.int32, len(codes)))
-            area_key = table.column("area_code")
-        by_area = pa.table({"_bucket": bucket, "_area": area_key, "_row": pa.array(np.arange(table.num_rows))})
+            bucket = np.fromiter((self.buckets.get(c, 0) for c in codes), np.int64, len(codes))
+            keys = pa.table({"_bucket": bucket, "_area": table.column("area_code"),
+                             "_row": np.arange(table.num_rows)})
+            order = pc.sort_indices(keys, sort_keys=[("_bucket", "ascending"), ("_area", "ascending"),
+                                                     ("_row", "ascending")]).to_numpy()
+            buckets = bucket[order]
         table = table.drop_columns([c for c in ID_COLUMNS if c in table.column_names])
         if self.schema is None:
             # a column that happens to be empty in the first chunk must not fix its type as null
             self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
                                      for f in table.schema])
             self.main = self._writer(self.folder / "indicator_values.parquet", "zstd")
-        table = table.select(self.schema.names).cast(self.schema)
+        return table.select(self.schema.names).cast(self.schema), order, buckets
+
+    def write_main(self, table: pa.Table) -> None:
         self.ranges.append(_level_ranges(table))
         for name, a, b in _indicator_runs(table.column("indicator")):
             self.main.write_table(table.slice(a, b - a), row_group_size=ROW_GROUP_SIZE)
             self.rows[name] = self.rows.get(name, 0) + (b - a)
-        # by area: rows are in (indicator, level, area, period) order; sorting on (bucket, area, row)
-        # keeps indicator and period order within an area
-        order = pc.sort_indices(by_area, sort_keys=[("_bucket", "ascending"), ("_area", "ascending"),
-                                                    ("_row", "ascending")])
+
+    def write_by_area(self, table: pa.Table, order: np.ndarray, buckets: np.ndarray) -> None:
         table = table.take(order)
-        buckets = by_area.column("_bucket").take(order).to_numpy()
         for a, b in _runs(buckets):
             k = int(buckets[a])
             if k not in self.by_area:
@@ -199,22 +203,24 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
     if carried and previous is None:
         raise ValueError("indicators to carry forward need the previous release")
     writers = _Writers(folder, area_buckets(comp))
-    # One writer thread: chunk k is written (pyarrow, without the GIL) while the engine computes chunk k+1.
-    # Chunks are handed over in order and at most one waits, so memory stays at two chunks.
-    pending: Future | None = None
+    # Two writer threads, one for each copy: chunk k is written (pyarrow, without the GIL) while the engine
+    # computes chunk k+1. Chunks are handed over in order and at most one waits, so memory stays at two chunks.
+    pending: list[Future] = []
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-writer") as pool:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="release-writer") as pool:
             for action, ids in _plan(comp, carried):
                 if action == "carry":
                     table = pq.read_table(previous, filters=[("indicator", "=", ids[0])])
                 else:
                     table = comp.published(ids[0], ids[-1])
                     log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
-                if pending is not None:
-                    pending.result()  # re-raises a failed write here
-                pending = pool.submit(writers.write, table)
-            if pending is not None:
-                pending.result()
+                for done in pending:
+                    done.result()  # re-raises a failed write here
+                table, order, buckets = writers.split(table)
+                pending = [pool.submit(writers.write_main, table),
+                           pool.submit(writers.write_by_area, table, order, buckets)]
+            for done in pending:
+                done.result()
     finally:
         writers.close()
     if writers.main is None:

@@ -66,7 +66,7 @@ class Computation:
         t = self._tick("values", t)
         self.engine.register("suppressed", _suppressed(self.engine, self.indicators, self._known))
         self._tick("disclosure", t)
-        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels)
+        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels, len(self.areas))
         table = coded.decode(self.engine.stream(sql),
                              *coded.for_indicators(self.words, first_ind_id, last_ind_id)).read_all()
         # Sorted here on one integer key, not by an ORDER BY. DuckDB's sort moved the whole 45-column rows

@@ -86,14 +86,16 @@ def disclosure_sql() -> str:
     return _template("disclosure").format(hidden=disclosure.HIDDEN, none=disclosure.NONE)
 
 
-def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int) -> str:
-    """``n_periods`` and ``n_breakdowns`` size the composite integer keys (slice = indicator x period x
-    breakdown, series = indicator x breakdown) that joins and windows partition on; ``indicator_range``
-    (first and last ``ind_id``) selects the chunk of indicators to compute; ``n_levels`` tells which rows
-    can be a parent or the top."""
+def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int,
+                n_areas: int) -> str:
+    """``n_periods``, ``n_breakdowns`` and ``n_areas`` (area ids are 0..n_areas-1) size the composite integer
+    keys (slice = indicator x period x breakdown, cell = slice x area, series = indicator x breakdown) that
+    joins and windows run on; ``indicator_range`` (first and last ``ind_id``) selects the chunk of
+    indicators to compute; ``n_levels`` tells which rows can be a parent or the top."""
     first, last = (int(i) for i in indicator_range)
     return _template("compare").format(
-        n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), first_ind=first, last_ind=last,
+        n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), n_areas=int(n_areas), n_levels=int(n_levels),
+        first_ind=first, last_ind=last,
         leaf_level=max(int(n_levels) - 1, 1),  # a one-level geography: its areas are their own top
         significance_parent=_significance("parent_value"),
         significance_top=_significance("top_value", exclude_self="j.level_index = 0"),

@@ -16,7 +16,7 @@ SQL = {
     "rollup": sqltext.rollup_sql(4),
     "values": sqltext.values_sql((0, 9)),
     "disclosure": sqltext.disclosure_sql(),
-    "compare": sqltext.compare_sql(20, 3, (0, 9), 3),
+    "compare": sqltext.compare_sql(20, 3, (0, 9), 3, 500),
 }
 
 DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",
