@@ -39,6 +39,7 @@ from etl.validate import (
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
+from indicators.families import with_families
 from indicators.neighbours import nearest_neighbours
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,12 @@ def selected_indicators(config: Config, job: str | None) -> list[str]:
     jobs = {s.id: s for s in config.schedules}
     if job not in jobs:
         raise OpenMeasureError(f"unknown job {job!r}; the config declares: {', '.join(jobs) or 'none'}")
-    return jobs[job].indicators or [i.id for i in config.indicators]
+    named = jobs[job].indicators or [i.id for i in config.indicators]
+    # a job that names one indicator on a count refreshes the others on it too: they are protected together
+    wanted = with_families(registry.parameter_table(config, {}), named)
+    if len(wanted) > len(named):
+        log.info("step=job job=%s also_refreshing=%s", job, ",".join(sorted(set(wanted) - set(named))))
+    return wanted
 
 
 def read_observations(config: Config, measures_needed: set[str], known_areas: set[str],

@@ -54,6 +54,19 @@ def families(params: pd.DataFrame) -> list[list[int]]:
     return [sorted(ids) for ids, _ in groups if len(ids) > 1]
 
 
+def with_families(params: pd.DataFrame, wanted: list[str]) -> list[str]:
+    """``wanted`` (indicator ids) and every other member of a family one of them is in, in ``params`` order.
+    A job that refreshed one member and carried another forward from the release before would protect the
+    refreshed one on its own, and the carried one's figures could give its withheld counts away."""
+    params = params.reset_index(drop=True).assign(ind_id=lambda d: range(len(d)))
+    names = list(params["indicator"])
+    chosen = {names.index(i) for i in wanted}
+    for family in families(params):
+        if chosen & set(family):
+            chosen |= set(family)
+    return [names[i] for i in sorted(chosen)]
+
+
 def family_names(params: pd.DataFrame) -> dict[int, str]:
     """For each member of a family, the other members' ids as a note says them ('neet_count')."""
     names = dict(zip(params["ind_id"], params["indicator"], strict=True))

@@ -140,3 +140,20 @@ def test_a_job_refreshes_its_indicators_and_carries_the_rest_forward(demo_config
     # the release still says what every figure was built from, carried ones included
     assert set(ReleaseStore(demo_config.store).manifest(result.release_id)["sources"]) == \
         set(ReleaseStore(demo_config.store).manifest(demo_release.release_id)["sources"])
+
+
+def test_a_job_naming_one_indicator_on_a_count_refreshes_the_others_on_it(demo_config, demo_release):
+    """neet_rate and neet_count publish the same counts (a family): a job refreshing the rate alone would
+    protect it on its own while the count, carried forward, kept the pattern of the release before."""
+    from etl.config_models import ScheduleConfig
+    from etl.pipeline import run, selected_indicators
+
+    config = demo_config.model_copy(update={"schedules": [
+        *demo_config.schedules, ScheduleConfig(id="neet_only", cron="0 3 * * *", indicators=["neet_rate"])]})
+    assert set(selected_indicators(config, "neet_only")) == {"neet_count", "neet_rate"}
+    assert set(selected_indicators(config, "labour_market")) == {"employed", "employment_rate"}
+    result = run(config, job="neet_only")
+    engine = catalogue.connect(demo_config.catalogue)
+    with engine.connect() as con:
+        stats = pd.read_sql(catalogue.run_stats.select().where(catalogue.run_stats.c.run_id == result.run_id), con)
+    assert set(stats[stats.kind == "indicator"].name) == {"neet_count", "neet_rate"}
