@@ -219,3 +219,15 @@ def test_snapshots_no_kept_release_refers_to_are_pruned(tmp_path, shared_data):
     rebuilt = snapshots.config_for_release(config, store.manifest(second.release_id))
     assert Path(rebuilt.sources[0].path).is_file()
     assert sha256_file(Path(rebuilt.sources[0].path)) == entry["sha256"]
+
+
+def test_kept_observations_are_named_by_the_observations_not_their_lines(tmp_path):
+    """The same observations read from lines further down (a note added above the table) keep the file's
+    name, so the next run sees them as unchanged and skips the comparison."""
+    obs = pd.DataFrame({"measure": ["m", "m"], "area_code": ["A", "B"], "period": ["2024", "2024"],
+                        "breakdown": ["total", "total"], "value": [1.0, 2.0], "flags": ["", ""],
+                        "status": ["ok", "ok"], "source": ["s", "s"], "row": [2, 3]})
+    first = snapshots.keep_observations(tmp_path, "s", obs)
+    assert snapshots.keep_observations(tmp_path, "s", obs.assign(row=[5, 6])) == first
+    assert snapshots.keep_observations(tmp_path, "s", obs.assign(value=[1.0, 3.0])) != first
+    assert "row" not in pd.read_parquet(tmp_path / first).columns
