@@ -216,6 +216,9 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
                     log.debug("step=write indicators=%d..%d", ids[0], ids[-1])
                 for done in pending:
                     done.result()  # re-raises a failed write here
+                if table.num_rows == 0:
+                    pending = []
+                    continue
                 table, order, buckets = writers.split(table)
                 pending = [pool.submit(writers.write_main, table),
                            pool.submit(writers.write_by_area, table, order, buckets)]

@@ -213,3 +213,22 @@ def test_a_measure_whose_every_row_is_quarantined_has_no_observation(tmp_path):
     rules = sorted(zip(found["rule"], found["measure"], strict=True))
     assert ("no_observations", "complaints") in rules  # its one row was above its denominator (1000)
     assert ("numerator_above_denominator", "complaints") in rules
+
+
+def test_a_chunk_of_indicators_without_rows_writes_nothing_and_the_release_is_whole(tmp_path, monkeypatch):
+    """One indicator per chunk, the first of them with no observation: its empty chunk is skipped (it must
+    not fix the release's schema or write empty row groups), and the others are written."""
+    import pandas as pd
+
+    from etl import release_values
+
+    config = _with_empty_measure(tmp_path)
+    config = config.model_copy(update={"indicators": [
+        i.model_copy(update={"id": "a_complaints"}) if i.id == "complaints" else i for i in config.indicators]})
+    monkeypatch.setattr(release_values, "ROWS_PER_CHUNK", 1)
+    result = run(config)
+    values = pd.read_parquet(result.path / "indicator_values.parquet")
+    assert set(values["indicator"]) == {"online_share", "applications"}
+    assert values["value"].dtype == "float64"
+    by_area = pd.read_parquet(result.path / "by_area")
+    assert len(by_area) == len(values)
