@@ -16,6 +16,11 @@ from etl.observations import period_time
 POLARITY = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
 
 
+#: The rule for counts of people when the deployment gives none: fewer than 10, zero included, withheld
+#: (the UK longitudinal studies' rule in METHODS.md; NHS statistics use 1-7).
+DEFAULT_DISCLOSURE = DisclosureConfig(threshold=10, suppress_zero=True)
+
+
 def registry(config: Config) -> dict[str, IndicatorConfig]:
     return {i.id: i for i in config.indicators}
 
@@ -34,16 +39,22 @@ def interval_method(ind: IndicatorConfig) -> str:
 
 
 def disclosure_rule(ind: IndicatorConfig, config: Config) -> DisclosureConfig | None:
-    """The indicator's own rule; else the publication default when one of its measures counts people."""
+    """The indicator's own rule; else, when one of its measures counts people (``people: true``), the
+    publication's rule, or without one :data:`DEFAULT_DISCLOSURE` on the side that counts people: small
+    counts about people are suppressed whether or not the deployment wrote a rule."""
     if ind.disclosure is not None:
         return ind.disclosure
-    if ind.compute.method == "published" or config.publication.disclosure is None:
+    if ind.compute.method == "published":
         return None
     c = ind.compute
     people = {m.id for m in config.measures if m.people}
-    if {c.measure, c.numerator, c.denominator} & people:
+    counted = {c.measure, c.numerator} & people, {c.denominator} & people
+    if not (counted[0] or counted[1]):
+        return None
+    if config.publication.disclosure is not None:
         return config.publication.disclosure
-    return None
+    side = "both" if all(counted) else "numerator" if counted[0] else "denominator"
+    return DEFAULT_DISCLOSURE.model_copy(update={"apply_to": side})
 
 
 def parameter_table(config: Config, first_period: dict[str, str]) -> pd.DataFrame:

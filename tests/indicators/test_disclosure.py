@@ -207,3 +207,48 @@ def test_a_published_count_with_a_rule_is_suppressed(tmp_path):
     final = compute_final(build_config(tmp_path, obs, [published], ["x"]))
     assert withheld(final, "given") == {"L1/total", "L2/total"}
     assert "primary suppression" in row(final, "given", "L1").note
+
+
+def _people(path, **publication):
+    """The config at ``path`` with measures x and n counting people, and ``publication`` settings."""
+    cfg = yaml.safe_load(path.read_text())
+    for m in cfg["measures"]:
+        m["people"] = True
+    if publication:
+        cfg["publication"] = publication
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def test_counts_of_people_are_suppressed_without_a_rule_in_the_config(tmp_path):
+    """``people: true`` and no rule anywhere: the built-in rule (fewer than 10, zero included) applies to
+    the side that counts people. The publication's rule replaces it, an indicator's own rule both."""
+    count = {"id": "count", "compute": {"method": "sum", "measure": "x"}}
+    rate = {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}
+    obs = [("x", a, 2020, v, "") for a, v in (("L1", 7), ("L2", 30), ("L3", 40), ("L4", 50))]
+    obs += [("n", a, 2020, 1000, "") for a in ("L1", "L2", "L3", "L4")]
+    final = compute_final(_people(build_config(tmp_path, obs, [count, rate], ["x", "n"])))
+    assert withheld(final, "count") == withheld(final, "rate") == {"L1/total", "L2/total"}
+    assert "a count below 10 about people" in row(final, "count", "L1").note
+
+    config = load_config(_people(build_config(tmp_path, obs, [count, rate], ["x", "n"]),
+                                 disclosure={"threshold": 5}))
+    from indicators.registry import disclosure_rule
+
+    assert {i.id: disclosure_rule(i, config).threshold for i in config.indicators} == {"count": 5, "rate": 5}
+    final = compute_final(_people(build_config(tmp_path, obs, [count, rate], ["x", "n"]), disclosure={"threshold": 5}))
+    assert withheld(final, "count") == set()
+
+
+def test_the_built_in_rule_counts_the_side_that_counts_people(tmp_path):
+    """GDP per head: the denominator counts people, the numerator (money) does not."""
+    from indicators.registry import disclosure_rule
+
+    per_head = {"id": "per_head", "compute": {"method": "ratio", "numerator": "x", "denominator": "n"}}
+    path = build_config(tmp_path, [("x", "L1", 2020, 5, "")], [per_head], ["x", "n"])
+    cfg = yaml.safe_load(path.read_text())
+    cfg["measures"][1]["people"] = True
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    config = load_config(path)
+    rule = disclosure_rule(config.indicators[0], config)
+    assert (rule.threshold, rule.apply_to) == (10, "denominator")
