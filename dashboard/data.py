@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import duckdb
 import numpy as np
@@ -103,13 +104,21 @@ def level_code_array(release: Release, level: str) -> pa.Array:
     return release.memo(("level_code_array", level), lambda: pa.array(level_codes(release, level)[0], pa.string()))
 
 
+def natural_key(text) -> tuple:
+    """Sort key that reads the numbers in a name by value, ignoring case: District 2 before District 10."""
+    parts = re.split(r"(\d+)", str(text).casefold())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
+    """The areas to choose from, level by level, each level's names in natural order (District 2 before
+    District 10); the code settles equal names."""
     def load() -> list[dict]:
         df = release.areas
         if levels:
             df = df[df["level"].isin(levels)]
-        df = df.sort_values(["level_index", "name"])
-        return [{"label": f"{r.name} ({r.level}, {r.area_code})", "value": r.area_code} for r in df.itertuples()]
+        rows = sorted(df.itertuples(), key=lambda r: (r.level_index, natural_key(r.name), natural_key(r.area_code)))
+        return [{"label": f"{r.name} ({r.level}, {r.area_code})", "value": r.area_code} for r in rows]
     return release.memo(("area_options", tuple(levels or ())), load)
 
 
