@@ -63,8 +63,9 @@ COLUMN_TEXT = {
     "previous_value": "The value in the previous period.",
     "change": "Change since the previous period.",
     "change_significance": "Whether the change is significant.",
-    "peer_mean": "Mean value of the area's statistical nearest neighbours.",
-    "peer_count": "Number of neighbours with a value.",
+    "peer_mean": "Mean of the published values of the area's statistical nearest neighbours: over the peer_count "
+                 "of them that have one (withheld values are left out); empty when none has.",
+    "peer_count": "Number of the area's nearest neighbours with a published value: those peer_mean is taken over.",
     "target": "Target value.",
     "target_period": "Period by which the target should be met.",
     "progress_ratio": "Observed / required growth towards the target.",

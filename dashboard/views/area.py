@@ -92,6 +92,21 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
     return fig, summary, ui.data_table(cols, table_rows, f"{area['name']}: every indicator, latest period")
 
 
+def peer_mean_text(values: list, decimals: int, unit: str) -> str:
+    """The neighbours' mean in words, saying over how many of them it is taken: a withheld (or missing) value
+    is left out of it, as from the release's peer_mean (peer_count says how many had one)."""
+    k, have = len(values), [v for v in values if not fmt.missing(v)]
+    if not have:
+        return ("its nearest neighbour has no published value" if k == 1
+                else f"none of its {k} nearest neighbours has a published value")
+    mean = fmt.value(sum(have) / len(have), decimals, unit)
+    if len(have) == k:
+        return f"its nearest neighbour: {mean}" if k == 1 else f"its {k} nearest neighbours average {mean}"
+    if len(have) == 1:
+        return f"the 1 of its {k} nearest neighbours with a published value: {mean}"
+    return f"the {len(have)} of its {k} nearest neighbours with a published value average {mean}"
+
+
 def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     """The area beside its nearest neighbours on one indicator (latest period), chart and table."""
     meta = data.indicator_meta(release, indicator)
@@ -113,11 +128,8 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
         summary = f"{area['name']} has no statistical nearest neighbours in this release."
     else:
         own = cells[0]
-        peer_vals = [c["value"] for c in cells[1:] if not fmt.missing(c["value"])]
         summary = (f"{meta['title']} in {periods[-1]}: {area['name']} {fmt.with_status(own['value'], own['status'], dec, unit)}; "
-                   f"its {len(peers)} nearest neighbours average "
-                   f"{fmt.value(sum(peer_vals) / len(peer_vals) if peer_vals else None, dec, unit)}. "
-                   f"{area['name']} is the hatched bar.")
+                   f"{peer_mean_text([c['value'] for c in cells[1:]], dec, unit)}. {area['name']} is the hatched bar.")
     rows = [{"area": ui.Link(n, f"/area/{c}") if i else n,
              "role": "this area" if i == 0 else f"neighbour {i}",
              "value": fmt.with_status(r["value"], r["status"], dec, unit),

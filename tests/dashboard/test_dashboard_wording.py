@@ -7,8 +7,47 @@ better and has withheld values, online share is an ordinary higher-is-better rat
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard import data
+from dashboard.api.metadata import COLUMN_TEXT
+from dashboard.views import area
+
+
+def partly_withheld(release, indicator: str):
+    """A municipality some but not all of whose neighbours have a value at the latest period, with the
+    release's own peer_mean and peer_count for it."""
+    period = data.periods(release, indicator)[-1]
+    for code in data.level_areas(release, "municipality")["area_code"]:
+        peers = data.neighbours(release, code)
+        have = [c for c in data.values_at(release, indicator, peers, period) if c and c["value"] is not None]
+        row = [c for c in data.values_at(release, indicator, [code], period)]
+        if peers and 0 < len(have) < len(peers) and row[0]:
+            t = release.values(indicators=[indicator], areas=[code], periods=[period],
+                               columns=["peer_mean", "peer_count", "breakdown"]).to_pandas()
+            t = t[t["breakdown"] == "total"].iloc[0]
+            return code, len(peers), len(have), t["peer_mean"], int(t["peer_count"])
+    pytest.fail(f"no municipality with some neighbours withheld on {indicator}")
+
+
+def test_the_peer_mean_says_how_many_neighbours_it_is_over(release):
+    """/area/NR103 said 'its 3 nearest neighbours average 12 children' with 2 of the 3 withheld."""
+    code, k, n, peer_mean, peer_count = partly_withheld(release, "neet_count")
+    assert n == peer_count  # the mean the page gives is the release's
+    summary = area.neighbour_outputs(release, data.area_row(release, code), "neet_count")[1]
+    assert f"the {n} of its {k} nearest neighbours with a published value" in summary, summary
+    assert f"{peer_mean:,.0f} people" in summary
+    assert area.peer_mean_text([12.0, None, float("nan")], 0, "children") == \
+        "the 1 of its 3 nearest neighbours with a published value: 12 children"
+    assert area.peer_mean_text([None, None, None], 0, "children") == \
+        "none of its 3 nearest neighbours has a published value"
+    assert area.peer_mean_text([10.0, 20.0], 0, "") == "its 2 nearest neighbours average 15"
+    assert area.peer_mean_text([None], 1, "%") == "its nearest neighbour has no published value"
+
+
+def test_download_labels_say_peer_means_are_over_published_values():
+    assert "peer_count" in COLUMN_TEXT["peer_mean"] and "withheld" in COLUMN_TEXT["peer_mean"]
+    assert "peer_mean" in COLUMN_TEXT["peer_count"] and "published" in COLUMN_TEXT["peer_count"]
 
 
 class _Areas:
