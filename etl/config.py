@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from etl.config_models import Config, public_url
 from etl.exceptions import ConfigError
@@ -48,7 +50,7 @@ def load_config(path: str | os.PathLike) -> Config:
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError([_format_error(e) for e in exc.errors()], str(file)) from None
+        raise ConfigError([_format_error(e, raw) for e in exc.errors()], str(file)) from None
     problems = check_references(config)
     if problems:
         raise ConfigError(problems, str(file))
@@ -147,25 +149,86 @@ def _resolve_paths(raw: dict, base: Path) -> None:
             src["code_mapping"]["path"] = fix(src["code_mapping"]["path"])
 
 
-def _format_error(err: dict) -> str:
+#: The lists whose items have an ``id``: an error in one names the item as well as its position.
+_ITEMS = {"sources": "source", "measures": "measure", "indicators": "indicator", "schedules": "schedule"}
+
+
+def _format_error(err: dict, raw: dict | None = None) -> str:
+    """``path: message`` for one pydantic error, with what to do about it where that can be told: the
+    closest valid key or value, quotes for a number or boolean YAML read where text was meant, and the id
+    of the source, measure, indicator or schedule the error is in."""
+    parts = [p for p in err["loc"] if not str(p).startswith("function-")]
+    is_key = bool(parts) and parts[-1] == "[key]"  # the key of a mapping, not its value
+    if is_key:
+        parts = parts[:-1]
     loc = ""
-    for part in err["loc"]:
-        if isinstance(part, int):
+    for n, part in enumerate(parts):
+        if isinstance(part, int) and not (is_key and n == len(parts) - 1):
             loc += f"[{part}]"
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
-            continue
         else:
             loc = _join(loc, str(part))
-    msg = err["msg"]
+    owner = _owner(parts, raw)
+    msg, value = err["msg"], err.get("input")
     if err["type"] == "extra_forbidden":
-        msg = "unknown key (see docs/configuration.md for the keys this section takes)"
+        keys = _keys_at(parts[:-1])
+        close = difflib.get_close_matches(str(parts[-1]), keys, n=1) if parts else []
+        hint = (f"; did you mean {close[0]!r}?" if close
+                else f"; this section takes {', '.join(keys)}" if keys
+                else " (see docs/configuration.md for the keys this section takes)")
+        return f"{loc or '(top level)'}: unknown key{f' in {owner}' if owner else ''}{hint}"
+    if err["type"] == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+        if is_key:
+            hint = f"; did you mean {close[0]!r}?" if close else f"; {msg}"
+            return f"{loc}: unknown key{f' in {owner}' if owner else ''}{hint}"
+        msg = f"{msg}; got {value!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     elif err["type"] == "missing":
         msg = "required key is missing"
-    elif err["type"] == "literal_error":
-        msg = f"{msg}; got {err.get('input')!r}"
+    elif err["type"] == "string_type" and isinstance(value, bool):
+        msg += f"; YAML read {value} (an unquoted yes, no, on, off, true or false): write the value in quotes"
+    elif err["type"] == "string_type" and isinstance(value, int | float):
+        msg += f"; YAML read the number {value!r}: write it in quotes: '{value}'"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    return f"{loc or '(top level)'}: {msg}"
+    return f"{loc or '(top level)'}: {msg}" + (f" ({owner})" if owner else "")
+
+
+def _owner(parts: list, raw: dict | None) -> str:
+    """``indicator 'neet_rate'`` for an error inside ``indicators[n]`` whose id can be read, else ``""``."""
+    if not isinstance(raw, dict) or len(parts) < 3 or parts[0] not in _ITEMS or not isinstance(parts[1], int):
+        return ""
+    items = raw.get(parts[0])
+    item = items[parts[1]] if isinstance(items, list) and parts[1] < len(items) else None
+    ident = item.get("id") if isinstance(item, dict) else None
+    return f"{_ITEMS[parts[0]]} {ident!r}" if isinstance(ident, str) and parts[2] != "id" else ""
+
+
+def _keys_at(parts: list) -> list[str]:
+    """The keys the section of the config at ``parts`` (a pydantic location) takes, or ``[]``."""
+    kind: Any = Config
+    for part in parts:
+        kind = _optional(kind)
+        origin, args = typing.get_origin(kind), typing.get_args(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel) and part in kind.model_fields:
+            kind = kind.model_fields[part].annotation
+        elif origin is list and isinstance(part, int):
+            kind = args[0]
+        elif origin is dict and len(args) == 2:
+            kind = args[1]
+        else:
+            return []
+    kind = _optional(kind)
+    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
+
+
+def _optional(kind: Any) -> Any:
+    """``X`` for ``X | None``; anything else as it is."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return kind
 
 
 def _unknown(kind: str, name: str, known: list[str]) -> str:
@@ -197,6 +260,12 @@ def check_references(config: Config) -> list[str]:
         for n, level in enumerate(nb.levels):
             if level not in levels:
                 problems.append(f"geography.neighbours.levels[{n}]: {_unknown('level', level, levels)}")
+        attributes = config.geography.areas.attributes
+        for n, feature in enumerate(nb.features):
+            if feature.name not in attributes:
+                problems.append(f"geography.neighbours.features[{n}].name: "
+                                f"{_unknown('attribute', feature.name, attributes)} (a feature must be one of "
+                                "geography.areas.attributes)")
     for code, level in config.geography.areas.level_values.items():
         if level not in levels:
             problems.append(f"geography.areas.level_values.{code}: {_unknown('level', level, levels)}")
@@ -217,4 +286,31 @@ def check_references(config: Config) -> list[str]:
         for k, i in enumerate(s.indicators):
             if i not in indicators:
                 problems.append(f"schedules[{n}].indicators[{k}]: {_unknown('indicator', i, indicators)}")
+    problems += _check_schedules(config)
+    return problems
+
+
+def _check_schedules(config: Config) -> list[str]:
+    """The scheduler's time zone and every cron expression, read as the scheduler reads them, so that a bad
+    one stops ``config check`` rather than ``openmeasure schedule`` later."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    problems: list[str] = []
+    timezone = config.scheduler.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"scheduler.timezone: unknown time zone {timezone!r} (an IANA name such as "
+                        "'Europe/Oslo', or 'UTC')")
+        timezone = "UTC"
+    crons = [(n, s) for n, s in enumerate(config.schedules) if s.cron is not None]
+    if crons:
+        from apscheduler.triggers.cron import CronTrigger
+
+        for n, s in crons:
+            try:
+                CronTrigger.from_crontab(s.cron, timezone=timezone)
+            except ValueError as exc:
+                problems.append(f"schedules[{n}].cron: {exc}: {s.cron!r} (schedule {s.id!r}); a cron has five "
+                                "fields, minute hour day month weekday, e.g. '0 2 * * *'")
     return problems

@@ -244,6 +244,21 @@ class TargetConfig(Strict):
     base_period: str | None = None
     areas: list[AreaTarget] = Field(default_factory=list)
 
+    @field_validator("period", "base_period")
+    @classmethod
+    def _a_period(cls, v: str | None) -> str | None:
+        """A period as the observations write it (``2030``, ``2030-Q1``, ``2030-07``): the target's time is
+        computed from it and the base period is looked up among the observations' periods."""
+        from etl.observations import normalise_period  # it imports this module
+
+        if v is None:
+            return v
+        period = normalise_period(v)
+        if period is None:
+            raise ValueError(f"{v!r} is not a period: write a year ('2030'), a quarter ('2030-Q1') or a month "
+                             "('2030-07')")
+        return period
+
 
 #: The outcome and impact themes OpenMeasure knows; a deployment may use its own as well.
 THEMES = ("service use", "administrative burden", "jobs", "growth", "inclusion")
