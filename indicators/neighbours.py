@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from etl.config_models import NeighboursConfig
+from etl.exceptions import ConfigError
 
 SIGNIFICANT_DIGITS = 12
 RADIUS_TOLERANCE = 1e-9  # relative; covers float noise between the tree's distance and ours
@@ -115,11 +116,38 @@ def _round_significant(d: np.ndarray) -> np.ndarray:
 
 def _features(group: pd.DataFrame, config: NeighboursConfig) -> np.ndarray:
     cols = []
-    for f in config.features:
-        v = pd.to_numeric(group[f.name], errors="coerce").to_numpy(dtype=float)
+    for n, f in enumerate(config.features):
+        v = _numbers(group, f.name, n)
         if f.transform == "log":
             v = np.log(np.where(v > 0, v, np.nan))
+        if np.isnan(v).all():  # blank everywhere in the level: no area has the feature, so none has peers
+            cols.append(v)
+            continue
         sd = np.nanstd(v)
-        z = (v - np.nanmean(v)) / sd if sd > 0 else np.zeros_like(v)
+        # a feature the same in every area that has it tells them apart by nothing (z = 0), but an area
+        # without it still has a missing feature
+        z = (v - np.nanmean(v)) / sd if sd > 0 else np.where(np.isnan(v), np.nan, 0.0)
         cols.append(z * f.weight)
     return np.column_stack(cols)
+
+
+def _numbers(group: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    """The feature column as floats, a blank or missing value as NaN (the area then has no peers). Text is an
+    error: a distance needs numbers, and text read as missing would drop the feature without a word."""
+    raw = group[column]
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.to_numpy(dtype=float, na_value=np.nan)
+    v = pd.to_numeric(raw, errors="coerce")
+    text = v.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    if text.any():
+        i = int(np.flatnonzero(text.to_numpy())[0])
+        distinct = raw[text].astype(str).unique()
+        raise ConfigError([
+            f"geography.neighbours.features[{n}]: column {column!r} of the areas table is not a number in "
+            f"{int(text.sum())} area(s), e.g. {raw.iat[i]!r} in {group['area_code'].iat[i]}"
+            + (f" (values: {', '.join(map(repr, distinct[:5]))}{', ...' if len(distinct) > 5 else ''})"
+               if len(distinct) > 1 else "")
+            + ". Features must be numbers: code a category as numbers (only where their order means something, "
+            "e.g. 1 urban, 2 intermediate, 3 rural) or as one 0/1 column per category; leave a missing value "
+            "blank"])
+    return v.to_numpy(dtype=float)

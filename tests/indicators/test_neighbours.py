@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.config_models import NeighboursConfig
+from etl.exceptions import ConfigError
 from indicators.neighbours import _features, nearest_neighbours
 
 
@@ -86,7 +87,7 @@ def levels(draw):
     return pd.concat([areas, other], ignore_index=True), NeighboursConfig(k=draw(st.integers(1, 8)), features=features)
 
 
-@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")  # an all-missing feature
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # an all-missing feature is no numpy warning either
 @settings(max_examples=300, deadline=None)
 @given(world=levels(), data=st.data())
 def test_neighbours_are_the_first_k_by_distance_then_code(world, data):
@@ -99,3 +100,27 @@ def test_neighbours_are_the_first_k_by_distance_then_code(world, data):
         got = nb[nb.area_code == code].sort_values("rank")
         assert got["rank"].tolist() == list(range(1, len(peers) + 1))
         assert list(zip(got["distance"], got["neighbour_code"], strict=True)) == peers, code
+
+
+def test_a_text_feature_is_an_error_naming_the_feature_the_column_and_a_value():
+    """The areas table keeps a column with text as text; taken as missing it would give no area peers, silently."""
+    areas = pd.DataFrame({"area_code": ["A3", "A1", "A2", "A4"], "level": "l", "pop": ["10", "20", "", "40"],
+                          "urban_type": ["urban", "", "rural", "urban"]})
+    config = NeighboursConfig(k=2, features=[{"name": "pop"}, {"name": "urban_type"}])
+    with pytest.raises(ConfigError) as err:
+        nearest_neighbours(areas, config, ["l"])
+    (problem,) = err.value.problems
+    assert problem.startswith("geography.neighbours.features[1]: column 'urban_type' of the areas table is not a "
+                              "number in 3 area(s), e.g. 'rural' in A2 (values: 'rural', 'urban'). Features must be "
+                              "numbers: code a category as numbers")
+    assert "one 0/1 column per category" in problem
+
+
+def test_blank_feature_values_leave_the_area_without_peers():
+    # text blanks (as the areas table keeps them) and NaN alike; "z" is the same wherever it is given, so its
+    # z-score is 0, but A4, without it, still has a missing feature
+    areas = pd.DataFrame({"area_code": ["A1", "A2", "A3", "A4", "A5"], "level": "l",
+                          "pop": ["1", "2", " ", "4", "5"], "z": [1.0, 1.0, 1.0, np.nan, 1.0]})
+    nb = nearest_neighbours(areas, NeighboursConfig(k=2, features=[{"name": "pop"}, {"name": "z"}]), ["l"])
+    assert sorted(set(nb.area_code)) == ["A1", "A2", "A5"]
+    assert set(nb.neighbour_code) == {"A1", "A2", "A5"}
