@@ -96,9 +96,9 @@ def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *,
 
 
 def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower: Sequence, upper: Sequence,
-            *, unit: str, decimals: int) -> dict:
-    """Areas in rank order (1 = best) with their 95% intervals: a caterpillar plot that scales to
-    thousands of areas. ``customdata`` carries the area code for click-through."""
+            *, unit: str, decimals: int, first: str = "best") -> dict:
+    """Areas in rank order (1 = best, or ``first``: highest for a neutral indicator) with their 95% intervals: a
+    caterpillar plot that scales to thousands of areas. ``customdata`` carries the area code for click-through."""
     y = _clean(values)
     lo, hi = _clean(lower), _clean(upper)
     has_ci = any(v is not None for v in lo)
@@ -112,7 +112,7 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                             "arrayminus": [None if (low is None or v is None) else v - low
                                            for v, low in zip(y, lo, strict=True)]}
     return {"data": [trace], "layout": _base_layout(
-        height=380, xaxis={"title": {"text": "Rank (1 = best)"}, "zeroline": False},
+        height=380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
         yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=False,
         margin={"l": 60, "r": 10, "t": 10, "b": 50})}
 

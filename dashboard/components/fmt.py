@@ -91,14 +91,29 @@ def rank(r, n) -> str:
     return f"{int(r)} of {int(n)}"
 
 
-def quartile(q, polarity: str = "higher_is_better") -> str:
-    """Quartile 1 holds the best values; for a neutral indicator (neither direction is better) it holds the
-    highest, and says so rather than calling them best."""
+def by_performance(polarity: str | None, method: str | None = None) -> bool:
+    """Whether an indicator's ranks and quartiles run from best to worst: not a neutral one (children in care:
+    neither direction is better), nor a count summed over the area (employed residents), which grows with the
+    area's size, not its performance. The others are ranked too (1 = best by polarity), but worded by value."""
+    return polarity != "neutral" and method != "sum"
+
+
+def rank_ends(polarity: str | None, method: str | None = None) -> tuple[str, str]:
+    """What rank 1 and the last rank hold, in words: best and worst, or (without a better direction)
+    highest and lowest: the ranks follow the polarity, and a neutral indicator ranks its highest value first."""
+    if by_performance(polarity, method):
+        return "best", "worst"
+    return ("lowest", "highest") if polarity == "lower_is_better" else ("highest", "lowest")
+
+
+def quartile(q, polarity: str = "higher_is_better", method: str | None = None) -> str:
+    """Quartile 1 holds the best values; for an indicator with no better direction (neutral, or a count that
+    grows with the area's size) it holds the first-ranked values, and says which (highest or lowest) rather
+    than calling them best."""
     if missing(q):
         return "–"
-    if polarity == "neutral":
-        return {1: "1 (highest quarter)", 4: "4 (lowest quarter)"}.get(int(q), str(int(q)))
-    return {1: "1 (best quarter)", 4: "4 (worst quarter)"}.get(int(q), str(int(q)))
+    first, last = rank_ends(polarity, method)
+    return {1: f"1 ({first} quarter)", 4: f"4 ({last} quarter)"}.get(int(q), str(int(q)))
 
 
 def count(n: int, noun: str) -> str:

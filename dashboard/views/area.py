@@ -42,7 +42,7 @@ def profile_rows(release: Release, area: dict) -> list[dict]:
 def ranked(r: dict) -> bool:
     """Whether an indicator ranks areas from worst to best: not a neutral one (applications received), nor a
     count summed over the area (employed residents), which grows with the area's size, not its performance."""
-    return r["polarity"] != "neutral" and r.get("method") != "sum"
+    return fmt.by_performance(r["polarity"], r.get("method"))
 
 
 def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):
@@ -78,7 +78,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                        f"{fmt.SIGNIFICANCE_TEXT.get(r['significance_parent'], '')}" if parent_name else "–"),
             "top": f"{fmt.value(r['top_value'], dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r['significance_top'], '')}",
             "rank": fmt.rank(r["rank_level"], r["n_ranked_level"]),
-            "quartile": fmt.quartile(r["quartile"], r["polarity"] if ranked(r) else "neutral"),
+            "quartile": fmt.quartile(r["quartile"], r["polarity"], r.get("method")),
             "range": f"{fmt.number(r['vmin'], dec)} to {fmt.number(r['vmax'], dec)}",
             "note": r["note"] if isinstance(r["note"], str) else "",
         })

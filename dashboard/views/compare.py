@@ -22,6 +22,17 @@ def defaults(release: Release) -> tuple[list[str], list[str]]:
     return [top, *second], inds
 
 
+def ends(have: list[tuple[str, float]], meta: dict) -> str:
+    """'. Best: A' by the indicator's direction; with none (neutral, or a count that grows with the area's
+    size) '. Highest: A; lowest: B', as neither is better. Nothing for a single value."""
+    if len(have) < 2:
+        return ""
+    high, low = max(have, key=lambda t: t[1])[0], min(have, key=lambda t: t[1])[0]
+    if fmt.by_performance(meta["polarity"], meta.get("method")):
+        return f". Best: {low if meta['polarity'] == 'lower_is_better' else high}"
+    return f". Highest: {high}; lowest: {low}"
+
+
 def content(release: Release, areas: list[str], indicators: list[str]):
     areas = [a for a in areas if data.area_name(release, a)][:MAX_AREAS]
     indicators = [i for i in indicators if i in release.indicator_ids][:MAX_INDICATORS]
@@ -47,9 +58,8 @@ def content(release: Release, areas: list[str], indicators: list[str]):
                            **cells})
         have = [(n, v) for n, v in zip(names, vals, strict=True) if not fmt.missing(v)]
         if have:
-            best = max(have, key=lambda t: t[1]) if meta["polarity"] != "lower_is_better" else min(have, key=lambda t: t[1])
             summary = ("Latest values: " + "; ".join(f"{n} {fmt.value(v, dec, unit)}" for n, v in have)
-                       + (f". Best: {best[0]}." if meta["polarity"] != "neutral" else "."))
+                       + ends(have, meta) + ".")
         else:
             summary = "No values for these areas."
         table = ui.data_table([("area", "Area"), ("value", "Value")],

@@ -158,7 +158,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "area": ui.Link(df["name"][i] or df["area_code"][i], f"/area/{df['area_code'][i]}"),
         "value": fmt.with_status(df["value"][i], df["status"][i], dec, unit),
         "ci": fmt.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
-        "quartile": fmt.quartile(df["quartile"][i], meta.get("polarity", "higher_is_better")),
+        "quartile": fmt.quartile(df["quartile"][i], meta.get("polarity", "higher_is_better"), meta.get("method")),
         "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
         "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",
@@ -176,14 +176,16 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
     unit, dec = meta["unit"], int(meta["decimals"])
     keep = [i for i, v in enumerate(df["value"]) if v is not None]  # already in rank order
     have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci")}
+    first, last = fmt.rank_ends(meta.get("polarity"), meta.get("method"))  # no best or worst without a direction
     fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
-                          unit=unit, decimals=dec)
+                          unit=unit, decimals=dec, first=first)
     if not keep:
         rsum = "No area has a value to rank."
     else:
         ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
-        rsum = (f"{len(keep):,} areas ranked. Best: {have['name'][0]} ({fmt.value(have['value'][0], dec, unit)}); "
-                f"worst: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
+        rsum = (f"{len(keep):,} areas ranked. {first.capitalize()}: {have['name'][0]} "
+                f"({fmt.value(have['value'][0], dec, unit)}); "
+                f"{last}: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
                 "Each area's profile is linked from the table; on the chart, select a point to open it.")
     if not keep:
         dfig = figures.distribution([], [0.0], unit=unit, decimals=dec)

@@ -3,15 +3,66 @@
 Over the demo release: applications received is neutral (and a count), the NEET count is a count where lower is
 better and has withheld values, online share is an ordinary higher-is-better rate."""
 
-
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import pytest
 
 from dashboard import data
 from dashboard.api.metadata import COLUMN_TEXT
-from dashboard.views import area
+from dashboard.views import area, compare, explorer
+
+
+def text_of(component) -> str:
+    return json.dumps(component if isinstance(component, str) else component.to_plotly_json(),
+                      default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+
+
+def ranking(release, indicator: str):
+    meta = data.indicator_meta(release, indicator)
+    fig, rsum, *_, table = explorer.ranking_outputs(release, meta, "region", data.periods(release, indicator)[-1])
+    return fig["layout"]["xaxis"]["title"]["text"], rsum, text_of(table)
+
+
+def test_a_neutral_indicator_is_ranked_highest_to_lowest_not_best_to_worst(release):
+    """/indicator/children_in_care (neutral) said 'Best: District 4 (83 children); worst: District 11'."""
+    axis, rsum, table = ranking(release, "applications")
+    assert "Highest: " in rsum and "; lowest: " in rsum, rsum
+    assert "best" not in (rsum + axis + table).lower() and "worst" not in (rsum + table).lower()
+    assert axis == "Rank (1 = highest)" and "1 (highest quarter)" in table
+    # a count where lower is better is ranked lowest first, and grows with the area's size: no best either
+    axis, rsum, table = ranking(release, "neet_count")
+    assert rsum.split(". ")[1].startswith("Lowest: ") and "; highest: " in rsum, rsum
+    assert axis == "Rank (1 = lowest)" and "1 (lowest quarter)" in table and "best" not in table
+    # an indicator with a better direction keeps its best and worst
+    axis, rsum, table = ranking(release, "online_share")
+    assert "Best: " in rsum and "; worst: " in rsum and axis == "Rank (1 = best)" and "1 (best quarter)" in table
+
+
+def test_download_labels_say_how_a_neutral_indicator_is_ranked_and_compared():
+    for col in ("rank_level", "rank_parent", "quartile", "significance_top", "significance_parent"):
+        assert "neutral" in COLUMN_TEXT[col], col
+
+
+def test_compare_says_highest_and_lowest_for_a_neutral_indicator_and_best_otherwise(release):
+    out = text_of(compare.content(release, ["VL1", "VL2", "VL3"], ["applications", "online_share"])[-2])
+    assert "Highest: Northmarch" in out and "; lowest: " in out and "Best" not in out, out[:300]
+    rates = text_of(compare.content(release, ["VL1", "VL2", "VL3"], ["online_share"])[-1])
+    assert "Best: " in rates and "Highest" not in rates
+
+
+def test_the_profiles_quartile_of_a_count_says_which_end_it_is(release):
+    """A count where lower is better (NEET count) was worded as if neutral: its quartile 4, the largest counts,
+    read '4 (lowest quarter)'."""
+    a = data.area_row(release, "VL1")
+    rows = area.profile_rows(release, a)
+    neet = next(r for r in rows if r["indicator"] == "neet_count")
+    assert neet["quartile"] == 4
+    table = text_of(area.spine_outputs(rows, a, "Republic of Veloria", None)[2])
+    row = next(r for r in table.split("<tr") if "(number)" in r and "Young people" in r)
+    assert "4 (highest quarter)" in row and "lowest" not in row
 
 
 def partly_withheld(release, indicator: str):
