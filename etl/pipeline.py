@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from etl import catalogue
 from etl.built_with import built_with
@@ -69,6 +70,23 @@ def selected_indicators(config: Config, job: str | None) -> list[str]:
     if len(wanted) > len(named):
         log.info("step=job job=%s also_refreshing=%s", job, ",".join(sorted(set(wanted) - set(named))))
     return wanted
+
+
+def without_observations(config: Config, wanted: list[str], findings: pd.DataFrame, store: ReleaseStore) -> list[str]:
+    """The indicators of ``wanted`` that the published release has values of, and that a measure without
+    any observation this run (a ``no_observations`` finding) would leave with none; with the other
+    indicators on the same count (they are protected together, so they are kept together)."""
+    empty = set(findings.loc[findings["rule"] == "no_observations", "measure"])
+    if not empty or store.current_id() is None:
+        return []
+    starved = [i.id for i in config.indicators if i.id in wanted and set(i.compute.measures) & empty]
+    if not starved:
+        return []
+    published = pq.read_table(store.path() / "indicator_values.parquet", columns=["indicator"],
+                              filters=[("indicator", "in", starved)]).column("indicator").unique().to_pylist()
+    if not published:
+        return []
+    return [i for i in with_families(registry.parameter_table(config, {}), published) if i in wanted]
 
 
 def read_observations(config: Config, measures_needed: set[str], known_areas: set[str],
@@ -166,6 +184,23 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         areas = load_areas(config.geography)
         obs, findings, stats, checksums = read_observations(config, needed, set(areas.area_code), progress)
         timings["extract"] = time.perf_counter() - t
+        held = without_observations(config, wanted, findings, store)
+        if held:
+            # a measure with no observation this run (a renamed series, a typo in a select): its indicators
+            # keep what the published release has, rather than vanish from it with their history
+            progress(f"keeping {', '.join(held)} as published in release {store.current_id()}: a measure "
+                     "they are computed from has no observation this run")
+            findings = findings.assign(message=[
+                m + f"; its indicators keep the values of release {store.current_id()}" if r == "no_observations"
+                else m for r, m in zip(findings["rule"], findings["message"], strict=True)])
+            wanted = [i for i in wanted if i not in held]
+            if not wanted:
+                exc = StepFailed("validate", f"no indicator of this run has observations; release "
+                                 f"{store.current_id()} stays published as it is (see the no_observations findings)")
+                exc.findings = findings  # type: ignore[attr-defined]  # recorded in the catalogue by run()
+                raise exc
+            partial = True
+            run_config = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
 
         nb = config.geography.neighbours
         neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
