@@ -6,6 +6,7 @@ the catalogue and makes sure that a failure anywhere publishes nothing.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from etl.built_with import built_with
 from etl.config import config_hash
 from etl.config_models import Config
 from etl.demo import ensure_demo
-from etl.exceptions import OpenMeasureError, StepFailed
+from etl.exceptions import ConfigError, OpenMeasureError, StepFailed
 from etl.geography import load_areas
 from etl.observations import same_categories
 from etl.release import write_release
@@ -70,6 +71,22 @@ def selected_indicators(config: Config, job: str | None) -> list[str]:
     if len(wanted) > len(named):
         log.info("step=job job=%s also_refreshing=%s", job, ",".join(sorted(set(wanted) - set(named))))
     return wanted
+
+
+def check_area_targets(config: Config, known: set[str]) -> None:
+    """Raise :class:`ConfigError` for a per-area target whose area is not in the areas table (it would
+    match nothing, and that area would be judged against the indicator's own target without a word)."""
+    problems = []
+    for n, ind in enumerate(config.indicators):
+        for k, target in enumerate(ind.target.areas if ind.target else []):
+            if target.area_code not in known:
+                close = [c for c in known if c.casefold() == target.area_code.casefold()] or \
+                    difflib.get_close_matches(target.area_code, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(f"indicators[{n}].target.areas[{k}].area_code: {target.area_code!r} is not in the "
+                                f"areas table (indicator {ind.id!r}){hint}")
+    if problems:
+        raise ConfigError(problems)
 
 
 def without_observations(config: Config, wanted: list[str], findings: pd.DataFrame, store: ReleaseStore) -> list[str]:
@@ -182,6 +199,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         t = time.perf_counter()
         progress("loading the geography")
         areas = load_areas(config.geography)
+        check_area_targets(config, set(areas.area_code))
         obs, findings, stats, checksums = read_observations(config, needed, set(areas.area_code), progress)
         timings["extract"] = time.perf_counter() - t
         held = without_observations(config, wanted, findings, store)

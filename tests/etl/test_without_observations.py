@@ -67,3 +67,4 @@ def test_when_no_indicator_has_observations_the_run_fails_and_the_release_stays(
     db = catalogue.connect(config.catalogue)
     _, found = catalogue.last_run_findings(db)
     assert found["rule"].tolist() == ["no_observations"]
+
