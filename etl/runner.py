@@ -54,9 +54,8 @@ class InputsUnchanged(OpenMeasureError):
     """``skip_unchanged``: the current release already holds what the run would compute; nothing was run."""
 
     def __init__(self, release_id: str):
-        super().__init__(f"the config, the settings in effect, the files it names, the software and every "
-                         f"source are as they were for release {release_id}, which computed these indicators: "
-                         "not run")
+        super().__init__(f"release {release_id} already holds these indicators, computed from the config, the "
+                         "settings in effect, the files it names, the software and every source as they are now")
         self.release_id = release_id
 
 
@@ -126,6 +125,9 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
     """Run the pipeline under the store lock with retries; send alerts afterwards. Raises the last error.
     With ``skip_unchanged``, raises :class:`InputsUnchanged` instead of running when :func:`unchanged_release`
     finds the current release up to date (checked under the lock, so no other run is publishing)."""
+    if job is not None and job not in {s.id for s in config.schedules}:
+        # a usage error, not a run: raised before the catalogue records (and /status lists) a failed run of it
+        selected_indicators(config, job)
     cancel = cancel or threading.Event()
     say = progress or (lambda msg: log.info("job=%s step=%s", job or "manual", msg))
 
