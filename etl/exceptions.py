@@ -30,15 +30,37 @@ class SourceError(OpenMeasureError):
 
     def __init__(self, source: str, message: str, *, file: str | None = None, row: int | None = None,
                  column: str | None = None):
-        self.source, self.file, self.row, self.column = source, file, row, column
-        where = ", ".join(
-            p for p in (
-                f"file {file}" if file else "",
-                f"row {row}" if row is not None else "",
-                f"column {column!r}" if column else "",
-            ) if p
-        )
-        super().__init__(f"source {source!r}: {message}" + (f" ({where})" if where else ""))
+        self.source, self.message, self.file, self.row, self.column = source, message, file, row, column
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = ", ".join(p for p in (
+            f"file {self.file}" if self.file else "",
+            f"row {self.row}" if self.row is not None else "",
+            f"column {self.column!r}" if self.column else "",
+        ) if p)
+        return f"{self._subject()}: {self.message}" + (f" ({where})" if where else "")
+
+    def _subject(self) -> str:
+        return f"source {self.source!r}"
+
+    def at_column(self, column: str) -> SourceError:
+        """The same error naming another column (the file's own header instead of a logical column name)."""
+        out = type(self).__new__(type(self))
+        out.__dict__.update(self.__dict__, column=column)
+        Exception.__init__(out, out._text())
+        return out
+
+
+class GeographyError(SourceError):
+    """The geography's areas table (``geography.areas``) cannot be used. It is not a source: messages name it
+    as the areas table, with its file, row and the file's own column header."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None):
+        super().__init__("geography.areas", message, file=file, row=row, column=column)
+
+    def _subject(self) -> str:
+        return "the geography's areas table"
 
 
 class StepFailed(OpenMeasureError):

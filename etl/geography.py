@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config_models import GeographyConfig
-from etl.exceptions import SourceError
+from etl.config_models import AreasTable, GeographyConfig
+from etl.exceptions import GeographyError
 
 
 def load_areas(geo: GeographyConfig) -> pd.DataFrame:
@@ -19,13 +19,14 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     spec = geo.areas
     path = Path(spec.path)
     if not path.is_file():
-        raise SourceError("geography.areas", "areas table not found", file=str(path))
+        raise GeographyError(f"file {path} not found; check geography.areas.path")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     needed = [spec.code, spec.name, spec.level, spec.parent, *spec.attributes]
     missing = [c for c in needed if c not in df.columns]
     if missing:
-        raise SourceError("geography.areas", f"missing column(s) {', '.join(map(repr, missing))}",
-                          file=str(path), row=1)
+        raise GeographyError(f"missing column(s) {', '.join(map(repr, missing))}; the table has "
+                             f"{', '.join(map(repr, df.columns))} (columns are named in geography.areas)",
+                             file=str(path), row=1)
     out = pd.DataFrame({
         "area_code": df[spec.code].str.strip(),
         "name": df[spec.name].str.strip(),
@@ -35,36 +36,48 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     for attr in spec.attributes:
         num = pd.to_numeric(df[attr].replace("", None), errors="coerce")
         out[attr] = num if num.notna().sum() == (df[attr] != "").sum() else df[attr]
-    _check(out, geo.levels, path)
+    _check(out, geo.levels, path, spec)
     out["level_index"] = out["level"].map({lvl: i for i, lvl in enumerate(geo.levels)}).astype("int32")
     out["top_code"] = _ancestor_at(out, 0)
     return out.reset_index(drop=True)
 
 
-def _check(df: pd.DataFrame, levels: list[str], path: Path) -> None:
+def _check(df: pd.DataFrame, levels: list[str], path: Path, spec: AreasTable) -> None:
+    """Errors name the table's own column headers (``geography.areas.code`` etc.), not the logical names."""
     def fail(i: int, column: str, message: str) -> None:
-        raise SourceError("geography.areas", message, file=str(path), row=i + 2, column=column)
+        raise GeographyError(message, file=str(path), row=i + 2, column=column)
 
     dup = df["area_code"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        fail(i, "area_code", f"duplicate area code {df.area_code.iat[i]!r}")
+        fail(i, spec.code, f"duplicate area code {df.area_code.iat[i]!r}")
     unknown = ~df["level"].isin(levels)
     if unknown.any():
         i = int(unknown.to_numpy().nonzero()[0][0])
-        fail(i, "level", f"level {df.level.iat[i]!r} is not one of the configured levels {levels}")
+        value = df.level.iat[i]
+        if spec.level_values:
+            hint = f"; geography.areas.level_values maps only {', '.join(map(repr, spec.level_values))}"
+        elif value.isdigit():
+            hint = ("; to use the table's level numbers, map them with geography.areas.level_values, e.g. {"
+                    + ", ".join(f'"{k}": {lvl}' for k, lvl in enumerate(levels)) + "}")
+        else:
+            hint = ""
+        fail(i, spec.level, f"level {value!r} is not one of the configured levels {levels}{hint}")
     index = dict(zip(df.area_code, df.level, strict=True))
     rank = {lvl: k for k, lvl in enumerate(levels)}
     for i, (code, level, parent) in enumerate(zip(df.area_code, df.level, df.parent_code, strict=True)):
         if rank[level] == 0:
             if parent:
-                fail(i, "parent_code", f"{code} is at the top level {level!r} and cannot have a parent")
+                fail(i, spec.parent, f"{code} is at the top level {level!r} and cannot have a parent")
             continue
+        expected = levels[rank[level] - 1]
+        if not parent:
+            fail(i, spec.parent, f"the parent of {code} is blank; an area at level {level!r} needs a parent at "
+                 f"level {expected!r}")
         if parent not in index:
-            fail(i, "parent_code", f"parent {parent!r} of {code} is not in the areas table")
+            fail(i, spec.parent, f"parent {parent!r} of {code} is not in the table")
         if rank[index[parent]] != rank[level] - 1:
-            fail(i, "parent_code", f"parent {parent!r} of {code} is at level {index[parent]!r}, expected "
-                 f"{levels[rank[level] - 1]!r}")
+            fail(i, spec.parent, f"parent {parent!r} of {code} is at level {index[parent]!r}, expected {expected!r}")
 
 
 def _ancestor_at(df: pd.DataFrame, depth: int) -> pd.Series:

@@ -13,8 +13,10 @@ always left out; their action only decides between a recorded finding and a bloc
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -54,6 +56,31 @@ def is_pseudo_area(code: str, known: set[str] | None = None) -> bool:
         return True
     m = _NUTS_PSEUDO.match(code)
     return bool(m) and (known is None or m.group(1) in known)
+
+
+def closest(value: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The candidate ``value`` was most likely meant to be: the one equal to it but for case and surrounding
+    blanks, else the one spelt most like it (difflib's ratio of at least ``cutoff``, ignoring case) when no
+    other is as close. None when nothing is close, or several are equally close."""
+    candidates = [c for c in candidates if isinstance(c, str)]
+    key = value.strip().casefold()
+    same = [c for c in candidates if c.strip().casefold() == key and c != value]
+    if same:
+        return same[0]
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)
+    scored = []
+    for c in candidates:
+        matcher.set_seq1(c.strip().casefold())
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff and matcher.ratio() >= cutoff:
+            scored.append((matcher.ratio(), c))
+    best = [c for r, c in scored if r == max(scored)[0]] if scored else []
+    return best[0] if len(best) == 1 else None
+
+
+def _header(headers: dict[str, str] | None, column: str) -> str:
+    """The file's own header of a logical column (``period`` -> ``year``), as the connector recorded it."""
+    return (headers or {}).get(column) or column
 
 
 def action(rule: str, rules: ValidationConfig | None) -> str:
@@ -116,24 +143,27 @@ class Checker:
 
 
 def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, count_measures: set[str], *,
-                          frequencies: dict[str, str] | None = None, rules: ValidationConfig | None = None
-                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          frequencies: dict[str, str] | None = None, rules: ValidationConfig | None = None,
+                          headers: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (clean observations, findings) for one source. Missing values are kept (they are observations
-    of absence)."""
+    of absence). Findings name the file's own column headers (``headers``: logical column -> header, as the
+    connector recorded them in ``raw.attrs["headers"]``)."""
     obs = obs.reset_index(drop=True)
     c = Checker(obs, file, rules)
+    area_col, period_col, value_col = (_header(headers, k) for k in ("area_code", "period", "value"))
     area, period = obs["area_code"], obs["period"]  # may be categoricals: no conversion of 650k strings
-    c.flag(area == "", "missing_required", "area_code", "the area code is blank")
-    c.flag(period == "", "missing_required", "period", "the period is blank")
+    c.flag(area == "", "missing_required", area_col, "the area code is blank")
+    c.flag(period == "", "missing_required", period_col, "the period is blank")
     bad_period = (period != "") & ~obs.get("period_ok", pd.Series(True, index=obs.index)).to_numpy()
-    c.flag(bad_period, "bad_period", "period", lambda r: "period " + r["period"].map(repr)
+    c.flag(bad_period, "bad_period", period_col, lambda r: "period " + r["period"].map(repr)
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
     pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas), bool)
-    c.flag(pseudo, "pseudo_area", "area_code", lambda r: "aggregate or pseudo-region " + r["area_code"]
+    c.flag(pseudo, "pseudo_area", area_col, lambda r: "aggregate or pseudo-region " + r["area_code"]
            + " is not an area of the geography; kept out of the roll-up")
-    c.flag(unknown & ~pseudo, "unknown_area", "area_code",
-           lambda r: "area code " + r["area_code"] + " is not in the geography")
+    c.flag(unknown & ~pseudo, "unknown_area", area_col,
+           lambda r: "area code " + r["area_code"] + " is not in the geography"
+           + r["area_code"].map(_area_hints(r["area_code"], known_areas)))
     by_frequency: dict[str, list[str]] = {}
     for measure, freq in (frequencies or {}).items():
         by_frequency.setdefault(freq, []).append(measure)
@@ -146,15 +176,41 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
                                len(p_uniques))
             declared = np.isin(np.asarray(m_uniques, dtype=object), measures)
             wrong = declared[m_codes] & ~fits[p_codes]
-            c.flag(wrong, "wrong_frequency", "period",
+            c.flag(wrong, "wrong_frequency", period_col,
                    lambda r, f=freq: "period " + r["period"] + f" is not {f} (the measure's declared frequency)")
     dup = duplicated_key(obs) & ~c.dropped
-    c.flag(dup, "duplicate_key", "area_code", lambda r: "duplicate observation for " + r["measure"] + " "
+    c.flag(dup, "duplicate_key", area_col, lambda r: "duplicate observation for " + r["measure"] + " "
            + r["area_code"] + " " + r["period"] + " " + r["breakdown"] + "; all copies quarantined")
     negative = obs["measure"].isin(count_measures) & (obs["value"] < 0)
-    c.flag(negative, "negative_count", "value",
+    c.flag(negative, "negative_count", value_col,
            lambda r: "negative count " + r["value"].map("{:g}".format) + " for " + r["measure"])
     return c.result()
+
+
+#: Unknown codes x known codes above which only case-insensitive matches are suggested (difflib is slow).
+_FUZZY_PAIRS = 2_000_000
+
+
+def _area_hints(codes: pd.Series, known: set[str]) -> dict[str, str]:
+    """``; did you mean NR101?`` for each distinct unknown code that matches a known one but for case and blanks
+    (``nr101``), else is closer to one known code of its length than to any other (``NR1O1``); blank for the
+    others."""
+    unknown = [u for u in pd.unique(codes) if isinstance(u, str)]
+    folded: dict[str, list[str]] = {}
+    for k in known:
+        folded.setdefault(k.strip().casefold(), []).append(k)
+    by_length: dict[int, list[str]] = {}
+    for k in known:
+        by_length.setdefault(len(k), []).append(k)
+    fuzzy = len(unknown) * len(known) <= _FUZZY_PAIRS
+    hints = {}
+    for u in unknown:
+        same = folded.get(u.strip().casefold(), [])
+        # a mistyped character keeps the length: 'DE11X' is not taken for 'DE11' (its region)
+        hint = same[0] if len(same) == 1 else (closest(u, by_length.get(len(u), []), cutoff=0.8)
+                                               if fuzzy and not same else None)
+        hints[u] = f"; did you mean {hint}?" if hint else ""
+    return hints
 
 
 def _int_key(obs: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, int]:
@@ -177,9 +233,11 @@ def duplicated_key(obs: pd.DataFrame) -> np.ndarray:
 
 
 def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: dict[str, str],
-                      rules: dict[str, ValidationConfig]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      rules: dict[str, ValidationConfig], headers: dict[str, dict[str, str]] | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A proportion's numerator must not exceed its denominator for the same area, period and breakdown.
-    The numerator's row is flagged (under the numerator's source)."""
+    The numerator's row is flagged (under the numerator's source), in the column ``headers[source]["value"]``
+    (the file's own header of the value; ``value`` without it)."""
     if not pairs or obs.empty:
         return obs, empty_findings()
     drop = np.zeros(len(obs), dtype=bool)
@@ -207,7 +265,8 @@ def check_proportions(obs: pd.DataFrame, pairs: list[tuple[str, str]], files: di
         rows["index"] = n_rows[over]
         for source, group in rows.groupby("source", observed=True):
             what = action("numerator_above_denominator", rules.get(source))
-            found.append(_findings(group, "numerator_above_denominator", what, files.get(source, ""), "value",
+            found.append(_findings(group, "numerator_above_denominator", what, files.get(source, ""),
+                                   _header((headers or {}).get(source), "value"),
                                    lambda r, den_id=den: r["measure"] + " " + r["value"].map("{:g}".format)
                                    + " is above " + den_id + " " + r["den"].map("{:g}".format)))
             if what in DROPPING:
@@ -231,7 +290,8 @@ def _rows_by_measure(measure: pd.Series):
 
 
 def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, rules: ValidationConfig, *,
-                          memory_limit: str = "1GB", threads: int = 2, temp_directory: Path | None = None
+                          memory_limit: str = "1GB", threads: int = 2, temp_directory: Path | None = None,
+                          headers: dict[str, str] | None = None
                           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Against the previous release's observations of the same source (``previous``: their Parquet file):
     areas that reported a measure last time and do not now (``coverage_shrank``), and values that moved by
@@ -274,7 +334,7 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
             if not gone.empty:
                 gone["source"], gone["row"] = obs["source"].iat[0], pd.NA
                 found.append(_findings(gone, "coverage_shrank", action("coverage_shrank", rules), file,
-                                       "area_code",
+                                       _header(headers, "area_code"),
                                        lambda r: r["area_code"] + " reported " + r["measure"] + " in the previous "
                                        "release (last period " + r["period"] + ") and does not now"))
         f = rules.jump_factor
@@ -304,7 +364,7 @@ def compare_with_previous(obs: pd.DataFrame, previous: Path | None, file: str, r
         jumps = obs.iloc[pos].copy()
         jumps["before"] = np.asarray(moved["before"], dtype="float64")
         what = action("value_jump", rules)
-        found.append(_findings(jumps, "value_jump", what, file, "value",
+        found.append(_findings(jumps, "value_jump", what, file, _header(headers, "value"),
                                lambda r: r["measure"] + " went from " + r["before"].map("{:g}".format) + " to "
                                + r["value"].map("{:g}".format) + f" (more than x{f:g} or /{f:g} the previous "
                                "release's value)"))
@@ -335,19 +395,66 @@ def measures_present(obs: pd.DataFrame) -> dict[str, set[str]]:
             for i, s in enumerate(source.cat.categories)}
 
 
-def empty_measures(missing: list[str], source: str, file: str, rules: ValidationConfig | None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class NoMatch:
+    """A measure whose selection matches no row of its source: what it selects (column -> value, the file's
+    own headers), the distinct values each of those columns holds, and the values other measures select
+    alone (``taken``: not suggested, since they are another measure's rows)."""
+    select: dict[str, str]
+    held: dict[str, list[str]]
+    taken: dict[str, set[str]] = field(default_factory=dict)
+
+    def hint(self) -> str:
+        """Why the selection matches nothing: what the selecting columns hold instead, with the closest value
+        to the one selected (``no row has Measure 'Cases Closed' (the column 'Measure' holds ...; did you
+        mean 'Cases closed'?)``)."""
+        if not self.select:
+            return "the source has no rows"
+        wanted = " and ".join(f"{col} {value!r}" for col, value in self.select.items())
+        parts = []
+        for col, value in self.select.items():
+            held = self.held.get(col, [])
+            if value in held:
+                continue
+            listed = ", ".join(map(repr, held[:_LISTED])) + (f" and {len(held) - _LISTED} more"
+                                                              if len(held) > _LISTED else "")
+            part = f"the column {col!r} holds {listed}" if held else f"the column {col!r} is blank on every row"
+            near = closest(value, [v for v in held if v not in self.taken.get(col, set())])
+            parts.append(part + (f"; did you mean {near!r}?" if near else ""))
+        if not parts:
+            return f"no row has {wanted} together"
+        # several columns: one sentence each, so that a question mark never runs into a semicolon
+        sentences = [p if p.endswith("?") or i == len(parts) - 1 else p + "." for i, p in enumerate(parts)]
+        return f"no row has {wanted} (" + " ".join([sentences[0], *(x[0].upper() + x[1:] for x in sentences[1:])]) + ")"
+
+
+#: How many of a column's values a finding lists.
+_LISTED = 10
+
+
+def empty_measures(missing: list[str], source: str, file: str, rules: ValidationConfig | None,
+                   unmatched: dict[str, NoMatch] | None = None) -> pd.DataFrame:
     """One ``no_observations`` finding per measure that the source was read for and that has no observation
     left (none in the file, or every row quarantined): its indicators get no value this run. ``warn`` by
-    default; ``block`` stops a run whose source arrived empty. Nothing to quarantine, so that means warn."""
+    default; ``block`` stops a run whose source arrived empty. Nothing to quarantine, so that means warn.
+
+    ``unmatched`` (measure -> :class:`NoMatch`, ``SourceExtract.unmatched``) names the measures whose
+    selection matched no row of the file: their finding says what the selecting columns hold instead, with the
+    closest value, and names those columns."""
     if not missing:
         return empty_findings()
+    unmatched = unmatched or {}
     what = action("no_observations", rules)
+    messages, columns = [], []
+    for m in missing:
+        text = f"no observation of measure {m!r} in source {source!r}"
+        hint = f" {unmatched[m].hint()};" if m in unmatched else ""
+        messages.append(f"{text}:{hint} the indicators computed from it have no value this run")
+        columns.append(", ".join(unmatched[m].select) if m in unmatched else "measure")
     out = pd.DataFrame({
         "rule": "no_observations", "severity": "warn" if what == "quarantine" else what, "source": source,
-        "file": file, "row": pd.array([None] * len(missing), dtype="Int64"), "column": "measure",
-        "measure": missing, "area_code": "", "period": "",
-        "message": [f"no observation of measure {m!r} in source {source!r}: the indicators computed from it "
-                    "have no value this run" for m in missing],
+        "file": file, "row": pd.array([None] * len(missing), dtype="Int64"), "column": columns,
+        "measure": missing, "area_code": "", "period": "", "message": messages,
     })
     return out[FINDING_COLUMNS]
 

@@ -53,3 +53,14 @@ def read(config):
 def messages(findings) -> list[tuple]:
     return [(r.rule, r.severity, None if pd.isna(r.row) else int(r.row), r.column, r.message)
             for r in findings.itertuples()]
+
+
+def extract(config, source_id: str = "s"):
+    """One source as the pipeline extracts it (``SourceExtract``: observations, findings, headers, unmatched)."""
+    from etl.geography import load_areas
+    from etl.sources.extract import extract_source
+
+    areas = load_areas(config.geography)
+    source = next(s for s in config.sources if s.id == source_id)
+    return extract_source(config, source, [m for m in config.measures if m.source == source_id],
+                          set(areas.area_code), lambda: areas, count_measures=set(), frequencies={})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.exceptions import SourceError
-from tests.bad_inputs_helpers import BAD, CSV_COLUMNS, deployment, messages, read
+from tests.bad_inputs_helpers import BAD, CSV_COLUMNS, POPULATION, deployment, extract, messages, read
 
 
 def findings_of(tmp_path, shared_data, **source):
@@ -70,9 +70,9 @@ def test_code_mapping_with_a_bad_weight(tmp_path, shared_data):
         ("duplicate_key", "quarantine", 3, "area_code",
          "duplicate observation for population DE111 2019 total; all copies quarantined")]),
     ("negative_count.csv", {}, [("negative_count", "quarantine", 3, "value", "negative count -392807 for population")]),
-    ("wrong_frequency.csv", {}, [("wrong_frequency", "quarantine", 3, "period",
+    ("wrong_frequency.csv", {}, [("wrong_frequency", "quarantine", 3, "year",
                                   "period 2019-Q3 is not annual (the measure's declared frequency)")]),
-    ("bad_period.csv", {}, [("bad_period", "quarantine", 3, "period",
+    ("bad_period.csv", {}, [("bad_period", "quarantine", 3, "year",
                              "period '2019-13' is not a year, quarter or month")]),
     ("blank_area.csv", {}, [("missing_required", "quarantine", 3, "area_code", "the area code is blank")]),
     ("unknown_area.csv", {}, [("unknown_area", "quarantine", 3, "area_code",
@@ -83,9 +83,9 @@ def test_code_mapping_with_a_bad_weight(tmp_path, shared_data):
         for row, code in ((3, "EU27_2020"), (4, "DE_TOT"), (5, "ATZZZ"), (6, "FRXXX"))]),
     ("ambiguous_name.csv", {"columns": {"area_code": "code", "area_name": "name", "period": "year",
                                         "value": "value"}}, [
-        ("ambiguous_area", "quarantine", 3, "area_name",
+        ("ambiguous_area", "quarantine", 3, "name",
          "area name 'Luxembourg' matches several areas (LU, LU0, LU00, LU000); give the code"),
-        ("unknown_area", "quarantine", 4, "area_name", "area name 'Atlantis' matches no area of the geography")]),
+        ("unknown_area", "quarantine", 4, "name", "area name 'Atlantis' matches no area of the geography")]),
     ("sdmx_not_a_number.csv", {"format": "sdmx_csv"},
      [("not_a_number", "quarantine", 3, "OBS_VALUE", "value is not a number: 'n/a'")]),
     ("excel_ref_error.xlsx", {"format": "excel", "sheet": "Data"},
@@ -99,7 +99,7 @@ def test_code_mapping_with_a_bad_weight(tmp_path, shared_data):
                                  "columns": {"area_code": "Country Code", "period": "Year", "value": "Value"}}, [
         ("type_error", "quarantine", 4, "Year", "'20x9' is not a valid year"),
         # Namibia's 'NA' is read as a code (and is not a NUTS area), '-' is a declared missing value
-        ("unknown_area", "quarantine", 3, "area_code", "area code NA is not in the geography")]),
+        ("unknown_area", "quarantine", 3, "Country Code", "area code NA is not in the geography")]),
 ])
 def test_bad_rows_give_exact_findings(tmp_path, shared_data, name, source, expected):
     obs, found = findings_of(tmp_path, shared_data, path=str(BAD / name), **source)
@@ -145,3 +145,205 @@ def test_structural_failure_fails_the_run_with_a_clear_message(tmp_path, shared_
         " ".join(done.stderr.split())
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "store" / "CURRENT").exists()
+
+
+# --- messages name the file's own headers and say what to fix -----------------------------------------------
+
+OWN_HEADERS = {"area_code": "district", "period": "yr", "value": "value"}
+
+
+def test_findings_name_the_files_own_headers(tmp_path, shared_data):
+    _, found = findings_of(tmp_path, shared_data, path=str(BAD / "own_headers.csv"), columns=OWN_HEADERS)
+    assert found == [
+        ("bad_period", "quarantine", 4, "yr", "period '2019/20' is not a year, quarter or month"),
+        ("unknown_area", "quarantine", 3, "district", "area code DE11X is not in the geography")]
+
+
+def test_a_column_of_no_period_names_the_files_header(tmp_path, shared_data):
+    f = BAD / "all_bad_periods.csv"
+    assert error_of(tmp_path, shared_data, path=str(f), columns=OWN_HEADERS) == (
+        f"source 's': period 'FY2019' is not a year, quarter or month (file {f}, row 2, column 'yr')")
+
+
+def _workbook(path, rows: list[list]) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Cases"
+    ws.append(["Population by district"])
+    ws.append([])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+EXCEL_COLUMNS = {"area_code": "District code", "period": "Year", "value": "Residents"}
+
+
+def test_excel_findings_name_the_sheets_headers(tmp_path, shared_data):
+    _workbook(tmp_path / "w.xlsx", [["District code", "Year", "measure", "Residents"],
+                                    ["DE111", 2019, "population", 635911], ["DE11X", 2019, "population", 1],
+                                    ["DE112", "2019/20", "population", 392807], ["DE113", 2019, "population", "n/a"]])
+    _, found = findings_of(tmp_path, shared_data, path=str(tmp_path / "w.xlsx"), format="excel", sheet="Cases",
+                           header_row=3, columns=EXCEL_COLUMNS)
+    assert found == [
+        ("not_a_number", "quarantine", 7, "Residents", "value is not a number: 'n/a'"),
+        ("bad_period", "quarantine", 6, "Year", "period '2019/20' is not a year, quarter or month"),
+        ("unknown_area", "quarantine", 5, "District code", "area code DE11X is not in the geography")]
+
+
+def test_excel_missing_column_names_the_header_row(tmp_path, shared_data):
+    f = tmp_path / "w.xlsx"
+    _workbook(f, [["District code", "Year", "measure", "Residents"], ["DE111", 2019, "population", 635911]])
+    assert error_of(tmp_path, shared_data, path=str(f), format="excel", sheet="Cases", header_row=3,
+                    columns={**EXCEL_COLUMNS, "value": "Resident"}) == (
+        "source 's': missing column(s) 'Resident'; the table has 'District code', 'Year', 'measure', 'Residents' "
+        f"(file {f}, sheet 'Cases', row 3)")
+
+
+def test_a_semicolon_separated_file_read_with_commas_suggests_the_delimiter(tmp_path, shared_data):
+    f = BAD / "semicolon.csv"
+    assert error_of(tmp_path, shared_data, path=str(f)) == (
+        "source 's': missing column(s) 'year', 'value', 'area_code'; the table has "
+        "'area_code;year;measure;value'; the file looks ';'-separated: set the source's delimiter: \";\" "
+        f"(file {f}, row 1)")
+    obs, found = findings_of(tmp_path, shared_data, path=str(f), delimiter=";")
+    assert found == [] and len(obs) == 2
+
+
+def test_an_area_code_in_the_wrong_case_suggests_the_geographys_code(tmp_path, shared_data):
+    _, found = findings_of(tmp_path, shared_data, path=str(BAD / "lowercase_area.csv"))
+    assert found == [("unknown_area", "quarantine", 3, "area_code",
+                      "area code de112 is not in the geography; did you mean DE112?")]
+
+
+def test_an_area_code_one_character_off_one_code_suggests_it():
+    import pandas as pd
+
+    from etl.validate import validate_observations
+
+    obs = pd.DataFrame({"measure": "m", "area_code": ["NR1O1", "nr102", "NR10X", "QQQQQ"], "period": "2019",
+                        "breakdown": "total", "value": 1.0, "flags": "", "status": "ok", "source": "s",
+                        "row": [2, 3, 4, 5]})
+    _, found = validate_observations(obs, {"NR1", "NR101", "NR102", "NR103"}, "f.csv", set(),
+                                     headers={"area_code": "district"})
+    assert found[["row", "column", "message"]].values.tolist() == [
+        [2, "district", "area code NR1O1 is not in the geography; did you mean NR101?"],
+        [3, "district", "area code nr102 is not in the geography; did you mean NR102?"],
+        [4, "district", "area code NR10X is not in the geography"],  # as close to NR101, NR102 and NR103
+        [5, "district", "area code QQQQQ is not in the geography"]]
+
+
+# --- a measure that matches no row says what the file holds ------------------------------------------------
+
+def _no_observations(config):
+    from etl.validate import empty_measures
+
+    got = extract(config)
+    found = empty_measures(sorted(got.unmatched), "s", config.sources[0].where, None, unmatched=got.unmatched)
+    return [(r.column, r.message) for r in found.itertuples()]
+
+
+def _sum_of(measure: str) -> dict:
+    return {**POPULATION, "id": f"sum_{measure}", "compute": {"method": "sum", "measure": measure}}
+
+
+def test_a_select_value_in_the_wrong_case_is_suggested(tmp_path, shared_data):
+    measures = [{"id": "population", "source": "s", "select": {"Measure": "Population Total"}},
+                {"id": "aged_65", "source": "s", "select": {"Measure": "Population aged 65+"}}]
+    config = deployment(tmp_path, shared_data, {"path": str(BAD / "select_case.csv")}, measures=measures,
+                        indicators=[_sum_of("population"), _sum_of("aged_65")])
+    assert _no_observations(config) == [("Measure", (
+        "no observation of measure 'population' in source 's': no row has Measure 'Population Total' (the column "
+        "'Measure' holds 'Population aged 65+', 'Population total'; did you mean 'Population total'?); the "
+        "indicators computed from it have no value this run"))]
+
+
+def test_a_measure_id_not_in_the_measure_column_is_suggested_among_the_unused_values(tmp_path, shared_data):
+    (tmp_path / "two.csv").write_text("area_code,year,measure,value\nDE111,2019,population,635911\n"
+                                      "DE111,2019,population_65,130000\n")
+    measures = [{"id": "population", "source": "s"}, {"id": "population_aged_65", "source": "s"}]
+    config = deployment(tmp_path, shared_data, {"path": str(tmp_path / "two.csv")}, measures=measures,
+                        indicators=[_sum_of("population"), _sum_of("population_aged_65")])
+    # 'population' is closer in spelling, but it is another measure's: not suggested
+    assert _no_observations(config) == [("measure", (
+        "no observation of measure 'population_aged_65' in source 's': no row has measure 'population_aged_65' "
+        "(the column 'measure' holds 'population', 'population_65'; did you mean 'population_65'?); the "
+        "indicators computed from it have no value this run"))]
+
+
+def test_a_measure_without_a_selection_problem_keeps_the_plain_message():
+    from etl.validate import empty_measures
+
+    found = empty_measures(["x"], "s", "f.csv", None)
+    assert found[["column", "message"]].values.tolist() == [
+        ["measure", "no observation of measure 'x' in source 's': the indicators computed from it have no value "
+                    "this run"]]
+
+
+# --- the geography's areas table ----------------------------------------------------------------------------
+
+AREAS = "code,name,lvl,parent\nNR,Nordland,0,\nNR1,North,1,NR\nNR101,District 1,2,NR1\n"
+
+
+def _areas_error(tmp_path, text: str | None, **spec) -> str:
+    from etl.config_models import GeographyConfig
+    from etl.exceptions import GeographyError
+    from etl.geography import load_areas
+
+    path = tmp_path / "areas.csv"
+    if text is not None:
+        path.write_text(text)
+    geo = GeographyConfig(levels=["country", "region", "district"], areas={
+        "path": str(path), "code": "code", "name": "name", "level": "lvl", "parent": "parent",
+        "level_values": {"0": "country", "1": "region", "2": "district"}, **spec})
+    with pytest.raises(GeographyError) as err:
+        load_areas(geo)
+    return str(err.value)
+
+
+@pytest.mark.parametrize(("extra", "spec", "expected"), [
+    ("NR102,District 2,2,NR4\n", {}, "parent 'NR4' of NR102 is not in the table (file {f}, row 5, column 'parent')"),
+    ("NR102,District 2,2,\n", {}, "the parent of NR102 is blank; an area at level 'district' needs a parent at "
+                                  "level 'region' (file {f}, row 5, column 'parent')"),
+    ("NR102,District 2,3,NR1\n", {}, "level '3' is not one of the configured levels ['country', 'region', "
+                                     "'district']; geography.areas.level_values maps only '0', '1', '2' (file {f}, "
+                                     "row 5, column 'lvl')"),
+    ("", {"level_values": {}}, "level '0' is not one of the configured levels ['country', 'region', 'district']; to "
+                               "use the table's level numbers, map them with geography.areas.level_values, e.g. "
+                               "{{\"0\": country, \"1\": region, \"2\": district}} (file {f}, row 2, column 'lvl')"),
+    ("NR101,Again,2,NR1\n", {}, "duplicate area code 'NR101' (file {f}, row 5, column 'code')"),
+])
+def test_areas_table_errors_name_its_own_headers(tmp_path, extra, spec, expected):
+    assert _areas_error(tmp_path, AREAS + extra, **spec) == \
+        "the geography's areas table: " + expected.format(f=tmp_path / "areas.csv")
+
+
+def test_a_missing_areas_table_names_its_config_key(tmp_path):
+    assert _areas_error(tmp_path, None) == (
+        f"the geography's areas table: file {tmp_path / 'areas.csv'} not found; check geography.areas.path")
+
+
+def _obs(rows: list[tuple[str, str, float]]):
+    import pandas as pd
+
+    return pd.DataFrame({"measure": [r[0] for r in rows], "area_code": [r[1] for r in rows], "period": "2019",
+                         "breakdown": "total", "value": [r[2] for r in rows], "flags": "", "status": "ok",
+                         "source": "s", "row": range(2, len(rows) + 2)})
+
+
+def test_comparisons_name_the_files_value_and_area_headers(tmp_path):
+    from etl.config_models import ValidationConfig
+    from etl.validate import check_proportions, compare_with_previous
+
+    headers = {"area_code": "District code", "period": "Year", "value": "Residents"}
+    _obs([("population", "DE111", 635911.0), ("population", "DE112", 392807.0),
+          ("population", "DE113", 533859.0)]).to_parquet(tmp_path / "before.parquet")
+    _, found, _ = compare_with_previous(_obs([("population", "DE111", 635.911), ("population", "DE112", 392807.0)]),
+                                        tmp_path / "before.parquet", "f.xlsx", ValidationConfig(), headers=headers)
+    assert found[["rule", "column"]].values.tolist() == [["coverage_shrank", "District code"],
+                                                         ["value_jump", "Residents"]]
+    _, over = check_proportions(_obs([("aged_65", "DE111", 950000.0), ("population", "DE111", 635911.0)]),
+                                [("aged_65", "population")], {"s": "f.xlsx"}, {}, headers={"s": headers})
+    assert over[["rule", "column"]].values.tolist() == [["numerator_above_denominator", "Residents"]]

@@ -34,6 +34,11 @@ def normalise_name(name: str) -> str:
     return text[4:] if text.startswith("the ") else text
 
 
+def header(raw: pd.DataFrame, column: str) -> str:
+    """The file's own header of a logical column of the raw table (as the connector recorded it)."""
+    return raw.attrs.get("headers", {}).get(column) or column
+
+
 def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
     path = Path(cfg.path)
     if not path.is_file():
@@ -85,7 +90,7 @@ def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.Data
     published = kept[kept["value"].notna()].set_index(key).index
     at = grouped.set_index(key).index
     clash = at.isin(published)
-    found = [reader_finding("mapping_conflict", int(r.row), "area_code",
+    found = [reader_finding("mapping_conflict", int(r.row), header(raw, "area_code"),
                             f"{r.area_code} is published directly and also mapped from {r.sources}; the published "
                             "value is kept", area_code=r.area_code, period=str(r.period), severity="warn")
              for r in grouped[clash & grouped["value"].notna().to_numpy()].itertuples()]
@@ -115,15 +120,15 @@ def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, l
         codes[name] = hits[0] if len(hits) == 1 else ""
         if len(hits) > 1:
             rows = raw.loc[blank & (raw["area_name"] == name)]
-            found += [reader_finding("ambiguous_area", int(r), "area_name",
+            found += [reader_finding("ambiguous_area", int(r), header(raw, "area_name"),
                                      f"area name {name!r} matches several areas ({', '.join(hits)}); give the code",
                                      period=str(p)) for r, p in zip(rows["row"], rows["period"], strict=True)]
     out = raw.copy()
     out.loc[blank, "area_code"] = names.map(codes).fillna("")
     unmatched = blank & (out["area_code"] == "") & ~out["area_name"].map(
         lambda n: len(index.get(normalise_name(n), [])) > 1)
-    found += [reader_finding("unknown_area", int(r), "area_name", f"area name {n!r} matches no area of the geography",
-                             period=str(p))
+    found += [reader_finding("unknown_area", int(r), header(raw, "area_name"),
+                             f"area name {n!r} matches no area of the geography", period=str(p))
               for r, n, p in zip(out.loc[unmatched, "row"], out.loc[unmatched, "area_name"],
                                  out.loc[unmatched, "period"], strict=True)]
     out = out[~(blank & (out["area_code"] == ""))].reset_index(drop=True)

@@ -83,7 +83,7 @@ def read(source: SourceConfig) -> pd.DataFrame:
                 found.append(reader_finding("cell_error", rows[i], name, f"cell {get_column_letter(j + 1)}"
                                             f"{rows[i]} holds the spreadsheet error {df[name].iat[i]!r}"))
     out = tidy(df[~bad].reset_index(drop=True), source, file=where, rows=np.asarray(rows, dtype="int64")[~bad],
-               numeric_ok=False)
+               numeric_ok=False, header_row=h)
     return add_findings(out, found)
 
 

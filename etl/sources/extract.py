@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from etl.config_models import Config, MeasureConfig, SourceConfig
-from etl.observations import OBSERVATION_COLUMNS, extract_measures
+from etl.exceptions import SourceError
+from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names
 from etl.validate import (
     DROPPING,
+    NoMatch,
     compare_with_previous,
     empty_findings,
     reader_findings,
@@ -35,6 +37,11 @@ class SourceExtract:
     findings: pd.DataFrame
     entry: dict  # the manifest's sources[<id>] entry
     rows_read: int
+    #: the file's own header of each logical column (``{"area_code": "district", "value": "Cases"}``), for
+    #: findings made after reading (``check_proportions(headers=...)``)
+    headers: dict[str, str] = field(default_factory=dict)
+    #: the measures whose selection matches no row of the file, for ``empty_measures(unmatched=...)``
+    unmatched: dict[str, NoMatch] = field(default_factory=dict)
 
 
 def extract_source(config: Config, source: SourceConfig, measures: list[MeasureConfig], known_areas: set[str],
@@ -56,16 +63,21 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     file = source.where
     rows_read = len(raw)
     found = list(raw.attrs.get("findings", []))
+    headers = dict(raw.attrs.get("headers", {}))
     raw, more = apply_code_mapping(raw, source)
     found += more
     if "area_name" in raw.columns:
         raw, more = match_names(raw, areas())
         found += more
-    obs = extract_measures(raw, source, measures, config)
+    try:
+        obs = extract_measures(raw, source, measures, config)
+    except SourceError as exc:  # name the file's header ('year'), not the logical column ('period')
+        raise (exc.at_column(headers[exc.column]) if exc.column in headers else exc) from None
+    unmatched = unmatched_selections(raw, measures, obs)
     clean, checked = validate_observations(obs, known_areas, file, count_measures,
                                            frequencies={m: f for m, f in frequencies.items()
                                                         if m in {x.id for x in measures}},
-                                           rules=source.validation)
+                                           rules=source.validation, headers=headers)
     previous = snapshots.previous_observations(store_root, source.id)
     clean = clean[OBSERVATION_COLUMNS]
     kept = snapshots.keep_observations(store_root, source.id, clean)
@@ -78,7 +90,7 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     else:
         clean, history, reference = compare_with_previous(
             clean, previous, file, source.validation, memory_limit=config.engine.memory_limit,
-            threads=config.engine.threads, temp_directory=store_root / ".spill")
+            threads=config.engine.threads, temp_directory=store_root / ".spill", headers=headers)
         if len(reference):
             # Jumps were quarantined: what the next run compares with is what is published, plus each held-back
             # value's previous one, so that the same jump is held back again (the first file is pruned later).
@@ -90,4 +102,28 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
         else checked
     log.info("step=extract source=%s rows=%d observations=%d findings=%d quarantined=%d", source.id, len(raw),
              len(clean), len(findings), int(findings["severity"].isin(DROPPING).sum()))
-    return SourceExtract(clean, findings, entry, rows_read)
+    return SourceExtract(clean, findings, entry, rows_read, headers, unmatched)
+
+
+def unmatched_selections(raw: pd.DataFrame, measures: list[MeasureConfig], obs: pd.DataFrame
+                         ) -> dict[str, NoMatch]:
+    """The measures with no row in ``obs`` (their selection matched nothing in the raw table), each with what
+    its selecting columns hold. Selections as :func:`etl.observations.extract_measures` makes them: ``select``,
+    else the ``measure`` column holding the measure's id."""
+    present = set(factorize(obs["measure"])[1]) if len(obs) else set()
+    selects = {m.id: (dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})) if len(raw) else {}
+               for m in measures}  # an empty table: nothing to say about the columns
+    missing = [m.id for m in measures if m.id not in present]
+    if not missing:
+        return {}
+    taken: dict[str, set[str]] = {}
+    for m, select in selects.items():
+        if len(select) == 1 and m not in missing:
+            col, value = next(iter(select.items()))
+            taken.setdefault(col, set()).add(value)
+    held: dict[str, list[str]] = {}
+    for col in {c for m in missing for c in selects[m]}:
+        if col in raw.columns:
+            held[col] = sorted({str(v) for v in factorize(raw[col])[1] if isinstance(v, str) and v != ""})
+    return {m: NoMatch(selects[m], {c: held.get(c, []) for c in selects[m]},
+                       {c: taken.get(c, set()) for c in selects[m]}) for m in missing}

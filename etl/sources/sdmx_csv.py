@@ -24,7 +24,7 @@ import pyarrow.csv as pcsv
 
 from etl.config_models import SourceConfig
 from etl.exceptions import SourceError
-from etl.sources.tidy import add_findings, is_gzip, reader_finding
+from etl.sources.tidy import add_findings, delimiter_hint, is_gzip, reader_finding
 
 STRUCTURE_COLUMNS = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION", "LAST UPDATE"}
 FLAG_COLUMNS = ("OBS_FLAG", "OBS_STATUS", "CONF_STATUS")
@@ -70,8 +70,9 @@ def _header(path: Path, source: SourceConfig) -> list[str]:
 def check_header(names: list[str], source: SourceConfig, file: str) -> None:
     if not names or names[0] not in ("DATAFLOW", "STRUCTURE"):
         first = names[0] if names else ""
+        hint = delimiter_hint(first, source.delimiter) if len(names) == 1 else ""
         raise SourceError(source.id, f"not SDMX-CSV: the first column is {first!r}, expected 'DATAFLOW' "
-                          "(SDMX-CSV 1.0) or 'STRUCTURE' (2.0)", file=file, row=1)
+                          f"(SDMX-CSV 1.0) or 'STRUCTURE' (2.0){hint}", file=file, row=1)
     for needed in ("TIME_PERIOD", "OBS_VALUE"):
         if needed not in names:
             raise SourceError(source.id, f"no {needed} column; the file has {', '.join(names)}", file=file,
@@ -106,6 +107,7 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
     out = pa.table({n: (c.dictionary_encode() if n not in ("value", "row") else c)
                     for n, c in zip(out.column_names, out.columns, strict=True)})
     df = out.to_pandas()
+    df.attrs["headers"] = {"area_code": area, "period": "TIME_PERIOD", "value": "OBS_VALUE"}  # for findings
     return add_findings(df, found) if found else df
 
 

@@ -70,9 +70,10 @@ def check_text(path: Path, source: SourceConfig) -> tuple[str, list[dict]]:
 
 
 def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray | None = None,
-         numeric_ok: bool = True) -> pd.DataFrame:
+         numeric_ok: bool = True, header_row: int = 1) -> pd.DataFrame:
     """Map the configured columns of ``df`` to the raw table. ``rows`` gives each row's line in the file
-    (default: header on line 1)."""
+    (default: header on line 1, ``header_row``). ``raw.attrs["headers"]`` keeps the file's own header of each
+    logical column (``{"area_code": "district", "period": "year", ...}``): findings name those."""
     cols = source.columns
     wanted = {"period": cols.period, "value": cols.value}
     if cols.area_name:
@@ -84,7 +85,8 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     missing = [c for c in wanted.values() if c not in df.columns]
     if missing:
         raise SourceError(source.id, f"missing column(s) {', '.join(map(repr, missing))}; the table has "
-                          f"{', '.join(map(repr, map(str, df.columns)))}", file=file, row=1)
+                          f"{', '.join(map(repr, map(str, df.columns)))}{_delimiter_hint(df, source)}", file=file,
+                          row=header_row)
     out = df.rename(columns={v: k for k, v in wanted.items()})
     out.columns = [str(c) for c in out.columns]
     out["row"] = rows if rows is not None else np.arange(2, len(out) + 2)
@@ -99,6 +101,7 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     raw_value = out["value"]
     if numeric_ok and pd.api.types.is_numeric_dtype(raw_value):
         out["value"] = raw_value.astype("float64")
+        out.attrs["headers"] = dict(wanted)
         return out
     text = _text(raw_value)
     value = pd.to_numeric(text, errors="coerce")
@@ -121,7 +124,27 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     # A missing marker with no flag column becomes the flag (':' -> missing, 'c' -> confidential).
     out["flags"] = pd.Series(map_pairs(out["flags"], marker, lambda flag, m: flag or _MARKER_FLAG.get(m, "")),
                              index=out.index)
+    out.attrs["headers"] = dict(wanted)
     return add_findings(out, found)
+
+
+#: Separators a table read with the wrong ``delimiter`` shows in its one header.
+_SEPARATORS = {";": ";", "\t": "\\t", "|": "|"}
+
+
+def _delimiter_hint(df: pd.DataFrame, source: SourceConfig) -> str:
+    """A table of one column whose header holds another separator was read with the wrong ``delimiter``."""
+    if len(df.columns) != 1 or source.format not in ("csv", "sdmx_csv"):
+        return ""
+    return delimiter_hint(str(df.columns[0]), source.delimiter)
+
+
+def delimiter_hint(header: str, delimiter: str) -> str:
+    """A hint to set ``delimiter`` when ``header`` (the first line, read as one column) holds ';', a tab or '|'."""
+    for sep, written in _SEPARATORS.items():
+        if sep != delimiter and sep in header:
+            return f"; the file looks '{written}'-separated: set the source's delimiter: \"{written}\""
+    return ""
 
 
 def _text(s: pd.Series) -> pd.Series:
