@@ -131,7 +131,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
         entries[source.id] = got.entry
         frames.append(got.observations)
         found.append(got.findings)
-        read.append((source, [m.id for m in measures]))
+        read.append((source, [m.id for m in measures], got))
         stats.append({"kind": "source", "name": source.id, "rows_read": got.rows_read,
                       "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
@@ -140,14 +140,15 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
     pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
              if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
     obs, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
-                                  {s.id: s.validation for s in config.sources})
+                                  {s.id: s.validation for s in config.sources},
+                                  headers={s.id: got.headers for s, _, got in read})
     found.append(over)
     # after every rule that drops rows: a measure whose rows were all quarantined has no observation either
     present = measures_present(obs)
-    for source, measures in read:
+    for source, measures, got in read:
         kept = present.get(source.id, set())
         found.append(empty_measures([m for m in measures if m not in kept], source.id, source.where,
-                                    source.validation))
+                                    source.validation, unmatched=got.unmatched))
     found = [f for f in found if not f.empty]
     findings = pd.concat(found, ignore_index=True) if found else empty_findings()
     message = blocking(findings)

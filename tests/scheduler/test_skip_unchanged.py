@@ -175,8 +175,10 @@ def test_an_indicator_without_observations_is_reported_and_does_not_stop_skippin
     db = catalogue.connect(config.catalogue)
     _, found = catalogue.last_run_findings(db)
     assert found[["rule", "severity", "measure"]].values.tolist() == [["no_observations", "warn", "complaints"]]
-    assert found["message"].iloc[0] == ("no observation of measure 'complaints' in source 'services': the "
-                                        "indicators computed from it have no value this run")
+    assert found["message"].iloc[0] == (
+        "no observation of measure 'complaints' in source 'services': no row has measure 'complaints' (the column "
+        "'measure' holds 'applications', 'applications_online'); the indicators computed from it have no value "
+        "this run")
     # it was computed (no rows): the next trigger with nothing changed is skipped, not run forever
     assert "complaints" in catalogue.indicators_computed(db, ReleaseStore(config.store).current_id())
     assert skipped(config, "all") == ReleaseStore(config.store).current_id()
