@@ -29,7 +29,9 @@ from rich.table import Table
 from etl.exceptions import OpenMeasureError
 
 console = Console(stderr=True)
-out = Console()
+# Piped into a file or another program (no terminal, no COLUMNS), rich would wrap and cut tables at 80
+# characters, so a script reading `releases list` got release ids cut short: lines are left whole there.
+out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 10_000)
 
 DEFAULT_CONFIG = "config.yaml"
 

@@ -40,3 +40,17 @@ def test_config_check_accepts_the_demo_config():
     done = cli("config", "check", "config.yaml")
     assert done.returncode == 0, done.stderr
     assert "valid" in done.stdout
+
+
+def test_piped_tables_are_not_cut_at_80_columns(tmp_path):
+    """A script reading `releases list` (no terminal, no COLUMNS) gets whole release ids."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env |= {"OPENMEASURE_STORE": str(tmp_path / "store"), "OPENMEASURE_CATALOGUE": f"sqlite:///{tmp_path / 'c.db'}"}
+    config = str(ROOT / "examples" / "starter" / "config.yaml")
+    run = subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "--config", config], capture_output=True,
+                         text=True, cwd=ROOT, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    current = (tmp_path / "store" / "CURRENT").read_text().strip()
+    listed = subprocess.run([sys.executable, "-m", "etl.cli", "releases", "list", "--config", config],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert current in listed.stdout, listed.stdout
