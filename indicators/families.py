@@ -68,9 +68,17 @@ def with_families(params: pd.DataFrame, wanted: list[str]) -> list[str]:
 
 
 def family_names(params: pd.DataFrame) -> dict[int, str]:
-    """For each member of a family, the other members' ids as a note says them ('neet_count')."""
+    """For each member of a family, the other members as its note names them ('neet_count'). A public
+    indicator's note names only public members: an internal one's id (even its existence) never reaches the
+    public, so a family with no other public member is 'another indicator'."""
     names = dict(zip(params["ind_id"], params["indicator"], strict=True))
-    return {i: ", ".join(f"'{names[j]}'" for j in family if j != i) for family in families(params) for i in family}
+    public = dict(zip(params["ind_id"], params["visibility"] == "public", strict=True))
+    out = {}
+    for family in families(params):
+        for i in family:
+            shown = [f"'{names[j]}'" for j in family if j != i and (public[j] or not public[i])]
+            out[i] = ", ".join(shown) or "another indicator"
+    return out
 
 
 KEYS = ["ind_id", "area_id", "period_id", "bd_id"]

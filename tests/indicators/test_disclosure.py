@@ -252,3 +252,18 @@ def test_the_built_in_rule_counts_the_side_that_counts_people(tmp_path):
     config = load_config(path)
     rule = disclosure_rule(config.indicators[0], config)
     assert (rule.threshold, rule.apply_to) == (10, "denominator")
+
+
+def test_a_public_note_never_names_an_internal_indicator_on_the_same_count(tmp_path):
+    """The count withholds L1 (primary) and, with its family, the cells the internal rate withholds; the
+    public count's notes say 'another indicator', never the internal one's id."""
+    internal = {"id": "secret_rate", "visibility": "internal",
+                "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}
+    obs = [("x", a, 2020, v, "") for a, v in (("L1", 7), ("L2", 30), ("L3", 40), ("L4", 50))]
+    obs += [("n", a, 2020, 1000, "") for a in ("L1", "L2", "L4")]  # L3 has no denominator: patterns differ
+    final = compute_final(build_config(tmp_path, obs, [SMALL, internal], ["x", "n"]))
+    public_notes = " ".join(final.loc[final.indicator == "small", "note"].dropna())
+    assert "secret_rate" not in public_notes
+    assert "Withheld as in another indicator" in public_notes
+    internal_notes = " ".join(final.loc[final.indicator == "secret_rate", "note"].dropna())
+    assert "'small'" in internal_notes  # managers see which public indicator it follows
