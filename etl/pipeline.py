@@ -209,9 +209,11 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             # keep what the published release has, rather than vanish from it with their history
             progress(f"keeping {', '.join(held)} as published in release {store.current_id()}: a measure "
                      "they are computed from has no observation this run")
+            kept = {x for i in config.indicators if i.id in held for x in i.compute.measures}
             findings = findings.assign(message=[
-                m + f"; its indicators keep the values of release {store.current_id()}" if r == "no_observations"
-                else m for r, m in zip(findings["rule"], findings["message"], strict=True)])
+                m + f"; its indicators keep the values of release {store.current_id()}"
+                if r == "no_observations" and x in kept else m
+                for r, x, m in zip(findings["rule"], findings["measure"], findings["message"], strict=True)])
             wanted = [i for i in wanted if i not in held]
             if not wanted:
                 exc = StepFailed("validate", f"no indicator of this run has observations; release "

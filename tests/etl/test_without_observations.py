@@ -68,3 +68,15 @@ def test_when_no_indicator_has_observations_the_run_fails_and_the_release_stays(
     _, found = catalogue.last_run_findings(db)
     assert found["rule"].tolist() == ["no_observations"]
 
+
+
+def test_only_the_findings_of_kept_indicators_say_they_keep_their_values(tmp_path):
+    """'z' never had a published value (a new indicator): its finding must not claim values were kept."""
+    new = {"id": "z_sum", "compute": {"method": "sum", "measure": "z"}}
+    config = load_config(build_config(tmp_path, _obs(("x", "y", "n")), [SUM, RATE], ["x", "y", "n", "z"]))
+    run(config)
+    config = load_config(build_config(tmp_path, _obs(("x", "n")), [SUM, RATE, new], ["x", "y", "n", "z"]))
+    second = run(config)
+    found = pd.read_parquet(second.path / "quality.parquet").set_index("measure")
+    assert "keep the values of release" in found.loc["y", "message"]
+    assert "keep the values" not in found.loc["z", "message"]
