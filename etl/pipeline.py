@@ -6,7 +6,6 @@ the catalogue and makes sure that a failure anywhere publishes nothing.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from etl.validate import (
     DROPPING,
     blocking,
     check_proportions,
+    closest,
     empty_findings,
     empty_measures,
     measures_present,
@@ -80,9 +80,8 @@ def check_area_targets(config: Config, known: set[str]) -> None:
     for n, ind in enumerate(config.indicators):
         for k, target in enumerate(ind.target.areas if ind.target else []):
             if target.area_code not in known:
-                close = [c for c in known if c.casefold() == target.area_code.casefold()] or \
-                    difflib.get_close_matches(target.area_code, sorted(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = closest(target.area_code, sorted(known))
+                hint = f"; did you mean {close!r}?" if close else ""
                 problems.append(f"indicators[{n}].target.areas[{k}].area_code: {target.area_code!r} is not in the "
                                 f"areas table (indicator {ind.id!r}){hint}")
     if problems:
