@@ -313,4 +313,40 @@ def _check_schedules(config: Config) -> list[str]:
             except ValueError as exc:
                 problems.append(f"schedules[{n}].cron: {exc}: {s.cron!r} (schedule {s.id!r}); a cron has five "
                                 "fields, minute hour day month weekday, e.g. '0 2 * * *'")
+                continue
+            never = _never_fires(s.cron, timezone)
+            if never:
+                problems.append(f"schedules[{n}].cron: {s.cron!r} never fires: {never} (schedule {s.id!r})")
     return problems
+
+
+#: The Gregorian calendar repeats every 400 years (146,097 days, a whole number of weeks): a cron of five fields
+#: that does not fire within that long never fires.
+_CALENDAR_CYCLE_DAYS = 146_097
+
+
+def _never_fires(cron: str, timezone: str) -> str | None:
+    """Why a (valid) five-field cron can never fire, or None when it fires. APScheduler's own trigger finds its
+    next fire time from now, bounded by an end date one calendar cycle ahead: an impossible date (the 31st of
+    February) ends the search there instead of running on to the year 9999."""
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    minute, hour, day, month, weekday = cron.split()
+    now = datetime.now(UTC)
+    horizon = now + timedelta(days=_CALENDAR_CYCLE_DAYS + 1)
+
+    def fires(day_of_week: str) -> bool:
+        trigger = CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+                              timezone=timezone, end_date=horizon)
+        return trigger.get_next_fire_time(None, now) is not None
+
+    if fires(weekday):
+        return None
+    if weekday != "*" and fires("*"):
+        return (f"no day {day} of month {month} falls on weekday {weekday} (the scheduler fires only when the day "
+                "of the month and the weekday both match, not when either does as some crons do); put '*' in one "
+                "of the two fields")
+    return (f"there is no day {day} in month {month} (February has at most 29 days; April, June, September and "
+            "November have 30)")

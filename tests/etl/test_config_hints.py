@@ -37,6 +37,37 @@ def test_a_bad_cron_is_an_error_when_the_config_is_loaded(tmp_path, cron, messag
     assert len(found) == 1 and found[0].startswith(message), found
 
 
+@pytest.mark.parametrize("cron, day, month", [
+    ("0 2 31 2 *", "31", "2"), ("0 2 30 2 *", "30", "2"), ("15 4 31 4,6,9,11 *", "31", "4,6,9,11"),
+    ("0 2 30,31 2 1", "30,31", "2"),
+])
+def test_a_cron_that_can_never_fire_is_an_error_when_the_config_is_loaded(tmp_path, cron, day, month):
+    found = problems(tmp_path, 'cron: "0 2 * * *"', f'cron: "{cron}"')
+    assert found == [f"schedules[0].cron: {cron!r} never fires: there is no day {day} in month {month} (February "
+                     "has at most 29 days; April, June, September and November have 30) (schedule 'nightly')"]
+
+
+@pytest.mark.parametrize("cron", ["0 2 29 2 *", "0 2 29 2 0", "0 0 31 * *", "30 2 * * *", "0 6 31 12 6"])
+def test_a_cron_that_fires_rarely_is_accepted(tmp_path, cron):
+    """Every 29th of February, a leap day on a given weekday (decades apart), a 02:30 the clocks skip once a
+    year: rare, but they fire."""
+    config = load_changed(tmp_path, 'cron: "0 2 * * *"', f'cron: "{cron}"')
+    assert config.schedules[0].cron == cron
+
+
+def test_the_never_fires_check_is_bounded(tmp_path):
+    """The search for a next fire time ends one calendar cycle (400 years) ahead; APScheduler alone would walk
+    on to the year 9999 for each impossible date."""
+    import time
+
+    from etl.config import _never_fires
+
+    started = time.perf_counter()
+    for cron in ("* * 31 2 *", "0 2 30,31 2 *", "*/5 * 31 4,6,9,11 *", "0 2 31 2 6"):
+        assert _never_fires(cron, "Europe/Paris")
+    assert time.perf_counter() - started < 5
+
+
 def test_the_scheduler_time_zone_is_checked(tmp_path):
     found = problems(tmp_path, "schedules:\n", "scheduler: {timezone: Europe/Olso}\nschedules:\n")
     assert found == ["scheduler.timezone: unknown time zone 'Europe/Olso' (an IANA name such as 'Europe/Oslo', "
