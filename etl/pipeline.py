@@ -31,6 +31,7 @@ from etl.sources.extract import extract_source
 from etl.store import ReleaseStore
 from etl.validate import (
     DROPPING,
+    base_period_findings,
     blocking,
     check_proportions,
     closest,
@@ -221,6 +222,11 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 raise exc
             partial = True
             run_config = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
+
+        # a target's base period without observations leaves progress empty: say so (a warning)
+        unmeasured = base_period_findings(config, wanted, obs)
+        if not unmeasured.empty:
+            findings = pd.concat([f for f in (findings, unmeasured) if not f.empty], ignore_index=True)
 
         nb = config.geography.neighbours
         neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from etl.config_models import RULE_NAMES, ValidationConfig
-from etl.observations import factorize, map_unique
+from etl.config_models import RULE_NAMES, Config, ValidationConfig
+from etl.observations import factorize, map_unique, period_time
 
 FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
                    "message"]
@@ -457,6 +457,52 @@ def empty_measures(missing: list[str], source: str, file: str, rules: Validation
         "measure": missing, "area_code": "", "period": "", "message": messages,
     })
     return out[FINDING_COLUMNS]
+
+
+def base_period_findings(config: Config, indicators: Iterable[str], obs: pd.DataFrame) -> pd.DataFrame:
+    """One ``base_period_without_data`` finding (always ``warn``) per indicator of ``indicators`` whose
+    ``target.base_period`` has no observation of a measure it is computed from: its growth since the base
+    period, and so its progress against the target, is empty in every area. The finding names the indicator,
+    the base period and the periods that do have data (of every measure of the indicator). An indicator with
+    no period of data at all says nothing here: the ``no_observations`` finding of its measure does."""
+    wanted = set(indicators)
+    targets = [(n, i) for n, i in enumerate(config.indicators)
+               if i.id in wanted and i.target is not None and i.target.base_period]
+    measures = {m for _, i in targets for m in i.compute.measures}
+    if not measures or obs.empty:
+        return empty_findings()
+    rows = (obs["measure"].isin(measures) & obs["value"].notna()).to_numpy()
+    m_codes, m_values = factorize(obs["measure"][rows])
+    p_codes, p_values = factorize(obs["period"][rows])
+    width = max(len(p_values), 1)
+    periods: dict[str, set[str]] = {}
+    for key in np.unique(m_codes.astype(np.int64) * width + p_codes):  # each (measure, period) once
+        periods.setdefault(m_values[key // width], set()).add(p_values[key % width])
+    out = []
+    for n, ind in targets:
+        base = ind.target.base_period
+        lacking = [m for m in ind.compute.measures if base not in periods.get(m, set())]
+        with_data = set.intersection(*(periods.get(m, set()) for m in ind.compute.measures))
+        if not lacking or not with_data:
+            continue
+        source = config.source(config.measure(lacking[0]).source)
+        listed = sorted(with_data, key=lambda p: (period_time(p), p))
+        shown = ", ".join(listed) if len(listed) <= _LISTED else \
+            ", ".join(listed[:5]) + ", ..., " + ", ".join(listed[-5:]) + f" ({len(listed)} periods)"
+        out.append({
+            "rule": "base_period_without_data", "severity": "warn", "source": source.id, "file": source.where,
+            "row": None, "column": "", "measure": lacking[0], "area_code": "", "period": base,
+            "message": f"indicator {ind.id!r}: its target's base period {base!r} has no observation of measure"
+                       f"{'s' if len(lacking) > 1 else ''} {' and '.join(map(repr, lacking))}; the periods with "
+                       f"data are {shown}: its progress against the target (the growth since the base period) is "
+                       f"empty in every area. Set indicators[{n}].target.base_period to one of them, or leave it out "
+                       f"to use the first period with data ({listed[0]})",
+        })
+    if not out:
+        return empty_findings()
+    df = pd.DataFrame(out)
+    df["row"] = pd.array(df["row"], dtype="Int64")
+    return df[FINDING_COLUMNS]
 
 
 def blocking(findings: pd.DataFrame) -> str | None:
