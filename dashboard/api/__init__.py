@@ -21,7 +21,7 @@ import secrets
 import flask
 from werkzeug.exceptions import HTTPException
 
-from dashboard.api import api_routes, data_routes, guide_routes, sitemap
+from dashboard.api import api_routes, data_routes, guide_routes, http, sitemap
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
@@ -59,6 +59,7 @@ def register(server: flask.Flask, config: Config) -> None:
     server.register_error_handler(ApiError, lambda exc: exc.response())
     server.register_error_handler(StoreError, _store_error)
     server.register_error_handler(HTTPException, _http_error)
+    server.after_request(http.cors)
 
 
 def reader_for_request() -> ReleaseReader:

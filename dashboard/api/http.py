@@ -52,6 +52,34 @@ def conditional(etag: str, public: bool, max_age: int) -> flask.Response | None:
     return None
 
 
+#: Paths whose public answers any web page may read (``fetch`` from a notebook or a newsroom's chart): the
+#: API, the download centre and its files, the catalogue and the boundaries. Not the sign-in routes.
+CORS_PREFIXES = ("/api/", "/data", "/catalog.jsonld", "/boundaries/")
+#: Response headers a script in a browser may read besides the CORS-safelisted ones.
+CORS_EXPOSED = ("ETag, Link, X-Total-Count, X-OpenMeasure-Release, X-OpenMeasure-Cache, X-OpenMeasure-Render, "
+                "Content-Disposition")
+
+
+def cors(resp: flask.Response) -> flask.Response:
+    """after_request of the server: ``Access-Control-Allow-Origin: *`` on the open data, so that a script in a
+    browser on another site can read it, and the answer to its preflight (``If-None-Match`` is not a
+    safelisted header). Never on an answer made for a signed-in manager (``flask.g.om_manager``, set by
+    :meth:`~dashboard.api.access.Access.manager` when the route asked who is asking): with a proxy that
+    identifies managers by something the browser sends on its own (its address, a client certificate), a
+    page on another site could otherwise read internal indicators through a manager's browser. No
+    ``Allow-Credentials``: a browser does not send cookies or passwords with such a request."""
+    req = flask.request
+    if not req.path.startswith(CORS_PREFIXES) or req.path.startswith("/auth/") or flask.g.get("om_manager"):
+        return resp
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+    if req.method == "OPTIONS":
+        resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = "If-None-Match, Accept, Accept-Language"
+        resp.headers["Access-Control-Max-Age"] = "86400"
+    return resp
+
+
 def current_document(release_id: str, max_age: int, build) -> flask.Response:
     """A public document drawn from the current release (catalogue, sitemap): 304 when the client holds it,
     else ``build()`` with its ETag and Cache-Control."""
