@@ -177,6 +177,25 @@ def recent_runs(engine: Engine, limit: int = 20) -> pd.DataFrame:
         return pd.read_sql(select(runs).order_by(runs.c.id.desc()).limit(limit), con)
 
 
+def run_history(engine: Engine, per_job: int) -> list[dict]:
+    """The last ``per_job`` runs of every job in the catalogue, by job and newest first, each with ``rows_read``
+    (rows its sources gave) and ``rows_written`` (indicator values it computed), None where it recorded none."""
+    rank = func.row_number().over(partition_by=runs.c.job, order_by=runs.c.id.desc()).label("rank")
+    ranked = select(runs.c.id, rank).subquery()
+    wanted = select(ranked.c.id).where(ranked.c.rank <= per_job)
+    totals = (select(run_stats.c.run_id, run_stats.c.kind, func.sum(run_stats.c.rows_read),
+                     func.sum(run_stats.c.rows_written))
+              .where(run_stats.c.run_id.in_(wanted)).group_by(run_stats.c.run_id, run_stats.c.kind))
+    with engine.connect() as con:
+        rows = [dict(r) for r in con.execute(select(runs).where(runs.c.id.in_(wanted))
+                                             .order_by(runs.c.job, runs.c.id.desc())).mappings()]
+        counted = {(run_id, kind): (read, written) for run_id, kind, read, written in con.execute(totals)}
+    for r in rows:
+        r["rows_read"] = counted.get((r["id"], "source"), (None, None))[0]
+        r["rows_written"] = counted.get((r["id"], "indicator"), (None, None))[1]
+    return rows
+
+
 def last_run_findings(engine: Engine) -> tuple[dict | None, pd.DataFrame]:
     with engine.connect() as con:
         last = con.execute(select(runs).where(runs.c.status != "running").order_by(runs.c.id.desc())

@@ -6,7 +6,7 @@
     openmeasure releases list [--config PATH]          published releases, newest first
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
-    openmeasure status [--config PATH]                 every job's last and next run, every indicator's freshness
+    openmeasure status [--config PATH] [--history N]   every job's last and next run, every indicator's freshness
     openmeasure access add-user NAME [--config PATH]   create a manager account (password from the terminal)
     openmeasure access remove-user NAME [--config PATH]
     openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
@@ -163,10 +163,23 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from etl.status import print_status
+    from etl.status import print_history, print_status
 
-    print_status(_load(args), out)
+    config = _load(args)
+    print_status(config, out)
+    if getattr(args, "history", None):
+        print_history(config, out, args.history)
     return 0
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of runs (a whole number, 1 or more)")
+    return n
 
 
 def cmd_access_add_user(args: argparse.Namespace) -> int:
@@ -236,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="stop after the ETL")
     demo.add_argument("--port", type=int, default=8050)
     with_config(sub.add_parser("schedule", help="run the scheduled jobs until SIGTERM / SIGINT"))
-    with_config(sub.add_parser("status", help="jobs' last and next runs, indicators' freshness"))
+    st = with_config(sub.add_parser("status", help="jobs' last and next runs, indicators' freshness"))
+    st.add_argument("--history", type=_at_least_one, metavar="N",
+                    help="also list the last N runs of every job in the catalogue (start, end, status, rows, error)")
 
     from dashboard.serve import add_arguments
 

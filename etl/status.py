@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import inspect, text
 
@@ -74,3 +75,26 @@ def print_status(config: Config, out: Console) -> None:
         fr.add_row(f.indicator, f.frequency, _when(f.last_refreshed) or "never",
                    _age(f.age.total_seconds() / 86400) if f.age else "", f"[{style}]{f.state}[/{style}]")
     out.print(fr)
+
+
+def print_history(config: Config, out: Console, per_job: int) -> None:
+    """The last ``per_job`` runs of every job in the catalogue: the config's jobs in their order, then manual
+    runs, then jobs the config no longer has."""
+    rows = catalogue.run_history(catalogue.connect(config.catalogue), per_job)
+    order = {s.id: k for k, s in enumerate(config.schedules)} | {"manual": len(config.schedules)}
+    rows.sort(key=lambda r: (order.get(r["job"], len(order)), r["job"], -r["id"]))
+    table = Table("job", "run", "started", "finished", "status", "rows read", "values written", "release",
+                  "error", title=f"run history (the last {per_job} of each job)")
+    for r in rows:
+        error = (r["error"] or "").strip()
+        table.add_row(r["job"], str(r["id"]), _when(r["started_at"]), _when(r["finished_at"]), r["status"],
+                      _count(r["rows_read"]), _count(r["rows_written"]), r["release_id"] or "",
+                      escape(error.splitlines()[0] if error else ""))
+    if not rows:
+        out.print("run history: no run in the catalogue yet")
+        return
+    out.print(table)
+
+
+def _count(n: int | None) -> str:
+    return "" if n is None else f"{int(n):,}"
