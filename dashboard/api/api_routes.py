@@ -7,6 +7,8 @@ matching ``If-None-Match`` with 304. Bad input is a 400 whose JSON names the par
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import flask
 import orjson
 from werkzeug.datastructures import MultiDict
@@ -263,7 +265,9 @@ def _json_page(rel: Release, q: reading.ValueQuery, n: int, offset: int, limit: 
         args = _args_without(flask.request.args, ("cursor",))
         args["cursor"] = [params.make_cursor(rel.id, offset + limit, key)]
         args["release"] = [rel.id]
-        nxt = flask.url_for(".data", _external=False, **args)
+        # absolute, like every other link of the API: a client follows it as given (requests, R's httr and
+        # jsonlite refuse a path without scheme and host)
+        nxt = f"{state().base_url()}api/v1/data?{urlencode(args, doseq=True)}"
 
     def body():
         yield b'{"release":' + orjson.dumps(rel.id) + b',"total":' + str(n).encode()

@@ -198,3 +198,20 @@ def test_areas_are_published_without_the_storage_bucket(client, api_store):
     fields = {f["name"] for r in package["resources"] if r["name"] == "areas" for f in r["schema"]["fields"]}
     assert "area_code" in fields and "bucket" not in fields
     assert client.get("/api/v1/data?area=VL101&limit=1").get_json()["total"] > 0  # the by-area files still found
+
+
+def test_next_is_an_absolute_link_a_script_can_follow(client, api_config):
+    """'next' was a bare path (/api/v1/data?...): requests.get(page["next"]) raised MissingSchema, and R's
+    jsonlite could not open it either, while every other link of the API is absolute."""
+    page = client.get("/api/v1/data?indicator=neet_rate&level=region&limit=10")
+    nxt = page.get_json()["next"]
+    assert nxt.startswith("http://localhost/api/v1/data?"), nxt
+    assert page.headers["Link"] == f'<{nxt}>; rel="next"'
+    second = client.get(nxt).get_json()
+    assert second["offset"] == 10 and second["data"][0] != page.get_json()["data"][0]
+    from tests.api.conftest import make_app
+
+    access = api_config.access.model_copy(update={"public_url": "https://data.example.org/om/"})
+    behind = make_app(api_config.model_copy(update={"access": access})).test_client()
+    nxt = behind.get("/api/v1/data?indicator=neet_rate&limit=10").get_json()["next"]
+    assert nxt.startswith("https://data.example.org/om/api/v1/data?") and "cursor=" in nxt and "release=" in nxt
