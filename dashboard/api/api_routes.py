@@ -349,7 +349,7 @@ def releases():
 def release(release_id: str):
     st = state()
     params.check_names(flask.request.args, openapi.accepted("/api/v1/releases/{release_id}"))
-    rel = params.release_by_id(st.reader(), release_id, "release_id")
+    rel = params.release_by_id(st.reader(), release_id, "release_id", status=404)
     return _release_headers(_cached(rel.id, lambda: http.json_response(release_summary(rel, st.base_url()))),
                             rel)
 

@@ -28,9 +28,9 @@ DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), (
                     ("sdmx-csv", "SDMX-CSV"))
 
 
-def _release(rid: str, name: str = "release_id") -> Release:
+def _release(rid: str, name: str = "release_id", status: int = 400) -> Release:
     reader = state().public
-    return reader.current() if rid == "current" else params.release_by_id(reader, rid, name)
+    return reader.current() if rid == "current" else params.release_by_id(reader, rid, name, status)
 
 
 @bp.get("/data")
@@ -87,7 +87,7 @@ def release_file(release_id: str, name: str):
     if name != "release.zip" and name not in bulk.FILES:
         raise ApiError(f"no file {name[:64]!r} in a release; the files are: release.zip, "
                        + ", ".join(bulk.FILES), parameter="name", status=404)
-    rel = _release(release_id)
+    rel = _release(release_id, status=404)  # in the path: a file that is not there
     etag = http.etag_for(rel.id, "public")
     max_age = st.config.access.cache_seconds if release_id == "current" else IMMUTABLE
     hit = http.conditional(etag, True, max_age)

@@ -37,8 +37,10 @@ def guide():
               f'# JSON pages: jsonlite::fromJSON("{base}/api/v1/data?indicator={ind}")$data')
     body = f"""<p>Every figure is available as data: JSON (paged with a cursor), CSV (UTF-8; add
 <code>bom=true</code> for Excel), Excel, Parquet and SDMX-CSV. Pin any query to a release with
-<code>release=&lt;id&gt;</code> so that a script gives the same answer next year; the current release is
-<strong>{e(rel.id)}</strong>. The machine-readable description is {link('/api/v1/openapi.json', 'the OpenAPI document')}.</p>
+<code>release=&lt;id&gt;</code> so that a script gives the same answer as long as that release is kept: this
+server keeps its {st.config.publication.keep_releases:,} most recent releases ({link('/api/v1/releases', 'the list')}),
+so to keep a release's figures for good, download its zip from {link('/data', 'the download centre')}. The
+current release is <strong>{e(rel.id)}</strong>. The machine-readable description is {link('/api/v1/openapi.json', 'the OpenAPI document')}.</p>
 <h2>Examples</h2>
 <h3>curl</h3><pre><code>{e(curl)}</code></pre>
 <h3>Python (pandas)</h3><pre><code>{e(pandas)}</code></pre>

@@ -112,13 +112,30 @@ def release(reader: ReleaseReader, args: MultiDict, name: str = "release") -> Re
     return release_by_id(reader, rid, name)
 
 
-def release_by_id(reader: ReleaseReader, rid: str | None, name: str = "release") -> Release:
+#: The shape of a release id: the UTC time its run started and a random suffix (ids sort in time order).
+RELEASE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+
+def release_by_id(reader: ReleaseReader, rid: str | None, name: str = "release", status: int = 400) -> Release:
+    """The listed release ``rid`` (the current one for None). ``status`` is that of the refusal: 400 for a
+    query parameter, 404 for a release named in the path (a resource that is not there)."""
     if rid is None:
         return reader.current()
     listed = {r["id"]: r["id"] for r in reader.store.list()}
     if rid not in listed:
-        raise unknown("release", rid, set(listed), name) if len(rid) <= 64 else \
-            ApiError("unknown release", parameter=name)
+        if len(rid) > 64:
+            raise ApiError("unknown release", parameter=name, status=status)
+        if RELEASE_ID.match(rid) and listed and rid < min(listed):
+            # a script pinned to a release the store has since pruned (publication.keep_releases): say so,
+            # rather than 'unknown', which reads as a typo
+            raise ApiError(f"unknown release {rid!r}: older than every release this server keeps (it keeps only "
+                           f"the most recent ones; the oldest kept is {min(listed)!r}, see /api/v1/releases), so "
+                           "if it was published here it has since been removed. To keep a release's figures for "
+                           "good, download its zip (/data/releases/<id>/release.zip) while it is listed",
+                           parameter=name, status=status)
+        err = unknown("release", rid, set(listed), name)
+        err.status = status
+        raise err
     return reader.get(listed[rid])
 
 

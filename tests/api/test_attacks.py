@@ -223,3 +223,29 @@ def test_no_release_yet_is_a_clean_503(api_config, tmp_path):
     for url in ("/api/v1/data", "/api/v1/releases", "/data", "/catalog.jsonld"):
         r = client.get(url)
         assert r.status_code == 503 and "no release" in r.get_json()["error"]["message"], url
+
+
+def test_a_pinned_release_the_store_no_longer_keeps_says_so(client, api_store):
+    """A script pinned with release=<id> a week ago got "unknown release '...'", which reads as a typo: the
+    store had pruned it (publication.keep_releases). The answer says so, and how to keep the figures."""
+    gone = "20000101T000000Z-0a0b0c"
+    for url, parameter in ((f"/api/v1/data?indicator=neet_rate&release={gone}", "release"),
+                           (f"/data/revisions?from={gone}&to=current", "from")):
+        err = assert_refused(client.get(url), statuses=(400,))
+        assert err["parameter"] == parameter, err
+        assert "older than every release this server keeps" in err["message"] and api_store["old"] in err["message"]
+        assert "release.zip" in err["message"]
+    err = assert_refused(client.get("/api/v1/data?release=29991231T235959Z-abcdee"), statuses=(400,))
+    assert "did you mean '29991231T235959Z-abcdef'" in err["message"] and "keeps" not in err["message"]
+    guide = client.get("/api/").get_data(as_text=True)  # it promised "the same answer next year"
+    assert "next year" not in guide and "keeps its 5 most recent releases" in guide
+
+
+def test_a_release_named_in_the_path_that_is_not_there_is_a_404(client):
+    """/api/v1/indicators/<unknown> was a 404 but /api/v1/releases/<unknown> and /data/releases/<unknown>/<file>
+    were 400s: a script checking for 'not found' had to special-case them."""
+    for url in ("/api/v1/releases/20000101T000000Z-000000", "/api/v1/releases/nope",
+                "/data/releases/nope/release.zip", "/data/releases/20000101T000000Z-000000/README.md"):
+        err = assert_refused(client.get(url), statuses=(404,))
+        assert err["parameter"] == "release_id", (url, err)
+    assert client.get("/api/v1/data?release=nope").status_code == 400  # a query parameter stays a 400
