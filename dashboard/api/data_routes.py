@@ -119,6 +119,7 @@ def release_file(release_id: str, name: str):
 
 @bp.get("/data/revisions")
 def revisions_view():
+    st = state()
     args = flask.request.args
     params.check_names(args, {"from", "to", "format", "indicator"})
     for name in ("from", "to"):
@@ -131,7 +132,10 @@ def revisions_view():
     fmt = params.one(args, "format", ("html", "csv", "json"), "html")
     inds = params.known(args, "indicator", "indicator", old.indicator_ids | new.indicator_ids)
     etag = http.etag_for(f"{old.id}|{new.id}", "public")
-    hit = http.conditional(etag, True, IMMUTABLE)
+    # two named releases never change; 'current' moves with the next release, so its answer may not be kept
+    # for a day (the ETag, made from the ids it stands for, tells a revalidating client when it moved)
+    max_age = st.config.access.cache_seconds if "current" in (args["from"], args["to"]) else IMMUTABLE
+    hit = http.conditional(etag, True, max_age)
     if hit:
         return hit
     t = revisions.revisions(old, new, inds)
@@ -153,7 +157,7 @@ def revisions_view():
                 + f"{link('/data/revisions?' + urlencode({**q, 'format': 'json'}), 'JSON')}</p>" + more
                 + table("Changed values", t.schema.names, rows))
         resp = page("Revisions between two releases", body)
-    return http.finish(resp, etag, True, IMMUTABLE)
+    return http.finish(resp, etag, True, max_age)
 
 
 @bp.get("/catalog.jsonld")

@@ -307,3 +307,18 @@ def test_every_download_names_decimals_sources_and_the_methodology_page(client):
 
     html = client.get("/data").data.decode()
     assert '<a href="/methodology/neet_rate">Young people not in education, employment or training</a>' in html
+
+
+def test_revisions_to_current_are_not_cached_for_a_day(client, api_store, api_config):
+    """/data/revisions?from=<id>&to=current was served with max-age=86400, as if immutable: after the next
+    release a browser or proxy kept showing the old comparison for a day."""
+    old, new = api_store["old"], api_store["new"]
+    for fmt in ("html", "csv", "json"):
+        moving = client.get(f"/data/revisions?from={old}&to=current&format={fmt}")
+        assert moving.headers["Cache-Control"] == f"public, max-age={api_config.access.cache_seconds}", fmt
+        named = client.get(f"/data/revisions?from={old}&to={new}&format={fmt}")
+        assert named.headers["Cache-Control"] == "public, max-age=86400"
+    etag = client.get("/data/revisions?from=current&to=current").headers["ETag"]
+    hit = client.get("/data/revisions?from=current&to=current", headers={"If-None-Match": etag})
+    assert hit.status_code == 304
+    assert hit.headers["Cache-Control"] == f"public, max-age={api_config.access.cache_seconds}"
