@@ -44,12 +44,15 @@ def _release_headers(resp: flask.Response, release: Release) -> flask.Response:
 @bp.get("/")
 def index():
     params.check_names(flask.request.args, openapi.accepted("/api/v1/"))
-    base = state().base_url() + "api/v1/"
-    return http.json_response({
+    st = state()
+    base = st.base_url() + "api/v1/"
+    # the same for every release: its ETag needs none (it holds the code's version, which is what can change)
+    etag, max_age = http.etag_for("", "public"), st.config.access.cache_seconds
+    return http.conditional(etag, True, max_age) or http.finish(http.json_response({
         "title": "OpenMeasure open-data API", "version": "1",
-        "openapi": base + "openapi.json", "documentation": state().base_url() + "api/",
+        "openapi": base + "openapi.json", "documentation": st.base_url() + "api/",
         "routes": {k: base + k for k in ("indicators", "areas", "data", "releases")},
-    })
+    }), etag, True, max_age)
 
 
 # --- indicators ------------------------------------------------------------------------------------

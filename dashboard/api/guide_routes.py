@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask
 
-from dashboard.api import openapi, params
+from dashboard.api import http, openapi, params
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.state import limit_request, state
@@ -56,7 +56,8 @@ Excel); narrow the query or take the whole release as one zip from {link('/data'
 <li>Suppressed values are empty with the status <code>suppressed</code>.</li></ul>
 <h2>Routes</h2>
 {table("Routes of /api/v1", ["route", "what", "query parameters"], routes)}"""
-    return page("OpenMeasure open-data API", body)
+    return http.current_document(rel.id, st.config.access.cache_seconds,
+                                 lambda: page("OpenMeasure open-data API", body))
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])

@@ -215,3 +215,14 @@ def test_next_is_an_absolute_link_a_script_can_follow(client, api_config):
     behind = make_app(api_config.model_copy(update={"access": access})).test_client()
     nxt = behind.get("/api/v1/data?indicator=neet_rate&limit=10").get_json()["next"]
     assert nxt.startswith("https://data.example.org/om/api/v1/data?") and "cursor=" in nxt and "release=" in nxt
+
+
+def test_every_route_carries_an_etag_and_cache_control(client):
+    """docs/api.md: 'Every response has an ETag'; /api/v1/ (the first thing a script asks) and the /api/ guide
+    had neither ETag nor Cache-Control, so they were fetched again every time."""
+    for url in ("/api/v1/", "/api/", "/api/v1/indicators", "/api/v1/data?indicator=neet_rate&limit=1"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers.get("ETag"), url
+        assert r.headers.get("Cache-Control", "").startswith("public, max-age="), url
+        again = client.get(url, headers={"If-None-Match": r.headers["ETag"]})
+        assert again.status_code == 304, url
