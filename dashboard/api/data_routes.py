@@ -138,13 +138,17 @@ def revisions_view():
     hit = http.conditional(etag, True, max_age)
     if hit:
         return hit
-    t = revisions.revisions(old, new, inds)
+    why = revisions.explanation(old, new)
+    t = revisions.revisions(old, new, inds, why)
     counts = revisions.summary(t)
+    shown = set(t.column("indicator").to_pylist()) if t.num_rows else set()
+    why["indicators"] = {k: v for k, v in why["indicators"].items() if k in shown}  # those with a change
     if fmt == "csv":
         resp = http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
                            f"openmeasure-revisions-{old.id}-{new.id}.csv")
     elif fmt == "json":
-        resp = http.json_response({"from": old.id, "to": new.id, "summary": counts, "data": t.to_pylist()})
+        resp = http.json_response({"from": old.id, "to": new.id, "summary": counts, "explanation": why,
+                                   "data": t.to_pylist()})
     else:
         q = {"from": old.id, "to": new.id, **({"indicator": ",".join(inds)} if inds else {})}
         rows = [[("" if v is None else f"{v:.6g}" if isinstance(v, float) else v) for v in r.values()]
@@ -152,12 +156,26 @@ def revisions_view():
         more = (f"<p>Showing the first {HTML_REVISIONS:,} of {t.num_rows:,} changes; download them all.</p>"
                 if t.num_rows > HTML_REVISIONS else "")
         body = (f"<p>From release <strong>{e(old.id)}</strong> to <strong>{e(new.id)}</strong>: "
-                + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".</p>"
+                + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ".</p>" + _why_html(why)
                 + f"<p>Download: {link('/data/revisions?' + urlencode({**q, 'format': 'csv'}), 'CSV')} "
                 + f"{link('/data/revisions?' + urlencode({**q, 'format': 'json'}), 'JSON')}</p>" + more
                 + table("Changed values", t.schema.names, rows))
         resp = page("Revisions between two releases", body)
     return http.finish(resp, etag, True, max_age)
+
+
+def _why_html(why: dict) -> str:
+    """What changed between the two releases, in words: the column ``reason`` says which applies to a value."""
+    changed = [s["title"] for s in why["sources"] if s["changed"]]
+    items = [f"Source data changed: {e(', '.join(changed))}." if changed else "No source's data changed."]
+    if why["definitions_changed"]:
+        items.append(f"Definition changed (how it is computed): {e(', '.join(why['definitions_changed']))}.")
+    items += [text for text, on in (("The geography changed (areas or their parents).", why["geography_changed"]),
+                                    ("The configuration changed.", why["configuration_changed"]),
+                                    ("The software that computed the figures changed.", why["software_changed"]))
+              if on]
+    return ("<h2>Why values changed</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+            "<p>The <code>reason</code> column says what applies to each value.</p>")
 
 
 @bp.get("/catalog.jsonld")

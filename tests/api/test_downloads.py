@@ -256,9 +256,11 @@ def test_revisions_ignore_floating_point_noise_between_builds(monkeypatch):
     old = table([2.937683532549513, 10.0, 5.0, None, 1e-300, 7.0], ["ok"] * 6)
     new = table([2.9376835325495136, 10.001, None, 4.0, 2e-300, 7.0], ["ok"] * 5 + ["provisional"])
     monkeypatch.setattr(reading, "read_table", lambda rel, q, cols: old if rel == "old" else new)
+    monkeypatch.setattr(revisions, "explanation", lambda o, n: {"indicators": {"x": "source data changed: S"}})
     t = revisions.revisions("old", "new")
     assert dict(zip(t.column("area_code").to_pylist(), t.column("kind").to_pylist(), strict=True)) == {
         "A1": "revised", "A2": "revised", "A3": "revised", "A4": "revised", "A5": "status"}
+    assert t.column("reason").to_pylist() == ["source data changed: S"] * 4 + ["status changed from ok to provisional"]
 
 
 def test_docs_name_exactly_the_files_of_the_zip(client):
@@ -322,3 +324,39 @@ def test_revisions_to_current_are_not_cached_for_a_day(client, api_store, api_co
     hit = client.get("/data/revisions?from=current&to=current", headers={"If-None-Match": etag})
     assert hit.status_code == 304
     assert hit.headers["Cache-Control"] == f"public, max-age={api_config.access.cache_seconds}"
+
+
+def test_revisions_say_why_values_changed(api_store, api_config, tmp_path):
+    """The revisions table gave old and new values but not why they moved: a journalist could not tell a
+    corrected source from a changed definition. Each changed value now has a reason, and the JSON and the page
+    say what changed between the two releases (from their manifests, naming sources by title, never by path)."""
+    import shutil
+
+    plain = make_app(api_config).test_client()
+    q = f"from={api_store['old']}&to={api_store['new']}"
+    body = plain.get(f"/data/revisions?{q}&format=json").get_json()
+    assert {d["reason"] for d in body["data"]} == {
+        "recomputed; neither release records a change of its source data, definition, geography, configuration "
+        "or software"}
+    assert body["explanation"]["sources"] and not any(s["changed"] for s in body["explanation"]["sources"])
+
+    store = tmp_path / "store"
+    shutil.copytree(api_store["store"], store)
+    path = store / "releases" / api_store["new"] / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["sources"]["services"]["sha256"] = "0" * 64  # the council returns were corrected
+    path.write_text(json.dumps(manifest))
+    client = make_app(api_config.model_copy(update={"store": str(store)})).test_client()
+    body = client.get(f"/data/revisions?{q}&format=json").get_json()
+    why = body["explanation"]
+    assert [s["id"] for s in why["sources"] if s["changed"]] == ["services"]
+    assert why["definitions_changed"] == [] and why["geography_changed"] is False
+    services = "source data changed: Council service records (synthetic)"
+    assert body["data"] and all(d["reason"] == services for d in body["data"]), body["data"]
+    assert set(why["indicators"]) == {d["indicator"] for d in body["data"]}
+    text = json.dumps(body)
+    assert "sha256" not in text and "services.csv" not in text and "/demo/" not in text  # no path or checksum
+    csv = read_csv(client.get(f"/data/revisions?{q}&format=csv").data)
+    assert set(csv["reason"]) == {services}
+    html = client.get(f"/data/revisions?{q}").data.decode()
+    assert "Why values changed" in html and "Source data changed: Council service records (synthetic)." in html
