@@ -6,6 +6,8 @@ it, so the document cannot promise a parameter a route refuses (or the other way
 
 from __future__ import annotations
 
+from dashboard.api.params import MAX_VALUES
+
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
 P = {
@@ -108,7 +110,7 @@ def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
     if key == "limit":
         base["maximum"] = max_page
     if key in LIST_PARAMS:
-        return {"type": "array", "items": base, "minItems": 1, "maxItems": 50}
+        return {"type": "array", "items": base, "minItems": 1, "maxItems": MAX_VALUES}
     return base
 
 
@@ -133,7 +135,9 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                 parameters.append({"name": name, "in": "path", "required": True, "description": text,
                                    "schema": schema})
         responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
-                     "400": _error()}
+                     "400": _error(),
+                     "414": {**_error(), "description": "The query string is longer than the server takes "
+                                                        "(access.max_query_length): ask for less."}}
         if "{" in route:
             responses["404"] = _error()
         paths[route] = {"get": {"summary": SUMMARIES[route], "parameters": parameters, "responses": responses,
