@@ -30,7 +30,8 @@ def guide():
             f"curl -sO -J '{base}/api/v1/data?indicator={ind}&format=csv&bom=true'\n"
             f"curl -s '{base}/api/v1/data?indicator={ind}&release={rel.id}'   # pinned to a release")
     pandas = (f'import pandas as pd\n\nurl = "{base}/api/v1/data?indicator={ind}&level={level}&format=csv"\n'
-              "df = pd.read_csv(url, keep_default_na=False, na_values=[''])\n"
+              "df = pd.read_csv(url, keep_default_na=False, na_values=[''],\n"
+              "                 dtype={'period': str, 'previous_period': str, 'target_period': str})\n"
               f'# or Parquet: pd.read_parquet("{base}/api/v1/data?indicator={ind}&format=parquet")')
     r_code = (f'library(readr)\n\nurl <- "{base}/api/v1/data?indicator={ind}&level={level}&format=csv"\n'
               "df <- read_csv(url)\n"
