@@ -26,7 +26,10 @@ def wilson(x: float, n: float, z: float = Z) -> tuple[float, float]:
     centre = p + z * z / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     denom = 1 + z * z / n
-    return (centre - half) / denom, (centre + half) / denom
+    # the limits are exactly 0 at x = 0 and 1 at x = n; the formula's rounding would leave +-3e-16 there
+    lower = 0.0 if x == 0 else (centre - half) / denom
+    upper = 1.0 if x == n else (centre + half) / denom
+    return lower, upper
 
 
 def poisson_exact(observed: int, alpha: float = 0.05) -> tuple[float, float]:

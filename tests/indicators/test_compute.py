@@ -90,6 +90,25 @@ def test_wilson_interval_for_percentages(final):
     assert lo * 100 == pytest.approx(5.5229, abs=1e-3) and hi * 100 == pytest.approx(17.4368, abs=1e-3)
 
 
+def test_wilson_limits_are_exact_at_0_and_n_so_equal_values_are_similar(tmp_path):
+    """R1: L1 0/69 and L2 0/75 (0%); R2: L3 138/138 and L4 24/24 (100%); the same in 2019 and 2020.
+    Wilson at x = 0: lower 0, upper z^2 / (n + z^2) = 3.841459 / 72.841459 = 5.2737%; at x = n: lower
+    n / (n + z^2) = 24 / 27.841459 = 86.2024%, upper 100%. The formula's rounding left 3.3e-16 and 99.99999999999997,
+    so L1 at 0% was 'better' than R1 at 0% (and than itself a year before), L4 at 100% 'worse' than R2 at 100%."""
+    obs = [(m, a, year, v, "") for year in (2019, 2020)
+           for a, x, n in (("L1", 0, 69), ("L2", 0, 75), ("L3", 138, 138), ("L4", 24, 24))
+           for m, v in (("x", x), ("n", n))]
+    final = compute_final(build_config(tmp_path, obs, INDICATORS[:1], ["x", "n"]))
+    l1, l4 = row(final, "rate", "L1"), row(final, "rate", "L4")
+    assert l1.lower_ci == 0.0 and l1.upper_ci == pytest.approx(5.2737, abs=1e-4)
+    assert l4.lower_ci == pytest.approx(86.2024, abs=1e-4) and l4.upper_ci == 100.0
+    assert row(final, "rate", "R1").lower_ci == 0.0 and row(final, "rate", "R2").upper_ci == 100.0
+    for r in (l1, l4, row(final, "rate", "L2"), row(final, "rate", "L3")):
+        assert (r.parent_value, r.previous_value) == (r.value, r.value)
+        assert (r.significance_parent, r.change_significance) == ("similar", "similar")
+    assert wilson(0, 69)[0] == 0.0 and wilson(24, 24)[1] == 1.0
+
+
 def test_exact_poisson_for_small_counts_and_byar_for_large(final):
     r = row(final, "per_1000", "L1")
     lo, hi = poisson_exact(10)
