@@ -2,7 +2,7 @@
 
     openmeasure etl run [--config PATH] [--job NAME] [--skip-unchanged]   run the pipeline once, publish a release
     openmeasure etl report [--config PATH]             the last run's data-quality findings
-    openmeasure config check PATH                      validate a config file
+    openmeasure config check PATH [--deep]             validate a config file; --deep opens every source it names
     openmeasure releases list [--config PATH]          published releases, newest first
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
@@ -122,7 +122,21 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     config = load_config(args.path)
     out.print(f"{args.path}: valid ({len(config.sources)} sources, {len(config.measures)} measures, "
               f"{len(config.indicators)} indicators, levels {' > '.join(config.geography.levels)})")
-    return 0
+    if not getattr(args, "deep", False):
+        return 0
+    from etl.deep_check import deep_check
+
+    problems = deep_check(config)
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        out.print(f"[{colour}]{p.severity}[/{colour}]" + escape(p.line()[len(p.severity):]), soft_wrap=True,
+                  highlight=False)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    sources = f"{len(config.sources)} source{'s' * (len(config.sources) != 1)}"
+    out.print(f"{args.path}: deep check of {sources}: {errors} error{'s' * (errors != 1)}, {warnings} "
+              f"warning{'s' * (warnings != 1)} (nothing was written)", highlight=False)
+    return 2 if errors else 0
 
 
 def cmd_releases_list(args: argparse.Namespace) -> int:
@@ -236,7 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--rule", help="show only the findings of this rule")
 
     cfg = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
-    cfg.add_parser("check", help="validate a config file").add_argument("path")
+    check = cfg.add_parser("check", help="validate a config file")
+    check.add_argument("path")
+    check.add_argument("--deep", action="store_true",
+                       help="also open every source the config names, as a run reads it, and report what does not "
+                            "fit (files, sheets, columns, selections, area codes, periods); writes nothing")
 
     rel = sub.add_parser("releases", help="published releases").add_subparsers(dest="action", required=True)
     with_config(rel.add_parser("list", help="list releases, newest first"))

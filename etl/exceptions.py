@@ -26,11 +26,18 @@ class TransientError(OpenMeasureError):
 
 
 class SourceError(OpenMeasureError):
-    """A source cannot be read at all (missing file, wrong columns, unparseable)."""
+    """A source cannot be read at all (missing file, wrong columns, unparseable).
+
+    For ``openmeasure config check --deep``, which names the key of the config to fix: ``key`` is that key,
+    relative to the source's entry (``path``, ``sheet``, ``columns``, ``code_mapping.path``; for the areas table,
+    relative to ``geography.areas``); ``missing`` the names the config gives that the file lacks (column headers);
+    ``available`` what the file has instead (its headers, sheets, resources), for a did-you-mean."""
 
     def __init__(self, source: str, message: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None):
+                 column: str | None = None, key: str | None = None, missing: list[str] | tuple = (),
+                 available: list[str] | tuple = ()):
         self.source, self.message, self.file, self.row, self.column = source, message, file, row, column
+        self.key, self.missing, self.available = key, [str(m) for m in missing], [str(a) for a in available]
         super().__init__(self._text())
 
     def _text(self) -> str:
@@ -56,8 +63,10 @@ class GeographyError(SourceError):
     """The geography's areas table (``geography.areas``) cannot be used. It is not a source: messages name it
     as the areas table, with its file, row and the file's own column header."""
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None):
-        super().__init__("geography.areas", message, file=file, row=row, column=column)
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None,
+                 key: str | None = None, missing: list[str] | tuple = (), available: list[str] | tuple = ()):
+        super().__init__("geography.areas", message, file=file, row=row, column=column, key=key, missing=missing,
+                         available=available)
 
     def _subject(self) -> str:
         return "the geography's areas table"

@@ -19,14 +19,14 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     spec = geo.areas
     path = Path(spec.path)
     if not path.is_file():
-        raise GeographyError(f"file {path} not found; check geography.areas.path")
+        raise GeographyError(f"file {path} not found; check geography.areas.path", key="path")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     needed = [spec.code, spec.name, spec.level, spec.parent, *spec.attributes]
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise GeographyError(f"missing column(s) {', '.join(map(repr, missing))}; the table has "
                              f"{', '.join(map(repr, df.columns))} (columns are named in geography.areas)",
-                             file=str(path), row=1)
+                             file=str(path), row=1, missing=missing, available=list(df.columns))
     out = pd.DataFrame({
         "area_code": df[spec.code].str.strip(),
         "name": df[spec.name].str.strip(),

@@ -176,7 +176,7 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
         # not one period parses: the wrong column, not a few bad rows
         i = int(np.flatnonzero(obs["period"].to_numpy() == bad[0])[0])
         raise SourceError(source.id, f"period {bad[0]!r} is not a year, quarter or month", file=source.where,
-                          row=int(obs["row"].iat[i]), column="period")
+                          row=int(obs["row"].iat[i]), column="period", key="columns.period")
     normalised = map_categorical(obs["period"], lambda p: periods[p] or p)
     obs["period_ok"] = map_unique(obs["period"], lambda p: periods[p] is not None, bool)
     obs["period"] = normalised

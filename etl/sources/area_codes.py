@@ -42,14 +42,15 @@ def header(raw: pd.DataFrame, column: str) -> str:
 def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
     path = Path(cfg.path)
     if not path.is_file():
-        raise SourceError(source_id, "code_mapping: mapping table not found", file=str(path))
+        raise SourceError(source_id, "code_mapping: mapping table not found", file=str(path), key="code_mapping.path")
     # keep_default_na=False: 'NA' (Namibia) is a code
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     needed = [cfg.old, cfg.new] + ([cfg.weight] if cfg.weight else [])
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise SourceError(source_id, f"code_mapping: missing column(s) {', '.join(map(repr, missing))}; the table "
-                          f"has {', '.join(map(repr, df.columns))}", file=str(path), row=1)
+                          f"has {', '.join(map(repr, df.columns))}", file=str(path), row=1, key="code_mapping",
+                          missing=missing, available=list(df.columns))
     out = pd.DataFrame({"old": df[cfg.old].str.strip(), "new": df[cfg.new].str.strip()})
     out = out[(out.old != "") & (out.new != "")]
     if cfg.weight:
@@ -57,14 +58,14 @@ def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
         if w.isna().any() or (w < 0).any():
             i = int(out.index[int(np.flatnonzero((w.isna() | (w < 0)).to_numpy())[0])])
             raise SourceError(source_id, f"code_mapping: weight {df[cfg.weight].iat[i]!r} is not a number >= 0",
-                              file=str(path), row=i + 2, column=cfg.weight)
+                              file=str(path), row=i + 2, column=cfg.weight, key="code_mapping.weight")
         out["weight"] = w.to_numpy()
     else:
         out["weight"] = 1.0
     if out.duplicated(["old", "new"]).any():
         i = int(out.index[int(np.flatnonzero(out.duplicated(["old", "new"]).to_numpy())[0])])
         raise SourceError(source_id, f"code_mapping: {df[cfg.old].iat[i]} -> {df[cfg.new].iat[i]} is listed twice",
-                          file=str(path), row=i + 2)
+                          file=str(path), row=i + 2, key="code_mapping.path")
     return out.reset_index(drop=True)
 
 

@@ -20,7 +20,7 @@ from etl.sources.tidy import add_findings, check_text, tidy
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     text, found = check_text(path, source)
     try:
         # keep_default_na=False: 'NA' is Namibia's code, not a missing value.

@@ -21,7 +21,7 @@ from etl.sources.tidy import is_gzip
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     gz = is_gzip(path)
     opener = gzip.open if gz else open
     with opener(path, "rt", encoding="utf-8") as fh:
@@ -29,11 +29,12 @@ def read(source: SourceConfig) -> pd.DataFrame:
     first = header[0]
     if "\\" not in first:
         raise SourceError(source.id, f"not a Eurostat TSV: first header cell {first!r} should look like "
-                          "'unit,geo\\time'", file=str(path), row=1)
+                          "'unit,geo\\time'", file=str(path), row=1, key="format")
     dims_part, time_dim = first.split("\\", 1)
     dims = dims_part.split(",")
     if dims[-1] != "geo":
-        raise SourceError(source.id, f"the last dimension must be 'geo', got {dims[-1]!r}", file=str(path), row=1)
+        raise SourceError(source.id, f"the last dimension must be 'geo', got {dims[-1]!r}", file=str(path), row=1,
+                          key="format")
     df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, header=0,
                      compression="gzip" if gz else None)
     df.columns = [c.strip() for c in df.columns]

@@ -26,32 +26,34 @@ from etl.sources.tidy import CELL_ERRORS, add_findings, reader_finding, tidy
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions and styles
             wb = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise SourceError(source.id, f"cannot open the workbook: {exc}", file=str(path)) from None
+        raise SourceError(source.id, f"cannot open the workbook: {exc}", file=str(path), key="path") from None
     if source.sheet not in wb.sheetnames:
         raise SourceError(source.id, f"no sheet named {source.sheet!r}; the workbook has "
-                          f"{', '.join(map(repr, wb.sheetnames))}", file=str(path))
+                          f"{', '.join(map(repr, wb.sheetnames))}", file=str(path), key="sheet",
+                          available=wb.sheetnames)
     ws = wb[source.sheet]
     where = f"{path}, sheet {source.sheet!r}"
     h = source.header_row
     for rng in ws.merged_cells.ranges:
         if rng.min_row <= h <= rng.max_row:
             raise SourceError(source.id, f"merged header cells {rng.coord}: give each column its own header "
-                              "cell", file=where, row=h)
+                              "cell", file=where, row=h, key="header_row")
     grid = [list(r) for r in ws.iter_rows(min_row=h, values_only=True)]
     if not grid:
-        raise SourceError(source.id, f"the sheet has no row {h} (header_row)", file=where)
+        raise SourceError(source.id, f"the sheet has no row {h} (header_row)", file=where, key="header_row")
     header = grid[0]
     width = max((i + 1 for i, v in enumerate(header) if v not in (None, "")), default=0)
     names = []
     for i, v in enumerate(header[:width]):
         if v in (None, ""):
-            raise SourceError(source.id, f"header cell {get_column_letter(i + 1)}{h} is empty", file=where, row=h)
+            raise SourceError(source.id, f"header cell {get_column_letter(i + 1)}{h} is empty", file=where, row=h,
+                              key="header_row")
         names.append(str(v).strip())
     found: list[dict] = []
     body, rows = [], []

@@ -39,10 +39,10 @@ def descriptor_path(source: SourceConfig) -> Path:
     if path.is_dir():
         found = [path / d for d in DESCRIPTORS if (path / d).is_file()]
         if not found:
-            raise SourceError(source.id, f"no {' / '.join(DESCRIPTORS)} in the folder", file=str(path))
+            raise SourceError(source.id, f"no {' / '.join(DESCRIPTORS)} in the folder", file=str(path), key="path")
         path = found[0]
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     return path
 
 
@@ -51,9 +51,9 @@ def load_descriptor(path: Path, source_id: str) -> dict:
         text = path.read_text(encoding="utf-8")
         desc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise SourceError(source_id, f"cannot parse the descriptor: {exc}", file=str(path)) from None
+        raise SourceError(source_id, f"cannot parse the descriptor: {exc}", file=str(path), key="path") from None
     if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
-        raise SourceError(source_id, "the descriptor has no 'resources' list", file=str(path))
+        raise SourceError(source_id, "the descriptor has no 'resources' list", file=str(path), key="path")
     return desc
 
 
@@ -131,11 +131,11 @@ def _resource(desc: dict, source: SourceConfig, dp: Path) -> dict:
     if source.resource is None:
         if len(resources) != 1:
             raise SourceError(source.id, f"the package has {len(resources)} resources; set 'resource' to one of "
-                              f"{', '.join(map(repr, names))}", file=str(dp))
+                              f"{', '.join(map(repr, names))}", file=str(dp), key="resource", available=names)
         return resources[0]
     if source.resource not in names:
         raise SourceError(source.id, f"no resource named {source.resource!r}; the package has "
-                          f"{', '.join(map(repr, names))}", file=str(dp))
+                          f"{', '.join(map(repr, names))}", file=str(dp), key="resource", available=names)
     return resources[names.index(source.resource)]
 
 

@@ -33,13 +33,13 @@ _NUMBER = re.compile(r"indicator_(\d+(?:-\w+)+)\.csv$", re.IGNORECASE)
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     text, found = check_text(path, source)
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     for needed in ("Year", "Value"):
         if needed not in df.columns:
             raise SourceError(source.id, f"not an Open SDG data file: no {needed!r} column; it has "
-                              f"{', '.join(map(repr, df.columns))}", file=str(path), row=1)
+                              f"{', '.join(map(repr, df.columns))}", file=str(path), row=1, key="format")
     meta = read_metadata(source, path, found)
     if "Units" not in df.columns and meta.get("computation_units"):
         df["Units"] = str(meta["computation_units"])
@@ -53,7 +53,7 @@ def read(source: SourceConfig) -> pd.DataFrame:
     if blank_geo.any() and not source.national_area:
         raise SourceError(source.id, "rows without a GeoCode are the national figures: set 'national_area' to "
                           "the country's area code", file=str(path), row=int(blank_geo.to_numpy().argmax()) + 2,
-                          column="GeoCode")
+                          column="GeoCode", key="national_area")
     df.loc[blank_geo, "GeoCode"] = source.national_area or ""
     mapped = source.model_copy(update={"columns": source.columns.model_copy(update={
         "area_code": "GeoCode", "period": "Year", "value": "Value", "flag": status})})
@@ -67,18 +67,18 @@ def read_metadata(source: SourceConfig, data_path: Path, found: list[dict]) -> d
         return {}
     path = Path(source.metadata)
     if not path.is_file():
-        raise SourceError(source.id, "metadata file not found", file=str(path))
+        raise SourceError(source.id, "metadata file not found", file=str(path), key="metadata")
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".md":
         parts = text.split("---")
         if not text.startswith("---") or len(parts) < 3:
             raise SourceError(source.id, "an Open SDG .md metadata file starts with YAML front matter between "
-                              "'---' lines", file=str(path), row=1)
+                              "'---' lines", file=str(path), row=1, key="metadata")
         text = parts[1]
     try:
         meta = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise SourceError(source.id, f"cannot parse the metadata: {exc}", file=str(path)) from None
+        raise SourceError(source.id, f"cannot parse the metadata: {exc}", file=str(path), key="metadata") from None
     m = _NUMBER.search(data_path.name)
     number = str(meta.get("indicator_number", "")).replace(".", "-")
     if m and number and number != m.group(1):

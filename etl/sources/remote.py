@@ -44,7 +44,7 @@ def cache_file(source: SourceConfig, cache_root: Path) -> Path:
 def fetch(source: SourceConfig, cache_root: Path) -> Fetched:
     url = source.url or ""
     if urlsplit(url).scheme not in ("http", "https"):
-        raise SourceError(source.id, f"url must be http:// or https://, got {url!r}")
+        raise SourceError(source.id, f"url must be http:// or https://, got {url!r}", key="url")
     target = cache_file(source, cache_root)
     meta_file = target.parent / "cache.json"
     meta = _read_meta(meta_file) if target.is_file() else {}
@@ -91,8 +91,8 @@ def fetch(source: SourceConfig, cache_root: Path) -> Fetched:
         log.warning("step=fetch source=%s url=%s attempt=%d error=%s", source.id, url, attempt + 1, last_error)
     tries = attempt + 1
     # chained, so that the scheduler retries the run later for a timeout or a 5xx, and not for a 404
-    raise SourceError(source.id, f"cannot download {url}: {last_error} ({tries} attempt{'s' * (tries > 1)})"
-                      ) from cause
+    raise SourceError(source.id, f"cannot download {url}: {last_error} ({tries} attempt{'s' * (tries > 1)})",
+                      key="url") from cause
 
 
 def _read_meta(path: Path) -> dict:

@@ -34,7 +34,7 @@ AREA_DIMENSIONS = ("geo", "REF_AREA", "GEO")
 def read(source: SourceConfig) -> pd.DataFrame:
     path = Path(source.path)
     if not path.is_file():
-        raise SourceError(source.id, "file not found", file=str(path))
+        raise SourceError(source.id, "file not found", file=str(path), key="path")
     header = _header(path, source)
     check_header(header, source, str(path))
     return to_raw(read_table(path, source, header), source, str(path))
@@ -62,7 +62,8 @@ def _header(path: Path, source: SourceConfig) -> list[str]:
         with opener(path, "rt", encoding=source.encoding, newline="") as fh:
             line = fh.readline()
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(source.id, f"cannot read the header: {exc}", file=str(path), row=1) from None
+        raise SourceError(source.id, f"cannot read the header: {exc}", file=str(path), row=1,
+                          key="encoding" if isinstance(exc, UnicodeDecodeError) else "path") from None
     names = next(csv.reader([line.rstrip("\r\n")], delimiter=source.delimiter), [])
     return [n.lstrip("\ufeff") for n in names]  # pyarrow skips a UTF-8 BOM too
 
@@ -72,11 +73,12 @@ def check_header(names: list[str], source: SourceConfig, file: str) -> None:
         first = names[0] if names else ""
         hint = delimiter_hint(first, source.delimiter) if len(names) == 1 else ""
         raise SourceError(source.id, f"not SDMX-CSV: the first column is {first!r}, expected 'DATAFLOW' "
-                          f"(SDMX-CSV 1.0) or 'STRUCTURE' (2.0){hint}", file=file, row=1)
+                          f"(SDMX-CSV 1.0) or 'STRUCTURE' (2.0){hint}", file=file, row=1,
+                          key="delimiter" if hint else "format")
     for needed in ("TIME_PERIOD", "OBS_VALUE"):
         if needed not in names:
             raise SourceError(source.id, f"no {needed} column; the file has {', '.join(names)}", file=file,
-                              row=1)
+                              row=1, key="format")
 
 
 def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
@@ -86,7 +88,7 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
     area = next((d for d in (source.columns.area_code, *AREA_DIMENSIONS) if d in dims), None)
     if area is None:
         raise SourceError(source.id, f"no area dimension: set columns.area_code to one of {', '.join(dims)}",
-                          file=file, row=1)
+                          file=file, row=1, key="columns.area_code", available=dims)
     raw_value = table.column("OBS_VALUE")
     value = _numbers(raw_value)
     found = []

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import MetaData, Table, create_engine, event, select, text
+from sqlalchemy import MetaData, Table, create_engine, event, inspect, select, text
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -49,8 +49,11 @@ def fetch_frame(source: SourceConfig) -> pd.DataFrame:
                 try:
                     table = Table(cfg.table, MetaData(), schema=cfg.schema_name, autoload_with=con)
                 except NoSuchTableError:
-                    raise SourceError(source.id, f"sql.table: no table {cfg.table!r} in the database",
-                                      file=source.where) from None
+                    tables = inspect(con).get_table_names(schema=cfg.schema_name)
+                    listed = ", ".join(map(repr, tables[:20])) + (" and more" if len(tables) > 20 else "")
+                    raise SourceError(source.id, f"sql.table: no table {cfg.table!r} in the database"
+                                      + (f"; it has {listed}" if tables else ""), file=source.where,
+                                      key="sql.table", available=tables) from None
                 result = con.execute(select(table))
             else:
                 result = con.execute(text(cfg.query), cfg.params)
@@ -60,11 +63,32 @@ def fetch_frame(source: SourceConfig) -> pd.DataFrame:
         if "statement timeout" in reason or "interrupted" in reason:
             reason = f"the query took longer than sql.query_timeout = {cfg.query_timeout:g} s ({reason})"
         # the cause stays chained: the scheduler retries a database that is down (OperationalError)
-        raise SourceError(source.id, f"SQL failed: {reason}", file=source.where) from exc
+        raise SourceError(source.id, f"SQL failed: {reason}", file=source.where,
+                          key="sql.query" if cfg.query is not None else "sql.table") from exc
     finally:
         engine.dispose()
     log.info("step=extract source=%s rows=%d seconds=%.2f", source.id, len(frame), time.perf_counter() - t)
     return frame
+
+
+def connect_error(source: SourceConfig) -> str | None:
+    """Why the source's database cannot be reached, or None when a connection opens (within
+    ``sql.connect_timeout``). Nothing is queried. For ``openmeasure config check --deep``, which tells a database
+    it cannot reach from one whose table or query is wrong."""
+    cfg = source.sql
+    assert cfg is not None
+    backend = cfg.url.split(":", 1)[0].split("+", 1)[0]
+    try:
+        engine = create_engine(cfg.url, poolclass=NullPool, connect_args=_connect_args(backend, cfg))
+    except (SQLAlchemyError, ImportError, ValueError) as exc:  # an unknown dialect, a driver not installed
+        return f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    try:
+        with engine.connect():
+            return None
+    except SQLAlchemyError as exc:
+        return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    finally:
+        engine.dispose()
 
 
 def _connect_args(backend: str, cfg) -> dict:

@@ -66,7 +66,7 @@ def check_text(path: Path, source: SourceConfig) -> tuple[str, list[dict]]:
         line = data.count(b"\n", 0, exc.start) + 1
         raise SourceError(source.id, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid "
                           f"{source.encoding}; set 'encoding' to the file's encoding (e.g. cp1252)",
-                          file=str(path), row=line) from None
+                          file=str(path), row=line, key="encoding") from None
 
 
 def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray | None = None,
@@ -82,11 +82,20 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
         wanted["area_code"] = cols.area_code
     if cols.flag:
         wanted["flags"] = cols.flag
+    named: dict[str, str] = {}
+    for key, header in wanted.items():
+        if header in named:  # one column cannot be both, say, the period and the value
+            keys = [f"columns.{'flag' if k == 'flags' else k}" for k in (named[header], key)]
+            raise SourceError(source.id, f"{keys[0]} and {keys[1]} both name the column {header!r}", file=file,
+                              row=header_row, key=keys[1], available=list(df.columns))
+        named[header] = key
     missing = [c for c in wanted.values() if c not in df.columns]
     if missing:
+        hint = _delimiter_hint(df, source)  # one column: the wrong delimiter, not wrong column names
         raise SourceError(source.id, f"missing column(s) {', '.join(map(repr, missing))}; the table has "
-                          f"{', '.join(map(repr, map(str, df.columns)))}{_delimiter_hint(df, source)}", file=file,
-                          row=header_row)
+                          f"{', '.join(map(repr, map(str, df.columns)))}{hint}", file=file, row=header_row,
+                          key="delimiter" if hint else "columns", missing=() if hint else missing,
+                          available=list(df.columns))
     out = df.rename(columns={v: k for k, v in wanted.items()})
     out.columns = [str(c) for c in out.columns]
     out["row"] = rows if rows is not None else np.arange(2, len(out) + 2)
