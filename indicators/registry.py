@@ -41,11 +41,10 @@ def interval_method(ind: IndicatorConfig) -> str:
 def disclosure_rule(ind: IndicatorConfig, config: Config) -> DisclosureConfig | None:
     """The indicator's own rule; else, when one of its measures counts people (``people: true``), the
     publication's rule, or without one :data:`DEFAULT_DISCLOSURE` on the side that counts people: small
-    counts about people are suppressed whether or not the deployment wrote a rule."""
+    counts about people are suppressed whether or not the deployment wrote a rule. A ``published`` figure of
+    such a measure is a count of people too (its own count, values.sql), so it has the same rule."""
     if ind.disclosure is not None:
         return ind.disclosure
-    if ind.compute.method == "published":
-        return None
     c = ind.compute
     people = {m.id for m in config.measures if m.people}
     counted = {c.measure, c.numerator} & people, {c.denominator} & people

@@ -209,6 +209,20 @@ def test_a_published_count_with_a_rule_is_suppressed(tmp_path):
     assert "primary suppression" in row(final, "given", "L1").note
 
 
+def test_a_published_count_of_people_is_suppressed_without_a_rule(tmp_path):
+    """A publisher's own figures of a measure with ``people: true`` and no rule anywhere: the built-in rule
+    (fewer than 10) applies as to any count of people. L1 = 3 is withheld; R1 = 15 = L1 + L2 is published, so
+    L2 (12, the only other child) goes as well. They were published as they were."""
+    given = {"id": "given", "unit": "people", "compute": {"method": "published", "measure": "x"}}
+    obs = [("x", a, 2020, v, "") for a, v in (("C", 40), ("R1", 15), ("R2", 25), ("L1", 3), ("L2", 12),
+                                               ("L3", 11), ("L4", 14))]
+    final = compute_final(_people(build_config(tmp_path, obs, [given], ["x"])))
+    assert withheld(final, "given") == {"L1/total", "L2/total"}
+    l1 = row(final, "given", "L1")
+    assert math.isnan(l1.value) and "a count below 10 about people" in l1.note
+    assert row(final, "given", "R1").value == 15 and row(final, "given", "L3").value == 11
+
+
 def _people(path, **publication):
     """The config at ``path`` with measures x and n counting people, and ``publication`` settings."""
     cfg = yaml.safe_load(path.read_text())
