@@ -211,9 +211,8 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     breakdowns = _breakdowns(engine)
     engine.register("breakdowns", breakdowns)
     engine.materialize("obs_k", sqltext.keys_sql(sort=not grouped_by_measure(obs)))
-    first = _first_periods(engine, config)
     engine.forget("obs")  # every later step reads obs_k: the source rows (20 M at national scale) can go
-    params = registry.parameter_table(config, first)
+    params = registry.parameter_table(config)  # base_period: the target's; else compare.sql takes the first
     params = _with_ids(params, measure_ids, dict(zip(periods["period"], periods["period_id"], strict=True)))
     engine.register("ind", params)
     engine.register("poisson", intervals.poisson_table())
@@ -291,13 +290,6 @@ def _with_ids(params: pd.DataFrame, measure_ids: dict[str, int], period_ids: dic
     params["den_id"] = params["denominator"].map(measure_ids).astype("Int32")
     params["base_period_id"] = params["base_period"].map(period_ids).astype("Int32")
     return params
-
-
-def _first_periods(engine: Engine, config: Config) -> dict[str, str]:
-    """Each indicator's first period with data: the base of its growth rate when no target says otherwise."""
-    t = engine.query("SELECT measure, MIN(period) AS first FROM obs WHERE value IS NOT NULL GROUP BY measure")
-    first = dict(zip(t.column("measure").to_pylist(), t.column("first").to_pylist(), strict=True))
-    return {i.id: first.get(i.compute.numerator or i.compute.measure) for i in config.indicators}
 
 
 def _periods(engine: Engine) -> pd.DataFrame:

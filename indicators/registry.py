@@ -56,8 +56,11 @@ def disclosure_rule(ind: IndicatorConfig, config: Config) -> DisclosureConfig | 
     return DEFAULT_DISCLOSURE.model_copy(update={"apply_to": side})
 
 
-def parameter_table(config: Config, first_period: dict[str, str]) -> pd.DataFrame:
-    """The ``ind`` table: one row of computation parameters per indicator."""
+def parameter_table(config: Config, first_period: dict[str, str] | None = None) -> pd.DataFrame:
+    """The ``ind`` table: one row of computation parameters per indicator. ``base_period`` is the target's
+    base period, else the indicator's entry in ``first_period``; left empty, compare.sql takes the
+    indicator's first period with a value."""
+    first_period = first_period or {}
     rows = []
     for ind in config.indicators:
         c = ind.compute

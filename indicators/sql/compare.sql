@@ -68,10 +68,21 @@ parents AS (
     -- only areas that have children: the hash tables of the parent and top-level joins hold 1% of the rows
     SELECT cell, value FROM v WHERE level_index < {leaf_level}
 ),
+first_periods AS (
+    -- each indicator's first period with a value (in any area): the base of its growth rate when its target
+    -- names none. Not its numerator's first period: a ratio whose denominator starts later has no value there.
+    SELECT ind_id, MIN(period_id) AS first_period_id
+    FROM vals
+    WHERE ind_id BETWEEN {first_ind} AND {last_ind} AND value IS NOT NULL
+    GROUP BY ind_id
+),
 base AS (
     SELECT x.series_area, x.value AS base_value, x.t AS base_t
     FROM v x
-    JOIN ind i ON i.ind_id = x.ind_id AND x.period_id = i.base_period_id
+    JOIN ind i ON i.ind_id = x.ind_id
+    LEFT JOIN first_periods f ON f.ind_id = x.ind_id
+    -- a base period the target names is taken even where it has no value (then there is no growth rate)
+    WHERE x.period_id = CASE WHEN i.base_period IS NULL THEN f.first_period_id ELSE i.base_period_id END
 ),
 measured AS (
     SELECT

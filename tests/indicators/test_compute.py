@@ -178,6 +178,26 @@ def test_progress_to_target_statistics_canada(final):
     assert l1.progress_status == "deterioration" and l1.rag == "red"
 
 
+def test_the_base_without_a_target_is_the_indicators_first_period_with_a_value(tmp_path):
+    """x starts in 2018, its denominator n in 2019: the ratio's first value, so its base, is 2019 (not x's
+    first period, where the ratio has no value and no growth rate could be computed).
+    2019: 400 / 1000 = 40% everywhere; 2020: L1 420 (+5%/year, on track), L2 404 (+1%, acceleration needed),
+    L3 401 (+0.25%, limited progress), L4 396 (-1%, deterioration); C 1621 / 4000 = 40.525% (+1.3125%)."""
+    share = {"id": "share", "compute": {"method": "ratio", "numerator": "x", "denominator": "n", "multiplier": 100}}
+    obs = [("x", a, 2018, 390, "") for a in ("L1", "L2", "L3", "L4")]
+    obs += [(m, a, 2019, v, "") for a in ("L1", "L2", "L3", "L4") for m, v in (("x", 400), ("n", 1000))]
+    obs += [(m, a, 2020, v, "") for a, x in (("L1", 420), ("L2", 404), ("L3", 401), ("L4", 396))
+            for m, v in (("x", x), ("n", 1000))]
+    final = compute_final(build_config(tmp_path, obs, [share], ["x", "n"]))
+    expected = {"L1": (0.05, "on_track", "green"), "L2": (0.01, "acceleration_needed", "amber"),
+                "L3": (0.0025, "limited_progress", "red"), "L4": (-0.01, "deterioration", "red"),
+                "C": (0.013125, "acceleration_needed", "amber")}
+    for area, (cagr, status, rag) in expected.items():
+        r = row(final, "share", area)
+        assert (r.cagr_observed, r.progress_status, r.rag) == (pytest.approx(cagr), status, rag), area
+    assert pd.isna(row(final, "share", "L1", "2019").progress_status)  # the base itself: no growth yet
+
+
 def test_primary_and_secondary_suppression(final):
     l1, l2 = row(final, "small", "L1"), row(final, "small", "L2")
     assert l1.status == "suppressed" and math.isnan(l1.value) and math.isnan(l1.numerator)
