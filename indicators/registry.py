@@ -12,6 +12,7 @@ import pandas as pd
 
 from etl.config_models import Config, DisclosureConfig, IndicatorConfig
 from etl.observations import period_time
+from indicators.families import counted_measures
 
 POLARITY = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
 
@@ -88,6 +89,9 @@ def parameter_table(config: Config, first_period: dict[str, str] | None = None) 
                             else first_period.get(ind.id)),
         })
     df = pd.DataFrame(rows)
+    # the denominator is a count some disclosure rule protects: its coverage share must not give part of it away
+    counted = set().union(*(counted_measures(r) for _, r in df[df["disclosure_threshold"].notna()].iterrows()))
+    df["den_counted"] = df["denominator"].isin(counted).astype("int32")
     for col in ("denominator", "disclosure_on", "target_period", "base_period"):
         df[col] = df[col].astype(pd.StringDtype())  # typed even when every value is empty
     for col in ("disclosure_threshold", "disclosure_zero"):

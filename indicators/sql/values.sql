@@ -6,8 +6,13 @@ WITH computed AS (
         r.numerator, r.denominator,
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
-        -- 0, not empty, when no child reports (the denominator is known, none of it reported)
-        CASE WHEN r.denominator_known > 0 THEN COALESCE(r.denominator, 0) / r.denominator_known END
+        -- 0, not empty, when no child reports (the denominator is known, none of it reported). Where a
+        -- disclosure rule counts the denominator, only 0 or 1: any share between would give away the
+        -- denominator of the areas that did not report (1230 / 0.995146 - 1230 = 6 people), which no cell shows
+        CASE WHEN r.denominator_known > 0
+                  AND (i.den_counted = 0 OR r.denominator IS NULL OR r.denominator = 0
+                       OR r.denominator = r.denominator_known)
+             THEN COALESCE(r.denominator, 0) / r.denominator_known END
             AS coverage_denominator,
         CONCAT(CASE WHEN (r.fbits & 1) <> 0 THEN 'p' ELSE '' END, CASE WHEN (r.fbits & 2) <> 0 THEN 'e' ELSE '' END,
                CASE WHEN (r.fbits & 4) <> 0 THEN 'b' ELSE '' END, CASE WHEN (r.fbits & 8) <> 0 THEN 'u' ELSE '' END,

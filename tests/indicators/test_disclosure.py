@@ -254,6 +254,27 @@ def test_counts_of_people_are_suppressed_without_a_rule_in_the_config(tmp_path):
     assert withheld(final, "count") == set()
 
 
+def test_the_coverage_share_of_a_protected_denominator_gives_no_count_away(tmp_path):
+    """A rate of x over p, both people (built-in rule on both sides). L1 has p = 6 but no x: it does not
+    report, so no cell shows its 6. R1 = L2 + L3 + L4 (3 of 4 areas, the 75% minimum) is published with its
+    denominator 1230; its coverage_denominator 1230 / 1236 = 0.995146 gave 1230 / 0.995146 - 1230 = 6 people
+    away (and C's, 2420 / 2426, the same). Only a share of 0 or 1 says nothing about the rest."""
+    areas = [AREAS[0], AREAS[1], AREAS[2]] + [(f"L{i}", f"Local {i}", "local", "R1" if i <= 4 else "R2", 100, 1)
+                                              for i in range(1, 9)]
+    obs = [("p", "L1", 2020, 6, "")]
+    for i, (x, p) in zip(range(2, 9), [(40, 300), (50, 410), (60, 520), (30, 200), (35, 250), (45, 330),
+                                        (55, 410)], strict=True):
+        obs += [("x", f"L{i}", 2020, x, ""), ("p", f"L{i}", 2020, p, "")]
+    rate = {"id": "rate", "unit": "per 1,000",
+            "compute": {"method": "ratio", "numerator": "x", "denominator": "p", "multiplier": 1000}}
+    final = compute_final(_people(build_config(tmp_path, obs, [rate], ["x", "p"], areas=areas)))
+    r1 = row(final, "rate", "R1")
+    assert (r1.value, r1.denominator, r1.coverage) == (150 / 1230 * 1000, 1230, 0.75)
+    assert math.isnan(r1.coverage_denominator) and math.isnan(row(final, "rate", "C").coverage_denominator)
+    assert row(final, "rate", "R2").coverage_denominator == 1.0  # every area reported: nothing to give away
+    assert row(final, "rate", "L1").coverage_denominator == 0.0
+
+
 def test_the_built_in_rule_counts_the_side_that_counts_people(tmp_path):
     """GDP per head: the denominator counts people, the numerator (money) does not."""
     from indicators.registry import disclosure_rule
