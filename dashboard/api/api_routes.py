@@ -367,8 +367,9 @@ def openapi_document():
              "level": list(rel.levels),
              "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
              "release": [r["id"] for r in st.public.store.list()]}
+    columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
     resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
-                                           st.config.publication.licence))
+                                           st.config.publication.licence, columns))
     return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)
 
 

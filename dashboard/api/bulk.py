@@ -93,7 +93,7 @@ def _datapackage(rel: Release, base: str) -> Iterator[bytes]:
 
 
 def _readme(rel: Release, base: str) -> Iterator[bytes]:
-    yield readme(release_metadata(rel, base), ZIP_MEMBERS).encode()
+    yield readme(release_metadata(rel, base), ZIP_MEMBERS, reading.value_schema(rel).names).encode()
 
 
 FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 #: Part of every entry's name: raise it when what a download holds changes (a column left out, a metadata
 #: row added), so that files rendered by an earlier version are not served again (they age out by LRU).
 #: 2: areas without 'bucket'; decimals, sources and methodology page in the metadata.
-RENDER_VERSION = "2"
+#: 3: the values carry 'area_name' after 'area_code'.
+RENDER_VERSION = "3"
 
 
 class DownloadCache:

@@ -3,7 +3,7 @@
 A release never changes, so neither does the CSV text of its rows. For the current public release, a
 background thread renders each row group of ``indicator_values.parquet`` (then of the by-area files) into
 one *block*: the CSV body of the group's public rows (no header), exactly as :func:`formats.csv_stream`
-renders them after :func:`reading.withhold_suppressed`, with the byte offset of every row of the group. A
+renders them after :func:`reading.published` (suppressed cells withheld, ``area_name`` added), with the byte offset of every row of the group. A
 CSV download of public rows with all columns is then assembled from byte ranges of the blocks: a whole
 block for a group the plan keeps whole, and for a masked group the rows it keeps, gathered by their offsets
 (numpy, a window of the block at a time), so the cold path does no number formatting at all.
@@ -51,7 +51,9 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"OMCSVB01"
 _HEAD = struct.Struct("<8sQQ")  # magic, rows of the group, body bytes; then the body, then rows+1 int64 offsets
-LAYOUT = "v1"
+#: Part of the blocks' folder name: raise it when the text of a row changes (v2: ``area_name`` after
+#: ``area_code``), so that blocks rendered for the old columns are never put together under the new header.
+LAYOUT = "v2"
 #: Bytes handed out per chunk of a whole or run-sliced block; scattered rows are gathered a window at a time.
 CHUNK = 1 << 20
 WINDOW = 1 << 20
@@ -108,7 +110,7 @@ def render_block(rel: Release, path: Path, group: int, dest: Path) -> int:
     if rel.include_internal:
         raise ValueError("blocks hold public rows only")
     pf = reading._open(rel, path)
-    names = pf.schema_arrow.names
+    names = reading.output_schema(pf.schema_arrow).names  # the published columns, area_name among them
     n = pf.metadata.row_group(group).num_rows
     lengths, masks = [], []
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -123,8 +125,7 @@ def render_block(rel: Release, path: Path, group: int, dest: Path) -> int:
                 batch = batch.filter(mask)
                 if not batch.num_rows:
                     continue
-                piece = formats._csv_bytes(reading._decoded(reading.withhold_suppressed(batch).select(names)),
-                                           formats._CSV_BODY)
+                piece = formats._csv_bytes(reading.published(rel, batch, names), formats._CSV_BODY)
                 lengths.append(_row_lengths(piece, batch.num_rows))
                 fh.write(piece)
                 body += len(piece)

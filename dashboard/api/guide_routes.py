@@ -54,7 +54,9 @@ Excel); narrow the query or take the whole release as one zip from {link('/data'
 <li>JSON pages hold {st.config.access.page_size:,} rows by default (<code>limit</code>, at most
 {st.config.access.max_page_size:,}); follow <code>next</code> for the rest.</li>
 <li>Responses carry an <code>ETag</code>; send it back in <code>If-None-Match</code> to get a 304.</li>
-<li>Suppressed values are empty with the status <code>suppressed</code>.</li></ul>
+<li>Suppressed values are empty with the status <code>suppressed</code>.</li>
+<li>Every row of values names its area: <code>area_code</code> and, after it, <code>area_name</code> (the name
+in that release).</li></ul>
 <h2>Routes</h2>
 {table("Routes of /api/v1", ["route", "what", "query parameters"], routes)}"""
     return http.current_document(rel.id, st.config.access.cache_seconds,

@@ -33,6 +33,7 @@ STATUS_TEXT = {
 COLUMN_TEXT = {
     "indicator": "Indicator id (see /api/v1/indicators/<id>).",
     "area_code": "Code of the area.",
+    "area_name": "Name of the area, as the release's areas table (areas.csv) gives it.",
     "level": "Level of the geography the area belongs to.",
     "level_index": "Position of the level, 0 = top.",
     "parent_code": "Code of the parent area (empty at the top level).",
@@ -193,7 +194,8 @@ def frictionless_fields(schema_fields: list[tuple[str, str]]) -> list[dict]:
             for n, t in schema_fields]
 
 
-def readme(meta: dict, files: list[str]) -> str:
+def readme(meta: dict, files: list[str], columns: list[str] | None = None) -> str:
+    """The zip's README.md: licence and citation, files, indicators, ``columns`` of the values, status words."""
     lines = [f"# {meta['title']}", "", f"Release {meta['release']['id']}, published {meta['release']['created']}.",
              "", "## Licence and citation", "", f"Licence: {meta['licence']}",
              f"Attribution (required): {meta['attribution']}", f"Cite as: {meta['citation']}", ""]
@@ -210,6 +212,9 @@ def readme(meta: dict, files: list[str]) -> str:
         if ind["caveats"]:
             lines.append(f"- caveats: {ind['caveats']}")
         lines.append("")
+    if columns:
+        lines += ["## Columns of indicator_values (CSV and Parquet)", ""]
+        lines += [f"- `{c}`: {COLUMN_TEXT[c]}" if COLUMN_TEXT.get(c) else f"- `{c}`" for c in columns] + [""]
     lines += ["## Status of a value", ""] + [f"- `{k}`: {v}" for k, v in meta["status"].items()]
     return "\n".join(lines) + "\n"
 

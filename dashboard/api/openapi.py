@@ -6,6 +6,7 @@ it, so the document cannot promise a parameter a route refuses (or the other way
 
 from __future__ import annotations
 
+from dashboard.api.metadata import COLUMN_TEXT
 from dashboard.api.params import MAX_VALUES
 
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
@@ -114,9 +115,27 @@ def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
     return base
 
 
+def _json_type(arrow_type: str) -> str:
+    if arrow_type.startswith(("int", "uint")):
+        return "integer"
+    if arrow_type in ("double", "float", "halffloat") or arrow_type.startswith("decimal"):
+        return "number"
+    return "boolean" if arrow_type == "bool" else "string"
+
+
+def value_row(columns: list[tuple[str, str]]) -> dict:
+    """The schema of one row of values (a JSON page's ``data`` item, a CSV or xlsx row), in column order:
+    ``columns`` are (name, Arrow type) of the published values (reading.value_schema)."""
+    return {"type": "object", "description": "One value: the columns of every format of /api/v1/data except "
+            "SDMX-CSV, in this order (area_name, the area's name in the release, follows area_code).",
+            "properties": {n: {"type": [_json_type(t), "null"], "description": COLUMN_TEXT.get(n, "")}
+                           for n, t in columns}}
+
+
 def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000,
-         licence: str | None = None) -> dict:
-    """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release."""
+         licence: str | None = None, value_columns: list[tuple[str, str]] | None = None) -> dict:
+    """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release,
+    ``value_columns`` the (name, Arrow type) of its published values."""
     known = known or {}
     paths = {}
     for route, names in ROUTE_PARAMS.items():
@@ -160,6 +179,7 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
             "DataPage": {"type": "object", "required": ["release", "total", "data"], "properties": {
                 "release": {"type": "string"}, "total": {"type": "integer"}, "offset": {"type": "integer"},
                 "limit": {"type": "integer"}, "next": {"type": ["string", "null"]}, "meta": {"type": "object"},
-                "data": {"type": "array", "items": {"type": "object"}}}},
+                "data": {"type": "array", "items": {"$ref": "#/components/schemas/ValueRow"}}}},
+            "ValueRow": value_row(value_columns or []),
         }},
     }

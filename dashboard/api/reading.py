@@ -12,7 +12,10 @@ never widens that rule:
 - the rows then come row group by row group (kept runs of rows are zero-copy slices, scattered rows a
   filter), so a download of any size holds one row group in memory, not the whole result;
 - every batch passes :func:`withhold_suppressed`, so a suppressed cell leaves with its flag and without its
-  value, counts, interval, rank or change, whatever format it is written in.
+  value, counts, interval, rank or change, whatever format it is written in;
+- every batch gets the column ``area_name`` right after ``area_code`` (:func:`with_area_name`): the area's
+  name in the release's own ``areas.parquet``, so a reader need not join the areas table (and a pinned release
+  gives the names it was published with). The release files do not hold it; it is added as rows are read.
 """
 
 from __future__ import annotations
@@ -63,8 +66,56 @@ class Part:
     rows: int
 
 
+#: The column added to every row read for a download (not stored in the release's values files).
+AREA_NAME = "area_name"
+
+
 def value_schema(release: Release) -> pa.Schema:
-    return _metadata(release, release.path / BY_INDICATOR).schema.to_arrow_schema()
+    """The columns of the values as they are published: the file's, with ``area_name`` after ``area_code``."""
+    return release.memo(("api-value-schema",), lambda: output_schema(
+        _metadata(release, release.path / BY_INDICATOR).schema.to_arrow_schema()))
+
+
+def output_schema(file_schema: pa.Schema) -> pa.Schema:
+    """A values file's schema with :data:`AREA_NAME` right after ``area_code`` (once)."""
+    if AREA_NAME in file_schema.names or "area_code" not in file_schema.names:
+        return file_schema
+    return file_schema.insert(file_schema.get_field_index("area_code") + 1, pa.field(AREA_NAME, pa.string()))
+
+
+def _area_names(release: Release) -> tuple[pa.Array, pa.Array]:
+    """(codes, names) of the release's areas, as Arrow arrays for a vectorised lookup (kept per release)."""
+    def load():
+        areas = release.areas
+        names = areas["name"].tolist() if "name" in areas.columns else [None] * len(areas)
+        return (pa.array(areas["area_code"].astype(str).tolist(), pa.string()),
+                pa.array([n if isinstance(n, str) else None for n in names], pa.string()))
+    return release.memo(("api-area-names",), load)
+
+
+def with_area_name(release: Release, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with :data:`AREA_NAME` after ``area_code``: the name the release's areas table gives each
+    code (empty for a code it does not list). A dictionary-encoded code column is looked up once per distinct
+    code, and the names keep its indices (decoded with the other columns)."""
+    if AREA_NAME in batch.schema.names:
+        return batch
+    codes, names = _area_names(release)
+    col = batch.column("area_code")
+    if pa.types.is_dictionary(col.type):
+        found = pc.take(names, pc.index_in(col.dictionary.cast(pa.string()), value_set=codes))
+        named = pa.DictionaryArray.from_arrays(col.indices, found)
+    else:
+        named = pc.take(names, pc.index_in(col.cast(pa.string()), value_set=codes))
+    return batch.add_column(batch.schema.get_field_index("area_code") + 1, pa.field(AREA_NAME, named.type), named)
+
+
+def published(release: Release, batch: pa.RecordBatch, columns: list[str]) -> pa.RecordBatch:
+    """A batch read from a values file as it is published: suppressed cells withheld, ``area_name`` added
+    when asked for, ``columns`` in their order, dictionary-encoded columns decoded."""
+    batch = withhold_suppressed(batch)
+    if AREA_NAME in columns:
+        batch = with_area_name(release, batch)
+    return _decoded(batch.select(columns))
 
 
 def _metadata(release: Release, path: Path) -> pq.FileMetaData:
@@ -241,7 +292,7 @@ def _kept(table: pa.Table, mask: pa.Array | None) -> Iterator[pa.Table]:
 def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
             batch_rows: int = BATCH_ROWS, *, parts: list[Part] | None = None) -> Iterator[pa.RecordBatch]:
     """Filtered rows in the file's order (indicator, level, area, period), suppressed cells withheld, with
-    the file's column types.
+    the file's column types and ``area_name`` after ``area_code`` (:func:`value_schema`; ``columns`` may name it).
 
     Reads row group by row group (only those of the plan, ``parts`` when the caller already made it), so
     memory holds one row group whatever the size of the result; batches have at most ``batch_rows`` rows."""
@@ -252,13 +303,14 @@ def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
         pf = files.get(part.path)
         if pf is None:
             pf = files[part.path] = _open(release, part.path)
-        wanted = columns or pf.schema_arrow.names
-        read = list(dict.fromkeys([*wanted, "status"]))
+        wanted = columns or output_schema(pf.schema_arrow).names
+        read = [c for c in dict.fromkeys([*wanted, "status", *(["area_code"] if AREA_NAME in wanted else [])])
+                if c != AREA_NAME]
         table = pf.read_row_group(part.group, columns=read)
         for piece in _kept(table, part.mask):
             for batch in piece.to_batches(max_chunksize=batch_rows):
                 if batch.num_rows:
-                    yield _decoded(withhold_suppressed(batch).select(wanted))
+                    yield published(release, batch, wanted)
 
 
 def _decoded(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -20,7 +20,7 @@ from dashboard.api import reading
 from dashboard.components.fmt import text
 from dashboard.release_reader import Release
 
-COLUMNS = ["indicator", "area_code", "level", "period", "breakdown", "value", "status"]
+COLUMNS = ["indicator", "area_code", "area_name", "level", "period", "breakdown", "value", "status"]
 KINDS = ("revised", "added", "removed", "status")
 
 #: Relative difference below which two values are the same figure. Rebuilding a release sums the same
@@ -35,6 +35,7 @@ _SQL = f"""
 SELECT
     COALESCE(n.indicator, o.indicator) AS indicator,
     COALESCE(n.area_code, o.area_code) AS area_code,
+    COALESCE(n.area_name, o.area_name) AS area_name,
     COALESCE(n.level, o.level) AS level,
     COALESCE(n.period, o.period) AS period,
     COALESCE(n.breakdown, o.breakdown) AS breakdown,

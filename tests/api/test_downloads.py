@@ -250,8 +250,9 @@ def test_revisions_ignore_floating_point_noise_between_builds(monkeypatch):
 
     def table(values, statuses):
         n = len(values)
-        return pa.table({"indicator": ["x"] * n, "area_code": [f"A{i}" for i in range(n)], "level": ["l"] * n,
-                         "period": ["2020"] * n, "breakdown": ["total"] * n, "value": values, "status": statuses})
+        return pa.table({"indicator": ["x"] * n, "area_code": [f"A{i}" for i in range(n)],
+                         "area_name": [f"Area {i}" for i in range(n)], "level": ["l"] * n, "period": ["2020"] * n,
+                         "breakdown": ["total"] * n, "value": values, "status": statuses})
 
     old = table([2.937683532549513, 10.0, 5.0, None, 1e-300, 7.0], ["ok"] * 6)
     new = table([2.9376835325495136, 10.001, None, 4.0, 2e-300, 7.0], ["ok"] * 5 + ["provisional"])

@@ -37,7 +37,8 @@ def span(period: str) -> tuple[date, date]:
 
 
 def reference_csv(release: Release, q: reading.ValueQuery, bom: bool = False) -> bytes:
-    """The expected CSV, computed without the plan, the masks or the thread pool."""
+    """The expected CSV, computed without the plan, the masks or the thread pool (and the area names joined
+    row by row from the release's areas table)."""
     if q.areas is not None and q.indicators is None:  # a few areas of all indicators: their by-area files
         bucket = dict(zip(release.areas["area_code"], release.areas["bucket"], strict=True))
         paths = sorted({release.path / bucket_file(int(bucket[a])) for a in q.areas})
@@ -65,6 +66,10 @@ def reference_csv(release: Release, q: reading.ValueQuery, bom: bool = False) ->
             i = t.column_names.index(name)
             t = t.set_column(i, name, pc.if_else(pa.array(hidden), pa.scalar(None, t.schema.field(i).type),
                                                  t[name]))
+    # every published row names its area (area_name after area_code), from the release's own areas table
+    names = dict(zip(release.areas["area_code"], release.areas["name"], strict=True))
+    t = t.add_column(t.column_names.index("area_code") + 1, "area_name",
+                     pa.array([names.get(c) for c in t["area_code"].to_pylist()], pa.string()))
     out = io.BytesIO()
     if bom:
         out.write(formats.BOM)
