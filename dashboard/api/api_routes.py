@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.api import formats, http, openapi, params, reading, xlsx
 from dashboard.api.errors import ApiError
-from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows
+from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows, methodology_page
 from dashboard.api.state import limit_request, state
 from dashboard.api.tables import area_records, flat_table, indicator_records, public_areas
 from dashboard.release_reader import Release
@@ -65,7 +65,16 @@ def indicators():
     themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]))
     df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
 
-    return _list_response(rel, fmt, df, "indicators", lambda d: indicator_records(rel, d))
+    return _list_response(rel, fmt, _methodology_links(rel, df), "indicators", lambda d: indicator_records(rel, d))
+
+
+def _methodology_links(rel: Release, df):
+    """The indicators with the links every download's metadata gives them (last, so the columns before keep
+    their places): ``methodology_page``, the human page /methodology/<id>, and ``methodology_url``, the
+    indicator's metadata as JSON pinned to the release."""
+    base = state().base_url()
+    return df.assign(methodology_page=[methodology_page(base, i) for i in df["id"]],
+                     methodology_url=[f"{base}api/v1/indicators/{i}?release={rel.id}" for i in df["id"]])
 
 
 @bp.get("/indicators/<indicator_id>")
@@ -75,7 +84,7 @@ def indicator(indicator_id: str):
     rel = params.release(state().reader(), args)
     if indicator_id not in rel.indicator_ids:
         raise ApiError(f"unknown indicator {indicator_id[:64]!r}", parameter="indicator_id", status=404)
-    df = rel.indicators[rel.indicators["id"] == indicator_id]
+    df = _methodology_links(rel, rel.indicators[rel.indicators["id"] == indicator_id])
     base = state().base_url()
 
     def build():

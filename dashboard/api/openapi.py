@@ -92,7 +92,14 @@ def _ok(route: str) -> dict:
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
                        {"schema": {"type": "string", "format": "binary"}},
                    "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}}}
-    elif route in ("/api/v1/indicators", "/api/v1/areas"):
+    elif route == "/api/v1/indicators":
+        content = {"application/json": {"schema": {"type": "object", "properties": {
+            "release": {"type": "string"}, "count": {"type": "integer"},
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}}}},
+            "text/csv": {"schema": {"type": "string"}}}
+    elif route == "/api/v1/indicators/{indicator_id}":
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Indicator"}}}
+    elif route == "/api/v1/areas":
         content["text/csv"] = {"schema": {"type": "string"}}
     elif route == "/api/v1/data/metadata.json":
         content = {"application/csvm+json": {"schema": {"type": "object"}}}
@@ -181,5 +188,14 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                 "limit": {"type": "integer"}, "next": {"type": ["string", "null"]}, "meta": {"type": "object"},
                 "data": {"type": "array", "items": {"$ref": "#/components/schemas/ValueRow"}}}},
             "ValueRow": value_row(value_columns or []),
+            "Indicator": {"type": "object", "required": ["id", "title", "methodology_page", "methodology_url"],
+                          "description": "An indicator's metadata (the columns of indicators.csv and more).",
+                          "properties": {
+                              "id": {"type": "string"}, "title": {"type": "string"}, "unit": {"type": "string"},
+                              "methodology": {"type": "string", "description": "How it is computed, in words."},
+                              "methodology_page": {"type": "string", "format": "uri", "description":
+                                                   "The human methodology page, /methodology/<id>."},
+                              "methodology_url": {"type": "string", "format": "uri", "description":
+                                                  "The indicator's metadata as JSON, pinned to the release."}}},
         }},
     }

@@ -251,3 +251,33 @@ def test_the_guides_pandas_example_reads_periods_as_the_api_gives_them(client):
     row = df.iloc[0]
     assert row["period"] == first["period"] and row["area_code"] == first["area_code"]
     assert isinstance(df.loc[df["previous_period"].notna(), "previous_period"].iloc[0], str)
+
+
+def test_the_indicator_list_links_each_methodology_page(client, api_store):
+    """Every download's metadata links the human methodology page (methodology_page) and the JSON metadata
+    (methodology_url); /api/v1/indicators, where a script finds the indicators, linked neither."""
+    import io
+
+    import pandas as pd
+
+    body = client.get("/api/v1/indicators").get_json()
+    assert body["data"]
+    for ind in body["data"]:
+        assert ind["methodology_page"] == f"http://localhost/methodology/{ind['id']}"
+        assert ind["methodology_url"] == f"http://localhost/api/v1/indicators/{ind['id']}?release={body['release']}"
+    # the same names and values as in a download's metadata
+    meta = client.get("/api/v1/data?indicator=neet_rate&limit=1").get_json()["meta"]["indicators"][0]
+    neet = next(i for i in body["data"] if i["id"] == "neet_rate")
+    assert (neet["methodology_page"], neet["methodology_url"]) == (meta["methodology_page"], meta["methodology_url"])
+
+    one = client.get("/api/v1/indicators/neet_rate").get_json()
+    assert one["methodology_page"] == "http://localhost/methodology/neet_rate"
+    pinned = client.get(f"/api/v1/indicators?release={api_store['old']}&theme=jobs").get_json()["data"]
+    assert pinned and all(i["methodology_url"].endswith(f"?release={api_store['old']}") for i in pinned)
+
+    df = pd.read_csv(io.BytesIO(client.get("/api/v1/indicators?format=csv").data))
+    assert list(df.columns[-2:]) == ["methodology_page", "methodology_url"]  # added last: other columns keep places
+    assert df.loc[df["id"] == "neet_rate", "methodology_page"].item() == "http://localhost/methodology/neet_rate"
+
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Indicator"]
+    assert {"methodology_page", "methodology_url"} <= set(schema["required"])
