@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 from dash import Patch, dcc, html
 from dash.development.base_component import Component
 
+from dashboard.api import links
 from dashboard.components import fmt
 
 RAG = {  # rag -> (shape, css class, default words)
@@ -155,18 +155,33 @@ def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str 
     ], className="chart")
 
 
-def data_links(indicator: str, level: str | None = None, period: str | None = None):
-    """Links to the data behind a view and to its methodology (stable URLs served by the API)."""
+DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))
+
+
+def data_url(release: str, format: str = "csv", **filters) -> str:
+    """The API link of the data behind a view, pinned to ``release``, the release the page shows: the same
+    figures whenever it is followed, even after a newer release is published (while the server keeps it)."""
+    return links.data_url(format=format, release=release, **filters)  # the API's parameter names, checked
+
+
+def pinned_note(release: str):
+    return html.P(f"Downloads give the figures of release {release}, the one this page shows.",
+                  className="hint")
+
+
+def data_links(indicator: str, level: str | None = None, period: str | None = None, *, release: str):
+    """Links to the data behind a view, pinned to the page's ``release``, and to its methodology."""
     params = {"indicator": indicator}
     if level:
         params["level"] = level
     if period:  # the API filters a period range: one period is a range of one
         params["period_from"] = params["period_to"] = period
-    items = [html.Li(html.A(f"Data as {label}", href=f"/api/v1/data?{urlencode({**params, 'format': f})}"))
-             for f, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))]
+    items = [html.Li(html.A(f"Data as {label}", href=data_url(release, f, **params)))
+             for f, label in DOWNLOAD_FORMATS]
     items.append(html.Li(html.A("Methodology", href=f"/methodology/{indicator}")))
     items.append(html.Li(html.A("All downloads", href="/data")))
-    return html.Ul(items, className="data-links", **{"aria-label": "Data behind this view"})
+    return html.Div([html.Ul(items, className="data-links", **{"aria-label": "Data behind this view"}),
+                     pinned_note(release)])
 
 
 def labelled(label: str, control_id: str, control, hint: str | None = None):

@@ -149,8 +149,8 @@ def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict
     return out
 
 
-def values_table(df: dict[str, list], meta: dict, level: str, period: str | None):
-    """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download."""
+def values_table(df: dict[str, list], meta: dict, level: str, period: str | None, release: str):
+    """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download (of ``release``)."""
     unit, dec = meta["unit"], int(meta["decimals"])
     n = len(df["area_code"])
     rows = [{
@@ -165,7 +165,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
     } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
             ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
-    csv = f"/api/v1/data?indicator={meta['id']}&level={level}&period_from={period}&period_to={period}&format=csv"
+    csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
     return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
 
@@ -202,7 +202,7 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
                                [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
                                 for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
                                f"Distribution of {meta['title']}, {period} (ranges with no area left out)")
-    return fig, rsum, dfig, dsum, dtable, values_table(df, meta, level, period)
+    return fig, rsum, dfig, dsum, dtable, values_table(df, meta, level, period, release.id)
 
 
 def trend_outputs(release: Release, meta: dict, areas: list[str]):
@@ -289,7 +289,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                         dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
         replaced_note(asked, (level, period)),
-        html.Div(ui.data_links(meta["id"], level, period), id=ids.EX_LINKS),
+        html.Div(ui.data_links(meta["id"], level, period, release=rel.id), id=ids.EX_LINKS),
         map_part,
         ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",
                  summary_id=ids.EX_RANKING_SUMMARY),
@@ -321,7 +321,8 @@ def on_selection(release: Release, indicator: str, level: str, period: str | Non
     if meta is None or level not in release.levels:
         return no_update, no_update, no_update
     fig, summary = map_figure(release, meta, level, period, full=full)
-    return (fig if fig is not None else no_update), summary, ui.data_links(indicator, level, period)
+    return (fig if fig is not None else no_update), summary, ui.data_links(indicator, level, period,
+                                                                            release=release.id)
 
 
 def on_ranking(release: Release, indicator: str, level: str, period: str | None):

@@ -110,7 +110,7 @@ def methodology(indicator_id: str | None = None, **_):
         html.H2("Caveats"),
         html.P(fmt.text(meta["caveats"]) or "None recorded."),
         html.H2("Data"),
-        ui.data_links(meta["id"]),
+        ui.data_links(meta["id"], release=rel.id),
         html.P(html.A("Explore this indicator", href=f"/indicator/{meta['id']}")),
     ])
 

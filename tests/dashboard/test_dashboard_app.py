@@ -484,3 +484,49 @@ def test_the_accessibility_statement_has_status_failures_date_contact_and_enforc
     assert "Directive (EU) 2016/2102" in statement.enforcement_part(None)[0]
     form = statement.contact_part("https://example.org/contact")
     assert form[1].href == "https://example.org/contact"
+
+
+def _page_release(tree) -> str:
+    """The id of the release a page was drawn from (its dcc.Store ids.RELEASE)."""
+    from dashboard.components import ids
+
+    return next(props["data"] for kind, props in _walk(tree, []) if kind == "Store" and props.get("id") == ids.RELEASE)
+
+
+def test_every_data_link_pins_the_release_the_page_shows(dash_app, monkeypatch):
+    """The pages linked /api/v1/data without release=: a figure downloaded a minute after a new release was
+    published could differ from the one the page showed. Every data link now names the page's release, and
+    following it gives that release's figures."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dashboard import context
+    from dashboard.views import explorer
+
+    client = dash_app.server.test_client()
+    with dash_app.server.test_request_context("/"):
+        rel = context.release()
+    checked = 0
+    for path in ("/indicator/neet_rate", "/methodology/neet_rate"):
+        tree = json.loads(page(client, path))
+        if path.startswith("/indicator/"):  # the explorer keeps the id for its callbacks
+            assert _page_release(tree) == rel.id
+        hrefs = {h for h in _hrefs(tree) if h.startswith("/api/v1/data")}
+        assert hrefs, path
+        for href in hrefs:
+            assert parse_qs(urlsplit(href).query)["release"] == [rel.id], (path, href)
+            checked += 1
+        text = json.dumps(tree)
+        assert f"Downloads give the figures of release {rel.id}, the one this page shows." in text, path
+    with dash_app.server.test_request_context("/"):
+        level, period = explorer.choose(rel, "neet_rate", "municipality", None)
+        meta = rel.indicators.set_index("id").loc["neet_rate"].to_dict() | {"id": "neet_rate"}
+        monkeypatch.setattr(explorer, "TABLE_LIMIT", 10)  # more rows than the table shows: "download all rows"
+        table = explorer.ranking_outputs(rel, meta, level, period)[-1]
+        links = explorer.on_selection(rel, "neet_rate", "region", period, full=False)[2]  # after a new choice
+    for part in (table, links):
+        hrefs = {h for h in _hrefs(json.loads(json.dumps(part.to_plotly_json(), default=lambda o: o.to_plotly_json())))
+                 if h.startswith("/api/v1/data")}
+        assert hrefs and all(parse_qs(urlsplit(h).query)["release"] == [rel.id] for h in hrefs), hrefs
+    resp = client.get(next(h for h in sorted(hrefs) if "format=csv" in h))
+    assert resp.status_code == 200 and resp.headers["X-OpenMeasure-Release"] == rel.id
+    assert checked >= 8

@@ -54,7 +54,8 @@ def test_on_selection_full_figure_when_the_level_changes(release):
     fig, summary, links = explorer.on_selection(release, "online_share", "region", "2020", full=True)
     assert len(fig["data"][0]["locations"]) == 8
     hrefs = json.dumps(links.to_plotly_json(), default=str)
-    assert "/api/v1/data?indicator=online_share&level=region&period_from=2020&period_to=2020&format=csv" in hrefs
+    assert ("/api/v1/data?format=csv&indicator=online_share&level=region&period_from=2020&period_to=2020"
+            f"&release={release.id}") in hrefs
     assert "/methodology/online_share" in hrefs
     assert explorer.on_selection(release, "sickness_absence", "region", "2020", full=True) == (no_update,) * 3
 
