@@ -72,8 +72,18 @@ def rollup_sql(n_levels: int) -> str:
     else:
         whens = " ".join(f"WHEN GROUPING(a{d}) = 0 THEN a{d}" for d in range(upper - 1, 0, -1))
         area_case = f"CASE {whens} ELSE a0 END"
+    rounded = {f"round_{c}": _significant(c) for c in ("numerator", "denominator", "denominator_known")}
     return _template("rollup").format(leaf=f"a{n_levels - 1}", grouping_sets=sets, area_case=area_case,
-                                      has_parents="1 = 1" if n_levels > 1 else "1 = 0")
+                                      has_parents="1 = 1" if n_levels > 1 else "1 = 0", **rounded)
+
+
+def _significant(column: str, digits: int = 12) -> str:
+    """``column`` rounded to ``digits`` significant digits (0, null and magnitudes of 10^digits or more as
+    they are). Scaled up by a power of ten and divided back, so the result is the double nearest the
+    decimal (multiplying by 0.1 would not be); ROUND's scale is a constant in Spark, so it is not used."""
+    scale = f"POWER(10, {digits - 1} - FLOOR(LOG10(ABS({column}))))"
+    return (f"CASE WHEN {column} = 0 OR ABS({column}) >= 1e{digits} THEN {column} "
+            f"ELSE ROUND({column} * {scale}) / {scale} END")
 
 
 def values_sql(indicator_range: tuple[int, int]) -> str:

@@ -127,6 +127,8 @@ SELECT
     coverage, coverage_denominator, n_reporting, n_expected,
     CASE
         WHEN method = 'published' THEN NULL
+        -- a local area (or a parent of one local area) is told apart from a parent none of whose areas reported
+        WHEN n_reporting = 0 AND n_expected = 1 THEN 'No value was reported for this area and period.'
         WHEN n_reporting = 0 THEN 'No local area reported for this period.'
         WHEN value IS NULL AND raw_value IS NOT NULL THEN
             CONCAT('Not computed: ', CAST(n_reporting AS STRING), ' of ', CAST(n_expected AS STRING),

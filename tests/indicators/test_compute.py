@@ -109,6 +109,31 @@ def test_wilson_limits_are_exact_at_0_and_n_so_equal_values_are_similar(tmp_path
     assert wilson(0, 69)[0] == 0.0 and wilson(24, 24)[1] == 1.0
 
 
+def test_parent_sums_carry_no_floating_point_noise(tmp_path):
+    """L1 0.1 + L2 0.2 is 0.30000000000000004 in floating point and L3 1926097.3 + L4 0.1 is 1926097.4000000001;
+    a reader adding the published children gets 0.3 and 1926097.4, and so does the release. C adds all four:
+    1926097.7. Whole numbers stay whole (the denominators)."""
+    assert 0.1 + 0.2 != 0.3 and 1926097.3 + 0.1 != 1926097.4  # the noise the release must not carry
+    obs = [("x", "L1", 2020, 0.1, ""), ("x", "L2", 2020, 0.2, ""), ("x", "L3", 2020, 1926097.3, ""),
+           ("x", "L4", 2020, 0.1, "")] + [("n", a, 2020, 3_000_000, "") for a in ("L1", "L2", "L3", "L4")]
+    indicators = [{"id": "total", "compute": {"method": "sum", "measure": "x"}},
+                  {"id": "rate", "compute": {"method": "ratio", "numerator": "x", "denominator": "n",
+                                             "multiplier": 100}}]
+    final = compute_final(build_config(tmp_path, obs, indicators, ["x", "n"]))
+    assert row(final, "total", "R1").value == 0.3 and row(final, "total", "R2").value == 1926097.4
+    assert row(final, "total", "C").value == 1926097.7
+    assert row(final, "rate", "R2").numerator == 1926097.4 and row(final, "rate", "C").denominator == 12_000_000
+    assert row(final, "total", "L3").value == 1926097.3  # a local area's own value is published as given
+
+
+def test_a_local_area_without_a_value_is_not_told_no_local_area_reported(tmp_path):
+    obs = [("x", "L1", 2020, 5, ""), ("x", "L2", 2020, 7, ""), ("x", "L3", 2019, 1, ""), ("x", "L4", 2019, 2, "")]
+    final = compute_final(build_config(tmp_path, obs, [{"id": "total", "compute": {"method": "sum", "measure": "x"}}],
+                                       ["x"]))
+    assert row(final, "total", "L3").note == "No value was reported for this area and period."
+    assert row(final, "total", "R2").note == "No local area reported for this period."
+
+
 def test_exact_poisson_for_small_counts_and_byar_for_large(final):
     r = row(final, "per_1000", "L1")
     lo, hi = poisson_exact(10)
