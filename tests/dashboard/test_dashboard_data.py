@@ -96,8 +96,9 @@ def test_ranking_order_and_table_limit(release, monkeypatch):
     assert df["area_code"] == want["area_code"].tolist()
     assert [same(a, b) for a, b in zip(df["value"], want["value"], strict=True)] == [True] * len(want)
     monkeypatch.setattr(explorer, "TABLE_LIMIT", 100)
-    table = json.dumps(ui.plain(explorer.values_table(df, meta, "municipality", "2024")))
+    table = json.dumps(ui.plain(explorer.values_table(df, meta, "municipality", "2024", release.id)))
     assert f"Showing 100 of {len(want):,} rows." in table and table.count("<tr>") == 101  # with the header
+    assert f"&release={release.id}" in table  # "download all rows" gives the figures of the page's release
     assert want["area_code"].iloc[99] in table and want["area_code"].iloc[100] not in table
     assert explorer.ranked(release, meta, "municipality", "1999")["area_code"] == []
 
