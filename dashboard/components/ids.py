@@ -34,6 +34,7 @@ EX_HEADING = "explorer-heading"
 AR_INDICATOR = "area-indicator"
 AR_NEIGHBOURS = "area-neighbours"
 AR_TREND = "area-trend"
+AR_DOWNLOADS = "area-downloads"  # the links to the area's data
 
 # compare /compare
 CMP_AREAS = "compare-areas"

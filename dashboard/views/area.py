@@ -166,6 +166,25 @@ def compare_link(release: Release, area: dict):
                          href="/compare?areas=" + ",".join(codes)))
 
 
+#: The formats the profile offers its data in: (API format, words of the link).
+DOWNLOADS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+
+
+def downloads(release: Release, area: dict):
+    """Links to every value of the area (each indicator the API gives the reader: the public ones for the
+    public, every period) as CSV and Excel, pinned to the page's release. Each link's words say what it
+    downloads, so it makes sense read on its own (WCAG 2.4.4)."""
+    name = area["name"]
+    items = [html.Li(html.A(f"Download every indicator for {name}, all periods, as {label}",
+                            href=ui.data_url(release.id, fmt, area=area["area_code"])))
+             for fmt, label in DOWNLOADS]
+    return html.Section([
+        html.H2("Data for this area"),
+        html.Ul(items, className="data-links", **{"aria-label": f"Data for {name}"}),
+        ui.pinned_note(release.id),
+    ], id=ids.AR_DOWNLOADS)
+
+
 @guarded
 def layout(area_code: str | None = None, indicator: str | None = None, **_):
     rel = context.release()
@@ -213,6 +232,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,
+        downloads(rel, area) if rows else None,
         html.Section([
             html.H2("One indicator in detail"),
             ui.no_data(f"There is no indicator called {asked!r}; showing "

@@ -290,3 +290,22 @@ def test_a_charts_drawing_is_hidden_from_screen_readers_and_its_tools_are_not(ta
         reached.append(tab.page.evaluate("() => document.activeElement.dataset.title || ''"))
     assert "Download plot as a PNG" in reached and "Reset axes" in reached, reached
     assert tab.errors == []
+
+
+def test_keyboard_reaches_the_area_profiles_download_links_by_their_names(tab):
+    """The profile's data links are reached with Tab, and their accessible names say what they download."""
+    tab.open("/area/VL101")
+    wanted = {"Download every indicator for Venwell, all periods, as CSV",
+              "Download every indicator for Venwell, all periods, as Excel (XLSX)"}
+    for name in wanted:
+        link = tab.page.get_by_role("link", name=name, exact=True)
+        assert link.count() == 1 and "area=VL101" in link.get_attribute("href"), name
+    reached = set()
+    tab.page.locator("body").focus()
+    for _ in range(80):
+        tab.page.keyboard.press("Tab")
+        reached.add(tab.page.evaluate("() => document.activeElement.tagName === 'A' ? "
+                                      "document.activeElement.textContent : ''"))
+        if wanted <= reached:
+            break
+    assert wanted <= reached, f"not reached by Tab: {wanted - reached}"
