@@ -52,10 +52,11 @@ def synthetic_banner(manifest: dict):
         **{"aria-label": "About this data"})  # a landmark: all content is in one (axe 'region')
 
 
-def rag_badge(rag, progress_status=None):
-    """RAG status with a shape and words, never colour alone."""
+def rag_badge(rag, progress_status=None, has_target: bool = False):
+    """RAG status with a shape and words, never colour alone. Without a status, an indicator that has a
+    target says it has no status (no value to judge this period), not that it has no target."""
     if rag not in RAG:
-        return html.Span("No target", className="rag rag-none")
+        return html.Span("No status" if has_target else "No target", className="rag rag-none")
     shape, css, words = RAG[rag]
     words = fmt.PROGRESS_TEXT.get(progress_status, words)
     return html.Span([html.Span(shape, className="rag-shape", **{"aria-hidden": "true"}),

@@ -53,7 +53,7 @@ def card(r, series: pd.DataFrame, area: str):
     return ui.summary_card(
         r.title, fmt.with_status(r.value, r.status, dec, unit),
         href=f"/indicator/{r.indicator}?areas={area}",
-        badge=ui.rag_badge(r.rag, r.progress_status),
+        badge=ui.rag_badge(r.rag, r.progress_status, has_target=not fmt.missing(r.target)),
         children=[
             html.P(target),
             html.P(change),
