@@ -235,6 +235,22 @@ def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
              "error": error(r.error)} for r in runs.itertuples()]
 
 
+def last_run_notice(run, release_id: str, *, full_errors: bool = False):
+    """How the latest pipeline run ended, at the top of the page: a failed run (the figures were not
+    refreshed) must not be left for the reader to find in the table of runs."""
+    row = run_rows(pd.DataFrame([run]), full_errors=full_errors)[0]
+    when = row["started"] or "at an unknown time"
+    error = (row["error"] or "no error was recorded").rstrip()
+    error += "" if error.endswith(".") else "."
+    if run.status == "failed":
+        return html.P([html.Strong("The last pipeline run failed. "),
+                       f"Run {row['id']} ({row['job']}, started {when}): {error} "
+                       f"The site still shows release {release_id}."],
+                      className="warning last-run last-run-failed", id="last-run")
+    return html.P(f"The last pipeline run, run {row['id']} ({row['job']}, started {when}), {run.status}.",
+                  className="last-run", id="last-run")
+
+
 @guarded
 def status(**_):
     rel = context.release()
@@ -254,6 +270,8 @@ def status(**_):
              html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
     if problem:
         parts.append(ui.no_data(problem))
+    if not runs.empty:
+        parts.append(last_run_notice(runs.iloc[0], rel.id, full_errors=context.reader().include_internal))
     if not fresh.empty:
         counts = fresh["state"].value_counts()
         summary = "; ".join(f"{int(counts[k])} {FRESHNESS_TEXT[k].lower()}" for k in FRESHNESS_TEXT if k in counts)

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from dashboard.components import ui
-from dashboard.views import overview
+from dashboard.views import info, overview
 
 
 def text_of(component) -> str:
@@ -32,3 +32,19 @@ def test_an_indicator_with_a_target_but_no_value_says_no_status_not_no_target(re
     card = overview.card(next(r for r in latest.itertuples() if r.indicator == gap["indicator"]), series,
                          gap["area_code"])
     assert "No status" in text_of(card) and "No target" not in text_of(card)
+
+
+def test_the_status_page_says_at_the_top_that_the_last_run_failed():
+    """A failed run was only a row at the bottom of the runs table; the top of /status said every indicator
+    was up to date."""
+    runs = pd.DataFrame({"id": [7, 6], "job": ["nightly", "nightly"], "status": ["failed", "succeeded"],
+                         "started_at": [pd.Timestamp("2026-03-02 02:00"), pd.Timestamp("2026-03-01 02:00")],
+                         "seconds": [0.4, 3.0], "release_id": [None, "20260301T020000Z-abcdef"],
+                         "error": ["SourceError: source 'hr': file not found (file /srv/hr.csv)", None]})
+    manager = text_of(info.last_run_notice(runs.iloc[0], "20260301T020000Z-abcdef", full_errors=True))
+    public = text_of(info.last_run_notice(runs.iloc[0], "20260301T020000Z-abcdef"))
+    for t in (manager, public):
+        assert "The last pipeline run failed" in t and "2026-03-02 02:00" in t and "20260301T020000Z-abcdef" in t
+    assert "/srv/hr.csv" in manager and "/srv" not in public and "'hr'" not in public
+    ok = text_of(info.last_run_notice(runs.iloc[1], "20260301T020000Z-abcdef"))
+    assert "succeeded" in ok and "failed" not in ok
