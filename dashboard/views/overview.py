@@ -9,7 +9,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views import titles
+from dashboard.views import attention, titles
 from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
 
 SYNC = f"{ids.URL_SYNC}-overview"
@@ -89,6 +89,7 @@ def content(release: Release, area: str, theme: str | None):
     return [
         html.P(summary, className="lead", id="overview-summary"),
         profile_link(area, name),
+        attention.section(release, area, name, latest),
         html.Section([html.H2("Got significantly worse"), worse_list], className="worse"),
         html.H2("Every indicator"),
         html.Div([card(r, series, area) for r in latest.itertuples()], className="cards"),

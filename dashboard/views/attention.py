@@ -1,0 +1,99 @@
+"""The overview's answer to "what needs my attention": the indicators that are off track or need acceleration in
+the chosen area, and, one level down, which areas (regions, councils) are off track, without opening every
+indicator. The status words are the release's own (``progress_status``, ``rag``: docs/methodology.md)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.compute as pc
+from dash import html
+
+from dashboard import data
+from dashboard.components import fmt, ui
+from dashboard.release_reader import Release
+
+COLUMNS = ["indicator", "area_code", "period", "rag", "progress_status"]
+ORDER = {"red": 0, "amber": 1}
+NAMED = 5  # child areas named in a cell; the rest are counted
+
+
+def plural(level: str) -> str:
+    """'region' -> 'regions', 'municipality' -> 'municipalities'."""
+    if level.endswith("y") and len(level) > 1 and level[-2] not in "aeiou":
+        return level[:-1] + "ies"
+    return level if level.endswith("s") else level + "s"
+
+
+def children(release: Release, area: str) -> pd.DataFrame:
+    """The area's child areas (area_code, name, level), in natural order of their names."""
+    df = release.areas
+    kids = df[df["parent_code"] == area][["area_code", "name", "level"]]
+    return kids.iloc[sorted(range(len(kids)), key=lambda i: data.natural_key(kids["name"].iloc[i]))]
+
+
+def child_status(release: Release, kids: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    """Each child's RAG for each indicator in ``latest``, at the period ``latest`` shows for the area."""
+    if kids.empty or latest.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    t = release.values(areas=kids["area_code"].tolist(), columns=COLUMNS + ["breakdown"])
+    t = t.filter(pc.equal(t["breakdown"], "total")).drop_columns(["breakdown"])
+    rows = t.to_pandas()
+    return rows.merge(latest[["indicator", "period"]], on=["indicator", "period"])
+
+
+def names(codes: list[str], kids: pd.DataFrame) -> str:
+    order = {c: i for i, c in enumerate(kids["area_code"])}
+    lookup = dict(zip(kids["area_code"], kids["name"], strict=True))
+    listed = [lookup[c] for c in sorted(codes, key=order.get)]
+    text = ", ".join(listed[:NAMED])
+    return text + (f" and {len(listed) - NAMED} more" if len(listed) > NAMED else "")
+
+
+def status_words(rag, progress_status) -> str:
+    """'Getting worse (red)': the progress words and the RAG colour they map to, in words."""
+    if rag not in ui.RAG:
+        return "No status"
+    return f"{fmt.PROGRESS_TEXT.get(progress_status, ui.RAG[rag][2])} ({rag})"
+
+
+def section(release: Release, area: str, name: str, latest: pd.DataFrame):
+    """The "Needs attention" section of the overview for ``area`` (``latest``: its latest row per indicator)."""
+    kids = children(release, area)
+    level = plural(str(kids["level"].iloc[0])) if not kids.empty else None
+    kid_rows = child_status(release, kids, latest)
+    rows = []
+    for r in latest.itertuples():
+        mine = kid_rows[kid_rows["indicator"] == r.indicator]
+        red = mine[mine["rag"] == "red"]["area_code"].tolist()
+        amber = mine[mine["rag"] == "amber"]["area_code"].tolist()
+        if r.rag not in ORDER and not red and not amber:
+            continue
+        rated = int(mine["rag"].notna().sum())
+        link = f"/indicator/{r.indicator}?areas={area}" + (
+            f"&level={kids['level'].iloc[0]}&period={r.period}" if level else "")
+        row = {"indicator": ui.Link(r.title, link), "here": status_words(r.rag, r.progress_status),
+               "period": r.period, "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), r.title)}
+        if level:
+            row["red"] = f"{len(red)} of {rated}" + (f": {names(red, kids)}" if red else "")
+            row["amber"] = f"{len(amber)} of {rated}" + (f": {names(amber, kids)}" if amber else "")
+        rows.append(row)
+    rows.sort(key=lambda x: x["_key"])
+    here_red = sum(1 for x in rows if x["_key"][0] == 0)
+    here_amber = sum(1 for x in rows if x["_key"][0] == 1)
+    if not rows:
+        where = f" and in every one of its {level}" if level else ""
+        body = [html.P(f"Every indicator with a status is on track or has achieved its target in {name}{where}.")]
+    else:
+        lead = (f"{fmt.count(len(rows), 'indicator')} {'needs' if len(rows) == 1 else 'need'} attention: "
+                f"{here_red} off track and {here_amber} "
+                f"needing acceleration in {name}")
+        if level:
+            with_red = sum(1 for x in rows if x["_key"][1] < 0)
+            lead += f"; {with_red} off track in at least one of its {level}"
+        lead += ". Off track first; each indicator links to its map and ranking."
+        columns = [("indicator", "Indicator"), ("period", "Period"), ("here", f"Status in {name}")]
+        if level:
+            columns += [("red", f"{level.capitalize()} off track"), ("amber", f"{level.capitalize()} needing acceleration")]
+        body = [html.P(lead, id="attention-summary"),
+                ui.data_table(columns, rows, f"Indicators that need attention in {name}, off track first")]
+    return html.Section([html.H2("Needs attention"), *body], className="attention", id="attention")
