@@ -67,12 +67,14 @@ def frame(title: str):
         except StoreError:
             pass
         links = NAV[:1] + explorer_link + NAV[1:]
+        signed_in = account()
         return html.Div([
             html.A("Skip to main content", href="#main", className="skip-link"),
             html.Header([
                 html.A(title, href="/", className="site-title"),
                 html.Nav(html.Ul([html.Li(dcc.Link(label, href=href)) for label, href in links]),
                          className="site-nav", **{"aria-label": "Main"}),
+                signed_in,
             ], className="site-header"),
             banner,
             html.Main(dash.page_container, id="main", tabIndex="-1"),
@@ -82,10 +84,35 @@ def frame(title: str):
                                  html.A("Download the data", href="/data"), " · ",
                                  html.A("API", href="/api/"),
                                  *([" · ", html.A("Manager sign-in", href="/auth/login")]
-                                   if context.config().access.mode != "none" else [])])],
+                                   if signed_in is None and sign_in_enabled() else [])])],
                         className="site-footer"),
         ], className="frame")
     return layout
+
+
+def sign_in_enabled() -> bool:
+    """Whether managers sign in here (``access.mode: accounts``); behind a proxy they sign in there, and
+    /auth/login answers 404."""
+    return context.config().access.mode == "accounts"
+
+
+def account():
+    """Who is signed in, in the header of every page, with a way to sign out (a manager on a shared computer
+    must be able to end the session that shows internal indicators); None for the public."""
+    from dashboard.api.state import state
+
+    if context.config().access.mode == "none":
+        return None
+    access = state().access
+    who = access.manager()
+    if not who:
+        return None
+    sign_out = (html.Form([dcc.Input(type="hidden", name="csrf", value=access.csrf_token()),
+                           html.Button("Sign out", type="submit", id="sign-out")],
+                          method="post", action="/auth/logout")
+                if sign_in_enabled() and not flask.request.authorization else None)
+    return html.P(["Signed in as ", html.Strong(who), " (internal indicators shown). ", sign_out],
+                  className="signed-in", id="signed-in")
 
 
 def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
