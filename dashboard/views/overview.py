@@ -3,14 +3,21 @@ trend and freshness for one area, and what got significantly worse."""
 
 from __future__ import annotations
 
+import logging
+from typing import NamedTuple
+
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views import attention, titles
+from dashboard.views import attention, info, titles
 from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
+from etl import catalogue
+
+log = logging.getLogger(__name__)
 
 SYNC = f"{ids.URL_SYNC}-overview"
 ALL = "all"
@@ -33,7 +40,49 @@ NO_TARGET_RULE = ("the status is its yearly trend since its first period (on tra
                   "the better direction, needing acceleration at 0.5%).")
 
 
-def card(r, series: pd.DataFrame, area: str):
+class Freshness(NamedTuple):
+    """What the run catalogue says of the figures: per indicator (refreshed, state) and the latest run."""
+    indicators: dict
+    last_run: pd.Series | None
+
+
+def freshness(release: Release) -> Freshness | None:
+    """When each indicator was last refreshed and whether that is recent enough (the rule of /status), and
+    the latest pipeline run; None when the run catalogue cannot be read (the page still shows the figures)."""
+    cfg = context.config()
+    try:
+        engine = catalogue.connect(cfg.catalogue)
+        fresh = info.indicator_freshness(release, engine, stale_after=cfg.scheduler.stale_after)
+        runs = catalogue.recent_runs(engine, 1)
+    except SQLAlchemyError as exc:
+        log.warning("page=overview catalogue_error=%s", exc)
+        return None
+    return Freshness({r.indicator: (r.refreshed, r.state) for r in fresh.itertuples()},
+                     runs.iloc[0] if len(runs) else None)
+
+
+def fresh_words(r, fresh: Freshness | None) -> str:
+    """'Latest period 2024 (annual). Refreshed 2026-11-29 07:38 UTC: up to date.'"""
+    words = f"Latest period {r.period} ({r.frequency})."
+    if fresh is None or r.indicator not in fresh.indicators:
+        return words
+    at, state = fresh.indicators[r.indicator]
+    when = "never refreshed by a recorded run" if at is None or pd.isna(at) else f"refreshed {at:%Y-%m-%d %H:%M} UTC"
+    return f"{words} {when[0].upper()}{when[1:]}: {info.FRESHNESS_TEXT[state].lower()}."
+
+
+def failed_run_notice(release: Release, fresh: Freshness | None):
+    """The overview says when the latest pipeline run failed: the figures were not refreshed."""
+    run = None if fresh is None else fresh.last_run
+    if run is None or run.status != "failed":
+        return None
+    started = "" if pd.isna(run.started_at) else f", started {str(run.started_at)[:16]} UTC"
+    return html.P([html.Strong("The last data refresh failed"), f" (run {run.id}, {run.job}{started}). The figures "
+                   f"below are still those of release {release.id}. ", html.A("Data status", href="/status"),
+                   " says why and when the next run is."], className="warning last-run-failed", id="overview-last-run")
+
+
+def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
     dec, unit = int(r.decimals), r.unit
     s = series[series["indicator"] == r.indicator].sort_values("period")
     spark = ui.sparkline(s["value"].tolist())
@@ -59,7 +108,7 @@ def card(r, series: pd.DataFrame, area: str):
             html.P(change),
             html.P([html.Span(spark, className="spark", **{"aria-hidden": "true"}), " " if spark else "",
                     html.Span(trend_words, className="visually-hidden" if spark else "")]),
-            html.P(f"Latest period {r.period} ({r.frequency}).", className="fresh"),
+            html.P(fresh_words(r, fresh), className="fresh"),
             ui.status_message(r.status, r.note),
         ])
 
@@ -69,7 +118,7 @@ def profile_link(area: str, name: str):
     return html.P(html.A(f"Full profile of {name}", href=f"/area/{area}"), className="profile-link")
 
 
-def content(release: Release, area: str, theme: str | None):
+def content(release: Release, area: str, theme: str | None, fresh: Freshness | None = None):
     latest, series = overview_rows(release, area, theme)
     name = data.area_name(release, area) or area
     if latest.empty:
@@ -86,13 +135,14 @@ def content(release: Release, area: str, theme: str | None):
                                     f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
                            for r in worse.itertuples()])
                   if len(worse) else html.P("Nothing got significantly worse since the previous period."))
-    return [
+    notice = failed_run_notice(release, fresh)
+    return [notice] * (notice is not None) + [
         html.P(summary, className="lead", id="overview-summary"),
         profile_link(area, name),
         attention.section(release, area, name, latest),
         html.Section([html.H2("Got significantly worse"), worse_list], className="worse"),
         html.H2("Every indicator"),
-        html.Div([card(r, series, area) for r in latest.itertuples()], className="cards"),
+        html.Div([card(r, series, area, fresh) for r in latest.itertuples()], className="cards"),
     ]
 
 
@@ -117,7 +167,7 @@ def layout(area: str | None = None, theme: str | None = None, **_):
                 id=ids.OV_THEME, options=[{"label": "All themes", "value": ALL}]
                 + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
-        html.Div(content(rel, area, theme), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
+        html.Div(content(rel, area, theme, freshness(rel)), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
     ])
 
 
@@ -129,6 +179,6 @@ def register(app) -> None:
         name = data.area_name(rel, area or "")
         if not name:
             return no_update, no_update
-        return content(rel, area, theme), titles.named(name, "Overview")  # the address changed, not the page
+        return content(rel, area, theme, freshness(rel)), titles.named(name, "Overview")  # the address changed, not the page
 
     url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})

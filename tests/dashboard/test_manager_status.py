@@ -48,3 +48,28 @@ def test_the_status_page_says_at_the_top_that_the_last_run_failed():
     assert "/srv/hr.csv" in manager and "/srv" not in public and "'hr'" not in public
     ok = text_of(info.last_run_notice(runs.iloc[1], "20260301T020000Z-abcdef"))
     assert "succeeded" in ok and "failed" not in ok
+
+
+def test_the_overview_says_how_fresh_each_figure_is_and_when_the_last_refresh_failed(release, dash_app):
+    """The overview's cards said only the latest period: not when the figure was refreshed nor whether that
+    is recent enough, and nothing on the overview said that the last run had failed (only /status did)."""
+    from dashboard import context
+
+    with dash_app.server.test_request_context("/"):
+        fresh = overview.freshness(context.release())
+    assert fresh is not None and set(fresh.indicators) == set(release.indicator_ids)
+    text = text_of_all(overview.content(release, "VL", "all", fresh))
+    assert text.count(": up to date.") == len(release.indicator_ids) and "Refreshed " in text
+    assert "The last data refresh failed" not in text  # the demo's run succeeded
+
+    failed = pd.Series({"id": 9, "job": "nightly", "status": "failed", "started_at": pd.Timestamp("2026-03-02 02:00")})
+    stale = overview.Freshness({k: (at, "stale") for k, (at, _) in fresh.indicators.items()}, failed)
+    text = text_of_all(overview.content(release, "VL", "all", stale))
+    assert "The last data refresh failed" in text and "run 9, nightly, started 2026-03-02 02:00 UTC" in text
+    assert release.id in text and '"href": "/status"' in text
+    assert text.count(": overdue.") == len(release.indicator_ids)
+
+
+def text_of_all(components) -> str:
+    return json.dumps([c.to_plotly_json() for c in components if c is not None],
+                      default=lambda o: o.to_plotly_json())
