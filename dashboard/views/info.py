@@ -81,13 +81,27 @@ def formula(meta: dict) -> str | None:
 
 
 @guarded
+def progress_rule(polarity: str | None, has_target: bool) -> str:
+    """How the overview's status is judged (docs/methodology.md, 'Progress towards a target and RAG status')."""
+    if polarity == "neutral":
+        return "No status: neither direction is better."
+    if has_target:
+        return ("Growth a year since the base period against the growth a year needed to reach the target: "
+                "on track (green) at 95% of it or more, acceleration needed (amber) from 60%, limited progress "
+                "(red) from 0, getting worse (red) below 0; target achieved (green) once it is reached.")
+    return ("No target: growth a year since the first period, in the better direction: on track (green) at 1.5% "
+            "a year or more, acceleration needed (amber) from 0.5%, limited progress (red) from 0, getting worse "
+            "(red) below 0.")
+
+
 def methodology(indicator_id: str | None = None, **_):
     rel = context.release()
     indicator_id = path_value(indicator_id)
     meta = data.indicator_meta(rel, indicator_id)
     if meta is None:
         return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
-    target = (f"{meta['target']} by {meta['target_period']}" if not pd.isna(meta.get("target")) else None)
+    target = (f"{fmt.value(meta['target'], int(meta['decimals']), meta['unit'])} by {meta['target_period']}"
+              if not pd.isna(meta.get("target")) else None)
     return html.Article([
         html.H1(f"Methodology: {meta['title']}"),
         html.P(meta["description"], className="lead"),
@@ -95,7 +109,8 @@ def methodology(indicator_id: str | None = None, **_):
         _dl([("Unit", meta["unit"]), ("Theme", meta["theme"]), ("Kind", meta["kind"]),
              ("Better when", {"higher_is_better": "higher", "lower_is_better": "lower"}.get(meta["polarity"],
                                                                                           "neither (no direction)")),
-             ("Update frequency", meta["frequency"]), ("Target", target)]),
+             ("Update frequency", meta["frequency"]), ("Target", target),
+             ("Progress and status", progress_rule(meta["polarity"], target is not None))]),
         html.H2("How it is computed"),
         html.P(fmt.text(meta["methodology"]) or "No method statement given."),
         _dl([("Formula", formula(meta)),

@@ -73,3 +73,16 @@ def test_the_overview_says_how_fresh_each_figure_is_and_when_the_last_refresh_fa
 def text_of_all(components) -> str:
     return json.dumps([c.to_plotly_json() for c in components if c is not None],
                       default=lambda o: o.to_plotly_json())
+
+
+def test_the_methodology_page_gives_the_target_in_its_unit_and_how_the_status_is_judged(dash_app, app_context):
+    """/methodology/employment_rate said 'Target 78.0 by 2030' (78 what?) and nothing of how the overview's
+    RAG status is worked out, so a manager could not check a status against the rule."""
+    employment = text_of(info.methodology("employment_rate"))
+    assert "78.0% by 2030" in employment
+    assert "95% of it or more" in employment and "acceleration needed (amber) from 60%" in employment
+    days = text_of(info.methodology("processing_days"))
+    assert "15.0 days by 2030" in days
+    no_target = text_of(info.methodology("form_hours"))
+    assert "No target: growth a year since the first period" in no_target and "1.5%" in no_target
+    assert "neither direction is better" in text_of(info.methodology("applications"))
