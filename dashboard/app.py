@@ -194,6 +194,22 @@ def add_not_found_status(server) -> None:
         return resp
 
 
+def add_private_cache_control(server) -> None:
+    """What a signed-in manager is shown (pages, layouts and callback answers with internal indicators) is
+    neither stored by a browser nor by a shared cache: after signing out on a shared computer, Back or the
+    cache must not bring internal figures back. The API sets its own header; this covers the dashboard."""
+
+    @server.after_request
+    def _private(resp):
+        if "Cache-Control" in resp.headers or context.config().access.mode == "none":
+            return resp
+        from dashboard.api.state import state
+
+        if state().access.manager():
+            resp.headers["Cache-Control"] = "private, no-store"
+        return resp
+
+
 def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     """The dashboard over ``config.store``; internal indicators only with ``include_internal=True``."""
     reader = ReleaseReader(config.store, include_internal=include_internal)
@@ -212,6 +228,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     title_sync(app)
     add_boundaries_route(app.server, reader)
     add_not_found_status(app.server)
+    add_private_cache_control(app.server)
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)
     return app

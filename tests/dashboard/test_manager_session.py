@@ -89,3 +89,35 @@ def test_behind_a_sign_in_proxy_the_footer_does_not_link_a_sign_in_form_that_is_
     assert "Manager sign-in" not in public and "signed-in" not in public
     named = client.get("/_dash-layout", headers={"X-Forwarded-User": "performance.lead"}).get_data(as_text=True)
     assert "performance.lead" in named and "Sign out" not in named
+
+
+def test_what_a_signed_in_manager_is_shown_is_not_stored_by_browsers_or_caches(demo_config, demo_release):
+    """The dashboard's layout and callback answers to a signed-in manager (internal indicators included)
+    carried no Cache-Control: after signing out, Back or a shared cache could show them again."""
+    import re
+
+    from dashboard.api import accounts
+    from dashboard.app import create_app
+
+    access = demo_config.access.model_copy(update={"mode": "accounts", "secret_key": "c" * 32})
+    config = demo_config.model_copy(update={"access": access})
+    accounts.add_account(accounts.connect(config.catalogue), *MANAGER)
+    client = create_app(config).server.test_client()
+    callback = {"output": "area-detail.children", "outputs": {"id": "area-detail", "property": "children"},
+                "inputs": [{"id": "area-indicator", "property": "value", "value": "sickness_absence"}],
+                "changedPropIds": ["area-indicator.value"],
+                "state": [{"id": "area-code", "property": "data", "value": "VL1"},
+                          {"id": "release-id", "property": "data", "value": None}]}
+    public = client.get("/_dash-layout")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+
+    form = client.get("/auth/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    assert client.post("/auth/login", data={"csrf": csrf, "username": MANAGER[0],
+                                            "password": MANAGER[1]}).status_code == 303
+    for resp in (client.get("/_dash-layout"), client.get("/?area=VL1"),
+                 client.post("/_dash-update-component", json=callback)):
+        assert resp.status_code == 200 and resp.headers["Cache-Control"] == "private, no-store"
+    assert "Staff sickness absence" in client.post("/_dash-update-component", json=callback).get_data(as_text=True)
+    api = client.get("/api/v1/indicators")
+    assert api.headers["Cache-Control"] == "private, no-cache"  # the API's own header is left as it is
