@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from dashboard.release_reader import Release
 
 MAP_COLUMNS = ["area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level", "n_ranked_level",
-               "quartile", "significance_parent", "significance_top", "parent_code"]
+               "quartile", "significance_parent", "significance_top", "parent_code", "progress_status", "rag"]
 PROFILE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
                    "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
                    "n_ranked_level", "quartile", "previous_period", "previous_value", "change",
@@ -242,7 +242,7 @@ def range_lookup(release: Release, level: str) -> dict[tuple[str, str], dict]:
 
 # --- one indicator at one level, every period, as arrays ------------------------------------------------
 SLICE_NUMBERS = ("value", "lower_ci", "upper_ci", "rank_level", "n_ranked_level", "quartile")
-SLICE_TEXT = ("status", "note", "significance_parent", "significance_top")
+SLICE_TEXT = ("status", "note", "significance_parent", "significance_top", "progress_status", "rag")
 
 
 class LevelSlice:

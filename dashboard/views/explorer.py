@@ -125,7 +125,7 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     return fig, summary
 
 
-RANKED_TEXT = ("status", "note", "significance_parent", "significance_top")
+RANKED_TEXT = ("status", "note", "significance_parent", "significance_top", "progress_status", "rag")
 
 
 def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict[str, list]:
@@ -149,6 +149,23 @@ def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict
     return out
 
 
+def progress_words(rag, progress_status) -> str:
+    """'Getting worse (red)', as the overview's table of what needs attention says it; empty without a status."""
+    if rag not in ui.RAG:
+        return ""
+    return f"{fmt.PROGRESS_TEXT.get(progress_status, ui.RAG[rag][2])} ({rag})"
+
+
+def rag_counts(df: dict[str, list]) -> str:
+    """' Off track (red): 3 of 8 areas; needing acceleration (amber): 1.' for the ranking's summary."""
+    rated = [r for r in df["rag"] if r is not None]
+    if not rated:
+        return ""
+    red, amber = rated.count("red"), rated.count("amber")
+    return (f" Off track (red): {red:,} of {len(rated):,} areas with a status; needing acceleration (amber): "
+            f"{amber:,}; the table gives each area's progress.")
+
+
 def values_table(df: dict[str, list], meta: dict, level: str, period: str | None, release: str):
     """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download (of ``release``)."""
     unit, dec = meta["unit"], int(meta["decimals"])
@@ -161,10 +178,14 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "quartile": fmt.quartile(df["quartile"][i], meta.get("polarity", "higher_is_better"), meta.get("method")),
         "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
         "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
+        "progress": progress_words(df["rag"][i], df["progress_status"][i]),
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",
     } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
-            ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level"), ("note", "Note")]
+            ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level")]
+    if any(r is not None for r in df["rag"]):  # a neutral indicator has no status
+        cols.append(("progress", "Progress (target or trend)"))
+    cols.append(("note", "Note"))
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
     return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
@@ -185,7 +206,7 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
         ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
         rsum = (f"{len(keep):,} areas ranked. {first.capitalize()}: {have['name'][0]} "
                 f"({fmt.value(have['value'][0], dec, unit)}); "
-                f"{last}: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci} "
+                f"{last}: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci}{rag_counts(df)} "
                 "Each area's profile is linked from the table; on the chart, select a point to open it.")
     if not keep:
         dfig = figures.distribution([], [0.0], unit=unit, decimals=dec)

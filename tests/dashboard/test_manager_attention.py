@@ -58,3 +58,32 @@ def test_a_council_has_no_column_for_areas_below_it(release):
     latest, _ = overview.overview_rows(release, council, None)
     text = text_of(attention.section(release, council, council, latest))
     assert "off track" in text and "Municipalities off track" not in text and "(red)" in text
+
+
+def test_the_explorers_ranking_gives_each_areas_progress_and_counts_those_off_track(release):
+    """The explorer's ranking (the only view of every region or council at once) showed no RAG status: a
+    manager who followed 'Regions off track' could not see which were red there."""
+    import re
+
+    from dashboard import data
+    from dashboard.views import explorer
+
+    rows = release_rows(release)
+    for level in ("region", "municipality"):
+        period = rows["period"].max()
+        want = rows[(rows["indicator"] == "employment_rate") & (rows["level"] == level) & (rows["period"] == period)]
+        outputs = explorer.ranking_outputs(release, data.indicator_meta(release, "employment_rate"), level, period)
+        rated = want.dropna(subset=["rag"])
+        assert f"Off track (red): {int((rated['rag'] == 'red').sum()):,} of {len(rated):,} areas" in outputs[1]
+        table = text_of(outputs[5])
+        assert "Progress (target or trend)" in table
+        names = release.areas.set_index("area_code")["name"]
+        for r in want.head(explorer.TABLE_LIMIT).itertuples():
+            if r.area_code not in table:
+                continue  # past the table's first rows
+            cell = re.search(rf'/area/{r.area_code}\\">[^<]*</a></td>(?:<td>[^<]*</td>){{5}}<td>([^<]*)</td>', table)
+            assert cell, names[r.area_code]
+            assert cell.group(1) == explorer.progress_words(r.rag, r.progress_status)
+            assert (r.rag in ("red", "amber", "green")) == bool(cell.group(1))
+    neutral = explorer.ranking_outputs(release, data.indicator_meta(release, "applications"), "region", period)
+    assert "Progress (target or trend)" not in text_of(neutral[5]) and "Off track" not in neutral[1]
