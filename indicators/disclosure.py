@@ -33,6 +33,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: The notes of cells withheld for what they are (a small count, a publisher's confidential value) start with
+#: this; those withheld to protect another cell (secondary, family, kept) do not. SDMX-CSV downloads tell the
+#: two apart by it (CONF_STATUS C or D).
+PRIMARY_NOTE_PREFIX = "Withheld: "
 PRIMARY_REASON = "Withheld: a count below {threshold} about people (primary suppression)."
 CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
 KEPT_REASON = ("Withheld as in the release before, so that comparing the two releases cannot reveal a small "

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 #: row added), so that files rendered by an earlier version are not served again (they age out by LRU).
 #: 2: areas without 'bucket'; decimals, sources and methodology page in the metadata.
 #: 3: the values carry 'area_name' after 'area_code'.
-RENDER_VERSION = "3"
+#: 4: SDMX-CSV's CONF_STATUS is D (not C) for a cell withheld to protect another.
+RENDER_VERSION = "4"
 
 
 class DownloadCache:

@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from indicators import disclosure
+
 BOM = "\ufeff".encode()
 CHUNK = 1 << 20
 
@@ -144,12 +146,13 @@ DATAFLOW = "OPENMEASURE:INDICATOR_VALUES(1.0)"
 OBS_STATUS = {"ok": "A", "provisional": "P", "estimated": "E", "break": "B", "missing": "M",
               "low_coverage": "L", "suppressed": "Q", "confidential": "Q", "definition_differs": "D",
               "low_reliability": "U"}
-#: CONF_STATUS (CL_CONF_STATUS): F free, C confidential (primary), D secondary confidentiality.
-CONF_STATUS = {"suppressed": "C", "confidential": "C"}
+#: CONF_STATUS (CL_CONF_STATUS): F free, C confidential (primary: a small count, or confidential according to
+#: its publisher), D secondary confidentiality (withheld so that another cell cannot be worked out).
+WITHHELD = ("suppressed", "confidential")
 SDMX_COLUMNS = ["DATAFLOW", "INDICATOR", "REF_AREA", "AREA_LEVEL", "TIME_PERIOD", "BREAKDOWN", "OBS_VALUE",
                 "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "LOWER_CI", "UPPER_CI", "OBS_FLAG"]
 SDMX_SOURCE_COLUMNS = ["indicator", "area_code", "level", "period", "breakdown", "value", "status",
-                       "lower_ci", "upper_ci", "flags"]
+                       "lower_ci", "upper_ci", "flags", "note"]
 
 
 def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
@@ -159,7 +162,7 @@ def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
     arrays = [
         pa.array([DATAFLOW] * n, pa.string()), ind, batch.column("area_code"), batch.column("level"),
         batch.column("period"), batch.column("breakdown"), batch.column("value"),
-        _map(status, OBS_STATUS, "A"), _map(status, CONF_STATUS, "F"), _map(ind, units, ""),
+        _map(status, OBS_STATUS, "A"), _conf_status(status, batch.column("note")), _map(ind, units, ""),
         batch.column("lower_ci"), batch.column("upper_ci"), batch.column("flags"),
     ]
     return pa.RecordBatch.from_arrays(arrays, names=SDMX_COLUMNS)
@@ -168,6 +171,15 @@ def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
 def sdmx_schema() -> pa.Schema:
     types = {"OBS_VALUE": pa.float64(), "LOWER_CI": pa.float64(), "UPPER_CI": pa.float64()}
     return pa.schema([(c, types.get(c, pa.string())) for c in SDMX_COLUMNS])
+
+
+def _conf_status(status: pa.Array, note: pa.Array) -> pa.Array:
+    """F for a published value; C for a cell withheld for what it is, D for one withheld to protect another
+    (told by its note: indicators.disclosure.PRIMARY_NOTE_PREFIX)."""
+    status, note = (c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in (status, note))
+    withheld = pc.fill_null(pc.is_in(status, value_set=pa.array(WITHHELD, pa.string())), False)
+    primary = pc.fill_null(pc.starts_with(note, disclosure.PRIMARY_NOTE_PREFIX), False)
+    return pc.if_else(withheld, pc.if_else(primary, "C", "D"), "F")
 
 
 def _map(col: pa.Array, mapping: dict[str, str], default: str) -> pa.Array:
