@@ -245,7 +245,13 @@ def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
     def error(v) -> str:
         return text(v) if full_errors or not text(v) else public_error(text(v))
 
-    return [{"id": str(r.id), "job": r.job, "started": text(r.started_at)[:19], "status": r.status,
+    def utc(v) -> str:  # the catalogue stores UTC; PostgreSQL hands it back in the server's time zone
+        if pd.isna(v):
+            return ""
+        t = pd.Timestamp(v)
+        return (t.tz_convert("UTC") if t.tzinfo is not None else t).strftime("%Y-%m-%d %H:%M:%S")
+
+    return [{"id": str(r.id), "job": r.job, "started": utc(r.started_at), "status": r.status,
              "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": text(r.release_id),
              "error": error(r.error)} for r in runs.itertuples()]
 
@@ -309,7 +315,7 @@ def status(**_):
             "When each scheduled job runs next, what it refreshes and how its last run ended")]
     if not runs.empty:
         parts += [html.H2("Recent runs"), ui.data_table(
-            [("id", "Run"), ("job", "Job"), ("started", "Started"), ("status", "Result"), ("seconds", "Seconds"),
+            [("id", "Run"), ("job", "Job"), ("started", "Started (UTC)"), ("status", "Result"), ("seconds", "Seconds"),
              ("release", "Release"), ("error", "Error")],
             run_rows(runs, full_errors=context.reader().include_internal),
             "The last 20 pipeline runs, newest first")]

@@ -1,0 +1,17 @@
+"""/status gives run start times in UTC, as its column says, whatever time zone the catalogue hands back."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.views.info import run_rows
+
+
+def test_run_start_times_are_shown_in_utc():
+    runs = pd.DataFrame({
+        "id": [1, 2, 3], "job": ["nightly"] * 3,
+        # PostgreSQL in a server set to Europe/Brussels; SQLite's naive text; a pandas timestamp
+        "started_at": [pd.Timestamp("2026-11-29 03:00:05+01:00"), "2026-11-29 02:00:05.123456",
+                       pd.Timestamp("2026-11-29 02:00:05")],
+        "status": ["ok"] * 3, "seconds": [1.0] * 3, "release_id": ["r"] * 3, "error": [None] * 3})
+    assert [r["started"] for r in run_rows(runs, full_errors=True)] == ["2026-11-29 02:00:05"] * 3
