@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,17 +37,26 @@ def app_context(dash_app):
         yield
 
 
-@pytest.fixture(scope="session")
-def live_server(dash_app):
-    """The app served by werkzeug on a free 127.0.0.1 port, in a thread, for the whole session."""
+@contextmanager
+def serving(flask_app) -> Iterator[str]:
+    """``flask_app`` served by werkzeug on a free 127.0.0.1 port, in a thread; yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_app):
+    """The app served for the whole session."""
+    with serving(dash_app.server) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

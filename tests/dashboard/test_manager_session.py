@@ -4,11 +4,9 @@ took a POST no page made): a manager on a shared computer left internal indicato
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.dashboard.conftest import Page
+from tests.dashboard.conftest import Page, serving
 
 MANAGER = ("performance.lead", "a-long-test-password")
 
@@ -16,21 +14,14 @@ MANAGER = ("performance.lead", "a-long-test-password")
 @pytest.fixture(scope="module")
 def manager_server(demo_config, demo_release):
     """The demo dashboard with manager accounts (access.mode: accounts), served on a free port."""
-    from werkzeug.serving import make_server
-
     from dashboard.api import accounts
     from dashboard.app import create_app
 
     access = demo_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
     config = demo_config.model_copy(update={"access": access})
     accounts.add_account(accounts.connect(config.catalogue), *MANAGER)
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(create_app(config).server) as url:
+        yield url
 
 
 def tab_to(tab: Page, selector: str, limit: int = 40) -> None:
