@@ -78,11 +78,12 @@ def rollup_sql(n_levels: int) -> str:
 
 
 def _significant(column: str, digits: int = 12) -> str:
-    """``column`` rounded to ``digits`` significant digits (0, null and magnitudes of 10^digits or more as
-    they are). Scaled up by a power of ten and divided back, so the result is the double nearest the
-    decimal (multiplying by 0.1 would not be); ROUND's scale is a constant in Spark, so it is not used."""
+    """``column`` rounded to ``digits`` significant digits (0, null, magnitudes of 10^digits or more and below
+    10^-250, whose scale would overflow, as they are). Scaled up by a power of ten and divided back, so the
+    result is the double nearest the decimal (multiplying by 0.1 would not be); ROUND's scale is a constant
+    in Spark, so it is not used."""
     scale = f"POWER(10, {digits - 1} - FLOOR(LOG10(ABS({column}))))"
-    return (f"CASE WHEN {column} = 0 OR ABS({column}) >= 1e{digits} THEN {column} "
+    return (f"CASE WHEN {column} = 0 OR ABS({column}) >= 1e{digits} OR ABS({column}) < 1e-250 THEN {column} "
             f"ELSE ROUND({column} * {scale}) / {scale} END")
 
 

@@ -126,6 +126,17 @@ def test_parent_sums_carry_no_floating_point_noise(tmp_path):
     assert row(final, "total", "L3").value == 1926097.3  # a local area's own value is published as given
 
 
+def test_rounding_to_significant_digits_keeps_sign_magnitude_and_nulls():
+    import duckdb
+
+    from indicators.sqltext import _significant
+    values = [0.1 + 0.2, -(0.1 + 0.2), 1926097.3 + 0.1, 123456789012.0, 1234567890123.45, 1e-300, 2.5e-7 + 1e-23,
+              0.0, None]
+    sql = f"SELECT {_significant('x')} FROM (SELECT UNNEST(?) AS x, generate_subscripts(?, 1) AS i) ORDER BY i"
+    got = [r[0] for r in duckdb.sql(sql, params=[values, values]).fetchall()]
+    assert got == [0.3, -0.3, 1926097.4, 123456789012.0, 1234567890123.45, 1e-300, 2.5e-7, 0.0, None]
+
+
 def test_a_local_area_without_a_value_is_not_told_no_local_area_reported(tmp_path):
     obs = [("x", "L1", 2020, 5, ""), ("x", "L2", 2020, 7, ""), ("x", "L3", 2019, 1, ""), ("x", "L4", 2019, 2, "")]
     final = compute_final(build_config(tmp_path, obs, [{"id": "total", "compute": {"method": "sum", "measure": "x"}}],
