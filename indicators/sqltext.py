@@ -77,7 +77,7 @@ def rollup_sql(n_levels: int) -> str:
                                       has_parents="1 = 1" if n_levels > 1 else "1 = 0", **rounded)
 
 
-def _significant(column: str, digits: int = 12) -> str:
+def _significant(column: str, digits: int = 15) -> str:
     """``column`` rounded to ``digits`` significant digits (0, null, magnitudes of 10^digits or more and below
     10^-250, whose scale would overflow, as they are). Scaled up by a power of ten and divided back, so the
     result is the double nearest the decimal (multiplying by 0.1 would not be); ROUND's scale is a constant

@@ -16,9 +16,12 @@ SELECT
     CASE WHEN rep = 1 THEN fbits ELSE 0 END AS fbits
 FROM cells
 UNION ALL
--- Sums are rounded to 12 significant digits: adding thousands of decimal values leaves noise in the last
--- bits (1926097.3999999997 for 1926097.4) that a reader re-adding the published children would not get.
--- Whole numbers below 10^12 are unchanged; sums of 10^12 or more are left as they are.
+-- Sums are rounded to 15 significant digits: adding decimal values leaves noise in the last bits
+-- (1926097.3999999997 for 1926097.4) that a reader re-adding the published children would not get. 15, the
+-- digits a double holds, so that no real digit is lost (national sums of money in cents keep their cents) and
+-- a 1-ulp difference in the order DuckDB adds in moves a sum by 1e-15 at most, far inside the 1e-12 that
+-- revisions and disclosure's comparison with the previous release tolerate. Noise from very many terms can
+-- reach past the 15th digit and stay. Whole numbers below 10^15 are unchanged; larger sums are left as they are.
 SELECT
     ind_id, period_id, bd_id, area_id,
     {round_numerator} AS numerator,
