@@ -7,11 +7,11 @@ WITH computed AS (
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
         -- 0, not empty, when no child reports (the denominator is known, none of it reported). Where a
-        -- disclosure rule counts the denominator, only 0 or 1: any share between would give away the
-        -- denominator of the areas that did not report (1230 / 0.995146 - 1230 = 6 people), which no cell shows
+        -- disclosure rule counts the denominator, only when no area or every area reported: any other share
+        -- gives away the denominator of the areas that did not report, which no cell shows (1230 / 0.995146
+        -- - 1230 = 6 people; and a share of exactly 1 with an area missing says its count is 0)
         CASE WHEN r.denominator_known > 0
-                  AND (i.den_counted = 0 OR r.denominator IS NULL OR r.denominator = 0
-                       OR r.denominator = r.denominator_known)
+                  AND (i.den_counted = 0 OR r.n_reporting = 0 OR r.n_reporting = r.n_expected)
              THEN COALESCE(r.denominator, 0) / r.denominator_known END
             AS coverage_denominator,
         CONCAT(CASE WHEN (r.fbits & 1) <> 0 THEN 'p' ELSE '' END, CASE WHEN (r.fbits & 2) <> 0 THEN 'e' ELSE '' END,

@@ -275,6 +275,23 @@ def test_the_coverage_share_of_a_protected_denominator_gives_no_count_away(tmp_p
     assert row(final, "rate", "L1").coverage_denominator == 0.0
 
 
+def test_a_coverage_share_of_one_does_not_say_a_missing_area_counts_zero(tmp_path):
+    """As above, but L1's p is 0: R1's share was 1230 / 1230 = 1 with L1 not reporting, which says L1 has no
+    people, a zero the built-in rule withholds. A share is given only when no area or every area reported."""
+    areas = [AREAS[0], AREAS[1], AREAS[2]] + [(f"L{i}", f"Local {i}", "local", "R1" if i <= 4 else "R2", 100, 1)
+                                              for i in range(1, 9)]
+    obs = [("p", "L1", 2020, 0, "")]
+    for i, (x, p) in zip(range(2, 9), [(40, 300), (50, 410), (60, 520), (30, 200), (35, 250), (45, 330),
+                                        (55, 410)], strict=True):
+        obs += [("x", f"L{i}", 2020, x, ""), ("p", f"L{i}", 2020, p, "")]
+    rate = {"id": "rate", "unit": "per 1,000",
+            "compute": {"method": "ratio", "numerator": "x", "denominator": "p", "multiplier": 1000}}
+    final = compute_final(_people(build_config(tmp_path, obs, [rate], ["x", "p"], areas=areas)))
+    r1 = row(final, "rate", "R1")
+    assert (r1.denominator, r1.coverage) == (1230, 0.75) and math.isnan(r1.coverage_denominator)
+    assert row(final, "rate", "R2").coverage_denominator == 1.0
+
+
 def test_the_built_in_rule_counts_the_side_that_counts_people(tmp_path):
     """GDP per head: the denominator counts people, the numerator (money) does not."""
     from indicators.registry import disclosure_rule
