@@ -254,20 +254,26 @@ def test_counts_of_people_are_suppressed_without_a_rule_in_the_config(tmp_path):
     assert withheld(final, "count") == set()
 
 
-def test_the_coverage_share_of_a_protected_denominator_gives_no_count_away(tmp_path):
-    """A rate of x over p, both people (built-in rule on both sides). L1 has p = 6 but no x: it does not
-    report, so no cell shows its 6. R1 = L2 + L3 + L4 (3 of 4 areas, the 75% minimum) is published with its
-    denominator 1230; its coverage_denominator 1230 / 1236 = 0.995146 gave 1230 / 0.995146 - 1230 = 6 people
-    away (and C's, 2420 / 2426, the same). Only a share of 0 or 1 says nothing about the rest."""
+def _unreported_l1(tmp_path, l1_people: float) -> pd.DataFrame:
+    """A rate of x over p, both people (the built-in rule on both sides), in a world of 8 local areas (L1-L4 in
+    R1, L5-L8 in R2): L1 has ``l1_people`` but no x, so it does not report; the others do."""
     areas = [AREAS[0], AREAS[1], AREAS[2]] + [(f"L{i}", f"Local {i}", "local", "R1" if i <= 4 else "R2", 100, 1)
                                               for i in range(1, 9)]
-    obs = [("p", "L1", 2020, 6, "")]
+    obs = [("p", "L1", 2020, l1_people, "")]
     for i, (x, p) in zip(range(2, 9), [(40, 300), (50, 410), (60, 520), (30, 200), (35, 250), (45, 330),
                                         (55, 410)], strict=True):
         obs += [("x", f"L{i}", 2020, x, ""), ("p", f"L{i}", 2020, p, "")]
     rate = {"id": "rate", "unit": "per 1,000",
             "compute": {"method": "ratio", "numerator": "x", "denominator": "p", "multiplier": 1000}}
-    final = compute_final(_people(build_config(tmp_path, obs, [rate], ["x", "p"], areas=areas)))
+    return compute_final(_people(build_config(tmp_path, obs, [rate], ["x", "p"], areas=areas)))
+
+
+def test_the_coverage_share_of_a_protected_denominator_gives_no_count_away(tmp_path):
+    """L1 has p = 6 but no x: it does not report, so no cell shows its 6. R1 = L2 + L3 + L4 (3 of 4 areas, the
+    75% minimum) is published with its denominator 1230; its coverage_denominator 1230 / 1236 = 0.995146 gave
+    1230 / 0.995146 - 1230 = 6 people away (and C's, 2420 / 2426, the same). Only a share where no area or
+    every area reported says nothing."""
+    final = _unreported_l1(tmp_path, 6)
     r1 = row(final, "rate", "R1")
     assert (r1.value, r1.denominator, r1.coverage) == (150 / 1230 * 1000, 1230, 0.75)
     assert math.isnan(r1.coverage_denominator) and math.isnan(row(final, "rate", "C").coverage_denominator)
@@ -278,15 +284,7 @@ def test_the_coverage_share_of_a_protected_denominator_gives_no_count_away(tmp_p
 def test_a_coverage_share_of_one_does_not_say_a_missing_area_counts_zero(tmp_path):
     """As above, but L1's p is 0: R1's share was 1230 / 1230 = 1 with L1 not reporting, which says L1 has no
     people, a zero the built-in rule withholds. A share is given only when no area or every area reported."""
-    areas = [AREAS[0], AREAS[1], AREAS[2]] + [(f"L{i}", f"Local {i}", "local", "R1" if i <= 4 else "R2", 100, 1)
-                                              for i in range(1, 9)]
-    obs = [("p", "L1", 2020, 0, "")]
-    for i, (x, p) in zip(range(2, 9), [(40, 300), (50, 410), (60, 520), (30, 200), (35, 250), (45, 330),
-                                        (55, 410)], strict=True):
-        obs += [("x", f"L{i}", 2020, x, ""), ("p", f"L{i}", 2020, p, "")]
-    rate = {"id": "rate", "unit": "per 1,000",
-            "compute": {"method": "ratio", "numerator": "x", "denominator": "p", "multiplier": 1000}}
-    final = compute_final(_people(build_config(tmp_path, obs, [rate], ["x", "p"], areas=areas)))
+    final = _unreported_l1(tmp_path, 0)
     r1 = row(final, "rate", "R1")
     assert (r1.denominator, r1.coverage) == (1230, 0.75) and math.isnan(r1.coverage_denominator)
     assert row(final, "rate", "R2").coverage_denominator == 1.0
