@@ -2,7 +2,7 @@
 
     python -m bench.downloads [--runs 3] [--out bench/out/downloads.json]
 
-1. Builds a real release with the pipeline from the Eurostat population file in ../shared/data (the config
+1. Builds a real release with the pipeline from the Eurostat population file in examples/data (the config
    of the API tests, tests/api/eurostat/config.yaml) into bench/out/downloads-store (reused when present;
    bench/out/store is the dashboard bench's synthetic store).
 2. Serves it with gunicorn (one sync worker, ``dashboard.api.register`` on a plain Flask app), and the same
@@ -52,9 +52,8 @@ def free_port() -> int:
 
 
 def env() -> dict[str, str]:
-    shared = os.environ.get("OPENMEASURE_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
     return {**os.environ, "OPENMEASURE_STORE": str(STORE),
-            "OPENMEASURE_CATALOGUE": f"sqlite:///{OUT / 'downloads-catalog.db'}", "OPENMEASURE_SHARED_DATA": shared}
+            "OPENMEASURE_CATALOGUE": f"sqlite:///{OUT / 'downloads-catalog.db'}"}
 
 
 def build_release() -> Path:

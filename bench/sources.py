@@ -1,4 +1,4 @@
-"""Time the largest SDMX-CSV in ../shared/data through parse, measure selection and validation.
+"""Time the largest SDMX-CSV in examples/data through parse, measure selection and validation.
 
     python -m bench.sources [--repeat 3]
 
@@ -25,7 +25,7 @@ from etl.validate import validate_observations
 from indicators.compute import OBS_FOR_ENGINE
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("OPENMEASURE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DATA = ROOT / "examples" / "data"
 FILE = DATA / "eurostat-regional-population-gdp/sdmx-csv/demo_r_pjanaggr3_linear.csv.gz"
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a demo release built once per session, and the path of the real data in ../shared."""
+"""Shared fixtures: a demo release built once per session, and the path of the real data in examples/data."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("OPENMEASURE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+#: Real public files (Eurostat, GISCO NUTS, World Bank, country codes), in the repository: see its README.md.
+REAL_DATA = ROOT / "examples" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the real data folder {SHARED_DATA} is missing (set OPENMEASURE_SHARED_DATA)")
-    return SHARED_DATA
+def real_data() -> Path:
+    if not REAL_DATA.is_dir():
+        pytest.fail(f"the real data folder {REAL_DATA} is missing from the repository")
+    return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_data(real_data: Path) -> Path:
+    """The former name of ``real_data`` (from when the files lay outside the repository), kept for the tests
+    that still ask for it."""
+    return real_data
 
 
 @pytest.fixture(scope="session")

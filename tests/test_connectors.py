@@ -193,7 +193,7 @@ def test_frictionless_yaml_keeps_namibia(shared_data):
 
 def test_open_sdg_blank_breakdown_is_total_and_metadata(tmp_path, shared_data):
     tsv = read_source(SourceConfig(id="t", format="eurostat_tsv",
-                                   path=str(shared_data / "eurostat-regional-population-gdp/tsv/demo_r_pjanaggr3.tsv")))
+                                   path=str(shared_data / "eurostat-regional-population-gdp/tsv/demo_r_pjanaggr3.tsv.gz")))
     de = tsv[tsv.area_code.isin(["DE", "DE111", "DE112"]) & (tsv.age == "TOTAL") & tsv.period.isin(["2019", "2020"])]
     rows = []
     for r in de.itertuples():

@@ -1,5 +1,5 @@
 """docs/configuration.md: every source and measure key is documented, and every worked example is a valid
-config; the examples on the real files in ../shared/data are read as the pipeline reads them."""
+config; the examples on the real files in examples/data are read as the pipeline reads them."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_example_is_a_valid_config(tmp_path, shared_data, name):
 def test_real_data_example_reads(tmp_path, shared_data, name):
     ex = examples()[name]
     source = dict(ex["sources"][0])
-    source["path"] = source["path"].replace("../shared/data", str(shared_data))
+    assert source["path"].startswith("examples/data/")  # relative to the repository's root folder
+    source["path"] = str(ROOT / source["path"])
     if "code_mapping" in source:
         table = DOC.split("`nuts2016_to_2021.csv` (next to `config.yaml`):", 1)[1].split("```")[1]
         (tmp_path / "nuts2016_to_2021.csv").write_text(table.strip() + "\n")

@@ -21,10 +21,10 @@ from tests.conftest import ROOT, load_config_with, temp_store_env
 
 
 @pytest.fixture(scope="module")
-def eurostat_release(tmp_path_factory, shared_data):
+def eurostat_release(tmp_path_factory):
     from etl.pipeline import run
 
-    env = temp_store_env(tmp_path_factory.mktemp("eurostat"), OPENMEASURE_SHARED_DATA=str(shared_data))
+    env = temp_store_env(tmp_path_factory.mktemp("eurostat"))
     return run(load_config_with(ROOT / "examples" / "eurostat" / "config.yaml", env)).path
 
 
@@ -92,4 +92,4 @@ def test_legacy_codes_and_aggregates_become_findings_not_silent_drops(eurostat_r
     pseudo = set(quality.loc[quality.rule == "pseudo_area", "area_code"])
     assert {"EU27_2020", "EFTA", "DE_TOT", "ATZZZ"} <= pseudo
     row = quality[(quality.area_code == "BE221")].iloc[0]
-    assert row.file.endswith("demo_r_pjanaggr3.tsv") and row.row > 1 and row.column == "area_code"
+    assert row.file.endswith("demo_r_pjanaggr3.tsv.gz") and row.row > 1 and row.column == "area_code"

@@ -19,7 +19,7 @@ def _src(path, **kw) -> SourceConfig:
 
 
 def test_tsv_and_sdmx_csv_of_the_same_dataset_give_identical_observations(shared_data):
-    tsv = read_source(_src(shared_data / EUROSTAT / "tsv/nama_10r_3gdp.tsv", format="eurostat_tsv"))
+    tsv = read_source(_src(shared_data / EUROSTAT / "tsv/nama_10r_3gdp.tsv.gz", format="eurostat_tsv"))
     sdmx = read_source(_src(shared_data / EUROSTAT / "sdmx-csv/nama_10r_3gdp_linear.csv.gz"))
     # SDMX-CSV leaves out an observation that is simply missing (':' in the TSV); everything else matches.
     tsv = tsv[tsv["flags"] != ":"]
@@ -84,8 +84,10 @@ def test_not_sdmx_csv_is_a_clear_error(tmp_path):
 
 def test_gzip_is_detected_by_content(tmp_path, shared_data):
     """An API download (``...?compressed=true``) has no '.gz' name."""
-    plain = shared_data / EUROSTAT / "tsv/nama_10r_3gdp.tsv"
-    (tmp_path / "nama_10r_3gdp").write_bytes(gzip.compress(plain.read_bytes()))
+    packed = shared_data / EUROSTAT / "tsv/nama_10r_3gdp.tsv.gz"
+    plain = tmp_path / "nama_10r_3gdp.tsv"
+    plain.write_bytes(gzip.decompress(packed.read_bytes()))
+    (tmp_path / "nama_10r_3gdp").write_bytes(packed.read_bytes())
     a = read_source(_src(plain, format="eurostat_tsv"))
     b = read_source(_src(tmp_path / "nama_10r_3gdp", format="eurostat_tsv"))
     pd.testing.assert_frame_equal(a, b)

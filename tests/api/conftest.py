@@ -98,10 +98,10 @@ def manager_app(api_config) -> flask.Flask:
 
 
 @pytest.fixture(scope="session")
-def eurostat_release(shared_data, tmp_path_factory):
+def eurostat_release(tmp_path_factory):
     from etl.pipeline import run
 
-    env = temp_store_env(tmp_path_factory.mktemp("eurostat"), OPENMEASURE_SHARED_DATA=str(shared_data))
+    env = temp_store_env(tmp_path_factory.mktemp("eurostat"))
     config = load_config_with(EUROSTAT_CONFIG, env)
     result = run(config)
     return config, result

@@ -1,5 +1,5 @@
 """The open-data routes on a release built by the pipeline from real Eurostat data (NUTS 2021 regions,
-population by broad age group as published in demo_r_pjanaggr3.tsv)."""
+population by broad age group as published in demo_r_pjanaggr3.tsv, gzipped)."""
 
 from __future__ import annotations
 
