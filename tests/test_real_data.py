@@ -90,17 +90,39 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.mark.parametrize("folder", sorted(p.name for p in REAL_DATA.iterdir() if p.is_dir()))
-def test_every_file_is_the_published_one(folder):
-    """A file listed in SOURCE.md has its checksum; a ``.gz`` copy of a listed file has it once unpacked."""
-    base = REAL_DATA / folder
+def differences(base: Path) -> list[str]:
+    """The files of a data folder that are not the ones its SOURCE.md lists (a ``.gz`` copy of a listed file
+    counts as that file once unpacked)."""
     listed = listed_checksums(base / "SOURCE.md")
-    files = sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file() and p.name != "SOURCE.md")
-    assert files
-    for name in files:
-        data = (base / name).read_bytes()
+    problems = []
+    for path in sorted(p for p in base.rglob("*") if p.is_file() and p.name != "SOURCE.md"):
+        name, data = str(path.relative_to(base)), path.read_bytes()
         if name not in listed and name.endswith(".gz") and name.removesuffix(".gz") in listed:
             name, data = name.removesuffix(".gz"), gzip.decompress(data)
-        assert name in listed, f"{folder}/{name} is not listed in its SOURCE.md"
-        assert sha256(data) == listed[name], f"{folder}/{name} differs from the file its SOURCE.md describes"
+        if name not in listed:
+            problems.append(f"{path.relative_to(base)}: not listed in SOURCE.md")
+        elif sha256(data) != listed[name]:
+            problems.append(f"{path.relative_to(base)}: differs from the file SOURCE.md describes")
+    return problems
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in REAL_DATA.iterdir() if p.is_dir()))
+def test_every_file_is_the_published_one(folder):
+    base = REAL_DATA / folder
+    assert any(p.name != "SOURCE.md" for p in base.rglob("*") if p.is_file())
+    assert differences(base) == []
     assert f"`{folder}/`" in (REAL_DATA / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_changed_or_unlisted_file_is_found(tmp_path):
+    same, changed = b"a,b\n1,2\n", b"a,b\n1,3\n"
+    (tmp_path / "SOURCE.md").write_text(f"# x\n\n## SHA-256 of the files in this folder\n```\n"
+                                        f"{sha256(same)}  ./same.csv\n{sha256(same)}  ./data/changed.csv\n"
+                                        f"{sha256(same)}  ./packed.tsv\n{sha256(same)}  ./left-out.csv\n```\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "same.csv").write_bytes(same)
+    (tmp_path / "data" / "changed.csv").write_bytes(changed)
+    (tmp_path / "packed.tsv.gz").write_bytes(gzip.compress(same))
+    (tmp_path / "extra.csv").write_bytes(same)
+    assert differences(tmp_path) == ["data/changed.csv: differs from the file SOURCE.md describes",
+                                     "extra.csv: not listed in SOURCE.md"]
