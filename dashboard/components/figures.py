@@ -37,61 +37,150 @@ def _clean(values: Sequence) -> list:
     return [None if fmt.missing(v) else float(v) for v in values]
 
 
-def _hover_value(decimals: int, unit: str) -> str:
+#: The marker of a provisional or estimated value: a white dot in a black ring, seen on every colour of the
+#: scale and on the grey of no value, drawn at the area's centre over its fill (which it does not hide).
+FLAG_MARKER = ({"size": 11, "color": "#000000"}, {"size": 5, "color": "#ffffff"})
+FLAG_NAME = "Provisional or estimated value"
+#: The names of a scale of so many classes of equal numbers of areas.
+QUANTILE_NAMES = {4: "quartiles", 5: "quintiles", 10: "deciles"}
+
+
+def _flag_traces(points: tuple[list, list, list, list] | None) -> list[dict]:
+    """Two ``scattermap`` traces (ring, then dot) at the centres of areas whose value is provisional or estimated;
+    the ring has the legend entry. ``points``: codes, names, longitudes, latitudes."""
+    codes, names, lons, lats = points or ([], [], [], [])
+    ring, dot = FLAG_MARKER
+    base = {"type": "scattermap", "mode": "markers", "lon": list(lons), "lat": list(lats),
+            "customdata": list(codes), "text": list(names)}
+    return [{**base, "name": FLAG_NAME, "marker": ring, "showlegend": bool(codes),
+             "hovertemplate": "<b>%{text}</b> (%{customdata})<br>provisional or estimated value<extra></extra>"},
+            {**base, "name": FLAG_NAME, "marker": dot, "showlegend": False, "hoverinfo": "skip"}]
+
+
+#: Plotly's Viridis, from which a classed scale takes evenly spaced colours.
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+           "#fde725"]
+
+
+def _viridis(n: int) -> list[str]:
+    """``n`` colours evenly spaced along Viridis (interpolated in RGB), dark to light."""
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in VIRIDIS], dtype=float)
+    at = np.linspace(0, len(VIRIDIS) - 1, n)
+    out = []
+    for x in at:
+        i = min(int(x), len(VIRIDIS) - 2)
+        c = rgb[i] + (rgb[i + 1] - rgb[i]) * (x - i)
+        out.append("#" + "".join(f"{int(round(v)):02x}" for v in c))
+    return out
+
+
+def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, classes: int = 5,
+                 clip: Sequence[float] = (2.0, 98.0)) -> dict:
+    """The keys of the map's value trace that colour it: ``z``, ``zmin``, ``zmax``, ``colorscale``, ``colorbar``
+    and ``customdata`` (the values themselves, for the hover text).
+
+    - ``quantile``: ``classes`` classes of (about) equal numbers of areas; an outlier is one area of the top
+      class, not the end of a scale that leaves every other area in its first tenth. The legend gives each class's
+      range.
+    - ``clipped``: a continuous scale between two percentiles of the values (``clip``); areas beyond take the end
+      colours, and the legend's end labels say so (≤, ≥) and its title names the percentiles.
+    - ``linear``: a continuous scale from the lowest to the highest value."""
+    v = np.asarray(_clean(values), dtype=float)
+    real = v[~np.isnan(v)]
+    title = unit
+    edges = np.unique(np.quantile(real, np.linspace(0, 1, classes + 1))) if len(real) else np.array([])
+    if scale == "quantile" and len(edges) >= 3:
+        k = len(edges) - 1
+        z = np.searchsorted(edges[1:-1], v, side="right").astype(float)
+        z[np.isnan(v)] = np.nan
+        colours = _viridis(k)
+        stops = [[round(i / k + d, 6), c] for i, c in enumerate(colours) for d in (0, 1 / k)]
+        name = QUANTILE_NAMES.get(k, f"{k} classes") if k == classes else f"{k} classes"
+        ticks = [f"{fmt.number(float(edges[i]), decimals)} to {fmt.number(float(edges[i + 1]), decimals)}"
+                 for i in range(k)]
+        return {"z": _clean(z), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stops, "customdata": _clean(v),
+                "colorbar": {"title": {"text": f"{title}<br>({name} of areas)" if title else f"{name} of areas"},
+                             "thickness": 14, "tickmode": "array", "tickvals": list(range(k)), "ticktext": ticks}}
+    lo, hi = (float(real.min()), float(real.max())) if len(real) else (0.0, 1.0)
+    colorbar = {"title": {"text": title}, "thickness": 14, "tickmode": "auto", "tickvals": None, "ticktext": None}
+    if scale == "clipped" and len(real):
+        plo, phi = (float(x) for x in np.percentile(real, list(clip)))
+        if phi > plo and (plo > lo or phi < hi):
+            mid = (plo + phi) / 2
+            colorbar.update(tickmode="array", tickvals=[plo, mid, phi],
+                            ticktext=[("≤ " if plo > lo else "") + fmt.number(plo, decimals),
+                                      fmt.number(mid, decimals),
+                                      ("≥ " if phi < hi else "") + fmt.number(phi, decimals)],
+                            title={"text": f"{title}<br>(clipped at the {_th(clip[0])} and {_th(clip[1])} "
+                                           "percentiles)"})
+            lo, hi = plo, phi
+    if hi <= lo:
+        hi = lo + 1.0
+    return {"z": _clean(v), "zmin": lo, "zmax": hi, "colorscale": COLORSCALE, "customdata": _clean(v),
+            "colorbar": colorbar}
+
+
+def _th(p: float) -> str:
+    n = int(p) if float(p).is_integer() else p
+    if isinstance(n, float):
+        return f"{n}th"
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _value_hover(decimals: int, unit: str) -> str:
     suffix = "%" if unit == "%" else (f" {unit}" if unit else "")
-    return f"%{{z:,.{decimals}f}}{suffix}"
-
-
-def _flagged_trace(geojson_url: str, flagged: list[str]) -> dict:
-    """Areas whose value is provisional or estimated: a thick dark outline over the colour, no fill."""
-    return {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": flagged,
-            "z": [1] * len(flagged), "name": "Provisional or estimated", "showscale": False,
-            "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "hoverinfo": "skip",
-            "marker": {"opacity": 1, "line": {"width": 2.5, "color": "#000000"}}}
+    return f"<b>%{{text}}</b> (%{{location}})<br>%{{customdata:,.{decimals}f}}{suffix}<extra></extra>"
 
 
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
                no_value: tuple[list[str], list[str]], *, unit: str, decimals: int, frame: dict,
-               uirevision: str, flagged: list[str] | None = None) -> dict:
+               uirevision: str, flag_points: tuple[list, list, list, list] | None = None,
+               scale: dict | None = None) -> dict:
     """A ``choroplethmap`` over the release's own boundaries (fetched once by URL, cached by the browser).
 
-    Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces
-    ``z`` (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
-    trace 2 outlines provisional and estimated values."""
+    Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces its
+    colours (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
+    traces 2 and 3 mark provisional and estimated values with a ringed dot at the area's centre (with a legend
+    entry), over the fill. ``scale``: :func:`colour_scale`'s keywords (scale, classes, clip); quintiles when not
+    given."""
     nd_codes, nd_reasons = no_value
+    colours = colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit, decimals=decimals)
     return {
         "data": [
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": list(codes),
-             "z": _clean(values), "text": list(names), "colorscale": COLORSCALE, "name": "Value",
+             "text": list(names), "name": "Value", "showlegend": False, **colours,
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
-             "colorbar": {"title": {"text": unit}, "thickness": 14},
-             "hovertemplate": f"<b>%{{text}}</b> (%{{location}})<br>{_hover_value(decimals, unit)}<extra></extra>"},
+             "hovertemplate": _value_hover(decimals, unit)},
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": nd_codes,
              "z": [1] * len(nd_codes), "text": nd_reasons, "name": "No value", "showscale": False,
-             "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+             "showlegend": False, "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
-            _flagged_trace(geojson_url, list(flagged or [])),
+            *_flag_traces(flag_points),
         ],
         "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision, height=480,
-                               margin={"l": 0, "r": 0, "t": 0, "b": 0}),
+                               margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                               legend={"x": 0.01, "y": 0.01, "xanchor": "left", "yanchor": "bottom",
+                                       "bgcolor": "rgba(255,255,255,0.85)"}),
     }
 
 
 def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *, unit: str,
-                     decimals: int, flagged: list[str] | None = None) -> Patch:
-    """The same map with new values: only ``z`` and the no-value trace travel to the browser."""
+                     decimals: int, flag_points: tuple[list, list, list, list] | None = None,
+                     scale: dict | None = None) -> Patch:
+    """The same map with new values: only the colours, the no-value trace and the markers travel."""
     nd_codes, nd_reasons = no_value
     p = Patch()
-    p["data"][0]["z"] = _clean(values)
-    p["data"][0]["colorbar"]["title"]["text"] = unit
-    p["data"][0]["hovertemplate"] = (f"<b>%{{text}}</b> (%{{location}})<br>{_hover_value(decimals, unit)}"
-                                     "<extra></extra>")
+    for key, value in colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit,
+                                   decimals=decimals).items():
+        p["data"][0][key] = value
+    p["data"][0]["hovertemplate"] = _value_hover(decimals, unit)
     p["data"][1]["locations"] = nd_codes
     p["data"][1]["z"] = [1] * len(nd_codes)
     p["data"][1]["text"] = nd_reasons
-    p["data"][2]["locations"] = list(flagged or [])
-    p["data"][2]["z"] = [1] * len(flagged or [])
+    for n, trace in enumerate(_flag_traces(flag_points), start=2):
+        for key in ("lon", "lat", "customdata", "text", "showlegend"):
+            p["data"][n][key] = trace[key]
     return p
 
 
