@@ -280,6 +280,8 @@ def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
+#: Interquartile ranges beyond the quartiles at which a spine chart's row is cut (an outlier lies beyond).
+SPINE_FENCE = 3.0
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
 
@@ -295,32 +297,49 @@ def spine(rows: Sequence[dict]) -> dict:
     indicators with no better or worse direction: they have no place on a worst-to-best scale.
 
     The axis is marked at its ends only: the middle of the scale is half-way between the worst and best
-    area, not the median (the shaded middle half shows where the median areas lie)."""
+    area, not the median (the shaded middle half shows where the median areas lie).
+
+    An outlier does not flatten a row: the scale ends at most ``SPINE_FENCE`` interquartile ranges beyond the
+    quartiles (the City of London at 2,917 against a median near 20 would otherwise leave every other area in
+    the first hundredth of the row). An area beyond the cut end is drawn at that end, its hover says so, and the
+    cut end carries a marker with a legend entry ("beyond the scale")."""
     labels, q1s, widths, tops = [], [], [], []
     groups: dict[str, tuple[list, list, list]] = {}
+    cut_x, cut_y = [], []
     for r in rows:
         lo, hi = r["vmin"], r["vmax"]
         if fmt.missing(lo) or fmt.missing(hi) or hi == lo:
             continue
         flip = r["polarity"] == "lower_is_better"
+        cut_lo = cut_hi = False
+        if not (fmt.missing(r["q1"]) or fmt.missing(r["q3"])) and r["q3"] > r["q1"]:
+            reach = SPINE_FENCE * (r["q3"] - r["q1"])
+            cut_lo, cut_hi = lo < r["q1"] - reach, hi > r["q3"] + reach
+            lo, hi = max(lo, r["q1"] - reach), min(hi, r["q3"] + reach)
 
         def scale(v, lo=lo, hi=hi, flip=flip):
             if fmt.missing(v):
                 return None
-            s = (v - lo) / (hi - lo)
+            s = min(1.0, max(0.0, (v - lo) / (hi - lo)))
             return round(1 - s if flip else s, 4)
         a, b = scale(r["q1"]), scale(r["q3"])
         label = wrap_label(r["label"])
         labels.append(label)
         q1s.append(min(a, b))
         widths.append(abs(b - a))
-        top = scale(r["top"])
-        tops.append(top if top is not None and 0 <= top <= 1 else None)  # a total (count) lies off the scale
+        top = r["top"]
+        tops.append(scale(top) if not fmt.missing(top) and r["vmin"] <= top <= r["vmax"] and lo <= top <= hi
+                    else None)  # a total (count) lies off the scale
+        for cut, end in ((cut_lo, 0.0), (cut_hi, 1.0)):
+            if cut:
+                cut_x.append(1 - end if flip else end)
+                cut_y.append(label)
         sig = r["significance"] if r["significance"] in SPINE_MARKERS else "not compared"
         xs, ys, texts = groups.setdefault(sig, ([], [], []))
         xs.append(scale(r["area"]))
         ys.append(label)
-        texts.append(r.get("hover") or r["label"])
+        beyond = not fmt.missing(r["area"]) and not lo <= r["area"] <= hi
+        texts.append((r.get("hover") or r["label"]) + ("<br>beyond the end of the scale (an outlier)" if beyond else ""))
     data = [
         {"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(labels), "base": 0,
          "marker": {"color": "#e6e6e6"}, "name": "Range of areas (worst to best)", "hoverinfo": "skip"},
@@ -330,6 +349,12 @@ def spine(rows: Sequence[dict]) -> dict:
          "marker": {"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#000000"}},
          "hovertemplate": "%{y}: top level<extra></extra>"},
     ]
+    if cut_x:
+        data.append({"type": "scatter", "mode": "markers", "y": cut_y, "x": cut_x,
+                     "name": "Scale cut: an outlier<br>area lies beyond",
+                     "marker": {"symbol": ["triangle-left" if x == 0 else "triangle-right" for x in cut_x],
+                                "size": 9, "color": "#7f7f7f"},
+                     "hovertemplate": "%{y}: the scale is cut here; an outlier area lies beyond<extra></extra>"})
     for sig, (xs, ys, texts) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,
