@@ -106,7 +106,7 @@ def _zoom(lon_span: float, south: float, north: float) -> float:
     width, height = VIEW_PX
     zoom = min(math.log2(360 * width / (TILE_PX * max(lon_span, 1e-6))),
                math.log2(360 * height / (TILE_PX * y_span)))
-    return round(max(0.0, min(12.0, zoom - 0.15)), 2)
+    return round(max(0.0, min(12.0, zoom - 0.25)), 2)
 
 
 def frame_of(west: float, south: float, east: float, north: float) -> dict:

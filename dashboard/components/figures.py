@@ -38,18 +38,25 @@ def _clean(values: Sequence) -> list:
 
 
 #: The marker of a provisional or estimated value: a white dot in a black ring, seen on every colour of the
-#: scale and on the grey of no value, drawn at the area's centre over its fill (which it does not hide).
-FLAG_MARKER = ({"size": 11, "color": "#000000"}, {"size": 5, "color": "#ffffff"})
+#: scale and on the grey of no value, drawn at the area's centre over its fill (which it does not hide). Its
+#: size (px) shrinks as the areas in view get more: 11 px for a few dozen, 5 px at 1,500 NUTS 3 regions.
+FLAG_RING_PX = (5.0, 11.0)
 FLAG_NAME = "Provisional or estimated value"
 #: The names of a scale of so many classes of equal numbers of areas.
 QUANTILE_NAMES = {4: "quartiles", 5: "quintiles", 10: "deciles"}
 
 
-def _flag_traces(points: tuple[list, list, list, list] | None) -> list[dict]:
+def flag_ring_px(areas_in_view: int, view_px: tuple[int, int] = (640, 480)) -> float:
+    """The ring's size for so many areas in the first view: some 40% of the spacing between their centres."""
+    spacing = (view_px[0] * view_px[1] / max(areas_in_view, 1)) ** 0.5
+    return round(min(FLAG_RING_PX[1], max(FLAG_RING_PX[0], 0.4 * spacing)), 1)
+
+
+def _flag_traces(points: tuple[list, list, list, list] | None, ring_px: float = FLAG_RING_PX[1]) -> list[dict]:
     """Two ``scattermap`` traces (ring, then dot) at the centres of areas whose value is provisional or estimated;
     the ring has the legend entry. ``points``: codes, names, longitudes, latitudes."""
     codes, names, lons, lats = points or ([], [], [], [])
-    ring, dot = FLAG_MARKER
+    ring, dot = {"size": ring_px, "color": "#000000"}, {"size": round(ring_px * 0.45, 1), "color": "#ffffff"}
     base = {"type": "scattermap", "mode": "markers", "lon": list(lons), "lat": list(lats),
             "customdata": list(codes), "text": list(names)}
     return [{**base, "name": FLAG_NAME, "marker": ring, "showlegend": bool(codes),
@@ -135,14 +142,14 @@ def _value_hover(decimals: int, unit: str) -> str:
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
                no_value: tuple[list[str], list[str]], *, unit: str, decimals: int, frame: dict,
                uirevision: str, flag_points: tuple[list, list, list, list] | None = None,
-               scale: dict | None = None) -> dict:
+               scale: dict | None = None, flag_px: float = FLAG_RING_PX[1]) -> dict:
     """A ``choroplethmap`` over the release's own boundaries (fetched once by URL, cached by the browser).
 
     Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces its
     colours (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
     traces 2 and 3 mark provisional and estimated values with a ringed dot at the area's centre (with a legend
-    entry), over the fill. ``scale``: :func:`colour_scale`'s keywords (scale, classes, clip); quintiles when not
-    given."""
+    entry), over the fill, ``flag_px`` wide (:func:`flag_ring_px`). ``scale``: :func:`colour_scale`'s keywords
+    (scale, classes, clip); quintiles when not given."""
     nd_codes, nd_reasons = no_value
     colours = colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit, decimals=decimals)
     return {
@@ -156,7 +163,7 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
              "showlegend": False, "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
-            *_flag_traces(flag_points),
+            *_flag_traces(flag_points, flag_px),
         ],
         "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision, height=480,
                                margin={"l": 0, "r": 0, "t": 0, "b": 0},

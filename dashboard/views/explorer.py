@@ -128,7 +128,7 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     names = data.level_areas(release, level)["name"].tolist()
     fig = figures.choropleth(boundaries_url(release, level), sl.codes, names, values, nd, unit=unit,
                              decimals=dec, frame=geo.frame, uirevision=f"{release.id}:{level}", flag_points=points,
-                             scale=scale)
+                             scale=scale, flag_px=figures.flag_ring_px(len(geo.codes) - len(geo.outlying)))
     return fig, summary
 
 
