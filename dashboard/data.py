@@ -12,7 +12,6 @@ per-row and small-frame overhead cost more than the reads themselves.
 from __future__ import annotations
 
 import json
-import math
 import re
 
 import duckdb
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dashboard import map_geometry as map_geometry_mod
 from dashboard.release_reader import Release
 
 MAP_COLUMNS = ["area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level", "n_ranked_level",
@@ -206,30 +206,31 @@ def neighbours(release: Release, area: str) -> list[str]:
     return [str(x) for x in nb] if nb is not None else []
 
 
-def map_frame(release: Release, level: str) -> dict | None:
-    """Centre and zoom that fit a level's boundaries, or None when the level has none."""
-    def load() -> dict | None:
+def map_settings(release: Release) -> dict:
+    """``dashboard.map`` as the release was built with it (defaults for a release from before it was written)."""
+    return {"colour_scale": "quantile", "classes": 5, "clip_percentiles": [2.0, 98.0], "bounds": None,
+            **(release.manifest.get("map") or {})}
+
+
+def map_geometry(release: Release, level: str) -> map_geometry_mod.LevelGeometry | None:
+    """The level's drawn codes, first view, outlying areas and area centres (:mod:`dashboard.map_geometry`),
+    or None when the level has no boundaries."""
+    def load() -> map_geometry_mod.LevelGeometry | None:
         path = release.boundaries_path(level)
         if path is None:
             return None
-        xs, ys = [], []
+        bounds = map_settings(release)["bounds"]
+        if isinstance(bounds, dict):
+            bounds = bounds.get(level)
+        return map_geometry_mod.level_geometry(json.loads(path.read_text(encoding="utf-8")),
+                                               tuple(bounds) if bounds else None)
+    return release.memo(("map_geometry", level), load)
 
-        def walk(c):
-            if isinstance(c[0], int | float):
-                xs.append(c[0])
-                ys.append(c[1])
-            else:
-                for part in c:
-                    walk(part)
-        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            walk(f["geometry"]["coordinates"])
-        if not xs:
-            return None
-        lon0, lon1, lat0, lat1 = min(xs), max(xs), min(ys), max(ys)
-        span = max(lon1 - lon0, (lat1 - lat0) * 1.6, 1e-6)
-        zoom = max(0.0, min(12.0, math.log2(360 / span) + 0.3))
-        return {"center": {"lon": (lon0 + lon1) / 2, "lat": (lat0 + lat1) / 2}, "zoom": round(zoom, 2)}
-    return release.memo(("map_frame", level), load)
+
+def map_frame(release: Release, level: str) -> dict | None:
+    """Centre and zoom of the first view of a level's map, or None when the level has no boundaries."""
+    geo = map_geometry(release, level)
+    return geo.frame if geo is not None and geo.frame is not None else None
 
 
 def range_lookup(release: Release, level: str) -> dict[tuple[str, str], dict]:

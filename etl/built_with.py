@@ -26,7 +26,8 @@ from etl.config_models import Config
 from etl.store import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE_SETTINGS = {"title", "synthetic", "geography", "sources", "measures", "indicators", "publication"}
+RELEASE_SETTINGS = {"title", "synthetic", "geography", "sources", "measures", "indicators", "publication",
+                    "dashboard"}
 #: What computes, reads or writes figures: the engine, Arrow and Parquet, intervals and neighbours (scipy),
 #: Excel sources (openpyxl), Frictionless descriptors (PyYAML).
 LIBRARIES = ("duckdb", "pyarrow", "pandas", "numpy", "scipy", "openpyxl", "PyYAML")
@@ -43,7 +44,9 @@ def settings_sha256(config: Config) -> str:
 def files_sha256(config: Config) -> dict[str, str]:
     """A file that is not there is ``missing``."""
     paths = {"geography.areas.path": config.geography.areas.path}
-    paths |= {f"geography.boundaries.{level}": p for level, p in config.geography.boundaries.items()}
+    paths |= {f"geography.boundaries.{level}": b.path for level, b in config.geography.boundaries.items()}
+    paths |= {f"geography.boundaries.{level}.code_mapping.path": b.code_mapping.path
+              for level, b in config.geography.boundaries.items() if b.code_mapping is not None}
     paths |= {f"sources[{i}].code_mapping.path": s.code_mapping.path for i, s in enumerate(config.sources)
               if s.code_mapping is not None}
     return {k: sha256_file(Path(p)) if Path(p).is_file() else "missing" for k, p in paths.items()}

@@ -139,7 +139,13 @@ def _resolve_paths(raw: dict, base: Path) -> None:
         if isinstance(geo.get("areas"), dict):
             geo["areas"]["path"] = fix(geo["areas"].get("path"))
         if isinstance(geo.get("boundaries"), dict):
-            geo["boundaries"] = {k: fix(v) for k, v in geo["boundaries"].items()}
+            for level, spec in geo["boundaries"].items():
+                if isinstance(spec, dict):
+                    spec["path"] = fix(spec.get("path"))
+                    if isinstance(spec.get("code_mapping"), dict) and "path" in spec["code_mapping"]:
+                        spec["code_mapping"]["path"] = fix(spec["code_mapping"]["path"])
+                else:
+                    geo["boundaries"][level] = fix(spec)
     for src in raw.get("sources") or []:
         if isinstance(src, dict) and "path" in src:
             src["path"] = fix(src["path"])
@@ -255,6 +261,10 @@ def check_references(config: Config) -> list[str]:
     for level in config.geography.boundaries:
         if level not in levels:
             problems.append(f"geography.boundaries.{level}: {_unknown('level', level, levels)}")
+    bounds = config.dashboard.map.bounds
+    for level in bounds if isinstance(bounds, dict) else ():
+        if level not in levels:
+            problems.append(f"dashboard.map.bounds.{level}: {_unknown('level', level, levels)}")
     nb = config.geography.neighbours
     if nb:
         for n, level in enumerate(nb.levels):

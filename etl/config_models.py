@@ -46,11 +46,37 @@ class NeighboursConfig(Strict):
     features: list[NeighbourFeature] = Field(min_length=1)
 
 
+class CodeMappingConfig(Strict):
+    """A table of old -> new area codes (one-to-one, or many-to-one / one-to-many with weights)."""
+    path: str
+    old: str = "old_code"
+    new: str = "new_code"
+    weight: str | None = None
+
+
+class BoundaryFile(Strict):
+    """One level's boundary file (GeoJSON): which feature property holds the area code (the feature's ``id``
+    when not set), the width to left-pad numeric codes with zeros to (an id written as the number 1001 for
+    01001), and a table of old -> new codes for boundaries of areas since recoded."""
+    path: str
+    code_property: str | None = Field(None, min_length=1)
+    pad_codes: int | None = Field(None, ge=1, le=64)
+    code_mapping: CodeMappingConfig | None = None
+
+
 class GeographyConfig(Strict):
     levels: list[str] = Field(min_length=1)
     areas: AreasTable
-    boundaries: dict[str, str] = Field(default_factory=dict)
+    #: level -> boundary file: a path, or a :class:`BoundaryFile` (path, code_property, pad_codes, code_mapping)
+    boundaries: dict[str, BoundaryFile] = Field(default_factory=dict)
     neighbours: NeighboursConfig | None = None
+
+    @field_validator("boundaries", mode="before")
+    @classmethod
+    def _plain_paths(cls, v):
+        if isinstance(v, dict):
+            return {k: {"path": p} if isinstance(p, str) else p for k, p in v.items()}
+        return v
 
     @field_validator("levels")
     @classmethod
@@ -66,14 +92,6 @@ class CsvColumns(Strict):
     value: str = "value"
     flag: str | None = None
     area_name: str | None = None
-
-
-class CodeMappingConfig(Strict):
-    """A table of old -> new area codes (one-to-one, or many-to-one / one-to-many with weights)."""
-    path: str
-    old: str = "old_code"
-    new: str = "new_code"
-    weight: str | None = None
 
 
 RuleAction = Literal["warn", "quarantine", "block"]
@@ -404,6 +422,36 @@ class AccessConfig(Strict):
         return self
 
 
+class MapConfig(Strict):
+    """How the explorer's map is drawn (written into each release's manifest)."""
+    colour_scale: Literal["quantile", "clipped", "linear"] = "quantile"
+    classes: int = Field(5, ge=2, le=9)
+    clip_percentiles: tuple[float, float] = (2.0, 98.0)
+    #: [west, south, east, north] in degrees: one box for every level, or a box per level
+    bounds: tuple[float, float, float, float] | dict[str, tuple[float, float, float, float]] | None = None
+
+    @field_validator("clip_percentiles")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= v[0] < v[1] <= 100:
+            raise ValueError("must be two percentiles, low then high, between 0 and 100")
+        return v
+
+    @field_validator("bounds")
+    @classmethod
+    def _boxes(cls, v):
+        for box in ([v] if isinstance(v, tuple) else list((v or {}).values())):
+            west, south, east, north = box
+            if not (-90 <= south < north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+                raise ValueError(f"{list(box)} is not [west, south, east, north] in degrees (south below "
+                                 "north; west greater than east crosses the antimeridian)")
+        return v
+
+
+class DashboardConfig(Strict):
+    map: MapConfig = Field(default_factory=MapConfig)
+
+
 class Config(Strict):
     title: str = "OpenMeasure"
     synthetic: bool = False
@@ -420,6 +468,7 @@ class Config(Strict):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     alerts: AlertsConfig | None = None
     access: AccessConfig = Field(default_factory=AccessConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     _file: str = PrivateAttr("")
     _hash: str = PrivateAttr("")
 

@@ -20,6 +20,7 @@ that is not a number), a base period without data, a database or URL that cannot
 
 from __future__ import annotations
 
+import re
 import tempfile
 import urllib.error
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
+from etl import boundaries as boundary_files
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import ConfigError, GeographyError, SourceError
 from etl.geography import load_areas
@@ -82,9 +84,7 @@ def deep_check(config: Config) -> list[Problem]:
                         "first 'openmeasure etl run' generates them); nothing else was checked",
                         config.geography.areas.path)]
     areas = _areas(config, problems)
-    for level, path in config.geography.boundaries.items():
-        if not Path(path).is_file():
-            problems.append(Problem("error", f"geography.boundaries.{level}", "file not found", path))
+    problems += _boundaries(config, areas)
     if areas is not None:
         try:
             check_area_targets(config, set(areas["area_code"]))
@@ -107,6 +107,38 @@ def deep_check(config: Config) -> list[Problem]:
         except Exception as exc:  # noqa: BLE001
             problems.append(Problem("error", "sources", f"the checks across sources failed: {_first_line(exc)}"))
     return problems
+
+
+def _boundaries(config: Config, areas: pd.DataFrame | None) -> list[Problem]:
+    """Per level: how many areas have a boundary and how many features match no area, as a run matches them
+    (:mod:`etl.boundaries`); a level none of whose areas has a boundary is an error (its map is blank)."""
+    out = []
+    for level, spec in config.geography.boundaries.items():
+        key = f"geography.boundaries.{level}"
+        if not Path(spec.path).is_file():
+            out.append(Problem("error", f"{key}.path" if spec.code_property or spec.pad_codes or spec.code_mapping
+                               else key, "file not found", spec.path))
+            continue
+        if areas is None:
+            continue
+        codes = set(areas.loc[areas["level"] == level, "area_code"].astype(str))
+        try:
+            lb = boundary_files.normalise(level, spec, codes)
+        except SourceError as exc:
+            out.append(Problem("error", f"{key}.{exc.key}" if exc.key else key, exc.message, exc.file or spec.path,
+                               exc.row, exc.column))
+            continue
+        severity = "error" if codes and not lb.matched else "warning"
+        if codes and (lb.missing_areas or lb.features_unmatched):
+            out.append(Problem(severity, key, f"{lb.matched:,} of {lb.areas:,} {level} areas have a boundary; "
+                               f"{lb.features_unmatched:,} of {lb.features:,} features match no area", spec.path))
+        for f in lb.findings:
+            if f["rule"] in ("boundary_missing", "boundary_unmatched"):
+                continue  # counted in the line above
+            fix = re.search(r"set (geography\.boundaries\.[^:]+):", f["message"])
+            out.append(Problem(severity if f["rule"] == "boundary_no_match" else "warning",
+                               fix.group(1) if fix else key, f["message"], spec.path, f["row"], f["column"] or None))
+    return out
 
 
 def _first_line(exc: Exception) -> str:

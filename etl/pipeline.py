@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from etl import boundaries as boundary_files
 from etl import catalogue
 from etl.built_with import built_with
 from etl.config import config_hash
@@ -228,6 +229,12 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         if not unmeasured.empty:
             findings = pd.concat([f for f in (findings, unmeasured) if not f.empty], ignore_index=True)
 
+        # boundaries keyed by our area codes; what does not match is a finding, not a silently blank map
+        boundaries = boundary_files.normalise_all(config, areas)
+        found_on_maps = boundary_files.findings(boundaries)
+        if not found_on_maps.empty:
+            findings = pd.concat([f for f in (findings, found_on_maps) if not f.empty], ignore_index=True)
+
         nb = config.geography.neighbours
         neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
                       else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
@@ -259,7 +266,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 manifest, per_indicator = write_release(
                     comp, staging, config=config, release_id=release_id, areas=areas, neighbours=neighbours,
                     indicators=registry.metadata_table(config), quality=findings, source_checksums=checksums,
-                    built_with=inputs, carry_forward=previous, carried=carried)
+                    built_with=inputs, carry_forward=previous, carried=carried, boundaries=boundaries)
             except OpenMeasureError:
                 raise
             except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks

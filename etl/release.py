@@ -4,14 +4,13 @@ indicator_values.parquet          sorted by indicator, level, area, period, one 
 by_area/part-NNNNN.parquet         the same rows in files of a few areas each (see etl.release_values)
 level_ranges.parquet               the spread of each public indicator's values per level and period
 areas.parquet, indicators.parquet, neighbours.parquet, quality.parquet
-boundaries/<level>.geojson         the boundaries configured for each level, copied as they are
+boundaries/<level>.geojson         each level's configured boundaries with ``id`` = area code (etl.boundaries)
 manifest.json, datapackage.json
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl import boundaries as boundary_files
 from etl.config import config_hash
 from etl.config_models import Config, public_url
 from etl.release_values import area_buckets, write_values
@@ -36,11 +36,13 @@ _FRICTIONLESS_TYPES = {
 def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
                   neighbours: pd.DataFrame, indicators: pd.DataFrame, quality: pd.DataFrame,
                   source_checksums: dict[str, dict], built_with: dict | None = None,
-                  carry_forward: Path | None = None, carried: set[str] | None = None
+                  carry_forward: Path | None = None, carried: set[str] | None = None,
+                  boundaries: dict[str, boundary_files.LevelBoundaries] | None = None
                   ) -> tuple[dict, dict[str, int]]:
     """Write every file of the release into ``folder``; return the manifest and the rows per indicator.
     ``built_with``: the settings, files and software the run used (:func:`etl.built_with.built_with`), taken
-    before it read anything."""
+    before it read anything. ``boundaries``: the levels' normalised boundaries (:func:`etl.boundaries.normalise_all`,
+    which the run calls first for its findings); normalised here when not given."""
     rows = write_values(comp, folder, carry_forward, carried)
     by_area = neighbours.sort_values(["area_code", "rank"]).groupby("area_code")["neighbour_code"].agg(list)
     area_table = areas.copy()
@@ -51,12 +53,16 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     pq.write_table(pa.Table.from_pandas(neighbours, preserve_index=False), folder / "neighbours.parquet")
     pq.write_table(pa.Table.from_pandas(indicators, preserve_index=False), folder / "indicators.parquet")
     pq.write_table(pa.Table.from_pandas(quality, preserve_index=False), folder / "quality.parquet")
-    if config.geography.boundaries:
-        (folder / "boundaries").mkdir()
-        for level, path in config.geography.boundaries.items():
-            shutil.copyfile(path, folder / "boundaries" / f"{level}.geojson")
+    if boundaries is None and config.geography.boundaries:
+        boundaries = boundary_files.normalise_all(config, areas)
+    if boundaries:
+        boundary_files.write(boundaries, folder)
 
     manifest = _manifest(folder, config, release_id, indicators, source_checksums, built_with or {})
+    manifest["map"] = config.dashboard.map.model_dump(mode="json")
+    manifest["boundaries"] = {level: {"areas": lb.areas, "matched": lb.matched,
+                                      "unmatched_features": len(lb.unmatched_features)}
+                              for level, lb in (boundaries or {}).items()}
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(folder, config, release_id, indicators),
                                                         indent=2), encoding="utf-8")
     manifest["files"]["datapackage.json"] = _file_entry(folder / "datapackage.json")

@@ -37,61 +37,157 @@ def _clean(values: Sequence) -> list:
     return [None if fmt.missing(v) else float(v) for v in values]
 
 
-def _hover_value(decimals: int, unit: str) -> str:
+#: The marker of a provisional or estimated value: a white dot in a black ring, seen on every colour of the
+#: scale and on the grey of no value, drawn at the area's centre over its fill (which it does not hide). Its
+#: size (px) shrinks as the areas in view get more: 11 px for a few dozen, 5 px at 1,500 NUTS 3 regions.
+FLAG_RING_PX = (5.0, 11.0)
+FLAG_NAME = "Provisional or estimated value"
+#: The names of a scale of so many classes of equal numbers of areas.
+QUANTILE_NAMES = {4: "quartiles", 5: "quintiles", 10: "deciles"}
+
+
+def flag_ring_px(areas_in_view: int, view_px: tuple[int, int] = (640, 480)) -> float:
+    """The ring's size for so many areas in the first view: some 40% of the spacing between their centres."""
+    spacing = (view_px[0] * view_px[1] / max(areas_in_view, 1)) ** 0.5
+    return round(min(FLAG_RING_PX[1], max(FLAG_RING_PX[0], 0.4 * spacing)), 1)
+
+
+def _flag_traces(points: tuple[list, list, list, list] | None, ring_px: float = FLAG_RING_PX[1]) -> list[dict]:
+    """Two ``scattermap`` traces (ring, then dot) at the centres of areas whose value is provisional or estimated;
+    the ring has the legend entry. ``points``: codes, names, longitudes, latitudes."""
+    codes, names, lons, lats = points or ([], [], [], [])
+    ring, dot = {"size": ring_px, "color": "#000000"}, {"size": round(ring_px * 0.45, 1), "color": "#ffffff"}
+    base = {"type": "scattermap", "mode": "markers", "lon": list(lons), "lat": list(lats),
+            "customdata": list(codes), "text": list(names)}
+    return [{**base, "name": FLAG_NAME, "marker": ring, "showlegend": bool(codes),
+             "hovertemplate": "<b>%{text}</b> (%{customdata})<br>provisional or estimated value<extra></extra>"},
+            {**base, "name": FLAG_NAME, "marker": dot, "showlegend": False, "hoverinfo": "skip"}]
+
+
+#: Plotly's Viridis, from which a classed scale takes evenly spaced colours.
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+           "#fde725"]
+
+
+def _viridis(n: int) -> list[str]:
+    """``n`` colours evenly spaced along Viridis (interpolated in RGB), dark to light."""
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in VIRIDIS], dtype=float)
+    at = np.linspace(0, len(VIRIDIS) - 1, n)
+    out = []
+    for x in at:
+        i = min(int(x), len(VIRIDIS) - 2)
+        c = rgb[i] + (rgb[i + 1] - rgb[i]) * (x - i)
+        out.append("#" + "".join(f"{int(round(v)):02x}" for v in c))
+    return out
+
+
+def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, classes: int = 5,
+                 clip: Sequence[float] = (2.0, 98.0)) -> dict:
+    """The keys of the map's value trace that colour it: ``z``, ``zmin``, ``zmax``, ``colorscale``, ``colorbar``
+    and ``customdata`` (the values themselves, for the hover text).
+
+    - ``quantile``: ``classes`` classes of (about) equal numbers of areas; an outlier is one area of the top
+      class, not the end of a scale that leaves every other area in its first tenth. The legend gives each class's
+      range.
+    - ``clipped``: a continuous scale between two percentiles of the values (``clip``); areas beyond take the end
+      colours, and the legend's end labels say so (≤, ≥) and its title names the percentiles.
+    - ``linear``: a continuous scale from the lowest to the highest value."""
+    v = np.asarray(_clean(values), dtype=float)
+    real = v[~np.isnan(v)]
+    title = unit
+    edges = np.unique(np.quantile(real, np.linspace(0, 1, classes + 1))) if len(real) else np.array([])
+    if scale == "quantile" and len(edges) >= 3:
+        k = len(edges) - 1
+        z = np.searchsorted(edges[1:-1], v, side="right").astype(float)
+        z[np.isnan(v)] = np.nan
+        colours = _viridis(k)
+        stops = [[round(i / k + d, 6), c] for i, c in enumerate(colours) for d in (0, 1 / k)]
+        name = QUANTILE_NAMES.get(k, f"{k} classes") if k == classes else f"{k} classes"
+        ticks = [f"{fmt.number(float(edges[i]), decimals)} to {fmt.number(float(edges[i + 1]), decimals)}"
+                 for i in range(k)]
+        return {"z": _clean(z), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stops, "customdata": _clean(v),
+                "colorbar": {"title": {"text": f"{title}<br>({name} of areas)" if title else f"{name} of areas"},
+                             "thickness": 14, "tickmode": "array", "tickvals": list(range(k)), "ticktext": ticks}}
+    lo, hi = (float(real.min()), float(real.max())) if len(real) else (0.0, 1.0)
+    colorbar = {"title": {"text": title}, "thickness": 14, "tickmode": "auto", "tickvals": None, "ticktext": None}
+    if scale == "clipped" and len(real):
+        plo, phi = (float(x) for x in np.percentile(real, list(clip)))
+        if phi > plo and (plo > lo or phi < hi):
+            mid = (plo + phi) / 2
+            colorbar.update(tickmode="array", tickvals=[plo, mid, phi],
+                            ticktext=[("≤ " if plo > lo else "") + fmt.number(plo, decimals),
+                                      fmt.number(mid, decimals),
+                                      ("≥ " if phi < hi else "") + fmt.number(phi, decimals)],
+                            title={"text": f"{title}<br>(clipped at the {_th(clip[0])} and {_th(clip[1])} "
+                                           "percentiles)"})
+            lo, hi = plo, phi
+    if hi <= lo:
+        hi = lo + 1.0
+    return {"z": _clean(v), "zmin": lo, "zmax": hi, "colorscale": COLORSCALE, "customdata": _clean(v),
+            "colorbar": colorbar}
+
+
+def _th(p: float) -> str:
+    n = int(p) if float(p).is_integer() else p
+    if isinstance(n, float):
+        return f"{n}th"
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _value_hover(decimals: int, unit: str) -> str:
     suffix = "%" if unit == "%" else (f" {unit}" if unit else "")
-    return f"%{{z:,.{decimals}f}}{suffix}"
-
-
-def _flagged_trace(geojson_url: str, flagged: list[str]) -> dict:
-    """Areas whose value is provisional or estimated: a thick dark outline over the colour, no fill."""
-    return {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": flagged,
-            "z": [1] * len(flagged), "name": "Provisional or estimated", "showscale": False,
-            "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "hoverinfo": "skip",
-            "marker": {"opacity": 1, "line": {"width": 2.5, "color": "#000000"}}}
+    return f"<b>%{{text}}</b> (%{{location}})<br>%{{customdata:,.{decimals}f}}{suffix}<extra></extra>"
 
 
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
                no_value: tuple[list[str], list[str]], *, unit: str, decimals: int, frame: dict,
-               uirevision: str, flagged: list[str] | None = None) -> dict:
+               uirevision: str, flag_points: tuple[list, list, list, list] | None = None,
+               scale: dict | None = None, flag_px: float = FLAG_RING_PX[1]) -> dict:
     """A ``choroplethmap`` over the release's own boundaries (fetched once by URL, cached by the browser).
 
-    Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces
-    ``z`` (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
-    trace 2 outlines provisional and estimated values."""
+    Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces its
+    colours (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
+    traces 2 and 3 mark provisional and estimated values with a ringed dot at the area's centre (with a legend
+    entry), over the fill, ``flag_px`` wide (:func:`flag_ring_px`). ``scale``: :func:`colour_scale`'s keywords
+    (scale, classes, clip); quintiles when not given."""
     nd_codes, nd_reasons = no_value
+    colours = colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit, decimals=decimals)
     return {
         "data": [
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": list(codes),
-             "z": _clean(values), "text": list(names), "colorscale": COLORSCALE, "name": "Value",
+             "text": list(names), "name": "Value", "showlegend": False, **colours,
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
-             "colorbar": {"title": {"text": unit}, "thickness": 14},
-             "hovertemplate": f"<b>%{{text}}</b> (%{{location}})<br>{_hover_value(decimals, unit)}<extra></extra>"},
+             "hovertemplate": _value_hover(decimals, unit)},
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": nd_codes,
              "z": [1] * len(nd_codes), "text": nd_reasons, "name": "No value", "showscale": False,
-             "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+             "showlegend": False, "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
-            _flagged_trace(geojson_url, list(flagged or [])),
+            *_flag_traces(flag_points, flag_px),
         ],
         "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision, height=480,
-                               margin={"l": 0, "r": 0, "t": 0, "b": 0}),
+                               margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                               legend={"x": 0.01, "y": 0.01, "xanchor": "left", "yanchor": "bottom",
+                                       "bgcolor": "rgba(255,255,255,0.85)"}),
     }
 
 
 def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *, unit: str,
-                     decimals: int, flagged: list[str] | None = None) -> Patch:
-    """The same map with new values: only ``z`` and the no-value trace travel to the browser."""
+                     decimals: int, flag_points: tuple[list, list, list, list] | None = None,
+                     scale: dict | None = None) -> Patch:
+    """The same map with new values: only the colours, the no-value trace and the markers travel."""
     nd_codes, nd_reasons = no_value
     p = Patch()
-    p["data"][0]["z"] = _clean(values)
-    p["data"][0]["colorbar"]["title"]["text"] = unit
-    p["data"][0]["hovertemplate"] = (f"<b>%{{text}}</b> (%{{location}})<br>{_hover_value(decimals, unit)}"
-                                     "<extra></extra>")
+    for key, value in colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit,
+                                   decimals=decimals).items():
+        p["data"][0][key] = value
+    p["data"][0]["hovertemplate"] = _value_hover(decimals, unit)
     p["data"][1]["locations"] = nd_codes
     p["data"][1]["z"] = [1] * len(nd_codes)
     p["data"][1]["text"] = nd_reasons
-    p["data"][2]["locations"] = list(flagged or [])
-    p["data"][2]["z"] = [1] * len(flagged or [])
+    for n, trace in enumerate(_flag_traces(flag_points), start=2):
+        for key in ("lon", "lat", "customdata", "text", "showlegend"):
+            p["data"][n][key] = trace[key]
     return p
 
 
@@ -191,6 +287,8 @@ def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
+#: Interquartile ranges beyond the quartiles at which a spine chart's row is cut (an outlier lies beyond).
+SPINE_FENCE = 3.0
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
 
@@ -206,32 +304,49 @@ def spine(rows: Sequence[dict]) -> dict:
     indicators with no better or worse direction: they have no place on a worst-to-best scale.
 
     The axis is marked at its ends only: the middle of the scale is half-way between the worst and best
-    area, not the median (the shaded middle half shows where the median areas lie)."""
+    area, not the median (the shaded middle half shows where the median areas lie).
+
+    An outlier does not flatten a row: the scale ends at most ``SPINE_FENCE`` interquartile ranges beyond the
+    quartiles (the City of London at 2,917 against a median near 20 would otherwise leave every other area in
+    the first hundredth of the row). An area beyond the cut end is drawn at that end, its hover says so, and the
+    cut end carries a marker with a legend entry ("beyond the scale")."""
     labels, q1s, widths, tops = [], [], [], []
     groups: dict[str, tuple[list, list, list]] = {}
+    cut_x, cut_y = [], []
     for r in rows:
         lo, hi = r["vmin"], r["vmax"]
         if fmt.missing(lo) or fmt.missing(hi) or hi == lo:
             continue
         flip = r["polarity"] == "lower_is_better"
+        cut_lo = cut_hi = False
+        if not (fmt.missing(r["q1"]) or fmt.missing(r["q3"])) and r["q3"] > r["q1"]:
+            reach = SPINE_FENCE * (r["q3"] - r["q1"])
+            cut_lo, cut_hi = lo < r["q1"] - reach, hi > r["q3"] + reach
+            lo, hi = max(lo, r["q1"] - reach), min(hi, r["q3"] + reach)
 
         def scale(v, lo=lo, hi=hi, flip=flip):
             if fmt.missing(v):
                 return None
-            s = (v - lo) / (hi - lo)
+            s = min(1.0, max(0.0, (v - lo) / (hi - lo)))
             return round(1 - s if flip else s, 4)
         a, b = scale(r["q1"]), scale(r["q3"])
         label = wrap_label(r["label"])
         labels.append(label)
         q1s.append(min(a, b))
         widths.append(abs(b - a))
-        top = scale(r["top"])
-        tops.append(top if top is not None and 0 <= top <= 1 else None)  # a total (count) lies off the scale
+        top = r["top"]
+        tops.append(scale(top) if not fmt.missing(top) and r["vmin"] <= top <= r["vmax"] and lo <= top <= hi
+                    else None)  # a total (count) lies off the scale
+        for cut, end in ((cut_lo, 0.0), (cut_hi, 1.0)):
+            if cut:
+                cut_x.append(1 - end if flip else end)
+                cut_y.append(label)
         sig = r["significance"] if r["significance"] in SPINE_MARKERS else "not compared"
         xs, ys, texts = groups.setdefault(sig, ([], [], []))
         xs.append(scale(r["area"]))
         ys.append(label)
-        texts.append(r.get("hover") or r["label"])
+        beyond = not fmt.missing(r["area"]) and not lo <= r["area"] <= hi
+        texts.append((r.get("hover") or r["label"]) + ("<br>beyond the end of the scale (an outlier)" if beyond else ""))
     data = [
         {"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(labels), "base": 0,
          "marker": {"color": "#e6e6e6"}, "name": "Range of areas (worst to best)", "hoverinfo": "skip"},
@@ -241,6 +356,12 @@ def spine(rows: Sequence[dict]) -> dict:
          "marker": {"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#000000"}},
          "hovertemplate": "%{y}: top level<extra></extra>"},
     ]
+    if cut_x:
+        data.append({"type": "scatter", "mode": "markers", "y": cut_y, "x": cut_x,
+                     "name": "Scale cut: an outlier<br>area lies beyond",
+                     "marker": {"symbol": ["triangle-left" if x == 0 else "triangle-right" for x in cut_x],
+                                "size": 9, "color": "#7f7f7f"},
+                     "hovertemplate": "%{y}: the scale is cut here; an outlier area lies beyond<extra></extra>"})
     for sig, (xs, ys, texts) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,

@@ -87,7 +87,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
                      + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
     for s in ("provisional", "estimated"):
         if counts.get(s, 0):
-            parts.append(f"{int(counts[s]):,} values are {s} (outlined in black).")
+            parts.append(f"{int(counts[s]):,} values are {s} (marked with a ringed dot).")
     return " ".join(parts)
 
 
@@ -103,26 +103,59 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     """The map for one selection: the whole figure, or (``full=False``) a Patch of its values.
 
     Everything comes from the indicator's level slice (arrays over period and area in the map's fixed
-    order), so a new period of an indicator already shown reads nothing."""
-    frame = data.map_frame(release, level)
-    if frame is None:
+    order), so a new period of an indicator already shown reads nothing. The summary says how many areas the
+    map draws (those with a boundary) and which lie outside its first view."""
+    geo = data.map_geometry(release, level)
+    if geo is None or geo.frame is None:
         return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
     sl = data.level_slice(release, meta["id"], level, detail=False)
     p = sl.period_index(period)
     values = sl.number_row("value", p)
     counts = status_counts(sl, p)
     summary = describe(sl.codes, values, counts, _Names(release), meta, level, period or "no period")
+    summary += map_coverage(release, level, sl.codes, geo)
     nd = no_value(sl, p, values)
     labels, st = sl.code_row("status", p)
     flag_codes = [i for i, s in enumerate(labels) if s in ("provisional", "estimated")]
     flagged = [sl.codes[i] for i in np.flatnonzero(np.isin(st, flag_codes))] if flag_codes else []
+    points = flag_points(release, flagged, geo)
     unit, dec = meta["unit"], int(meta["decimals"])
+    settings = data.map_settings(release)
+    scale = {"scale": settings["colour_scale"], "classes": int(settings["classes"]),
+             "clip": tuple(settings["clip_percentiles"])}
     if not full:
-        return figures.choropleth_patch(values, nd, unit=unit, decimals=dec, flagged=flagged), summary
+        return figures.choropleth_patch(values, nd, unit=unit, decimals=dec, flag_points=points, scale=scale), summary
     names = data.level_areas(release, level)["name"].tolist()
     fig = figures.choropleth(boundaries_url(release, level), sl.codes, names, values, nd, unit=unit,
-                             decimals=dec, frame=frame, uirevision=f"{release.id}:{level}", flagged=flagged)
+                             decimals=dec, frame=geo.frame, uirevision=f"{release.id}:{level}", flag_points=points,
+                             scale=scale, flag_px=figures.flag_ring_px(len(geo.codes) - len(geo.outlying)))
     return fig, summary
+
+
+def flag_points(release: Release, flagged: list[str], geo) -> tuple[list, list, list, list]:
+    """Codes, names, longitudes and latitudes of the flagged areas that have a boundary (their centres)."""
+    drawn = [c for c in flagged if c in geo.centres]
+    return (drawn, [data.area_name(release, c) or c for c in drawn], [geo.centres[c][0] for c in drawn],
+            [geo.centres[c][1] for c in drawn])
+
+
+def map_coverage(release: Release, level: str, codes: list[str], geo) -> str:
+    """' The map draws 3,213 of the 3,221 areas; 8 have no boundary (...).' and the areas outside its first
+    view, for the map's summary; empty when every area is drawn in view."""
+    missing = [c for c in codes if c not in geo.codes]
+    out = ""
+    if missing:
+        shown = ", ".join(data.area_name(release, c) or c for c in missing[:5])
+        out += (f" The map draws {len(codes) - len(missing):,} of the {len(codes):,} areas; {len(missing):,} "
+                f"{'has' if len(missing) == 1 else 'have'} no boundary ({shown}{', ...' if len(missing) > 5 else ''}) "
+                "and {} in the table only.".format("is" if len(missing) == 1 else "are"))
+    away = [c for c in geo.outlying if c in set(codes)]
+    if away:
+        shown = ", ".join(data.area_name(release, c) or c for c in away[:5])
+        out += (f" {len(away):,} {'area lies' if len(away) == 1 else 'areas lie'} outside the map's first view "
+                f"({shown}{', ...' if len(away) > 5 else ''}): zoom out or pan to see "
+                f"{'it' if len(away) == 1 else 'them'}.")
+    return out
 
 
 RANKED_TEXT = ("status", "note", "significance_parent", "significance_top", "progress_status", "rag")

@@ -39,6 +39,14 @@ def header(raw: pd.DataFrame, column: str) -> str:
     return raw.attrs.get("headers", {}).get(column) or column
 
 
+def pad_codes(codes: pd.Series, width: int) -> pd.Series:
+    """Codes made only of digits and shorter than ``width`` left-padded with zeros (1001 -> 01001 at width 5);
+    every other code as it is."""
+    text = codes.astype(str)
+    short = text.str.fullmatch(r"\d+") & (text.str.len() < width)
+    return text.where(~short, text.str.zfill(width))
+
+
 def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
     path = Path(cfg.path)
     if not path.is_file():

@@ -126,6 +126,25 @@ def test_clicking_the_map_opens_the_area_profile(tab):
     assert tab.page.locator("h1").inner_text() == "Republic of Veloria"
 
 
+def test_the_map_opens_on_its_areas_with_a_legend_for_flagged_values(tab, release):
+    from dashboard import data
+
+    tab.open("/indicator/online_share?level=municipality&period=2024")
+    wait_for_plot(tab, "explorer-map")
+    tab.page.wait_for_timeout(500)  # the map draws its canvas after the data arrive
+    seen = tab.page.evaluate("""() => { const p = document.querySelector('#explorer-map .js-plotly-plot');
+        const b = p._fullLayout.map._subplot.map.getBounds();
+        return {bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+                legend: [...p.querySelectorAll('.legendtext')].map(e => e.textContent)}; }""")
+    assert seen["legend"] == ["Provisional or estimated value"]
+    west, south, east, north = seen["bounds"]
+    centres = data.map_geometry(release, "municipality").centres.values()
+    assert all(west <= lon <= east and south <= lat <= north for lon, lat in centres), "every area is in view"
+    lons, lats = [c[0] for c in centres], [c[1] for c in centres]
+    assert (max(lons) - min(lons)) / (east - west) > 0.3 or (max(lats) - min(lats)) / (north - south) > 0.5, \
+        "the areas fill the view, not a corner of it"
+
+
 def test_keyboard_reaches_every_control(tab):
     for path, controls in [("/indicator/online_share", ["explorer-indicator", "explorer-level", "explorer-period",
                                                         "explorer-areas"]),

@@ -31,10 +31,12 @@ def test_map_update_is_a_patch_of_values_only(release):
     touched = {tuple(op["location"]) for op in ops}
     assert ("data", 0, "z") in touched and not any("geojson" in t or "locations" == t[-1] and t[1] == 0
                                                    for t in touched)
+    values15 = next(op["params"]["value"] for op in ops if op["location"] == ["data", 0, "customdata"])
     z15 = next(op["params"]["value"] for op in ops if op["location"] == ["data", 0, "z"])
     df = data.level_values(release, "online_share", "municipality", "2015").set_index("area_code")
     expected = [None if pd.isna(v) else float(v) for v in df["value"].reindex(codes)]
-    assert z15 == expected
+    assert values15 == expected  # the hover shows the value; the colour is its quintile
+    assert {z for z in z15 if z is not None} == {0, 1, 2, 3, 4}
     assert "2015" in summary15 and "2024" in summary
 
 
@@ -165,16 +167,23 @@ def test_spine_scales_worst_to_best_by_polarity():
     assert area_trace["x"] == [0.8] and area_trace["marker"]["symbol"] == "triangle-up"
 
 
-def test_provisional_values_are_outlined_on_the_map(release):
+def test_provisional_values_are_marked_on_the_map_with_a_legend_entry(release):
     m = meta(release, "online_share")
     fig, summary = explorer.map_figure(release, m, "municipality", "2024")
     df = data.level_values(release, "online_share", "municipality", "2024")
     provisional = set(df.loc[df["status"] == "provisional", "area_code"])
-    assert provisional and set(fig["data"][2]["locations"]) == provisional
-    assert "provisional (outlined in black)" in summary
+    ring = fig["data"][2]
+    assert ring["type"] == "scattermap" and provisional and set(ring["customdata"]) == provisional
+    assert ring["showlegend"] and ring["name"] == figures.FLAG_NAME
+    assert "line" not in fig["data"][2]["marker"]  # no outline over the area's colour
+    centres = data.map_geometry(release, "municipality").centres
+    first = ring["customdata"][0]
+    assert (ring["lon"][0], ring["lat"][0]) == centres[first]
+    assert "provisional (marked with a ringed dot)" in summary
     patch, _ = explorer.map_figure(release, m, "municipality", "2015", full=False)
     ops = {tuple(op["location"]): op for op in patch.to_plotly_json()["operations"]}
-    assert ops[("data", 2, "locations")]["params"]["value"] == []  # 2015 is final
+    assert ops[("data", 2, "customdata")]["params"]["value"] == []  # 2015 is final
+    assert ops[("data", 2, "showlegend")]["params"]["value"] is False
 
 
 def test_status_says_how_fresh_each_indicator_is(release, demo_config):
