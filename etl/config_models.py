@@ -161,6 +161,13 @@ class SourceConfig(Strict):
                                  "c confidential, d definition differs, e estimated, p provisional, u low "
                                  "reliability, z not applicable, ':' or x missing; '' for none)")
         return v
+
+    @model_validator(mode="after")
+    def _geography_columns_of_open_sdg(self) -> SourceConfig:
+        if self.geography_columns is not None and self.format != "open_sdg":
+            raise ValueError("'geography_columns' is for format 'open_sdg'; a tidy table names its area's "
+                             "column in 'columns.area_code' or 'columns.area_name'")
+        return self
     # -- end opensdg --
 
     @model_validator(mode="after")

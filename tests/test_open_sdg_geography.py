@@ -137,13 +137,12 @@ def test_geography_columns_default_and_declared():
         read_source(_osdg("indicator_17-8-1.csv", geography_columns=["Ward"]))
 
 
-def test_deep_check_shows_the_rows_a_run_leaves_out(tmp_path):
-    """`config check --deep` reads the file as a run does: the same 69 towns, plus the Scottish, Welsh and
-    Northern Irish codes, which this England-only geography does not have."""
+def _england(tmp_path, file: str, select: dict | None = None):
+    """A deployment of one Open SDG source on the England part of areas_uk.csv (a hierarchy etl.geography
+    accepts: the Scottish, Welsh and Northern Irish councils hang under their country)."""
     import yaml
 
     from etl.config import load_config
-    from etl.deep_check import deep_check
 
     areas = _areas()
     areas[areas["area_code"].str[0].isin(["K", "E"])].to_csv(tmp_path / "areas.csv", index=False)
@@ -152,14 +151,40 @@ def test_deep_check_shows_the_rows_a_run_leaves_out(tmp_path):
         "geography": {"levels": ["uk", "country", "region", "local_authority"],
                       "areas": {"path": "areas.csv", "code": "area_code", "name": "name", "level": "level",
                                 "parent": "parent_code"}},
-        "sources": [{"id": "ons", "format": "open_sdg", "path": str(DATA / "indicator_11-6-2.csv"),
-                     "national_area": UK}],
-        "measures": [{"id": "pm25", "source": "ons", "select": {"Size of particulate matter": "PM 2.5"}}],
-        "indicators": [{"id": "pm25", "title": "PM2.5", "theme": "air", "kind": "outcome", "unit": "microgram/m3",
-                        "compute": {"method": "published", "measure": "pm25"}}],
+        "sources": [{"id": "ons", "format": "open_sdg", "path": str(DATA / file), "national_area": UK}],
+        "measures": [{"id": "m", "source": "ons", **({"select": select} if select else {})}],
+        "indicators": [{"id": "m", "title": "M", "theme": "sdg", "kind": "outcome", "unit": "%",
+                        "compute": {"method": "published", "measure": "m"}}],
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    lines = [p.line() for p in deep_check(load_config(tmp_path / "config.yaml"))]
+    return load_config(tmp_path / "config.yaml")
+
+
+def test_an_etl_run_publishes_the_matched_areas_and_records_every_row_left_out(tmp_path):
+    from etl import catalogue
+    from etl.pipeline import run
+    from etl.store import ReleaseStore
+
+    config = _england(tmp_path, "indicator_17-8-1.csv")
+    run(config)
+    values = pd.read_parquet(ReleaseStore(config.store).path() / "indicator_values.parquet")
+    got = values.set_index("area_code")["value"]
+    assert (got["E10000020"], got["E10000015"], got["E06000005"], got[UK]) == (78.3, 88.1, 74.4, 83.3)
+    _, found = catalogue.last_run_findings(catalogue.connect(config.catalogue))
+    names = found[found["column"] == "Region / Local Authority"]
+    assert sorted(names["row"]) == [6, 7, 9, 11, 15, 19, 23] and set(names["rule"]) == {"unknown_area"}
+    codes = found[(found["column"] == "GeoCode") & (found["rule"] == "unknown_area")]
+    assert sorted(codes["area_code"]) == ["N92000002", "S12000046", "S92000003", "W06000001", "W06000011",
+                                          "W92000004"]
+
+
+def test_deep_check_shows_the_rows_a_run_leaves_out(tmp_path):
+    """`config check --deep` reads the file as a run does: the same 69 towns, plus the Scottish, Welsh and
+    Northern Irish codes, which this England-only geography does not have."""
+    from etl.deep_check import deep_check
+
+    config = _england(tmp_path, "indicator_11-6-2.csv", {"Size of particulate matter": "PM 2.5"})
+    lines = [p.line() for p in deep_check(config)]
     towns = [line for line in lines if "matches no area of the geography" in line]
     towns = [line for line in lines if line.startswith("warning: sources[0].columns.area_name: unknown_area:")]
     assert len(towns) == 6  # 5 shown, then one line counting the rest: 14 + 55 = the 69 rows
@@ -171,4 +196,31 @@ def test_deep_check_shows_the_rows_a_run_leaves_out(tmp_path):
     assert [line.split(" is not")[0][-9:] for line in codes[:5]] == [
         "S12000033", "N09000003", "W06000015", "S12000036", "S12000046"]
     # the file publishes 7 area-years twice (Bristol 2013 PM 2.5: 12.80943467 and 13.0): quarantined, not picked
-    assert "duplicate observation for pm25 E06000023 2013 total" in next(x for x in lines if "duplicate_key" in x)
+    assert "duplicate observation for m E06000023 2013 total" in next(x for x in lines if "duplicate_key" in x)
+
+
+def test_geography_columns_belong_to_open_sdg_sources():
+    with pytest.raises(ValueError, match="'geography_columns' is for format 'open_sdg'"):
+        SourceConfig(id="s", format="csv", path="x.csv", geography_columns=["Region"])
+
+
+def test_deep_check_of_a_csv_matched_by_name(tmp_path):
+    """The CSV case of issue 16 item 2: --deep crashed on the first name it matched."""
+    import yaml
+
+    from etl.config import load_config
+    from etl.deep_check import deep_check
+
+    config = _england(tmp_path, "indicator_17-8-1.csv")
+    cfg = yaml.safe_load((tmp_path / "config.yaml").read_text())
+    cfg["sources"][0] = {"id": "ons", "format": "csv", "path": str(DATA / "indicator_17-8-1.csv"),
+                         "columns": {"area_code": "GeoCode", "period": "Year", "value": "Value",
+                                     "area_name": "Local Authority"}}
+    cfg["measures"][0]["select"] = {"Age": "", "Sex": ""}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    del config
+    lines = [p.line() for p in deep_check(load_config(tmp_path / "config.yaml"))]
+    assert not [line for line in lines if line.startswith("error")]
+    names = [line for line in lines if "columns.area_name: unknown_area" in line]
+    assert names[0].startswith("warning: sources[0].columns.area_name: unknown_area: area name "
+                               "'Hartlepool and Stockton-on-Tees' matches no area")
