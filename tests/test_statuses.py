@@ -14,6 +14,7 @@ from etl.sources.statuses import flag_letters
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "real" / "ons_sdg"
+BUCKS = "Value for Bucks County applied to districts"
 
 
 @pytest.mark.parametrize(("text", "flags"), [
@@ -102,3 +103,16 @@ def test_eurostat_tsv_letters_still_flags(tmp_path):
     got = {(r.area_code, r.period): r.flags for r in raw.itertuples()}
     assert got == {("AT", "2021"): "p", ("AT", "2020"): ":c", ("BE", "2021"): "e", ("BE", "2020"): ""}
     assert pd.isna(raw.set_index(["area_code", "period"]).loc[("AT", "2020"), "value"])
+
+
+def test_deep_check_warns_of_an_unknown_status_before_a_run(tmp_path):
+    from etl.deep_check import deep_check
+    from tests.test_open_sdg_geography import _england
+
+    path = _statuses_csv(tmp_path)
+    config = _england(tmp_path, str(path), {"Size of particulate matter": "PM 10"})
+    lines = [p.line() for p in deep_check(config)]
+    status = [line for line in lines if "unknown_status" in line]
+    assert status == [f"warning: sources[0].columns.flag: unknown_status: status {BUCKS!r} is not a known status "
+                      "code; the value is read without a flag (map the text to our flag letters in the source's "
+                      f"status_map) (file {path}, row 3, column 'Observation status')"]
