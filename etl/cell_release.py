@@ -93,6 +93,10 @@ def release_cell(engine: Engine, store: ReleaseStore, cell: Cell, by: str, reaso
     if row["status"] != "suppressed":
         raise ReleaseRefused(f"cell {cell} is not withheld in release {current} (its status is {row['status']!r})")
     origin, note = first_withheld(history, cell)
+    if note == disclosure.KEPT_REASON:  # the release that first withheld it has been pruned from the store
+        raise ReleaseRefused(f"cell {cell} was withheld as in the release before {origin}, which is no longer in "
+                             f"the store ({store.root}): why it was first withheld cannot be told, so it cannot be "
+                             "released")
     if note != disclosure.CONFIDENTIAL_REASON:
         why = ("a count below the threshold (primary suppression)" if note.startswith(disclosure.PRIMARY_NOTE_PREFIX)
                else "disclosure control, to protect another cell (secondary suppression)")

@@ -125,3 +125,16 @@ def test_cells_that_also_protect_a_small_count_are_not_released_with_it(tmp_path
     done = cell_release.release_cell(catalogue.connect(config.catalogue), ReleaseStore(config.store),
                                      cell_release.Cell("total", "L2", "2020"), "A. Operator", "misread status")
     assert [r["area_code"] for r in done] == ["L2"]  # L1 may protect L3 too (C = R1 + R2): it stays
+
+
+def test_a_cell_whose_first_release_was_pruned_is_refused(tmp_path):
+    path = _world(tmp_path)
+    run(load_config(path))
+    _fix_the_status(path)
+    config = load_config(path)
+    run(config)
+    store = ReleaseStore(config.store)
+    assert store.prune(keep=1)  # the release that withheld it as confidential is gone
+    with pytest.raises(cell_release.ReleaseRefused, match="no longer in the store"):
+        cell_release.release_cell(catalogue.connect(config.catalogue), store,
+                                  cell_release.Cell("total", "L2", "2020"), "A. Operator", "misread status")
