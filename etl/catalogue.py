@@ -73,6 +73,22 @@ findings = Table(
     Column("message", Text),
 )
 
+#: Cells withheld in error that an operator released (``openmeasure disclosure release-cell``, etl/cell_release.py):
+#: who, when and why. The next run does not carry them over from ``withheld_in`` (the release then current).
+released_cells = Table(
+    "released_cells", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(64), nullable=False),
+    Column("area_code", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("breakdown", String(255), nullable=False),
+    Column("withheld_in", String(64), nullable=False, index=True),
+    Column("first_withheld_in", String(64)),
+    Column("released_by", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_at", DateTime(timezone=True), nullable=False),
+)
+
 #: Cross-process locks on SQLite (PostgreSQL uses advisory locks instead); see etl/locks.py.
 locks = Table(
     "locks", metadata,

@@ -10,6 +10,9 @@
     openmeasure access add-user NAME [--config PATH]   create a manager account (password from the terminal)
     openmeasure access remove-user NAME [--config PATH]
     openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
+    openmeasure disclosure release-cell --indicator X --area Y --period P [--breakdown B] --by NAME --reason TEXT
+                                                       publish again a cell withheld in error as confidential
+    openmeasure disclosure released [--config PATH]    the cells released so, with who, when and why
 
 Every error a user can act on is printed as one message without a traceback (exit status 2).
 """
@@ -208,6 +211,38 @@ def cmd_access_remove_user(args: argparse.Namespace) -> int:
     return cmd_remove_user(args)
 
 
+def cmd_disclosure_release_cell(args: argparse.Namespace) -> int:
+    from etl import catalogue, cell_release
+    from etl.store import ReleaseStore
+
+    config = _load(args)
+    cell = cell_release.Cell(args.indicator, args.area, args.period, args.breakdown)
+    done = cell_release.release_cell(catalogue.connect(config.catalogue), ReleaseStore(config.store), cell,
+                                     args.by, args.reason)
+    out.print(f"released {escape(str(cell))} (withheld in release {done[0]['withheld_in']}, first in "
+              f"{done[0]['first_withheld_in']}) by {escape(done[0]['released_by'])}: the next run publishes it "
+              "unless its source still flags it confidential or disclosure control withholds it again")
+    for r in done[1:]:
+        out.print(f"  and {escape(r['area_code'])} / {escape(r['breakdown'])}, withheld only to protect it")
+    return 0
+
+
+def cmd_disclosure_released(args: argparse.Namespace) -> int:
+    from etl import catalogue, cell_release
+
+    config = _load(args)
+    done = cell_release.released(catalogue.connect(config.catalogue))
+    if done.empty:
+        out.print("no cell has been released")
+        return 0
+    table = Table("indicator", "area", "period", "breakdown", "withheld in", "released by", "released at", "reason")
+    for r in done.itertuples():
+        table.add_row(r.indicator, r.area_code, r.period, r.breakdown, r.withheld_in, r.released_by,
+                      str(r.released_at), r.reason)
+    out.print(table)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import serve
 
@@ -225,6 +260,8 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("access", "add-user"): cmd_access_add_user,
     ("access", "remove-user"): cmd_access_remove_user,
     ("serve",): cmd_serve,
+    ("disclosure", "release-cell"): cmd_disclosure_release_cell,
+    ("disclosure", "released"): cmd_disclosure_released,
 }
 
 
@@ -262,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     acc = sub.add_parser("access", help="manager accounts").add_subparsers(dest="action", required=True)
     with_config(acc.add_parser("add-user", help="create or reset a manager account")).add_argument("name")
     with_config(acc.add_parser("remove-user", help="delete a manager account")).add_argument("name")
+
+    dis = sub.add_parser("disclosure", help="withheld cells").add_subparsers(dest="action", required=True)
+    rc = with_config(dis.add_parser("release-cell", help="publish again a cell withheld in error as confidential "
+                                                         "(recorded in the catalogue)"))
+    rc.add_argument("--indicator", required=True)
+    rc.add_argument("--area", required=True, help="the area code")
+    rc.add_argument("--period", required=True)
+    rc.add_argument("--breakdown", default="total", help="e.g. sex=F (default: total)")
+    rc.add_argument("--by", required=True, help="who releases it")
+    rc.add_argument("--reason", required=True, help="why it was withheld in error")
+    with_config(dis.add_parser("released", help="the cells released, with who, when and why"))
 
     demo = with_config(sub.add_parser("demo", help="generate demo data, run the ETL, serve the dashboard"))
     demo.add_argument("--no-serve", action="store_true", help="stop after the ETL")

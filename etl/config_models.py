@@ -101,6 +101,7 @@ RULE_NAMES = (
     "duplicate_key", "negative_count", "numerator_above_denominator", "not_a_number", "type_error",
     "cell_error", "merged_cells", "blank_row", "bom", "metadata_mismatch", "mapping_conflict",
     "coverage_shrank", "value_jump", "no_observations",
+    "unknown_status",  # opensdg: a status text no map knows (etl/sources/statuses.py)
 )
 RuleName = Literal[RULE_NAMES]  # type: ignore[valid-type]
 
@@ -162,6 +163,30 @@ class SourceConfig(Strict):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     code_mapping: CodeMappingConfig | None = None
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    # -- opensdg: geography columns of Open SDG files; status texts -> our flag letters --
+    #: ``open_sdg``: the columns that hold the area (largest areas first); None: the usual ONS names
+    geography_columns: list[str] | None = None
+    #: the source's status text -> our flag letters (``""``: no flag), before the built-in maps
+    status_map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("status_map")
+    @classmethod
+    def _flag_letters(cls, v: dict[str, str]) -> dict[str, str]:
+        for text, flags in v.items():
+            bad = sorted(set(flags) - set(":xzcpeubdfnrs"))
+            if bad:
+                raise ValueError(f"status_map[{text!r}]: {flags!r} is not a string of flag letters (b break, "
+                                 "c confidential, d definition differs, e estimated, p provisional, u low "
+                                 "reliability, z not applicable, ':' or x missing; '' for none)")
+        return v
+
+    @model_validator(mode="after")
+    def _geography_columns_of_open_sdg(self) -> SourceConfig:
+        if self.geography_columns is not None and self.format != "open_sdg":
+            raise ValueError("'geography_columns' is for format 'open_sdg'; a tidy table names its area's "
+                             "column in 'columns.area_code' or 'columns.area_name'")
+        return self
+    # -- end opensdg --
 
     @model_validator(mode="after")
     def _where(self) -> SourceConfig:

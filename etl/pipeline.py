@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from etl import boundaries as boundary_files
-from etl import catalogue
+from etl import catalogue, cell_release
 from etl.built_with import built_with
 from etl.config import config_hash
 from etl.config_models import Config
@@ -242,6 +242,8 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         # what the published release withheld stays withheld: comparing two releases must not reveal it
         before = store.path() / "indicator_values.parquet" if store.current_id() else None
         withheld = withheld_cells(before) if before else None
+        if withheld is not None:  # less the cells an operator released (openmeasure disclosure release-cell)
+            withheld = cell_release.not_released(withheld, db, store.current_id())
         progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
         engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
                               temp_directory=str(Path(config.store) / ".spill"))

@@ -33,7 +33,7 @@ FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measu
 #: What each rule does unless a source says otherwise.
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {
     "bom": "warn", "blank_row": "warn", "metadata_mismatch": "warn", "mapping_conflict": "warn",
-    "coverage_shrank": "warn", "value_jump": "warn", "no_observations": "warn",
+    "coverage_shrank": "warn", "value_jump": "warn", "no_observations": "warn", "unknown_status": "warn",
 }
 DROPPING = ("quarantine", "block")
 

@@ -41,8 +41,8 @@ def test_tsv_with_the_wrong_number_of_codes(tmp_path, shared_data):
 
 def test_open_sdg_national_rows_without_national_area(tmp_path, shared_data):
     assert error_of(tmp_path, shared_data, path=str(BAD / "open_sdg_no_geocode.csv"), format="open_sdg") == (
-        "source 's': rows without a GeoCode are the national figures: set 'national_area' to the country's "
-        f"area code (file {BAD / 'open_sdg_no_geocode.csv'}, row 2, column 'GeoCode')")
+        "source 's': rows without a GeoCode or an area name are the national figures: set 'national_area' to "
+        f"the country's area code (file {BAD / 'open_sdg_no_geocode.csv'}, row 2, column 'GeoCode')")
 
 
 def test_excel_merged_header(tmp_path, shared_data):

@@ -114,32 +114,41 @@ def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.Data
 
 
 def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Fill blank area codes from ``area_name``. Unmatched and ambiguous names are findings (their rows keep a
-    blank code and are quarantined by validation)."""
+    """Fill blank area codes from ``area_name``. A name that fits no area, or several, is a finding with the
+    row and the name, and its row is left out (a blank name with a blank code too). Works on the columns the
+    readers give (categoricals: a matched code need not be one of the file's codes)."""
     if "area_name" not in raw.columns:
         return raw, []
     index: dict[str, list[str]] = {}
     for code, name in zip(areas["area_code"], areas["name"], strict=True):
         index.setdefault(normalise_name(name), []).append(code)
-    blank = raw["area_code"].fillna("") == ""
-    names = raw.loc[blank, "area_name"]
-    found, codes = [], {}
-    for name in names.unique():
-        hits = index.get(normalise_name(name), [])
-        codes[name] = hits[0] if len(hits) == 1 else ""
-        if len(hits) > 1:
-            rows = raw.loc[blank & (raw["area_name"] == name)]
-            found += [reader_finding("ambiguous_area", int(r), header(raw, "area_name"),
-                                     f"area name {name!r} matches several areas ({', '.join(hits)}); give the code",
-                                     period=str(p)) for r, p in zip(rows["row"], rows["period"], strict=True)]
-    out = raw.copy()
-    out.loc[blank, "area_code"] = names.map(codes).fillna("")
-    unmatched = blank & (out["area_code"] == "") & ~out["area_name"].map(
-        lambda n: len(index.get(normalise_name(n), [])) > 1)
-    found += [reader_finding("unknown_area", int(r), header(raw, "area_name"),
-                             f"area name {n!r} matches no area of the geography", period=str(p))
-              for r, n, p in zip(out.loc[unmatched, "row"], out.loc[unmatched, "area_name"],
-                                 out.loc[unmatched, "period"], strict=True)]
-    out = out[~(blank & (out["area_code"] == ""))].reset_index(drop=True)
+    codes = raw["area_code"].astype(object).fillna("").to_numpy()
+    names = raw["area_name"].astype(object).fillna("").to_numpy()
+    blank = codes == ""
+    if not blank.any():
+        return raw, []
+    hits = {n: index.get(normalise_name(n), []) if n else [] for n in pd.unique(names[blank])}
+    column = header(raw, "area_name")
+    found = []
+    for i in np.flatnonzero(blank):
+        n = names[i]
+        got = hits[n]
+        if len(got) == 1:
+            continue
+        row, period = int(raw["row"].iat[i]), str(raw["period"].iat[i])
+        if len(got) > 1:
+            found.append(reader_finding("ambiguous_area", row, column, f"area name {n!r} matches several areas "
+                                        f"({', '.join(got)}); give the code", period=period))
+        elif n:
+            found.append(reader_finding("unknown_area", row, column,
+                                        f"area name {n!r} matches no area of the geography", period=period))
+        else:
+            found.append(reader_finding("missing_required", row, column, "no area code and no area name",
+                                        period=period))
+    filled = codes.copy()
+    filled[blank] = [hits[n][0] if len(hits[n]) == 1 else "" for n in names[blank]]
+    keep = filled != ""
+    out = raw[keep].reset_index(drop=True)
+    out["area_code"] = pd.Categorical(filled[keep])
     out.attrs = raw.attrs
     return out, found

@@ -24,6 +24,7 @@ import pyarrow.csv as pcsv
 
 from etl.config_models import SourceConfig
 from etl.exceptions import SourceError
+from etl.sources import statuses
 from etl.sources.tidy import add_findings, delimiter_hint, is_gzip, reader_finding
 
 STRUCTURE_COLUMNS = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION", "LAST UPDATE"}
@@ -95,7 +96,8 @@ def to_raw(table: pa.Table, source: SourceConfig, file: str) -> pd.DataFrame:
     keep = None
     if value is None:
         value, keep, found = _numbers_with_findings(table, raw_value, area)
-    flags = _flags(table, [c for c in FLAG_COLUMNS if c in names])
+    flags, unknown = _flags(table, [c for c in FLAG_COLUMNS if c in names], area)
+    found = [*found, *unknown]
     missing = pc.is_null(value)
     flags = pc.if_else(pc.and_(missing, pc.invert(pc.starts_with(flags, ":"))),
                        pc.binary_join_element_wise(":", flags, ""), flags)
@@ -132,36 +134,37 @@ def _numbers_with_findings(table: pa.Table, raw: pa.ChunkedArray, area: str):
     return pa.array(value.to_numpy(dtype="float64"), from_pandas=True), pa.array(~bad), found
 
 
-#: SDMX OBS_STATUS code -> the flag letter the rest of OpenMeasure reads (Eurostat's): A normal, B break,
-#: E estimated, F forecast, I imputed, P provisional, U low reliability, M/L/O missing. Other codes are kept in
-#: lower case. The original file stays in the source's snapshot.
-OBS_STATUS = {"A": "", "B": "b", "E": "e", "F": "e", "I": "e", "P": "p", "U": "u", "M": ":", "L": ":", "O": ":"}
-
+#: SDMX OBS_STATUS codes and CONF_STATUS codes -> our flag letters: the maps of :mod:`etl.sources.statuses`.
+OBS_STATUS = statuses.OBS_STATUS
 #: SDMX CONF_STATUS codes that withhold the value (C confidential, D secondary, N not for publication, S);
 #: F (free) and anything else add no flag.
-CONFIDENTIAL = ("C", "D", "N", "S")
+CONFIDENTIAL = tuple(code for code, flag in statuses.CONF_STATUS.items() if flag == "c")
 
 
-def _recode(col: pa.ChunkedArray, codes: dict[str, str]) -> pa.ChunkedArray:
-    uniques = pc.unique(col).to_pylist()
-    mapping = {u: codes.get(u, u.lower()) for u in uniques}
-    return pc.take(pa.array(list(mapping.values()), pa.string()),
-                   pc.index_in(col, value_set=pa.array(list(mapping), pa.string())))
-
-
-def _flags(table: pa.Table, columns: list[str]) -> pa.ChunkedArray | pa.Array:
-    """OBS_FLAG / OBS_STATUS as given (A, SDMX's 'normal', is no flag); CONF_STATUS as the flag 'c'."""
-    parts = []
+def _flags(table: pa.Table, columns: list[str], area: str) -> tuple[pa.ChunkedArray | pa.Array, list[dict]]:
+    """OBS_FLAG as given (Eurostat's letters); OBS_STATUS through the SDMX map (A, 'normal', is no flag; a code
+    the map does not know is an ``unknown_status`` finding and no flag); CONF_STATUS as the flag 'c'."""
+    parts, found = [], []
     for c in columns:
         col = table.column(c)
         if c == "CONF_STATUS":
             col = pc.if_else(pc.is_in(col, pa.array(CONFIDENTIAL)), "c", "")
         elif c == "OBS_STATUS":
-            col = _recode(col, OBS_STATUS)
+            uniques = pc.unique(col).to_pylist()
+            unknown = [u for u in uniques if u not in OBS_STATUS and u != ""]
+            mapping = {u: OBS_STATUS.get(u, "") for u in uniques}
+            for i in np.flatnonzero(pc.is_in(col, pa.array(unknown, pa.string())).to_numpy(zero_copy_only=False)
+                                    ) if unknown else []:
+                found.append(reader_finding(
+                    "unknown_status", int(i) + 2, c, f"status {col[int(i)].as_py()!r} is not an SDMX OBS_STATUS "
+                    "code; the value is read without a flag", area_code=table.column(area)[int(i)].as_py(),
+                    period=table.column("TIME_PERIOD")[int(i)].as_py(), severity="warn"))
+            col = pc.take(pa.array(list(mapping.values()), pa.string()),
+                          pc.index_in(col, value_set=pa.array(list(mapping), pa.string())))
         parts.append(col)
     if not parts:
-        return pa.array([""] * table.num_rows, pa.string())
+        return pa.array([""] * table.num_rows, pa.string()), found
     out = parts[0]
     for col in parts[1:]:
         out = pc.binary_join_element_wise(out, col, "")
-    return out
+    return out, found

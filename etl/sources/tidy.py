@@ -107,15 +107,20 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     if "flags" not in out:
         out["flags"] = ""
     out = out.reset_index(drop=True)
+    found = []
+    if cols.flag:  # the status column, read through explicit maps (never letter by letter)
+        from etl.sources.statuses import read_statuses
+
+        out["flags"], found = read_statuses(out["flags"], out["row"], source.status_map, cols.flag,
+                                            out["area_code"], out["period"])
     raw_value = out["value"]
     if numeric_ok and pd.api.types.is_numeric_dtype(raw_value):
         out["value"] = raw_value.astype("float64")
         out.attrs["headers"] = dict(wanted)
-        return out
+        return add_findings(out, found)
     text = _text(raw_value)
     value = pd.to_numeric(text, errors="coerce")
     bad = value.isna() & ~text.isin(MISSING_MARKERS)
-    found = []
     if bad.any():
         for i in np.flatnonzero(bad.to_numpy()):
             cell = text.iat[i]
