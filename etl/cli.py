@@ -4,6 +4,7 @@
     openmeasure etl report [--config PATH]             the last run's data-quality findings
     openmeasure config check PATH [--deep]             validate a config file; --deep opens every source it names
     openmeasure releases list [--config PATH]          published releases, newest first
+    openmeasure disclosure audit [--release ID] [--config PATH]   what an attacker can work out of withheld counts
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
     openmeasure status [--config PATH] [--history N]   every job's last and next run, every indicator's freshness
@@ -158,6 +159,27 @@ def cmd_releases_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_disclosure_audit(args: argparse.Namespace) -> int:
+    """Per indicator: cells withheld, the narrowest range an attacker can work out for a small count, and every
+    count under its protection level (exit status 1 when there is one)."""
+    from etl.store import ReleaseStore
+    from indicators.release_audit import audit_release, format_report
+
+    config = _load(args)
+    store = ReleaseStore(config.store)
+    folder = store.path(args.release)  # a clear error for an unknown or missing release
+    release = folder.name
+    ids = [r["id"] for r in store.list()] if args.with_previous else []  # newest first
+    older = ids[ids.index(release) + 1:] if release in ids else []
+    previous = store.path(older[0]) / "indicator_values.parquet" if older else None
+    results = audit_release(folder, previous)
+    out.print(f"release {release}" + (f", taking the counts {older[0]} published as still true" if older else ""),
+              highlight=False)
+    for line in format_report(results) or ["no indicator has a disclosure rule"]:
+        out.print(line, highlight=False)
+    return 1 if any(r.failing for r in results) else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     code = cmd_etl_run(argparse.Namespace(config=args.config, job=None, skip_unchanged=False, wait=0.0))
     if code or args.no_serve:
@@ -254,6 +276,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "report"): cmd_etl_report,
     ("config", "check"): cmd_config_check,
     ("releases", "list"): cmd_releases_list,
+    ("disclosure", "audit"): cmd_disclosure_audit,
     ("demo",): cmd_demo,
     ("schedule",): cmd_schedule,
     ("status",): cmd_status,
@@ -295,6 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     rel = sub.add_parser("releases", help="published releases").add_subparsers(dest="action", required=True)
     with_config(rel.add_parser("list", help="list releases, newest first"))
+
+    dis = sub.add_parser("disclosure", help="disclosure control").add_subparsers(dest="action", required=True)
+    aud = with_config(dis.add_parser("audit", help="work out, as an attacker would, the range of every withheld "
+                                                   "small count from what a release publishes"))
+    aud.add_argument("--release", help="the release to audit (default: the current one)")
+    aud.add_argument("--with-previous", action="store_true",
+                     help="also take the counts the release before published for cells withheld now as known")
 
     acc = sub.add_parser("access", help="manager accounts").add_subparsers(dest="action", required=True)
     with_config(acc.add_parser("add-user", help="create or reset a manager account")).add_argument("name")

@@ -274,6 +274,9 @@ class DisclosureConfig(Strict):
     threshold: int = Field(10, ge=1)
     suppress_zero: bool = True
     apply_to: Literal["numerator", "denominator", "both"] = "numerator"
+    #: how wide the range an attacker can work out for a withheld small count must stay (people); default:
+    #: the whole range the reason gives (0 to threshold - 1)
+    protection: int | None = Field(None, ge=0)
 
 
 class AreaTarget(Strict):

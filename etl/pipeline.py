@@ -45,6 +45,7 @@ from indicators.compute import compute
 from indicators.engine import DuckDBEngine
 from indicators.families import with_families
 from indicators.neighbours import nearest_neighbours
+from indicators.release_audit import audit_release
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,19 @@ def measure_frequencies(config: Config) -> dict[str, str]:
     return out
 
 
+def _audit(staging: Path) -> None:
+    """The disclosure audit of the staged release (indicators.release_audit), as an attacker would run it.
+    Counts the release before published are left out here: disclosure control has already treated those that
+    are still true as known (indicators.protection), and a stale one would only mislead the attacker."""
+    failing = [r for r in audit_release(staging) if r.failing]
+    if failing:
+        first = failing[0].failing[0]
+        raise StepFailed("disclosure audit", f"{sum(len(r.failing) for r in failing)} withheld small count(s) "
+                         f"could be narrowed below their protection level from the published figures, e.g. "
+                         f"{failing[0].indicator} {first['area_code']} {first['period']}: [{first['lo']:g}, "
+                         f"{first['hi']:g}]; nothing was published (openmeasure disclosure audit explains)")
+
+
 def run(config: Config, job: str | None = None, progress: Progress | None = None) -> RunResult:
     """Run the pipeline once and publish a release. Raises on failure, having published nothing."""
     progress = progress or (lambda msg: log.info("step=%s", msg))
@@ -277,6 +291,9 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                 raise StepFailed("write", f"{type(exc).__name__}: {exc}") from exc
             chunked = sum(timings.get(k, 0.0) for k in ("rollup", "values", "disclosure"))
             timings["compare_and_write"] = time.perf_counter() - t - chunked
+            t = time.perf_counter()
+            _audit(staging)  # a release in which an attacker could narrow a small count is not published
+            timings["disclosure_audit"] = time.perf_counter() - t
         finally:
             engine.close()
         # every indicator the run computed, with no rows too: skip_unchanged reads this list

@@ -31,7 +31,7 @@ from etl.geography import leaf_ancestors
 from etl.observations import period_time
 from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
-from indicators.families import KEYS, absent_parents, families, family_names, spread
+from indicators.families import KEYS, absent_parents, families, spread
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +306,38 @@ def _breakdowns(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame({"breakdown": names, "bd_id": pd.Series(range(len(names)), dtype="int32")})
 
 
+#: methods whose parents are the sums of their children's counts (``published`` figures are not)
+ROLLED_UP = ("sum", "ratio", "count")
+
+
+def protection_rules(params: pd.DataFrame) -> pd.DataFrame:
+    """The disclosure rules :mod:`indicators.protection` checks, by indicator id."""
+    return pd.DataFrame({
+        "threshold": params["disclosure_threshold"].astype("float64").to_numpy(),
+        "zero": params["disclosure_zero"].astype("float64").to_numpy(),
+        "on": params["disclosure_on"].astype(object).where(params["disclosure_on"].notna(), None).to_numpy(),
+        "rolled_up": params["method"].isin(ROLLED_UP).to_numpy(),
+        "protection": params["disclosure_protection"].astype("float64").to_numpy(),
+    }, index=params["ind_id"].to_numpy())
+
+
+def _reasons(out: pd.DataFrame, params: pd.DataFrame) -> list[str]:
+    """The public note of each withheld cell: one text for every kind of disclosure control (the threshold of
+    the indicator's rule, or of its family's when it has none), the publisher's own for a confidential value."""
+    threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
+    family_threshold = {}
+    for ids in families(params):
+        rule = [threshold[i] for i in ids if not pd.isna(threshold.get(i))]
+        family_threshold.update({i: min(rule) for i in ids} if rule else {})
+    def text(i, kind):
+        if kind == "confidential":
+            return disclosure.CONFIDENTIAL_REASON
+        t = threshold.get(i)
+        t = family_threshold.get(i, 10) if pd.isna(t) else t
+        return disclosure.DISCLOSURE_REASON.format(threshold=int(t))
+    return [text(i, k) for i, k in zip(out["indicator"], out["kind"], strict=True)]
+
+
 SUPPRESSED_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),
                                ("bd_id", pa.int32()), ("reason", pa.string())])
 
@@ -318,16 +350,11 @@ def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFr
         return SUPPRESSED_SCHEMA.empty_table()
     cells["known"] = known(cells)
     cells["parent_code"] = cells["parent_code"].fillna(-1)
-    out = disclosure.secondary_suppression(cells)
-    threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
-    reasons = {"confidential": disclosure.CONFIDENTIAL_REASON, "kept": disclosure.KEPT_REASON,
-               "secondary": disclosure.SECONDARY_REASON, "family": disclosure.FAMILY_REASON}
-    others = family_names(params) if (out["kind"] == "family").any() else {}
-    out["reason"] = [disclosure.PRIMARY_REASON.format(threshold=threshold[i]) if k == "primary"
-                     else reasons[k].format(others=others.get(i, "")) if k == "family" else reasons[k]
-                     for i, k in zip(out["indicator"], out["kind"], strict=True)]
+    out = disclosure.secondary_suppression(cells, protection_rules(params))
+    out["reason"] = _reasons(out, params)
     out = out.rename(columns={"indicator": "ind_id", "area_code": "area_id", "period": "period_id",
                               "breakdown": "bd_id"})
     counts = out["kind"].value_counts()
-    log.info("step=disclosure %s", " ".join(f"{k}={counts.get(k, 0)}" for k in (*reasons, "primary")))
+    log.info("step=disclosure %s", " ".join(f"{k}={counts.get(k, 0)}" for k in
+                                            (*disclosure.DISCLOSURE_KINDS, "confidential")))
     return pa.Table.from_pandas(out[SUPPRESSED_SCHEMA.names], schema=SUPPRESSED_SCHEMA, preserve_index=False)

@@ -33,18 +33,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: The notes of cells withheld for what they are (a small count, a publisher's confidential value) start with
-#: this; those withheld to protect another cell (secondary, family, kept) do not. SDMX-CSV downloads tell the
-#: two apart by it (CONF_STATUS C or D).
+from indicators import protection
+
+#: Every cell withheld by disclosure control says the same, whether its own count is small (primary), it is
+#: withheld to protect another (secondary), as in the release before (kept) or as another indicator on the same
+#: count (family): a note that told them apart would tell an attacker which withheld counts are *not* small, and
+#: that narrows the small ones (sex=F + sex=M = sex=T with T "not small" gives F >= T - 9). The kind is kept in
+#: the logs and the run's counts, never in what is published (docs/methodology.md, disclosure control).
+#: A value its publisher flagged confidential keeps its own note. SDMX-CSV marks both CONF_STATUS C.
 PRIMARY_NOTE_PREFIX = "Withheld: "
-PRIMARY_REASON = "Withheld: a count below {threshold} about people (primary suppression)."
+DISCLOSURE_REASON = ("Withheld: fewer than {threshold} people, or a figure from which such a small count could be "
+                     "worked out (disclosure control).")
 CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
-KEPT_REASON = ("Withheld as in the release before, so that comparing the two releases cannot reveal a small "
-               "count.")
-FAMILY_REASON = ("Withheld as in {others}, computed from the same count, so that the two cannot be set against "
-                 "each other.")
-SECONDARY_REASON = ("Withheld so that a small count elsewhere cannot be worked out from the published figures "
-                    "(secondary suppression).")
+#: the kinds (``secondary_suppression``'s ``kind``) published with DISCLOSURE_REASON
+DISCLOSURE_KINDS = protection.DISCLOSURE_KINDS
 
 #: ``withheld`` codes of the input cells
 NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN, FAMILY, FAMILY_OWN = 0, 1, 2, 3, 4, 5, 6
@@ -56,13 +58,18 @@ SLICE = ["indicator", "period"]
 KEY = ["indicator", "period", "breakdown"]
 
 
-def secondary_suppression(cells: pd.DataFrame) -> pd.DataFrame:
+def secondary_suppression(cells: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """``cells``: one row per cell of the indicators to protect, published or withheld, with columns
     ``indicator, period, breakdown, area_code, parent_code, size, withheld`` and optionally ``known``
     (``size`` is the count used to pick the smallest cell; ``withheld`` a code above, ``NONE`` for a cell
     that would be published; ``known``: its count published as it is in the release before). Returns
     the cells to withhold: ``indicator, area_code, period, breakdown, kind`` with kind ``primary``,
-    ``confidential``, ``kept``, ``family`` or ``secondary``."""
+    ``confidential``, ``kept``, ``family`` or ``secondary``.
+
+    ``rules`` (indexed by indicator: ``threshold, zero, on, rolled_up, protection``, see
+    :mod:`indicators.protection`): when given, cells are also withheld until no small count can be narrowed
+    below its protection level from what is published (protection intervals), the group rule and that check
+    taking turns until neither adds a cell."""
     cols = [*KEY, "area_code", "kind"]
     forced = cells["withheld"].isin(list(KIND)) if not cells.empty else pd.Series(dtype=bool)
     if cells.empty or not forced.any():
@@ -81,6 +88,8 @@ def secondary_suppression(cells: pd.DataFrame) -> pd.DataFrame:
     # every round withholds at least one more cell or ends: at most one round per cell
     for _ in range(len(df) + 1):
         added = _geography_round(df, has_parent) + _breakdown_round(df, bd_size)
+        if not added and rules is not None:
+            added = protection.protect(df, rules, _withhold)
         if not added:
             break
     else:  # pragma: no cover - cannot happen (see above)

@@ -79,6 +79,7 @@ def parameter_table(config: Config, first_period: dict[str, str] | None = None) 
             "disclosure_threshold": rule.threshold if rule else None,
             "disclosure_zero": int(rule.suppress_zero) if rule else None,
             "disclosure_on": rule.apply_to if rule else None,
+            "disclosure_protection": rule.protection if rule else None,
             "polarity": POLARITY[ind.polarity],
             "rank_sign": -1 if ind.polarity == "lower_is_better" else 1,
             "visibility": ind.visibility,
@@ -94,7 +95,7 @@ def parameter_table(config: Config, first_period: dict[str, str] | None = None) 
     df["den_counted"] = df["denominator"].isin(counted).astype("int32")
     for col in ("denominator", "disclosure_on", "target_period", "base_period"):
         df[col] = df[col].astype(pd.StringDtype())  # typed even when every value is empty
-    for col in ("disclosure_threshold", "disclosure_zero"):
+    for col in ("disclosure_threshold", "disclosure_zero", "disclosure_protection"):
         df[col] = df[col].astype("Int64")
     for col in ("target", "target_t"):
         df[col] = df[col].astype("float64")

@@ -107,21 +107,21 @@ def test_sdmx_csv(client):
     sup = df[df["OBS_STATUS"] == "Q"]
     assert len(sup) == int((js["status"] == "suppressed").sum()) > 0
     assert sup["OBS_VALUE"].isna().all()
-    # C: withheld for what it is (a small count); D: withheld so that another cannot be worked out
-    primary = js.loc[js["status"].eq("suppressed").to_numpy(), "note"].str.contains("primary suppression").to_numpy()
-    assert primary.any() and not primary.all()  # the demo's neet_rate has both
-    assert (sup["CONF_STATUS"] == ["C" if p else "D" for p in primary]).all()
+    # C: withheld by disclosure control, one note whether small or protecting another (an attacker must not
+    # tell them apart)
+    assert (sup["CONF_STATUS"] == "C").all()
     assert (df.loc[js["status"].ne("suppressed").to_numpy(), "CONF_STATUS"] == "F").all()
     assert (df.loc[js["status"].eq("provisional").to_numpy(), "OBS_STATUS"] == "P").all()
 
 
-def test_every_withholding_note_tells_primary_from_protective_by_its_prefix():
-    """SDMX-CSV's CONF_STATUS (C or D) is told from the note's first word: a new reason must keep to it."""
+def test_every_withholding_note_is_confidential_by_its_prefix():
+    """SDMX-CSV's CONF_STATUS C is told from the note's first word: every reason keeps to it, and the notes of
+    releases made before protection intervals keep D for cells withheld to protect another."""
     from indicators import disclosure
-    primary = (disclosure.PRIMARY_REASON, disclosure.CONFIDENTIAL_REASON)
-    protective = (disclosure.KEPT_REASON, disclosure.FAMILY_REASON, disclosure.SECONDARY_REASON)
-    assert all(r.startswith(disclosure.PRIMARY_NOTE_PREFIX) for r in primary)
-    assert not any(r.startswith(disclosure.PRIMARY_NOTE_PREFIX) for r in protective)
+    from indicators.release_audit import LEGACY_NOT_SMALL
+    for reason in (disclosure.DISCLOSURE_REASON, disclosure.CONFIDENTIAL_REASON):
+        assert reason.startswith(disclosure.PRIMARY_NOTE_PREFIX)
+    assert not any(r.startswith(disclosure.PRIMARY_NOTE_PREFIX) for r in LEGACY_NOT_SMALL)
 
 
 def test_result_size_limit_says_how_to_narrow(api_config):
