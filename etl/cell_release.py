@@ -98,11 +98,15 @@ def release_cell(engine: Engine, store: ReleaseStore, cell: Cell, by: str, reaso
                              f"the store ({store.root}): why it was first withheld cannot be told, so it cannot be "
                              "released")
     if note != disclosure.CONFIDENTIAL_REASON:
-        why = ("a count below the threshold (primary suppression)" if note.startswith(disclosure.PRIMARY_NOTE_PREFIX)
+        why = ("disclosure control (a small count, or a figure from which one could be worked out)"
+               if note.startswith(disclosure.PRIMARY_NOTE_PREFIX)
                else "disclosure control, to protect another cell (secondary suppression)")
+        oldest = origin == history[-1][0]
         raise ReleaseRefused(
             f"cell {cell} was withheld in release {origin} by {why}, not as confidential according to its "
-            f"publisher: it cannot be released, since publishing it could reveal a small count (its note: {note!r})")
+            f"publisher: it cannot be released, since publishing it could reveal a small count (its note: {note!r})"
+            + ("; if a release before it, no longer in the store, withheld it as confidential, that cannot be told "
+               "here" if oldest else ""))
     withheld = history[0][1]
     others = [Cell(cell.indicator, r.area_code, cell.period, r.breakdown)
               for r in withheld[withheld["status"] == "suppressed"].itertuples()

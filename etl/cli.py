@@ -330,7 +330,6 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(acc.add_parser("add-user", help="create or reset a manager account")).add_argument("name")
     with_config(acc.add_parser("remove-user", help="delete a manager account")).add_argument("name")
 
-    dis = sub.add_parser("disclosure", help="withheld cells").add_subparsers(dest="action", required=True)
     rc = with_config(dis.add_parser("release-cell", help="publish again a cell withheld in error as confidential "
                                                          "(recorded in the catalogue)"))
     rc.add_argument("--indicator", required=True)

@@ -322,19 +322,21 @@ def protection_rules(params: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reasons(out: pd.DataFrame, params: pd.DataFrame) -> list[str]:
-    """The public note of each withheld cell: one text for every kind of disclosure control (the threshold of
-    the indicator's rule, or of its family's when it has none), the publisher's own for a confidential value."""
+    """The public note of each withheld cell: for an indicator with a disclosure rule (its own, or its family's),
+    one text for every kind of disclosure control; the publisher's own for a confidential value; and for an
+    indicator without a rule, which protects only confidential values, why (kept, or to protect one)."""
     threshold = dict(zip(params["ind_id"], params["disclosure_threshold"], strict=True))
-    family_threshold = {}
+    ruled = {i: t for i, t in threshold.items() if not pd.isna(t)}
     for ids in families(params):
-        rule = [threshold[i] for i in ids if not pd.isna(threshold.get(i))]
-        family_threshold.update({i: min(rule) for i in ids} if rule else {})
+        rule = [ruled[i] for i in ids if i in ruled]
+        ruled.update({i: ruled.get(i, min(rule)) for i in ids} if rule else {})
+
     def text(i, kind):
         if kind == "confidential":
             return disclosure.CONFIDENTIAL_REASON
-        t = threshold.get(i)
-        t = family_threshold.get(i, 10) if pd.isna(t) else t
-        return disclosure.DISCLOSURE_REASON.format(threshold=int(t))
+        if i in ruled:
+            return disclosure.DISCLOSURE_REASON.format(threshold=int(ruled[i]))
+        return disclosure.KEPT_REASON if kind == "kept" else disclosure.SECONDARY_REASON
     return [text(i, k) for i, k in zip(out["indicator"], out["kind"], strict=True)]
 
 

@@ -45,6 +45,10 @@ PRIMARY_NOTE_PREFIX = "Withheld: "
 DISCLOSURE_REASON = ("Withheld: fewer than {threshold} people, or a figure from which such a small count could be "
                      "worked out (disclosure control).")
 CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
+#: An indicator with no disclosure rule (its own, or a family's) protects no small count, only confidential
+#: values: its notes may say why, as they tell an attacker nothing about people.
+KEPT_REASON = "Withheld as in the release before, so that comparing the two releases cannot reveal a withheld value."
+SECONDARY_REASON = "Withheld so that a confidential value elsewhere cannot be worked out from the published figures."
 #: the kinds (``secondary_suppression``'s ``kind``) published with DISCLOSURE_REASON
 DISCLOSURE_KINDS = protection.DISCLOSURE_KINDS
 

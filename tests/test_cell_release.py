@@ -85,7 +85,7 @@ def test_disclosure_control_cells_are_refused_with_the_reason(tmp_path, capsys):
     config = load_config(path)
     run(config)
     store, engine = ReleaseStore(config.store), catalogue.connect(config.catalogue)
-    with pytest.raises(cell_release.ReleaseRefused, match="a count below the threshold"):
+    with pytest.raises(cell_release.ReleaseRefused, match="disclosure control .a small count, or a figure"):
         cell_release.release_cell(engine, store, cell_release.Cell("small", "L4", "2020"), "A. Operator", "why")
     with pytest.raises(cell_release.ReleaseRefused, match="secondary suppression"):
         cell_release.release_cell(engine, store, cell_release.Cell("total", "L1", "2020"), "A. Operator", "why")
