@@ -60,13 +60,17 @@ def relations(cells: pd.DataFrame, rolled_up: pd.Series | None = None, truth: bo
     kids = pd.DataFrame({"slice": geo["slice"].to_numpy(), "breakdown": geo["breakdown"].to_numpy(),
                          "area": geo["parent"].to_numpy(), "c": key["i"].to_numpy()})
     pairs = kids.merge(key, on=["slice", "breakdown", "area"], how="inner")  # child c, parent i
-    r = 0
-    for parent, group in pairs.groupby("i", sort=False):
-        rows += [r] * (len(group) + 1)
-        terms += [int(parent), *group["c"].tolist()]
-        coefs += [1.0] + [-1.0] * len(group)
-        kinds.append(False)
-        r += 1
+    # only a relation with an unknown cell can narrow one: the others are left out (most of a release)
+    unknown = cells["unknown"].to_numpy(dtype=bool)
+    touched = pd.Series(unknown[pairs["c"].to_numpy()]).groupby(pairs["i"].to_numpy()).transform("any").to_numpy() \
+        | unknown[pairs["i"].to_numpy()] if len(pairs) else np.zeros(0, dtype=bool)
+    pairs = pairs[touched]
+    parents, row_of = np.unique(pairs["i"].to_numpy(), return_inverse=True)
+    rows += [*range(len(parents)), *row_of.tolist()]
+    terms += [*parents.tolist(), *pairs["c"].tolist()]
+    coefs += [1.0] * len(parents) + [-1.0] * len(pairs)
+    kinds += [False] * len(parents)
+    r = len(parents)
     r = _breakdown_relations(cells, idx, r, rows, terms, coefs, kinds, truth)
     return Relations(np.asarray(rows, dtype=np.int64), np.asarray(terms, dtype=np.int64),
                      np.asarray(coefs, dtype=float), np.asarray(kinds, dtype=bool))
@@ -92,7 +96,13 @@ def _breakdown_relations(cells, idx, r, rows, terms, coefs, kinds, truth: bool) 
     plain = {(s, a): i for s, a, b, i in zip(cells["slice"].to_numpy(), cells["area"].to_numpy(), bd.to_numpy(), idx,
                                              strict=True) if b == "total"}
     x = cells["x"].to_numpy(dtype=float)
-    for (s, a, _d), group in frame.groupby(["slice", "area", "dim"], sort=False):
+    unknown = cells["unknown"].to_numpy(dtype=bool)
+    frame["u"] = unknown[frame["i"].to_numpy()]
+    plain_u = {k for k, i in plain.items() if unknown[i]}
+    groups = frame.groupby(["slice", "area", "dim"], sort=False)
+    touched = groups["u"].transform("any").to_numpy() | np.fromiter(
+        ((s, a) in plain_u for s, a in zip(frame["slice"], frame["area"], strict=True)), bool, len(frame))
+    for (s, a, _d), group in frame[touched].groupby(["slice", "area", "dim"], sort=False):
         members = group["i"].to_numpy()
         named = members[group["val"].isin(TOTAL_NAMES).to_numpy()]
         if len(named):
