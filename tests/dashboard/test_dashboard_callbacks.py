@@ -189,10 +189,10 @@ def test_status_says_how_fresh_each_indicator_is(release, demo_config):
     now = catalogue.now()
     fresh = info.indicator_freshness(release, engine, stale_after=1.5, now=now)
     assert set(fresh["indicator"]) == set(release.indicator_ids)
-    assert fresh["refreshed"].notna().all() and set(fresh["state"]) == {"fresh"}
+    assert fresh["refreshed"].notna().all() and set(fresh["run_state"]) == {"fresh"}
     annual = fresh[fresh["frequency"] == "annual"]
     later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + PERIOD["annual"] + timedelta(days=30))
-    assert set(later.set_index("indicator").loc[annual["indicator"], "state"]) == {"due"}
+    assert set(later.set_index("indicator").loc[annual["indicator"], "run_state"]) == {"due"}
     much_later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + 2 * PERIOD["annual"])
     assert set(much_later["state"]) == {"stale"}
     assert [info.FRESHNESS_TEXT[s] for s in ("fresh", "due", "stale")] == ["Up to date", "Due for refresh", "Overdue"]
