@@ -364,6 +364,12 @@ class PublicationConfig(Strict):
     accessibility: AccessibilityConfig = Field(default_factory=AccessibilityConfig)
 
 
+class DashboardConfig(Strict):
+    """How the dashboard chooses what to show first."""
+
+    map_min_coverage: float = Field(0.5, ge=0, le=1)
+
+
 class AccessConfig(Strict):
     """Who may see internal indicators, and the limits of the public download and API routes."""
 
@@ -420,6 +426,7 @@ class Config(Strict):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     alerts: AlertsConfig | None = None
     access: AccessConfig = Field(default_factory=AccessConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     _file: str = PrivateAttr("")
     _hash: str = PrivateAttr("")
 
