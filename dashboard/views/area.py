@@ -186,9 +186,13 @@ def compare_link(release: Release, area: dict):
     peers = data.neighbours(release, area["area_code"])
     if not peers:
         return None
-    codes = [area["area_code"], *peers][:MAX_AREAS]
-    return html.P(html.A(f"Compare {area['name']} with its {fmt.count(len(codes) - 1, 'nearest neighbour')}",
-                         href="/compare?areas=" + ",".join(codes)))
+    parent = data.parents(release).get(area["area_code"])
+    codes = [area["area_code"], *([parent] if parent else []), *[p for p in peers if p != parent]][:MAX_AREAS]
+    n = len(codes) - 1 - bool(parent)
+    whom = (f"{data.area_name(release, parent)} and its {fmt.count(n, 'nearest neighbour')}" if parent
+            else f"its {fmt.count(n, 'nearest neighbour')}")
+    return html.P(html.A(f"Compare {area['name']} with {whom}", href="/compare?areas=" + ",".join(codes)),
+                  id="compare-link")
 
 
 #: The formats the profile offers its data in: (API format, words of the link).
@@ -213,13 +217,14 @@ def downloads(release: Release, area: dict):
 def glance(rows: list[dict], top_name: str):
     """The "At a glance" cards: better and worse than the area's own top-level area only when some value was
     compared with it (never "Better than X: 0 indicators" when X has no value), and the best quarter."""
-    sig = Counter(r["significance_top"] for r in rows)
-    q = Counter(r["quartile"] for r in rows if ranked(r))  # neutral or a count: no best quarter
+    judged = [r for r in rows if ranked(r)]  # neutral or a count: neither better nor worse, no best quarter
+    sig = Counter(r["significance_top"] for r in judged)
+    q = Counter(r["quartile"] for r in judged)
     if sum(sig.get(k, 0) for k in ("better", "similar", "worse")):
         against = [ui.summary_card(f"Better than {top_name}", fmt.count(int(sig.get("better", 0)), "indicator")),
                    ui.summary_card(f"Worse than {top_name}", fmt.count(int(sig.get("worse", 0)), "indicator"))]
     else:
-        why = against_top(rows, top_name)
+        why = against_top(judged, top_name) if judged else f"no indicator here has a better direction to compare with {top_name}"
         against = [ui.summary_card(f"Against {top_name}", "Not compared", [html.P(why[0].upper() + why[1:] + ".")])]
     return html.Section([
         html.H2("At a glance"),
@@ -261,7 +266,8 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     crumbs = [part for i, code in enumerate(chain)
               for part in ([" › "] if i else []) + [html.A(data.area_name(rel, code) or code, href=f"/area/{code}")]]
     is_top = parent is None
-    if not rows:
+    if not any(not fmt.missing(r["value"]) for r in rows):  # rows, if any, only say why there is no value
+        rows = []
         body = empty_level(rel, area)
     elif is_top:  # a root: nothing above it to compare it with
         table = spine_outputs(rows, area, top_name, parent_name, is_top=True)[2]

@@ -60,8 +60,8 @@ def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -
     """The sentence when nothing is off track: it says "on track" only of what has a status, and says so when
     nothing has one (a release without targets or trends, or only neutral indicators)."""
     if not rated_here and not rated_below:
-        return (f"No indicator has a status (on track, needing acceleration or off track) in {name}"
-                + (f" or its {level}" if level else "") + ", so none is flagged here.")
+        return (f"No indicator has a status in {name}" + (f" or its {level}" if level else "")
+                + ": none has a target or a trend to judge it by, so none is flagged here.")
     where = f" and in every one of its {level} with a status" if level and rated_below else ""
     if not rated_here:
         return f"No indicator has a status in {name} itself; every one with a status is on track{where}."

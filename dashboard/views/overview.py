@@ -143,7 +143,7 @@ def status_summary(latest: pd.DataFrame, worse: int) -> str:
     targets = int(latest["target"].notna().sum())
     compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
     if not rated:
-        words = "None has a status (on track, needing acceleration or off track): "
+        words = "None has a status: "
         words += (f"{targets} {'has a target' if targets == 1 else 'have a target'}, without a status yet. "
                   if targets else "none has a target or a trend to judge. ")
     else:
