@@ -228,3 +228,24 @@ def test_no_sentence_claims_a_comparison_or_status_the_data_do_not_have(world):
     no_status = latest.assign(rag=None, progress_status=None)
     words = overview.status_summary(no_status, 0)
     assert "None has a status" in words and "On track" not in words
+
+
+def test_freshness_says_the_eurostat_figures_are_overdue_though_just_refreshed(world):
+    """The pipeline just ran (every run fresh), but GDP per head stops at 2021 and population at 2022: the
+    next periods were due by 2024 and 2025, so /status, `openmeasure status` and the cards say overdue."""
+    from datetime import UTC, datetime
+
+    from dashboard.views import info
+    from etl.freshness import freshness
+
+    config, rel = world
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    found = {f.indicator: f for f in freshness(config, now=now)}
+    assert {f.state for f in found.values()} == {"fresh"}
+    assert (found["gdp_per_head"].latest_period, found["population"].latest_period) == ("2021", "2022")
+    assert {f.overall for f in found.values()} == {"stale"}
+    page = text_of(info.status())
+    assert page.count("Overdue (data)") == len(rel.indicator_ids) and "2024-01-01" in page
+    fresh = overview.freshness(rel)
+    cards = text_of(overview.content(rel, "DE", "all", fresh))
+    assert cards.count(": overdue. The next period was due by") == len(rel.indicator_ids)
