@@ -194,7 +194,8 @@ def layout(area: str | None = None, theme: str | None = None, **_):
         html.H1("Performance overview"),
         ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
         if unknown else None,
-        html.P(f"Release {rel.id}, published {created}. Each card shows the latest period of the indicator.",
+        html.P(f"Release {rel.id}, published {created}. Each card shows the area's latest value of the indicator, "
+               "with its period when the indicator has a later one.",
                className="fresh"),
         html.Form([
             ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,
