@@ -77,10 +77,48 @@ def area_row(release: Release, code: str | None) -> dict | None:
 
 
 def top_area(release: Release) -> str:
-    def load() -> str:
+    """The first root area (no parent) of the release: the overview's default area. A release may have
+    several roots (the countries of NUTS): an area is compared with its own root, :func:`root_area`."""
+    return roots(release)[0]
+
+
+def parents(release: Release) -> dict[str, str | None]:
+    """Each area's parent code (None for a root), memoised per release."""
+    def load() -> dict[str, str | None]:
         df = release.areas
-        return str(df[df["level"] == release.levels[0]]["area_code"].iloc[0])
-    return release.memo(("top_area",), load)
+        return {c: (p if isinstance(p, str) and p else None)
+                for c, p in zip(df["area_code"], df["parent_code"], strict=True)}
+    return release.memo(("parents",), load)
+
+
+def roots(release: Release) -> list[str]:
+    """The areas with no parent, in the areas table's order (at least one: a release has a top level)."""
+    def load() -> list[str]:
+        found = [c for c, p in parents(release).items() if p is None]
+        if not found:  # a parent chain that never ends is a broken geography; fall back to the top level
+            df = release.areas
+            found = df[df["level"] == release.levels[0]]["area_code"].astype(str).tolist()
+        return found
+    return release.memo(("roots",), load)
+
+
+def ancestors(release: Release, code: str) -> list[str]:
+    """The area's parent chain, its root first and its own parent last (empty for a root). Follows the
+    real parents, whatever their levels: a council directly under its nation has one ancestor, not two."""
+    up = parents(release)
+    chain: list[str] = []
+    parent = up.get(code)
+    while parent is not None and parent not in chain and parent != code:
+        chain.append(parent)
+        parent = up.get(parent)
+    return chain[::-1]
+
+
+def root_area(release: Release, code: str) -> str:
+    """The root an area is compared with (``top_value`` in the release is this area's value): itself for a
+    root, else the first of its :func:`ancestors`."""
+    chain = ancestors(release, code)
+    return chain[0] if chain else code
 
 
 def level_areas(release: Release, level: str) -> pd.DataFrame:
@@ -147,10 +185,21 @@ def area_values(release: Release, area: str, columns: list[str] | None = None) -
 
 
 def latest(df: pd.DataFrame) -> pd.DataFrame:
-    """The latest period of each indicator in an area's rows."""
+    """Each indicator's latest row with a value in an area's rows; the latest row when none has a value.
+
+    "Latest" is the area's own: an indicator whose latest period reached only some areas (2021 for 107 of
+    334 regions) still shows the others' latest value (2020), with its period."""
     if df.empty:
         return df
-    return df.sort_values(["indicator", "period"]).groupby("indicator", sort=False).tail(1).reset_index(drop=True)
+    has = df["value"].notna() if "value" in df.columns else pd.Series(True, index=df.index)
+    return (df.assign(_has=has).sort_values(["indicator", "_has", "period"]).groupby("indicator", sort=False)
+            .tail(1).drop(columns="_has").reset_index(drop=True))
+
+
+def latest_period(release: Release, indicator: str) -> str | None:
+    """The indicator's latest period in the release (with a value for at least one area), or None."""
+    found = periods(release, indicator)
+    return found[-1] if found else None
 
 
 RANGE_COLUMNS = ["indicator", "period", "vmin", "q1", "median", "q3", "vmax", "n"]
@@ -175,6 +224,13 @@ def level_ranges(release: Release, level: str) -> pd.DataFrame:
         parts = [p for p in parts if not p.empty]
         return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RANGE_COLUMNS))
     return release.memo(("level_ranges", level), load)
+
+
+def levels_with_values(release: Release) -> list[str]:
+    """The levels at which at least one indicator has a value, top level first (from :func:`level_ranges`)."""
+    def load() -> list[str]:
+        return [lv for lv in release.levels if (level_ranges(release, lv)["n"] > 0).any()]
+    return release.memo(("levels_with_values",), load)
 
 
 def _computed_ranges(release: Release, level: str, indicators: list[str]) -> list[pd.DataFrame]:
@@ -457,7 +513,10 @@ def area_latest(release: Release, area: str, columns: list[str] | None = None) -
         return []
     rank = np.argsort(np.argsort(np.array(pers, dtype=object), kind="stable"), kind="stable")
     ic, pr = icode[rows], rank[pcode[rows]]
-    order = np.lexsort((pr, ic))  # by indicator, then period; stable, so the last duplicate wins
+    has = _has_value(t, rows, implied)
+    # by indicator, then rows with a value after those without, then period: the last of each indicator is
+    # its latest period with a value (the latest row when none has one); stable, so the last duplicate wins
+    order = np.lexsort((pr, has, ic))
     last = rows[order[np.r_[ic[order][1:] != ic[order][:-1], True]]]
     chosen = t.select([c for c in cols if c not in implied]).take(pa.array(last)).to_pylist()
     for col in cols:
@@ -465,3 +524,13 @@ def area_latest(release: Release, area: str, columns: list[str] | None = None) -
             for r in chosen:
                 r[col] = implied[col]
     return [{c: r[c] for c in cols} for r in chosen]
+
+
+def _has_value(t: pa.Table, rows: np.ndarray, implied: dict) -> np.ndarray:
+    """Whether each of ``rows`` of ``t`` has a value (a table read without the value column: all have)."""
+    if "value" not in t.column_names or "value" in implied:
+        return np.ones(len(rows), bool)
+    col = t["value"]
+    if col.type == pa.null():
+        return np.zeros(len(rows), bool)
+    return ~np.isnan(col.cast(pa.float64()).to_numpy()[rows])

@@ -477,7 +477,10 @@ class MapConfig(Strict):
 
 
 class DashboardConfig(Strict):
+    """How the dashboard draws the map and chooses what to show first."""
+
     map: MapConfig = Field(default_factory=MapConfig)
+    map_min_coverage: float = Field(0.5, ge=0, le=1)
 
 
 class Config(Strict):

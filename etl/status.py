@@ -69,12 +69,18 @@ def print_status(config: Config, out: Console) -> None:
         for e in events:
             ev.add_row(_when(e["at"]), e["kind"], e["job"] or "", e["message"])
         out.print(ev)
-    fr = Table("indicator", "frequency", "last refreshed", "age", "freshness", title="indicator freshness")
+    fr = Table("indicator", "frequency", "last refreshed", "age", "run", "latest period", "next period due",
+               "data", "freshness", title="indicator freshness (the worse of the run's and the data's)")
     for f in freshness(config):
-        style = STATE_STYLE[f.state]
         fr.add_row(f.indicator, f.frequency, _when(f.last_refreshed) or "never",
-                   _age(f.age.total_seconds() / 86400) if f.age else "", f"[{style}]{f.state}[/{style}]")
+                   _age(f.age.total_seconds() / 86400) if f.age else "", _styled(f.state), f.latest_period or "none",
+                   f"{f.next_due:%Y-%m-%d}" if f.next_due else "", _styled(f.data_state), _styled(f.overall))
     out.print(fr)
+
+
+def _styled(state: str) -> str:
+    style = STATE_STYLE[state]
+    return f"[{style}]{state}[/{style}]"
 
 
 def print_history(config: Config, out: Console, per_job: int) -> None:

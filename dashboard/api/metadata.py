@@ -52,10 +52,11 @@ COLUMN_TEXT = {
     "n_reporting": "Number of lowest-level areas that reported.",
     "n_expected": "Number of lowest-level areas expected.",
     "parent_value": "Value of the parent area.",
-    "top_value": "Value at the top level (the country).",
+    "top_value": "Value of the area's own top-level area: the root of its parent chain (with several roots, "
+                 "such as the countries of NUTS, its own country).",
     "significance_parent": "Compared with the parent: better / similar / worse (higher / similar / lower for a "
                            "neutral indicator) / not compared.",
-    "significance_top": "Compared with the top level: better / similar / worse (higher / similar / lower for a "
+    "significance_top": "Compared with the area's own top-level area (top_value): better / similar / worse (higher / similar / lower for a "
                         "neutral indicator) / not compared.",
     "rank_level": "Rank among the areas of the same level (1 = best; 1 = highest for a neutral indicator).",
     "n_ranked_level": "Number of areas ranked at this level.",

@@ -10,6 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
+from dashboard.views import attention
 from dashboard.views.common import guarded, path_value, release_store, sync_target, url_sync
 from dashboard.views.compare import MAX_AREAS
 from dashboard.views.explorer import trend_outputs
@@ -34,9 +35,33 @@ def profile_rows(release: Release, area: dict) -> list[dict]:
         if ranges is None:
             ranges = data.range_lookup(release, area["level"])
         rng = ranges.get((r["indicator"], r["period"]), {})
-        out.append({**r, **{c: meta[c] for c in META_COLUMNS}, **{c: rng.get(c) for c in RANGE_COLUMNS}})
+        out.append({**r, **{c: meta[c] for c in META_COLUMNS}, **{c: rng.get(c) for c in RANGE_COLUMNS},
+                    "latest": data.latest_period(release, r["indicator"])})
     out.sort(key=lambda r: (str(r["theme"]), str(r["title"]), r["indicator"]))
     return out
+
+
+def period_words(r: dict) -> str:
+    """The row's period, and the indicator's latest when the area has no value for that one: '2020 (2021: no
+    value)'. ``r['latest']`` is the indicator's latest period in the release (profile_rows sets it)."""
+    latest = r.get("latest")
+    return r["period"] if not latest or latest == r["period"] else f"{r['period']} ({latest}: no value)"
+
+
+def against_top(rows: list[dict], top_name: str) -> str:
+    """How the rows compare with the area's own top-level area, in words that claim no comparison the data
+    does not make: with no value for it, or no interval to compare with, it says so instead of "0 better"."""
+    sig = Counter(r["significance_top"] for r in rows)
+    compared = sum(sig.get(k, 0) for k in ("better", "similar", "worse"))
+    if not rows:
+        return f"nothing to compare with {top_name}"
+    if all(fmt.missing(r["top_value"]) for r in rows):
+        return f"not compared with {top_name}, which has no published value for these indicators"
+    if not compared:
+        return f"not compared with {top_name}: none of these values has an interval to compare with"
+    return (f"significantly better than {top_name} on {int(sig.get('better', 0))}, similar on "
+            f"{int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; {len(rows) - compared} not "
+            f"compared (no interval or no value)")
 
 
 def ranked(r: dict) -> bool:
@@ -57,12 +82,9 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                              f"{fmt.value(r['top_value'], int(r['decimals']), r['unit'])})")}
                   for r in charted]
     fig = None if is_top else figures.spine(spine_rows)
-    sig = Counter(r["significance_top"] for r in charted)
     left_out = len(rows) - len(charted)
     summary = (f"{area['name']} compared with all {area['level']} areas on {fmt.count(len(charted), 'indicator')}, "
-               f"latest period of each: significantly better than {top_name} on {int(sig.get('better', 0))}, "
-               f"similar on {int(sig.get('similar', 0))}, worse on {int(sig.get('worse', 0))}; "
-               f"{int(sig.get('not compared', 0))} not compared (no interval or no value)."
+               f"latest period of each: {against_top(charted, top_name)}."
                + (f" {fmt.count(left_out, 'indicator')} with no better or worse (neutral, or a count that grows with "
                   "the area's size) are in the table, not on the chart." if left_out else ""))
     table_rows = []
@@ -71,7 +93,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
         table_rows.append({
             "indicator": ui.Link(r["title"],
                                  f"/indicator/{r['indicator']}?level={area['level']}&areas={area['area_code']}"),
-            "period": r["period"],
+            "period": period_words(r),
             "value": fmt.with_status(r["value"], r["status"], dec, unit),
             "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec),
             "parent": (f"{fmt.value(r['parent_value'], dec, unit)}: "
@@ -117,7 +139,10 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     periods = data.periods(release, meta["id"])
     if not periods:
         return {"data": [], "layout": {}}, "No data for this indicator.", ui.no_data()
-    cells = data.values_at(release, meta["id"], codes, periods[-1])
+    own = [pt["period"] for pt in data.trend_points(release, meta["id"], area["area_code"])
+           if not fmt.missing(pt["value"])]
+    period = own[-1] if own else periods[-1]  # the area's latest value, as in its table above
+    cells = data.values_at(release, meta["id"], codes, period)
     empty = dict.fromkeys(("value", "lower_ci", "upper_ci", "status", "rank_level", "n_ranked_level"))
     cells = [c or empty for c in cells]
     names = [data.area_name(release, c) or c for c in codes]
@@ -128,7 +153,7 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
         summary = f"{area['name']} has no statistical nearest neighbours in this release."
     else:
         own = cells[0]
-        summary = (f"{meta['title']} in {periods[-1]}: {area['name']} {fmt.with_status(own['value'], own['status'], dec, unit)}; "
+        summary = (f"{meta['title']} in {period}: {area['name']} {fmt.with_status(own['value'], own['status'], dec, unit)}; "
                    f"{peer_mean_text([c['value'] for c in cells[1:]], dec, unit)}. {area['name']} is the hatched bar.")
     rows = [{"area": ui.Link(n, f"/area/{c}") if i else n,
              "role": "this area" if i == 0 else f"neighbour {i}",
@@ -161,9 +186,13 @@ def compare_link(release: Release, area: dict):
     peers = data.neighbours(release, area["area_code"])
     if not peers:
         return None
-    codes = [area["area_code"], *peers][:MAX_AREAS]
-    return html.P(html.A(f"Compare {area['name']} with its {fmt.count(len(codes) - 1, 'nearest neighbour')}",
-                         href="/compare?areas=" + ",".join(codes)))
+    parent = data.parents(release).get(area["area_code"])
+    codes = [area["area_code"], *([parent] if parent else []), *[p for p in peers if p != parent]][:MAX_AREAS]
+    n = len(codes) - 1 - bool(parent)
+    whom = (f"{data.area_name(release, parent)} and its {fmt.count(n, 'nearest neighbour')}" if parent
+            else f"its {fmt.count(n, 'nearest neighbour')}")
+    return html.P(html.A(f"Compare {area['name']} with {whom}", href="/compare?areas=" + ",".join(codes)),
+                  id="compare-link")
 
 
 #: The formats the profile offers its data in: (API format, words of the link).
@@ -185,6 +214,40 @@ def downloads(release: Release, area: dict):
     ], id=ids.AR_DOWNLOADS)
 
 
+def glance(rows: list[dict], top_name: str):
+    """The "At a glance" cards: better and worse than the area's own top-level area only when some value was
+    compared with it (never "Better than X: 0 indicators" when X has no value), and the best quarter."""
+    judged = [r for r in rows if ranked(r)]  # neutral or a count: neither better nor worse, no best quarter
+    sig = Counter(r["significance_top"] for r in judged)
+    q = Counter(r["quartile"] for r in judged)
+    if sum(sig.get(k, 0) for k in ("better", "similar", "worse")):
+        against = [ui.summary_card(f"Better than {top_name}", fmt.count(int(sig.get("better", 0)), "indicator")),
+                   ui.summary_card(f"Worse than {top_name}", fmt.count(int(sig.get("worse", 0)), "indicator"))]
+    else:
+        why = against_top(judged, top_name) if judged else f"no indicator here has a better direction to compare with {top_name}"
+        against = [ui.summary_card(f"Against {top_name}", "Not compared", [html.P(why[0].upper() + why[1:] + ".")])]
+    return html.Section([
+        html.H2("At a glance"),
+        html.Div([*against, ui.summary_card("In the best quarter of its level",
+                                            fmt.count(int(q.get(1.0, 0)), "indicator"))], className="cards")])
+
+
+def empty_level(release: Release, area: dict) -> list:
+    """What the profile of an area without values says: which levels have values, and its child areas as
+    links (a state whose figures are published for its counties), instead of charts with nothing in them."""
+    have = data.levels_with_values(release)
+    kids = attention.children(release, area["area_code"])
+    levels = " and ".join([", ".join(have[:-1]), have[-1]]) if len(have) > 1 else "".join(have)
+    where = (f"This release has values at the {levels} level{'s' if len(have) > 1 else ''}."
+             if have else "This release has no published values.")
+    out = [ui.no_data(f"There are no published values for {area['name']} itself ({area['level']} level). {where}")]
+    if not kids.empty:
+        out += [html.H2(f"Areas in {area['name']}"),
+                html.Ul([html.Li(html.A(f"{r.name} ({r.level})", href=f"/area/{r.area_code}"))
+                         for r in kids.itertuples()], className="child-areas", id="child-areas")]
+    return out
+
+
 @guarded
 def layout(area_code: str | None = None, indicator: str | None = None, **_):
     rel = context.release()
@@ -194,36 +257,27 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         return ui.not_available(f"There is no area with the code {area_code!r}.", "Area not found")
     order = data.indicators_in_order(rel)
     asked, indicator = indicator, indicator if indicator in rel.indicator_ids else (order[0] if order else None)
-    top = data.top_area(rel)
+    top = data.root_area(rel, area["area_code"])
     top_name = data.area_name(rel, top) or top
-    parent = area.get("parent_code") or None
+    parent = data.parents(rel).get(area["area_code"])
     parent_name = data.area_name(rel, parent) if parent else None
     rows = profile_rows(rel, area)
-    crumbs = [html.A(top_name, href=f"/area/{top}")] if area["area_code"] != top else []
-    if parent and parent != top:
-        crumbs += [" › ", html.A(parent_name, href=f"/area/{parent}")]
-    is_top = area["area_code"] == top
-    if not rows:
-        body = [ui.no_data(f"There are no published values for {area['name']}.")]
-    elif is_top:  # the only area at its level: nothing to compare it with but itself
+    chain = data.ancestors(rel, area["area_code"])  # the real parents, root first, whatever their levels
+    crumbs = [part for i, code in enumerate(chain)
+              for part in ([" › "] if i else []) + [html.A(data.area_name(rel, code) or code, href=f"/area/{code}")]]
+    is_top = parent is None
+    if not any(not fmt.missing(r["value"]) for r in rows):  # rows, if any, only say why there is no value
+        rows = []
+        body = empty_level(rel, area)
+    elif is_top:  # a root: nothing above it to compare it with
         table = spine_outputs(rows, area, top_name, parent_name, is_top=True)[2]
         body = [html.H2("Every indicator, latest period"),
-                html.P(f"{area['name']} is the top level: its areas are compared with it on their own profiles."),
+                html.P(f"{area['name']} is a top-level area: its areas are compared with it on their own profiles."),
                 table]
     else:
         fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
         body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
-    cards = []
-    if rows and not is_top:
-        sig = Counter(r["significance_top"] for r in rows)
-        q = Counter(r["quartile"] for r in rows if ranked(r))  # neutral or a count: no best quarter
-        cards = html.Section([
-            html.H2("At a glance"),
-            html.Div([
-                ui.summary_card(f"Better than {top_name}", fmt.count(int(sig.get("better", 0)), "indicator")),
-                ui.summary_card(f"Worse than {top_name}", fmt.count(int(sig.get("worse", 0)), "indicator")),
-                ui.summary_card("In the best quarter of its level", fmt.count(int(q.get(1.0, 0)), "indicator")),
-            ], className="cards")])
+    cards = glance(rows, top_name) if rows and not is_top else []
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
@@ -233,7 +287,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         compare_link(rel, area),
         cards, *body,
         downloads(rel, area) if rows else None,
-        html.Section([
+        None if not rows else html.Section([
             html.H2("One indicator in detail"),
             ui.no_data(f"There is no indicator called {asked!r}; showing "
                        f"{(data.indicator_meta(rel, indicator) or {}).get('title', 'none')}.")

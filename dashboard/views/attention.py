@@ -56,6 +56,18 @@ def status_words(rag, progress_status) -> str:
     return f"{fmt.PROGRESS_TEXT.get(progress_status, ui.RAG[rag][2])} ({rag})"
 
 
+def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -> str:
+    """The sentence when nothing is off track: it says "on track" only of what has a status, and says so when
+    nothing has one (a release without targets or trends, or only neutral indicators)."""
+    if not rated_here and not rated_below:
+        return (f"No indicator has a status in {name}" + (f" or its {level}" if level else "")
+                + ": none has a target or a trend to judge it by, so none is flagged here.")
+    where = f" and in every one of its {level} with a status" if level and rated_below else ""
+    if not rated_here:
+        return f"No indicator has a status in {name} itself; every one with a status is on track{where}."
+    return f"Every indicator with a status is on track or has achieved its target in {name}{where}."
+
+
 def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     """The "Needs attention" section of the overview for ``area`` (``latest``: its latest row per indicator)."""
     kids = children(release, area)
@@ -81,8 +93,8 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     here_red = sum(1 for x in rows if x["_key"][0] == 0)
     here_amber = sum(1 for x in rows if x["_key"][0] == 1)
     if not rows:
-        where = f" and in every one of its {level}" if level else ""
-        body = [html.P(f"Every indicator with a status is on track or has achieved its target in {name}{where}.")]
+        body = [html.P(all_clear(name, level, int(latest["rag"].notna().sum()), int(kid_rows["rag"].notna().sum())),
+                       id="attention-summary")]
     else:
         lead = (f"{fmt.count(len(rows), 'indicator')} {'needs' if len(rows) == 1 else 'need'} attention: "
                 f"{here_red} off track and {here_amber} "

@@ -15,11 +15,18 @@ MAX_INDICATORS = 8
 
 
 def defaults(release: Release) -> tuple[list[str], list[str]]:
-    areas = release.areas
-    top = data.top_area(release)
-    second = areas[areas["level"] == release.levels[1]]["area_code"].head(2).tolist() if len(release.levels) > 1 else []
+    """No area (the page says how to start: the first area of the table is nobody's area, and with several
+    top-level areas it is one country of many) and the first three indicators."""
     inds = release.indicators.sort_values(["theme", "title"])["id"].head(3).tolist()
-    return [top, *second], inds
+    return [], inds
+
+
+def how_to_start():
+    """What the page says before any area is chosen."""
+    return [ui.no_data("Choose up to 12 areas above to compare them side by side."),
+            html.P("Or start from an area: its profile (linked from the overview and from every indicator's "
+                   "ranking table) links to a comparison of the area with its parent and its nearest neighbours.",
+                   id="compare-start")]
 
 
 def ends(have: list[tuple[str, float]], meta: dict) -> str:
@@ -36,7 +43,9 @@ def ends(have: list[tuple[str, float]], meta: dict) -> str:
 def content(release: Release, areas: list[str], indicators: list[str]):
     areas = [a for a in areas if data.area_name(release, a)][:MAX_AREAS]
     indicators = [i for i in indicators if i in release.indicator_ids][:MAX_INDICATORS]
-    if not areas or not indicators:
+    if not areas:
+        return how_to_start()
+    if not indicators:
         return [ui.no_data("Choose at least one area and one indicator.")]
     names = [data.area_name(release, a) for a in areas]
     latest = {}

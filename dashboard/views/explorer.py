@@ -14,7 +14,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views import titles
+from dashboard.views import period_choice, titles
 from dashboard.views.common import (
     guarded,
     page_title,
@@ -37,10 +37,11 @@ def boundaries_url(release: Release, level: str) -> str:
 
 
 def choose(release: Release, indicator: str, level: str | None, period: str | None) -> tuple[str, str | None]:
-    """The level and period to show: the URL's when valid, else the lowest level and the latest period."""
+    """The level and period to show: the URL's when valid, else the lowest level and the latest period with
+    values for enough of its areas (period_choice: ``dashboard.map_min_coverage``)."""
     level = level if level in release.levels else release.levels[-1]
     periods = data.periods(release, indicator)
-    period = period if period in periods else (periods[-1] if periods else None)
+    period = period if period in periods else period_choice.default_period(release, indicator, level)
     return level, period
 
 
@@ -215,7 +216,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",
     } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
-            ("quartile", "Quartile"), ("parent", "Against parent"), ("top", "Against top level")]
+            ("quartile", "Quartile"), ("parent", "Against its parent"), ("top", "Against its top-level area")]
     if any(r is not None for r in df["rag"]):  # a neutral indicator has no status
         cols.append(("progress", "Progress (target or trend)"))
     cols.append(("note", "Note"))
@@ -260,15 +261,17 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
 
 
 def trend_outputs(release: Release, meta: dict, areas: list[str]):
-    """Trend lines of the chosen areas, with the parent of the first one and the top level."""
+    """Trend lines of the chosen areas, with the parent of the first one and its own top-level area (its
+    country, of several); with no area chosen, the top-level area when there is only one."""
     chosen = [a for a in areas if data.area_name(release, a)][:6]
-    top = data.top_area(release)
+    roots = data.roots(release)
+    top = data.root_area(release, chosen[0]) if chosen else (roots[0] if len(roots) == 1 else None)
     lines = list(chosen)
     if chosen:
-        parent = (data.area_row(release, chosen[0]) or {}).get("parent_code")
+        parent = data.parents(release).get(chosen[0])
         if parent and parent not in lines:
             lines.append(parent)
-    if top not in lines:
+    if top is not None and top not in lines:
         lines.append(top)
     unit, dec = meta["unit"], int(meta["decimals"])
     series, rows = [], []
@@ -287,7 +290,8 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
         if len(pts) >= 2:
             bits.append(f"{s['name']}: {fmt.value(pts[0][1], dec, unit)} in {pts[0][0]}, "
                         f"{fmt.value(pts[-1][1], dec, unit)} in {pts[-1][0]}")
-    summary = ("; ".join(bits) + ".") if bits else "Not enough values for a trend."
+    summary = (("; ".join(bits) + ".") if bits else "Not enough values for a trend." if lines
+               else "Choose an area to follow over time: its parent and its own top-level area are shown with it.")
     table = ui.data_table([("area", "Area"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval")],
                           rows, f"{meta['title']} over time")
     return fig, summary, table
@@ -343,6 +347,8 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                         dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
         replaced_note(asked, (level, period)),
+        html.Div(period_choice.note(rel, meta["id"], level, period), id=period_choice.NOTE_ID,
+                 **{"aria-live": "polite"}),
         html.Div(ui.data_links(meta["id"], level, period, release=rel.id), id=ids.EX_LINKS),
         map_part,
         ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",
@@ -352,7 +358,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
         html.Section([
             ui.labelled("Areas to follow over time", ids.EX_AREAS,
                         dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True, className="multi"),
-                        hint="The first area's parent and the top level are always shown."),
+                        hint="The first area's parent and its top-level area are always shown."),
         ], className="controls"),
         ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,
                  table_id=ids.EX_TREND_TABLE),
@@ -361,12 +367,12 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
 
 # --- callbacks (plain functions; register() attaches them to an app) --------------------------------
 
-def on_indicator(release: Release, indicator: str, period: str | None):
+def on_indicator(release: Release, indicator: str, period: str | None, level: str | None = None):
     meta = data.indicator_meta(release, indicator)
     if meta is None:
         return no_update, no_update, no_update
     periods = data.periods(release, indicator)
-    new_period = period if period in periods else (periods[-1] if periods else None)
+    new_period = period if period in periods else choose(release, indicator, level, None)[1]
     return header(meta), periods, (no_update if new_period == period else new_period)
 
 
@@ -405,12 +411,22 @@ def clicked_area(click: dict | None) -> str | None:
 def register(app) -> None:
     @app.callback(Output("explorer-header", "children"), Output(ids.EX_PERIOD, "options"),
                   Output(ids.EX_PERIOD, "value"), Output(ids.PAGE_TITLE, "data"), Input(ids.EX_INDICATOR, "value"),
-                  State(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
-    def _indicator(indicator, period, rid):
+                  State(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"), State(ids.EX_LEVEL, "value"),
+                  prevent_initial_call=True)
+    def _indicator(indicator, period, rid, level=None):
         rel = context.release(rid)
         meta = data.indicator_meta(rel, indicator)  # the address now names it; the router did not draw the page
         title = titles.named(meta["title"], "Indicator explorer") if meta else no_update
-        return *ui.plain(on_indicator(rel, indicator, period)), title
+        return *ui.plain(on_indicator(rel, indicator, period, level)), title
+
+    @app.callback(Output(period_choice.NOTE_ID, "children"), Input(ids.EX_INDICATOR, "value"),
+                  Input(ids.EX_LEVEL, "value"), Input(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"),
+                  prevent_initial_call=True)
+    def _period_note(indicator, level, period, rid):
+        rel = context.release(rid)
+        if data.indicator_meta(rel, indicator) is None or level not in rel.levels:
+            return no_update
+        return ui.plain(period_choice.note(rel, indicator, level, period))
 
     @app.callback(Output(ids.EX_MAP, "figure"), Output(ids.EX_MAP_SUMMARY, "children"),
                   Output(ids.EX_LINKS, "children"), Input(ids.EX_INDICATOR, "value"), Input(ids.EX_LEVEL, "value"),

@@ -16,7 +16,7 @@ from dashboard.components import fmt, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded, path_value
 from etl import catalogue
-from etl.freshness import classify
+from etl.freshness import classify, classify_data, worse
 from etl.scheduler import make_trigger
 from etl.status import next_run_times
 
@@ -134,19 +134,35 @@ def methodology(indicator_id: str | None = None, **_):
 FRESHNESS_TEXT = {"fresh": "Up to date", "due": "Due for refresh", "stale": "Overdue"}
 
 
+FRESHNESS_COLUMNS = ["indicator", "title", "frequency", "latest", "refreshed", "run_state", "next_due",
+                     "data_state", "state"]
+
+
 def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
                         now: datetime | None = None) -> pd.DataFrame:
-    """Per public indicator: latest period in the release, when a run last refreshed it, and whether that
-    is recent enough for its update frequency (etl.freshness: fresh, due, stale)."""
+    """Per public indicator: latest period in the release and when the next one is due, when a run last
+    refreshed it, and whether each is recent enough for its update frequency (etl.freshness: fresh, due,
+    stale); ``state`` is the worse of the two."""
     now = now or catalogue.now()
     last = catalogue.last_refreshed(engine)
     rows = []
     for r in release.indicators.itertuples():
         at = last.get(r.id)
-        rows.append({"indicator": r.id, "title": r.title, "frequency": r.frequency,
-                     "latest": (data.periods(release, r.id) or ["–"])[-1], "refreshed": at,
-                     "state": classify(r.frequency, at, now, stale_after)})
-    return pd.DataFrame(rows, columns=["indicator", "title", "frequency", "latest", "refreshed", "state"])
+        latest = data.latest_period(release, r.id)
+        data_state, due = classify_data(latest, r.frequency, now, stale_after)
+        run_state = classify(r.frequency, at, now, stale_after)
+        rows.append({"indicator": r.id, "title": r.title, "frequency": r.frequency, "latest": latest or "–",
+                     "refreshed": at, "run_state": run_state, "next_due": due, "data_state": data_state,
+                     "state": worse(run_state, data_state)})
+    return pd.DataFrame(rows, columns=FRESHNESS_COLUMNS)
+
+
+def freshness_cell(r) -> str:
+    """'Overdue (data)': the state, and which side made it so (the last refresh, the data's period)."""
+    if r.state == "fresh":
+        return FRESHNESS_TEXT["fresh"]
+    why = [w for w, st in (("last refresh", r.run_state), ("data", r.data_state)) if st == r.state]
+    return f"{FRESHNESS_TEXT[r.state]} ({' and '.join(why)})"
 
 
 DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
@@ -298,16 +314,22 @@ def status(**_):
         summary = "; ".join(f"{int(counts[k])} {FRESHNESS_TEXT[k].lower()}" for k in FRESHNESS_TEXT if k in counts)
         parts += [html.H2("Indicators"),
                   html.P(f"{len(fresh)} indicators: {summary}. An indicator is up to date when a run refreshed "
-                         "it within one period of its update frequency, and overdue after "
-                         f"{cfg.scheduler.stale_after:g} periods."),
+                         "it within one period of its update frequency and its figures reach the latest period "
+                         "one could expect: the figures of the period after its latest are due one period after "
+                         "that period ends (annual figures for 2022 by the end of 2023), whenever the pipeline "
+                         f"last ran. It is overdue {cfg.scheduler.stale_after:g} periods after the last refresh, "
+                         f"or {cfg.scheduler.stale_after - 1:g} periods after the next period was due.",
+                         id="freshness-rule"),
                   ui.data_table(
             [("title", "Indicator"), ("frequency", "Frequency"), ("latest", "Latest period"),
-             ("refreshed", "Last refreshed (UTC)"), ("state", "Freshness")],
+             ("due", "Next period due by"), ("refreshed", "Last refreshed (UTC)"), ("state", "Freshness")],
             [{"title": ui.Link(r.title, f"/methodology/{r.indicator}"), "frequency": r.frequency,
-              "latest": r.latest, "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
-              else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": FRESHNESS_TEXT[r.state]}
-             for r in fresh.itertuples()], "When each indicator was last refreshed, and whether that is recent "
-            "enough for how often it is updated")]
+              "latest": r.latest, "due": "–" if r.next_due is None or pd.isna(r.next_due)
+              else r.next_due.strftime("%Y-%m-%d"),
+              "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
+              else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": freshness_cell(r)}
+             for r in fresh.itertuples()], "When each indicator was last refreshed, whether that is recent "
+            "enough for how often it is updated, and whether its latest period is")]
     if schedule:
         parts += [html.H2("Schedule"), ui.data_table(
             [("job", "Job"), ("when", "Runs"), ("next", "Next run (UTC)"), ("indicators", "Refreshes"),

@@ -32,6 +32,8 @@ def overview_rows(release: Release, area: str, theme: str | None) -> tuple[pd.Da
     rows = rows[rows["indicator"].isin(meta["indicator"])]
     latest = data.latest(rows).merge(meta[["indicator", "title", "unit", "decimals", "theme", "frequency"]],
                                      on="indicator")
+    # the indicator's latest period in the release: a card whose area has no value for it says so
+    latest["indicator_latest"] = [data.latest_period(release, i) for i in latest["indicator"]]
     return latest.sort_values(["theme", "title"]).reset_index(drop=True), rows
 
 
@@ -57,18 +59,31 @@ def freshness(release: Release) -> Freshness | None:
     except SQLAlchemyError as exc:
         log.warning("page=overview catalogue_error=%s", exc)
         return None
-    return Freshness({r.indicator: (r.refreshed, r.state) for r in fresh.itertuples()},
+    return Freshness({r.indicator: (r.refreshed, r.state, r.next_due) for r in fresh.itertuples()},
                      runs.iloc[0] if len(runs) else None)
 
 
 def fresh_words(r, fresh: Freshness | None) -> str:
-    """'Latest period 2024 (annual). Refreshed 2026-11-29 07:38 UTC: up to date.'"""
-    words = f"Latest period {r.period} ({r.frequency})."
+    """'Latest period 2024 (annual). Refreshed 2026-11-29 07:38 UTC: up to date.'; for an area whose latest
+    value is older than the indicator's latest period: 'Value for 2020; the latest period, 2021, has none
+    for this area (annual).'"""
+    own = getattr(r, "indicator_latest", None)
+    words = (f"Latest period {r.period} ({r.frequency})." if not isinstance(own, str) or own == r.period
+             else f"Value for {r.period}; the latest period, {own}, has no published value for this area "
+             f"({r.frequency}).")
     if fresh is None or r.indicator not in fresh.indicators:
         return words
-    at, state = fresh.indicators[r.indicator]
+    at, state, *due = fresh.indicators[r.indicator]
     when = "never refreshed by a recorded run" if at is None or pd.isna(at) else f"refreshed {at:%Y-%m-%d %H:%M} UTC"
-    return f"{words} {when[0].upper()}{when[1:]}: {info.FRESHNESS_TEXT[state].lower()}."
+    return f"{words} {when[0].upper()}{when[1:]}: {info.FRESHNESS_TEXT[state].lower()}.{next_words(state, due)}"
+
+
+def next_words(state: str, due: list) -> str:
+    """' The next period is due by 2027-01-01.' (or 'was due'), from etl.freshness; nothing without a date."""
+    when = due[0] if due else None
+    if when is None or pd.isna(when):
+        return ""
+    return f" The next period {'is' if state == 'fresh' else 'was'} due by {when:%Y-%m-%d}."
 
 
 def failed_run_notice(release: Release, fresh: Freshness | None):
@@ -99,8 +114,10 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
         target = f"No target set: {NO_TARGET_RULE}"
     else:
         target = "No target set"
+    own = getattr(r, "indicator_latest", None)
+    shown = fmt.with_status(r.value, r.status, dec, unit)
     return ui.summary_card(
-        r.title, fmt.with_status(r.value, r.status, dec, unit),
+        r.title, shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
         href=f"/indicator/{r.indicator}?areas={area}",
         badge=ui.rag_badge(r.rag, r.progress_status, has_target=not fmt.missing(r.target)),
         children=[
@@ -118,18 +135,37 @@ def profile_link(area: str, name: str):
     return html.P(html.A(f"Full profile of {name}", href=f"/area/{area}"), className="profile-link")
 
 
+def status_summary(latest: pd.DataFrame, worse: int) -> str:
+    """The statuses in words, claiming none the rows do not have: with no status at all it says so rather
+    than counting zeros, and only indicators with a status are said to be judged on a target or a trend."""
+    rag = latest["rag"].value_counts()
+    rated = int(latest["rag"].notna().sum())
+    targets = int(latest["target"].notna().sum())
+    compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
+    if not rated:
+        words = "None has a status: "
+        words += (f"{targets} {'has a target' if targets == 1 else 'have a target'}, without a status yet. "
+                  if targets else "none has a target or a trend to judge. ")
+    else:
+        words = (f"On track or achieved: {int(rag.get('green', 0))}; needing acceleration: {int(rag.get('amber', 0))}; "
+                 f"off track: {int(rag.get('red', 0))}; no status: {len(latest) - rated}. "
+                 f"{targets} of them {'has' if targets == 1 else 'have'} a target")
+        trend = int((latest["rag"].notna() & latest["target"].isna()).sum())
+        words += f"; {trend} with a status but no target {'is' if trend == 1 else 'are'} judged on a yearly trend. " \
+            if trend else ". "
+    if not compared:
+        return words + "No change since the previous period could be tested for significance."
+    return words + (f"{worse} got significantly worse since the previous period (of {compared} whose change "
+                    "could be tested).")
+
+
 def content(release: Release, area: str, theme: str | None, fresh: Freshness | None = None):
     latest, series = overview_rows(release, area, theme)
     name = data.area_name(release, area) or area
     if latest.empty:
         return [ui.no_data(f"There are no published values for {name} in this theme."), profile_link(area, name)]
     worse = latest[latest["change_significance"] == "worse"]
-    rag = latest["rag"].value_counts()
-    targets = int(latest["target"].notna().sum())
-    summary = (f"{name}: {fmt.count(len(latest), 'indicator')}. On track or achieved: {int(rag.get('green', 0))}; "
-               f"needing acceleration: {int(rag.get('amber', 0))}; off track: {int(rag.get('red', 0))}; "
-               f"no status: {int(latest['rag'].isna().sum())}. {targets} of them have a target; the others are "
-               f"judged on their yearly trend. {len(worse)} got significantly worse since the previous period.")
+    summary = f"{name}: {fmt.count(len(latest), 'indicator')}. " + status_summary(latest, len(worse))
     worse_list = (html.Ul([html.Li([html.A(r.title, href=f"/indicator/{r.indicator}?areas={area}"),
                                     f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
                                     f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
@@ -158,7 +194,8 @@ def layout(area: str | None = None, theme: str | None = None, **_):
         html.H1("Performance overview"),
         ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
         if unknown else None,
-        html.P(f"Release {rel.id}, published {created}. Each card shows the latest period of the indicator.",
+        html.P(f"Release {rel.id}, published {created}. Each card shows the area's latest value of the indicator, "
+               "with its period when the indicator has a later one.",
                className="fresh"),
         html.Form([
             ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,

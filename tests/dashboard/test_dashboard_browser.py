@@ -197,7 +197,7 @@ def test_chart_mode_bars_have_no_cloud_upload_few_buttons_and_visible_icons(tab)
 
 @pytest.mark.parametrize("path, control", [("/area/VL101", "area-indicator"), ("/", "overview-area"),
                                            ("/indicator/online_share", "explorer-level"),
-                                           ("/compare", "compare-areas")])
+                                           ("/compare?areas=VL1,VL2", "compare-areas")])
 def test_an_open_dropdown_shows_the_focused_and_the_chosen_option(tab, path, control):
     tab.open(path)
     tab.page.focus(f"#{control}")

@@ -140,11 +140,13 @@ def test_overview_cards_say_rag_in_words_and_list_what_got_worse(release):
 
 def test_compare_limits_and_defaults(release):
     areas, inds = compare.defaults(release)
-    assert areas[0] == "VL" and len(inds) == 3
+    assert areas == [] and len(inds) == 3  # no area of the table is the reader's own: the page says how to start
+    assert "Choose up to 12 areas" in json.dumps([c.to_plotly_json() for c in compare.content(release, [], inds)],
+                                                 default=lambda o: o.to_plotly_json())
     out = compare.content(release, ["VL1", "nope", "VL2"], ["neet_rate", "sickness_absence"])
     text = json.dumps([c.to_plotly_json() for c in out], default=lambda o: o.to_plotly_json())
     assert "Northmarch" in text and "sickness" not in text.lower()
-    assert "Choose at least one" in json.dumps(compare.content(release, [], ["neet_rate"])[0].to_plotly_json())
+    assert "Choose at least one" in json.dumps(compare.content(release, ["VL1"], [])[0].to_plotly_json())
 
 
 def test_ui_patterns_carry_words_and_escape_html():
@@ -198,10 +200,10 @@ def test_status_says_how_fresh_each_indicator_is(release, demo_config):
     now = catalogue.now()
     fresh = info.indicator_freshness(release, engine, stale_after=1.5, now=now)
     assert set(fresh["indicator"]) == set(release.indicator_ids)
-    assert fresh["refreshed"].notna().all() and set(fresh["state"]) == {"fresh"}
+    assert fresh["refreshed"].notna().all() and set(fresh["run_state"]) == {"fresh"}
     annual = fresh[fresh["frequency"] == "annual"]
     later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + PERIOD["annual"] + timedelta(days=30))
-    assert set(later.set_index("indicator").loc[annual["indicator"], "state"]) == {"due"}
+    assert set(later.set_index("indicator").loc[annual["indicator"], "run_state"]) == {"due"}
     much_later = info.indicator_freshness(release, engine, stale_after=1.5, now=now + 2 * PERIOD["annual"])
     assert set(much_later["state"]) == {"stale"}
     assert [info.FRESHNESS_TEXT[s] for s in ("fresh", "due", "stale")] == ["Up to date", "Due for refresh", "Overdue"]
