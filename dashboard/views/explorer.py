@@ -54,7 +54,10 @@ def no_value(sl: data.LevelSlice, p: int | None, values: np.ndarray) -> tuple[li
     for i in gone:
         s = st_labels[st[i]] if st[i] >= 0 else None
         n = nt_labels[nt[i]] if nt[i] >= 0 else None
-        reasons.append(f"{fmt.status(s) or 'no data'}: {n}" if isinstance(n, str) and n else (fmt.status(s) or "no data"))
+        word = fmt.status(s) or "no data"
+        # a note that starts with the status word already says it ("Withheld: fewer than 10 people…")
+        reasons.append((n if n.casefold().startswith(word.casefold()) else f"{word}: {n}")
+                       if isinstance(n, str) and n else word)
     return [sl.codes[i] for i in gone], reasons
 
 

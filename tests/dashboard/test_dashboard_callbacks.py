@@ -48,7 +48,7 @@ def test_map_shows_withheld_areas_in_grey_with_the_reason(release):
     grey = fig["data"][1]
     assert set(withheld["area_code"]) <= set(grey["locations"])
     reason = grey["text"][grey["locations"].index(withheld["area_code"].iloc[0])]
-    assert reason.startswith("withheld") and "suppression" in reason
+    assert reason.startswith("Withheld: fewer than 10 people") and "disclosure control" in reason
     assert "withheld" in summary
 
 
