@@ -123,6 +123,10 @@ class FetchConfig(Strict):
 SourceFormat = Literal["csv", "eurostat_tsv", "sdmx_csv", "excel", "parquet", "sql", "open_sdg", "frictionless"]
 
 
+#: Formats read as a tidy table (etl/sources/tidy.py), where ``period`` may be a constant.
+TIDY_FORMATS = ("csv", "excel", "parquet", "sql", "frictionless")
+
+
 class SourceConfig(Strict):
     id: str = Identifier
     format: SourceFormat
@@ -144,6 +148,10 @@ class SourceConfig(Strict):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     code_mapping: CodeMappingConfig | None = None
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    # codes: left-pad all-digit codes with zeros to this width (01001 saved by a spreadsheet as 1001)
+    pad_codes: int | None = Field(None, ge=2, le=20)
+    # a fixed period for a tidy file without a period column (``period: "2016"``)
+    period: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _where(self) -> SourceConfig:
@@ -159,6 +167,13 @@ class SourceConfig(Strict):
                 raise ValueError("give 'path' (a local file) or 'url' (downloaded at each run)")
         if self.format == "excel" and not self.sheet:
             raise ValueError("an 'excel' source needs 'sheet' (the name of the worksheet)")
+        if self.period is not None:
+            if self.format not in TIDY_FORMATS:
+                raise ValueError(f"'period' (a fixed period) is for a tidy table ({', '.join(TIDY_FORMATS)}); a "
+                                 f"{self.format!r} source has its own periods")
+            if "period" in self.columns.model_fields_set:
+                raise ValueError(f"give either 'columns.period' (the column {self.columns.period!r}) or 'period' "
+                                 f"(the fixed period {self.period!r}), not both")
         return self
 
     @property

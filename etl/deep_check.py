@@ -34,7 +34,7 @@ from etl.geography import load_areas
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
 from etl.sources import read_source, remote, sql
-from etl.sources.area_codes import apply_code_mapping, match_names
+from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
 from etl.sources.extract import unmatched_selections
 from etl.validate import (
     base_period_findings,
@@ -142,6 +142,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     file = source.where
     found = list(raw.attrs.get("findings", []))
     headers = dict(raw.attrs.get("headers", {}))
+    raw = pad_source_codes(raw, source)
     try:
         raw, more = apply_code_mapping(raw, source)
     except SourceError as exc:
