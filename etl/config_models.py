@@ -35,9 +35,26 @@ class AreasTable(Strict):
 
 
 class NeighbourFeature(Strict):
-    name: str
+    """An area attribute (``name``) or the value of one of the release's indicators (``indicator``) in a period
+    (``latest``: the level's last period with a value)."""
+    name: str | None = None
+    indicator: str | None = None
+    period: str | None = None
     weight: float = Field(1.0, gt=0)
     transform: Literal["none", "log"] = "none"
+
+    @model_validator(mode="after")
+    def _one_of(self) -> NeighbourFeature:
+        if (self.name is None) == (self.indicator is None):
+            raise ValueError("give exactly one of 'name' (an area attribute) or 'indicator' (an indicator id)")
+        if self.period is not None and self.indicator is None:
+            raise ValueError("'period' is for an 'indicator' feature, not an area attribute")
+        return self
+
+    @property
+    def column(self) -> str:
+        """The feature's column in the table neighbours are computed from."""
+        return self.name if self.name is not None else f"{self.indicator}@{self.period or 'latest'}"
 
 
 class NeighboursConfig(Strict):

@@ -352,8 +352,11 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
         rest = messages[SHOWN:]
         if rest:
             rows = pd.concat([r for _, r in rest])
-            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these, on {len(rows)} "
-                               "row(s) ('openmeasure etl report' lists each one after a run)", rows["file"].iat[0]))
+            codes = [str(c) for c in rows["area_code"].unique() if c] if rule == "unknown_area" else []
+            listed = f" ({', '.join(codes[:LISTED])}{', ...' if len(codes) > LISTED else ''})" if codes else ""
+            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}, in "
+                               f"{len(rows)} finding(s) ('openmeasure etl report' lists each one after a run)",
+                               rows["file"].iat[0]))
     return out
 
 
