@@ -5,6 +5,7 @@ its 320 county codes and gives Kusilvak under its 2015 code (02158) where the co
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -141,6 +142,13 @@ def _with_integer_codes(tmp_path: Path, fmt: str) -> dict:
         path = tmp_path / "unemp.xlsx"
         wb.save(path)
         return {"format": "excel", "path": str(path), "sheet": "LAUS"}
+    if fmt == "frictionless":  # an integer field: the connector keeps the file's text, '1001'
+        (tmp_path / "unemp.csv").write_text("fips,unemp\n" + "".join(
+            f"{c},{v}\n" for c, v in zip(codes, df["value"], strict=True)), encoding="utf-8")
+        (tmp_path / "datapackage.json").write_text(json.dumps({"name": "laus", "resources": [{
+            "name": "unemp", "path": "unemp.csv", "schema": {"fields": [
+                {"name": "fips", "type": "integer"}, {"name": "unemp", "type": "number"}]}}]}), encoding="utf-8")
+        return {"format": "frictionless", "path": str(tmp_path / "datapackage.json")}
     path = tmp_path / "unemp.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE laus (fips INTEGER, unemp REAL)")
@@ -148,7 +156,7 @@ def _with_integer_codes(tmp_path: Path, fmt: str) -> dict:
     return {"format": "sql", "path": None, "sql": {"url": f"sqlite:///{path}", "table": "laus"}}
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "excel", "sql"])
+@pytest.mark.parametrize("fmt", ["parquet", "excel", "sql", "frictionless"])
 def test_an_integer_typed_code_column_is_padded_too(tmp_path, fmt):
     source = _with_integer_codes(tmp_path, fmt)
     obs, found = read(_config(tmp_path, pad_codes=5, **source))
@@ -169,3 +177,11 @@ def test_config_check_deep_says_pad_codes_in_one_line(tmp_path):
     assert len(padding) == 1 and "add pad_codes: 5 to the source" in padding[0]
     assert padding[0].startswith("warning: sources[0].columns.area_code: unknown_area: 315 area code(s)")
     assert not any("pad_codes" in p.line() for p in deep_check(_config(tmp_path, pad_codes=5)))
+
+
+def test_a_code_mapping_table_saved_without_zeros_is_padded_as_the_source(tmp_path):
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("old_code,new_code\n2158,2270\n", encoding="utf-8")  # as a spreadsheet saves it
+    obs, found = read(_config(tmp_path, pad_codes=5, code_mapping={"path": str(mapping)}))
+    assert found.empty and obs.area_code.nunique() == 320
+    assert obs.loc[obs.area_code == "02270", "value"].tolist() == [21.3]
