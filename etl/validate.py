@@ -166,8 +166,7 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
     pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas), bool)
-    c.flag(pseudo, "pseudo_area", area_col, lambda r: "aggregate or pseudo-region " + r["area_code"]
-           + " is not an area of the geography; kept out of the roll-up")
+    c.flag(pseudo, "pseudo_area", area_col, pseudo_area_findings, summary=True)
     c.flag(unknown & ~pseudo, "unknown_area", area_col, lambda r: unknown_area_findings(r, known_areas),
            summary=True)
     by_frequency: dict[str, list[str]] = {}
@@ -198,10 +197,7 @@ def unknown_area_findings(rows: pd.DataFrame, known: set[str]) -> pd.DataFrame:
     code, with its number of rows, periods and first row, rather than one per row (64 old NUTS codes are
     4,224 rows of the Eurostat tables); and one per width for all-digit codes that match a known code once
     padded with zeros (1001 -> 01001: a spreadsheet dropped the zeros), which ``pad_codes`` fixes."""
-    rows = rows.astype({c: object for c in ("area_code", "period") if isinstance(rows[c].dtype,
-                                                                                pd.CategoricalDtype)})
-    by_code = rows.groupby("area_code", sort=False).agg(
-        row=("row", "min"), n=("row", "size"), periods=("period", lambda p: sorted(set(p), key=_period_key)))
+    by_code = _by_code(rows)
     padded = _padding_matches(list(by_code.index), known)
     hints = _area_hints(pd.Series([c for c in by_code.index if c not in padded], dtype=object), known)
     out = []
@@ -226,6 +222,26 @@ def unknown_area_findings(rows: pd.DataFrame, known: set[str]) -> pd.DataFrame:
                        f"digits; add pad_codes: {width} to the source (a spreadsheet drops the leading zeros of "
                        "codes it takes for numbers)"})
     return pd.DataFrame(out, columns=["row", "area_code", "period", "message"])
+
+
+def pseudo_area_findings(rows: pd.DataFrame) -> pd.DataFrame:
+    """The ``pseudo_area`` findings of ``rows``: one per aggregate or pseudo-region, with its rows and periods."""
+    out = []
+    for code, g in _by_code(rows).iterrows():
+        counted = f" ({g.n} rows, {_periods_text(g.periods)})" if g.n > 1 else ""
+        out.append({"row": g.row, "area_code": code, "period": g.periods[0] if len(g.periods) == 1 else "",
+                    "message": f"aggregate or pseudo-region {code} is not an area of the geography{counted}; kept "
+                               "out of the roll-up"})
+    return pd.DataFrame(out, columns=["row", "area_code", "period", "message"])
+
+
+def _by_code(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per area code of ``rows``, in order of appearance: its first row, number of rows and periods (in time
+    order)."""
+    rows = rows.astype({c: object for c in ("area_code", "period") if isinstance(rows[c].dtype,
+                                                                                pd.CategoricalDtype)})
+    return rows.groupby("area_code", sort=False).agg(
+        row=("row", "min"), n=("row", "size"), periods=("period", lambda p: sorted(set(p), key=_period_key)))
 
 
 def _period_key(p: str) -> tuple:

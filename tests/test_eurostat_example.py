@@ -102,6 +102,8 @@ def test_old_codes_are_one_finding_each_with_their_rows_and_a_code_mapping_hint(
     assert unknown.area_code.is_unique and len(unknown) == 64
     rows = unknown.message.str.extract(r"\((\d+) rows, ")[0].astype(int)
     assert rows.sum() == 4224
+    # aggregates and pseudo-regions likewise: one finding per code and source
+    assert not quality[quality.rule == "pseudo_area"].duplicated(["source", "area_code"]).any()
     be221 = unknown[unknown.area_code == "BE221"].iloc[0]
     assert be221.message == (
         "area code BE221 is not in the geography (66 rows, 33 periods, 1990 to 2022); BE22 is: probably a code of "
