@@ -88,7 +88,7 @@ def cmd_etl_report(args: argparse.Namespace) -> int:
     if findings.empty:
         out.print("no data-quality findings")
         return 0
-    summary = Table("source", "rule", "severity", "rows", title="findings by rule")
+    summary = Table("source", "rule", "severity", "findings", title="findings by rule")
     counts = findings.groupby(["source", "rule", "severity"], dropna=False).size().reset_index(name="n")
     for r in counts.sort_values(["severity", "n"], ascending=[True, False]).itertuples():
         summary.add_row(r.source or "", r.rule, _severity(r.severity), f"{r.n:,}")

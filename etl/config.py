@@ -272,7 +272,11 @@ def check_references(config: Config) -> list[str]:
                 problems.append(f"geography.neighbours.levels[{n}]: {_unknown('level', level, levels)}")
         attributes = config.geography.areas.attributes
         for n, feature in enumerate(nb.features):
-            if feature.name not in attributes:
+            if feature.indicator is not None:
+                if feature.indicator not in indicators:
+                    problems.append(f"geography.neighbours.features[{n}].indicator: "
+                                    f"{_unknown('indicator', feature.indicator, indicators)}")
+            elif feature.name not in attributes:
                 problems.append(f"geography.neighbours.features[{n}].name: "
                                 f"{_unknown('attribute', feature.name, attributes)} (a feature must be one of "
                                 "geography.areas.attributes)")

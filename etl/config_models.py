@@ -35,9 +35,26 @@ class AreasTable(Strict):
 
 
 class NeighbourFeature(Strict):
-    name: str
+    """An area attribute (``name``) or the value of one of the release's indicators (``indicator``) in a period
+    (``latest``: the level's last period with a value)."""
+    name: str | None = None
+    indicator: str | None = None
+    period: str | None = None
     weight: float = Field(1.0, gt=0)
     transform: Literal["none", "log"] = "none"
+
+    @model_validator(mode="after")
+    def _one_of(self) -> NeighbourFeature:
+        if (self.name is None) == (self.indicator is None):
+            raise ValueError("give exactly one of 'name' (an area attribute) or 'indicator' (an indicator id)")
+        if self.period is not None and self.indicator is None:
+            raise ValueError("'period' is for an 'indicator' feature, not an area attribute")
+        return self
+
+    @property
+    def column(self) -> str:
+        """The feature's column in the table neighbours are computed from."""
+        return self.name if self.name is not None else f"{self.indicator}@{self.period or 'latest'}"
 
 
 class NeighboursConfig(Strict):
@@ -142,6 +159,10 @@ class FetchConfig(Strict):
 SourceFormat = Literal["csv", "eurostat_tsv", "sdmx_csv", "excel", "parquet", "sql", "open_sdg", "frictionless"]
 
 
+#: Formats read as a tidy table (etl/sources/tidy.py), where ``period`` may be a constant.
+TIDY_FORMATS = ("csv", "excel", "parquet", "sql", "frictionless")
+
+
 class SourceConfig(Strict):
     id: str = Identifier
     format: SourceFormat
@@ -187,6 +208,10 @@ class SourceConfig(Strict):
                              "column in 'columns.area_code' or 'columns.area_name'")
         return self
     # -- end opensdg --
+    # codes: left-pad all-digit codes with zeros to this width (01001 saved by a spreadsheet as 1001)
+    pad_codes: int | None = Field(None, ge=2, le=20)
+    # a fixed period for a tidy file without a period column (``period: "2016"``)
+    period: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _where(self) -> SourceConfig:
@@ -202,6 +227,13 @@ class SourceConfig(Strict):
                 raise ValueError("give 'path' (a local file) or 'url' (downloaded at each run)")
         if self.format == "excel" and not self.sheet:
             raise ValueError("an 'excel' source needs 'sheet' (the name of the worksheet)")
+        if self.period is not None:
+            if self.format not in TIDY_FORMATS:
+                raise ValueError(f"'period' (a fixed period) is for a tidy table ({', '.join(TIDY_FORMATS)}); a "
+                                 f"{self.format!r} source has its own periods")
+            if "period" in self.columns.model_fields_set:
+                raise ValueError(f"give either 'columns.period' (the column {self.columns.period!r}) or 'period' "
+                                 f"(the fixed period {self.period!r}), not both")
         return self
 
     @property

@@ -36,7 +36,7 @@ from etl.geography import load_areas
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
 from etl.sources import read_source, remote, sql
-from etl.sources.area_codes import apply_code_mapping, match_names
+from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
 from etl.sources.extract import unmatched_selections
 from etl.validate import (
     base_period_findings,
@@ -174,6 +174,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     file = source.where
     found = list(raw.attrs.get("findings", []))
     headers = dict(raw.attrs.get("headers", {}))
+    raw = pad_source_codes(raw, source)
     try:
         raw, more = apply_code_mapping(raw, source)
     except SourceError as exc:
@@ -383,8 +384,11 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
         rest = messages[SHOWN:]
         if rest:
             rows = pd.concat([r for _, r in rest])
-            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these, on {len(rows)} "
-                               "row(s) ('openmeasure etl report' lists each one after a run)", rows["file"].iat[0]))
+            codes = [str(c) for c in rows["area_code"].unique() if c] if rule == "unknown_area" else []
+            listed = f" ({', '.join(codes[:LISTED])}{', ...' if len(codes) > LISTED else ''})" if codes else ""
+            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}, in "
+                               f"{len(rows)} finding(s) ('openmeasure etl report' lists each one after a run)",
+                               rows["file"].iat[0]))
     return out
 
 

@@ -24,6 +24,7 @@ from etl.config_models import Config
 from etl.demo import ensure_demo
 from etl.exceptions import ConfigError, OpenMeasureError, StepFailed
 from etl.geography import load_areas
+from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.observations import same_categories
 from etl.release import write_release
 from etl.release_values import withheld_cells
@@ -44,7 +45,6 @@ from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
 from indicators.families import with_families
-from indicators.neighbours import nearest_neighbours
 from indicators.release_audit import audit_release
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
             wanted, partial = [i.id for i in config.indicators], False  # nothing to carry forward yet
         run_config = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
         needed = {x for i in run_config.indicators for x in i.compute.measures}
+        needed |= {x for i in config.indicators if i.id in feature_indicators(config) for x in i.compute.measures}
 
         t = time.perf_counter()
         progress("loading the geography")
@@ -249,9 +250,12 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         if not found_on_maps.empty:
             findings = pd.concat([f for f in (findings, found_on_maps) if not f.empty], ignore_index=True)
 
-        nb = config.geography.neighbours
-        neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
-                      else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
+        # after the observations: a feature may be an indicator's value (etl.neighbour_features)
+        neighbours, ties, used = neighbours_of(config, areas, obs, spill=str(Path(config.store) / ".spill"))
+        for column, periods in used.items():
+            progress(f"neighbour feature {column}: " + ", ".join(f"{lv} {p}" for lv, p in periods.items()))
+        if not ties.empty:
+            findings = pd.concat([f for f in (findings, ties) if not f.empty], ignore_index=True)
 
         # what the published release withheld stays withheld: comparing two releases must not reveal it
         before = store.path() / "indicator_values.parquet" if store.current_id() else None

@@ -128,12 +128,19 @@ class Checker:
         self.dropped = np.zeros(len(obs), dtype=bool)
         self.found: list[pd.DataFrame] = []
 
-    def flag(self, mask, rule: str, column: str, message: Message) -> None:
+    def flag(self, mask, rule: str, column: str, message: Message, *, summary: bool = False) -> None:
+        """``summary``: ``message`` takes the flagged rows and gives the findings' rows itself (fewer than the
+        flagged rows: one per code, say), as a frame of ``row, area_code, period, message``."""
         mask = np.asarray(mask, dtype=bool) & ~self.dropped
         if not mask.any():
             return
         what = action(rule, self.rules)
-        self.found.append(_findings(self.obs[mask], rule, what, self.file, column, message))
+        if summary:
+            rows = message(self.obs[mask])
+            rows["source"], rows["measure"] = self.obs["source"].iat[0], ""
+            self.found.append(_findings(rows, rule, what, self.file, column, rows["message"]))
+        else:
+            self.found.append(_findings(self.obs[mask], rule, what, self.file, column, message))
         if what in DROPPING:
             self.dropped |= mask
 
@@ -159,11 +166,9 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
            + " is not a year, quarter or month")
     unknown = ~area.isin(known_areas) & (area != "")
     pseudo = unknown & map_unique(area, lambda a: is_pseudo_area(a, known_areas), bool)
-    c.flag(pseudo, "pseudo_area", area_col, lambda r: "aggregate or pseudo-region " + r["area_code"]
-           + " is not an area of the geography; kept out of the roll-up")
-    c.flag(unknown & ~pseudo, "unknown_area", area_col,
-           lambda r: "area code " + r["area_code"] + " is not in the geography"
-           + r["area_code"].map(_area_hints(r["area_code"], known_areas)))
+    c.flag(pseudo, "pseudo_area", area_col, pseudo_area_findings, summary=True)
+    c.flag(unknown & ~pseudo, "unknown_area", area_col, lambda r: unknown_area_findings(r, known_areas),
+           summary=True)
     by_frequency: dict[str, list[str]] = {}
     for measure, freq in (frequencies or {}).items():
         by_frequency.setdefault(freq, []).append(measure)
@@ -185,6 +190,93 @@ def validate_observations(obs: pd.DataFrame, known_areas: set[str], file: str, c
     c.flag(negative, "negative_count", value_col,
            lambda r: "negative count " + r["value"].map("{:g}".format) + " for " + r["measure"])
     return c.result()
+
+
+def unknown_area_findings(rows: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+    """The ``unknown_area`` findings of ``rows`` (observations whose code is not in the geography): one per
+    code, with its number of rows, periods and first row, rather than one per row (64 old NUTS codes are
+    4,224 rows of the Eurostat tables); and one per width for all-digit codes that match a known code once
+    padded with zeros (1001 -> 01001: a spreadsheet dropped the zeros), which ``pad_codes`` fixes."""
+    by_code = _by_code(rows)
+    padded = _padding_matches(list(by_code.index), known)
+    hints = _area_hints(pd.Series([c for c in by_code.index if c not in padded], dtype=object), known)
+    out = []
+    for code, g in by_code.iterrows():
+        if code in padded:
+            continue
+        text = f"area code {code} is not in the geography"
+        if g.n > 1:
+            text += f" ({g.n} rows, {_periods_text(g.periods)})"
+        out.append({"row": g.row, "area_code": code, "period": g.periods[0] if len(g.periods) == 1 else "",
+                    "message": text + (hints.get(code) or (_older_version_hint(code, known) if len(g.periods) > 1
+                                                           else ""))})
+    for width in sorted({w for _, w in padded.values()}):
+        codes = [c for c, (_, w) in padded.items() if w == width]
+        listed = ", ".join(codes[:_LISTED]) + (f" and {len(codes) - _LISTED} more" if len(codes) > _LISTED else "")
+        n_rows = int(by_code.loc[codes, "n"].sum())
+        first = codes[0]
+        out.append({
+            "row": by_code.loc[codes, "row"].min(), "area_code": first if len(codes) == 1 else "", "period": "",
+            "message": f"{len(codes)} area code(s) are not in the geography but match one after padding with zeros "
+                       f"({listed}; {n_rows} row(s)): {first} matches {padded[first][0]} after padding to {width} "
+                       f"digits; add pad_codes: {width} to the source (a spreadsheet drops the leading zeros of "
+                       "codes it takes for numbers)"})
+    return pd.DataFrame(out, columns=["row", "area_code", "period", "message"])
+
+
+def pseudo_area_findings(rows: pd.DataFrame) -> pd.DataFrame:
+    """The ``pseudo_area`` findings of ``rows``: one per aggregate or pseudo-region, with its rows and periods."""
+    out = []
+    for code, g in _by_code(rows).iterrows():
+        counted = f" ({g.n} rows, {_periods_text(g.periods)})" if g.n > 1 else ""
+        out.append({"row": g.row, "area_code": code, "period": g.periods[0] if len(g.periods) == 1 else "",
+                    "message": f"aggregate or pseudo-region {code} is not an area of the geography{counted}; kept "
+                               "out of the roll-up"})
+    return pd.DataFrame(out, columns=["row", "area_code", "period", "message"])
+
+
+def _by_code(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per area code of ``rows``, in order of appearance: its first row, number of rows and periods (in time
+    order)."""
+    rows = rows.astype({c: object for c in ("area_code", "period") if isinstance(rows[c].dtype,
+                                                                                pd.CategoricalDtype)})
+    return rows.groupby("area_code", sort=False).agg(
+        row=("row", "min"), n=("row", "size"), periods=("period", lambda p: sorted(set(p), key=_period_key)))
+
+
+def _period_key(p: str) -> tuple:
+    try:
+        return (period_time(p), p)
+    except (ValueError, TypeError):
+        return (float("inf"), str(p))
+
+
+def _periods_text(periods: list[str]) -> str:
+    if len(periods) <= 3:
+        return ("period " if len(periods) == 1 else "periods ") + ", ".join(map(str, periods))
+    return f"{len(periods)} periods, {periods[0]} to {periods[-1]}"
+
+
+def _padding_matches(codes: list[str], known: set[str]) -> dict[str, tuple[str, int]]:
+    """Each all-digit code that matches exactly one known code once left-padded with zeros: (that code, width)."""
+    widths = sorted({len(k) for k in known if k.isascii() and k.isdigit()})
+    out = {}
+    for code in codes:
+        if isinstance(code, str) and code.isascii() and code.isdigit():
+            hits = [(code.zfill(w), w) for w in widths if w > len(code) and code.zfill(w) in known]
+            if len(hits) == 1:
+                out[code] = hits[0]
+    return out
+
+
+def _older_version_hint(code: str, known: set[str]) -> str:
+    """A code whose parent-looking prefix (``BE22`` of ``BE221``) is a known area, reported over several periods
+    (a series, not a typo in one row), is likely a code of another version of the geography (a NUTS 2016 code in
+    NUTS 2021 data)."""
+    if not isinstance(code, str) or len(code) < 3 or code[:-1] not in known:
+        return ""
+    return (f"; {code[:-1]} is: probably a code of another version of the geography (recoded or split); "
+            "map it to the current code with the source's code_mapping (docs/configuration.md)")
 
 
 #: Unknown codes x known codes above which only case-insensitive matches are suggested (difflib is slow).

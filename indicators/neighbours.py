@@ -5,8 +5,16 @@ them, standardise each to z-scores across the level, weight them, and take the k
 Euclidean distance. The features, weights and k are published in the release (areas.parquet and manifest) so
 that a council can check its peer group.
 
-The peers are exactly the first k of all other areas of the level ordered by (distance, area code), whatever
-the search structure returns and whatever order the areas arrive in, so anyone can reproduce them:
+A feature is an attribute of the areas table or, computed by the pipeline before the neighbours, the value of
+one of the release's own indicators in a period (:mod:`etl.neighbour_features`); this module is given a column
+per feature either way (``NeighbourFeature.column``).
+
+The peers are exactly the first k of all other areas of the level ordered by (distance, then the difference in
+the first feature, then in the second, ..., then area code), whatever the search structure returns and whatever
+order the areas arrive in, so anyone can reproduce them. Two areas at the same distance are told apart by the
+feature listed first (the one that differs less there is the nearer), and areas with the same features (distance
+0) only by their codes: when more than k other areas share an area's features, which of them are its peers is
+decided by the code alone, and :func:`zero_distance_ties` reports it.
 
 - the level's areas are put in area-code order before anything is computed (so the z-scores' sums, and
   hence every float, do not depend on the input's row order);
@@ -20,7 +28,8 @@ the search structure returns and whatever order the areas arrive in, so anyone c
   features are grouped (each group in code order), the tree over the distinct feature vectors gives the
   distance of the (k+1)-th area counting the area itself, i.e. of the k-th peer, then every distinct vector
   within that distance (times 1 + 1e-9, far wider than the 12-digit rounding, so float noise in the tree
-  cannot leave out a tied area) is a candidate, and the candidates are sorted by (rounded distance, code).
+  cannot leave out a tied area) is a candidate, and the candidates are sorted by (rounded distance, rounded
+  difference in each feature in turn, code).
   Querying k + 2 distinct vectors usually finds every candidate; a ball search (query_ball_point) is made
   only where the last of them is still within the distance, i.e. for a tie at the boundary.
   Only the first k + 1 areas of each identical group can be needed, so the work stays proportional to the
@@ -93,11 +102,14 @@ def _ordered_neighbours(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, 
                                                          count=int(lengths.sum()))])
     # every (vector, candidate vector) pair, its rounded distance, then the candidate's first k + 1 rows
     d = _round_significant(np.sqrt(((vectors[cand] - vectors[owner]) ** 2).sum(axis=1)))
+    # ties in distance: the smaller difference in the first feature, then the next, ... (then the code)
+    diffs = [_round_significant(np.abs(vectors[cand, j] - vectors[owner, j])) for j in range(x.shape[1])]
     heads = np.minimum(counts[cand], k + 1)
     offset = np.arange(heads.sum()) - np.repeat(np.cumsum(heads) - heads, heads)
     rows = by_vector[np.repeat(starts[cand], heads) + offset]
     owner, d = np.repeat(owner, heads), np.repeat(d, heads)
-    order = np.lexsort((rows, d, owner))
+    diffs = [np.repeat(v, heads) for v in diffs]
+    order = np.lexsort((rows, *reversed(diffs), d, owner))
     owner, rows, d = owner[order], rows[order], d[order]
     rank0 = np.arange(len(owner)) - np.searchsorted(owner, owner)  # position within the owner's candidates
     first, first_d = rows[rank0 <= k].reshape(-1, k + 1), d[rank0 <= k].reshape(-1, k + 1)
@@ -110,6 +122,29 @@ def _ordered_neighbours(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, 
     return (np.repeat(np.arange(n), k), f[keep], np.tile(np.arange(1, k + 1), n), fd[keep])
 
 
+def zero_distance_ties(areas: pd.DataFrame, config: NeighboursConfig, levels: list[str]) -> pd.DataFrame:
+    """``level, area_code, tied``: the areas that share their features with more than k other areas of their
+    level (``tied`` of them), so that their peers among those are picked by area code alone."""
+    out = []
+    for level in config.levels or levels:
+        group = areas[areas["level"] == level]
+        if len(group) < 2:
+            continue
+        x = _features(group, config)
+        ok = ~np.isnan(x).any(axis=1)
+        if ok.sum() < 2:
+            continue
+        _, inverse, counts = np.unique(x[ok], axis=0, return_inverse=True, return_counts=True)
+        tied = counts[inverse.reshape(-1)] - 1
+        k = min(config.k, int(ok.sum()) - 1)
+        many = tied > k
+        out.append(pd.DataFrame({"level": level, "area_code": group["area_code"].astype(str).to_numpy()[ok][many],
+                                 "tied": tied[many]}))
+    if not out:
+        return pd.DataFrame(columns=["level", "area_code", "tied"])
+    return pd.concat(out, ignore_index=True).sort_values(["level", "area_code"], ignore_index=True)
+
+
 def _round_significant(d: np.ndarray) -> np.ndarray:
     return np.array([float(format(v, f".{SIGNIFICANT_DIGITS}g")) for v in d.tolist()], dtype=float)
 
@@ -117,7 +152,7 @@ def _round_significant(d: np.ndarray) -> np.ndarray:
 def _features(group: pd.DataFrame, config: NeighboursConfig) -> np.ndarray:
     cols = []
     for n, f in enumerate(config.features):
-        v = _numbers(group, f.name, n)
+        v = _numbers(group, f.column, n)
         if f.transform == "log":
             v = np.log(np.where(v > 0, v, np.nan))
         if np.isnan(v).all():  # blank everywhere in the level: no area has the feature, so none has peers

@@ -93,3 +93,37 @@ def test_legacy_codes_and_aggregates_become_findings_not_silent_drops(eurostat_r
     assert {"EU27_2020", "EFTA", "DE_TOT", "ATZZZ"} <= pseudo
     row = quality[(quality.area_code == "BE221")].iloc[0]
     assert row.file.endswith("demo_r_pjanaggr3.tsv.gz") and row.row > 1 and row.column == "area_code"
+
+
+def test_old_codes_are_one_finding_each_with_their_rows_and_a_code_mapping_hint(eurostat_release: Path):
+    quality = pd.read_parquet(eurostat_release / "quality.parquet")
+    unknown = quality[quality.rule == "unknown_area"]
+    # 64 NUTS 2016 codes, 66 rows each (population and 65+, 1990-2022): 4,224 rows, once one finding each
+    assert unknown.area_code.is_unique and len(unknown) == 64
+    rows = unknown.message.str.extract(r"\((\d+) rows, ")[0].astype(int)
+    assert rows.sum() == 4224
+    # aggregates and pseudo-regions likewise: one finding per code and source
+    assert not quality[quality.rule == "pseudo_area"].duplicated(["source", "area_code"]).any()
+    be221 = unknown[unknown.area_code == "BE221"].iloc[0]
+    assert be221.message == (
+        "area code BE221 is not in the geography (66 rows, 33 periods, 1990 to 2022); BE22 is: probably a code of "
+        "another version of the geography (recoded or split); map it to the current code with the source's "
+        "code_mapping (docs/configuration.md)")
+
+
+def test_peers_are_regions_of_a_like_size_wealth_and_age(eurostat_release: Path):
+    """Features from the release's own indicators (log population, log GDP per head, share 65+) and the urban
+    type: München's peers are other large, rich cities, no longer the first ten predominantly urban regions
+    with its mountain and coastal types in code order (Stuttgart and Paris had the same ten before)."""
+    nb = pd.read_parquet(eurostat_release / "neighbours.parquet")
+    areas = pd.read_parquet(eurostat_release / "areas.parquet").set_index("area_code")
+    peers = {c: nb[nb.area_code == c].sort_values("rank")["neighbour_code"].tolist()
+             for c in ("DE212", "DE111", "FR101")}
+    assert peers["DE212"][:3] == ["CH040", "NL329", "DE600"]  # Zürich, Groot-Amsterdam, Hamburg
+    assert {"DEA23", "FR101", "IE061"} <= set(peers["DE212"])  # Köln, Paris, Dublin
+    assert peers["DE111"][0] == "DEA11" and "DE712" in peers["DE111"]  # Düsseldorf, Frankfurt am Main
+    assert peers["FR101"][:3] == ["FR105", "CH040", "DE212"]  # Hauts-de-Seine, Zürich, München
+    assert all((areas.loc[p, "urbn_type"] == 1).all() for p in peers.values())
+    assert len({tuple(p) for p in peers.values()}) == 3
+    quality = pd.read_parquet(eurostat_release / "quality.parquet")
+    assert not (quality.rule == "neighbour_ties").any()

@@ -4,6 +4,8 @@
   table ``old -> new`` (one-to-one; many-to-one, where the old areas' values are summed; one-to-many with
   weights, where an old area's value is split). A value the source also publishes under the new code wins over
   the mapped one, with a finding.
+- :func:`pad_codes` left-pads with zeros the codes made only of digits (``1001`` -> ``01001``): a spreadsheet
+  that took a code for a number dropped its leading zeros. A source asks for it with ``pad_codes: 5``.
 - :func:`match_names` fills the area code from the area's name where the source has names but no codes (or
   blank codes): names are compared after normalising case, accents, punctuation and ``&``; a name that fits
   several areas is reported as ambiguous, never picked.
@@ -25,6 +27,40 @@ from etl.sources.tidy import reader_finding
 _KEEP = re.compile(r"[^0-9a-z ]+")
 
 
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def pad_codes(codes: pd.Series, width: int) -> pd.Series:
+    """``codes`` with every code made only of digits and shorter than ``width`` left-padded with zeros
+    (``1001`` -> ``01001`` at width 5); other codes (``E06000001``, blank, already as long) are unchanged. A code
+    given as an integer (an integer-typed column) is taken as its digits. The index, and a categorical's dtype
+    kind, are kept."""
+    def pad(code):
+        if isinstance(code, (int, np.integer)) and not isinstance(code, bool) and code >= 0:
+            code = str(code)
+        if isinstance(code, str) and len(code) < width and _DIGITS.match(code):
+            return code.zfill(width)
+        return code
+
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        cats = codes.cat.categories
+        mapped = pd.Index([pad(c) for c in cats], dtype=object)
+        values = np.asarray(mapped, dtype=object)[codes.cat.codes.to_numpy()]
+        values[codes.cat.codes.to_numpy() < 0] = np.nan
+        return pd.Series(pd.Categorical(values), index=codes.index, name=codes.name)
+    return pd.Series([pad(c) for c in codes], index=codes.index, name=codes.name, dtype=object)
+
+
+def pad_source_codes(raw: pd.DataFrame, source: SourceConfig) -> pd.DataFrame:
+    """The raw table with its area codes padded to the source's ``pad_codes`` width (unchanged without it)."""
+    if not source.pad_codes or "area_code" not in raw.columns:
+        return raw
+    out = raw.copy()
+    out["area_code"] = pad_codes(raw["area_code"], source.pad_codes)
+    out.attrs = raw.attrs
+    return out
+
+
 def normalise_name(name: str) -> str:
     text = str(name).replace("\u2019", "").replace("'", "")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
@@ -37,14 +73,6 @@ def normalise_name(name: str) -> str:
 def header(raw: pd.DataFrame, column: str) -> str:
     """The file's own header of a logical column of the raw table (as the connector recorded it)."""
     return raw.attrs.get("headers", {}).get(column) or column
-
-
-def pad_codes(codes: pd.Series, width: int) -> pd.Series:
-    """Codes made only of digits and shorter than ``width`` left-padded with zeros (1001 -> 01001 at width 5);
-    every other code as it is."""
-    text = codes.astype(str)
-    short = text.str.fullmatch(r"\d+") & (text.str.len() < width)
-    return text.where(~short, text.str.zfill(width))
 
 
 def load_mapping(cfg: CodeMappingConfig, source_id: str) -> pd.DataFrame:
@@ -81,6 +109,9 @@ def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.Data
     if source.code_mapping is None:
         return raw, []
     mapping = load_mapping(source.code_mapping, source.id)
+    if source.pad_codes:  # a mapping table saved by the same spreadsheet lost the same zeros
+        mapping["old"] = pad_codes(mapping["old"], source.pad_codes)
+        mapping["new"] = pad_codes(mapping["new"], source.pad_codes)
     old = raw["area_code"].isin(set(mapping["old"]))
     if not old.any():
         return raw, []

@@ -1,7 +1,7 @@
 """One source, from its configured location to validated observations.
 
 locate (download a ``url`` when it changed) -> snapshot (sha256, dated copy under the store) -> read (the
-format's connector) -> area codes (mapping table, names) -> measures (observations) -> validation (rules of
+format's connector) -> area codes (zero padding, mapping table, names) -> measures (observations) -> validation (rules of
 the source, and against the previous release's observations of the same source).
 """
 
@@ -18,7 +18,7 @@ from etl.config_models import Config, MeasureConfig, SourceConfig
 from etl.exceptions import SourceError
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize
 from etl.sources import read_source, remote, snapshots, sql
-from etl.sources.area_codes import apply_code_mapping, match_names
+from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
 from etl.validate import (
     DROPPING,
     NoMatch,
@@ -64,6 +64,7 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     rows_read = len(raw)
     found = list(raw.attrs.get("findings", []))
     headers = dict(raw.attrs.get("headers", {}))
+    raw = pad_source_codes(raw, source)
     raw, more = apply_code_mapping(raw, source)
     found += more
     if "area_name" in raw.columns:

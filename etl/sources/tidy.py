@@ -75,7 +75,11 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     (default: header on line 1, ``header_row``). ``raw.attrs["headers"]`` keeps the file's own header of each
     logical column (``{"area_code": "district", "period": "year", ...}``): findings name those."""
     cols = source.columns
-    wanted = {"period": cols.period, "value": cols.value}
+    wanted = {"value": cols.value} if source.period is not None else {"period": cols.period, "value": cols.value}
+    if source.period is not None and cols.period in df.columns:
+        raise SourceError(source.id, f"the file has a period column {cols.period!r} and the source gives a fixed "
+                          f"period: {source.period!r}; give one of them (leave out 'period', or rename the column)",
+                          file=file, row=header_row, key="period", column=cols.period)
     if cols.area_name:
         wanted["area_name"] = cols.area_name
     if cols.area_code in df.columns or not cols.area_name:
@@ -92,8 +96,10 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
     missing = [c for c in wanted.values() if c not in df.columns]
     if missing:
         hint = _delimiter_hint(df, source)  # one column: the wrong delimiter, not wrong column names
+        fixed = ("; a file without a period column needs a fixed period on the source (e.g. period: \"2016\") "
+                 "or columns.period naming its column") if not hint and wanted.get("period") in missing else ""
         raise SourceError(source.id, f"missing column(s) {', '.join(map(repr, missing))}; the table has "
-                          f"{', '.join(map(repr, map(str, df.columns)))}{hint}", file=file, row=header_row,
+                          f"{', '.join(map(repr, map(str, df.columns)))}{hint}{fixed}", file=file, row=header_row,
                           key="delimiter" if hint else "columns", missing=() if hint else missing,
                           available=list(df.columns))
     out = df.rename(columns={v: k for k, v in wanted.items()})
@@ -104,6 +110,8 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
             out[c] = _text(out[c])
     if "area_code" not in out:
         out["area_code"] = ""
+    if source.period is not None:
+        out["period"] = pd.Categorical([source.period] * len(out))
     if "flags" not in out:
         out["flags"] = ""
     out = out.reset_index(drop=True)
@@ -169,6 +177,8 @@ def _text(s: pd.Series) -> pd.Series:
         def fn(v):
             return "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
     else:
-        def fn(v):
+        def fn(v):  # a whole float among text (SQL, Excel) is a code or a year: 1001.0 -> '1001'
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
             return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
     return pd.Series(map_categorical(s, fn), index=s.index)

@@ -1,4 +1,5 @@
-"""Nearest neighbours are the first k other areas of the level by (distance, area code), exactly.
+"""Nearest neighbours are the first k other areas of the level by (distance, difference in each feature in turn,
+area code), exactly.
 
 A k-d tree's k nearest hold an arbitrary choice among tied areas; with coarse features (NUTS 3 urban, mountain
 and coastal types take 31 distinct values across 1,513 areas) almost every area has ties, so a council could
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from etl.config_models import NeighboursConfig
 from etl.exceptions import ConfigError
-from indicators.neighbours import _features, nearest_neighbours
+from indicators.neighbours import _features, nearest_neighbours, zero_distance_ties
 
 
 def _peers(nb: pd.DataFrame, code: str) -> list[str]:
@@ -59,7 +60,8 @@ def test_peer_groups_do_not_depend_on_row_order():
 
 
 def _brute_force(areas: pd.DataFrame, config: NeighboursConfig, level: str) -> dict[str, list[tuple[float, str]]]:
-    """Every other area of the level, sorted by (distance to 12 significant digits, code); first k kept."""
+    """Every other area of the level, sorted by (distance to 12 significant digits, difference in each feature in
+    turn to 12 significant digits, code); first k kept."""
     group = areas[areas.level == level].sort_values("area_code")
     x = _features(group, config)
     ok = ~np.isnan(x).any(axis=1)
@@ -68,8 +70,10 @@ def _brute_force(areas: pd.DataFrame, config: NeighboursConfig, level: str) -> d
     out = {}
     for i, code in enumerate(codes):
         d = np.sqrt(((x - x[i]) ** 2).sum(axis=1))
-        others = sorted((float(f"{d[j]:.12g}"), codes[j]) for j in range(len(codes)) if j != i)
-        out[code] = others[:k]
+        others = sorted((float(f"{d[j]:.12g}"), *(float(f"{abs(x[j, f] - x[i, f]):.12g}")
+                                                      for f in range(x.shape[1])), codes[j])
+                        for j in range(len(codes)) if j != i)
+        out[code] = [(o[0], o[-1]) for o in others[:k]]
     return out if len(codes) >= 2 else {}
 
 
@@ -124,3 +128,21 @@ def test_blank_feature_values_leave_the_area_without_peers():
     nb = nearest_neighbours(areas, NeighboursConfig(k=2, features=[{"name": "pop"}, {"name": "z"}]), ["l"])
     assert sorted(set(nb.area_code)) == ["A1", "A2", "A5"]
     assert set(nb.neighbour_code) == {"A1", "A2", "A5"}
+
+
+def test_a_tie_in_distance_goes_to_the_area_closer_in_the_first_feature():
+    # B and C are both at distance 1 from A: B differs in the second feature, C in the first. The first
+    # feature decides (B), whatever the codes say; D differs in both and comes last.
+    areas = pd.DataFrame({"area_code": ["A", "C", "B", "D"], "level": "l",
+                          "f0": [0.0, 1.0, 0.0, 1.0], "f1": [0.0, 0.0, 1.0, 1.0]})
+    nb = nearest_neighbours(areas, NeighboursConfig(k=3, features=[{"name": "f0"}, {"name": "f1"}]), ["l"])
+    assert _peers(nb, "A") == ["B", "C", "D"]
+    swapped = NeighboursConfig(k=3, features=[{"name": "f1"}, {"name": "f0"}])
+    assert _peers(nearest_neighbours(areas, swapped, ["l"]), "A") == ["C", "B", "D"]
+
+
+def test_more_than_k_areas_at_distance_zero_are_reported():
+    areas = pd.DataFrame({"area_code": [f"A{i}" for i in range(6)], "level": "l", "t": [1, 1, 1, 1, 2, 2]})
+    ties = zero_distance_ties(areas, NeighboursConfig(k=2, features=[{"name": "t"}]), ["l"])
+    assert ties.to_dict("list") == {"level": ["l"] * 4, "area_code": ["A0", "A1", "A2", "A3"], "tied": [3] * 4}
+    assert zero_distance_ties(areas, NeighboursConfig(k=3, features=[{"name": "t"}]), ["l"]).empty
