@@ -12,7 +12,8 @@
     openmeasure access remove-user NAME [--config PATH]
     openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
 
-Every error a user can act on is printed as one message without a traceback (exit status 2).
+Every error a user can act on is printed as one message without a traceback (exit status 2); a run that
+published its release but could not record it in the catalogue exits 3.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from etl.exceptions import OpenMeasureError
+from etl.exceptions import OpenMeasureError, PublishedUnrecorded
 
 console = Console(stderr=True)
 # Piped into a file or another program (no terminal, no COLUMNS), rich would wrap and cut tables at 80
@@ -218,13 +219,19 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.runner import catalogue_problem
     from etl.status import print_history, print_release, print_status
 
     config = _load(args)
     whole = print_release(config, out)
-    print_status(config, out)
-    if getattr(args, "history", None):
-        print_history(config, out, args.history)
+    try:
+        print_status(config, out)
+        if getattr(args, "history", None):
+            print_history(config, out, args.history)
+    except SQLAlchemyError as exc:  # one line, as the dashboard's /status says it
+        raise OpenMeasureError(catalogue_problem(config.catalogue, exc)) from exc
     return 0 if whole else 2
 
 
@@ -330,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     key = (args.group, args.action) if getattr(args, "action", None) else (args.group,)
     try:
         return COMMANDS[key](args)
+    except PublishedUnrecorded as exc:
+        console.print(f"[bold yellow]published, not recorded:[/bold yellow] {escape(str(exc))}", highlight=False)
+        return 3
     except OpenMeasureError as exc:
         console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         return 2
