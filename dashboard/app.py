@@ -21,6 +21,7 @@ from dashboard.views import area, compare, explorer, overview
 from dashboard.views.common import title_sync
 from etl.config_models import Config
 from etl.exceptions import StoreError
+from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ def frame(title: str):
             banner = ui.synthetic_banner(m)
             footer_release = (f"Release {rel.id}, published {m.get('created', '')}. Licence {m.get('licence', '')}. "
                               f"{m.get('attribution', '')}")
+            damaged = context.damaged(rel)
+            if damaged is not None:
+                banner = damaged_banner(damaged)
+        except DamagedRelease as exc:
+            log.error("frame release=%s damaged=%s problem=%s", exc.release_id, exc.name, exc.problem)
+            banner = damaged_banner(exc)
         except StoreError as exc:
             log.warning("frame release_error=%s", exc)
         explorer_link = []
@@ -88,6 +95,15 @@ def frame(title: str):
                         className="site-footer"),
         ], className="frame")
     return layout
+
+
+def damaged_banner(exc: DamagedRelease):
+    """Said on every page while the current release has a damaged file (the pages answer 503 meanwhile)."""
+    return html.Div(
+        [html.Strong("The published data cannot be shown. "),
+         html.Span(f"A file of release {exc.release_id} ({exc.name}) is damaged; the figures are withheld "
+                   "until it is repaired or a new release is published. Please try again later.")],
+        className="banner-synthetic", role="region", id="damaged-banner", **{"aria-label": "About this data"})
 
 
 def sign_in_enabled() -> bool:
@@ -121,9 +137,10 @@ def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
     @server.route("/boundaries/<release_id>/<level>.geojson")
     def boundaries(release_id: str, level: str):
         try:
-            path = reader.get(release_id).boundaries_path(level)
+            rel = reader.get(release_id)
         except StoreError:
-            path = None
+            flask.abort(404)
+        path = rel.boundaries_path(level)  # a damaged file raises DamagedRelease: 503
         if path is None:
             flask.abort(404)
         resp = flask.send_file(path, mimetype="application/geo+json", max_age=31_536_000, conditional=True)
@@ -194,6 +211,26 @@ def add_not_found_status(server) -> None:
         return resp
 
 
+def add_damaged_status(server) -> None:
+    """A page of a release with a damaged file answers 503 (its shell then says why: :func:`damaged_banner`),
+    so that a monitor or crawler sees the outage; the check is the cheap one (size, Parquet magic)."""
+
+    @server.after_request
+    def _damaged(resp):
+        req = flask.request
+        if req.method != "GET" or resp.status_code != 200 or req.endpoint not in DASH_INDEX:
+            return resp
+        try:
+            if context.damaged(context.release()) is not None:
+                resp.status_code = 503
+                resp.headers["Retry-After"] = "300"
+        except DamagedRelease:
+            resp.status_code = 503
+        except StoreError:
+            pass
+        return resp
+
+
 def add_private_cache_control(server) -> None:
     """What a signed-in manager is shown (pages, layouts and callback answers with internal indicators) is
     neither stored by a browser nor by a shared cache: after signing out on a shared computer, Back or the
@@ -228,6 +265,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     title_sync(app)
     add_boundaries_route(app.server, reader)
     add_not_found_status(app.server)
+    add_damaged_status(app.server)
     add_private_cache_control(app.server)
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)

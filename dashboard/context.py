@@ -15,6 +15,7 @@ import flask
 from dashboard.release_reader import Release, ReleaseReader
 from etl.config_models import Config
 from etl.exceptions import StoreError
+from etl.integrity import DamagedRelease, quick_problems
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +57,14 @@ def release(release_id: str | None = None) -> Release:
         rel = rdr.current()  # raises StoreError when nothing is published
     flask.g.om_release = rel
     return rel
+
+
+def damaged(rel: Release) -> DamagedRelease | None:
+    """The first damaged file of ``rel`` by the cheap check (every file's size and Parquet magic), once per
+    request; None when every file passes."""
+    key = ("om_damaged", rel.id)
+    if flask.g.get("om_damaged_key") != key:
+        problems = quick_problems(rel.path)
+        flask.g.om_damaged = DamagedRelease(rel.id, *problems[0]) if problems else None
+        flask.g.om_damaged_key = key
+    return flask.g.om_damaged

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from dashboard import map_geometry as map_geometry_mod
 from dashboard.release_reader import Release
+from etl.integrity import DamagedRelease
 
 MAP_COLUMNS = ["area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level", "n_ranked_level",
                "quartile", "significance_parent", "significance_top", "parent_code", "progress_status", "rag"]
@@ -215,9 +216,11 @@ def level_ranges(release: Release, level: str) -> pd.DataFrame:
     def load() -> pd.DataFrame:
         allowed = set(release.indicator_ids)
         parts, todo = [], sorted(allowed)
-        path = release.path / "level_ranges.parquet"
-        if path.is_file():
-            pre = pq.read_table(path, filters=[("level", "=", level)]).to_pandas()
+        if (release.path / "level_ranges.parquet").is_file():
+            path = release.file("level_ranges.parquet")
+            with release.reading("level_ranges.parquet"):
+                pre = pq.read_table(path, filters=[("level", "=", level)],
+                                    page_checksum_verification=True).to_pandas()
             parts.append(pre[pre["indicator"].isin(allowed)][RANGE_COLUMNS])
             todo = sorted(allowed - release.public_indicator_ids)  # the file holds every public indicator, with or without rows
         parts += _computed_ranges(release, level, todo)
@@ -234,6 +237,9 @@ def levels_with_values(release: Release) -> list[str]:
 
 
 def _computed_ranges(release: Release, level: str, indicators: list[str]) -> list[pd.DataFrame]:
+    if not indicators:
+        return []
+    path = release.file("indicator_values.parquet")
     con = duckdb.connect(config={"threads": 1})
     parts = []
     try:
@@ -246,9 +252,11 @@ def _computed_ranges(release: Release, level: str, indicators: list[str]) -> lis
                 FROM read_parquet(?) WHERE level = ? AND breakdown = 'total' AND value IS NOT NULL
                   AND indicator >= ? AND indicator <= ? AND list_contains(?, indicator)
                 GROUP BY indicator, period
-                """, [str(release.path / "indicator_values.parquet"), level, indicators[i],
+                """, [str(path), level, indicators[i],
                       indicators[min(i + RANGE_BATCH, len(indicators)) - 1],
                       indicators[i:i + RANGE_BATCH]]).df())
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # a file damaged past the cheap check
+        raise DamagedRelease(release.id, "indicator_values.parquet", f"cannot be read ({exc})") from exc
     finally:
         con.close()
     return parts

@@ -8,6 +8,10 @@
 - Nothing is loaded whole: values are read from the file sorted for the question (by indicator, or by
   area), only the row groups whose statistics can hold the wanted keys; each file's footer and row-group
   statistics are parsed once per release, and small tables are cached per release id.
+- Every file is checked cheaply each time it is opened (:meth:`Release.file`: its size against the manifest,
+  Parquet's magic bytes and footer length; a stat and two small reads, no hash), and a read that fails raises
+  :class:`~etl.integrity.DamagedRelease` naming the file, never a bare pyarrow or OS error. A release pruned
+  while a request reads it raises :class:`ReleaseGone`, and the caller asks for the current release again.
 - Bigger derived arrays (one indicator at one level, every period) go to :data:`SLICES`, one bounded LRU
   per worker process keyed by release path and visibility, so memory stays bounded whatever the number
   of indicators, and a new release simply uses new keys.
@@ -16,11 +20,11 @@
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -30,8 +34,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl.exceptions import StoreError
+from etl.integrity import DamagedRelease, quick_problem, read_manifest
 from etl.release_values import bucket_file
-from etl.store import ReleaseStore
+from etl.store import ReleaseStore, sha256_file
+
+
+class ReleaseGone(StoreError):
+    """The release was pruned while a request was reading it; ask for the current release again."""
+
+    def __init__(self, release_id: str):
+        self.release_id = release_id
+        super().__init__(f"release {release_id} was removed (pruned) while it was read; the current release "
+                         "is used instead")
 
 
 class Release:
@@ -60,11 +74,62 @@ class Release:
 
     @cached_property
     def manifest(self) -> dict:
-        return json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+        try:
+            return read_manifest(self.path)
+        except DamagedRelease:
+            if not self.path.is_dir():
+                raise ReleaseGone(self.id) from None
+            raise
+
+    def file(self, name: str) -> Path:
+        """The path of one of the release's files, once it passed the cheap check (size against the
+        manifest; for Parquet, the magic bytes and footer length): :class:`DamagedRelease` if not."""
+        path = self.path / name
+        problem = quick_problem(path, self.manifest["files"].get(name))
+        if problem is not None:
+            if problem == "is missing" and not self.path.is_dir():
+                raise ReleaseGone(self.id)
+            raise DamagedRelease(self.id, name, problem)
+        return path
+
+    def verified(self, name: str) -> Path:
+        """The path of a file whose SHA-256 matches the manifest: hashed once per process and release (a
+        streamed download checks the files it will send before its first byte, so it never breaks off
+        mid-way), then only the cheap check."""
+        path = self.file(name)
+        # the answer is kept either way (a damaged file is not hashed again at every request) until the file
+        # changes (restored from a backup)
+        st = os.stat(path)
+        whole = self.memo(("verified", name, st.st_size, st.st_mtime_ns),
+                          lambda: sha256_file(path) == self.manifest["files"].get(name, {}).get("sha256"))
+        if not whole:
+            raise DamagedRelease(self.id, name, "does not match its manifest checksum (SHA-256)")
+        return path
+
+    @contextmanager
+    def reading(self, name: str) -> Iterator[None]:
+        """Turn a failed read of ``name`` into :class:`DamagedRelease` (or :class:`ReleaseGone` when the
+        release's folder went away), so that no caller sees a bare pyarrow or OS error."""
+        try:
+            yield
+        except FileNotFoundError as exc:
+            if not self.path.is_dir():
+                raise ReleaseGone(self.id) from exc
+            raise DamagedRelease(self.id, name, "is missing") from exc
+        except (OSError, pa.ArrowInvalid) as exc:
+            if not self.path.is_dir():
+                raise ReleaseGone(self.id) from exc
+            raise DamagedRelease(self.id, name, f"cannot be read ({type(exc).__name__}: {exc})") from exc
+
+    def read_parquet(self, name: str, **kwargs) -> pd.DataFrame:
+        """A small table of the release (checked, and a read error reported as damage)."""
+        path = self.file(name)
+        with self.reading(name):
+            return pd.read_parquet(path, page_checksum_verification=True, **kwargs)
 
     @cached_property
     def _all_indicators(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path / "indicators.parquet")
+        return self.read_parquet("indicators.parquet")
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -84,7 +149,7 @@ class Release:
 
     @cached_property
     def areas(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path / "areas.parquet")
+        return self.read_parquet("areas.parquet")
 
     @cached_property
     def levels(self) -> list[str]:
@@ -99,8 +164,10 @@ class Release:
     def boundaries_path(self, level: str) -> Path | None:
         if level not in self.levels:
             return None
-        p = self.path / "boundaries" / f"{level}.geojson"
-        return p if p.is_file() else None
+        name = f"boundaries/{level}.geojson"
+        if not (self.path / name).is_file():
+            return None
+        return self.verified(name)  # sent whole and parsed whole: hashed once per process
 
     def values(self, *, indicators: list[str] | None = None, areas: list[str] | None = None,
                levels: list[str] | None = None, periods: list[str] | None = None,
@@ -111,7 +178,9 @@ class Release:
         for callers that stay in Arrow or numpy)."""
         allowed = sorted(self.indicator_ids if indicators is None else set(indicators) & self.indicator_ids)
         if not allowed:
-            schema = pq.read_schema(self.path / "indicator_values.parquet")
+            path = self.file("indicator_values.parquet")
+            with self.reading("indicator_values.parquet"):
+                schema = pq.read_schema(path)
             return schema.empty_table() if columns is None else schema.empty_table().select(columns)
         filters = {"indicator": allowed}
         if areas is not None:
@@ -140,7 +209,9 @@ class Release:
     def _row_group_index(self, name: str) -> tuple[pq.FileMetaData, dict[str, list[tuple]]]:
         """The file's footer and each row group's min/max of the filter columns, parsed once per release."""
         def load():
-            md = pq.ParquetFile(self.path / name).metadata
+            path = self.file(name)
+            with self.reading(name):
+                md = pq.ParquetFile(path).metadata
             names = [md.schema.column(i).name for i in range(md.num_columns)]
             stats: dict[str, list[tuple]] = {}
             single: dict[str, list] = {}
@@ -183,11 +254,14 @@ class Release:
             values = {single[col][rg] for rg in groups} if col in single and col in columns else set()
             if len(values) == 1 and None not in values:
                 implied[col] = values.pop()
-        file = pq.ParquetFile(self.path / name, metadata=md, read_dictionary=self._strings(name, md))
-        read = [c for c in columns if c not in implied]
-        if not groups:
-            return file.schema_arrow.empty_table().select(columns), {}
-        return file.read_row_groups(groups, columns=read), implied
+        path = self.file(name)
+        with self.reading(name):
+            file = pq.ParquetFile(path, metadata=md, read_dictionary=self._strings(name, md),
+                                  page_checksum_verification=True)
+            read = [c for c in columns if c not in implied]
+            if not groups:
+                return file.schema_arrow.empty_table().select(columns), {}
+            return file.read_row_groups(groups, columns=read), implied
 
     def _strings(self, name: str, md: pq.FileMetaData) -> list[str]:
         return self.memo(("strings", name), lambda: [f.name for f in md.schema.to_arrow_schema()
@@ -201,14 +275,16 @@ class Release:
         wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
         groups = [rg for rg in range(md.num_row_groups)
                   if all(_overlaps(stats[col][rg], vals) for col, vals in wanted.items() if col in stats)]
-        file = pq.ParquetFile(self.path / name, metadata=md,
-                              read_dictionary=self._strings(name, md) if dictionary else None)
+        path = self.file(name)
         extra = [c for c in wanted if columns is not None and c not in columns]
         read_cols = None if columns is None else list(columns) + extra
-        if not groups:
-            schema = file.schema_arrow
-            return schema.empty_table() if columns is None else schema.empty_table().select(columns)
-        table = file.read_row_groups(groups, columns=read_cols)
+        with self.reading(name):
+            file = pq.ParquetFile(path, metadata=md, page_checksum_verification=True,
+                                  read_dictionary=self._strings(name, md) if dictionary else None)
+            if not groups:
+                schema = file.schema_arrow
+                return schema.empty_table() if columns is None else schema.empty_table().select(columns)
+            table = file.read_row_groups(groups, columns=read_cols)
         mask = None
         for col, vals in wanted.items():
             typ = table.schema.field(col).type

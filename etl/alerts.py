@@ -7,6 +7,8 @@ Configured under ``alerts:`` (docs/configuration.md). After every run, and perio
     stale           an indicator is stale (etl.freshness); one per stale episode (key: last refresh time)
     target_crossed  the RAG status of a KPI's latest period differs from its previous period's (green/amber/red)
     worsened        the change since the previous period is significantly worse (change_significance)
+    release_damaged a file of the published release is not what its manifest says (etl.integrity's cheap
+                    check: size, Parquet magic; the manifest's checksum); one per release and file
 
 The last two read the published release (CURRENT), at ``alerts.levels`` (default: the top level) for
 ``alerts.indicators`` (default: all). Each event has a stable key; ``alerts_sent`` in the catalogue remembers
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -32,6 +35,7 @@ from etl import catalogue
 from etl.config_models import AlertsConfig, Config
 from etl.exceptions import StoreError
 from etl.freshness import freshness
+from etl.integrity import quick_problems
 from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
@@ -86,6 +90,21 @@ def stale_indicators(config: Config) -> list[Alert]:
     return out
 
 
+def damaged_release(config: Config) -> list[Alert]:
+    """The files of the current release that fail the cheap check (the web app answers 503 meanwhile)."""
+    store = ReleaseStore(config.store)
+    try:
+        folder = store.path()
+    except StoreError:
+        return []
+    return [Alert("release_damaged", f"release_damaged:{folder.name}:{name}",
+                  f"release {folder.name} is damaged: {name} {problem}. The site answers 503 for what needs it "
+                  f"until it is repaired: run 'openmeasure releases verify {folder.name}', then publish a new "
+                  "release or restore the file from a backup.",
+                  {"release_id": folder.name, "file": name, "problem": problem})
+            for name, problem in quick_problems(folder)]
+
+
 def kpi_changes(config: Config, cfg: AlertsConfig) -> list[Alert]:
     """Target crossings and significant worsening at the latest period, read from the published release."""
     store = ReleaseStore(config.store)
@@ -97,8 +116,12 @@ def kpi_changes(config: Config, cfg: AlertsConfig) -> list[Alert]:
     wanted = cfg.indicators or [i.id for i in config.indicators]
     cols = ["indicator", "area_code", "level", "period", "breakdown", "value", "target", "rag",
             "previous_period", "change", "change_significance"]
-    values = pq.read_table(folder / "indicator_values.parquet", columns=cols,
-                           filters=[("level", "in", levels), ("indicator", "in", wanted)]).to_pandas()
+    try:
+        values = pq.read_table(folder / "indicator_values.parquet", columns=cols, page_checksum_verification=True,
+                               filters=[("level", "in", levels), ("indicator", "in", wanted)]).to_pandas()
+    except (OSError, pa.ArrowInvalid) as exc:  # damaged: announced as release_damaged, not as a failed check
+        log.error("step=alerts release=%s state=unreadable error=%s", folder.name, exc)
+        return []
     if values.empty:
         return []
     keys = ["indicator", "area_code", "breakdown"]
@@ -143,7 +166,10 @@ def current_alerts(config: Config) -> list[Alert]:
         events += failed_runs(engine)
     if "stale" in cfg.on:
         events += stale_indicators(config)
-    if "target_crossed" in cfg.on or "worsened" in cfg.on:
+    damaged = damaged_release(config)
+    if "release_damaged" in cfg.on:
+        events += damaged
+    if ("target_crossed" in cfg.on or "worsened" in cfg.on) and not damaged:
         events += [a for a in kpi_changes(config, cfg) if a.kind in cfg.on]
     return events
 

@@ -4,6 +4,7 @@
     openmeasure etl report [--config PATH]             the last run's data-quality findings
     openmeasure config check PATH [--deep]             validate a config file; --deep opens every source it names
     openmeasure releases list [--config PATH]          published releases, newest first
+    openmeasure releases verify [ID] [--config PATH]   check a release's files (default: every release)
     openmeasure disclosure audit [--release ID] [--config PATH]   what an attacker can work out of withheld counts
     openmeasure demo [--config PATH] [--no-serve]      generate the demo inputs, run the ETL, serve
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
@@ -15,7 +16,8 @@
                                                        publish again a cell withheld in error as confidential
     openmeasure disclosure released [--config PATH]    the cells released so, with who, when and why
 
-Every error a user can act on is printed as one message without a traceback (exit status 2).
+Every error a user can act on is printed as one message without a traceback (exit status 2); a run that
+published its release but could not record it in the catalogue exits 3.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from etl.exceptions import OpenMeasureError
+from etl.exceptions import OpenMeasureError, PublishedUnrecorded
 
 console = Console(stderr=True)
 # Piped into a file or another program (no terminal, no COLUMNS), rich would wrap and cut tables at 80
@@ -151,11 +153,51 @@ def cmd_releases_list(args: argparse.Namespace) -> int:
     if not releases:
         out.print(f"no releases in {config.store}")
         return 0
-    table = Table("release", "created", "rows", "indicators", "current")
+    from etl.integrity import quick_problems
+
+    table = Table("release", "created", "rows", "indicators", "current", "check")
+    damaged = 0
     for r in releases:
+        problems = quick_problems(ReleaseStore(config.store).releases / r["id"])
+        damaged += bool(problems)
+        check = "[red]damaged: " + escape("; ".join(f"{n} {p}" for n, p in problems)) + "[/red]" if problems else "ok"
         table.add_row(r["id"], r["created"] or "", f"{r['rows'] or 0:,}", str(r["indicators"] or ""),
-                      "yes" if r["current"] else "")
+                      "yes" if r["current"] else "", check)
     out.print(table)
+    if damaged:
+        out.print(f"[red]{damaged} damaged release{'s' * (damaged != 1)}[/red] by the quick check (sizes, Parquet "
+                  "magic, the manifest's checksum); 'openmeasure releases verify' checks every file's SHA-256")
+        return 2
+    return 0
+
+
+def cmd_releases_verify(args: argparse.Namespace) -> int:
+    """Every file of a release (default: every kept release) against its manifest: size, Parquet magic and
+    SHA-256; the manifest against manifest.sha256. Exit 2 when any file does not match."""
+    from etl.store import ReleaseStore
+
+    config = _load(args)
+    store = ReleaseStore(config.store)
+    ids = [args.id] if args.id else [r["id"] for r in store.list()]
+    if not ids:
+        out.print(f"no releases in {config.store}")
+        return 0
+    current = store.current_id()
+    bad = 0
+    for rid in ids:
+        problems = store.problems(rid)  # StoreError (exit 2) for an unknown id
+        files = len(store.manifest(rid)["files"]) if not problems or problems[0][0] != "manifest.json" else 0
+        tag = " (current)" if rid == current else ""
+        if not problems:
+            out.print(f"release {rid}{tag}: ok, {files} files match the manifest", highlight=False)
+            continue
+        bad += 1
+        for name, problem in problems:
+            out.print(f"[red]release {rid}{tag}: {escape(name)} {escape(problem)}[/red]", highlight=False)
+    if bad:
+        out.print(f"{bad} of {len(ids)} release{'s' * (len(ids) != 1)} damaged: publish a new release "
+                  "('openmeasure etl run') or restore the files from a backup", highlight=False)
+        return 2
     return 0
 
 
@@ -202,13 +244,20 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from etl.status import print_history, print_status
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from etl.runner import catalogue_problem
+    from etl.status import print_history, print_release, print_status
 
     config = _load(args)
-    print_status(config, out)
-    if getattr(args, "history", None):
-        print_history(config, out, args.history)
-    return 0
+    whole = print_release(config, out)
+    try:
+        print_status(config, out)
+        if getattr(args, "history", None):
+            print_history(config, out, args.history)
+    except SQLAlchemyError as exc:  # one line, as the dashboard's /status says it
+        raise OpenMeasureError(catalogue_problem(config.catalogue, exc)) from exc
+    return 0 if whole else 2
 
 
 def _at_least_one(text: str) -> int:
@@ -276,6 +325,7 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("etl", "report"): cmd_etl_report,
     ("config", "check"): cmd_config_check,
     ("releases", "list"): cmd_releases_list,
+    ("releases", "verify"): cmd_releases_verify,
     ("disclosure", "audit"): cmd_disclosure_audit,
     ("demo",): cmd_demo,
     ("schedule",): cmd_schedule,
@@ -317,7 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "fit (files, sheets, columns, selections, area codes, periods); writes nothing")
 
     rel = sub.add_parser("releases", help="published releases").add_subparsers(dest="action", required=True)
-    with_config(rel.add_parser("list", help="list releases, newest first"))
+    with_config(rel.add_parser("list", help="list releases, newest first, each with the quick integrity check"))
+    ver = with_config(rel.add_parser("verify", help="check every file of a release against its manifest "
+                                                    "(size, Parquet magic, SHA-256); exit 2 if any is damaged"))
+    ver.add_argument("id", nargs="?", help="the release (default: every kept release)")
 
     dis = sub.add_parser("disclosure", help="disclosure control").add_subparsers(dest="action", required=True)
     aud = with_config(dis.add_parser("audit", help="work out, as an attacker would, the range of every withheld "
@@ -361,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     key = (args.group, args.action) if getattr(args, "action", None) else (args.group,)
     try:
         return COMMANDS[key](args)
+    except PublishedUnrecorded as exc:
+        console.print(f"[bold yellow]published, not recorded:[/bold yellow] {escape(str(exc))}", highlight=False)
+        return 3
     except OpenMeasureError as exc:
         console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         return 2

@@ -416,8 +416,8 @@ class WebhookConfig(Strict):
 
 
 class AlertsConfig(Strict):
-    on: list[Literal["run_failed", "stale", "target_crossed", "worsened"]] = Field(
-        default_factory=lambda: ["run_failed", "stale", "target_crossed", "worsened"])
+    on: list[Literal["run_failed", "stale", "target_crossed", "worsened", "release_damaged"]] = Field(
+        default_factory=lambda: ["run_failed", "stale", "target_crossed", "worsened", "release_damaged"])
     smtp: SmtpConfig | None = None
     webhook: WebhookConfig | None = None
     indicators: list[str] = Field(default_factory=list)

@@ -82,3 +82,13 @@ class StepFailed(OpenMeasureError):
 
 class StoreError(OpenMeasureError):
     """The release store is missing, empty or inconsistent."""
+
+
+class PublishedUnrecorded(OpenMeasureError):
+    """The release was published (CURRENT names it), but the catalogue could not record the run's success."""
+
+    def __init__(self, release_id: str, cause: BaseException):
+        self.release_id = release_id
+        super().__init__(f"release {release_id} was published (it is the current release), but the catalogue "
+                         f"could not record this run: {type(cause).__name__}: {str(cause).splitlines()[0]}. The next "
+                         "run records it as a run that published this release")

@@ -22,8 +22,9 @@ from etl.built_with import built_with
 from etl.config import config_hash
 from etl.config_models import Config
 from etl.demo import ensure_demo
-from etl.exceptions import ConfigError, OpenMeasureError, StepFailed
+from etl.exceptions import ConfigError, OpenMeasureError, PublishedUnrecorded, StepFailed
 from etl.geography import load_areas
+from etl.locks import Held, LockLost
 from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.observations import same_categories
 from etl.release import write_release
@@ -186,13 +187,18 @@ def _audit(staging: Path) -> None:
                          f"{first['hi']:g}]; nothing was published (openmeasure disclosure audit explains)")
 
 
-def run(config: Config, job: str | None = None, progress: Progress | None = None) -> RunResult:
-    """Run the pipeline once and publish a release. Raises on failure, having published nothing."""
+def run(config: Config, job: str | None = None, progress: Progress | None = None,
+        lock: Held | None = None) -> RunResult:
+    """Run the pipeline once and publish a release. Raises on failure, having published nothing, except
+    :class:`PublishedUnrecorded` (published, not recorded). ``lock``: the store lock the runner holds; it is
+    confirmed right before CURRENT is replaced (if it is lost, nothing is published), and a run that fails
+    after losing it (another run may have removed its temporary folder) fails with :class:`LockLost`."""
     progress = progress or (lambda msg: log.info("step=%s", msg))
     db = catalogue.connect(config.catalogue)
     store = ReleaseStore(config.store)
     run_id = catalogue.start_run(db, job or "manual", config_hash(config))
     staging = None
+    published: str | None = None
     stats: list[dict] = []
     findings = empty_findings()
     timings: dict[str, float] = {}
@@ -304,9 +310,14 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         stats += [{"kind": "indicator", "name": i, "rows_read": None, "rows_quarantined": None,
                    "rows_written": per_indicator.get(i, 0), "sha256": None} for i in wanted]
         t = time.perf_counter()
-        path = store.publish(staging, release_id)
+        path = store.publish(staging, release_id, before_swap=lock.confirm if lock is not None else None)
         staging = None
-        removed = store.prune(config.publication.keep_releases)
+        published = release_id
+        try:
+            removed = store.prune(config.publication.keep_releases)
+        except OSError as exc:  # the release is published; what is left is pruned next time
+            log.warning("step=prune error=%s", exc)
+            removed = []
         try:
             snapshots.prune(Path(config.store))
         except OSError as exc:  # the release is published; a snapshot left behind is removed next time
@@ -314,12 +325,34 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         timings["publish"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
         rows = manifest["files"]["indicator_values.parquet"]["rows"]
-        catalogue.finish_run(db, run_id, status="succeeded", release_id=release_id, stats=stats, found=findings)
+        try:
+            catalogue.finish_run(db, run_id, status="succeeded", release_id=release_id, stats=stats,
+                                 found=findings)
+        except Exception as exc:  # the catalogue went away after the publish: say what really happened
+            log.error("step=record release=%s state=published_not_recorded error=%s", release_id, exc)
+            raise PublishedUnrecorded(release_id, exc) from exc
         log.info("step=publish release=%s rows=%d pruned=%d", release_id, rows, len(removed))
         return RunResult(run_id, release_id, path, rows, timings, len(findings))
-    except BaseException as exc:
+    except PublishedUnrecorded:
+        raise
+    except BaseException as failure:
+        exc = failure
+        if lock is not None and lock.lost.is_set() and not isinstance(exc, LockLost) and published is None:
+            exc = LockLost(lock.name, lock.reason)  # what went wrong first: the cause stays chained
+            exc.__cause__ = failure
         if staging is not None:
             store.discard(staging)
-        catalogue.finish_run(db, run_id, status="failed", error=f"{type(exc).__name__}: {exc}", stats=stats,
-                             found=getattr(exc, "findings", findings))
+        error = f"{type(exc).__name__}: {exc}"
+        if published is not None:  # published, then something failed (pruning...): the release stands
+            error = f"release {published} was published; then {error}"
+        try:
+            catalogue.finish_run(db, run_id, status="succeeded" if published else "failed", error=error,
+                                 release_id=published, stats=stats, found=getattr(exc, "findings", findings))
+        except Exception as record:  # noqa: BLE001 - the catalogue is down too: the run's own error matters more
+            log.error("step=record state=failed_not_recorded error=%s", record)
+            exc.add_note(f"(the catalogue could not record this failed run either: {type(record).__name__})")
+        if published is not None and isinstance(exc, Exception):
+            raise PublishedUnrecorded(published, exc) from exc
+        if exc is not failure:
+            raise exc from failure
         raise

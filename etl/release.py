@@ -6,6 +6,7 @@ level_ranges.parquet               the spread of each public indicator's values 
 areas.parquet, indicators.parquet, neighbours.parquet, quality.parquet
 boundaries/<level>.geojson         each level's configured boundaries with ``id`` = area code (etl.boundaries)
 manifest.json, datapackage.json
+manifest.sha256                    the manifest's own checksum (``sha256sum -c manifest.sha256``)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from etl import boundaries as boundary_files
 from etl.config import config_hash
 from etl.config_models import Config, public_url
 from etl.release_values import area_buckets, write_values
-from etl.store import sha256_file
+from etl.store import sha256_file, write_manifest
 from indicators.compute import Computation
 
 SCHEMA_VERSION = "1.0"
@@ -49,10 +50,10 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     area_table["bucket"] = area_table["area_code"].map(area_buckets(comp)).astype("int32")
     area_table["neighbours"] = area_table["area_code"].map(by_area)
     area_table["neighbours"] = area_table["neighbours"].map(lambda v: v if isinstance(v, list) else [])
-    pq.write_table(pa.Table.from_pandas(area_table, preserve_index=False), folder / "areas.parquet")
-    pq.write_table(pa.Table.from_pandas(neighbours, preserve_index=False), folder / "neighbours.parquet")
-    pq.write_table(pa.Table.from_pandas(indicators, preserve_index=False), folder / "indicators.parquet")
-    pq.write_table(pa.Table.from_pandas(quality, preserve_index=False), folder / "quality.parquet")
+    _write(area_table, folder / "areas.parquet")
+    _write(neighbours, folder / "neighbours.parquet")
+    _write(indicators, folder / "indicators.parquet")
+    _write(quality, folder / "quality.parquet")
     if boundaries is None and config.geography.boundaries:
         boundaries = boundary_files.normalise_all(config, areas)
     if boundaries:
@@ -66,8 +67,13 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     (folder / "datapackage.json").write_text(json.dumps(_datapackage(folder, config, release_id, indicators),
                                                         indent=2), encoding="utf-8")
     manifest["files"]["datapackage.json"] = _file_entry(folder / "datapackage.json")
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    write_manifest(folder, manifest)
     return manifest, rows
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    """A small table of the release, every page with its CRC-32 (a reader reports a flipped bit)."""
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, write_page_checksum=True)
 
 
 def _file_entry(path: Path) -> dict:

@@ -152,15 +152,17 @@ class _Writers:
         """Dictionary pages for text columns only (codes and words repeat; numbers rarely do, and
         trying a dictionary on every float column costs time for nothing). The coded columns arrive
         dictionary-encoded and are written as they are; no Arrow schema is stored, so that every reader
-        reads them back as plain text."""
+        reads them back as plain text. Every page carries a CRC-32 (``write_page_checksum``), so that a
+        reader that verifies them (dashboard.release_reader) reports a flipped bit instead of a wrong value."""
         text = [f.name for f in self.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
                 or pa.types.is_dictionary(f.type)]
         return pq.ParquetWriter(path, self.schema, compression=compression, use_dictionary=text, store_schema=False,
-                                write_statistics=[c for c in STATISTICS if c in self.schema.names])
+                                write_statistics=[c for c in STATISTICS if c in self.schema.names],
+                                write_page_checksum=True)
 
     def write_ranges(self) -> None:
         """level_ranges.parquet, once every chunk is written."""
-        pq.write_table(pa.concat_tables(self.ranges), self.folder / LEVEL_RANGES)
+        pq.write_table(pa.concat_tables(self.ranges), self.folder / LEVEL_RANGES, write_page_checksum=True)
 
     def close(self) -> None:
         if self.main is not None:

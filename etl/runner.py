@@ -10,12 +10,18 @@ itself stays lock-agnostic; this module wraps it.
   not transient, or the last attempt, is raised. A failed attempt published nothing (``pipeline.run``).
 - ``cancel`` (a threading.Event) abandons the run at the next step boundary without publishing; the scheduler
   sets it when a shutdown grace period has passed.
+- A run that loses its lock (the catalogue's PostgreSQL restarted, a SQLite lease ran out) stops at its next
+  step, and in any case right before it publishes: the lock is confirmed on a live connection just before
+  CURRENT is replaced, and a lock that cannot be confirmed means no publish (:class:`~etl.locks.LockLost`).
+  The store's ``.run.lock`` file lock, held for the whole run, keeps a second run on the same host from
+  starting meanwhile, whatever the database remembers.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from etl import catalogue, locks
 from etl.config_models import Config, RetryConfig
-from etl.exceptions import OpenMeasureError, TransientError
+from etl.exceptions import OpenMeasureError, PublishedUnrecorded, TransientError
 from etl.pipeline import RunResult, selected_indicators
 from etl.pipeline import run as pipeline_run
 from etl.sources import snapshots
@@ -94,6 +100,8 @@ def is_transient(exc: BaseException) -> bool:
     for e in _chain(exc):
         if isinstance(e, PERMANENT) or (isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)):
             return False
+        if isinstance(e, locks.LockLost | PublishedUnrecorded):
+            return False
         if isinstance(e, RunAbandoned):
             return False
         if isinstance(e, TimeoutError | ConnectionError | TransientError):
@@ -119,6 +127,10 @@ def lock_name(config: Config) -> str:
     return f"release-store:{Path(config.store).resolve()}"
 
 
+#: The file lock in the release store that a run holds besides the catalogue's lock (see etl.locks).
+LOCAL_LOCK = ".run.lock"
+
+
 def run_guarded(config: Config, job: str | None = None, progress: Progress | None = None, *,
                 wait: float = 0.0, cancel: threading.Event | None = None,
                 alert: bool = True, skip_unchanged: bool = False) -> RunResult:
@@ -131,16 +143,22 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
     cancel = cancel or threading.Event()
     say = progress or (lambda msg: log.info("job=%s step=%s", job or "manual", msg))
 
+    holding: list[locks.Held] = []
+
     def checked(message: str) -> None:
         if cancel.is_set():
             raise RunAbandoned(f"run of {job or 'manual'} abandoned at shutdown before {message!r}; "
                                "nothing was published")
+        for held in holding:
+            held.raise_if_lost()
         say(message)
 
     sched = config.scheduler
     try:
         engine = catalogue.connect(config.catalogue)
-        with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel):
+        with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel,
+                        local=Path(config.store) / LOCAL_LOCK) as held:
+            holding.append(held)
             orphans = catalogue.abandon_running(engine, catalogue.now(),
                                                 [r["id"] for r in ReleaseStore(config.store).list()])
             if orphans:
@@ -155,11 +173,9 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
                     current = None
                 if current is not None:
                     raise InputsUnchanged(current)
-            return _with_retries(config, job, checked, sched.retries, cancel)
+            return _with_retries(config, job, checked, sched.retries, cancel, held)
     except sa_exc.SQLAlchemyError as exc:  # the catalogue itself (lock, run rows) is unreachable
-        where = make_url(config.catalogue).render_as_string(hide_password=True)
-        raise RunFailed(f"the catalogue database {where} cannot be used: {type(exc).__name__}: "
-                        f"{str(exc).splitlines()[0]}. Nothing was run or published.") from exc
+        raise RunFailed(f"{catalogue_problem(config.catalogue, exc)}. Nothing was run or published.") from exc
     finally:
         if alert and config.alerts is not None:
             from etl import alerts
@@ -167,12 +183,27 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
             alerts.check_and_send(config)
 
 
+def catalogue_problem(url: str, exc: BaseException) -> str:
+    """One line on why the catalogue database cannot be used, naming it (no password) and, for a full disk,
+    the folder whose disk is full."""
+    parsed = make_url(url)
+    line = f"the catalogue database {parsed.render_as_string(hide_password=True)} cannot be used: " \
+           f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    text = str(exc).lower()
+    if "disk is full" in text or "no space left" in text or "disk i/o error" in text:
+        folder = Path(parsed.database).resolve().parent if parsed.get_backend_name() == "sqlite" and \
+            parsed.database else None
+        where = f" ({folder}: {shutil.disk_usage(folder).free:,} bytes free)" if folder and folder.is_dir() else ""
+        line += f"; the disk holding the catalogue is full or failing{where}: free space there"
+    return line
+
+
 def _with_retries(config: Config, job: str | None, progress: Progress, retries: RetryConfig,
-                  cancel: threading.Event) -> RunResult:
+                  cancel: threading.Event, held: locks.Held | None = None) -> RunResult:
     delays = backoff_delays(retries)
     for attempt in range(1, retries.attempts + 1):
         try:
-            return pipeline_run(config, job=job, progress=progress)
+            return pipeline_run(config, job=job, progress=progress, lock=held)
         except Exception as exc:
             transient = is_transient(exc)
             if attempt == retries.attempts or not transient:

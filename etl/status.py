@@ -14,7 +14,10 @@ from sqlalchemy import inspect, text
 
 from etl import catalogue
 from etl.config_models import Config
+from etl.exceptions import StoreError
 from etl.freshness import freshness
+from etl.integrity import quick_problems
+from etl.store import ReleaseStore
 
 JOBS_TABLE = "apscheduler_jobs"  # the SQLAlchemyJobStore table etl.scheduler registers jobs in
 STATE_STYLE = {"fresh": "green", "due": "yellow", "stale": "red"}
@@ -37,6 +40,29 @@ def _when(value: datetime | None) -> str:
 
 def _age(days: float) -> str:
     return f"{days * 24:.1f} h" if days < 2 else f"{days:.0f} days"
+
+
+def print_release(config: Config, out: Console) -> bool:
+    """The current release and the quick integrity check of its files; False when a file is damaged."""
+    store = ReleaseStore(config.store)
+    try:
+        rid = store.current_id()
+    except StoreError as exc:
+        out.print(f"[red]release store: {escape(str(exc))}[/red]", highlight=False)
+        return False
+    if rid is None:
+        out.print(f"no release published in {escape(str(store.root))} yet", highlight=False)
+        return True
+    problems = quick_problems(store.releases / rid)
+    if not problems:
+        out.print(f"current release {rid}: files ok (quick check; 'openmeasure releases verify' hashes them)",
+                  highlight=False)
+        return True
+    for name, problem in problems:
+        out.print(f"[red]current release {rid} is damaged: {escape(name)} {escape(problem)}[/red]", highlight=False)
+    out.print("the site answers 503 for what needs these files; publish a new release or restore them",
+              highlight=False)
+    return False
 
 
 def print_status(config: Config, out: Console) -> None:

@@ -17,10 +17,12 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.exceptions import StoreError
+from etl.integrity import MANIFEST, MANIFEST_SUM, DamagedRelease, full_problems, manifest_line, read_manifest
 
 RELEASE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 TMP_PREFIX = ".tmp-"
@@ -32,6 +34,17 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` and its checksum ``manifest.sha256`` (which readers check it against)."""
+    raw = json.dumps(manifest, indent=2).encode("utf-8")
+    (folder / MANIFEST).write_bytes(raw)
+    (folder / MANIFEST_SUM).write_text(manifest_line(sha256_bytes(raw)), encoding="utf-8")
 
 
 def fsync_path(path: Path) -> None:
@@ -67,26 +80,39 @@ class ReleaseStore:
         return self.releases / rid
 
     def manifest(self, release_id: str | None = None) -> dict:
-        return json.loads((self.path(release_id) / "manifest.json").read_text(encoding="utf-8"))
+        """The manifest of a release; :class:`~etl.integrity.DamagedRelease` when it is damaged."""
+        return read_manifest(self.path(release_id))
 
     def list(self) -> list[dict]:
-        """Published releases, newest first, with a few manifest fields."""
+        """Published releases, newest first, with a few manifest fields. A release whose manifest is damaged
+        is listed with ``damaged`` saying so (and no fields from it)."""
         if not self.releases.is_dir():
             return []
         current = self.current_id()
         out = []
         for d in sorted(self.releases.iterdir(), reverse=True):
-            if not RELEASE_ID.match(d.name) or not (d / "manifest.json").is_file():
+            if not RELEASE_ID.match(d.name) or not (d / MANIFEST).is_file():
                 continue
-            m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+            try:
+                m, damaged = read_manifest(d), None
+            except DamagedRelease as exc:
+                m, damaged = {}, f"{exc.name} {exc.problem}"
+            except FileNotFoundError:  # pruned while listed
+                continue
             out.append({"id": d.name, "created": m.get("created"), "current": d.name == current,
                         "rows": m.get("files", {}).get("indicator_values.parquet", {}).get("rows"),
                         "indicators": m.get("counts", {}).get("indicators"),
-                        "title": m.get("title")})
+                        "title": m.get("title"), "damaged": damaged})
         return out
 
+    def problems(self, release_id: str | None = None) -> list[tuple[str, str]]:
+        """(file, problem) of every file of a release that does not match its manifest (size, Parquet
+        magic, SHA-256), the manifest itself first; empty when the release is whole."""
+        return full_problems(self.path(release_id))
+
     def verify(self, release_id: str | None = None) -> None:
-        """Check every file of a release against its manifest checksum."""
+        """Check every file of a release against its manifest checksum; raise
+        :class:`~etl.integrity.DamagedRelease` naming the first that does not match."""
         self._verify(self.path(release_id))
 
     # --- writing ---------------------------------------------------------------------------------
@@ -113,7 +139,11 @@ class ReleaseStore:
                 removed.append(d.name)
         return removed
 
-    def publish(self, staging: Path, release_id: str) -> Path:
+    def publish(self, staging: Path, release_id: str, before_swap: Callable[[], None] | None = None) -> Path:
+        """Verify, fsync and move the staged release into place, then point CURRENT at it.
+
+        ``before_swap`` is called right before CURRENT is replaced (the run confirms it still holds the store
+        lock); if it raises, the release folder is removed again and CURRENT is left as it was."""
         self._verify(staging)
         for f in staging.rglob("*"):
             if f.is_file():
@@ -121,6 +151,12 @@ class ReleaseStore:
         final = self.releases / release_id
         os.rename(staging, final)
         fsync_path(self.releases)
+        if before_swap is not None:
+            try:
+                before_swap()
+            except BaseException:
+                self._remove(final)
+                raise
         tmp = self.root / "CURRENT.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(release_id + "\n")
@@ -134,25 +170,31 @@ class ReleaseStore:
         shutil.rmtree(staging, ignore_errors=True)
 
     def prune(self, keep: int) -> list[str]:
-        """Delete the oldest releases beyond ``keep`` (never the current one)."""
+        """Delete the oldest releases beyond ``keep`` (never the current one).
+
+        Each is first renamed out of the way (one atomic step: from then on the store no longer knows it, and
+        a reader asking for it falls back to the current release), then deleted."""
         current = self.current_id()
         ids = [r["id"] for r in self.list()]
         removed = []
         for rid in ids[keep:]:
             if rid != current:
-                shutil.rmtree(self.releases / rid, ignore_errors=True)
+                self._remove(self.releases / rid)
                 removed.append(rid)
         return removed
 
+    def _remove(self, folder: Path) -> None:
+        gone = self.releases / f"{TMP_PREFIX}gone-{folder.name}-{secrets.token_hex(3)}"
+        try:
+            os.rename(folder, gone)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(gone, ignore_errors=True)
+
     @staticmethod
     def _verify(folder: Path) -> None:
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
-            raise StoreError(f"{folder} has no manifest.json")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        for name, meta in manifest["files"].items():
-            f = folder / name
-            if not f.is_file():
-                raise StoreError(f"{folder.name}: {name} is listed in the manifest but missing")
-            if sha256_file(f) != meta["sha256"]:
-                raise StoreError(f"{folder.name}: {name} does not match its manifest checksum")
+        problems = full_problems(folder)
+        if problems:
+            name, problem = problems[0]
+            more = f" (and {len(problems) - 1} more files)" if len(problems) > 1 else ""
+            raise DamagedRelease(folder.name, name, problem + more)

@@ -27,9 +27,10 @@ from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
 from dashboard.api.state import EXTENSION, ApiState, state
-from dashboard.release_reader import ReleaseReader
+from dashboard.release_reader import ReleaseGone, ReleaseReader
 from etl.config_models import Config
 from etl.exceptions import StoreError
+from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def register(server: flask.Flask, config: Config) -> None:
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())
     server.register_error_handler(StoreError, _store_error)
+    server.register_error_handler(ReleaseGone, _release_gone)
     server.register_error_handler(HTTPException, _http_error)
     server.after_request(http.cors)
 
@@ -67,9 +69,40 @@ def reader_for_request() -> ReleaseReader:
     return state().reader()
 
 
+#: Seconds a client is asked to wait before it tries a damaged release again (Retry-After).
+RETRY_DAMAGED = 300
+
+
 def _store_error(exc: StoreError):
+    """503 for a store that cannot answer: nothing published yet, or a damaged release (which file, not a
+    path; the full message is logged for the operator, and ``openmeasure status`` says it too)."""
+    if isinstance(exc, DamagedRelease):
+        log.error("api=damaged_release release=%s file=%s problem=%s", exc.release_id, exc.name, exc.problem)
+        resp = ApiError(f"release {exc.release_id} cannot be served: its file {exc.name} is damaged. The "
+                        "operators have been told (see /status); try again later", status=503).response()
+        resp.headers["Retry-After"] = str(RETRY_DAMAGED)
+        return resp
     log.warning("api=store_error message=%s", exc)
     return ApiError("no release is available yet; try again later", status=503).response()
+
+
+def _release_gone(exc: ReleaseGone):
+    """A release pruned while this request read it: the request is answered once more from the start (a page
+    then falls back to the current release; a pinned API request says the release is no longer kept)."""
+    if flask.g.get("om_retried"):
+        return _store_error(exc)
+    log.info("release=%s pruned_during_request=true retrying=once", exc.release_id)
+    flask.g.om_retried = True
+    flask.g.pop("om_release", None)
+    view = flask.current_app.view_functions[flask.request.endpoint]
+    try:
+        return view(**(flask.request.view_args or {}))
+    except ApiError as again:
+        return again.response()
+    except HTTPException as again:
+        return _http_error(again)
+    except StoreError as again:
+        return _store_error(again)
 
 
 def _http_error(exc: HTTPException):

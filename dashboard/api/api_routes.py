@@ -227,6 +227,7 @@ def data():
         if hit is not None:
             resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
         else:
+            reading.verify_before_sending(rel, parts)  # a damaged file: 503 now, not a body that breaks off
             body, how = _download_body(rel, q, fmt, bom, meta, parts)
             resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
                                filename)
@@ -281,23 +282,28 @@ def _json_page(rel: Release, q: reading.ValueQuery, n: int, offset: int, limit: 
         # jsonlite refuse a path without scheme and host)
         nxt = f"{state().base_url()}api/v1/data?{urlencode(args, doseq=True)}"
 
-    def body():
-        yield b'{"release":' + orjson.dumps(rel.id) + b',"total":' + str(n).encode()
-        yield b',"offset":' + str(offset).encode() + b',"limit":' + str(limit).encode()
-        yield b',"next":' + orjson.dumps(nxt) + b',"meta":' + orjson.dumps(meta) + b',"data":['
-        skip, left, first = offset, limit, True
+    def rows():
+        skip, left = offset, limit
         for batch in reading.batches(rel, q):
             if skip >= batch.num_rows:
                 skip -= batch.num_rows
                 continue
             part = batch.slice(skip, left)
             skip = 0
-            for row in formats.json_rows(part):
-                yield row if first else b"," + row
-                first = False
+            yield from formats.json_rows(part)
             left -= part.num_rows
             if left <= 0:
                 break
+
+    # a page holds at most max_page_size rows: read them all before the first byte, so a damaged file gives
+    # a 503 rather than a 200 that breaks off mid-way
+    data = b",".join(rows())
+
+    def body():
+        yield b'{"release":' + orjson.dumps(rel.id) + b',"total":' + str(n).encode()
+        yield b',"offset":' + str(offset).encode() + b',"limit":' + str(limit).encode()
+        yield b',"next":' + orjson.dumps(nxt) + b',"meta":' + orjson.dumps(meta) + b',"data":['
+        yield data
         yield b"]}"
     resp = http.stream(body(), "application/json")
     resp.headers["X-Total-Count"] = str(n)

@@ -108,6 +108,7 @@ def release_file(release_id: str, name: str):
     if hit:
         resp = http.send_cached(hit, mime, filename)
     else:
+        bulk.verify_before_sending(rel, name)  # a damaged file: 503 now, not a body that breaks off
         chunks = body()
         resp = http.stream(st.cache.tee(key, chunks), mime, filename)
         resp.headers["X-OpenMeasure-Cache"] = "miss" if st.cache.enabled else "off"

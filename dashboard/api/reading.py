@@ -118,9 +118,21 @@ def published(release: Release, batch: pa.RecordBatch, columns: list[str]) -> pa
     return _decoded(batch.select(columns))
 
 
+def file_name(release: Release, path: Path) -> str:
+    """The name of a release file as its manifest gives it (``by_area/part-00003.parquet``)."""
+    return path.relative_to(release.path).as_posix()
+
+
 def _metadata(release: Release, path: Path) -> pq.FileMetaData:
-    """The file's footer, parsed once per release (a release never changes)."""
-    return release.memo(("api-footer", path.name), lambda: pq.read_metadata(path))
+    """The file's footer, parsed once per release (a release never changes); the file is checked cheaply
+    (:meth:`Release.file`) every time."""
+    name = file_name(release, path)
+    release.file(name)
+
+    def load() -> pq.FileMetaData:
+        with release.reading(name):
+            return pq.read_metadata(path)
+    return release.memo(("api-footer", name), load)
 
 
 def _open(release: Release, path: Path) -> pq.ParquetFile:
@@ -128,7 +140,18 @@ def _open(release: Release, path: Path) -> pq.ParquetFile:
     is much cheaper than building every string, and :func:`batches` turns only the kept rows into strings."""
     md = _metadata(release, path)
     strings = [f.name for f in md.schema.to_arrow_schema() if pa.types.is_string(f.type)]
-    return pq.ParquetFile(path, metadata=md, read_dictionary=strings, pre_buffer=False)
+    with release.reading(file_name(release, path)):
+        return pq.ParquetFile(path, metadata=md, read_dictionary=strings, pre_buffer=False,
+                              page_checksum_verification=True)
+
+
+def verify_before_sending(release: Release, parts: list[Part] | None = None) -> None:
+    """Before the first byte of a streamed answer: every file it will read matches its manifest checksum
+    (hashed once per process and release, :meth:`Release.verified`), so a damaged file gives a 503, not a
+    200 that breaks off mid-way. Without ``parts``: the whole values file."""
+    paths = {p.path for p in parts} if parts is not None else {release.path / BY_INDICATOR}
+    for path in sorted(paths):
+        release.verified(file_name(release, path))
 
 
 def _conditions(release: Release, q: ValueQuery, allowed: set[str]) -> list[tuple[str, str, object]]:
@@ -255,7 +278,8 @@ def plan(release: Release, q: ValueQuery) -> list[Part]:
                 parts.append(Part(path, g, None, rg.num_rows))
                 continue
             pf = pf or _open(release, path)
-            t = pf.read_row_group(g, columns=list(dict.fromkeys(c for c, _, _ in open_conds)))
+            with release.reading(file_name(release, path)):
+                t = pf.read_row_group(g, columns=list(dict.fromkeys(c for c, _, _ in open_conds)))
             mask = None
             for column, op, operand in open_conds:
                 m = _condition_mask(t.column(column), op, operand)
@@ -306,7 +330,8 @@ def batches(release: Release, q: ValueQuery, columns: list[str] | None = None,
         wanted = columns or output_schema(pf.schema_arrow).names
         read = [c for c in dict.fromkeys([*wanted, "status", *(["area_code"] if AREA_NAME in wanted else [])])
                 if c != AREA_NAME]
-        table = pf.read_row_group(part.group, columns=read)
+        with release.reading(file_name(release, part.path)):
+            table = pf.read_row_group(part.group, columns=read)
         for piece in _kept(table, part.mask):
             for batch in piece.to_batches(max_chunksize=batch_rows):
                 if batch.num_rows:

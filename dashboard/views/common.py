@@ -11,6 +11,7 @@ from dash import Input, Output, dcc, html
 
 from dashboard.components import ids, ui
 from etl.exceptions import StoreError
+from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,11 @@ def guarded(layout_fn):
     def wrapper(*args, **kwargs):
         try:
             return ui.plain(layout_fn(*args, **kwargs))
+        except DamagedRelease as exc:
+            log.error("page=%s damaged_release=%s file=%s", layout_fn.__module__, exc.release_id, exc.name)
+            return ui.not_available(f"A file of release {exc.release_id} ({exc.name}) is damaged, so its figures "
+                                    "are withheld until it is repaired. Please try again later.",
+                                    "Data temporarily unavailable")
         except StoreError as exc:
             log.warning("page=%s error=%s", layout_fn.__module__, exc)
             return ui.not_available("No data has been published yet. " + str(exc), "No data yet")

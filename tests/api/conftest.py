@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from etl.store import ReleaseStore, sha256_file
+from etl.store import ReleaseStore, sha256_file, write_manifest
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
 EUROSTAT_CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
@@ -49,12 +49,18 @@ def _revise(src: Path, dst: Path, release_id: str) -> None:
         t = t.set_column(t.schema.get_field_index("value"), "value",
                          pc.if_else(revised, pc.add(t["value"], 1.0), t["value"]))
         t = t.filter(pc.not_equal(key, chosen[4]))
-        pq.write_table(t, dst / name)
-    manifest = json.loads((dst / "manifest.json").read_text())
-    manifest["release_id"] = release_id
+        pq.write_table(t, dst / name, write_page_checksum=True)  # as a release is written
+    remanifest(dst, release_id=release_id)
+
+
+def remanifest(folder: Path, **fields) -> None:
+    """After a test rewrote files of a release folder: their checksums and sizes in its manifest (and the
+    manifest's own checksum), as the ETL writes them; ``fields`` replace top-level manifest fields."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(fields)
     for name in list(manifest["files"]):
-        manifest["files"][name]["sha256"] = sha256_file(dst / name)
-    (dst / "manifest.json").write_text(json.dumps(manifest))
+        manifest["files"][name].update(sha256=sha256_file(folder / name), bytes=(folder / name).stat().st_size)
+    write_manifest(folder, manifest)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 from dashboard.api import csv_blocks, formats, reading
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.release_reader import Release
-from tests.api.conftest import make_app
+from tests.api.conftest import make_app, remanifest
 from tests.api.test_reading_plan import queries
 from tests.api.test_reading_plan import reference_csv as _reference
 
@@ -44,6 +44,7 @@ def groups40(api_store, tmp_path_factory) -> Release:
     shutil.copytree(src.path, dst)
     for path in [dst / reading.BY_INDICATOR, *sorted((dst / "by_area").glob("*.parquet"))]:
         pq.write_table(pq.read_table(path), path, row_group_size=40)
+    remanifest(dst)
     return Release(dst)
 
 

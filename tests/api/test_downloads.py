@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from etl.store import write_manifest
 from tests.api.conftest import make_app
 
 Q = "indicator=neet_rate,online_share&level=region"
@@ -360,7 +361,7 @@ def test_revisions_say_why_values_changed(api_store, api_config, tmp_path):
     path = store / "releases" / api_store["new"] / "manifest.json"
     manifest = json.loads(path.read_text())
     manifest["sources"]["services"]["sha256"] = "0" * 64  # the council returns were corrected
-    path.write_text(json.dumps(manifest))
+    write_manifest(path.parent, manifest)
     client = make_app(api_config.model_copy(update={"store": str(store)})).test_client()
     body = client.get(f"/data/revisions?{q}&format=json").get_json()
     why = body["explanation"]

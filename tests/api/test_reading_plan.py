@@ -18,6 +18,7 @@ import pytest
 from dashboard.api import formats, reading
 from dashboard.release_reader import Release
 from etl.release_values import bucket_file
+from tests.api.conftest import remanifest
 
 WITHHELD = reading.WITHHELD
 
@@ -87,6 +88,7 @@ def small_groups(api_store, tmp_path_factory) -> Release:
     shutil.copytree(src.path, dst)
     t = pq.read_table(dst / reading.BY_INDICATOR)
     pq.write_table(t, dst / reading.BY_INDICATOR, row_group_size=40)
+    remanifest(dst)
     return Release(dst)
 
 
@@ -192,6 +194,7 @@ def mixed_periods(small_groups, tmp_path_factory) -> Release:
         periods.append(p if p is None or kind == 0 else f"{p}-Q{n % 4 + 1}" if kind == 1 else f"{p}-{n % 12 + 1:02d}")
     t = t.set_column(t.schema.get_field_index("period"), "period", pa.array(periods, pa.string()))
     pq.write_table(t, dst / reading.BY_INDICATOR, row_group_size=40)
+    remanifest(dst)
     return Release(dst)
 
 

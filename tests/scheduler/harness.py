@@ -1,6 +1,6 @@
 """Run ``openmeasure`` in a real process with a fault injected, for the scheduler's fault tests.
 
-    python -m tests.scheduler.harness [--sleep S] [--pause-in-write MARKER] [--enospc] -- <openmeasure arguments>
+    python -m tests.scheduler.harness [--sleep S] [--pause-in-write MARKER [--resume-on FILE]] [--enospc] -- <openmeasure arguments>
 
 The fault is a slow CSV read (to hold a run open while a test signals the scheduler) or sits inside the
 release writer; the rest is the real command. Sources that hang or are down are tested through the real
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import etl.pipeline
 import etl.release
+import etl.runner
 import etl.sources
 from etl import cli
 
@@ -25,6 +26,9 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--sleep", type=float, default=0.0, help="seconds every source read takes")
     p.add_argument("--pause-in-write", help="touch this file half-way through writing a release, then hang")
+    p.add_argument("--resume-on", help="with --pause-in-write: carry on once this file exists (instead of hanging)")
+    p.add_argument("--lock-file", help="the store's file lock under another name: a run from another host, "
+                                       "which does not share this host's flock")
     p.add_argument("--enospc", action="store_true", help="the disk is full when the release's metadata is written")
     args, rest = p.parse_known_args()
     rest = rest[1:] if rest[:1] == ["--"] else rest
@@ -41,12 +45,16 @@ def main() -> int:
     def paused_manifest(folder: Path, *a, **kw):
         if args.pause_in_write:
             Path(args.pause_in_write).write_text(str(folder))
-            time.sleep(600)
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline and not (args.resume_on and Path(args.resume_on).exists()):
+                time.sleep(0.1)
         if args.enospc:
             raise OSError(errno.ENOSPC, "No space left on device", str(folder / "manifest.json"))
         return manifest(folder, *a, **kw)
 
     etl.release._manifest = paused_manifest
+    if args.lock_file:
+        etl.runner.LOCAL_LOCK = args.lock_file
     return cli.main(rest)
 
 
