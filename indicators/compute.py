@@ -201,7 +201,9 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     ids = dict(zip(area_dim["area_code"], area_dim["area_id"], strict=True))
     engine.register("areas", area_dim)
     leaves = leaf_ancestors(areas, n_levels)
-    engine.register("leaves", leaves.apply(lambda col: col.map(ids)).astype("int32")
+    leaves = leaves.apply(lambda col: col.map(ids))
+    # a ragged hierarchy leaves the skipped levels' ancestors null (etl.geography.leaf_ancestors)
+    engine.register("leaves", leaves.astype("Int32" if leaves.isna().any(axis=None) else "int32")
                     .rename(columns={"area_code": "area_id"}))
     measure_ids = {m.id: i for i, m in enumerate(sorted(config.measures, key=lambda m: m.id))}
     engine.register("measures", pd.DataFrame({"measure": list(measure_ids),

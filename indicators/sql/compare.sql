@@ -47,7 +47,9 @@ ranked AS (
         COUNT(*) OVER (PARTITION BY parent_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent
     FROM (SELECT cell, score, (slice * {n_levels} + level_index) * 2 + no_value AS level_key,
-                 (slice * ({n_areas} + 1) + COALESCE(parent_id, {n_areas})) * 2 + no_value AS parent_key
+                 -- with the level: in a ragged hierarchy one parent can have children at two levels
+                 ((slice * ({n_areas} + 1) + COALESCE(parent_id, {n_areas})) * {n_levels} + level_index) * 2
+                     + no_value AS parent_key
           FROM narrow) k
 ),
 series_periods AS (
