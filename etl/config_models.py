@@ -46,11 +46,20 @@ class NeighboursConfig(Strict):
     features: list[NeighbourFeature] = Field(min_length=1)
 
 
+class AggregateRoot(Strict):
+    """A total over several roots (the EU over NUTS countries): a benchmark, not an area (docs/methodology.md)."""
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    members: list[str] | Literal["all"] = "all"
+    source: Literal["built", "published"] = "built"
+
+
 class GeographyConfig(Strict):
     levels: list[str] = Field(min_length=1)
     areas: AreasTable
     boundaries: dict[str, str] = Field(default_factory=dict)
     neighbours: NeighboursConfig | None = None
+    aggregate_root: AggregateRoot | None = None
 
     @field_validator("levels")
     @classmethod

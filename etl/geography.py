@@ -47,6 +47,26 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def aggregate_members(geo: GeographyConfig, areas: pd.DataFrame) -> list[str]:
+    """The root codes ``geography.aggregate_root`` totals (every root for ``members: all``); [] without one.
+    Its code must not be an area's, and each member must be a root (an area at the top level)."""
+    agg = geo.aggregate_root
+    if agg is None:
+        return []
+    roots = areas.loc[areas["level_index"] == 0, "area_code"].tolist()
+    if agg.code in set(areas["area_code"]):
+        raise GeographyError(f"geography.aggregate_root.code {agg.code!r} is an area of the table: the aggregate "
+                             "must be a code of its own", file=str(geo.areas.path), key="aggregate_root.code")
+    if agg.members == "all":
+        return roots
+    not_roots = [m for m in agg.members if m not in set(roots)]
+    if not_roots:
+        raise GeographyError(f"geography.aggregate_root.members: {', '.join(map(repr, not_roots))} not an area at "
+                             f"the top level {geo.levels[0]!r}", file=str(geo.areas.path),
+                             key="aggregate_root.members")
+    return list(dict.fromkeys(agg.members))
+
+
 def _check(df: pd.DataFrame, levels: list[str], path: Path, spec: AreasTable) -> None:
     """Errors name the table's own column headers (``geography.areas.code`` etc.), not the logical names."""
     def fail(i: int, column: str, message: str) -> None:

@@ -52,11 +52,15 @@ COLUMN_TEXT = {
     "n_reporting": "Number of lowest-level areas that reported.",
     "n_expected": "Number of lowest-level areas expected.",
     "parent_value": "Value of the parent area.",
-    "top_value": "Value at the top level (the country).",
+    "top_value": "Value of the area's own root: the area at the top level it belongs to (its country).",
+    "aggregate_value": "Value of the configured aggregate root (e.g. EU27_2020), for areas whose root is one of "
+                       "its members; only in releases of a geography with an aggregate root.",
     "significance_parent": "Compared with the parent: better / similar / worse (higher / similar / lower for a "
                            "neutral indicator) / not compared.",
     "significance_top": "Compared with the top level: better / similar / worse (higher / similar / lower for a "
                         "neutral indicator) / not compared.",
+    "significance_aggregate": "Compared with the aggregate root: better / similar / worse (higher / similar / "
+                              "lower for a neutral indicator) / not compared.",
     "rank_level": "Rank among the areas of the same level (1 = best; 1 = highest for a neutral indicator).",
     "n_ranked_level": "Number of areas ranked at this level.",
     "rank_parent": "Rank among the areas with the same parent (1 = best; 1 = highest for a neutral indicator).",

@@ -66,6 +66,7 @@ peers AS (
     JOIN narrow x ON x.area_id = nb.neighbour_id
     GROUP BY x.cell - x.area_id + nb.area_id
 ),
+{aggregate_cte}
 parents AS (
     -- only areas that have children: the hash tables of the parent and top-level joins hold 1% of the rows
     SELECT cell, value FROM v WHERE level_index < {leaf_level}
@@ -92,6 +93,7 @@ measured AS (
         i.polarity, i.visibility,
         par.value AS parent_value,
         tl.value AS top_value,
+        {aggregate_value}
         CASE WHEN x.value IS NULL THEN NULL ELSE r.rank_level END AS rank_level,
         CASE WHEN x.value IS NULL THEN NULL ELSE r.n_ranked_level END AS n_ranked_level,
         CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.rank_parent END AS rank_parent,
@@ -109,6 +111,7 @@ measured AS (
     JOIN ranked r ON r.cell = x.cell
     LEFT JOIN parents par ON par.cell = x.cell - x.area_id + x.parent_id
     LEFT JOIN parents tl ON tl.cell = x.cell - x.area_id + x.top_id
+    {aggregate_join}
     LEFT JOIN peers pe ON pe.cell = x.cell
     JOIN series_periods sp ON sp.series = x.series AND sp.period_id = x.period_id
     LEFT JOIN narrow pv ON pv.cell = x.cell - (x.period_id - sp.previous_period_id) * {n_breakdowns} * {n_areas}
@@ -162,6 +165,7 @@ SELECT
     j.parent_value, j.top_value,
     {significance_parent} AS significance_parent,
     {significance_top} AS significance_top,
+    {aggregate_columns}
     j.rank_level, j.n_ranked_level, j.rank_parent, j.n_ranked_parent, j.quartile,
     j.previous_period_id AS previous_period, j.previous_value,
     j.value - j.previous_value AS change,

@@ -125,3 +125,43 @@ def test_a_parent_must_be_at_a_higher_level(tmp_path):
     geo = GeographyConfig(levels=["country", "region", "local_authority"], areas={"path": str(tmp_path / "areas.csv")})
     with pytest.raises(GeographyError, match="not above 'region'"):
         load_areas(geo)
+
+
+def _with_aggregate(tmp_path, **aggregate) -> pd.DataFrame:
+    import shutil
+
+    import yaml
+    for name in ("areas.csv", "observations.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    cfg = yaml.safe_load((DATA / "config.yaml").read_text())
+    cfg["geography"]["aggregate_root"] = {"code": "K02000001", "name": "United Kingdom", **aggregate}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return compute_final(tmp_path / "config.yaml")
+
+
+def test_a_built_aggregate_root_is_the_sum_of_its_members_and_a_benchmark_not_an_area(tmp_path, final, source):
+    agg = _with_aggregate(tmp_path)
+    assert "K02000001" not in set(agg.area_code)
+    assert "aggregate_value" not in final.columns  # no aggregate root configured: no column
+    counts = agg[agg.indicator == "key_workers"].set_index("area_code")
+    assert (counts["aggregate_value"] == source["count"].sum()).all()  # every root is a member
+    share = agg[agg.indicator == "key_worker_share"].set_index("area_code")
+    uk = source["count"].sum() / source["workers"].sum() * 100
+    assert share["aggregate_value"].to_numpy() == pytest.approx([uk] * len(share), rel=1e-12)
+    assert share.loc[SCOTLAND, "significance_aggregate"] != "not compared"
+    # everything else is as without the aggregate root
+    pd.testing.assert_frame_equal(agg.drop(columns=["aggregate_value", "significance_aggregate"]), final)
+
+
+def test_an_aggregate_root_of_some_roots_benchmarks_only_their_areas(tmp_path, source):
+    agg = _with_aggregate(tmp_path, members=[ENGLAND, SCOTLAND])
+    counts = agg[agg.indicator == "key_workers"].set_index("area_code")
+    british = source[~source.code.str.startswith("W")]["count"].sum()
+    assert counts.loc[ORKNEY, "aggregate_value"] == counts.loc["E06000001", "aggregate_value"] == british
+    assert counts.loc[[WALES, "W06000015"], "aggregate_value"].isna().all()
+    assert (counts.loc[[WALES, "W06000015"], "significance_aggregate"] == "not compared").all()
+
+
+def test_an_aggregate_root_must_not_be_an_area_and_its_members_must_be_roots(tmp_path):
+    with pytest.raises(GeographyError, match="aggregate_root.members: 'E12000001' not an area at the top"):
+        _with_aggregate(tmp_path, members=[ENGLAND, "E12000001"])
