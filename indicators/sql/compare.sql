@@ -74,9 +74,10 @@ parents AS (
 first_periods AS (
     -- each indicator's first period with a value (in any area): the base of its growth rate when its target
     -- names none. Not its numerator's first period: a ratio whose denominator starts later has no value there.
+    -- Areas only: an aggregate root (id {n_areas}) published by the source may start earlier.
     SELECT ind_id, MIN(period_id) AS first_period_id
     FROM vals
-    WHERE ind_id BETWEEN {first_ind} AND {last_ind} AND value IS NOT NULL
+    WHERE ind_id BETWEEN {first_ind} AND {last_ind} AND value IS NOT NULL AND area_id < {n_areas}
     GROUP BY ind_id
 ),
 base AS (
