@@ -81,12 +81,21 @@ class BoundaryFile(Strict):
     code_mapping: CodeMappingConfig | None = None
 
 
+class AggregateRoot(Strict):
+    """A total over several roots (the EU over NUTS countries): a benchmark, not an area (docs/methodology.md)."""
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    members: list[str] | Literal["all"] = "all"
+    source: Literal["built", "published"] = "built"
+
+
 class GeographyConfig(Strict):
     levels: list[str] = Field(min_length=1)
     areas: AreasTable
     #: level -> boundary file: a path, or a :class:`BoundaryFile` (path, code_property, pad_codes, code_mapping)
     boundaries: dict[str, BoundaryFile] = Field(default_factory=dict)
     neighbours: NeighboursConfig | None = None
+    aggregate_root: AggregateRoot | None = None
 
     @field_validator("boundaries", mode="before")
     @classmethod

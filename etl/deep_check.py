@@ -201,6 +201,9 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
                                 ", ".join(nomatch.select) or None))
     # without the areas table (its problem is reported), every code is taken as known: nothing else to say
     known = set(areas["area_code"]) if areas is not None else set(obs["area_code"].unique())
+    agg = config.geography.aggregate_root
+    if agg is not None and agg.source == "published":  # its rows are its figures (etl.pipeline.known_codes)
+        known.add(agg.code)
     counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
     frequencies = {m: f for m, f in measure_frequencies(config).items() if m in {x.id for _, x in usable}}
     clean, checked = validate_observations(obs, known, file, counts, frequencies=frequencies,

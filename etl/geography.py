@@ -1,7 +1,12 @@
 """The geography: areas in named levels, top to bottom, each with its parent.
 
-Loaded from the areas table in config, checked (unique codes, known levels, each parent one level up),
+Loaded from the areas table in config, checked (unique codes, known levels, each parent at a higher level),
 and turned into the small tables the engine joins on.
+
+A hierarchy may be ragged: a parent may sit at any higher level, not only the one just above (a Scottish
+council hangs directly under Scotland, an English district under its region). The levels an area's line
+skips have no ancestor: in :func:`leaf_ancestors` that column is empty (null), so nothing is summed into an
+area that does not exist, and every comparison with "the parent" is with the real parent.
 """
 
 from __future__ import annotations
@@ -42,6 +47,26 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def aggregate_members(geo: GeographyConfig, areas: pd.DataFrame) -> list[str]:
+    """The root codes ``geography.aggregate_root`` totals (every root for ``members: all``); [] without one.
+    Its code must not be an area's, and each member must be a root (an area at the top level)."""
+    agg = geo.aggregate_root
+    if agg is None:
+        return []
+    roots = areas.loc[areas["level_index"] == 0, "area_code"].tolist()
+    if agg.code in set(areas["area_code"]):
+        raise GeographyError(f"geography.aggregate_root.code {agg.code!r} is an area of the table: the aggregate "
+                             "must be a code of its own", file=str(geo.areas.path), key="aggregate_root.code")
+    if agg.members == "all":
+        return roots
+    not_roots = [m for m in agg.members if m not in set(roots)]
+    if not_roots:
+        raise GeographyError(f"geography.aggregate_root.members: {', '.join(map(repr, not_roots))} not an area at "
+                             f"the top level {geo.levels[0]!r}", file=str(geo.areas.path),
+                             key="aggregate_root.members")
+    return list(dict.fromkeys(agg.members))
+
+
 def _check(df: pd.DataFrame, levels: list[str], path: Path, spec: AreasTable) -> None:
     """Errors name the table's own column headers (``geography.areas.code`` etc.), not the logical names."""
     def fail(i: int, column: str, message: str) -> None:
@@ -70,14 +95,15 @@ def _check(df: pd.DataFrame, levels: list[str], path: Path, spec: AreasTable) ->
             if parent:
                 fail(i, spec.parent, f"{code} is at the top level {level!r} and cannot have a parent")
             continue
-        expected = levels[rank[level] - 1]
+        above = levels[:rank[level]]
         if not parent:
             fail(i, spec.parent, f"the parent of {code} is blank; an area at level {level!r} needs a parent at "
-                 f"level {expected!r}")
+                 f"a higher level ({', '.join(map(repr, above))})")
         if parent not in index:
             fail(i, spec.parent, f"parent {parent!r} of {code} is not in the table")
-        if rank[index[parent]] != rank[level] - 1:
-            fail(i, spec.parent, f"parent {parent!r} of {code} is at level {index[parent]!r}, expected {expected!r}")
+        if rank[index[parent]] >= rank[level]:
+            fail(i, spec.parent, f"parent {parent!r} of {code} is at level {index[parent]!r}, not above "
+                 f"{level!r}: a parent must be at a higher level ({', '.join(map(repr, above))})")
 
 
 def _ancestor_at(df: pd.DataFrame, depth: int) -> pd.Series:
@@ -92,13 +118,28 @@ def _ancestor_at(df: pd.DataFrame, depth: int) -> pd.Series:
     return pd.Series(out, index=df.index)
 
 
+def is_ragged(areas: pd.DataFrame) -> bool:
+    """Whether some area's parent is more than one level up (then some leaf has an empty ancestor column)."""
+    level = dict(zip(areas.area_code, areas.level_index, strict=True))
+    parent_level = areas["parent_code"].map(level)
+    has_parent = parent_level.notna()
+    return bool((areas.loc[has_parent, "level_index"] - parent_level[has_parent] > 1).any())
+
+
 def leaf_ancestors(areas: pd.DataFrame, n_levels: int) -> pd.DataFrame:
-    """One row per area at the lowest level: ``area_code, a0 .. a{n-1}`` (a{n-1} is the area itself)."""
+    """One row per area at the lowest level: ``area_code, a0 .. a{n-1}`` (a{n-1} is the area itself; a{k} its
+    ancestor at level k, null where its line skips level k: a council directly under its country has no
+    region)."""
     leaves = areas[areas.level_index == n_levels - 1]
     out = pd.DataFrame({"area_code": leaves.area_code.to_numpy()})
     parent = dict(zip(areas.area_code, areas.parent_code, strict=True))
-    current = out["area_code"].tolist()
-    for depth in range(n_levels - 1, -1, -1):
-        out[f"a{depth}"] = current
-        current = [parent.get(c, "") for c in current]
+    level = dict(zip(areas.area_code, areas.level_index, strict=True))
+    columns: list[list] = [[None] * len(out) for _ in range(n_levels)]
+    for row, code in enumerate(out["area_code"]):
+        c = code
+        while c:
+            columns[level[c]][row] = c
+            c = parent.get(c, "")
+    for depth in range(n_levels):
+        out[f"a{depth}"] = columns[depth]
     return out[["area_code", *[f"a{d}" for d in range(n_levels)]]]

@@ -23,7 +23,7 @@ from etl.config import config_hash
 from etl.config_models import Config
 from etl.demo import ensure_demo
 from etl.exceptions import ConfigError, OpenMeasureError, PublishedUnrecorded, StepFailed
-from etl.geography import load_areas
+from etl.geography import aggregate_members, load_areas
 from etl.locks import Held, LockLost
 from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.observations import same_categories
@@ -107,6 +107,14 @@ def without_observations(config: Config, wanted: list[str], findings: pd.DataFra
     if not published:
         return []
     return [i for i in with_families(registry.parameter_table(config, {}), published) if i in wanted]
+
+
+def known_codes(config: Config, areas) -> set[str]:
+    """The area codes a source's rows may carry: the geography's, and a published aggregate root's (its rows
+    are its figures, geography.aggregate_root.source: published)."""
+    agg = config.geography.aggregate_root
+    aggregate_members(config.geography, areas)  # a wrong aggregate root stops the run before any source is read
+    return set(areas.area_code) | ({agg.code} if agg is not None and agg.source == "published" else set())
 
 
 def read_observations(config: Config, measures_needed: set[str], known_areas: set[str],
@@ -223,7 +231,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         progress("loading the geography")
         areas = load_areas(config.geography)
         check_area_targets(config, set(areas.area_code))
-        obs, findings, stats, checksums = read_observations(config, needed, set(areas.area_code), progress)
+        obs, findings, stats, checksums = read_observations(config, needed, known_codes(config, areas), progress)
         timings["extract"] = time.perf_counter() - t
         held = without_observations(config, wanted, findings, store)
         if held:

@@ -99,6 +99,8 @@ def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.Data
         "attribution": config.publication.attribution,
         "citation": config.publication.citation,
         "neighbours": nb.model_dump() if nb else None,
+        **({"aggregate_root": config.geography.aggregate_root.model_dump()} if config.geography.aggregate_root
+           else {}),
         "counts": {"indicators": len(indicators),
                    "public_indicators": int((indicators["visibility"] == "public").sum())},
         "sources": source_checksums,

@@ -37,6 +37,7 @@ def dictionaries(indicators: Iterable[str], levels: Iterable[str], periods: Iter
         "previous_period": period_words,
         "significance_parent": significance,
         "significance_top": significance,
+        "significance_aggregate": significance,  # only with geography.aggregate_root
         "change_significance": significance,
         "progress_status": pa.array(PROGRESS, pa.string()),
         "rag": pa.array(RAG, pa.string()),

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl.config_models import Config
-from etl.geography import leaf_ancestors
+from etl.geography import aggregate_members, leaf_ancestors
 from etl.observations import period_time
 from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
@@ -53,20 +53,24 @@ class Computation:
     periods: pd.DataFrame | None = None  # period, period_id
     breakdowns: pd.DataFrame | None = None  # breakdown, bd_id
     previous_values: Path | None = None  # the published release's indicator_values.parquet
+    #: geography.aggregate_root: "built" or "published", and the area ids of its member roots (its own id is
+    #: len(areas), one past the last area's); None without one
+    aggregate: str | None = None
+    aggregate_members: tuple[int, ...] = ()
 
     def published(self, first_ind_id: int, last_ind_id: int) -> pa.Table:
         """The published rows of indicators first..last (ids), sorted by indicator, level, area, period,
         breakdown; the coded text columns (indicator, level, period...) are dictionary-encoded."""
         chunk = (first_ind_id, last_ind_id)
         t = time.perf_counter()
-        self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, chunk))
-        self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels))
+        self._roll_up(chunk)
         t = self._tick("rollup", t)
-        self.engine.materialize("vals", sqltext.values_sql(chunk))
+        self.engine.materialize("vals", sqltext.values_sql(chunk, self._area_table))
         t = self._tick("values", t)
-        self.engine.register("suppressed", _suppressed(self.engine, self.indicators, self._known))
+        self.engine.register("suppressed", self._suppressed())
         self._tick("disclosure", t)
-        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels, len(self.areas))
+        sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels, len(self.areas),
+                                  self.aggregate_members)
         table = coded.decode(self.engine.stream(sql),
                              *coded.for_indicators(self.words, first_ind_id, last_ind_id)).read_all()
         # Sorted here on one integer key, not by an ORDER BY. DuckDB's sort moved the whole 45-column rows
@@ -100,13 +104,12 @@ class Computation:
         while True:
             patterns = []
             for i in family_of:
-                self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, (i, i)))
-                self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels))
-                self.engine.materialize("vals", sqltext.values_sql((i, i)))
+                self._roll_up((i, i))
+                self.engine.materialize("vals", sqltext.values_sql((i, i), self._area_table))
                 if i not in present:
                     present[i] = self.engine.query(f"SELECT {', '.join(KEYS)} FROM vals "
                                                    "WHERE value IS NOT NULL OR status = 'low_coverage'").to_pandas()
-                patterns.append(_suppressed(self.engine, self.indicators, self._known).select(KEYS).to_pandas())
+                patterns.append(self._suppressed().select(KEYS).to_pandas())
             patterns = pd.concat(patterns, ignore_index=True)
             own = set(patterns.itertuples(index=False, name=None)) if own is None else own
             wanted = spread(patterns, family_of, members)
@@ -122,6 +125,20 @@ class Computation:
             self.engine.register("kept", pa.Table.from_pandas(both.astype("int32"), schema=KEPT_SCHEMA,
                                                               preserve_index=False))
         self._tick("disclosure", t)
+
+    @property
+    def _area_table(self) -> str:
+        """The table that keys areas: with a published aggregate root, the areas and it."""
+        return "area_keys" if self.aggregate == "published" else "areas"
+
+    def _roll_up(self, chunk: tuple[int, int]) -> None:
+        built = self.aggregate == "built"
+        self.engine.materialize("cells", sqltext.cells_sql(self.n_levels, chunk, aggregate=built))
+        self.engine.materialize("rolled", sqltext.rollup_sql(self.n_levels, aggregate=built))
+
+    def _suppressed(self) -> pa.Table:
+        table = "disclosure_areas" if self.aggregate else "areas"
+        return _suppressed(self.engine, self.indicators, self._known, table)
 
     def _known(self, cells: pd.DataFrame) -> pd.Series:
         """Whether the attacker has each cell's count (integer keys) from the release before: its published
@@ -200,8 +217,12 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     area_dim = _area_dimension(areas)
     ids = dict(zip(area_dim["area_code"], area_dim["area_id"], strict=True))
     engine.register("areas", area_dim)
+    aggregate, members = _register_aggregate(engine, config, areas, area_dim)
     leaves = leaf_ancestors(areas, n_levels)
-    engine.register("leaves", leaves.apply(lambda col: col.map(ids)).astype("int32")
+    leaves = leaves.apply(lambda col: col.map(ids))
+    leaves = _aggregate_leaves(leaves, aggregate, members, len(area_dim), n_levels)
+    # a ragged hierarchy leaves the skipped levels' ancestors null (etl.geography.leaf_ancestors)
+    engine.register("leaves", leaves.astype("Int32" if leaves.isna().any(axis=None) else "int32")
                     .rename(columns={"area_code": "area_id"}))
     measure_ids = {m.id: i for i, m in enumerate(sorted(config.measures, key=lambda m: m.id))}
     engine.register("measures", pd.DataFrame({"measure": list(measure_ids),
@@ -210,7 +231,8 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("periods", periods)
     breakdowns = _breakdowns(engine)
     engine.register("breakdowns", breakdowns)
-    engine.materialize("obs_k", sqltext.keys_sql(sort=not grouped_by_measure(obs)))
+    engine.materialize("obs_k", sqltext.keys_sql(sort=not grouped_by_measure(obs),
+                                                 area_table="area_keys" if aggregate == "published" else "areas"))
     engine.forget("obs")  # every later step reads obs_k: the source rows (20 M at national scale) can go
     params = registry.parameter_table(config)  # base_period: the target's; else compare.sql takes the first
     params = _with_ids(params, measure_ids, dict(zip(periods["period"], periods["period_id"], strict=True)))
@@ -230,7 +252,8 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     words = coded.dictionaries(params["indicator"], config.geography.levels, periods["period"],
                                breakdowns["breakdown"])
     comp = Computation(engine, params, area_dim, n_levels, len(periods), len(breakdowns), timings, words,
-                       periods=periods, breakdowns=breakdowns, previous_values=previous_values)
+                       periods=periods, breakdowns=breakdowns, previous_values=previous_values,
+                       aggregate=aggregate, aggregate_members=members)
     comp.protect_families(_kept(withheld, params, ids, periods, breakdowns))
     return comp
 
@@ -281,6 +304,42 @@ def _area_dimension(areas: pd.DataFrame) -> pd.DataFrame:
     dim["parent_id"] = dim["parent_code"].map(ids).astype("Int32")
     dim["top_id"] = dim["top_code"].map(ids).astype("int32")
     return dim
+
+
+def _register_aggregate(engine: Engine, config: Config, areas: pd.DataFrame, area_dim: pd.DataFrame
+                        ) -> tuple[str | None, tuple[int, ...]]:
+    """The aggregate root (geography.aggregate_root), its id one past the last area's: ``area_keys`` (the
+    areas and it, for keying a published one's source rows) and ``disclosure_areas`` (each area's parent, the
+    aggregate that of its member roots: it is their sum, so a withheld member must not be recoverable from
+    it). Returns its source and its members' ids."""
+    agg = config.geography.aggregate_root
+    if agg is None:
+        return None, ()
+    ids = dict(zip(area_dim["area_code"], area_dim["area_id"], strict=True))
+    members = tuple(sorted(ids[c] for c in aggregate_members(config.geography, areas)))
+    agg_id = len(area_dim)
+    engine.register("area_keys", pd.DataFrame({
+        "area_code": [*area_dim["area_code"], agg.code],
+        "area_id": pd.Series([*area_dim["area_id"], agg_id], dtype="int32")}))
+    parent = area_dim["parent_id"].copy()
+    parent[area_dim["area_id"].isin(members)] = agg_id
+    engine.register("disclosure_areas", pd.DataFrame({
+        "area_id": pd.Series([*area_dim["area_id"], agg_id], dtype="int32"),
+        "parent_id": pd.Series([*parent, pd.NA], dtype="Int32")}))
+    return agg.source, members
+
+
+def _aggregate_leaves(leaves: pd.DataFrame, aggregate: str | None, members: tuple[int, ...], agg_id: int,
+                      n_levels: int) -> pd.DataFrame:
+    """``built``: each leaf of a member root carries the aggregate's id in ``ag`` (null otherwise);
+    ``published``: the aggregate is one more leaf, with no ancestor (it is summed into nothing)."""
+    if aggregate == "built":
+        return leaves.assign(**{sqltext.AGGREGATE_COLUMN: leaves["a0"].isin(members).map({True: agg_id,
+                                                                                          False: None})})
+    if aggregate == "published":
+        row = {"area_code": agg_id, **{f"a{d}": None for d in range(n_levels - 1)}, f"a{n_levels - 1}": agg_id}
+        return pd.concat([leaves, pd.DataFrame([row])], ignore_index=True)
+    return leaves
 
 
 def _with_ids(params: pd.DataFrame, measure_ids: dict[str, int], period_ids: dict[str, int]) -> pd.DataFrame:
@@ -344,10 +403,12 @@ SUPPRESSED_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), 
                                ("bd_id", pa.int32()), ("reason", pa.string())])
 
 
-def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFrame], pd.Series]) -> pa.Table:
+def _suppressed(engine: Engine, params: pd.DataFrame, known: Callable[[pd.DataFrame], pd.Series],
+                area_table: str = "areas") -> pa.Table:
     """The withheld cells of the chunk and why (the ``suppressed`` table compare.sql reads); ``known`` tells
-    which cells the release before published with the same value."""
-    cells = engine.query(sqltext.disclosure_sql()).to_pandas()
+    which cells the release before published with the same value. ``area_table``: the areas and their parents
+    (``disclosure_areas`` with an aggregate root)."""
+    cells = engine.query(sqltext.disclosure_sql(area_table)).to_pandas()
     if cells.empty:
         return SUPPRESSED_SCHEMA.empty_table()
     cells["known"] = known(cells)

@@ -48,33 +48,57 @@ def _significance(benchmark: str, exclude_self: str | None = None) -> str:
     )
 
 
-def keys_sql(sort: bool = True) -> str:
+#: The configured aggregate root (geography.aggregate_root), when there is one, is not an area: its rows have
+#: the area id one past the last area's. ``built``: the leaves of its member roots carry it in the column
+#: ``ag`` and the roll-up sums them in a grouping set of its own; ``published``: it is one more leaf, keyed
+#: from the source's own rows (``area_keys``: the areas and it), with no ancestor, so it sums into nothing.
+AGGREGATE_COLUMN = "ag"
+
+
+def keys_sql(sort: bool = True, area_table: str = "areas") -> str:
     """``sort``: order the keyed observations by measure. Not needed when they already arrive grouped by
     measure (each row group of the table then holds a few measures: 2.2 on average with 4 threads, which
-    is what the later joins' zone maps need), and sorting 21 M rows is half of the preparation."""
-    return _template("keys").format(order_by="ORDER BY m.measure_id, a.area_id" if sort else "")
+    is what the later joins' zone maps need), and sorting 21 M rows is half of the preparation.
+    ``area_table``: ``area_keys`` when a published aggregate root is keyed as well."""
+    return _template("keys").format(order_by="ORDER BY m.measure_id, a.area_id" if sort else "",
+                                    area_table=_table_name(area_table))
 
 
-def cells_sql(n_levels: int, indicator_range: tuple[int, int]) -> str:
-    ancestors = ", ".join(f"l.a{d}" for d in range(n_levels))
+def _table_name(name: str) -> str:
+    if name not in ("areas", "area_keys", "disclosure_areas"):
+        raise ValueError(f"unknown table {name!r}")
+    return name
+
+
+def cells_sql(n_levels: int, indicator_range: tuple[int, int], aggregate: bool = False) -> str:
+    """``aggregate``: carry the leaves' built aggregate root (column ``ag``)."""
+    ancestors = ", ".join([*(f"l.a{d}" for d in range(n_levels)), *([f"l.{AGGREGATE_COLUMN}"] if aggregate else [])])
     first, last = (int(i) for i in indicator_range)
     return _template("cells").format(ancestors=ancestors, first_ind=first, last_ind=last)
 
 
-def rollup_sql(n_levels: int) -> str:
+def rollup_sql(n_levels: int, aggregate: bool = False) -> str:
     """Local areas (level ``n_levels - 1``) as they are; the levels above in one GROUPING SETS pass. With one
-    level there is nothing above: the second part keeps its shape but selects no row."""
+    level there is nothing above: the second part keeps its shape but selects no row. ``aggregate``: one more
+    grouping set, the built aggregate root over the leaves of its members."""
     keys = "ind_id, period_id, bd_id"
     upper = max(n_levels - 1, 1)
-    sets = ", ".join(f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(upper))
+    sets = [f"({keys}, {', '.join(f'a{d}' for d in range(k + 1))})" for k in range(upper)]
     if upper == 1:
         area_case = "a0"
     else:
         whens = " ".join(f"WHEN GROUPING(a{d}) = 0 THEN a{d}" for d in range(upper - 1, 0, -1))
         area_case = f"CASE {whens} ELSE a0 END"
+    has_parents = n_levels > 1
+    if aggregate:
+        ag = AGGREGATE_COLUMN
+        sets = [*sets[:upper if has_parents else 0], f"({keys}, {ag})"]
+        inner = area_case if has_parents else "NULL"
+        area_case = f"CASE WHEN GROUPING({ag}) = 0 THEN {ag} ELSE {inner} END"
+        has_parents = True
     rounded = {f"round_{c}": _significant(c) for c in ("numerator", "denominator", "denominator_known")}
-    return _template("rollup").format(leaf=f"a{n_levels - 1}", grouping_sets=sets, area_case=area_case,
-                                      has_parents="1 = 1" if n_levels > 1 else "1 = 0", **rounded)
+    return _template("rollup").format(leaf=f"a{n_levels - 1}", grouping_sets=", ".join(sets), area_case=area_case,
+                                      has_parents="1 = 1" if has_parents else "1 = 0", **rounded)
 
 
 def _significant(column: str, digits: int = 15) -> str:
@@ -87,24 +111,40 @@ def _significant(column: str, digits: int = 15) -> str:
             f"ELSE ROUND({column} * {scale}) / {scale} END")
 
 
-def values_sql(indicator_range: tuple[int, int]) -> str:
+def values_sql(indicator_range: tuple[int, int], area_table: str = "areas") -> str:
+    """``area_table``: ``area_keys`` when a published aggregate root takes published figures too."""
     first, last = (int(i) for i in indicator_range)
-    return _template("values").format(first_ind=first, last_ind=last)
+    return _template("values").format(first_ind=first, last_ind=last, area_table=_table_name(area_table))
 
 
-def disclosure_sql() -> str:
-    """The cells of disclosure control; ``withheld`` in the codes of indicators.disclosure."""
-    return _template("disclosure").format(hidden=disclosure.HIDDEN, none=disclosure.NONE)
+def disclosure_sql(area_table: str = "areas") -> str:
+    """The cells of disclosure control; ``withheld`` in the codes of indicators.disclosure. ``area_table``:
+    ``disclosure_areas`` when an aggregate root is the parent of its member roots."""
+    return _template("disclosure").format(hidden=disclosure.HIDDEN, none=disclosure.NONE,
+                                          area_table=_table_name(area_table))
 
 
 def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int,
-                n_areas: int) -> str:
+                n_areas: int, aggregate_members: tuple[int, ...] = ()) -> str:
     """``n_periods``, ``n_breakdowns`` and ``n_areas`` (area ids are 0..n_areas-1) size the composite integer
     keys (slice = indicator x period x breakdown, cell = slice x area, series = indicator x breakdown) that
     joins and windows run on; ``indicator_range`` (first and last ``ind_id``) selects the chunk of
-    indicators to compute; ``n_levels`` tells which rows can be a parent or the top."""
+    indicators to compute; ``n_levels`` tells which rows can be a parent or the top. ``aggregate_members``:
+    the ids of the roots an aggregate root (id ``n_areas``) totals; their areas get ``aggregate_value`` and
+    ``significance_aggregate``. Without one the published table has neither column."""
     first, last = (int(i) for i in indicator_range)
-    return _template("compare").format(
+    keys = dict(n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), first_ind=first, last_ind=last)
+    if aggregate_members:
+        members = ", ".join(str(int(m)) for m in aggregate_members)
+        aggregate = {
+            "aggregate_cte": _AGGREGATE_CTE.format(aggregate_id=int(n_areas), **keys),
+            "aggregate_join": f"LEFT JOIN aggregate ag ON ag.slice = x.slice AND x.top_id IN ({members})",
+            "aggregate_value": "ag.value AS aggregate_value,",
+            "aggregate_columns": f"j.aggregate_value, {_significance('aggregate_value')} AS significance_aggregate,",
+        }
+    else:
+        aggregate = dict.fromkeys(("aggregate_cte", "aggregate_join", "aggregate_value", "aggregate_columns"), "")
+    return _template("compare").format(**aggregate,
         n_periods=int(n_periods), n_breakdowns=int(n_breakdowns), n_areas=int(n_areas), n_levels=int(n_levels),
         first_ind=first, last_ind=last,
         leaf_level=max(int(n_levels) - 1, 1),  # a one-level geography: its areas are their own top
@@ -113,3 +153,14 @@ def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, i
         significance_change=_significance("previous_value"),
         progress=_codes(PROGRESS), rag=_codes(RAG), visibility=_codes(VISIBILITY),
     )
+
+
+_AGGREGATE_CTE = """aggregate AS (
+    -- the aggregate root's value per slice, as published (none where it is withheld)
+    SELECT (CAST(x.ind_id - {first_ind} AS BIGINT) * {n_periods} + x.period_id) * {n_breakdowns} + x.bd_id AS slice,
+           x.value
+    FROM vals x
+    LEFT JOIN suppressed s
+        ON s.ind_id = x.ind_id AND s.area_id = x.area_id AND s.period_id = x.period_id AND s.bd_id = x.bd_id
+    WHERE x.area_id = {aggregate_id} AND s.area_id IS NULL AND x.ind_id BETWEEN {first_ind} AND {last_ind}
+),"""

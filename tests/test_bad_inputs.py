@@ -306,7 +306,10 @@ def _areas_error(tmp_path, text: str | None, **spec) -> str:
 @pytest.mark.parametrize(("extra", "spec", "expected"), [
     ("NR102,District 2,2,NR4\n", {}, "parent 'NR4' of NR102 is not in the table (file {f}, row 5, column 'parent')"),
     ("NR102,District 2,2,\n", {}, "the parent of NR102 is blank; an area at level 'district' needs a parent at "
-                                  "level 'region' (file {f}, row 5, column 'parent')"),
+                                  "a higher level ('country', 'region') (file {f}, row 5, column 'parent')"),
+    ("NR102,District 2,2,NR101\n", {}, "parent 'NR101' of NR102 is at level 'district', not above 'district': a "
+                                       "parent must be at a higher level ('country', 'region') (file {f}, row 5, "
+                                       "column 'parent')"),
     ("NR102,District 2,3,NR1\n", {}, "level '3' is not one of the configured levels ['country', 'region', "
                                      "'district']; geography.areas.level_values maps only '0', '1', '2' (file {f}, "
                                      "row 5, column 'lvl')"),

@@ -54,10 +54,14 @@ COLUMN_TEXT = {
     "parent_value": "Value of the parent area.",
     "top_value": "Value of the area's own top-level area: the root of its parent chain (with several roots, "
                  "such as the countries of NUTS, its own country).",
+    "aggregate_value": "Value of the configured aggregate root (e.g. EU27_2020), for areas whose root is one of "
+                       "its members; only in releases of a geography with an aggregate root.",
     "significance_parent": "Compared with the parent: better / similar / worse (higher / similar / lower for a "
                            "neutral indicator) / not compared.",
     "significance_top": "Compared with the area's own top-level area (top_value): better / similar / worse (higher / similar / lower for a "
                         "neutral indicator) / not compared.",
+    "significance_aggregate": "Compared with the aggregate root: better / similar / worse (higher / similar / "
+                              "lower for a neutral indicator) / not compared.",
     "rank_level": "Rank among the areas of the same level (1 = best; 1 = highest for a neutral indicator).",
     "n_ranked_level": "Number of areas ranked at this level.",
     "rank_parent": "Rank among the areas with the same parent (1 = best; 1 = highest for a neutral indicator).",

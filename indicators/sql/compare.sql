@@ -47,7 +47,9 @@ ranked AS (
         COUNT(*) OVER (PARTITION BY parent_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent
     FROM (SELECT cell, score, (slice * {n_levels} + level_index) * 2 + no_value AS level_key,
-                 (slice * ({n_areas} + 1) + COALESCE(parent_id, {n_areas})) * 2 + no_value AS parent_key
+                 -- with the level: in a ragged hierarchy one parent can have children at two levels
+                 ((slice * ({n_areas} + 1) + COALESCE(parent_id, {n_areas})) * {n_levels} + level_index) * 2
+                     + no_value AS parent_key
           FROM narrow) k
 ),
 series_periods AS (
@@ -64,6 +66,7 @@ peers AS (
     JOIN narrow x ON x.area_id = nb.neighbour_id
     GROUP BY x.cell - x.area_id + nb.area_id
 ),
+{aggregate_cte}
 parents AS (
     -- only areas that have children: the hash tables of the parent and top-level joins hold 1% of the rows
     SELECT cell, value FROM v WHERE level_index < {leaf_level}
@@ -71,9 +74,10 @@ parents AS (
 first_periods AS (
     -- each indicator's first period with a value (in any area): the base of its growth rate when its target
     -- names none. Not its numerator's first period: a ratio whose denominator starts later has no value there.
+    -- Areas only: an aggregate root (id {n_areas}) published by the source may start earlier.
     SELECT ind_id, MIN(period_id) AS first_period_id
     FROM vals
-    WHERE ind_id BETWEEN {first_ind} AND {last_ind} AND value IS NOT NULL
+    WHERE ind_id BETWEEN {first_ind} AND {last_ind} AND value IS NOT NULL AND area_id < {n_areas}
     GROUP BY ind_id
 ),
 base AS (
@@ -90,6 +94,7 @@ measured AS (
         i.polarity, i.visibility,
         par.value AS parent_value,
         tl.value AS top_value,
+        {aggregate_value}
         CASE WHEN x.value IS NULL THEN NULL ELSE r.rank_level END AS rank_level,
         CASE WHEN x.value IS NULL THEN NULL ELSE r.n_ranked_level END AS n_ranked_level,
         CASE WHEN x.value IS NULL OR x.level_index = 0 THEN NULL ELSE r.rank_parent END AS rank_parent,
@@ -107,6 +112,7 @@ measured AS (
     JOIN ranked r ON r.cell = x.cell
     LEFT JOIN parents par ON par.cell = x.cell - x.area_id + x.parent_id
     LEFT JOIN parents tl ON tl.cell = x.cell - x.area_id + x.top_id
+    {aggregate_join}
     LEFT JOIN peers pe ON pe.cell = x.cell
     JOIN series_periods sp ON sp.series = x.series AND sp.period_id = x.period_id
     LEFT JOIN narrow pv ON pv.cell = x.cell - (x.period_id - sp.previous_period_id) * {n_breakdowns} * {n_areas}
@@ -160,6 +166,7 @@ SELECT
     j.parent_value, j.top_value,
     {significance_parent} AS significance_parent,
     {significance_top} AS significance_top,
+    {aggregate_columns}
     j.rank_level, j.n_ranked_level, j.rank_parent, j.n_ranked_parent, j.quartile,
     j.previous_period_id AS previous_period, j.previous_value,
     j.value - j.previous_value AS change,

@@ -17,7 +17,7 @@ SELECT v.ind_id AS indicator, v.period_id AS period, v.bd_id AS breakdown, v.are
        COALESCE(f.withheld, CASE WHEN v.value IS NULL THEN {hidden} ELSE {none} END) AS withheld
 FROM vals v
 JOIN slices s ON s.ind_id = v.ind_id AND s.period_id = v.period_id
-JOIN areas a ON a.area_id = v.area_id
+JOIN {area_table} a ON a.area_id = v.area_id
 LEFT JOIN forced f
     ON f.ind_id = v.ind_id AND f.area_id = v.area_id AND f.period_id = v.period_id AND f.bd_id = v.bd_id
 WHERE v.value IS NOT NULL OR v.status = 'low_coverage'

@@ -10,7 +10,7 @@ SELECT m.measure_id, a.area_id, p.period_id, b.bd_id, o.value, o.flags,
        + CASE WHEN o.flags LIKE '%d%' THEN 16 ELSE 0 END + CASE WHEN o.flags LIKE '%c%' THEN 32 ELSE 0 END AS fbits
 FROM obs o
 JOIN measures m ON m.measure = o.measure
-JOIN areas a ON a.area_code = o.area_code
+JOIN {area_table} a ON a.area_code = o.area_code
 JOIN periods p ON p.period = o.period
 JOIN breakdowns b ON b.breakdown = o.breakdown
 {order_by}

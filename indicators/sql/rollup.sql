@@ -1,5 +1,7 @@
 -- Every level from the cells. A parent is the sum of the children that report both numerator and
--- denominator (a rate is recomputed as a ratio of sums, never a mean of rates).
+-- denominator (a rate is recomputed as a ratio of sums, never a mean of rates). Each level's sum is over the
+-- local areas below it (its ancestor column in cells), so a parent whose children sit at different levels
+-- (a ragged hierarchy: a council directly under its country) sums its local areas all the same.
 -- A local area is its own single cell, so its row is a projection; only the levels above it are
 -- aggregated, in one pass (GROUPING SETS). Aggregating the local level too would build a hash table with
 -- a group per cell, five times the cost of the whole roll-up above it.
@@ -41,3 +43,6 @@ FROM (
     WHERE {has_parents}
     GROUP BY GROUPING SETS ({grouping_sets})
 ) sums
+-- a ragged hierarchy: the leaves whose line skips a level have no ancestor there (null), and that group is
+-- no area
+WHERE area_id IS NOT NULL

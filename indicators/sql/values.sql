@@ -43,7 +43,7 @@ published AS (
         o.value AS raw_value
     FROM published_grid g
     JOIN ind i ON i.ind_id = g.ind_id
-    CROSS JOIN areas a
+    CROSS JOIN {area_table} a
     LEFT JOIN obs_k o
         ON o.measure_id = i.num_id AND o.area_id = a.area_id AND o.period_id = g.period_id
         AND o.bd_id = g.bd_id

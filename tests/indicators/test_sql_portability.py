@@ -17,6 +17,14 @@ SQL = {
     "values": sqltext.values_sql((0, 9)),
     "disclosure": sqltext.disclosure_sql(),
     "compare": sqltext.compare_sql(20, 3, (0, 9), 3, 500),
+    # with an aggregate root (geography.aggregate_root): built, and published
+    "cells_aggregate": sqltext.cells_sql(4, (0, 9), aggregate=True),
+    "rollup_aggregate": sqltext.rollup_sql(4, aggregate=True),
+    "rollup_aggregate_one_level": sqltext.rollup_sql(1, aggregate=True),
+    "keys_aggregate": sqltext.keys_sql(area_table="area_keys"),
+    "values_aggregate": sqltext.values_sql((0, 9), area_table="area_keys"),
+    "disclosure_aggregate": sqltext.disclosure_sql(area_table="disclosure_areas"),
+    "compare_aggregate": sqltext.compare_sql(20, 3, (0, 9), 3, 500, aggregate_members=(0, 7)),
 }
 
 DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",
