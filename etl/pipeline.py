@@ -171,12 +171,16 @@ def measure_frequencies(config: Config) -> dict[str, str]:
     return out
 
 
-def run(config: Config, job: str | None = None, progress: Progress | None = None) -> RunResult:
-    """Run the pipeline once and publish a release. Raises on failure, having published nothing."""
+def run(config: Config, job: str | None = None, progress: Progress | None = None, *,
+        run_id: int | None = None) -> RunResult:
+    """Run the pipeline once and publish a release. Raises on failure, having published nothing.
+    ``run_id``: the catalogue row recorded for this run already (etl/runner.py records it as soon as it
+    holds the lock); without it a row is started here."""
     progress = progress or (lambda msg: log.info("step=%s", msg))
     db = catalogue.connect(config.catalogue)
     store = ReleaseStore(config.store)
-    run_id = catalogue.start_run(db, job or "manual", config_hash(config))
+    if run_id is None:
+        run_id = catalogue.start_run(db, job or "manual", config_hash(config))
     staging = None
     stats: list[dict] = []
     findings = empty_findings()
