@@ -186,6 +186,9 @@ class Access:
             self._failed(username)
             log.info("access=sign_in ok=false user=%s", username[:64])
             return False
+        earlier = self._session_token()
+        if earlier is not None:  # signing in again replaces this browser's session, it does not add one
+            sessions.end(self.engine, earlier)
         flask.session.clear()
         token = sessions.start(self.engine, username, self.cfg.session_minutes, self.client_address())
         flask.session[SESSION_KEY] = {"sid": token}

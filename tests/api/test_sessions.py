@@ -163,3 +163,25 @@ def test_operators_list_and_end_sessions_and_change_passwords_from_the_command_l
     code, said = cli("set-password", "nobody", stdin="another long password\n")
     assert code == 2 and "no account named 'nobody'" in said
     assert not accounts.exists(accounts.connect(catalogue), "nobody")
+
+
+def test_signing_in_again_ends_the_browsers_earlier_session(api_config, tmp_path):
+    """A second sign-in in the same browser replaces its session: a copy of the first cookie is dead."""
+    from dashboard.api import accounts, sessions
+    from tests.api.conftest import make_app
+    from tests.api.test_privacy import ids
+    from tests.api.test_privacy import sign_in as form_sign_in
+
+    catalogue = f"sqlite:///{tmp_path / 'catalog.db'}"
+    access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "u" * 32})
+    app = make_app(api_config.model_copy(update={"catalogue": catalogue, "access": access}))
+    engine = accounts.connect(catalogue)
+    accounts.add_account(engine, *MANAGER)
+    client = app.test_client()
+    assert form_sign_in(client, *MANAGER).status_code == 303
+    first = client.get_cookie(COOKIE).value
+    assert form_sign_in(client, *MANAGER).status_code == 303
+    assert INTERNAL in ids(client) and len(sessions.open_sessions(engine, MANAGER[0])) == 1
+    replayed = app.test_client()
+    replayed.set_cookie(COOKIE, first)
+    assert INTERNAL not in ids(replayed)
