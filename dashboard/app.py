@@ -14,7 +14,8 @@ import dash
 import flask
 from dash import dcc, html
 
-from dashboard import api, context, data
+from dashboard import api, context, data, guard
+from dashboard.api import headers
 from dashboard.components import ui
 from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
@@ -268,5 +269,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     add_damaged_status(app.server)
     add_private_cache_control(app.server)
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
+    guard.install(app)
+    headers.allow_scripts(app.server, app.csp_hashes)
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)
     return app

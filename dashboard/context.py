@@ -43,6 +43,8 @@ def config() -> Config:
 
 def release(release_id: str | None = None) -> Release:
     """The release a page was drawn from (when it still exists), else the current one; one per request."""
+    if release_id is not None and not isinstance(release_id, str):  # a forged callback body
+        flask.abort(400, "a release id is a string")
     cached = flask.g.get("om_release")
     if cached is not None and (release_id is None or cached.id == release_id):
         return cached

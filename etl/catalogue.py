@@ -170,6 +170,12 @@ def start_run(engine: Engine, job: str, config_hash: str) -> int:
         return int(res.inserted_primary_key[0])
 
 
+def delete_run(engine: Engine, run_id: int) -> None:
+    """Forget a run row that recorded nothing (a run that found its inputs unchanged and did not run)."""
+    with engine.begin() as con:
+        con.execute(runs.delete().where(runs.c.id == run_id))
+
+
 def finish_run(engine: Engine, run_id: int, *, status: str, release_id: str | None = None,
                error: str | None = None, stats: list[dict] | None = None,
                found: pd.DataFrame | None = None) -> None:

@@ -10,7 +10,10 @@
     openmeasure schedule [--config PATH]               run the config's schedules until SIGTERM / SIGINT
     openmeasure status [--config PATH] [--history N]   every job's last and next run, every indicator's freshness
     openmeasure access add-user NAME [--config PATH]   create a manager account (password from the terminal)
-    openmeasure access remove-user NAME [--config PATH]
+    openmeasure access remove-user NAME [--config PATH]   delete an account; its sessions end
+    openmeasure access set-password NAME [--config PATH]  a new password; the account's sessions end
+    openmeasure access list-sessions [NAME] [--config PATH]   managers' open sign-in sessions
+    openmeasure access end-sessions NAME [--config PATH]  sign a manager out everywhere
     openmeasure serve [--config PATH] [--host H] [--port N] [--workers N]   the dashboard under gunicorn
     openmeasure disclosure release-cell --indicator X --area Y --period P [--breakdown B] --by NAME --reason TEXT
                                                        publish again a cell withheld in error as confidential
@@ -314,6 +317,24 @@ def cmd_disclosure_released(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access_set_password(args: argparse.Namespace) -> int:
+    from dashboard.api.accounts import cmd_set_password
+
+    return cmd_set_password(args)
+
+
+def cmd_access_list_sessions(args: argparse.Namespace) -> int:
+    from dashboard.api.sessions import cmd_list_sessions
+
+    return cmd_list_sessions(args)
+
+
+def cmd_access_end_sessions(args: argparse.Namespace) -> int:
+    from dashboard.api.sessions import cmd_end_sessions
+
+    return cmd_end_sessions(args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.serve import serve
 
@@ -332,6 +353,9 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {
     ("status",): cmd_status,
     ("access", "add-user"): cmd_access_add_user,
     ("access", "remove-user"): cmd_access_remove_user,
+    ("access", "set-password"): cmd_access_set_password,
+    ("access", "list-sessions"): cmd_access_list_sessions,
+    ("access", "end-sessions"): cmd_access_end_sessions,
     ("serve",): cmd_serve,
     ("disclosure", "release-cell"): cmd_disclosure_release_cell,
     ("disclosure", "released"): cmd_disclosure_released,
@@ -382,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     acc = sub.add_parser("access", help="manager accounts").add_subparsers(dest="action", required=True)
     with_config(acc.add_parser("add-user", help="create or reset a manager account")).add_argument("name")
     with_config(acc.add_parser("remove-user", help="delete a manager account")).add_argument("name")
+    with_config(acc.add_parser("set-password", help="change a manager's password")).add_argument("name")
+    with_config(acc.add_parser("list-sessions", help="managers' open sessions")).add_argument("name", nargs="?")
+    with_config(acc.add_parser("end-sessions", help="sign a manager out everywhere")).add_argument("name")
 
     rc = with_config(dis.add_parser("release-cell", help="publish again a cell withheld in error as confidential "
                                                          "(recorded in the catalogue)"))

@@ -462,6 +462,7 @@ class AccessConfig(Strict):
     secret_key: str | None = Field(None, min_length=16)
     session_minutes: int = Field(480, ge=1)
     public_url: str | None = Field(None, pattern=r"^https?://[^\s]+$")
+    https: bool = False
     max_rows: int = Field(1_000_000, ge=1)
     max_rows_xlsx: int = Field(200_000, ge=1, le=1_048_000)
     page_size: int = Field(1000, ge=1)

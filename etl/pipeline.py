@@ -196,15 +196,18 @@ def _audit(staging: Path) -> None:
 
 
 def run(config: Config, job: str | None = None, progress: Progress | None = None,
-        lock: Held | None = None) -> RunResult:
+        lock: Held | None = None, *, run_id: int | None = None) -> RunResult:
     """Run the pipeline once and publish a release. Raises on failure, having published nothing, except
     :class:`PublishedUnrecorded` (published, not recorded). ``lock``: the store lock the runner holds; it is
     confirmed right before CURRENT is replaced (if it is lost, nothing is published), and a run that fails
-    after losing it (another run may have removed its temporary folder) fails with :class:`LockLost`."""
+    after losing it (another run may have removed its temporary folder) fails with :class:`LockLost`.
+    ``run_id``: the catalogue row recorded for this run already (etl/runner.py records it as soon as it holds
+    the lock); without it a row is started here."""
     progress = progress or (lambda msg: log.info("step=%s", msg))
     db = catalogue.connect(config.catalogue)
     store = ReleaseStore(config.store)
-    run_id = catalogue.start_run(db, job or "manual", config_hash(config))
+    if run_id is None:
+        run_id = catalogue.start_run(db, job or "manual", config_hash(config))
     staging = None
     published: str | None = None
     stats: list[dict] = []

@@ -30,6 +30,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 
 from etl import catalogue, locks
+from etl.config import config_hash
 from etl.config_models import Config, RetryConfig
 from etl.exceptions import OpenMeasureError, PublishedUnrecorded, TransientError
 from etl.pipeline import RunResult, selected_indicators
@@ -159,21 +160,34 @@ def run_guarded(config: Config, job: str | None = None, progress: Progress | Non
         with locks.hold(engine, lock_name(config), ttl=sched.lock_ttl_seconds, wait=wait, cancel=cancel,
                         local=Path(config.store) / LOCAL_LOCK) as held:
             holding.append(held)
-            orphans = catalogue.abandon_running(engine, catalogue.now(),
-                                                [r["id"] for r in ReleaseStore(config.store).list()])
-            if orphans:
-                log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
-            if skip_unchanged:
-                say("checking whether the inputs changed")
-                try:
-                    current = unchanged_release(config, job, engine)
-                except Exception as exc:  # noqa: BLE001 - a source that cannot be checksummed now is read by
-                    # the run, which retries, records and reports the error as every run does
-                    log.warning("job=%s step=skip-check error=%s: running", job or "manual", exc)
-                    current = None
-                if current is not None:
-                    raise InputsUnchanged(current)
-            return _with_retries(config, job, checked, sched.retries, cancel, held)
+            # recorded first, so that a run killed in its first seconds (while it looks for orphans or
+            # checksums its sources) still has its row, which 'openmeasure status' shows abandoned
+            before = catalogue.now()
+            run_id = catalogue.start_run(engine, job or "manual", config_hash(config))
+            handed = False
+            try:
+                orphans = catalogue.abandon_running(engine, before,
+                                                    [r["id"] for r in ReleaseStore(config.store).list()])
+                if orphans:
+                    log.warning("job=%s orphan_runs=%s state=marked_failed", job or "manual", orphans)
+                if skip_unchanged:
+                    say("checking whether the inputs changed")
+                    try:
+                        current = unchanged_release(config, job, engine)
+                    except Exception as exc:  # noqa: BLE001 - a source that cannot be checksummed now is read
+                        # by the run, which retries, records and reports the error as every run does
+                        log.warning("job=%s step=skip-check error=%s: running", job or "manual", exc)
+                        current = None
+                    if current is not None:
+                        catalogue.delete_run(engine, run_id)  # nothing was run: not a run (an event says so)
+                        handed = True
+                        raise InputsUnchanged(current)
+                handed = True
+                return _with_retries(config, job, checked, sched.retries, cancel, held, run_id)
+            except BaseException as exc:
+                if not handed:
+                    catalogue.finish_run(engine, run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+                raise
     except sa_exc.SQLAlchemyError as exc:  # the catalogue itself (lock, run rows) is unreachable
         raise RunFailed(f"{catalogue_problem(config.catalogue, exc)}. Nothing was run or published.") from exc
     finally:
@@ -199,11 +213,14 @@ def catalogue_problem(url: str, exc: BaseException) -> str:
 
 
 def _with_retries(config: Config, job: str | None, progress: Progress, retries: RetryConfig,
-                  cancel: threading.Event, held: locks.Held | None = None) -> RunResult:
+                  cancel: threading.Event, held: locks.Held | None = None,
+                  first_run_id: int | None = None) -> RunResult:
+    """The attempts; the first one fills the row ``first_run_id``, each later one records a row of its own."""
     delays = backoff_delays(retries)
     for attempt in range(1, retries.attempts + 1):
         try:
-            return pipeline_run(config, job=job, progress=progress, lock=held)
+            return pipeline_run(config, job=job, progress=progress, lock=held,
+                                run_id=first_run_id if attempt == 1 else None)
         except Exception as exc:
             transient = is_transient(exc)
             if attempt == retries.attempts or not transient:

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Engine
 
-from etl import catalogue
+from etl import catalogue, locks
 from etl.config_models import Config
 from etl.exceptions import StoreError
 from etl.freshness import freshness
@@ -65,26 +66,59 @@ def print_release(config: Config, out: Console) -> bool:
     return False
 
 
+def lock_holder(engine: Engine, name: str) -> str | None:
+    """Who holds the release-store lock now: ``host:pid:token`` of an unexpired row of the locks table
+    (SQLite), ``"postgresql"`` when a session holds the advisory lock, None when nobody does. Read only;
+    the lock itself is etl/locks.py's."""
+    if engine.dialect.name == "postgresql":
+        return "postgresql" if locks._PostgresLock(engine, name).holder() else None
+    t = catalogue.locks
+    with engine.connect() as con:
+        row = con.execute(select(t.c.holder, t.c.expires_at).where(t.c.name == name)).first()
+    return row.holder if row is not None and catalogue.as_utc(row.expires_at) > catalogue.now() else None
+
+
+#: What status says of an abandoned run (under 80 characters, the width of the column).
+ABANDONED = "its process ended without finishing; the next run marks it failed"
+
+
+def shown(run: dict, holder: str | None) -> tuple[str, str]:
+    """A run's status and release / error as status shows them. A run still marked ``running`` whose process
+    no longer holds the store's lock (killed with -9, or the machine lost power: its lock expired after
+    ``scheduler.lock_ttl_seconds``) is ``abandoned``; the next run marks it failed in the catalogue."""
+    detail = run["release_id"] or (run["error"] or "")
+    if run["status"] != "running":
+        return run["status"], detail
+    mine = holder == "postgresql" or (holder or "").startswith(f"{run['host']}:{run['pid']}:")
+    if mine:
+        return "running", detail
+    return "abandoned", ABANDONED
+
+
 def print_status(config: Config, out: Console) -> None:
+    from etl.runner import lock_name
+
     engine = catalogue.connect(config.catalogue)
     last = catalogue.last_runs_by_job(engine)
+    holder = lock_holder(engine, lock_name(config))
     nxt = next_run_times(config)
     unchanged = catalogue.last_event_by_job(engine, "unchanged")
     jobs = Table("job", "trigger", "last run", "status", "release / error", "next run", title="jobs")
     for s in config.schedules:
         r = last.get(s.id)
         trigger = f"every {s.interval_seconds} s" if s.interval_seconds else f"cron {s.cron}"
-        detail = "" if r is None else (r["release_id"] or (r["error"] or "")[:80])
+        status, detail = shown(r, holder) if r is not None else ("", "")
+        detail = detail[:80]
         checked = unchanged.get(s.id)
         if checked is not None and (r is None or checked > catalogue.as_utc(r["started_at"])):
             detail = "; ".join(x for x in (detail, f"{_when(checked)}: no input changed, not run again") if x)
         nr = nxt.get(s.id)
-        jobs.add_row(s.id, trigger, _when(r["started_at"]) if r else "never", r["status"] if r else "",
+        jobs.add_row(s.id, trigger, _when(r["started_at"]) if r else "never", status,
                      detail, _when(nr) if s.id in nxt else "not scheduled (start 'openmeasure schedule')")
     if "manual" in last:
         r = last["manual"]
-        jobs.add_row("manual", "openmeasure etl run", _when(r["started_at"]), r["status"],
-                     r["release_id"] or (r["error"] or "")[:80], "")
+        status, detail = shown(r, holder)
+        jobs.add_row("manual", "openmeasure etl run", _when(r["started_at"]), status, detail[:80], "")
     out.print(jobs)
     orphans = sorted(set(nxt) - {s.id for s in config.schedules} - {j for j in nxt if "." in j})
     if orphans:
@@ -112,14 +146,19 @@ def _styled(state: str) -> str:
 def print_history(config: Config, out: Console, per_job: int) -> None:
     """The last ``per_job`` runs of every job in the catalogue: the config's jobs in their order, then manual
     runs, then jobs the config no longer has."""
-    rows = catalogue.run_history(catalogue.connect(config.catalogue), per_job)
+    from etl.runner import lock_name
+
+    engine = catalogue.connect(config.catalogue)
+    rows = catalogue.run_history(engine, per_job)
+    holder = lock_holder(engine, lock_name(config))
     order = {s.id: k for k, s in enumerate(config.schedules)} | {"manual": len(config.schedules)}
     rows.sort(key=lambda r: (order.get(r["job"], len(order)), r["job"], -r["id"]))
     table = Table("job", "run", "started", "finished", "status", "rows read", "values written", "release",
                   "error", title=f"run history (the last {per_job} of each job)")
     for r in rows:
-        error = (r["error"] or "").strip()
-        table.add_row(r["job"], str(r["id"]), _when(r["started_at"]), _when(r["finished_at"]), r["status"],
+        status, _ = shown(r, holder)
+        error = (r["error"] or (ABANDONED if status == "abandoned" else "")).strip()
+        table.add_row(r["job"], str(r["id"]), _when(r["started_at"]), _when(r["finished_at"]), status,
                       _count(r["rows_read"]), _count(r["rows_written"]), r["release_id"] or "",
                       escape(error.splitlines()[0] if error else ""))
     if not rows:

@@ -21,7 +21,7 @@ import secrets
 import flask
 from werkzeug.exceptions import HTTPException
 
-from dashboard.api import api_routes, data_routes, guide_routes, http, sitemap
+from dashboard.api import api_routes, data_routes, guide_routes, headers, http, sitemap
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
@@ -53,7 +53,7 @@ def register(server: flask.Flask, config: Config) -> None:
             log.warning("access=accounts secret_key=generated note=sessions end at restart; set access.secret_key")
     server.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if (config.access.public_url or "").startswith("https://"):
+    if config.access.https or (config.access.public_url or "").startswith("https://"):
         server.config["SESSION_COOKIE_SECURE"] = True
     for bp in (api_routes.bp, data_routes.bp, guide_routes.bp, sitemap.bp):
         server.register_blueprint(bp)
@@ -62,6 +62,7 @@ def register(server: flask.Flask, config: Config) -> None:
     server.register_error_handler(ReleaseGone, _release_gone)
     server.register_error_handler(HTTPException, _http_error)
     server.after_request(http.cors)
+    headers.install(server, config)
 
 
 def reader_for_request() -> ReleaseReader:

@@ -4,7 +4,8 @@
 
 - ``none`` (default): nobody sees internal indicators through the web routes; deny is the default.
 - ``accounts``: managers sign in at ``/auth/login`` with an account from the catalogue (a signed session
-  cookie), or send HTTP Basic credentials with an API call.
+  cookie naming a session kept in the catalogue, checked on every request: see dashboard/api/sessions.py),
+  or send HTTP Basic credentials with an API call.
 - ``proxy_header``: a reverse proxy that authenticates users sets a header (``access.proxy_header``); it is
   believed only when the request comes from an address in ``access.trusted_proxies``, and, when
   ``access.proxy_users`` is given, only for those users.
@@ -21,11 +22,10 @@ import binascii
 import ipaddress
 import logging
 import secrets
-import time
 
 import flask
 
-from dashboard.api import accounts
+from dashboard.api import accounts, sessions
 from etl.config_models import Config
 
 log = logging.getLogger(__name__)
@@ -102,11 +102,20 @@ class Access:
             basic = self._basic()
             if basic is not None:
                 return basic
-            entry = flask.session.get(SESSION_KEY)
-            if isinstance(entry, dict) and isinstance(entry.get("user"), str) \
-                    and isinstance(entry.get("exp"), int | float) and entry["exp"] > time.time():
-                return entry["user"]
+            token = self._session_token()
+            if token is None:
+                return None
+            user = sessions.user_for(self.engine, token)
+            if user is None:  # ended (signed out elsewhere, account removed, password changed) or expired
+                flask.session.pop(SESSION_KEY, None)
+            return user
         return None
+
+    @staticmethod
+    def _session_token() -> str | None:
+        entry = flask.session.get(SESSION_KEY)
+        token = entry.get("sid") if isinstance(entry, dict) else None
+        return token if isinstance(token, str) else None
 
     def _basic(self) -> str | None:
         header = flask.request.headers.get("Authorization", "")
@@ -177,14 +186,23 @@ class Access:
             self._failed(username)
             log.info("access=sign_in ok=false user=%s", username[:64])
             return False
+        earlier = self._session_token()
+        if earlier is not None:  # signing in again replaces this browser's session, it does not add one
+            sessions.end(self.engine, earlier)
         flask.session.clear()
-        flask.session[SESSION_KEY] = {"user": username, "exp": time.time() + 60 * self.cfg.session_minutes}
+        token = sessions.start(self.engine, username, self.cfg.session_minutes, self.client_address())
+        flask.session[SESSION_KEY] = {"sid": token}
         flask.session.permanent = False
         flask.g.om_manager = username
         log.info("access=sign_in ok=true user=%s", username)
         return True
 
     def sign_out(self) -> None:
+        """End this browser's session on every server process (its row in the catalogue is deleted, so the
+        cookie, even one copied before, no longer signs anyone in)."""
+        token = self._session_token()
+        if token is not None:
+            sessions.end(self.engine, token)
         flask.session.pop(SESSION_KEY, None)
         flask.g.om_manager = None
 

@@ -122,18 +122,23 @@ def tidy(df: pd.DataFrame, source: SourceConfig, *, file: str, rows: np.ndarray 
         out["flags"], found = read_statuses(out["flags"], out["row"], source.status_map, cols.flag,
                                             out["area_code"], out["period"])
     raw_value = out["value"]
-    if numeric_ok and pd.api.types.is_numeric_dtype(raw_value):
+    if numeric_ok and pd.api.types.is_numeric_dtype(raw_value) and not np.isinf(raw_value.astype("float64")).any():
         out["value"] = raw_value.astype("float64")
         out.attrs["headers"] = dict(wanted)
         return add_findings(out, found)
     text = _text(raw_value)
     value = pd.to_numeric(text, errors="coerce")
-    bad = value.isna() & ~text.isin(MISSING_MARKERS)
+    # '1e400' (or 'inf') is read as infinity: not a number a measure can hold, and compared with anything
+    # it would only come out as some other rule's finding (a numerator above its denominator)
+    infinite = np.isinf(value.to_numpy(dtype="float64", na_value=np.nan))
+    bad = (value.isna() | infinite) & ~text.isin(MISSING_MARKERS)
     if bad.any():
         for i in np.flatnonzero(bad.to_numpy()):
             cell = text.iat[i]
             rule = "cell_error" if cell in CELL_ERRORS else "not_a_number"
-            what = "holds the spreadsheet error" if rule == "cell_error" else "is not a number:"
+            what = ("holds the spreadsheet error" if rule == "cell_error" else
+                    "is not a finite number (beyond the range of a 64-bit float):" if infinite[i] else
+                    "is not a number:")
             found.append(reader_finding(rule, int(out["row"].iat[i]), cols.value,
                                         f"value {what} {cell!r}", area_code=out["area_code"].iat[i],
                                         period=out["period"].iat[i]))

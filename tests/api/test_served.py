@@ -3,40 +3,19 @@ conditional requests, and the same bytes as the in-process app."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
 
+from tests.api.served_app import gunicorn
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def served(api_store, tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "OPENMEASURE_CONFIG": str(ROOT / "config.yaml"), "OPENMEASURE_STORE": api_store["store"],
+def served(api_store):
+    env = {"OPENMEASURE_CONFIG": str(ROOT / "config.yaml"), "OPENMEASURE_STORE": api_store["store"],
            "OPENMEASURE_CATALOGUE": api_store["catalogue"]}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                             "tests.api.served_app:create()"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            requests.get(base + "/api/v1/", timeout=5)
-            break
-        except requests.ConnectionError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with gunicorn(env) as base:
+        yield base
 
 
 def test_served_download_streams_then_comes_from_the_cache(served, client):

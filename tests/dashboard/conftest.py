@@ -77,6 +77,10 @@ class Page:
     def __init__(self, browser, base: str):
         self.base = base
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # Content-Security-Policy violations, recorded by the page itself (an init script is not subject to it)
+        self.context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => (window.__csp = window.__csp || [])"
+            ".push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));")
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
@@ -110,12 +114,17 @@ class Page:
     def axe(self) -> list[dict]:
         """WCAG 2.1 A and AA violations axe-core finds on the page as it is now."""
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
-            self.page.add_script_tag(path=str(AXE))
+            # evaluated, not added as a <script> tag: the page's Content-Security-Policy refuses inline scripts
+            self.page.evaluate(AXE.read_text(encoding="utf-8"))
         return self.page.evaluate("""async () => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                            nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
         }""")
+
+    def csp_violations(self) -> list[str]:
+        """What the page's Content-Security-Policy refused so far (directive, blocked URI, where)."""
+        return self.page.evaluate("() => window.__csp || []")
 
     def close(self) -> None:
         self.context.close()

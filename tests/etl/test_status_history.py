@@ -68,7 +68,11 @@ def test_the_last_n_runs_of_every_job_newest_first_with_rows_and_the_first_line_
     assert (by_id[ids["nightly"][-1]]["rows_read"], by_id[ids["nightly"][-1]]["rows_written"]) == (200, None)
     assert (by_id[ids["nightly"][-2]]["rows_read"], by_id[ids["nightly"][-2]]["rows_written"]) == (200, 21)
 
-    lines = _lines(config, 3)
+    from etl import locks
+    from etl.runner import lock_name
+
+    with locks.hold(catalogue.connect(config.catalogue), lock_name(config), ttl=60):
+        lines = _lines(config, 3)  # the 'running' run's process (this one) holds the store's lock
     header = next([c.strip() for c in line.strip("┃").split("┃")] for line in lines if line.startswith("┃"))
     data = [[c.strip() for c in line.strip("│").split("│")] for line in lines if line.startswith("│")]
     assert header == ["job", "run", "started", "finished", "status", "rows read", "values written", "release",
@@ -83,6 +87,9 @@ def test_the_last_n_runs_of_every_job_newest_first_with_rows_and_the_first_line_
     running = data[3]
     assert running[3:5] == ["", "running"]
     assert "second line" not in "\n".join(lines)
+    # without the lock, nothing runs it any more: abandoned
+    assert [c.strip() for c in next(line for line in _lines(config, 3) if f"│ {ids['manual'][1]} " in line)
+            .strip("│").split("│")][4] == "abandoned"
 
 
 def test_status_without_history_is_unchanged_and_a_bad_n_is_a_usage_error(tmp_path):

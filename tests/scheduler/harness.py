@@ -1,6 +1,7 @@
 """Run ``openmeasure`` in a real process with a fault injected, for the scheduler's fault tests.
 
-    python -m tests.scheduler.harness [--sleep S] [--pause-in-write MARKER [--resume-on FILE]] [--enospc] -- <openmeasure arguments>
+    python -m tests.scheduler.harness [--sleep S] [--pause-in-write MARKER [--resume-on FILE]]
+        [--pause-after-lock MARKER] [--lock-file NAME] [--enospc] -- <openmeasure arguments>
 
 The fault is a slow CSV read (to hold a run open while a test signals the scheduler) or sits inside the
 release writer; the rest is the real command. Sources that hang or are down are tested through the real
@@ -15,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import etl.catalogue
 import etl.pipeline
 import etl.release
 import etl.runner
@@ -29,6 +31,8 @@ def main() -> int:
     p.add_argument("--resume-on", help="with --pause-in-write: carry on once this file exists (instead of hanging)")
     p.add_argument("--lock-file", help="the store's file lock under another name: a run from another host, "
                                        "which does not share this host's flock")
+    p.add_argument("--pause-after-lock", help="touch this file as soon as the run holds the store's lock (while "
+                   "it looks for orphan runs), then hang")
     p.add_argument("--enospc", action="store_true", help="the disk is full when the release's metadata is written")
     args, rest = p.parse_known_args()
     rest = rest[1:] if rest[:1] == ["--"] else rest
@@ -55,6 +59,15 @@ def main() -> int:
     etl.release._manifest = paused_manifest
     if args.lock_file:
         etl.runner.LOCAL_LOCK = args.lock_file
+    abandon = etl.catalogue.abandon_running
+
+    def paused_abandon(*a, **kw):
+        if args.pause_after_lock:
+            Path(args.pause_after_lock).write_text("locked")
+            time.sleep(600)
+        return abandon(*a, **kw)
+
+    etl.catalogue.abandon_running = paused_abandon
     return cli.main(rest)
 
 
