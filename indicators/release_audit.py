@@ -44,7 +44,9 @@ def audit_release(folder: Path, previous: Path | None = None) -> list[IndicatorA
     rules = {r.id: (json.loads(r.disclosure), r.method) for r in meta.itertuples() if isinstance(r.disclosure, str) and r.disclosure}
     if not rules:
         return []
-    values = pq.read_table(folder / "indicator_values.parquet", columns=COLUMNS,
+    names = pq.read_schema(folder / "indicator_values.parquet").names
+    extra = ["aggregate_value"] if "aggregate_value" in names else []
+    values = pq.read_table(folder / "indicator_values.parquet", columns=COLUMNS + extra,
                            filters=[("indicator", "in", list(rules))]).to_pandas()
     before = None
     if previous is not None and previous.is_file():
@@ -54,8 +56,34 @@ def audit_release(folder: Path, previous: Path | None = None) -> list[IndicatorA
     out = []
     for ind, part in values.groupby("indicator", sort=True, observed=True):
         rule, method = rules[str(ind)]
+        part = _with_aggregate(part, method) if extra else part
         out.append(_audit_indicator(str(ind), part.reset_index(drop=True), rule, method, before))
     return out
+
+
+AGGREGATE = "(aggregate root)"
+
+
+def _with_aggregate(df: pd.DataFrame, method: str) -> pd.DataFrame:
+    """A configured aggregate root (``aggregate_value`` on the rows of its members' areas) as one more cell per
+    period and breakdown, the parent of the member roots: the EU total less the other countries would give a
+    withheld country. Only where its value is a count (sums); a ratio's aggregate publishes no count."""
+    if method not in ("sum", "count"):
+        return df.drop(columns="aggregate_value")
+    roots = df[df["parent_code"].fillna("").astype(str).eq("") & df["aggregate_value"].notna()]
+    agg = roots.groupby(["period", "breakdown"], observed=True, as_index=False)["aggregate_value"].first()
+    if agg.empty:
+        return df.drop(columns="aggregate_value")
+    rows = pd.DataFrame({"indicator": df["indicator"].iloc[0], "area_code": AGGREGATE, "parent_code": "",
+                         "period": agg["period"], "breakdown": agg["breakdown"], "value": agg["aggregate_value"],
+                         "numerator": agg["aggregate_value"], "denominator": float("nan"), "status": "ok",
+                         "note": None})
+    out = df.drop(columns="aggregate_value").copy()
+    members = set(roots["area_code"].astype(str))
+    out["parent_code"] = out["parent_code"].astype(object)
+    out.loc[out["area_code"].astype(str).isin(members), "parent_code"] = AGGREGATE
+    return pd.concat([out.astype({"area_code": object, "period": object, "breakdown": object}), rows],
+                     ignore_index=True)
 
 
 def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before: pd.DataFrame | None):

@@ -63,3 +63,23 @@ def test_the_command_prints_each_indicator_and_exits_1_on_a_failing_release(tmp_
     assert run.returncode == 1, run.stderr
     assert "neet_count: 125 withheld, 125 checked, narrowest range [9, 9]" in run.stdout
     assert "  VL601 2023 total: range [9, 9], needs at least 9 wide" in run.stdout
+
+
+def test_an_aggregate_root_is_a_relation_the_attacker_has():
+    """Countries A (5, withheld), B and C are roots; the EU aggregate (aggregate_value on their rows) is their sum:
+    EU - B - C gives A away. Without the aggregate, A is in no relation."""
+    import pandas as pd
+
+    from indicators.release_audit import _audit_indicator, _with_aggregate
+
+    note = "Withheld: fewer than 10 people, or a figure from which such a small count could be worked out " \
+           "(disclosure control)."
+    df = pd.DataFrame({"indicator": "x", "area_code": ["A", "B", "C"], "parent_code": ["", "", ""],
+                       "period": "2020", "breakdown": "total", "value": [float("nan"), 100.0, 200.0],
+                       "numerator": [float("nan"), 100.0, 200.0], "denominator": float("nan"), "status":
+                       ["suppressed", "ok", "ok"], "note": [note, None, None], "aggregate_value": 305.0})
+    rule = {"threshold": 10, "suppress_zero": True, "apply_to": "numerator"}
+    with_eu = _audit_indicator("x", _with_aggregate(df, "sum").reset_index(drop=True), rule, "sum", None)
+    assert with_eu.failing and (with_eu.failing[0]["lo"], with_eu.failing[0]["hi"]) == (5, 5)
+    without = _audit_indicator("x", df.drop(columns="aggregate_value"), rule, "sum", None)
+    assert not without.failing
