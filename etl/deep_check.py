@@ -389,9 +389,10 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
             rows = pd.concat([r for _, r in rest])
             codes = [str(c) for c in rows["area_code"].unique() if c] if rule == "unknown_area" else []
             listed = f" ({', '.join(codes[:LISTED])}{', ...' if len(codes) > LISTED else ''})" if codes else ""
-            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}, in "
-                               f"{len(rows)} finding(s) ('openmeasure etl report' lists each one after a run)",
-                               rows["file"].iat[0]))
+            # a finding per row (duplicate_key) says how many rows; one per code or name says so in its message
+            on = f", on {len(rows)} row(s)" if len(rows) > len(rest) else ""
+            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}{on} "
+                               "('openmeasure etl report' lists each one after a run)", rows["file"].iat[0]))
     return out
 
 
