@@ -28,6 +28,8 @@ FENCE = 2.0
 #: The map's size in CSS pixels for which the zoom is chosen (its height; a narrow width).
 VIEW_PX = (640, 480)
 TILE_PX = 512
+#: Degrees of rounding error tolerated when longitudes are unwrapped east of the origin.
+_SLACK = 1e-9
 
 
 @dataclass
@@ -141,7 +143,9 @@ def level_geometry(geojson: dict, bounds: tuple[float, float, float, float] | No
     origin = _origin(np.array([p.lon for p in main.values()]))
 
     def unwrap(lon: float) -> float:
-        return origin + (lon - origin) % 360.0
+        # the westernmost centre is the origin itself, give or take a rounding error of the wrap in _origin:
+        # (-1e-15) % 360 is 360, which would move it half way round the world and out of the first view
+        return origin + (lon - origin + _SLACK) % 360.0 - _SLACK
 
     for code, p in main.items():
         out.centres[code] = (round(_wrap(p.lon), 5), round(p.lat, 5))

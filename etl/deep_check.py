@@ -129,12 +129,15 @@ def _boundaries(config: Config, areas: pd.DataFrame | None) -> list[Problem]:
                                exc.row, exc.column))
             continue
         severity = "error" if codes and not lb.matched else "warning"
-        if codes and (lb.missing_areas or lb.features_unmatched):
+        # a blank map whose fix is a property to set is one line, that one: the count of areas without a
+        # boundary and the features without an 'id' are what that property fixes, not more problems to read
+        renamed = any(f["rule"] == "boundary_no_match" and ".code_property: " in f["message"] for f in lb.findings)
+        if codes and (lb.missing_areas or lb.features_unmatched) and not renamed:
             out.append(Problem(severity, key, f"{lb.matched:,} of {lb.areas:,} {level} areas have a boundary; "
                                f"{lb.features_unmatched:,} of {lb.features:,} features match no area", spec.path))
         for f in lb.findings:
-            if f["rule"] in ("boundary_missing", "boundary_unmatched"):
-                continue  # counted in the line above
+            if f["rule"] in ("boundary_missing", "boundary_unmatched") or (renamed and f["rule"] == "boundary_no_code"):
+                continue  # counted in the line above, or fixed by the property the no-match line names
             fix = re.search(r"set (geography\.boundaries\.[^:]+):", f["message"])
             out.append(Problem(severity if f["rule"] == "boundary_no_match" else "warning",
                                fix.group(1) if fix else key, f["message"], spec.path, f["row"], f["column"] or None))
@@ -389,9 +392,10 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
             rows = pd.concat([r for _, r in rest])
             codes = [str(c) for c in rows["area_code"].unique() if c] if rule == "unknown_area" else []
             listed = f" ({', '.join(codes[:LISTED])}{', ...' if len(codes) > LISTED else ''})" if codes else ""
-            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}, in "
-                               f"{len(rows)} finding(s) ('openmeasure etl report' lists each one after a run)",
-                               rows["file"].iat[0]))
+            # a finding per row (duplicate_key) says how many rows; one per code or name says so in its message
+            on = f", on {len(rows)} row(s)" if len(rows) > len(rest) else ""
+            out.append(Problem(_severity(rows), at, f"{rule}: and {len(rest)} more like these{listed}{on} "
+                               "('openmeasure etl report' lists each one after a run)", rows["file"].iat[0]))
     return out
 
 

@@ -44,12 +44,17 @@ def test_local_authority_is_the_area_and_unmatched_towns_are_findings():
     assert "Local Authority" not in out.columns  # not a breakdown
     assert [c for c in out.columns if c not in ("area_code", "period", "value", "flags", "row", "area_name")] == [
         "Size of particulate matter", "Unit multiplier", "Unit measure"]
-    assert len(found) == 69 and {f["rule"] for f in found} == {"unknown_area"}
+    # one finding per town, not per row (as for an unknown code), with its first row, rows and periods
+    assert len(found) == 28 and {f["rule"] for f in found} == {"unknown_area"}
     assert {f["column"] for f in found} == {"Local Authority"}
     named = {f["message"].split("'")[1] for f in found}
     assert sorted(named) == TOWNS
     armagh = [f for f in found if "'Armagh'" in f["message"]]
-    assert [(f["row"], f["period"]) for f in armagh] == [(8, "2013"), (9, "2013")]
+    assert [(f["row"], f["period"]) for f in armagh] == [(8, "2013")]
+    assert armagh[0]["message"] == "area name 'Armagh' matches no area of the geography (2 rows, period 2013)"
+    leamington = next(f for f in found if "'Leamington Spa'" in f["message"])
+    assert (leamington["row"], leamington["period"]) == (112, "")
+    assert leamington["message"].endswith("(5 rows, periods 2013, 2016)")
     national = out[out["area_code"] == UK].sort_values("row")
     assert national["value"].tolist() == [23.42292083, 20.76593781, 12.4, 10.5]
     assert national["row"].tolist() == [282, 283, 284, 285]
@@ -187,11 +192,11 @@ def test_deep_check_shows_the_rows_a_run_leaves_out(tmp_path):
     lines = [p.line() for p in deep_check(config)]
     towns = [line for line in lines if "matches no area of the geography" in line]
     towns = [line for line in lines if line.startswith("warning: sources[0].columns.area_name: unknown_area:")]
-    assert len(towns) == 6  # 5 shown, then one line counting the rest: 14 + 55 = the 69 rows
+    assert len(towns) == 6  # 5 towns shown, then one line counting the other 23 of the 28 towns
     assert towns[0].startswith("warning: sources[0].columns.area_name: unknown_area: area name 'Armagh' matches "
-                               "no area of the geography (1 more row(s) like it)")
+                               "no area of the geography (2 rows, period 2013)")
     assert "row 8, column 'Local Authority'" in towns[0]
-    assert "and 23 more like these, on 55 row(s)" in towns[5]
+    assert "and 23 more like these ('openmeasure etl report' lists each one after a run)" in towns[5]
     codes = [line for line in lines if "columns.area_code: unknown_area" in line]
     assert [line.split(" is not")[0][-9:] for line in codes[:5]] == [
         "S12000033", "N09000003", "W06000015", "S12000036", "S12000046"]
@@ -224,3 +229,14 @@ def test_deep_check_of_a_csv_matched_by_name(tmp_path):
     names = [line for line in lines if "columns.area_name: unknown_area" in line]
     assert names[0].startswith("warning: sources[0].columns.area_name: unknown_area: area name "
                                "'Hartlepool and Stockton-on-Tees' matches no area")
+
+
+def test_deep_check_counts_the_rows_of_findings_made_one_per_row(tmp_path):
+    """duplicate_key is a finding per row: the line counting the rest says how many rows (7 area-years of
+    11-6-2 are published twice: 14 rows, 5 shown, the other 2 area-years on 4 rows)."""
+    from etl.deep_check import deep_check
+
+    config = _england(tmp_path, "indicator_11-6-2.csv", {"Size of particulate matter": "PM 2.5"})
+    dups = [p.line() for p in deep_check(config) if "duplicate_key" in p.line()]
+    assert len(dups) == 6 and all("(1 more row(s) like it)" in line for line in dups[:5])
+    assert "duplicate_key: and 2 more like these, on 4 row(s) ('openmeasure etl report'" in dups[5]

@@ -116,6 +116,11 @@ def quartile(q, polarity: str = "higher_is_better", method: str | None = None) -
     return {1: f"1 ({first} quarter)", 4: f"4 ({last} quarter)"}.get(int(q), str(int(q)))
 
 
+def level_name(level: str) -> str:
+    """A level's id as words: ``local_authority`` -> ``local authority`` (ids are written for configs)."""
+    return str(level).replace("_", " ")
+
+
 def count(n: int, noun: str) -> str:
     """'1 indicator', '3 indicators'."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")

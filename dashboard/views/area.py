@@ -83,7 +83,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                   for r in charted]
     fig = None if is_top else figures.spine(spine_rows)
     left_out = len(rows) - len(charted)
-    summary = (f"{area['name']} compared with all {area['level']} areas on {fmt.count(len(charted), 'indicator')}, "
+    summary = (f"{area['name']} compared with all {fmt.level_name(area['level'])} areas on {fmt.count(len(charted), 'indicator')}, "
                f"latest period of each: {against_top(charted, top_name)}."
                + (f" {fmt.count(left_out, 'indicator')} with no better or worse (neutral, or a count that grows with "
                   "the area's size) are in the table, not on the chart." if left_out else ""))
@@ -282,7 +282,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
         html.H1(area["name"]),
-        html.P(f"{area['level'].capitalize()} · code {area['area_code']}"
+        html.P(f"{fmt.level_name(area['level']).capitalize()} · code {area['area_code']}"
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,

@@ -77,7 +77,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
              period: str) -> str:
     """One or two sentences a screen-reader user gets instead of the map."""
     unit, dec = meta["unit"], int(meta["decimals"])
-    parts = [f"{meta['title']} for {len(codes):,} areas at {level} level in {period}."]
+    parts = [f"{meta['title']} for {len(codes):,} areas at {fmt.level_name(level)} level in {period}."]
     if np.isnan(values).all():
         parts.append("No area has a value.")
     else:
@@ -343,7 +343,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                         dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
                                      clearable=False)),
             ui.labelled("Level", ids.EX_LEVEL,
-                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": lv.capitalize(), "value": lv}
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": fmt.level_name(lv).capitalize(), "value": lv}
                                                                for lv in rel.levels], value=level, clearable=False,
                                      searchable=False)),
             ui.labelled("Period", ids.EX_PERIOD,

@@ -12,6 +12,7 @@ import numpy as np
 from dash import html
 
 from dashboard import context, data
+from dashboard.components import fmt
 from dashboard.release_reader import Release
 
 NOTE_ID = "explorer-period-note"
@@ -68,7 +69,7 @@ def note(release: Release, indicator: str, level: str, period: str | None, thres
     shown = counts[period]
     if not later and shown == total:
         return None
-    areas = f"{level} areas"
+    areas = f"{fmt.level_name(level)} areas"
     if later and period == default_period(release, indicator, level, threshold):
         text = (f"Showing {period}, the latest period with values for {share_words(threshold)} the {total:,} "
                 f"{areas} ({shown:,} have one)")

@@ -145,9 +145,10 @@ def apply_code_mapping(raw: pd.DataFrame, source: SourceConfig) -> tuple[pd.Data
 
 
 def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Fill blank area codes from ``area_name``. A name that fits no area, or several, is a finding with the
-    row and the name, and its row is left out (a blank name with a blank code too). Works on the columns the
-    readers give (categoricals: a matched code need not be one of the file's codes)."""
+    """Fill blank area codes from ``area_name``. A name that fits no area, or several, is one finding per name
+    (its first row, its number of rows and periods, as for an unknown code) and its rows are left out; a blank
+    name with a blank code is a finding per row. Works on the columns the readers give (categoricals: a
+    matched code need not be one of the file's codes)."""
     if "area_name" not in raw.columns:
         return raw, []
     index: dict[str, list[str]] = {}
@@ -160,22 +161,26 @@ def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, l
         return raw, []
     hits = {n: index.get(normalise_name(n), []) if n else [] for n in pd.unique(names[blank])}
     column = header(raw, "area_name")
-    found = []
+    found, unmatched = [], {}
     for i in np.flatnonzero(blank):
         n = names[i]
-        got = hits[n]
-        if len(got) == 1:
+        if len(hits[n]) == 1:
             continue
         row, period = int(raw["row"].iat[i]), str(raw["period"].iat[i])
-        if len(got) > 1:
-            found.append(reader_finding("ambiguous_area", row, column, f"area name {n!r} matches several areas "
-                                        f"({', '.join(got)}); give the code", period=period))
-        elif n:
-            found.append(reader_finding("unknown_area", row, column,
-                                        f"area name {n!r} matches no area of the geography", period=period))
+        if n:
+            unmatched.setdefault(n, []).append((row, period))
         else:
             found.append(reader_finding("missing_required", row, column, "no area code and no area name",
                                         period=period))
+    for n, rows in unmatched.items():
+        got, periods = hits[n], sorted({p for _, p in rows})
+        counted = (f" ({len(rows)} rows, {'period' if len(periods) == 1 else 'periods'} "
+                   f"{', '.join(periods[:3])}{', ...' if len(periods) > 3 else ''})" if len(rows) > 1 else "")
+        message = (f"area name {n!r} matches several areas ({', '.join(got)}); give the code" if got
+                   else f"area name {n!r} matches no area of the geography")
+        found.append(reader_finding("ambiguous_area" if got else "unknown_area", min(r for r, _ in rows), column,
+                                    message + counted, period=periods[0] if len(periods) == 1 else ""))
+    found.sort(key=lambda f: f["row"])
     filled = codes.copy()
     filled[blank] = [hits[n][0] if len(hits[n]) == 1 else "" for n in names[blank]]
     keep = filled != ""

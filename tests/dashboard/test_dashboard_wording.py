@@ -118,3 +118,17 @@ def test_areas_to_choose_from_are_in_natural_order():
     got = [o["label"].split(" (")[0] for o in data.area_options(_Areas(df))]
     assert got == ["Nordland", "district 1", "District 2", "District 3", "District 3a", "District 10", "District 20"]
     assert data.natural_key("NR10") > data.natural_key("NR9")
+
+
+def test_a_level_id_with_underscores_reads_as_words():
+    # examples/uk-open-sdg has a level 'local_authority': the explorer offered 'Local_authority' and the area
+    # page said 'Local_authority · code S12000033'
+    import numpy as np
+
+    from dashboard.components import fmt
+    from dashboard.views import explorer
+
+    assert fmt.level_name("local_authority") == "local authority" and fmt.level_name("nuts2") == "nuts2"
+    text = explorer.describe(["A", "B"], np.array([1.0, 2.0]), {}, {"A": "Aa", "B": "Bb"},
+                             {"title": "PM2.5", "unit": "µg/m3", "decimals": 1}, "local_authority", "2016")
+    assert text.startswith("PM2.5 for 2 areas at local authority level in 2016.")

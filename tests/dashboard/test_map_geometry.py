@@ -133,3 +133,28 @@ def test_the_spine_chart_cuts_a_row_an_outlier_would_flatten():
     assert next(t for t in flipped["data"] if t["name"].startswith("Scale cut"))["x"] == [0.0]
     plain = figures.spine([{**row, "vmax": 40.0}])  # no outlier: nothing is cut
     assert not any(t["name"].startswith("Scale cut") for t in plain["data"])
+
+
+def test_the_westernmost_area_is_not_sent_round_the_world_by_a_rounding_error():
+    # Belfast's centre, the westernmost of four UK councils (ONS LAD 2019 boundaries, examples/uk-open-sdg),
+    # came back from the wrap in _origin as -5.943819998999999 against its own -5.943819999: it was unwrapped
+    # to +354 degrees, called outlying and left out of the first view, though it lies between Cardiff and Aberdeen
+    uk = examples_uk_lads()
+    geo = level_geometry(uk)
+    assert geo.outlying == []
+    span, lon, _ = view(geo.frame)
+    assert lon - span / 2 <= -5.95 and lon + span / 2 >= -0.09
+
+
+def test_a_far_area_west_of_the_rest_is_still_outlying():
+    far = {"type": "FeatureCollection", "features": [
+        box("A", 10, 50, 11, 51), box("B", 11, 50, 12, 51), box("C", 12, 50, 13, 51), box("D", 13, 50, 14, 51),
+        box("FAR", -60.94381999, 14, -60.9, 14.1)]}
+    assert level_geometry(far).outlying == ["FAR"]
+
+
+def examples_uk_lads() -> dict:
+    data = json.loads((ROOT / "examples" / "uk-open-sdg" / "lad_2019_subset.geojson").read_text(encoding="utf-8"))
+    for f in data["features"]:
+        f["id"] = f["properties"]["lad19cd"]
+    return data

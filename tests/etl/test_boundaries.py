@@ -163,11 +163,15 @@ def test_deep_check_counts_areas_with_a_boundary_and_names_the_property_to_set(t
     path = starter_with_boundaries(tmp_path, district_features(["XD01", "XD02", "XD03", "XD04"]))
     lines = [p.line() for p in deep_check(load_config(path))]
     file = tmp_path / "districts.geojson"
-    assert f"error: geography.boundaries.district: 0 of 4 district areas have a boundary; 4 of 4 features match " \
-           f"no area (file {file})" in lines
-    assert any(line.startswith("error: geography.boundaries.district.code_property: no feature's 'id' matches an "
-                               "area code of level 'district': the map of this level is blank; property 'CODE' "
-                               "matches 4 areas") for line in lines)
+    # one line, the one with the fix: not also '0 of 4 district areas have a boundary' and '4 of 4 features
+    # have no id' (three lines for one missing key, as the UK example's first deep check showed)
+    assert lines == ["error: geography.boundaries.district.code_property: no feature's 'id' matches an area code "
+                     "of level 'district': the map of this level is blank; property 'CODE' matches 4 areas: set "
+                     f"geography.boundaries.district.code_property: CODE (file {file}, column 'id')"]
+    path = starter_with_boundaries(tmp_path, district_features(["XD98", "XD99"]), {"code_property": "CODE"})
+    lines = [p.line() for p in deep_check(load_config(path))]
+    assert f"error: geography.boundaries.district: 0 of 4 district areas have a boundary; 2 of 2 features match " \
+           f"no area (file {file})" in lines  # no property to suggest: the count stays
     path = starter_with_boundaries(tmp_path, district_features(["XD01", "XD02", "XD99"]), {"code_property": "CODE"})
     lines = [p.line() for p in deep_check(load_config(path))]
     assert lines == [f"warning: geography.boundaries.district: 2 of 4 district areas have a boundary; 1 of 3 "
