@@ -33,7 +33,7 @@ from etl import boundaries as boundary_files
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import ConfigError, GeographyError, SourceError
 from etl.geography import load_areas
-from etl.observations import OBSERVATION_COLUMNS, extract_measures, same_categories
+from etl.observations import OBSERVATION_COLUMNS, extract_measures, missing_totals, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
 from etl.sources import read_source, remote, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
@@ -192,6 +192,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
         return None
     index = {m.id: k for k, m in measures}
     unmatched = unmatched_selections(raw, [m for _, m in usable], obs)
+    found += missing_totals(raw, [m for _, m in usable])
     for measure, nomatch in unmatched.items():
         k = index[measure]
         key = f"measures[{k}].select" if config.measures[k].select else f"measures[{k}].id"
@@ -371,6 +372,8 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
     def key(rule: str, measure: str, column: str) -> str:
         if rule == "no_observations" and measure in index:
             return f"measures[{index[measure]}]"
+        if rule == "no_total" and measure in index:  # fixed by selecting a value of the dimension
+            return f"measures[{index[measure]}].select"
         mapped = logical.get(column) or _COLUMN_KEYS.get(column)
         return f"sources[{n}].columns.{mapped}" if mapped else f"sources[{n}]"
 

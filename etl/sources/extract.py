@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl.config_models import Config, MeasureConfig, SourceConfig
 from etl.exceptions import SourceError
-from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize
+from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, missing_totals
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
 from etl.validate import (
@@ -75,6 +75,7 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     except SourceError as exc:  # name the file's header ('year'), not the logical column ('period')
         raise (exc.at_column(headers[exc.column]) if exc.column in headers else exc) from None
     unmatched = unmatched_selections(raw, measures, obs)
+    found += missing_totals(raw, measures)
     clean, checked = validate_observations(obs, known_areas, file, count_measures,
                                            frequencies={m: f for m, f in frequencies.items()
                                                         if m in {x.id for x in measures}},
