@@ -34,7 +34,7 @@ FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measu
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {
     "bom": "warn", "blank_row": "warn", "metadata_mismatch": "warn", "mapping_conflict": "warn",
     "coverage_shrank": "warn", "value_jump": "warn", "no_observations": "warn", "unknown_status": "warn",
-    "no_total": "warn",
+    "no_total": "warn", "area_in_breakdown": "warn",
 }
 DROPPING = ("quarantine", "block")
 

@@ -93,9 +93,42 @@ def test_a_run_and_the_deep_check_report_the_provinces(tmp_path):
     config = load_config(tmp_path / "config.yaml")
     lines = [p.line() for p in deep_check(config)]
     assert sum(line.startswith("warning: measures[0].select: no_total: measure 'rate'") for line in lines) == 5
+    assert not any("area_in_breakdown" in line for line in lines)
     run(config)
     values = pd.read_parquet(ReleaseStore(config.store).path() / "indicator_values.parquet")
     assert sorted(values.loc[values["value"].notna(), "area_code"].unique()) == ["01"]
     _, found = catalogue.last_run_findings(catalogue.connect(config.catalogue))
     no_total = found[found["rule"] == "no_total"]
     assert sorted(no_total["area_code"]) == PROVINCES and set(no_total["measure"]) == {"rate"}
+
+
+def test_an_unknown_geography_header_holding_area_names_is_a_finding(tmp_path):
+    """The same file with its area column under a header no default knows ('Province'): it is read as a
+    breakdown, so the measure of its total has only the headline rows. The run says which column holds names."""
+    from etl.sources.area_codes import names_in_breakdowns
+
+    text = (DATA / "indicator_3-4-2.csv").read_text(encoding="utf-8")
+    (tmp_path / "indicator_3-4-2.csv").write_text(text.replace("Year,Geography,", "Year,Province,", 1),
+                                                 encoding="utf-8")
+    raw = read_source(_source().model_copy(update={"path": str(tmp_path / "indicator_3-4-2.csv")}))
+    areas = pd.read_csv(DATA / "areas_canada.csv", dtype=str, keep_default_na=False)
+    assert "Province" in raw.columns
+    found = names_in_breakdowns(raw, areas)
+    assert [(f["rule"], f["severity"], f["column"], f["row"]) for f in found] == [
+        ("area_in_breakdown", "warn", "Province", 7)]
+    assert found[0]["message"].startswith("column 'Province' is read as a breakdown, but 14 of its 14 values are "
+                                          "names of areas ('Canada', 'Newfoundland and Labrador',")
+    assert found[0]["message"].endswith("list it in the source's geography_columns")
+    declared = _source().model_copy(update={"path": str(tmp_path / "indicator_3-4-2.csv"),
+                                            "geography_columns": ["Province"]})
+    assert names_in_breakdowns(read_source(declared), areas) == []
+
+
+def test_breakdowns_of_the_ons_files_are_not_taken_for_areas():
+    from etl.sources.area_codes import names_in_breakdowns
+
+    ons = ROOT / "tests" / "data" / "real" / "ons_sdg"
+    areas = pd.read_csv(ons / "areas_uk.csv", dtype=str, keep_default_na=False)
+    for name in ("indicator_11-6-2.csv", "indicator_17-8-1.csv", "indicator_3-9-1.csv"):
+        source = SourceConfig(id="ons", format="open_sdg", path=str(ons / name), national_area="K02000001")
+        assert names_in_breakdowns(read_source(source), areas) == []
