@@ -132,3 +132,38 @@ def test_breakdowns_of_the_ons_files_are_not_taken_for_areas():
     for name in ("indicator_11-6-2.csv", "indicator_17-8-1.csv", "indicator_3-9-1.csv"):
         source = SourceConfig(id="ons", format="open_sdg", path=str(ons / name), national_area="K02000001")
         assert names_in_breakdowns(read_source(source), areas) == []
+
+
+def test_the_explorer_says_why_an_indicator_published_only_by_sex_has_no_ranking(tmp_path):
+    """Every value of the by-sex indicator is by Sex ('Both sexes', 'Males', 'Females'): the explorer, which
+    shows totals, said only 'No area has a value to rank.' as though the provinces had no data."""
+    from dashboard.release_reader import Release
+    from dashboard.views.explorer import breakdown_only_note, ranking_outputs
+    from etl.config import load_config
+    from etl.pipeline import run
+    from etl.store import ReleaseStore
+
+    cfg = {
+        "store": str(tmp_path / "store"), "catalogue": f"sqlite:///{tmp_path / 'c.db'}",
+        "geography": {"levels": ["country", "province"], "areas": {"path": str(DATA / "areas_canada.csv")}},
+        "sources": [{"id": "sdg", "format": "open_sdg", "path": str(DATA / "indicator_3-4-2.csv"),
+                     "national_area": "01"}],
+        "measures": [{"id": "by_sex", "source": "sdg", "breakdown": "Sex"}],
+        "indicators": [{"id": "by_sex", "title": "Suicide mortality rate by sex", "theme": "inclusion",
+                        "kind": "outcome", "unit": "per 100,000", "compute": {"method": "published",
+                                                                             "measure": "by_sex"}}],
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    config = load_config(tmp_path / "config.yaml")
+    run(config)
+    release = Release(ReleaseStore(config.store).path())
+    values = release.values(indicators=["by_sex"], levels=["province"]).to_pandas()
+    have = values[values["value"].notna()]
+    assert len(have) == 3 * 62 and set(have["breakdown"]) == {
+        "Sex=Both sexes", "Sex=Females", "Sex=Males"}  # 62 province-years (Yukon has 2), none with a blank Sex
+    meta = release.indicators.set_index("id").loc["by_sex"].to_dict() | {"id": "by_sex"}
+    _, summary, *_ = ranking_outputs(release, meta, "province", "2019")
+    assert summary == ("No area has a value to rank. This indicator has no total at this level in 2019: it is "
+                       "published by breakdown (Sex=Both sexes, Sex=Females, Sex=Males), which this page does not "
+                       "show; the downloads (Data as CSV) give every value.")
+    assert breakdown_only_note(release, "by_sex", "province", "1999") == ""  # no value at all: nothing to add
