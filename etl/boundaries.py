@@ -6,7 +6,8 @@ A configured boundary file (``geography.boundaries.<level>``) may key its featur
 source's). :func:`normalise` applies these to one file and says what does not fit as findings (the quality table's
 columns): features that match no area of the level, areas with no boundary, ids that match only once padded with
 zeros, a property that would match when none is set. The release holds the result, so the dashboard matches on
-``id`` alone and counts what it draws.
+``id`` alone and counts what it draws. It holds only the level's areas: a deployment of three countries with
+GISCO's file of all Europe does not carry (and fit its first view to) the 300 other regions.
 
 Features whose new code is shared (two old areas merged into one) become one multi-polygon feature.
 """
@@ -153,6 +154,8 @@ def normalise(level: str, spec: BoundaryFile, level_codes: set[str]) -> LevelBou
             by_code.setdefault(code, []).append(f)
     out = []
     for code, group in by_code.items():
+        if code not in level_codes:
+            continue  # not an area of the level: counted in a finding, never drawn, and not in the map's view
         feature = group[0] if len(group) == 1 else _merge(group)
         out.append({**feature, "id": code})
     result = LevelBoundaries(level, {"type": "FeatureCollection", "features": out})

@@ -128,6 +128,7 @@ RULE_NAMES = (
     "cell_error", "merged_cells", "blank_row", "bom", "metadata_mismatch", "mapping_conflict",
     "coverage_shrank", "value_jump", "no_observations",
     "unknown_status",  # opensdg: a status text no map knows (etl/sources/statuses.py)
+    "no_total", "area_in_breakdown",  # etl.observations.missing_totals, etl.sources.area_codes.names_in_breakdowns
 )
 RuleName = Literal[RULE_NAMES]  # type: ignore[valid-type]
 

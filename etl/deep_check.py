@@ -33,10 +33,10 @@ from etl import boundaries as boundary_files
 from etl.config_models import Config, SourceConfig
 from etl.exceptions import ConfigError, GeographyError, SourceError
 from etl.geography import load_areas
-from etl.observations import OBSERVATION_COLUMNS, extract_measures, same_categories
+from etl.observations import OBSERVATION_COLUMNS, extract_measures, missing_totals, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
 from etl.sources import read_source, remote, sql
-from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
+from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
 from etl.sources.extract import unmatched_selections
 from etl.validate import (
     base_period_findings,
@@ -187,6 +187,8 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     if "area_name" in raw.columns and areas is not None:
         raw, more = match_names(raw, areas)
         found += more
+    if raw.attrs.get("defaults") and areas is not None:
+        found += names_in_breakdowns(raw, areas)
     usable = [(k, m) for k, m in measures if _dimensions_exist(n, source, k, m, raw, problems)]
     try:
         obs = extract_measures(raw, source, [m for _, m in usable], config)
@@ -195,6 +197,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
         return None
     index = {m.id: k for k, m in measures}
     unmatched = unmatched_selections(raw, [m for _, m in usable], obs)
+    found += missing_totals(raw, [m for _, m in usable])
     for measure, nomatch in unmatched.items():
         k = index[measure]
         key = f"measures[{k}].select" if config.measures[k].select else f"measures[{k}].id"
@@ -374,6 +377,10 @@ def _from_findings(findings: pd.DataFrame, config: Config, n: int, headers: dict
     def key(rule: str, measure: str, column: str) -> str:
         if rule == "no_observations" and measure in index:
             return f"measures[{index[measure]}]"
+        if rule == "no_total" and measure in index:  # fixed by selecting a value of the dimension
+            return f"measures[{index[measure]}].select"
+        if rule == "area_in_breakdown":
+            return f"sources[{n}].geography_columns"
         mapped = logical.get(column) or _COLUMN_KEYS.get(column)
         return f"sources[{n}].columns.{mapped}" if mapped else f"sources[{n}]"
 

@@ -221,3 +221,45 @@ def same_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
             for f in frames:
                 f[col] = f[col].cat.set_categories(union)
     return frames
+
+
+def missing_totals(raw: pd.DataFrame, measures: list[MeasureConfig]) -> list[dict]:
+    """One ``no_total`` finding per measure and area that a dimension's total leaves without a row: the measure
+    takes the total (blank cells) of a dimension it neither selects nor breaks down by, and the area's rows of
+    the measure hold only other values of it (Canada's Open SDG files give each province ``Both sexes``,
+    ``Males``, ``Females``, and a blank ``Sex`` only on the national headline rows). Without the finding those
+    areas would vanish from the measure in silence."""
+    defaults = raw.attrs.get("defaults", {})
+    if not defaults or not len(raw):
+        return []
+    found = []
+    for m in measures:
+        select = dict(m.select) or ({"measure": m.id} if "measure" in raw.columns else {})
+        dims = [d for d in defaults if d not in select and d != m.breakdown and d in raw.columns]
+        if not dims or any(d not in raw.columns for d in select):
+            continue
+        chosen = np.ones(len(raw), dtype=bool)
+        for d, wanted in select.items():
+            chosen &= (raw[d].astype(object) == wanted).to_numpy()
+        total = np.ones(len(raw), dtype=bool)
+        for d in dims:
+            total &= (raw[d].astype(object) == defaults[d]).to_numpy()
+        rows = raw[chosen]
+        with_total = set(raw.loc[chosen & total, "area_code"].astype(str))
+        for code, part in rows.groupby(rows["area_code"].astype(str), observed=True, sort=True):
+            if code == "" or code in with_total:
+                continue
+            lacking = [d for d in dims if not (part[d].astype(object) == defaults[d]).any()] or dims
+            d = lacking[0]
+            values = sorted({str(v) for v in part[d]})
+            periods = sorted({str(p) for p in part["period"]})
+            span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+            shown = ", ".join(repr(v) for v in values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+            found.append({
+                "rule": "no_total", "severity": "warn", "measure": m.id, "row": int(part["row"].min()), "column": d,
+                "area_code": code, "period": "",
+                "message": f"measure {m.id!r} takes the total of {d!r} (its blank cells), and area {code} has no "
+                           f"such row: its {len(part)} row(s) ({span}) hold {shown}; the measure has no value for "
+                           f"this area from this source: select one (select: {{{d}: {values[0]}}}) or break "
+                           f"down by {d!r}"})
+    return found

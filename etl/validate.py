@@ -34,6 +34,7 @@ FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measu
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {
     "bom": "warn", "blank_row": "warn", "metadata_mismatch": "warn", "mapping_conflict": "warn",
     "coverage_shrank": "warn", "value_jump": "warn", "no_observations": "warn", "unknown_status": "warn",
+    "no_total": "warn", "area_in_breakdown": "warn",
 }
 DROPPING = ("quarantine", "block")
 
@@ -113,7 +114,8 @@ def reader_findings(found: list[dict], source: str, file: str, rules: Validation
     df = pd.DataFrame(found)
     df["severity"] = [action(r, rules) if action(r, rules) != "quarantine" or s != "warn" else s
                       for r, s in zip(df["rule"], df["severity"], strict=True)]
-    df["source"], df["file"], df["measure"] = source, file, ""
+    df["source"], df["file"] = source, file
+    df["measure"] = df["measure"].fillna("").astype(object) if "measure" in df.columns else ""
     df["row"] = pd.array(df["row"], dtype="Int64")
     for c in ("column", "area_code", "period"):
         df[c] = df[c].fillna("").astype(object)

@@ -228,6 +228,21 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
                          total=n)
 
 
+def breakdown_only_note(release: Release, indicator: str, level: str, period: str | None) -> str:
+    """Why an indicator published only by breakdown (Statistics Canada's rates by Sex: 'Sex=Both sexes',
+    'Sex=Males', ...) has no value here: the explorer shows each area's total, and this indicator has none at
+    the level and period. Empty when it has no breakdown values either."""
+    t = release.values(indicators=[indicator], levels=[level], periods=[period] if period else None,
+                       columns=["breakdown", "value"])
+    names = sorted({b for b, v in zip(t["breakdown"].to_pylist(), t["value"].to_pylist(), strict=True)
+                    if b != "total" and v is not None})
+    if not names:
+        return ""
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return (f" This indicator has no total at this level{' in ' + period if period else ''}: it is published by "
+            f"breakdown ({shown}), which this page does not show; the downloads (Data as CSV) give every value.")
+
+
 def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
     """Ranking figure and summary, distribution figure and summary, and the values table."""
     df = ranked(release, meta, level, period)
@@ -238,7 +253,7 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
     fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
                           unit=unit, decimals=dec, first=first)
     if not keep:
-        rsum = "No area has a value to rank."
+        rsum = "No area has a value to rank." + breakdown_only_note(release, meta["id"], level, period)
     else:
         ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
         rsum = (f"{len(keep):,} areas ranked. {first.capitalize()}: {have['name'][0]} "

@@ -188,3 +188,33 @@ def match_names(raw: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, l
     out["area_code"] = pd.Categorical(filled[keep])
     out.attrs = raw.attrs
     return out, found
+
+
+def names_in_breakdowns(raw: pd.DataFrame, areas: pd.DataFrame) -> list[dict]:
+    """One ``area_in_breakdown`` finding (warn) per breakdown column with a total (an Open SDG file's) whose
+    values are mostly names of areas: most likely the file's geography under a header the reader does not know
+    (``Province``, ``Bundesland``), read as a breakdown, so that a measure of its total (blank cells) takes only
+    the national rows and leaves every named area out. Not changed into a geography column: a breakdown such as
+    ``Country of birth`` holds area names too."""
+    defaults = raw.attrs.get("defaults", {})
+    if not defaults or not len(raw) or areas is None or not len(areas):
+        return []
+    names = {normalise_name(n) for n in areas["name"] if n}
+    found = []
+    for col, total in defaults.items():
+        if col not in raw.columns:
+            continue
+        values = [str(v) for v in pd.unique(raw[col].astype(object)) if isinstance(v, str) and v not in ("", total)]
+        matched = [v for v in values if normalise_name(v) in names]
+        if len(matched) < 2 or 2 * len(matched) < len(values):
+            continue
+        first = raw.loc[raw[col].astype(object).isin(matched), "row"].min()
+        shown = ", ".join(repr(v) for v in matched[:4]) + (f" and {len(matched) - 4} more" if len(matched) > 4 else "")
+        found.append({
+            "rule": "area_in_breakdown", "severity": "warn", "row": int(first), "column": col, "area_code": "",
+            "period": "",
+            "message": f"column {col!r} is read as a breakdown, but {len(matched)} of its {len(values)} values are "
+                       f"names of areas ({shown}): a measure that takes its total reads only the rows where it is "
+                       f"blank, and these areas get no value; if it holds the area, list it in the source's "
+                       f"geography_columns"})
+    return found

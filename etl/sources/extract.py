@@ -16,9 +16,9 @@ import pandas as pd
 
 from etl.config_models import Config, MeasureConfig, SourceConfig
 from etl.exceptions import SourceError
-from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize
+from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, missing_totals
 from etl.sources import read_source, remote, snapshots, sql
-from etl.sources.area_codes import apply_code_mapping, match_names, pad_source_codes
+from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
 from etl.validate import (
     DROPPING,
     NoMatch,
@@ -70,11 +70,14 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     if "area_name" in raw.columns:
         raw, more = match_names(raw, areas())
         found += more
+    if raw.attrs.get("defaults"):
+        found += names_in_breakdowns(raw, areas())
     try:
         obs = extract_measures(raw, source, measures, config)
     except SourceError as exc:  # name the file's header ('year'), not the logical column ('period')
         raise (exc.at_column(headers[exc.column]) if exc.column in headers else exc) from None
     unmatched = unmatched_selections(raw, measures, obs)
+    found += missing_totals(raw, measures)
     clean, checked = validate_observations(obs, known_areas, file, count_measures,
                                            frequencies={m: f for m, f in frequencies.items()
                                                         if m in {x.id for x in measures}},

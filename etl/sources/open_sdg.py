@@ -33,11 +33,12 @@ FIXED = {"Year": "period", "Value": "value", "GeoCode": "area_code"}
 STATUS_COLUMNS = ("Observation status", "OBS_STATUS", "COMMENT_OBS")
 NOT_BREAKDOWNS = {"Series", "Units", "Unit multiplier", "Unit measure", *STATUS_COLUMNS}
 TOTAL = "total"
-#: The usual geography columns of ONS (and other) Open SDG files, from the largest areas to the smallest; a
-#: header is compared without case. ``geography_columns`` on the source replaces the list.
+#: The usual geography columns of ONS, Statistics Canada (``Geography``: provinces and territories) and other
+#: Open SDG files, from the largest areas to the smallest; a header is compared without case.
+#: ``geography_columns`` on the source replaces the list.
 GEOGRAPHY_COLUMNS = (
-    "Country", "Nation", "Region", "County", "Combined Authority", "Local Authority", "Local Authority District",
-    "Unitary Authority", "Health Board", "Local Health Board", "Police Force Area", "Ward",
+    "Geography", "Country", "Nation", "Region", "County", "Combined Authority", "Local Authority",
+    "Local Authority District", "Unitary Authority", "Health Board", "Local Health Board", "Police Force Area", "Ward",
 )
 _NUMBER = re.compile(r"indicator_(\d+(?:-\w+)+)\.csv$", re.IGNORECASE)
 

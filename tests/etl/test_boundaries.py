@@ -186,7 +186,7 @@ def test_a_run_writes_boundaries_keyed_by_area_code_and_records_what_did_not_mat
                                    {"code_property": "CODE"})
     result = run(load_config(path), progress=lambda _m: None)
     written = json.loads((result.path / "boundaries" / "district.geojson").read_text(encoding="utf-8"))
-    assert [f["id"] for f in written["features"]] == ["XD01", "XD02", "XD03", "XD99"]
+    assert [f["id"] for f in written["features"]] == ["XD01", "XD02", "XD03"]  # XD99 is no area: not drawn
     quality = pd.read_parquet(result.path / "quality.parquet")
     found = quality[quality["rule"].str.startswith("boundary_")].set_index("rule")["message"].to_dict()
     assert found == {"boundary_missing": "1 of 4 district areas have no boundary and are not on the map: XD04",
@@ -194,3 +194,22 @@ def test_a_run_writes_boundaries_keyed_by_area_code_and_records_what_did_not_mat
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["boundaries"] == {"district": {"areas": 4, "matched": 3, "unmatched_features": 1}}
     assert manifest["map"]["colour_scale"] == "quantile"
+
+
+def test_the_release_holds_only_the_levels_areas_so_the_map_fits_them():
+    """Found trying Eurostat's demo_r_gind3 on Albania, Austria and Belgium (tests/data/real/eurostat_gind3):
+    the release kept all 334 features of GISCO's file, so the map's first view fitted all of Europe and the 23
+    regions were a speck in its middle."""
+    from dashboard.map_geometry import level_geometry
+
+    areas = pd.read_csv(REAL / "eurostat_gind3" / "nuts_al_at_be.csv", dtype=str, keep_default_na=False)
+    codes = set(areas.loc[areas["level"] == "2", "nuts_id"])
+    assert len(codes) == 23
+    lb = boundaries.normalise("nuts2", BoundaryFile(path=str(NUTS2)), codes)
+    assert {f["id"] for f in lb.geojson["features"]} == codes
+    assert lb.matched == 23 and len(lb.unmatched_features) == 311  # still counted and named in the finding
+    assert [f["rule"] for f in lb.findings] == ["boundary_unmatched"]
+    frame = level_geometry(lb.geojson).frame
+    # Belgium to Albania: some 2.5 to 21 degrees east, 39.6 to 51.5 north
+    assert 9 < frame["center"]["lon"] < 14 and 44 < frame["center"]["lat"] < 47
+    assert frame["zoom"] > 2.5
