@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pandas as pd
 import pytest
 
@@ -23,7 +25,7 @@ COLUMNS = ["indicator", "area_code", "level", "period", "value", "top_value", "a
 def _run(tmp, shared_data, source: str) -> pd.DataFrame:
     from etl.pipeline import run
 
-    env = temp_store_env(tmp, OPENMEASURE_SHARED_DATA=str(shared_data))
+    env = temp_store_env(tmp)
     config = load_config_with(ROOT / "examples" / "eurostat" / "config.yaml", env)
     geography = config.geography.model_copy(update={"aggregate_root": AggregateRoot(
         code="EU27_2020", name="European Union (27)", members=EU27, source=source)})
@@ -34,8 +36,8 @@ def _run(tmp, shared_data, source: str) -> pd.DataFrame:
 
 def _eurostat_eu27(shared_data) -> dict[str, float]:
     """Eurostat's EU27_2020 population (NR, T, TOTAL) by year, as the TSV gives it (flags dropped)."""
-    path = shared_data / "eurostat-regional-population-gdp" / "tsv" / "demo_r_pjanaggr3.tsv"
-    with path.open(encoding="utf-8") as f:
+    path = shared_data / "eurostat-regional-population-gdp" / "tsv" / "demo_r_pjanaggr3.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
         for line in f:
             cells = line.rstrip("\n").split("\t")

@@ -122,14 +122,14 @@ EUROSTAT_EXAMPLE = ROOT / "examples" / "eurostat" / "config.yaml"
 
 
 @pytest.fixture(scope="session")
-def eurostat_example(shared_data, tmp_path_factory):
+def eurostat_example(tmp_path_factory):
     """The Eurostat example (examples/eurostat: population and GDP per head, NUTS 0-3, 37 countries with no
     common root) built into a store of its own, and a Dash app over it: (config, release, app)."""
     from dashboard.app import create_app
     from dashboard.release_reader import ReleaseReader
     from etl.pipeline import run
 
-    env = temp_store_env(tmp_path_factory.mktemp("eurostat-example"), OPENMEASURE_SHARED_DATA=str(shared_data))
+    env = temp_store_env(tmp_path_factory.mktemp("eurostat-example"))
     config = load_config_with(EUROSTAT_EXAMPLE, env)
     result = run(config)
     return config, ReleaseReader(config.store).get(result.release_id), create_app(config)

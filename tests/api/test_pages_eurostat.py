@@ -8,6 +8,7 @@ without values lists its children; sentences claim no comparison or status the d
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 
 import numpy as np
@@ -121,7 +122,7 @@ def attiki_from_source(shared_data) -> tuple[str, float]:
     def read(name: str, key: str) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         path = shared_data / "eurostat-regional-population-gdp" / "tsv" / name
-        with open(path, encoding="utf-8") as f:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
             head = f.readline().rstrip("\n").split("\t")
             years = [h.strip() for h in head[1:]]
             for line in f:
@@ -133,7 +134,7 @@ def attiki_from_source(shared_data) -> tuple[str, float]:
                                  if v.strip() and v.split()[0] != ":"}
         return out
 
-    gdp, pop = read("nama_10r_3gdp.tsv", "MIO_EUR"), read("demo_r_pjanaggr3.tsv", "NR,T,TOTAL")
+    gdp, pop = read("nama_10r_3gdp.tsv.gz", "MIO_EUR"), read("demo_r_pjanaggr3.tsv.gz", "NR,T,TOTAL")
     years = sorted({y for c in kids for y in gdp.get(c, {})})
     year = years[-1]
     have = [c for c in kids if year in gdp.get(c, {}) and year in pop.get(c, {})]
