@@ -4,9 +4,12 @@ and helpers to run ``openmeasure`` as real processes against it."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,3 +139,42 @@ def wait_for(predicate, timeout: float = 60, every: float = 0.2, what: str = "co
             return value
         time.sleep(every)
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def restartable_pg():
+    """A PostgreSQL of our own (initdb in a temp folder, a free port), started, that the test may stop and
+    start again (``stop``, ``start``) without harming the suite's shared server."""
+    pg_bin = os.environ.get("OPENMEASURE_PG_BIN") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))),
+                                                          None)
+    if not pg_bin:
+        pytest.fail("PostgreSQL is not installed (source scripts/services.sh sets OPENMEASURE_PG_BIN)")
+    home = Path(tempfile.mkdtemp(prefix="openmeasure-pg-"))
+    home.chmod(0o755)
+    data = home / "data"
+    data.mkdir()
+    port = _free_port()
+    as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    ctl = f"'{pg_bin}/pg_ctl' -D '{data}'"
+    subprocess.run([*as_pg, f"'{pg_bin}/initdb' -D '{data}' -U postgres --auth=trust >/dev/null"], check=True,
+                   timeout=120)
+
+    def start_pg() -> None:
+        subprocess.run([*as_pg, f"{ctl} -l '{data}/log' -w -o \"-p {port} -k /tmp -c listen_addresses=127.0.0.1\" "
+                        "start >/dev/null"], check=True, timeout=60)
+
+    def stop_pg() -> None:
+        subprocess.run([*as_pg, f"{ctl} -m fast -w stop >/dev/null"], timeout=60)
+
+    start_pg()
+    yield {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", "start": start_pg, "stop": stop_pg}
+    stop_pg()
+    shutil.rmtree(home, ignore_errors=True)

@@ -7,15 +7,12 @@ import io
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import yaml
 from sqlalchemy import create_engine
 
@@ -113,47 +110,10 @@ def test_a_source_that_hangs_is_retried_then_recorded_failed(tmp_path):
     _assert_untouched(config, release)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def throwaway_pg(tmp_path):
-    """A PostgreSQL of our own (initdb in a temp folder, another port), so stopping it harms nobody."""
-    pg_bin = os.environ.get("OPENMEASURE_PG_BIN") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))),
-                                                          None)
-    if not pg_bin:
-        pytest.fail("PostgreSQL is not installed (source scripts/services.sh sets OPENMEASURE_PG_BIN)")
-    home = Path(tempfile.mkdtemp(prefix="openmeasure-pg-"))  # /tmp/pytest-of-root is closed to postgres
-    home.chmod(0o755)
-    data = home / "data"
-    data.mkdir()
-    port = _free_port()
-    as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
-    if os.geteuid() == 0:
-        shutil.chown(data, "postgres")
-    ctl = f"'{pg_bin}/pg_ctl' -D '{data}'"
-    subprocess.run([*as_pg, f"'{pg_bin}/initdb' -D '{data}' -U postgres --auth=trust >/dev/null"], check=True,
-                   timeout=120)
-    subprocess.run([*as_pg, f"{ctl} -l '{data}/log' -w -o \"-p {port} -k /tmp -c listen_addresses=127.0.0.1\" "
-                    "start >/dev/null"], check=True, timeout=60)
-    state = {"url": f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"}
-
-    def stop_pg() -> None:
-        subprocess.run([*as_pg, f"{ctl} -m fast -w stop >/dev/null"], timeout=60)
-
-    state["stop"] = stop_pg
-    yield state
-    stop_pg()
-    shutil.rmtree(home, ignore_errors=True)
-
-
-def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path, throwaway_pg):
+def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path, restartable_pg):
     """The real SQL connector (``format: sql`` on PostgreSQL): while the database is up the run publishes;
     once it is down the connection is refused, the run is retried (transient) and recorded failed twice."""
-    engine = create_engine(throwaway_pg["url"])
+    engine = create_engine(restartable_pg["url"])
     try:
         with engine.begin() as con:
             pd.read_csv(io.StringIO(_services())).to_sql(
@@ -163,14 +123,14 @@ def test_a_source_database_that_is_down_is_retried_then_recorded_failed(tmp_path
     config = tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 2, "backoff_seconds": 0.2}}})
     cfg = yaml.safe_load(config.read_text())
     cfg["sources"][0] = {"id": "services", "format": "sql",
-                         "sql": {"url": throwaway_pg["url"], "table": "services", "connect_timeout": 1},
+                         "sql": {"url": restartable_pg["url"], "table": "services", "connect_timeout": 1},
                          "columns": {"area_code": "area_code", "period": "year", "value": "value",
                                      "flag": "flag"}}
     config.write_text(yaml.safe_dump(cfg, sort_keys=False))
     done = openmeasure("etl", "run", "--config", str(config))
     assert done.returncode == 0, done.stderr  # the source database is up: the run publishes
     release = (config.parent / "store" / "CURRENT").read_text().strip()
-    throwaway_pg["stop"]()
+    restartable_pg["stop"]()
     done = openmeasure("etl", "run", "--config", str(config))
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "SQL failed" in done.stderr
