@@ -186,6 +186,9 @@ def content(release: Release, area: str, theme: str | None, fresh: Freshness | N
 def layout(area: str | None = None, theme: str | None = None, **_):
     rel = context.release()
     unknown = area if area and not data.area_name(rel, area) else None  # the app answers 404 for it
+    roots = data.roots(rel)
+    if not area and len(roots) > 1:  # several countries and none named: no country is the reader's own
+        return _choose(rel, roots, theme)
     area = area if data.area_name(rel, area or "") else data.top_area(rel)
     theme = theme if theme in data.themes(rel) else ALL
     created = rel.manifest.get("created", "")
@@ -205,6 +208,32 @@ def layout(area: str | None = None, theme: str | None = None, **_):
                 + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
         ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
         html.Div(content(rel, area, theme, freshness(rel)), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
+    ])
+
+
+def _choose(rel: Release, roots: list[str], theme: str | None):
+    """The overview of a geography with several roots (the countries of NUTS) when the address names no area:
+    which one is the reader's is not ours to guess, so the page asks, and lists them."""
+    theme = theme if theme in data.themes(rel) else ALL
+    names = {c: data.area_name(rel, c) or c for c in roots}
+    return html.Div([
+        release_store(rel), sync_target(SYNC), page_title("Performance overview"),
+        html.H1("Performance overview"),
+        html.Form([
+            ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=None,
+                                                         clearable=False, placeholder="Choose an area")),
+            ui.labelled("Theme", ids.OV_THEME, dcc.Dropdown(
+                id=ids.OV_THEME, options=[{"label": "All themes", "value": ALL}]
+                + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
+        ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
+        html.Div([
+            html.P(f"This release covers {fmt.count(len(roots), 'top-level area')} "
+                   f"({fmt.level_name(rel.levels[0])}), none of them above the others: choose an area above, or "
+                   "one of them here.", className="lead",
+                   id="overview-summary"),
+            html.Ul([html.Li(html.A(names[c], href=f"/?area={c}")) for c in sorted(roots, key=names.get)],
+                    className="columns"),
+        ], id=ids.OV_CONTENT, **{"aria-live": "polite"}),
     ])
 
 

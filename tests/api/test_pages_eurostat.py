@@ -250,3 +250,19 @@ def test_freshness_says_the_eurostat_figures_are_overdue_though_just_refreshed(w
     fresh = overview.freshness(rel)
     cards = text_of(overview.content(rel, "DE", "all", fresh))
     assert cards.count(": overdue. The next period was due by") == len(rel.indicator_ids)
+
+
+def test_the_overview_without_an_area_asks_which_of_the_37_countries(world, monkeypatch):
+    """With several roots and no area in the address, no country is the reader's: the page lists them all
+    instead of opening on the first of the table (Albania)."""
+    _, rel = world
+    from dashboard import context
+
+    monkeypatch.setattr(context, "release", lambda rid=None: rel)
+    page = text_of(overview.layout())
+    assert "This release covers 37 top-level areas (nuts0)" in page
+    links = [p["href"] for t, p in walk(overview.layout(), []) if t == "A"]
+    assert len(links) == 37 and "/?area=DE" in links and "/?area=AL" in links
+    assert "Shqipëria: " not in page  # no cards of the first country
+    named = text_of(overview.layout(area="DE"))
+    assert "Deutschland: " in named and "This release covers" not in named
