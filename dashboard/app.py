@@ -14,7 +14,7 @@ import dash
 import flask
 from dash import dcc, html
 
-from dashboard import api, context, data, guard
+from dashboard import api, context, data, delivery, guard
 from dashboard.api import headers
 from dashboard.components import ui
 from dashboard.release_reader import ReleaseReader
@@ -258,6 +258,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Public service performance: indicators, areas, data."}],
     )
+    delivery.use_partial_plotly()
     app.index_string = INDEX
     context.install(app.server, config, reader)
     app.layout = frame(config.title)
@@ -271,5 +272,6 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
     guard.install(app)
     headers.allow_scripts(app.server, app.csp_hashes)
+    delivery.install(app)  # cache headers, and gzip around everything (security headers included)
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)
     return app
