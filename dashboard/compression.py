@@ -8,7 +8,8 @@ held in memory; and it keeps the compressed bytes of the files Dash marks as cac
 suites, plotly.js among them, ~4.8 MB), so they are compressed once per worker, not once per visitor.
 
 Not compressed: answers the browser did not ask compressed, ones already encoded, ranges, statuses with no
-body, small answers (under :data:`MIN_SIZE` when their length is known) and types that are compressed already
+body, file downloads (``Content-Disposition: attachment``: the API sends a finished download from its cache
+with its length and sendfile, and a download keeps the bytes the API documents), small answers (under :data:`MIN_SIZE` when their length is known) and types that are compressed already
 (Parquet, Excel, images). An ETag on a compressed answer gets a ``-gzip`` suffix (the bytes differ), and the
 suffix is taken off an ``If-None-Match`` before the app compares it, so that revalidation still answers 304.
 """
@@ -57,6 +58,8 @@ def _compressible(status: str, headers: list[tuple[str, str]]) -> bool:
         return False
     h = {k.lower(): v for k, v in headers}
     if "content-encoding" in h or "content-range" in h:
+        return False
+    if h.get("content-disposition", "").lower().startswith("attachment"):
         return False
     if h.get("content-type", "").split(";", 1)[0].strip().lower() not in COMPRESSIBLE:
         return False

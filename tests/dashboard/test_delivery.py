@@ -118,6 +118,20 @@ def test_already_compressed_types_pass_through():
     assert "Content-Encoding" not in seen["headers"] and b"".join(body) == b"P" * 4000
 
 
+def test_file_downloads_pass_through():
+    """The API sends finished downloads from its cache with their length (and sendfile): left as they are."""
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/csv"), ("Content-Length", "4000"),
+                                  ("Content-Disposition", 'attachment; filename="x.csv"')])
+        return [b"a" * 4000]
+
+    seen = {}
+    body = compression.GzipMiddleware(app)({"HTTP_ACCEPT_ENCODING": "gzip", "REQUEST_METHOD": "GET"},
+                                           lambda s, h, e=None: seen.update(headers=dict(h)))
+    assert "Content-Encoding" not in seen["headers"] and seen["headers"]["Content-Length"] == "4000"
+    assert b"".join(body) == b"a" * 4000
+
+
 def test_figures_use_only_traces_of_the_partial_bundle():
     """A trace type missing from dashboard/vendor/plotly-openmeasure.min.js would not draw."""
     src = open(figures.__file__, encoding="utf-8").read()
