@@ -7,8 +7,10 @@
 3. For each page type opens the page in headless Chromium (Playwright) in a new browser context (an empty cache:
    a first visit), waits until it is drawn, then opens it again in the same context (a second visit), and
    records for both: the bytes that came over the network (the sum of Chrome's ``encodedDataLength``, headers
-   included; what the cache answered counts 0), the number of requests, the Largest Contentful Paint and the
-   moment the first chart (Plotly's SVG or the map's canvas) was in the page. Prints a table of medians over
+   included; what the cache answered counts 0), the number of requests, the Largest Contentful Paint, the
+   moment the first chart (Plotly's SVG or the map's canvas) was in the page, and when plotly.js had arrived
+   (ms from the start of navigation). Chrome's LCP never counts a chart (SVG and WebGL canvases are not
+   candidates): the chart's own moment is the one to read against the 2.5 s goal. Prints a table of medians over
    ``--runs`` and writes bench/out/pages.json.
 """
 
@@ -86,11 +88,12 @@ def visit(page, cdp, url: str) -> dict:
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
     wall = time.perf_counter() - t0
-    probe = page.evaluate("() => ({lcp: window.__lcp, chart: window.__chart ?? null})")
+    probe = page.evaluate("() => ({lcp: window.__lcp, chart: window.__chart ?? null, plotly: (performance"
+                          ".getEntriesByType('resource').find(e => e.name.includes('plotly-openmeasure')) || {}).responseEnd ?? null})")
     cdp.remove_listener("Network.loadingFinished", finished)
     lcp = probe["lcp"][-1] if probe["lcp"] else {"t": None, "el": ""}
     return {"bytes": int(sum(sizes.values())), "requests": len(sizes), "lcp_ms": lcp["t"], "lcp_element": lcp["el"],
-            "chart_ms": probe["chart"], "settled_s": round(wall, 2)}
+            "chart_ms": probe["chart"], "plotly_ms": probe["plotly"], "settled_s": round(wall, 2)}
 
 
 def measure(base: str, pages: dict[str, str], runs: int) -> dict:
@@ -124,7 +127,7 @@ def median(rows: list[dict], key: str):
 
 def report(results: dict) -> list[dict]:
     table = []
-    print(f"{'page':<16} {'first KB':>9} {'req':>4} {'second KB':>10} {'req':>4} {'LCP ms':>7} {'chart ms':>9}  LCP element")
+    print(f"{'page':<16} {'first KB':>9} {'req':>4} {'second KB':>10} {'req':>4} {'LCP ms':>7} {'chart ms':>9} {'plotly ms':>9}  LCP element")
     for name, r in results.items():
         row = {"page": name, "path": r["path"],
                "first_kb": round(median(r["first"], "bytes") / 1024, 1),
@@ -132,11 +135,13 @@ def report(results: dict) -> list[dict]:
                "second_kb": round(median(r["second"], "bytes") / 1024, 1),
                "second_requests": median(r["second"], "requests"),
                "lcp_ms": median(r["first"], "lcp_ms"), "chart_ms": median(r["first"], "chart_ms"),
+               "plotly_ms": median(r["first"], "plotly_ms"), "chart_second_ms": median(r["second"], "chart_ms"),
                "lcp_element": r["first"][-1]["lcp_element"]}
         table.append(row)
         fmt = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
         print(f"{name:<16} {row['first_kb']:>9.1f} {row['first_requests']:>4.0f} {row['second_kb']:>10.1f} "
-              f"{row['second_requests']:>4.0f} {fmt(row['lcp_ms']):>7} {fmt(row['chart_ms']):>9}  {row['lcp_element']}")
+              f"{row['second_requests']:>4.0f} {fmt(row['lcp_ms']):>7} {fmt(row['chart_ms']):>9} {fmt(row['plotly_ms']):>9}  {row['lcp_element']}"
+              + (f" (second visit: chart {fmt(row['chart_second_ms'])} ms)" if row["chart_second_ms"] else ""))
     return table
 
 
