@@ -13,6 +13,8 @@ SYNC = f"{ids.URL_SYNC}-compare"
 CHOSEN = "compare-chosen-areas"  # the store of the chosen area codes, in the order they were added
 CHOSEN_LIST = "compare-chosen-list"
 CAP_NOTE = "compare-cap"
+CHOSEN_HEADING = "compare-chosen-heading"
+FOCUS_SYNC = "compare-focus-sync"
 REMOVE = "compare-remove"
 MAX_AREAS = 12
 MAX_INDICATORS = 8
@@ -127,7 +129,7 @@ def layout(areas: str | None = None, indicators: str | None = None, area: str | 
     chosen_areas = named[:MAX_AREAS] or d_areas
     chosen_inds = [i for i in split(indicators) if i in rel.indicator_ids] or d_inds
     return html.Div([
-        release_store(rel), sync_target(SYNC), dcc.Store(id=CHOSEN, data=chosen_areas),
+        release_store(rel), sync_target(SYNC), sync_target(FOCUS_SYNC), dcc.Store(id=CHOSEN, data=chosen_areas),
         html.H1("Compare areas"),
         ui.no_data("There is no area with the code " + ", ".join(map(repr, unknown)) + "; it is left out.")
         if unknown else None,
@@ -139,7 +141,7 @@ def layout(areas: str | None = None, indicators: str | None = None, area: str | 
                             hint="Each area you choose is added to the list below."),
                 html.P(cap_note(len(chosen_areas), len(named) if len(named) > MAX_AREAS else None), id=CAP_NOTE,
                        className="hint", role="status"),
-                html.H2("Chosen areas", className="h-small", id="compare-chosen-heading"),
+                html.H2("Chosen areas", className="h-small", id=CHOSEN_HEADING, tabIndex="-1"),
                 html.Div(chosen_list(rel, chosen_areas), id=CHOSEN_LIST),
             ], className="control"),
             ui.labelled("Indicators", ids.CMP_INDICATORS,
@@ -176,6 +178,8 @@ def register(app) -> None:
         removed = trig.get("area") if isinstance(trig, dict) else None
         if removed is not None and not (callback_context.triggered and callback_context.triggered[0]["value"]):
             return (no_update,) * 5  # a button drawn anew, not clicked
+        if removed is None and not added:
+            return (no_update,) * 5  # the control emptied after an area was added: nothing changed
         areas, problem = change([a for a in split(chosen) if data.area_name(rel, a)],
                                 added if isinstance(added, str) and data.area_name(rel, added) else None, removed)
         note = cap_note(len(areas))
@@ -187,5 +191,17 @@ def register(app) -> None:
                   Input(ids.CMP_INDICATORS, "value"), State(ids.RELEASE, "data"), prevent_initial_call=True)
     def _content(areas, indicators, rid):
         return content(context.release(rid), split(areas), split(indicators))
+
+    # A removed area's button leaves the page with the keyboard focus on it: focus goes to the list's heading
+    # instead of the top of the page (WCAG 2.4.3), and a screen reader hears where it is.
+    app.clientside_callback(
+        """function(clicks) {
+            const ctx = window.dash_clientside.callback_context;
+            if (ctx.triggered.some(t => t.value)) {
+                setTimeout(() => { const h = document.getElementById('__HEADING__'); if (h) { h.focus(); } }, 0);
+            }
+            return window.dash_clientside.no_update;
+        }""".replace("__HEADING__", CHOSEN_HEADING),
+        Output(FOCUS_SYNC, "children"), Input({"type": REMOVE, "area": ALL}, "n_clicks"), prevent_initial_call=True)
 
     url_sync(app, SYNC, {"areas": (CHOSEN, "data"), "indicators": (ids.CMP_INDICATORS, "value")})
