@@ -116,3 +116,28 @@ def test_compare_with_too_many_areas_keeps_twelve_and_says_so(dash_app, release)
 def test_compare_opens_empty_with_how_to_start(dash_app):
     text = page(dash_app.server.test_client(), "/compare")
     assert "compare-start" in text and "No area chosen yet." in text
+
+
+def test_area_index_on_a_ragged_geography_with_several_roots(tmp_path):
+    """Real UK data (tests/data/real/uk_ragged): four countries are roots; a Scottish council sits directly
+    under Scotland, an English one under its region under England. Each row names its real chain."""
+    import shutil
+
+    from dashboard.release_reader import ReleaseReader
+    from etl.pipeline import run
+    from tests.conftest import ROOT, load_config_with, temp_store_env
+
+    src = ROOT / "tests" / "data" / "real" / "uk_ragged"
+    for name in ("areas.csv", "observations.csv", "config.yaml"):
+        shutil.copy(src / name, tmp_path / name)
+    result = run(load_config_with(tmp_path / "config.yaml", temp_store_env(tmp_path)))
+    rel = ReleaseReader(result.path.parent.parent).get(result.path.name)
+    html = index.areas_html(rel, "")
+    countries = html.split("<h2>Region")[0]
+    for name in ("England", "Scotland", "Wales", "Northern Ireland"):
+        assert f">{name}</a></th><td>" in countries
+    assert '<a href="/area/S12000033">Aberdeen City</a></th><td>S12000033</td><td>Scotland</td>' in html
+    assert '<a href="/area/E06000001">Hartlepool</a></th><td>E06000001</td><td>England › North East</td>' in html
+    assert [r["name"] for r in index.area_matches(rel, "aberdeen")] == ["Aberdeen City", "Aberdeenshire"]
+    found = index.areas_html(rel, "ABERDEEN city")
+    assert "1 place matches" in found and "<td>local_authority</td><td>Scotland</td>" in found
