@@ -14,11 +14,12 @@ import dash
 import flask
 from dash import dcc, html
 
-from dashboard import api, context, data, guard
+from dashboard import api, context, data, delivery, guard
 from dashboard.api import headers
 from dashboard.components import ui
 from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
+from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 from etl.config_models import Config
 from etl.exceptions import StoreError
@@ -46,8 +47,8 @@ INDEX = """<!DOCTYPE html>
     </body>
 </html>"""
 
-NAV = [("Overview", "/"), ("Compare areas", "/compare"), ("Data status", "/status"), ("Downloads", "/data"),
-       ("Accessibility", "/accessibility")]
+NAV = [("Overview", "/"), ("Indicators", "/indicator"), ("Areas", "/area"), ("Compare areas", "/compare"),
+       ("Data status", "/status"), ("Downloads", "/data"), ("Accessibility", "/accessibility")]
 
 
 def frame(title: str):
@@ -68,13 +69,7 @@ def frame(title: str):
             banner = damaged_banner(exc)
         except StoreError as exc:
             log.warning("frame release_error=%s", exc)
-        explorer_link = []
-        try:
-            first = context.release().indicators.sort_values(["theme", "title"])["id"]
-            explorer_link = [("Indicators", f"/indicator/{first.iloc[0]}")] if len(first) else []
-        except StoreError:
-            pass
-        links = NAV[:1] + explorer_link + NAV[1:]
+        links = NAV
         signed_in = account()
         return html.Div([
             html.A("Skip to main content", href="#main", className="skip-link"),
@@ -96,6 +91,21 @@ def frame(title: str):
                         className="site-footer"),
         ], className="frame")
     return layout
+
+
+def add_noscript(app: dash.Dash) -> None:
+    """The index pages (/indicator, /area) work without JavaScript: their content, rendered on the server,
+    goes into the page's ``<noscript>`` (dashboard/views/index.py), and their search is a GET form."""
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        req = flask.request
+        extra = index_view.noscript_html(req.path, req.args.get("q")) if flask.has_request_context() else None
+        if extra:
+            kwargs["app_entry"] = kwargs["app_entry"] + f"<noscript>{extra}</noscript>"
+        return interpolate(**kwargs)
+
+    app.interpolate_index = interpolate_index
 
 
 def damaged_banner(exc: DamagedRelease):
@@ -258,9 +268,11 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Public service performance: indicators, areas, data."}],
     )
+    delivery.use_partial_plotly()
     app.index_string = INDEX
     context.install(app.server, config, reader)
     app.layout = frame(config.title)
+    add_noscript(app)
     for view in (overview, explorer, area, compare):
         view.register(app)
     title_sync(app)
@@ -271,5 +283,6 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
     guard.install(app)
     headers.allow_scripts(app.server, app.csp_hashes)
+    delivery.install(app)  # cache headers, and gzip around everything (security headers included)
     log.info("app=created store=%s include_internal=%s", config.store, include_internal)
     return app

@@ -149,6 +149,16 @@ def natural_key(text) -> tuple:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
+def area_options_rows(release: Release) -> list[dict]:
+    """Every area (code, name, level) level by level, each level's names in natural order: the index page's
+    lists and search."""
+    def load() -> list[dict]:
+        rows = sorted(release.areas.itertuples(),
+                      key=lambda r: (r.level_index, natural_key(r.name), natural_key(r.area_code)))
+        return [{"area_code": str(r.area_code), "name": str(r.name), "level": str(r.level)} for r in rows]
+    return release.memo(("area_options_rows",), load)
+
+
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
     """The areas to choose from, level by level, each level's names in natural order (District 2 before
     District 10); the code settles equal names."""

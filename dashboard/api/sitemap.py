@@ -1,7 +1,7 @@
 """``/sitemap.xml`` and ``/robots.txt``: so that search engines find every public page, and only those.
 
-The sitemap lists the dashboard's public pages for the current release: the overview, compare, status,
-accessibility and download pages, each public indicator's explorer and methodology page and each area's
+The sitemap lists the dashboard's public pages for the current release: the overview, the indicator and area
+indexes, compare, status, accessibility and download pages, each public indicator's explorer and methodology page and each area's
 profile. It is built from the public reader, so an internal indicator never appears in it. ``robots.txt``
 points at it and keeps crawlers off the sign-in, the Dash callbacks and the data API (a crawler fetching
 every filter of ``/api/v1/data`` would be a load test, not indexing; the download centre links the files).
@@ -20,7 +20,7 @@ from dashboard.api.state import limit_request, state
 bp = flask.Blueprint("openmeasure_sitemap", __name__)
 bp.before_request(limit_request)
 
-PAGES = ("", "compare", "status", "accessibility", "data", "api/")
+PAGES = ("", "indicator", "area", "compare", "status", "accessibility", "data", "api/")
 #: The sitemap protocol's limit on URLs in one file.
 MAX_URLS = 50_000
 

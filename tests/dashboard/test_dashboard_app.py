@@ -413,9 +413,12 @@ def test_a_value_the_address_asks_for_and_the_page_cannot_show_is_named(dash_app
     text = page(client, "/area/VL101", "?indicator=nope")
     assert "There is no indicator called 'nope'; showing " in text
     assert "There is no indicator" not in page(client, "/area/VL101", "?indicator=online_share")
-    for path in ("/area/", "/area/VL101/extra", "/indicator/online_share/x", "/area/VL1%2F2",
+    for path in ("/area/VL101/extra", "/indicator/online_share/x", "/area/VL1%2F2",
                  "/area/VL101?indicator=nope"):  # answered 404 since ab03a75: keep it so
         assert client.get(path).status_code == 404, path
+    # /area/ with no code is the index of areas (dashboard/views/index.py), drawn and answered 200
+    assert client.get("/area/").status_code == 200
+    assert [p["children"] for t, p in _walk(json.loads(page(client, "/area/")), []) if t == "H1"] == ["Areas"]
 
 
 def test_the_country_profile_does_not_compare_the_country_with_itself_or_its_level(dash_app):

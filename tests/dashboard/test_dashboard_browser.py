@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PAGES = ["/", "/?area=VL2&theme=jobs", "/indicator/online_share", "/indicator/neet_rate?level=region&period=2015",
          "/area/VL101", "/area/VL", "/compare", "/compare?areas=VL1,VL2,VL101&indicators=neet_rate,employment_rate",
          "/methodology/neet_rate", "/status", "/accessibility", "/no-such-page", "/indicator/sickness_absence",
-         "/compare?areas=VL1,XX"]
+         "/compare?areas=VL1,XX", "/indicator", "/area", "/area?q=vl1", "/compare?area=VL101"]
 #: Pages for an unknown address or (here: internal) id answer 404 on purpose; the browser logs that for the
 #: document.
 NOT_FOUND = {"/indicator/sickness_absence", "/no-such-page", "/compare?areas=VL1,XX"}
@@ -197,7 +197,7 @@ def test_chart_mode_bars_have_no_cloud_upload_few_buttons_and_visible_icons(tab)
 
 @pytest.mark.parametrize("path, control", [("/area/VL101", "area-indicator"), ("/", "overview-area"),
                                            ("/indicator/online_share", "explorer-level"),
-                                           ("/compare?areas=VL1,VL2", "compare-areas")])
+                                           ("/compare?areas=VL1,VL2", "compare-indicators")])
 def test_an_open_dropdown_shows_the_focused_and_the_chosen_option(tab, path, control):
     tab.open(path)
     tab.page.focus(f"#{control}")

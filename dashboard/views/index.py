@@ -1,0 +1,183 @@
+"""The index pages: ``/indicator`` (every indicator, by theme) and ``/area`` (every area, by level, with its
+real parent chain), each with a search (``?q=``) that finds an indicator, or a place by name or code.
+
+The search is a plain GET form, so it works without JavaScript too: the same content is rendered as HTML on
+the server and put in the page's ``<noscript>`` (:func:`noscript_html`, called from dashboard/app.py). A
+geography may be ragged and have several roots: an area's chain is its real parents (``data.ancestors``),
+whatever their levels. Long levels list their first :data:`LEVEL_LIMIT` areas and say how to find the rest.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+
+from dash import dcc, html
+
+from dashboard import context, data
+from dashboard.components import ui
+from dashboard.release_reader import Release
+from dashboard.views.common import guarded
+
+#: Areas listed per level without a search (a level of 5,000 councils is searched, not scrolled).
+LEVEL_LIMIT = 300
+#: Search results shown at most.
+RESULT_LIMIT = 100
+#: The longest search kept (a longer one is cut; it is a name or a code, not a document).
+MAX_QUERY = 100
+
+INDICATOR_SEARCH = ("indicator-search", "Search indicators", "A word of the title or description, or the id.")
+AREA_SEARCH = ("area-search", "Find a place", "A name or a code, for example part of a council's name.")
+
+
+def clean(q) -> str:
+    return " ".join(str(q or "").split())[:MAX_QUERY]
+
+
+def _link(text: str, href: str) -> str:
+    return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+
+
+def _area_href(code: str) -> str:
+    return "/area/" + quote(code, safe="")
+
+
+def chain_text(release: Release, code: str) -> str:
+    """'Root › Parent' (the real parents, root first); '' for a root."""
+    return " › ".join(data.area_name(release, a) or a for a in data.ancestors(release, code))
+
+
+# --- indicators -------------------------------------------------------------------------------------------
+def indicator_matches(release: Release, q: str) -> list[dict]:
+    rows = release.indicators.sort_values(["theme", "title"]).to_dict("records")
+    if not q:
+        return rows
+    words = q.casefold().split()
+    def text(r):
+        return " ".join(str(r.get(k) or "") for k in ("id", "title", "theme", "description", "unit")).casefold()
+    return [r for r in rows if all(w in text(r) for w in words)]
+
+
+def indicators_html(release: Release, q: str) -> str:
+    rows = indicator_matches(release, q)
+    out = []
+    if q:
+        out.append(f'<p role="status" id="indicator-results">{_count(len(rows), "indicator")} '
+                   f"{'matches' if len(rows) == 1 else 'match'} “{escape(q)}”.</p>")
+    themes: dict[str, list[dict]] = {}
+    for r in rows:
+        themes.setdefault(str(r["theme"]), []).append(r)
+    for theme, items in themes.items():
+        lis = "".join(f"<li>{_link(str(r['title']), '/indicator/' + quote(str(r['id']), safe=''))}"
+                      + (f" <span class=\"hint\">({escape(str(r['unit']))})</span>" if r.get("unit") else "")
+                      + "</li>" for r in items)
+        out.append(f'<h2>{escape(theme.capitalize())}</h2><ul class="index-list">{lis}</ul>')
+    return "".join(out)
+
+
+# --- areas ------------------------------------------------------------------------------------------------
+def area_matches(release: Release, q: str) -> list[dict]:
+    """Areas whose name or code contains every word of ``q`` (case ignored): an exact code first, then names
+    that start with the query, then the rest, each group in the order of the levels and names."""
+    needle = q.casefold()
+    words = needle.split()
+    rows = data.area_options_rows(release)
+    found = [r for r in rows if all(w in f"{r['name']} {r['area_code']}".casefold() for w in words)]
+
+    def rank(r):
+        code, name = str(r["area_code"]).casefold(), str(r["name"]).casefold()
+        return 0 if code == needle else 1 if name == needle else 2 if name.startswith(needle) else 3
+    return sorted(found, key=rank)
+
+
+def _area_table(release: Release, rows: list[dict], caption: str, with_level: bool) -> str:
+    cols = [("area", "Area"), ("code", "Code")] + ([("level", "Level")] if with_level else []) + \
+           [("chain", "Part of")]
+    body = [{"area": ui.Link(str(r["name"]), _area_href(str(r["area_code"]))), "code": r["area_code"],
+             "level": r["level"], "chain": chain_text(release, str(r["area_code"])) or "–"} for r in rows]
+    return ui.table_html(cols, body, caption)
+
+
+def areas_html(release: Release, q: str) -> str:
+    if q:
+        found = area_matches(release, q)
+        shown = found[:RESULT_LIMIT]
+        head = (f'<p role="status" id="area-results">{_count(len(found), "place")} '
+                f"{'matches' if len(found) == 1 else 'match'} “{escape(q)}”"
+                + (f"; the first {RESULT_LIMIT} are listed. Add a word to narrow the search." if len(found) > len(shown)
+                   else ".") + "</p>")
+        return head + (_area_table(release, shown, f"Places matching “{q}”", True) if shown else "")
+    out = []
+    for level in release.levels:
+        rows = [r for r in data.area_options_rows(release) if r["level"] == level]
+        if not rows:
+            continue
+        shown = rows[:LEVEL_LIMIT]
+        more = (f'<p class="hint">Showing {len(shown):,} of {len(rows):,}; search above to find any of them.</p>'
+                if len(rows) > len(shown) else "")
+        out.append(f"<h2>{escape(level.capitalize())} ({len(rows):,})</h2>{more}"
+                   + _area_table(release, shown, f"Areas at {level} level", False))
+    return "".join(out)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+def search_form(action: str, spec: tuple[str, str, str], q: str):
+    control_id, label, hint = spec
+    return html.Form([
+        html.Label(label, htmlFor=control_id),
+        html.P(hint, className="hint", id=f"{control_id}-hint"),
+        html.Div([dcc.Input(id=control_id, name="q", type="search", value=q, debounce=True,
+                            autoComplete="off"),
+                  html.Button("Search", type="submit", className="search-button")], className="search-row"),
+        html.A("Clear the search", href=action) if q else None,
+    ], method="get", action=action, role="search", className="controls index-search", **{"aria-label": label})
+
+
+def search_form_html(action: str, spec: tuple[str, str, str], q: str) -> str:
+    control_id, label, hint = spec
+    clear = f' <a href="{action}">Clear the search</a>' if q else ""
+    return (f'<form method="get" action="{action}" role="search" class="controls index-search" '
+            f'aria-label="{escape(label)}"><label for="{control_id}">{escape(label)}</label>'
+            f'<p class="hint" id="{control_id}-hint">{escape(hint)}</p><div class="search-row">'
+            f'<input id="{control_id}" name="q" type="search" value="{escape(q, quote=True)}" '
+            f'aria-describedby="{control_id}-hint" autocomplete="off"> <button type="submit" class="search-button">'
+            f"Search</button></div>{clear}</form>")
+
+
+def _page(title: str, intro: str, form, body_html: str):
+    return html.Div([html.H1(title), html.P(intro), form,
+                     dcc.Markdown(body_html, dangerously_allow_html=True, className="table-html index-body")])
+
+
+@guarded
+def indicators_layout(q: str | None = None, **_):
+    rel, q = context.release(), clean(q)
+    return _page("Indicators", "Every indicator of the current release, by theme. Each opens its map, "
+                 "ranking and trend.", search_form("/indicator", INDICATOR_SEARCH, q), indicators_html(rel, q))
+
+
+@guarded
+def areas_layout(q: str | None = None, **_):
+    rel, q = context.release(), clean(q)
+    return _page("Areas", "Every area of the current release, level by level, with the areas it is part of. "
+                 "Each opens its profile.", search_form("/area", AREA_SEARCH, q), areas_html(rel, q))
+
+
+def noscript_html(path: str, q) -> str | None:
+    """The index page at ``path`` as plain HTML for a browser without JavaScript; None for other pages."""
+    path = path.rstrip("/") or "/"
+    if path not in ("/indicator", "/area"):
+        return None
+    try:
+        rel, q = context.release(), clean(q)
+    except Exception:  # noqa: BLE001 (the page itself says why; the fallback just stays empty)
+        return None
+    if path == "/indicator":
+        title, form, body = "Indicators", search_form_html(path, INDICATOR_SEARCH, q), indicators_html(rel, q)
+    else:
+        title, form, body = "Areas", search_form_html(path, AREA_SEARCH, q), areas_html(rel, q)
+    return f'<main id="main-noscript"><h1>{title}</h1>{form}{body}</main>'
