@@ -29,11 +29,13 @@ P = {
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
-    "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},
+    "limit": {"in": "query", "description": "Rows per JSON page (refused with another format: a download holds "
+              "every row).", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
                "bound to the query and the release; not signed).",
-               "schema": {"type": "string"}},
-    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel).",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[A-Za-z0-9_-]+$"}},
+    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); with format=csv "
+            "only (refused with another format).",
             "schema": {"type": "boolean"}},
     "format_data": {"in": "query", "name": "format", "description": "Output format.",
                     "schema": {"type": "string", "enum": ["json", "csv", "parquet", "xlsx", "sdmx-csv"],
