@@ -60,3 +60,13 @@ def test_a_refused_method_says_which_are_allowed_and_an_empty_cursor_is_outside_
     spec = client.get("/api/v1/openapi.json").get_json()
     cursor = next(p for p in spec["paths"]["/api/v1/data"]["get"]["parameters"] if p["name"] == "cursor")
     assert cursor["schema"]["minLength"] == 1
+
+
+def test_sdmx_obs_flag_carries_no_eurostat_colon():
+    """Eurostat's ':' marks a missing value (OBS_STATUS M says so); it was passed on as an OBS_FLAG."""
+    import pyarrow as pa
+
+    from dashboard.api.formats import obs_flag
+
+    got = obs_flag(pa.array([":", ": p", ":b", "e", "", None, "bp"], pa.string())).to_pylist()
+    assert got == [None, "p", "b", "e", None, None, "bp"]
