@@ -42,12 +42,6 @@ LABELS = {
 }
 
 
-def licence_name(licence: str | None) -> str | None:
-    """The licence as an id (the SPDX id, or its IRI when it was given as one): what a data package's
-    ``licenses[].name`` and the OpenAPI ``info.license.identifier`` hold."""
-    return licence or None
-
-
 def concept(table: str, code: str, cls: str = "skos:Concept") -> dict:
     """A concept of an EU authority table (``data-theme``, ``frequency``, ``file-type`` ...), typed and in
     its scheme (the DCAT-AP vocabulary shapes check ``skos:inScheme``)."""
