@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from etl.config_models import Config, public_url
+from etl.config_models import DEFAULT_EU_THEMES, EU_DATA_THEMES, Config, public_url
 from etl.exceptions import ConfigError
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -301,6 +301,30 @@ def check_references(config: Config) -> list[str]:
             if i not in indicators:
                 problems.append(f"schedules[{n}].indicators[{k}]: {_unknown('indicator', i, indicators)}")
     problems += _check_schedules(config)
+    problems += _check_open_data(config)
+    return problems
+
+
+#: An SPDX licence id (https://spdx.org/licenses/: CC-BY-4.0, OGL-UK-3.0, LicenseRef-...) or an IRI.
+_LICENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*|https?://[^\s<>\"{}|\\^`]+")
+
+
+def _check_open_data(config: Config) -> list[str]:
+    """What open-data portals need to read the catalogue: a licence they can resolve (an SPDX id or an IRI,
+    not words), and an EU data theme for the theme of every public indicator."""
+    problems = []
+    licences = [("publication.licence", config.publication.licence)]
+    licences += [(f"indicators[{n}].licence", i.licence) for n, i in enumerate(config.indicators) if i.licence]
+    for key, licence in licences:
+        if not _LICENCE.fullmatch(licence):
+            problems.append(f"{key}: {licence!r} is neither an SPDX licence id (such as CC-BY-4.0, see "
+                            "https://spdx.org/licenses/) nor the IRI of a licence: a portal cannot tell what it "
+                            "allows; put conditions in words in publication.attribution")
+    themes = {**DEFAULT_EU_THEMES, **config.publication.catalogue.themes}
+    for n, ind in enumerate(config.indicators):
+        if ind.visibility == "public" and ind.theme not in themes:
+            problems.append(f"indicators[{n}].theme: {ind.theme!r} has no EU data theme; map it in "
+                            f"publication.catalogue.themes to one of {', '.join(EU_DATA_THEMES)}")
     return problems
 
 

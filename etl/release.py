@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from etl import boundaries as boundary_files
 from etl.config import config_hash
 from etl.config_models import Config, public_url
+from etl.licences import licence_iri
 from etl.release_values import area_buckets, write_values
 from etl.store import sha256_file, write_manifest
 from indicators.compute import Computation
@@ -30,8 +31,17 @@ SCHEMA_VERSION = "1.0"
 
 _FRICTIONLESS_TYPES = {
     "string": "string", "large_string": "string", "double": "number", "float": "number", "int64": "integer",
-    "int32": "integer", "bool": "boolean", "list<item: string>": "array",
+    "int32": "integer", "bool": "boolean",
+    # a list column (areas.neighbours) is "any": Frictionless reads Parquet through pandas, which hands a list
+    # over as a numpy array, and its "array" type takes only JSON arrays
+    "list<item: string>": "any", "list<element: string>": "any",
 }
+#: The primary key of each table of a release (quality.parquet, a list of findings, has none).
+PRIMARY_KEYS = {"indicator_values": ["indicator", "area_code", "period", "breakdown"], "areas": ["area_code"],
+                "indicators": ["id"], "neighbours": ["area_code", "neighbour_code"]}
+#: Frictionless reads Parquet through pandas, where an empty (null) cell of an integer column becomes NaN:
+#: "nan" is declared missing so that it reads as the null it is in the file.
+PARQUET_MISSING = ["", "nan"]
 
 
 def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
@@ -50,10 +60,10 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     area_table["bucket"] = area_table["area_code"].map(area_buckets(comp)).astype("int32")
     area_table["neighbours"] = area_table["area_code"].map(by_area)
     area_table["neighbours"] = area_table["neighbours"].map(lambda v: v if isinstance(v, list) else [])
-    _write(area_table, folder / "areas.parquet")
-    _write(neighbours, folder / "neighbours.parquet")
-    _write(indicators, folder / "indicators.parquet")
-    _write(quality, folder / "quality.parquet")
+    _write(pa.Table.from_pandas(area_table, preserve_index=False), folder / "areas.parquet")
+    _write(pa.Table.from_pandas(neighbours, preserve_index=False), folder / "neighbours.parquet")
+    _write(_typed(indicators, _NUMBERS), folder / "indicators.parquet")
+    _write(_typed(quality, {"row": pa.int64()}), folder / "quality.parquet")
     if boundaries is None and config.geography.boundaries:
         boundaries = boundary_files.normalise_all(config, areas)
     if boundaries:
@@ -71,9 +81,24 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     return manifest, rows
 
 
-def _write(df: pd.DataFrame, path: Path) -> None:
+def _write(table: pa.Table, path: Path) -> None:
     """A small table of the release, every page with its CRC-32 (a reader reports a flipped bit)."""
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, write_page_checksum=True)
+    pq.write_table(table, path, write_page_checksum=True)
+
+
+#: Numeric columns of indicators.parquet: typed as numbers even when no indicator has one (a target).
+_NUMBERS = {"decimals": pa.int64(), "multiplier": pa.float64(), "target": pa.float64(),
+            "min_coverage": pa.float64()}
+
+
+def _typed(df: pd.DataFrame, types: dict[str, pa.DataType]) -> pa.Table:
+    """The frame as Arrow with no column of the null type: a column that is empty in this release (no
+    indicator has a target, no finding at all) keeps its type (``types``, else text), so the file matches
+    its data package and a reader's schema does not change from one release to the next."""
+    t = pa.Table.from_pandas(df, preserve_index=False)
+    fields = [pa.field(f.name, types.get(f.name, pa.large_string())) if pa.types.is_null(f.type) else f
+              for f in t.schema]
+    return t.cast(pa.schema(fields, metadata=t.schema.metadata))
 
 
 def _file_entry(path: Path) -> dict:
@@ -109,6 +134,13 @@ def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.Data
     }
 
 
+def licence_entry(licence: str) -> dict:
+    """A data package ``licenses`` entry: the SPDX id as ``name`` (the Open Definition ids are SPDX ids) with
+    the licence's IRI as ``path``; an IRI alone as ``path``."""
+    iri = licence_iri(licence)
+    return {"path": iri} if iri == licence else {"name": licence, "path": iri}
+
+
 def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.DataFrame) -> dict:
     resources = []
     for name in ("indicator_values.parquet", "areas.parquet", "indicators.parquet", "neighbours.parquet",
@@ -119,7 +151,9 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
             "mediatype": "application/vnd.apache.parquet",
             "hash": f"sha256:{sha256_file(folder / name)}",
             "schema": {"fields": [{"name": f.name, "type": _FRICTIONLESS_TYPES.get(str(f.type), "any")}
-                                  for f in schema]},
+                                  for f in schema], "missingValues": PARQUET_MISSING,
+                       **({"primaryKey": PRIMARY_KEYS[stem]} if (stem := name.removesuffix(".parquet"))
+                          in PRIMARY_KEYS else {})},
         })
     sources = [{"title": s.title or s.id, "path": public_url(s.url), "publisher": s.publisher,
                 "attribution": s.attribution}
@@ -128,9 +162,10 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
         "profile": "data-package",
         "name": f"openmeasure-{release_id.lower()}",
         "id": release_id,
-        "title": config.title + (" (synthetic demo data)" if config.synthetic else ""),
+        "title": config.title + (" (synthetic data)" if config.synthetic and "synthetic" not in
+                                 config.title.lower() else ""),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "licenses": [{"name": config.publication.licence}],
+        "licenses": [licence_entry(config.publication.licence)],
         "sources": [{k: v for k, v in s.items() if v} for s in sources],
         "keywords": sorted(set(indicators["theme"])),
         "resources": resources,

@@ -108,5 +108,10 @@ def _release_gone(exc: ReleaseGone):
 
 def _http_error(exc: HTTPException):
     if flask.request.path.startswith(OWN_PREFIXES) or flask.request.path == "/data":
-        return ApiError(exc.description or exc.name, status=exc.code or 500).response()
+        resp = ApiError(exc.description or exc.name, status=exc.code or 500).response()
+        headers = dict(exc.get_headers())
+        for name in ("Allow", "Retry-After"):  # RFC 9110: a 405 says which methods the resource takes
+            if name in headers:
+                resp.headers[name] = headers[name]
+        return resp
     return exc

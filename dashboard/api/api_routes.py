@@ -13,7 +13,7 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, openapi, params, reading, xlsx
+from dashboard.api import formats, http, links, openapi, params, reading, xlsx
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows, methodology_page
 from dashboard.api.state import limit_request, state
@@ -235,8 +235,9 @@ def data():
             resp.headers["X-OpenMeasure-Render"] = how
         resp.headers["X-Total-Count"] = str(n)
         if fmt == "csv":
-            link = flask.url_for(".data_metadata", _external=False, **_args_without(args, ("format", "bom")))
-            resp.headers["Link"] = f'<{link}>; rel="describedby"; type="application/csvm+json"'
+            resp.headers["Link"] = links.csv_link_header(
+                f"{st.base_url()}api/v1/data/metadata.json?{flask.request.query_string.decode()}",
+                rel.manifest.get("licence"))
         return resp
     return _release_headers(_cached(rel.id, build), rel)
 
@@ -318,11 +319,16 @@ def data_metadata():
     st = state()
     args = flask.request.args
     params.check_names(args, openapi.accepted("/api/v1/data/metadata.json"))
+    params.one(args, "format", ("csv",), "csv")
+    params.flag(args, "bom")
     rel = params.release(st.reader(), args)
     q = value_query(rel, args)
 
     def build():
-        csv_url = flask.url_for(".data", _external=True, format="csv", **_args_without(args, ()))
+        # the CSV this describes is the one whose Link header names this URL: the same query string, as it is
+        # (CSVW ignores metadata whose url is not the CSV's own); without format, the CSV in the former form
+        csv_url = (f"{st.base_url()}api/v1/data?{flask.request.query_string.decode()}" if "format" in args
+                   else flask.url_for(".data", _external=True, format="csv", **_args_without(args, ())))
         meta = download_metadata(rel, indicator_ids=list(q.indicators) if q.indicators else None,
                                  periods=reading.period_span(rel, q), base_url=st.base_url(), url=csv_url,
                                  query=_query_dict(q))

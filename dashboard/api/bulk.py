@@ -5,7 +5,7 @@ Built from the public reader only, so internal indicators never enter a bulk fil
 
     release.zip                           everything below except the SDMX-CSV (ZIP_MEMBERS)
     indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
-    indicator_values.csv-metadata.json    CSVW description of the CSV
+    indicator_values.csv-metadata.json    CSVW description of the CSV (and areas.csv-, indicators.csv-...)
     indicator_values.sdmx.csv             the values in SDMX-CSV 1.0
     areas.parquet / .csv, indicators.parquet / .csv
     datapackage.json                      Frictionless data package describing the files
@@ -26,6 +26,7 @@ from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
 from dashboard.api.tables import flat_table, public_areas
 from dashboard.release_reader import Release
+from etl.release import PARQUET_MISSING, licence_entry
 
 ALL = reading.ValueQuery()
 
@@ -88,6 +89,14 @@ def _csvw(rel: Release, base: str) -> Iterator[bytes]:
                        option=orjson.OPT_INDENT_2)
 
 
+def _table_csvw(table: Callable[[Release], pa.Table], csv_name: str) -> Callable[[Release, str], Iterator[bytes]]:
+    """The CSVW metadata of a small table's CSV (at the default place a CSVW processor looks for it)."""
+    def write(rel: Release, base: str) -> Iterator[bytes]:
+        fields = [(f.name, str(f.type)) for f in table(rel).schema]
+        yield orjson.dumps(csvw(release_metadata(rel, base), csv_name, fields), option=orjson.OPT_INDENT_2)
+    return write
+
+
 def _datapackage(rel: Release, base: str) -> Iterator[bytes]:
     yield orjson.dumps(datapackage(rel, base), option=orjson.OPT_INDENT_2)
 
@@ -101,10 +110,14 @@ FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
     "indicator_values.csv": (formats.MIMETYPES["csv"], values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
     "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
+    "indicator_values.sdmx.csv-metadata.json": ("application/csvm+json", _table_csvw(
+        lambda rel: formats.sdmx_schema().empty_table(), "indicator_values.sdmx.csv")),
     "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
     "areas.csv": (formats.MIMETYPES["csv"], _small(_areas, "csv")),
+    "areas.csv-metadata.json": ("application/csvm+json", _table_csvw(_areas, "areas.csv")),
     "indicators.parquet": (formats.MIMETYPES["parquet"], _small(_indicators, "parquet")),
     "indicators.csv": (formats.MIMETYPES["csv"], _small(_indicators, "csv")),
+    "indicators.csv-metadata.json": ("application/csvm+json", _table_csvw(_indicators, "indicators.csv")),
     "datapackage.json": ("application/json", _datapackage),
     "README.md": ("text/markdown; charset=utf-8", _readme),
 }
@@ -142,11 +155,12 @@ def datapackage(rel: Release, base: str) -> dict:
                     "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields), "primaryKey": pk}})
         res.append({"name": f"{name}_parquet", "path": f"{name}.parquet", "format": "parquet",
                     "mediatype": "application/vnd.apache.parquet",
-                    "schema": {"fields": frictionless_fields(fields), "primaryKey": pk}})
+                    "schema": {"fields": frictionless_fields(fields), "primaryKey": pk,
+                               "missingValues": PARQUET_MISSING}})
     return {
         "profile": "data-package", "name": f"openmeasure-{rel.id.lower()}", "id": rel.id,
         "title": meta["title"], "created": meta["release"]["created"], "version": rel.id,
-        "licenses": [{"name": meta["licence"]}], "citation": meta["citation"],
+        "licenses": [licence_entry(meta["licence"])] if meta["licence"] else [], "citation": meta["citation"],
         "contributors": [{"title": meta["attribution"], "role": "publisher"}] if meta["attribution"] else [],
         "sources": list(sources.values()),
         "keywords": sorted(set(rel.indicators["theme"])),
@@ -154,7 +168,7 @@ def datapackage(rel: Release, base: str) -> dict:
     }
 
 
-ZIP_MEMBERS = [n for n in FILES if n != "indicator_values.sdmx.csv"]
+ZIP_MEMBERS = [n for n in FILES if not n.startswith("indicator_values.sdmx.csv")]
 
 
 def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 #: 2: areas without 'bucket'; decimals, sources and methodology page in the metadata.
 #: 3: the values carry 'area_name' after 'area_code'.
 #: 4: SDMX-CSV's CONF_STATUS is D (not C) for a cell withheld to protect another.
-RENDER_VERSION = "4"
+#: 5: data packages with licence IRIs and missing values, CSVW metadata of every CSV, no ":" in OBS_FLAG.
+RENDER_VERSION = "5"
 
 
 class DownloadCache:

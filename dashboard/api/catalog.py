@@ -1,81 +1,202 @@
-"""DCAT-AP 2 catalogue (JSON-LD) of the public data, for national open-data portals to harvest.
+"""DCAT-AP 3 catalogue (JSON-LD) of the public data, for national open-data portals to harvest.
 
 One dcat:Dataset per public indicator (distributions: CSV, Parquet, xlsx, SDMX-CSV and the API) and one for
 the whole current release (the zip and the data package). Internal indicators are never listed: the
 catalogue is built from the public reader only.
+
+Every value a DCAT-AP portal checks against a controlled vocabulary is an IRI of that vocabulary, typed
+(vocabularies.py): themes, frequencies, file types, languages, media types, licences. What the release does
+not hold (contact point, publisher type, EU themes of the deployment's own themes, spatial coverage) comes
+from ``publication.catalogue`` of the config. Checked with SEMIC's own SHACL shapes in
+tests/api/test_dcat_ap.py.
 """
 
 from __future__ import annotations
 
+import calendar
+
+import pyarrow as pa
+
+from dashboard.api import reading
 from dashboard.api.metadata import citation, methodology_page
+from dashboard.api.vocabularies import (
+    AUTHORITY,
+    concept,
+    language,
+    licence_node,
+    location,
+    media_type,
+    scheme,
+)
 from dashboard.components.fmt import text
 from dashboard.release_reader import Release
+from etl.config_models import DEFAULT_EU_THEMES, CatalogueConfig
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#", "adms": "http://www.w3.org/ns/adms#",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "dcatap": "http://data.europa.eu/r5r/",
 }
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-LICENCES = {"CC-BY-4.0": "http://creativecommons.org/licenses/by/4.0/",
-            "CC0-1.0": "http://creativecommons.org/publicdomain/zero/1.0/",
-            "ODC-BY-1.0": "http://opendatacommons.org/licenses/by/1-0/",
-            "OGL-UK-3.0": "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
+PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+#: The distributions of an indicator: (fragment, title, format parameter, EU file type, media type).
+DISTRIBUTIONS = (("csv", "CSV", "csv", "CSV", "text/csv"),
+                 ("parquet", "Parquet", "parquet", "PARQUET", "application/vnd.apache.parquet"),
+                 ("xlsx", "Excel", "xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                 ("sdmx", "SDMX-CSV", "sdmx-csv", "CSV", "text/csv"),
+                 ("json", "JSON API", None, "JSON", "application/json"))
+_SPANS: dict[str, dict[str, tuple[str, str]]] = {}
 
 
-def _licence(name: str | None) -> dict:
-    return {"@id": LICENCES.get(name or "", name or "")}
+def _dist(dist_id: str, title: str, description: str, url: str, fmt: str, media: str, licence: str | None,
+          conforms_to: str | None = None) -> dict:
+    node = {"@id": dist_id, "@type": "dcat:Distribution", "dct:title": title, "dct:description": description,
+            "dcat:accessURL": {"@id": url}, "dcat:downloadURL": {"@id": url},
+            "dct:format": concept("file-type", fmt, "dct:MediaTypeOrExtent"), "dcat:mediaType": media_type(media),
+            "dcatap:availability": concept("planned-availability", "STABLE")}
+    if licence_node(licence):
+        node["dct:license"] = licence_node(licence)
+    if conforms_to:
+        node["dct:conformsTo"] = {"@id": conforms_to, "@type": "dct:Standard"}
+    return node
 
 
-def _dist(dist_id: str, title: str, url: str, fmt: str, media: str, licence: str | None) -> dict:
-    return {"@id": dist_id, "@type": "dcat:Distribution", "dct:title": title, "dcat:accessURL": {"@id": url},
-            "dcat:downloadURL": {"@id": url}, "dct:format": {"@id": EU_FILE_TYPE + fmt},
-            "dcat:mediaType": media, "dct:license": _licence(licence)}
+def _period_bounds(period: str) -> tuple[str, str]:
+    """First and last day of a period (2021, 2021-Q3, 2021-07)."""
+    year = int(period[:4])
+    if "-Q" in period:
+        q = int(period[-1])
+        first, last = 3 * q - 2, 3 * q
+    elif len(period) >= 7:
+        first = last = int(period[5:7])
+    else:
+        first, last = 1, 12
+    return f"{year:04d}-{first:02d}-01", f"{year:04d}-{last:02d}-{calendar.monthrange(year, last)[1]:02d}"
 
 
-def catalogue(rel: Release, base: str) -> dict:
+def _temporal(span: tuple[str, str] | None) -> dict | None:
+    if span is None:
+        return None
+    return {"@type": "dct:PeriodOfTime",
+            "dcat:startDate": {"@value": _period_bounds(span[0])[0], "@type": "xsd:date"},
+            "dcat:endDate": {"@value": _period_bounds(span[1])[1], "@type": "xsd:date"}}
+
+
+def period_spans(rel: Release) -> dict[str, tuple[str, str]]:
+    """The first and last period of every public indicator, in one pass (kept per release)."""
+    key = str(rel.path)
+    if key not in _SPANS:
+        if len(_SPANS) > 16:
+            _SPANS.clear()
+        spans: dict[str, tuple[str, str]] = {}
+        for batch in reading.batches(rel, reading.ValueQuery(), ["indicator", "period"]):
+            t = pa.Table.from_batches([batch]).group_by("indicator").aggregate([("period", "min"),
+                                                                                ("period", "max")])
+            for ind, lo, hi in zip(*(t.column(c).to_pylist() for c in ("indicator", "period_min", "period_max")),
+                                   strict=True):
+                old = spans.get(ind)
+                spans[ind] = (min(lo, old[0]), max(hi, old[1])) if old else (lo, hi)
+        _SPANS[key] = spans
+    return _SPANS[key]
+
+
+def _publisher(name: str, settings: CatalogueConfig, base: str) -> dict:
+    node = {"@id": settings.publisher_uri or f"{base}catalog.jsonld#publisher", "@type": "foaf:Agent",
+            "foaf:name": name}
+    if node["@id"].startswith(AUTHORITY + "corporate-body/"):
+        node["skos:inScheme"] = scheme("corporate-body")
+    if settings.publisher_type:
+        node["dct:type"] = {"@id": PUBLISHER_TYPE + settings.publisher_type, "@type": "skos:Concept",
+                            "skos:prefLabel": {"@value": settings.publisher_type, "@language": "en"},
+                            "skos:inScheme": {"@id": PUBLISHER_TYPE.rstrip("/") + "/1.0",
+                                              "@type": "skos:ConceptScheme",
+                                              "dct:title": {"@value": "Publisher type", "@language": "en"}}}
+    return node
+
+
+def _contact(settings: CatalogueConfig) -> dict | None:
+    cp = settings.contact_point
+    if cp is None:
+        return None
+    node = {"@type": ["vcard:Kind", "vcard:Organization"], "vcard:fn": cp.name}
+    if cp.email:
+        node["vcard:hasEmail"] = {"@id": f"mailto:{cp.email}"}
+    if cp.url:
+        node["vcard:hasURL"] = {"@id": cp.url}
+    return node
+
+
+def _optional(node: dict, **values) -> dict:
+    """``node`` with the values that are not empty (DCAT-AP wants a recommended property left out, not empty)."""
+    node.update({k.replace("__", ":"): v for k, v in values.items() if v not in (None, "", [])})
+    return node
+
+
+def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) -> dict:
+    settings = settings or CatalogueConfig()
     m = rel.manifest
-    issued = m.get("created")
-    publisher = {"@type": "foaf:Agent", "foaf:name": m.get("attribution") or m.get("title")}
-    datasets = []
+    issued = {"@value": m.get("created"), "@type": "xsd:dateTime"}
+    publisher = _publisher(m.get("attribution") or m.get("title"), settings, base)
+    contact = _contact(settings)
+    languages = [language(c) for c in settings.language]
+    spatial = [location(s) for s in settings.spatial]
+    themes = {**DEFAULT_EU_THEMES, **settings.themes}
+    spans = period_spans(rel)
+    openapi_url = f"{base}api/v1/openapi.json"
+    datasets, all_themes = [], {}
     for r in rel.indicators.itertuples(index=False):
         ds_id = f"{base}api/v1/indicators/{r.id}"
         api = f"{base}api/v1/data?indicator={r.id}"
-        dists = [
-            _dist(f"{ds_id}#csv", f"{r.title} (CSV)", f"{api}&format=csv", "CSV", "text/csv", r.licence),
-            _dist(f"{ds_id}#parquet", f"{r.title} (Parquet)", f"{api}&format=parquet", "PARQUET",
-                  "application/vnd.apache.parquet", r.licence),
-            _dist(f"{ds_id}#xlsx", f"{r.title} (Excel)", f"{api}&format=xlsx", "XLSX",
-                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r.licence),
-            _dist(f"{ds_id}#sdmx", f"{r.title} (SDMX-CSV)", f"{api}&format=sdmx-csv", "CSV",
-                  "application/vnd.sdmx.data+csv", r.licence),
-            _dist(f"{ds_id}#json", f"{r.title} (JSON API)", api, "JSON", "application/json", r.licence),
-        ]
-        datasets.append({
-            "@id": ds_id, "@type": "dcat:Dataset", "dct:identifier": r.id, "dct:title": r.title,
-            "dct:description": text(r.description) or r.title, "dcat:theme": r.theme, "dcat:keyword": [r.theme, r.kind],
-            "dct:issued": {"@value": issued, "@type": "xsd:dateTime"}, "dct:publisher": publisher,
-            "dct:accrualPeriodicity": r.frequency, "dct:conformsTo": {"@id": f"{base}api/v1/openapi.json"},
-            "dct:provenance": r.methodology, "adms:versionNotes": text(r.caveats),
-            "dct:rights": r.attribution, "dcat:landingPage": {"@id": methodology_page(base, r.id)}, "dcat:distribution": dists,
-        })
+        dists = [_dist(f"{ds_id}#{frag}", f"{r.title} ({label})",
+                       f"Every public value of '{r.title}' at every level, as {label}.",
+                       f"{api}&format={param}" if param else api, fmt, media, r.licence,
+                       openapi_url if param is None else None)
+                 for frag, label, param, fmt, media in DISTRIBUTIONS]
+        theme = concept("data-theme", themes[r.theme]) if r.theme in themes else None
+        if theme:
+            all_themes[theme["@id"]] = theme
+        datasets.append(_optional(
+            {"@id": ds_id, "@type": "dcat:Dataset", "dct:identifier": r.id, "dct:title": r.title,
+             "dct:description": text(r.description) or r.title, "dcat:keyword": [r.theme, r.kind],
+             "dct:issued": issued, "dct:publisher": publisher,
+             "dct:type": concept("dataset-type", "STATISTICAL"),
+             "dcat:landingPage": {"@id": methodology_page(base, r.id), "@type": "foaf:Document"},
+             "dcat:distribution": dists},
+            dcat__theme=theme,
+            dct__accrualPeriodicity=concept("frequency", {"annual": "ANNUAL", "quarterly": "QUARTERLY",
+                                                          "monthly": "MONTHLY"}.get(r.frequency, "UNKNOWN"),
+                                            "dct:Frequency"),
+            dct__provenance={"@type": "dct:ProvenanceStatement", "rdfs:label": r.methodology}
+            if text(r.methodology) else None,
+            adms__versionNotes=text(r.caveats),
+            dct__rights={"@type": "dct:RightsStatement", "rdfs:label": r.attribution} if text(r.attribution) else None,
+            dcat__contactPoint=contact, dct__language=languages, dct__spatial=spatial,
+            dct__temporal=_temporal(spans.get(r.id))))
     zip_url = f"{base}data/releases/{rel.id}/release.zip"
-    datasets.append({
+    every = [s for s in spans.values()]
+    whole = (min(s[0] for s in every), max(s[1] for s in every)) if every else None
+    datasets.append(_optional({
         "@id": f"{base}data#release", "@type": "dcat:Dataset", "dct:identifier": rel.id,
         "dct:title": f"{m.get('title')}: the whole release", "dct:description": citation(rel),
-        "dct:issued": {"@value": issued, "@type": "xsd:dateTime"}, "dct:publisher": publisher,
-        "dcat:landingPage": {"@id": f"{base}data"},
+        "dct:issued": issued, "dct:publisher": publisher, "dcat:keyword": ["release", "bulk download"],
+        "dct:type": concept("dataset-type", "STATISTICAL"),
+        "dcat:landingPage": {"@id": f"{base}data", "@type": "foaf:Document"},
         "dcat:distribution": [
-            _dist(f"{base}data#zip", "Release (zip: Parquet, CSV, data package, README)", zip_url, "ZIP",
+            _dist(f"{base}data#zip", "Release (zip: Parquet, CSV, data package, README)",
+                  "Every public value, area and indicator of the release in one zip.", zip_url, "ZIP",
                   "application/zip", m.get("licence")),
             _dist(f"{base}data#datapackage", "Frictionless data package",
-                  f"{base}data/releases/{rel.id}/datapackage.json", "JSON", "application/json", m.get("licence")),
-        ],
-    })
-    return {
+                  "The data package (Frictionless Data) describing the files of the release.",
+                  f"{base}data/releases/{rel.id}/datapackage.json", "JSON", "application/json", m.get("licence"),
+                  "https://specs.frictionlessdata.io/data-package/"),
+        ]}, dcat__theme=list(all_themes.values()), dcat__contactPoint=contact, dct__language=languages,
+        dct__spatial=spatial, dct__temporal=_temporal(whole)))
+    return _optional({
         "@context": CONTEXT, "@id": f"{base}catalog.jsonld", "@type": "dcat:Catalog",
         "dct:title": m.get("title"), "dct:description": f"Open data published by {m.get('title')}.",
-        "dct:publisher": publisher, "dct:license": _licence(m.get("licence")),
-        "dct:modified": {"@value": issued, "@type": "xsd:dateTime"}, "foaf:homepage": {"@id": f"{base}data"},
+        "dct:publisher": publisher, "dct:issued": issued, "dct:modified": issued,
+        "dcat:themeTaxonomy": scheme("data-theme"),
+        "foaf:homepage": {"@id": f"{base}data", "@type": "foaf:Document"},
         "dcat:dataset": datasets,
-    }
+    }, dct__license=licence_node(m.get("licence")), dct__language=languages, dct__spatial=spatial)

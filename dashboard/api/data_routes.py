@@ -186,7 +186,7 @@ def catalog():
     rel = st.public.current()
 
     def build():
-        resp = http.json_response(catalogue(rel, st.base_url()))
+        resp = http.json_response(catalogue(rel, st.base_url(), st.config.publication.catalogue))
         resp.mimetype = "application/ld+json"
         return resp
 

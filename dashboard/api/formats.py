@@ -163,9 +163,17 @@ def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
         pa.array([DATAFLOW] * n, pa.string()), ind, batch.column("area_code"), batch.column("level"),
         batch.column("period"), batch.column("breakdown"), batch.column("value"),
         _map(status, OBS_STATUS, "A"), _conf_status(status, batch.column("note")), _map(ind, units, ""),
-        batch.column("lower_ci"), batch.column("upper_ci"), batch.column("flags"),
+        batch.column("lower_ci"), batch.column("upper_ci"), obs_flag(batch.column("flags")),
     ]
     return pa.RecordBatch.from_arrays(arrays, names=SDMX_COLUMNS)
+
+
+def obs_flag(flags: pa.Array) -> pa.Array:
+    """The publisher's flag letters without Eurostat's ':' (its mark of a missing value, which OBS_STATUS M
+    already says: it is no flag), empty when nothing is left."""
+    flags = flags.cast(pa.string()) if pa.types.is_dictionary(flags.type) else flags
+    kept = pc.utf8_trim_whitespace(pc.replace_substring(flags, ":", ""))
+    return pc.if_else(pc.equal(kept, ""), pa.scalar(None, pa.string()), kept)
 
 
 def sdmx_schema() -> pa.Schema:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from dashboard.api import openapi
+from etl.licences import licence_iri
 
 DATA_ROUTE = "/api/v1/data"
 FORMATS = ("csv", "xlsx", "parquet", "json", "sdmx-csv")
@@ -40,3 +41,13 @@ def data_url(*, format: str = "csv", release: str | None = None, **filters: str 
 def download_links(**filters) -> dict[str, str]:
     """Every format's link for the same view: ``{"csv": ..., "xlsx": ..., ...}``."""
     return {fmt: data_url(format=fmt, **filters) for fmt in FORMATS}
+
+
+def csv_link_header(metadata_url: str, licence: str | None) -> str:
+    """The ``Link`` header of a CSV download: its CSVW metadata first (a CSVW processor warns about every link
+    it reads before the one that describes the CSV), then its licence (RFC 8288 ``rel="license"``)."""
+    parts = [f'<{metadata_url}>; rel="describedby"; type="application/csvm+json"']
+    iri = licence_iri(licence)
+    if iri:
+        parts.append(f'<{iri}>; rel="license"')
+    return ", ".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dashboard.api.metadata import COLUMN_TEXT
 from dashboard.api.params import MAX_VALUES
+from etl.licences import licence_iri
 
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
@@ -28,15 +29,20 @@ P = {
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
-    "limit": {"in": "query", "description": "Rows per JSON page.", "schema": {"type": "integer", "minimum": 1}},
+    "limit": {"in": "query", "description": "Rows per JSON page (refused with another format: a download holds "
+              "every row).", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
                "bound to the query and the release; not signed).",
-               "schema": {"type": "string"}},
-    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel).",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[A-Za-z0-9_-]+$"}},
+    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); with format=csv "
+            "only (refused with another format).",
             "schema": {"type": "boolean"}},
     "format_data": {"in": "query", "name": "format", "description": "Output format.",
                     "schema": {"type": "string", "enum": ["json", "csv", "parquet", "xlsx", "sdmx-csv"],
                                "default": "json"}},
+    "format_csv": {"in": "query", "name": "format", "description": "The format of the CSV described: csv (the "
+                   "metadata takes the CSV download's query string as it is, so that its url is the CSV's URL).",
+                   "schema": {"type": "string", "enum": ["csv"]}},
     "format_table": {"in": "query", "name": "format", "description": "Output format.",
                      "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
 }
@@ -50,7 +56,7 @@ ROUTE_PARAMS: dict[str, list[str]] = {
     "/api/v1/areas": ["level", "parent", "release", "format_table"],
     "/api/v1/areas/{area_code}": ["release"],
     "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom"],
-    "/api/v1/data/metadata.json": [*FILTERS, "release"],
+    "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom"],
     "/api/v1/releases": [],
     "/api/v1/releases/{release_id}": [],
     "/api/v1/openapi.json": [],
@@ -139,6 +145,12 @@ def value_row(columns: list[tuple[str, str]]) -> dict:
                            for n, t in columns}}
 
 
+def _license(licence: str) -> dict:
+    """OpenAPI 3.1 License object: an SPDX id as ``identifier``, an IRI as ``url`` (never both)."""
+    iri = licence_iri(licence)
+    return {"name": licence, "url": iri} if iri == licence else {"name": licence, "identifier": licence}
+
+
 def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000,
          licence: str | None = None, value_columns: list[tuple[str, str]] | None = None) -> dict:
     """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release,
@@ -175,7 +187,7 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                  "description": "Public indicator values at every level of the geography, with metadata, "
                                 "licence and citation. Internal indicators are not part of the public API; "
                                 "suppressed values are withheld with status 'suppressed'.",
-                 **({"license": {"name": licence, "identifier": licence}} if licence else {})},
+                 **({"license": _license(licence)} if licence else {})},
         "servers": [{"url": server_url.rstrip("/")}],
         "paths": paths,
         "components": {"schemas": {

@@ -1,0 +1,88 @@
+"""Fixtures of the standards tests: the demo and the real-data Eurostat example (examples/eurostat), each
+served by an in-process app, checked with the standards' own third-party validators."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.api.conftest import make_app
+from tests.conftest import ROOT, load_config_with, temp_store_env
+
+VALIDATORS = ROOT / "tests" / "data" / "validators"
+
+
+@pytest.fixture(scope="session")
+def eurostat_example(tmp_path_factory):
+    """examples/eurostat/config.yaml run once on the real Eurostat files in examples/data: (config, result)."""
+    from etl.pipeline import run
+
+    config = load_config_with(ROOT / "examples" / "eurostat" / "config.yaml",
+                              temp_store_env(tmp_path_factory.mktemp("eurostat-example")))
+    return config, run(config)
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_config, demo_release):
+    return make_app(demo_config)
+
+
+@pytest.fixture(scope="session")
+def eurostat_app(eurostat_example):
+    return make_app(eurostat_example[0])
+
+
+@pytest.fixture(scope="session", params=["demo", "eurostat"])
+def deployment(request):
+    """Each deployment's app in turn (the demo, then the Eurostat example)."""
+    return request.param, request.getfixturevalue(f"{request.param}_app")
+
+
+def _serve(config: Path, env: dict[str, str]):
+    """The open-data routes of ``config`` served by gunicorn on 127.0.0.1 (a generator: yields the base URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "600", "--bind", f"127.0.0.1:{port}",
+                             "tests.api.served_app:create()"], cwd=ROOT,
+                            env={**os.environ, **env, "OPENMEASURE_CONFIG": str(config)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(base + "/api/v1/", timeout=5)
+            break
+        except (requests.ConnectionError, requests.Timeout):
+            if proc.poll() is not None:
+                pytest.fail(proc.stderr.read().decode())
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session", params=["demo", "eurostat"])
+def served(request):
+    """(name, base URL) of each deployment served over HTTP, for validators that fetch URLs themselves."""
+    if request.param == "demo":
+        request.getfixturevalue("demo_release")
+        config, env = ROOT / "config.yaml", request.getfixturevalue("demo_env")
+    else:
+        config, _ = request.getfixturevalue("eurostat_example")
+        config, env = ROOT / "examples" / "eurostat" / "config.yaml", _env_of(config)
+    gen = _serve(config, env)
+    yield request.param, next(gen)
+    gen.close()
+
+
+def _env_of(config) -> dict[str, str]:
+    return {"OPENMEASURE_STORE": config.store, "OPENMEASURE_CATALOGUE": config.catalogue}
