@@ -9,8 +9,7 @@ import subprocess
 import pytest
 
 from etl.store import ReleaseStore
-from tests.scheduler.conftest import first_release, openmeasure, runs, tiny_config
-from tests.scheduler.test_lock_lost import _free_port
+from tests.scheduler.conftest import _free_port, first_release, openmeasure, runs, tiny_config
 
 
 def test_status_with_the_catalogue_down_says_so_in_one_line(tmp_path):
