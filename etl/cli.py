@@ -126,11 +126,13 @@ def _short(file: str | None) -> str:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    from etl.config import load_config
+    from etl.config import load_config, unmapped_themes
 
     config = load_config(args.path)
     out.print(f"{args.path}: valid ({len(config.sources)} sources, {len(config.measures)} measures, "
               f"{len(config.indicators)} indicators, levels {' > '.join(config.geography.levels)})")
+    for line in unmapped_themes(config):
+        out.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False)
     if not getattr(args, "deep", False):
         return 0
     from etl.deep_check import deep_check

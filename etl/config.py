@@ -311,7 +311,7 @@ _LICENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*|https?://[^\s<>\"{}|\\^`]+")
 
 def _check_open_data(config: Config) -> list[str]:
     """What open-data portals need to read the catalogue: a licence they can resolve (an SPDX id or an IRI,
-    not words), and an EU data theme for the theme of every public indicator."""
+    not words)."""
     problems = []
     licences = [("publication.licence", config.publication.licence)]
     licences += [(f"indicators[{n}].licence", i.licence) for n, i in enumerate(config.indicators) if i.licence]
@@ -320,12 +320,16 @@ def _check_open_data(config: Config) -> list[str]:
             problems.append(f"{key}: {licence!r} is neither an SPDX licence id (such as CC-BY-4.0, see "
                             "https://spdx.org/licenses/) nor the IRI of a licence: a portal cannot tell what it "
                             "allows; put conditions in words in publication.attribution")
-    themes = {**DEFAULT_EU_THEMES, **config.publication.catalogue.themes}
-    for n, ind in enumerate(config.indicators):
-        if ind.visibility == "public" and ind.theme not in themes:
-            problems.append(f"indicators[{n}].theme: {ind.theme!r} has no EU data theme; map it in "
-                            f"publication.catalogue.themes to one of {', '.join(EU_DATA_THEMES)}")
     return problems
+
+
+def unmapped_themes(config: Config) -> list[str]:
+    """Warnings (``config check``): public indicators whose theme has no EU data theme; the catalogue gives
+    them no ``dcat:theme`` (a recommended property portals warn of), which is no reason to refuse a deployment."""
+    themes = {**DEFAULT_EU_THEMES, **config.publication.catalogue.themes}
+    return [f"indicators[{n}].theme: {ind.theme!r} has no EU data theme; map it in publication.catalogue.themes "
+            f"to one of {', '.join(EU_DATA_THEMES)} so that portals can file it"
+            for n, ind in enumerate(config.indicators) if ind.visibility == "public" and ind.theme not in themes]
 
 
 def _check_schedules(config: Config) -> list[str]:
