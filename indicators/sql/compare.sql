@@ -61,7 +61,9 @@ series_periods AS (
     FROM (SELECT DISTINCT series, period_id FROM v) d
 ),
 peers AS (
-    SELECT x.cell - x.area_id + nb.area_id AS cell, AVG(x.value) AS peer_mean, COUNT(x.value) AS peer_count
+    -- ORDER BY: a parallel AVG adds in whatever order threads finish, so the last bit of peer_mean changed
+    -- from run to run; in a fixed order a rerun on the same data gives the same release, byte for byte
+    SELECT x.cell - x.area_id + nb.area_id AS cell, AVG(x.value ORDER BY x.area_id) AS peer_mean, COUNT(x.value) AS peer_count
     FROM neighbours nb
     JOIN narrow x ON x.area_id = nb.neighbour_id
     GROUP BY x.cell - x.area_id + nb.area_id
