@@ -35,7 +35,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import requests
 
-from etl.release_values import AREAS_PER_BUCKET, LEVEL_RANGES, RANGES_SQL, bucket_file
+from core.layout import AREAS_PER_BUCKET, LEVEL_RANGES, bucket_file
+from etl.release_values import RANGES_SQL
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

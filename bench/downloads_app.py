@@ -13,8 +13,8 @@ from bench.downloads import CONFIG
 
 
 def create() -> flask.Flask:
+    from core.config import load_config
     from dashboard.api import register
-    from etl.config import load_config
 
     app = flask.Flask("openmeasure-bench")
     config = load_config(CONFIG)

@@ -118,7 +118,7 @@ print(time.perf_counter() - t, rows, resource.getrusage(resource.RUSAGE_SELF).ru
 
 PIPELINE = """
 import json, sys, time, resource
-from etl.config import load_config
+from core.config import load_config
 from etl.pipeline import run
 t = time.perf_counter()
 result = run(load_config(sys.argv[1]))
@@ -132,8 +132,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": result.rows, "timi
 ROLLUP_ONLY = """
 import json, sys, time, resource, tempfile
 from pathlib import Path
-from etl.config import load_config
-from etl.geography import load_areas
+from core.config import load_config
+from core.geography import load_areas
 from etl.pipeline import read_observations
 from etl import release_values
 from indicators import sqltext
@@ -160,8 +160,8 @@ ENGINE = """
 import json, sys, time, resource, tempfile
 from pathlib import Path
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
-from etl.config import load_config
-from etl.geography import load_areas
+from core.config import load_config
+from core.geography import load_areas
 from etl.release import write_release
 from etl.validate import empty_findings
 from indicators import registry

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from etl import catalogue, locks
+from core import catalogue
+from etl import locks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,11 +70,11 @@ def trigger_delay(n_runs: int) -> dict[str, float]:
 
 
 def alert_evaluation() -> dict[str, float]:
+    from core.config import load_config
     from etl.alerts import kpi_changes
-    from etl.config import load_config
 
     config = load_config(ROOT / "config.yaml")
-    cfg = config.alerts or __import__("etl.config_models", fromlist=["AlertsConfig"]).AlertsConfig()
+    cfg = config.alerts or __import__("core.config_models", fromlist=["AlertsConfig"]).AlertsConfig()
     out = {}
     for levels in (["country"], ["country", "region", "municipality"]):
         c = cfg.model_copy(update={"levels": levels})

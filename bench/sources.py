@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.config_models import Config
-from etl.geography import load_areas
+from core.config_models import Config
+from core.geography import load_areas
 from etl.observations import extract_measures
 from etl.sources import read_source
 from etl.validate import validate_observations

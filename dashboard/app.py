@@ -14,6 +14,9 @@ import dash
 import flask
 from dash import dcc, html
 
+from core.config_models import Config
+from core.errors import StoreError
+from core.integrity import DamagedRelease
 from dashboard import api, context, data, delivery, guard
 from dashboard.api import headers
 from dashboard.components import ui
@@ -21,9 +24,6 @@ from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
-from etl.config_models import Config
-from etl.exceptions import StoreError
-from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ import logging
 
 import flask
 
+from core.config_models import Config
+from core.errors import StoreError
+from core.integrity import DamagedRelease, quick_problems
 from dashboard.release_reader import Release, ReleaseReader
-from etl.config_models import Config
-from etl.exceptions import StoreError
-from etl.integrity import DamagedRelease, quick_problems
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core.integrity import DamagedRelease
 from dashboard import map_geometry as map_geometry_mod
 from dashboard.release_reader import Release
-from etl.integrity import DamagedRelease
 
 MAP_COLUMNS = ["area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level", "n_ranked_level",
                "quartile", "significance_parent", "significance_top", "parent_code", "progress_status", "rag"]

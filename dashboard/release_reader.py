@@ -10,7 +10,7 @@
   statistics are parsed once per release, and small tables are cached per release id.
 - Every file is checked cheaply each time it is opened (:meth:`Release.file`: its size against the manifest,
   Parquet's magic bytes and footer length; a stat and two small reads, no hash), and a read that fails raises
-  :class:`~etl.integrity.DamagedRelease` naming the file, never a bare pyarrow or OS error. A release pruned
+  :class:`~core.integrity.DamagedRelease` naming the file, never a bare pyarrow or OS error. A release pruned
   while a request reads it raises :class:`ReleaseGone`, and the caller asks for the current release again.
 - Bigger derived arrays (one indicator at one level, every period) go to :data:`SLICES`, one bounded LRU
   per worker process keyed by release path and visibility, so memory stays bounded whatever the number
@@ -33,10 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.exceptions import StoreError
-from etl.integrity import DamagedRelease, quick_problem, read_manifest
-from etl.release_values import bucket_file
-from etl.store import ReleaseStore, sha256_file
+from core.errors import StoreError
+from core.integrity import DamagedRelease, quick_problem, read_manifest
+from core.layout import bucket_file
+from core.store import ReleaseStore, sha256_file
 
 
 class ReleaseGone(StoreError):

@@ -11,9 +11,9 @@ import logging
 
 from gunicorn.app.base import BaseApplication
 
-from etl.config import load_config
-from etl.exceptions import OpenMeasureError
-from etl.store import ReleaseStore
+from core.config import load_config
+from core.errors import OpenMeasureError
+from core.store import ReleaseStore
 
 log = logging.getLogger(__name__)
 

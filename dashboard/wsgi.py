@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 
+from core.config import load_config
 from dashboard.app import create_app
-from etl.config import load_config
 
 config = load_config(os.environ.get("OPENMEASURE_CONFIG", "config.yaml"))
 app = create_app(config)

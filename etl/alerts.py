@@ -4,10 +4,10 @@ Configured under ``alerts:`` (docs/configuration.md). After every run, and perio
 :func:`check_and_send` works out the current *events* and delivers the ones not delivered before:
 
     run_failed      a job's latest run failed; one alert per failure streak (key: job + first failed run)
-    stale           an indicator is stale (etl.freshness); one per stale episode (key: last refresh time)
+    stale           an indicator is stale (core.freshness); one per stale episode (key: last refresh time)
     target_crossed  the RAG status of a KPI's latest period differs from its previous period's (green/amber/red)
     worsened        the change since the previous period is significantly worse (change_significance)
-    release_damaged a file of the published release is not what its manifest says (etl.integrity's cheap
+    release_damaged a file of the published release is not what its manifest says (core.integrity's cheap
                     check: size, Parquet magic; the manifest's checksum); one per release and file
 
 The last two read the published release (CURRENT), at ``alerts.levels`` (default: the top level) for
@@ -31,12 +31,12 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from etl import catalogue
-from etl.config_models import AlertsConfig, Config
-from etl.exceptions import StoreError
-from etl.freshness import freshness
-from etl.integrity import quick_problems
-from etl.store import ReleaseStore
+from core import catalogue
+from core.config_models import AlertsConfig, Config
+from core.errors import StoreError
+from core.freshness import freshness
+from core.integrity import quick_problems
+from core.store import ReleaseStore
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config_models import BoundaryFile, Config
-from etl.exceptions import SourceError
+from core.config_models import BoundaryFile, Config
+from core.errors import SourceError
 from etl.sources.area_codes import load_mapping, pad_codes
 from etl.sources.tidy import is_gzip
 

@@ -24,9 +24,9 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from etl import catalogue
-from etl.exceptions import OpenMeasureError
-from etl.store import ReleaseStore
+from core import catalogue
+from core.errors import OpenMeasureError
+from core.store import ReleaseStore
 from indicators import disclosure
 
 KEY = ["indicator", "area_code", "period", "breakdown"]

@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from etl.exceptions import OpenMeasureError, PublishedUnrecorded
+from core.errors import OpenMeasureError, PublishedUnrecorded
 
 console = Console(stderr=True)
 # Piped into a file or another program (no terminal, no COLUMNS), rich would wrap and cut tables at 80
@@ -50,7 +50,7 @@ def _config_path(args: argparse.Namespace) -> str:
 
 
 def _load(args: argparse.Namespace):
-    from etl.config import load_config
+    from core.config import load_config
 
     return load_config(_config_path(args))
 
@@ -79,7 +79,7 @@ def cmd_etl_run(args: argparse.Namespace) -> int:
 
 
 def cmd_etl_report(args: argparse.Namespace) -> int:
-    from etl import catalogue
+    from core import catalogue
 
     config = _load(args)
     run, findings = catalogue.last_run_findings(catalogue.connect(config.catalogue))
@@ -126,7 +126,7 @@ def _short(file: str | None) -> str:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    from etl.config import load_config, unmapped_themes
+    from core.config import load_config, unmapped_themes
 
     config = load_config(args.path)
     out.print(f"{args.path}: valid ({len(config.sources)} sources, {len(config.measures)} measures, "
@@ -151,14 +151,14 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_releases_list(args: argparse.Namespace) -> int:
-    from etl.store import ReleaseStore
+    from core.store import ReleaseStore
 
     config = _load(args)
     releases = ReleaseStore(config.store).list()
     if not releases:
         out.print(f"no releases in {config.store}")
         return 0
-    from etl.integrity import quick_problems
+    from core.integrity import quick_problems
 
     table = Table("release", "created", "rows", "indicators", "current", "check")
     damaged = 0
@@ -179,7 +179,7 @@ def cmd_releases_list(args: argparse.Namespace) -> int:
 def cmd_releases_verify(args: argparse.Namespace) -> int:
     """Every file of a release (default: every kept release) against its manifest: size, Parquet magic and
     SHA-256; the manifest against manifest.sha256. Exit 2 when any file does not match."""
-    from etl.store import ReleaseStore
+    from core.store import ReleaseStore
 
     config = _load(args)
     store = ReleaseStore(config.store)
@@ -209,7 +209,7 @@ def cmd_releases_verify(args: argparse.Namespace) -> int:
 def cmd_disclosure_audit(args: argparse.Namespace) -> int:
     """Per indicator: cells withheld, the narrowest range an attacker can work out for a small count, and every
     count under its protection level (exit status 1 when there is one)."""
-    from etl.store import ReleaseStore
+    from core.store import ReleaseStore
     from indicators.release_audit import audit_release, format_report
 
     config = _load(args)
@@ -231,7 +231,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = cmd_etl_run(argparse.Namespace(config=args.config, job=None, skip_unchanged=False, wait=0.0))
     if code or args.no_serve:
         return code
-    from etl.store import ReleaseStore
+    from core.store import ReleaseStore
 
     config = _load(args)
     out.print(f"the release is in {ReleaseStore(config.store).path()}")
@@ -276,20 +276,21 @@ def _at_least_one(text: str) -> int:
 
 
 def cmd_access_add_user(args: argparse.Namespace) -> int:
-    from dashboard.api.accounts import cmd_add_user
+    from etl.access_commands import cmd_add_user
 
     return cmd_add_user(args)
 
 
 def cmd_access_remove_user(args: argparse.Namespace) -> int:
-    from dashboard.api.accounts import cmd_remove_user
+    from etl.access_commands import cmd_remove_user
 
     return cmd_remove_user(args)
 
 
 def cmd_disclosure_release_cell(args: argparse.Namespace) -> int:
-    from etl import catalogue, cell_release
-    from etl.store import ReleaseStore
+    from core import catalogue
+    from core.store import ReleaseStore
+    from etl import cell_release
 
     config = _load(args)
     cell = cell_release.Cell(args.indicator, args.area, args.period, args.breakdown)
@@ -304,7 +305,8 @@ def cmd_disclosure_release_cell(args: argparse.Namespace) -> int:
 
 
 def cmd_disclosure_released(args: argparse.Namespace) -> int:
-    from etl import catalogue, cell_release
+    from core import catalogue
+    from etl import cell_release
 
     config = _load(args)
     done = cell_release.released(catalogue.connect(config.catalogue))
@@ -320,19 +322,19 @@ def cmd_disclosure_released(args: argparse.Namespace) -> int:
 
 
 def cmd_access_set_password(args: argparse.Namespace) -> int:
-    from dashboard.api.accounts import cmd_set_password
+    from etl.access_commands import cmd_set_password
 
     return cmd_set_password(args)
 
 
 def cmd_access_list_sessions(args: argparse.Namespace) -> int:
-    from dashboard.api.sessions import cmd_list_sessions
+    from etl.access_commands import cmd_list_sessions
 
     return cmd_list_sessions(args)
 
 
 def cmd_access_end_sessions(args: argparse.Namespace) -> int:
-    from dashboard.api.sessions import cmd_end_sessions
+    from etl.access_commands import cmd_end_sessions
 
     return cmd_end_sessions(args)
 

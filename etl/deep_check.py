@@ -29,10 +29,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
+from core.config_models import Config, SourceConfig
+from core.errors import ConfigError, GeographyError, SourceError
+from core.geography import load_areas
 from etl import boundaries as boundary_files
-from etl.config_models import Config, SourceConfig
-from etl.exceptions import ConfigError, GeographyError, SourceError
-from etl.geography import load_areas
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, missing_totals, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
 from etl.sources import read_source, remote, sql

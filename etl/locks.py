@@ -21,7 +21,7 @@ checks ``held.lost`` between steps and calls ``held.confirm()`` right before it 
 and held as long: it does not depend on the catalogue's connection, so a second run on the same host cannot
 start while the first still runs, even when the database forgot the first's lock (a restart).
 
-``LockBusy`` (an :class:`~etl.exceptions.OpenMeasureError`) says who holds the lock and since when;
+``LockBusy`` (an :class:`~core.errors.OpenMeasureError`) says who holds the lock and since when;
 ``LockLost`` that a held lock is gone.
 """
 
@@ -44,8 +44,8 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from etl import catalogue
-from etl.exceptions import OpenMeasureError
+from core import catalogue
+from core.errors import OpenMeasureError
 
 log = logging.getLogger(__name__)
 

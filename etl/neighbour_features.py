@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.config_models import Config, NeighboursConfig
-from etl.exceptions import ConfigError
-from etl.observations import period_time
+from core.config_models import Config, NeighboursConfig
+from core.errors import ConfigError
+from core.periods import period_time
 from etl.validate import FINDING_COLUMNS
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine

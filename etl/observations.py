@@ -9,13 +9,12 @@ observations: ``measure, area_code, period, breakdown, value, flags, status, sou
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from etl.config_models import Config, MeasureConfig, SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import Config, MeasureConfig, SourceConfig
+from core.errors import SourceError
+from core.periods import normalise_period
 
 OBSERVATION_COLUMNS = ["measure", "area_code", "period", "breakdown", "value", "flags", "status", "source", "row"]
 
@@ -26,33 +25,6 @@ FLAG_STATUS = {
     ":": "missing", "x": "missing", "z": "not_applicable", "c": "confidential",
     "p": "provisional", "e": "estimated", "u": "low_reliability", "b": "break", "d": "definition_differs",
 }
-
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-?M?(\d{2})$")
-
-
-def normalise_period(raw: str) -> str | None:
-    raw = raw.strip().upper()
-    if m := _YEAR.match(raw):
-        return m.group(1)
-    if m := _QUARTER.match(raw):
-        return f"{m.group(1)}-Q{m.group(2)}"
-    if (m := _MONTH.match(raw)) and 1 <= int(m.group(2)) <= 12:
-        return f"{m.group(1)}-{m.group(2)}"
-    return None
-
-
-def period_time(period: str) -> float:
-    """Years as a number, for growth rates: 2021 -> 2021.0, 2021-Q3 -> 2021.5, 2021-07 -> 2021.5."""
-    if "-Q" in period:
-        y, q = period.split("-Q")
-        return int(y) + (int(q) - 1) / 4
-    if "-" in period:
-        y, m = period.split("-")
-        return int(y) + (int(m) - 1) / 12
-    return float(period)
-
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, list]:
     """``pd.factorize(values, use_na_sentinel=False)``: codes and the distinct values (missing is one of

@@ -16,14 +16,16 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from core import catalogue
+from core.built_with import built_with
+from core.config import config_hash
+from core.config_models import Config
+from core.errors import ConfigError, OpenMeasureError, PublishedUnrecorded, StepFailed
+from core.geography import aggregate_members, load_areas
+from core.store import ReleaseStore
 from etl import boundaries as boundary_files
-from etl import catalogue, cell_release
-from etl.built_with import built_with
-from etl.config import config_hash
-from etl.config_models import Config
+from etl import cell_release
 from etl.demo import ensure_demo
-from etl.exceptions import ConfigError, OpenMeasureError, PublishedUnrecorded, StepFailed
-from etl.geography import aggregate_members, load_areas
 from etl.locks import Held, LockLost
 from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.observations import same_categories
@@ -31,7 +33,6 @@ from etl.release import write_release
 from etl.release_values import withheld_cells
 from etl.sources import snapshots
 from etl.sources.extract import extract_source
-from etl.store import ReleaseStore
 from etl.validate import (
     DROPPING,
     base_period_findings,

@@ -19,12 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core.config import config_hash
+from core.config_models import Config, public_url
+from core.layout import PARQUET_MISSING
+from core.licences import licence_entry
+from core.store import sha256_file, write_manifest
 from etl import boundaries as boundary_files
-from etl.config import config_hash
-from etl.config_models import Config, public_url
-from etl.licences import licence_iri
 from etl.release_values import area_buckets, write_values
-from etl.store import sha256_file, write_manifest
 from indicators.compute import Computation
 
 SCHEMA_VERSION = "1.0"
@@ -39,9 +40,6 @@ _FRICTIONLESS_TYPES = {
 #: The primary key of each table of a release (quality.parquet, a list of findings, has none).
 PRIMARY_KEYS = {"indicator_values": ["indicator", "area_code", "period", "breakdown"], "areas": ["area_code"],
                 "indicators": ["id"], "neighbours": ["area_code", "neighbour_code"]}
-#: Frictionless reads Parquet through pandas, where an empty (null) cell of an integer column becomes NaN:
-#: "nan" is declared missing so that it reads as the null it is in the file.
-PARQUET_MISSING = ["", "nan"]
 
 
 def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
@@ -51,7 +49,7 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
                   boundaries: dict[str, boundary_files.LevelBoundaries] | None = None
                   ) -> tuple[dict, dict[str, int]]:
     """Write every file of the release into ``folder``; return the manifest and the rows per indicator.
-    ``built_with``: the settings, files and software the run used (:func:`etl.built_with.built_with`), taken
+    ``built_with``: the settings, files and software the run used (:func:`core.built_with.built_with`), taken
     before it read anything. ``boundaries``: the levels' normalised boundaries (:func:`etl.boundaries.normalise_all`,
     which the run calls first for its findings); normalised here when not given."""
     rows = write_values(comp, folder, carry_forward, carried)
@@ -132,13 +130,6 @@ def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.Data
         "built_with": built_with,
         "files": files,
     }
-
-
-def licence_entry(licence: str) -> dict:
-    """A data package ``licenses`` entry: the SPDX id as ``name`` (the Open Definition ids are SPDX ids) with
-    the licence's IRI as ``path``; an IRI alone as ``path``."""
-    iri = licence_iri(licence)
-    return {"path": iri} if iri == licence else {"name": licence, "path": iri}
 
 
 def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.DataFrame) -> dict:

@@ -29,12 +29,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core.layout import AREAS_PER_BUCKET, BY_AREA, LEVEL_RANGES, bucket_file
 from indicators import coded
 from indicators.compute import Computation
 
 log = logging.getLogger(__name__)
 
-AREAS_PER_BUCKET = 20
 ROWS_PER_CHUNK = 1_000_000  # peak RSS at 4.2 M rows: 2.4 GB at 750 k, 4.1 GB at 1.5 M, 4.7 GB at 3 M
 ROW_GROUP_SIZE = 50_000
 #: The main file is zstd. The by-area files are LZ4: each chunk adds one small row group (a few thousand
@@ -42,8 +42,6 @@ ROW_GROUP_SIZE = 50_000
 #: 0.7 s for LZ4, for files 22% smaller (measured on the national-scale bench).
 BY_AREA_COMPRESSION = "lz4"
 ID_COLUMNS = ("ind_id", "area_id", "period_id", "bd_id")
-BY_AREA = "by_area"
-LEVEL_RANGES = "level_ranges.parquet"
 #: Quantiles as DuckDB's QUANTILE_CONT (linear interpolation), over the values as published (suppressed
 #: cells are null and not counted); internal indicators are left out of the file altogether.
 RANGES_SQL = """
@@ -57,10 +55,6 @@ ORDER BY indicator, level, period
 #: on the other 30-odd columns cost a quarter of the write time and no reader uses them.
 STATISTICS = ("indicator", "visibility", "area_code", "level", "level_index", "parent_code", "breakdown",
               "period", "status", "value")
-
-
-def bucket_file(bucket: int) -> str:
-    return f"{BY_AREA}/part-{bucket:05d}.parquet"
 
 
 def area_buckets(comp: Computation) -> dict[str, int]:

@@ -29,14 +29,15 @@ from pathlib import Path
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 
-from etl import catalogue, locks
-from etl.config import config_hash
-from etl.config_models import Config, RetryConfig
-from etl.exceptions import OpenMeasureError, PublishedUnrecorded, TransientError
+from core import catalogue
+from core.config import config_hash
+from core.config_models import Config, RetryConfig
+from core.errors import OpenMeasureError, PublishedUnrecorded, TransientError
+from core.store import ReleaseStore
+from etl import locks
 from etl.pipeline import RunResult, selected_indicators
 from etl.pipeline import run as pipeline_run
 from etl.sources import snapshots
-from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
 

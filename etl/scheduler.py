@@ -36,32 +36,23 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from etl import catalogue, locks
-from etl.config import load_config
-from etl.config_models import Config, ScheduleConfig
-from etl.exceptions import ConfigError, OpenMeasureError
+from core import catalogue
+from core.config import load_config
+from core.config_models import Config, ScheduleConfig
+from core.errors import OpenMeasureError
+from core.schedules import JOBS_TABLE, ORIGIN, make_trigger
+from core.store import ReleaseStore
+from etl import locks
 from etl.runner import InputsUnchanged, lock_name, run_guarded
-from etl.store import ReleaseStore
 
 log = logging.getLogger(__name__)
 
-JOBS_TABLE = "apscheduler_jobs"
-ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 FRESHNESS_JOB = "openmeasure.freshness_check"
 
 #: Set when a shutdown's grace period has passed: running jobs stop at their next step boundary.
 CANCEL = threading.Event()
 _active: set[str] = set()
 _active_lock = threading.Lock()
-
-
-def make_trigger(schedule: ScheduleConfig, timezone: str) -> IntervalTrigger | CronTrigger:
-    if schedule.interval_seconds is not None:
-        return IntervalTrigger(seconds=schedule.interval_seconds, start_date=ORIGIN, timezone=timezone)
-    try:
-        return CronTrigger.from_crontab(schedule.cron, timezone=timezone)
-    except ValueError as exc:
-        raise ConfigError([f"schedules[id={schedule.id}].cron: {exc} (got {schedule.cron!r})"]) from None
 
 
 def previous_fire_time(trigger: IntervalTrigger | CronTrigger, now: datetime) -> datetime:

@@ -5,33 +5,24 @@ Reads the catalogue only (runs, run_stats, the job store's table, scheduler_even
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from etl import catalogue, locks
-from etl.config_models import Config
-from etl.exceptions import StoreError
-from etl.freshness import freshness
-from etl.integrity import quick_problems
-from etl.store import ReleaseStore
+from core import catalogue
+from core.config_models import Config
+from core.errors import StoreError
+from core.freshness import freshness
+from core.integrity import quick_problems
+from core.schedules import next_run_times
+from core.store import ReleaseStore
+from etl import locks
 
-JOBS_TABLE = "apscheduler_jobs"  # the SQLAlchemyJobStore table etl.scheduler registers jobs in
 STATE_STYLE = {"fresh": "green", "due": "yellow", "stale": "red"}
-
-
-def next_run_times(config: Config) -> dict[str, datetime | None]:
-    """Next run time of every job in the persistent job store (None: paused)."""
-    engine = catalogue.connect(config.catalogue)
-    if not inspect(engine).has_table(JOBS_TABLE):
-        return {}
-    with engine.connect() as con:
-        rows = con.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}"))
-        return {i: (datetime.fromtimestamp(t, UTC) if t is not None else None) for i, t in rows}
 
 
 def _when(value: datetime | None) -> str:

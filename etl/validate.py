@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from etl.config_models import RULE_NAMES, Config, ValidationConfig
-from etl.observations import factorize, map_unique, period_time
+from core.config_models import RULE_NAMES, Config, ValidationConfig
+from core.periods import period_time
+from etl.observations import factorize, map_unique
 
 FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
                    "message"]

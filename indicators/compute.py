@@ -26,9 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.config_models import Config
-from etl.geography import aggregate_members, leaf_ancestors
-from etl.observations import period_time
+from core.config_models import Config
+from core.geography import aggregate_members, leaf_ancestors
+from core.periods import period_time
 from indicators import coded, disclosure, intervals, registry, sqltext
 from indicators.engine import Engine
 from indicators.families import KEYS, absent_parents, families, spread
@@ -221,7 +221,7 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     leaves = leaf_ancestors(areas, n_levels)
     leaves = leaves.apply(lambda col: col.map(ids))
     leaves = _aggregate_leaves(leaves, aggregate, members, len(area_dim), n_levels)
-    # a ragged hierarchy leaves the skipped levels' ancestors null (etl.geography.leaf_ancestors)
+    # a ragged hierarchy leaves the skipped levels' ancestors null (core.geography.leaf_ancestors)
     engine.register("leaves", leaves.astype("Int32" if leaves.isna().any(axis=None) else "int32")
                     .rename(columns={"area_code": "area_id"}))
     measure_ids = {m.id: i for i, m in enumerate(sorted(config.measures, key=lambda m: m.id))}

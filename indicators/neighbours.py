@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from etl.config_models import NeighboursConfig
-from etl.exceptions import ConfigError
+from core.config_models import NeighboursConfig
+from core.errors import ConfigError
 
 SIGNIFICANT_DIGITS = 12
 RADIUS_TOLERANCE = 1e-9  # relative; covers float noise between the tree's distance and ours

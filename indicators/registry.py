@@ -10,8 +10,8 @@ import json
 
 import pandas as pd
 
-from etl.config_models import Config, DisclosureConfig, IndicatorConfig
-from etl.observations import period_time
+from core.config_models import Config, DisclosureConfig, IndicatorConfig
+from core.periods import period_time
 from indicators.families import counted_measures
 
 POLARITY = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}

@@ -17,7 +17,7 @@ POPULATION = {"id": "population", "title": "Population", "theme": "growth", "kin
 
 def deployment(tmp_path: Path, shared_data: Path, source: dict, *, measures: list[dict] | None = None,
                indicators: list[dict] | None = None, name: str = "config.yaml"):
-    from etl.config import load_config
+    from core.config import load_config
 
     source = {"id": "s", "format": "csv", **source}
     if source["format"] in ("csv", "excel"):
@@ -41,7 +41,7 @@ def deployment(tmp_path: Path, shared_data: Path, source: dict, *, measures: lis
 
 def read(config):
     """(observations, findings) of every source, as the pipeline reads them."""
-    from etl.geography import load_areas
+    from core.geography import load_areas
     from etl.pipeline import read_observations
 
     areas = load_areas(config.geography)
@@ -57,7 +57,7 @@ def messages(findings) -> list[tuple]:
 
 def extract(config, source_id: str = "s"):
     """One source as the pipeline extracts it (``SourceExtract``: observations, findings, headers, unmatched)."""
-    from etl.geography import load_areas
+    from core.geography import load_areas
     from etl.sources.extract import extract_source
 
     areas = load_areas(config.geography)

@@ -34,7 +34,7 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def load_config_with(path: Path, env: dict[str, str]):
     """Load a config with some environment variables set for its ${VAR} references, then restore them."""
-    from etl.config import load_config
+    from core.config import load_config
 
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.config_models import CodeMappingConfig, SourceConfig
+from core.config_models import CodeMappingConfig, SourceConfig
 from etl.sources import read_source
 from etl.sources.area_codes import apply_code_mapping, match_names, normalise_name
 from etl.validate import is_pseudo_area

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.exceptions import SourceError
+from core.errors import SourceError
 from tests.bad_inputs_helpers import BAD, CSV_COLUMNS, POPULATION, deployment, extract, messages, read
 
 
@@ -288,9 +288,9 @@ AREAS = "code,name,lvl,parent\nNR,Nordland,0,\nNR1,North,1,NR\nNR101,District 1,
 
 
 def _areas_error(tmp_path, text: str | None, **spec) -> str:
-    from etl.config_models import GeographyConfig
-    from etl.exceptions import GeographyError
-    from etl.geography import load_areas
+    from core.config_models import GeographyConfig
+    from core.errors import GeographyError
+    from core.geography import load_areas
 
     path = tmp_path / "areas.csv"
     if text is not None:
@@ -337,7 +337,7 @@ def _obs(rows: list[tuple[str, str, float]]):
 
 
 def test_comparisons_name_the_files_value_and_area_headers(tmp_path):
-    from etl.config_models import ValidationConfig
+    from core.config_models import ValidationConfig
     from etl.validate import check_proportions, compare_with_previous
 
     headers = {"area_code": "District code", "period": "Year", "value": "Residents"}

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from etl import catalogue, cell_release, cli
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
+from core.store import ReleaseStore
+from etl import cell_release, cli
 from etl.pipeline import run
-from etl.store import ReleaseStore
 from indicators import disclosure
 from tests.indicators.world import build_config
 

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from etl.config_models import CsvColumns, SourceConfig, SqlConfig
-from etl.exceptions import SourceError
+from core.config_models import CsvColumns, SourceConfig, SqlConfig
+from core.errors import SourceError
 from etl.sources import read_source
 
 PAGE = "eurostat-regional-population-gdp/sdmx-csv/demo_r_pjanaggr3_page_linear.csv.gz"

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pyarrow.parquet as pq
 
-from etl import catalogue
-from etl.store import ReleaseStore
+from core import catalogue
+from core.store import ReleaseStore
 
 
 def values(release) -> pd.DataFrame:
@@ -145,7 +145,7 @@ def test_a_job_refreshes_its_indicators_and_carries_the_rest_forward(demo_config
 def test_a_job_naming_one_indicator_on_a_count_refreshes_the_others_on_it(demo_config, demo_release):
     """neet_rate and neet_count publish the same counts (a family): a job refreshing the rate alone would
     protect it on its own while the count, carried forward, kept the pattern of the release before."""
-    from etl.config_models import ScheduleConfig
+    from core.config_models import ScheduleConfig
     from etl.pipeline import run, selected_indicators
 
     config = demo_config.model_copy(update={"schedules": [

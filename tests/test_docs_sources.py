@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from etl.config_models import MeasureConfig, SourceConfig
+from core.config_models import MeasureConfig, SourceConfig
 from tests.bad_inputs_helpers import deployment, read
 from tests.conftest import ROOT
 
@@ -49,8 +49,8 @@ def test_there_is_an_example_per_format_and_one_remote():
 
 @pytest.mark.parametrize("name", list(examples()))
 def test_example_is_a_valid_config(tmp_path, shared_data, name):
-    from etl.config import check_references
-    from etl.config_models import Config
+    from core.config import check_references
+    from core.config_models import Config
 
     ex = examples()[name]
     geography = {"levels": ["country"], "areas": {"path": "areas.csv"}}

@@ -13,7 +13,7 @@ import gzip
 import pandas as pd
 import pytest
 
-from etl.config_models import AggregateRoot
+from core.config_models import AggregateRoot
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
 EU27 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from etl.config_models import Config, MeasureConfig, SourceConfig
+from core.config_models import Config, MeasureConfig, SourceConfig
 from etl.observations import extract_measures, missing_totals
 from etl.sources import read_source
 from etl.sources.area_codes import match_names
@@ -74,11 +74,11 @@ def test_a_measure_of_the_blank_total_names_each_province_it_leaves_without_a_va
 
 
 def test_a_run_and_the_deep_check_report_the_provinces(tmp_path):
-    from etl import catalogue
-    from etl.config import load_config
+    from core import catalogue
+    from core.config import load_config
+    from core.store import ReleaseStore
     from etl.deep_check import deep_check
     from etl.pipeline import run
-    from etl.store import ReleaseStore
 
     cfg = {
         "store": str(tmp_path / "store"), "catalogue": f"sqlite:///{tmp_path / 'c.db'}",
@@ -137,11 +137,11 @@ def test_breakdowns_of_the_ons_files_are_not_taken_for_areas():
 def test_the_explorer_says_why_an_indicator_published_only_by_sex_has_no_ranking(tmp_path):
     """Every value of the by-sex indicator is by Sex ('Both sexes', 'Males', 'Females'): the explorer, which
     shows totals, said only 'No area has a value to rank.' as though the provinces had no data."""
+    from core.config import load_config
+    from core.store import ReleaseStore
     from dashboard.release_reader import Release
     from dashboard.views.explorer import breakdown_only_note, ranking_outputs
-    from etl.config import load_config
     from etl.pipeline import run
-    from etl.store import ReleaseStore
 
     cfg = {
         "store": str(tmp_path / "store"), "catalogue": f"sqlite:///{tmp_path / 'c.db'}",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.config_models import Config, MeasureConfig, SourceConfig
+from core.config_models import Config, MeasureConfig, SourceConfig
 from etl.observations import extract_measures
 from etl.sources import read_source
 from etl.sources.area_codes import match_names
@@ -143,11 +143,11 @@ def test_geography_columns_default_and_declared():
 
 
 def _england(tmp_path, file: str, select: dict | None = None):
-    """A deployment of one Open SDG source on the England part of areas_uk.csv (a hierarchy etl.geography
+    """A deployment of one Open SDG source on the England part of areas_uk.csv (a hierarchy core.geography
     accepts: the Scottish, Welsh and Northern Irish councils hang under their country)."""
     import yaml
 
-    from etl.config import load_config
+    from core.config import load_config
 
     areas = _areas()
     areas[areas["area_code"].str[0].isin(["K", "E"])].to_csv(tmp_path / "areas.csv", index=False)
@@ -166,9 +166,9 @@ def _england(tmp_path, file: str, select: dict | None = None):
 
 
 def test_an_etl_run_publishes_the_matched_areas_and_records_every_row_left_out(tmp_path):
-    from etl import catalogue
+    from core import catalogue
+    from core.store import ReleaseStore
     from etl.pipeline import run
-    from etl.store import ReleaseStore
 
     config = _england(tmp_path, "indicator_17-8-1.csv")
     run(config)
@@ -213,7 +213,7 @@ def test_deep_check_of_a_csv_matched_by_name(tmp_path):
     """The CSV case of issue 16 item 2: --deep crashed on the first name it matched."""
     import yaml
 
-    from etl.config import load_config
+    from core.config import load_config
     from etl.deep_check import deep_check
 
     config = _england(tmp_path, "indicator_17-8-1.csv")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import catalogue
-from etl.exceptions import StepFailed
+from core import catalogue
+from core.errors import StepFailed
+from core.store import ReleaseStore
 from etl.pipeline import run
-from etl.store import ReleaseStore
 from tests.bad_inputs_helpers import BAD, deployment, messages, read
 from tests.test_cli import cli
 
@@ -67,7 +67,7 @@ def test_value_jump_and_shrinking_coverage_against_the_previous_release(tmp_path
 
 
 def test_unknown_rule_name_is_a_config_error(tmp_path, shared_data):
-    from etl.exceptions import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"sources\[0\]\.validation\.rules\.negative_cont"):
         deployment(tmp_path, shared_data, {"path": str(BAD / "bom.csv"),

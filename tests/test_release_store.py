@@ -16,8 +16,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from etl.exceptions import StoreError
-from etl.store import ReleaseStore
+from core.errors import StoreError
+from core.store import ReleaseStore
 from tests.conftest import ROOT
 
 # Runs the real CLI in a child process, made slow just before the manifest is written (the release's data
@@ -64,7 +64,7 @@ def test_kill_9_while_writing_leaves_the_previous_release_published(demo_env, de
 
 
 def test_a_failed_run_publishes_nothing_and_is_recorded(demo_config, demo_release, tmp_path):
-    from etl import catalogue
+    from core import catalogue
     from etl.pipeline import run
 
     store = ReleaseStore(demo_config.store)
@@ -94,7 +94,7 @@ def test_old_releases_are_pruned_but_never_the_current_one(tmp_path):
         rid = f"2026010{i + 1}T000000Z-00000{i}"
         folder = store.staging(rid)
         (folder / "x.txt").write_text("x")
-        from etl.store import sha256_file
+        from core.store import sha256_file
 
         (folder / "manifest.json").write_text(json.dumps(
             {"files": {"x.txt": {"sha256": sha256_file(folder / "x.txt")}}}))
@@ -126,8 +126,9 @@ def test_an_error_in_the_middle_of_the_chunked_write_fails_the_step(demo_config,
     """The engine computes each chunk of indicators while the release is written: an error there (out of
     memory, a full disk) is reported as the failed step, publishes nothing, and keeps its cause, so that
     the scheduler still tells a transient error from a permanent one."""
-    from etl import catalogue, release_values
-    from etl.exceptions import StepFailed
+    from core import catalogue
+    from core.errors import StepFailed
+    from etl import release_values
     from etl.pipeline import run
     from etl.runner import is_transient
     from indicators.compute import Computation
@@ -162,7 +163,7 @@ def test_release_ids_sort_in_the_order_they_were_made_within_one_second(tmp_path
     ``prune`` keeps the newest, which both read from the order of the ids."""
     from datetime import UTC, datetime
 
-    from etl.store import RELEASE_ID
+    from core.store import RELEASE_ID
 
     store = ReleaseStore(tmp_path)
     times = [datetime(2026, 11, 28, 21, 43, 36, us, tzinfo=UTC) for us in (0, 1, 15, 16, 999_999)]

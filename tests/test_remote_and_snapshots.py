@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.config_models import FetchConfig, SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import FetchConfig, SourceConfig
+from core.errors import SourceError
+from core.store import ReleaseStore, sha256_file
 from etl.pipeline import run
 from etl.sources import remote, snapshots
-from etl.store import ReleaseStore, sha256_file
 from tests.bad_inputs_helpers import BAD, deployment
 
 PAGE = "eurostat-regional-population-gdp/sdmx-csv/nama_10r_3gdp_page_linear.csv.gz"

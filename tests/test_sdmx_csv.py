@@ -7,8 +7,8 @@ import gzip
 import pandas as pd
 import pytest
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources import read_source
 
 EUROSTAT = "eurostat-regional-population-gdp"

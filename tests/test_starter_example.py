@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config import load_config
+from core.config import load_config
 from etl.pipeline import run
 
 STARTER = Path(__file__).resolve().parents[1] / "examples" / "starter" / "config.yaml"

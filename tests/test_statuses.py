@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.config_models import Config, MeasureConfig, SourceConfig
+from core.config_models import Config, MeasureConfig, SourceConfig
 from etl.observations import extract_measures
 from etl.sources import read_source
 from etl.sources.statuses import flag_letters

@@ -21,6 +21,9 @@ import secrets
 import flask
 from werkzeug.exceptions import HTTPException
 
+from core.config_models import Config
+from core.errors import StoreError
+from core.integrity import DamagedRelease
 from dashboard.api import api_routes, data_routes, guide_routes, headers, http, sitemap
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
@@ -28,9 +31,6 @@ from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
 from dashboard.api.state import EXTENSION, ApiState, state
 from dashboard.release_reader import ReleaseGone, ReleaseReader
-from etl.config_models import Config
-from etl.exceptions import StoreError
-from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 
 - ``none`` (default): nobody sees internal indicators through the web routes; deny is the default.
 - ``accounts``: managers sign in at ``/auth/login`` with an account from the catalogue (a signed session
-  cookie naming a session kept in the catalogue, checked on every request: see dashboard/api/sessions.py),
+  cookie naming a session kept in the catalogue, checked on every request: see core/sessions.py),
   or send HTTP Basic credentials with an API call.
 - ``proxy_header``: a reverse proxy that authenticates users sets a header (``access.proxy_header``); it is
   believed only when the request comes from an address in ``access.trusted_proxies``, and, when
@@ -25,8 +25,8 @@ import secrets
 
 import flask
 
-from dashboard.api import accounts, sessions
-from etl.config_models import Config
+from core import accounts, sessions
+from core.config_models import Config
 
 log = logging.getLogger(__name__)
 

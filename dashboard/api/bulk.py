@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterator
 import orjson
 import pyarrow as pa
 
+from core.layout import PARQUET_MISSING
+from core.licences import licence_entry
 from dashboard.api import formats, reading
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
 from dashboard.api.tables import flat_table, public_areas
 from dashboard.release_reader import Release
-from etl.release import PARQUET_MISSING, licence_entry
 
 ALL = reading.ValueQuery()
 

@@ -17,6 +17,7 @@ import calendar
 
 import pyarrow as pa
 
+from core.config_models import DEFAULT_EU_THEMES, CatalogueConfig
 from dashboard.api import reading
 from dashboard.api.metadata import citation, methodology_page
 from dashboard.api.vocabularies import (
@@ -30,7 +31,6 @@ from dashboard.api.vocabularies import (
 )
 from dashboard.components.fmt import text
 from dashboard.release_reader import Release
-from etl.config_models import DEFAULT_EU_THEMES, CatalogueConfig
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",

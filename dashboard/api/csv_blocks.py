@@ -43,9 +43,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.errors import StoreError
 from dashboard.api import formats, reading
 from dashboard.release_reader import Release, ReleaseReader
-from etl.exceptions import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 import flask
 
-from etl.config_models import Config
+from core.config_models import Config
 
 EXTENSION = "openmeasure_headers"
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import flask
 import orjson
 
+from core.built_with import code_sha256
 from dashboard.api.cache import RENDER_VERSION
-from etl.built_with import code_sha256
 
 #: The installed OpenMeasure's version and a hash of the dashboard's code: part of every ETag.
 SOFTWARE = code_sha256(packages=("dashboard",))

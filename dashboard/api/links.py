@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from core.licences import licence_iri
 from dashboard.api import openapi
-from etl.licences import licence_iri
 
 DATA_ROUTE = "/api/v1/data"
 FORMATS = ("csv", "xlsx", "parquet", "json", "sdmx-csv")

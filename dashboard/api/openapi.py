@@ -6,9 +6,9 @@ it, so the document cannot promise a parameter a route refuses (or the other way
 
 from __future__ import annotations
 
+from core.licences import licence_iri
 from dashboard.api.metadata import COLUMN_TEXT
 from dashboard.api.params import MAX_VALUES
-from etl.licences import licence_iri
 
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 

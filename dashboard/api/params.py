@@ -14,9 +14,9 @@ import re
 import orjson
 from werkzeug.datastructures import MultiDict
 
+from core.periods import normalise_period
 from dashboard.api.errors import ApiError, unknown
 from dashboard.release_reader import Release, ReleaseReader
-from etl.observations import normalise_period
 
 MAX_VALUES = 500
 MAX_VALUE_LENGTH = 128

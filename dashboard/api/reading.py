@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core.layout import bucket_file
 from dashboard.release_reader import Release
-from etl.release_values import bucket_file
 
 BY_INDICATOR = "indicator_values.parquet"
 BATCH_ROWS = 65_536

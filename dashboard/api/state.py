@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import flask
 
+from core.config_models import Config
 from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
 from dashboard.release_reader import ReleaseReader
-from etl.config_models import Config
 
 EXTENSION = "openmeasure_api"
 

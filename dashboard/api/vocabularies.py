@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from etl.licences import LICENCES, licence_iri
+from core.licences import LICENCES, licence_iri
 
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"

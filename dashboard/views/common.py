@@ -9,9 +9,9 @@ from urllib.parse import unquote
 
 from dash import Input, Output, dcc, html
 
+from core.errors import StoreError
+from core.integrity import DamagedRelease
 from dashboard.components import ids, ui
-from etl.exceptions import StoreError
-from etl.integrity import DamagedRelease
 
 log = logging.getLogger(__name__)
 

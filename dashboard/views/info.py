@@ -11,14 +11,13 @@ import pandas as pd
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import catalogue
+from core.freshness import classify, classify_data, worse
+from core.schedules import make_trigger, next_run_times
 from dashboard import context, data
 from dashboard.components import fmt, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded, path_value
-from etl import catalogue
-from etl.freshness import classify, classify_data, worse
-from etl.scheduler import make_trigger
-from etl.status import next_run_times
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def methodology(indicator_id: str | None = None, **_):
     ])
 
 
-#: etl.freshness states in words (the badge never relies on colour)
+#: core.freshness states in words (the badge never relies on colour)
 FRESHNESS_TEXT = {"fresh": "Up to date", "due": "Due for refresh", "stale": "Overdue"}
 
 
@@ -141,7 +140,7 @@ FRESHNESS_COLUMNS = ["indicator", "title", "frequency", "latest", "refreshed", "
 def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
                         now: datetime | None = None) -> pd.DataFrame:
     """Per public indicator: latest period in the release and when the next one is due, when a run last
-    refreshed it, and whether each is recent enough for its update frequency (etl.freshness: fresh, due,
+    refreshed it, and whether each is recent enough for its update frequency (core.freshness: fresh, due,
     stale); ``state`` is the worse of the two."""
     now = now or catalogue.now()
     last = catalogue.last_refreshed(engine)

@@ -10,12 +10,12 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import catalogue
 from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
 from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
-from etl import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def fresh_words(r, fresh: Freshness | None) -> str:
 
 
 def next_words(state: str, due: list) -> str:
-    """' The next period is due by 2027-01-01.' (or 'was due'), from etl.freshness; nothing without a date."""
+    """' The next period is due by 2027-01-01.' (or 'was due'), from core.freshness; nothing without a date."""
     when = due[0] if due else None
     if when is None or pd.isna(when):
         return ""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from etl.config_models import SourceConfig
+from core.config_models import SourceConfig
 from etl.sources import csv_source, eurostat_tsv, excel, frictionless, open_sdg, parquet_source, sdmx_csv, sql
 
 Reader = Callable[[SourceConfig], pd.DataFrame]

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.config_models import CodeMappingConfig, SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import CodeMappingConfig, SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import reader_finding
 
 _KEEP = re.compile(r"[^0-9a-z ]+")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import add_findings, check_text, tidy
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import is_gzip
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config_models import Config, MeasureConfig, SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import Config, MeasureConfig, SourceConfig
+from core.errors import SourceError
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, missing_totals
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import add_findings, check_text, reader_finding, tidy
 
 DESCRIPTORS = ("datapackage.json", "datapackage.yaml", "datapackage.yml")

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import add_findings, check_text, reader_finding, tidy
 
 FIXED = {"Year": "period", "Value": "value", "GeoCode": "area_code"}

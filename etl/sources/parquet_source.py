@@ -9,8 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import tidy
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError, TransientError
+from core.config_models import SourceConfig
+from core.errors import SourceError, TransientError
 
 log = logging.getLogger(__name__)
 

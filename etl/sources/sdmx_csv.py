@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources import statuses
 from etl.sources.tidy import add_findings, delimiter_hint, is_gzip, reader_finding
 

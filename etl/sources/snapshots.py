@@ -30,12 +30,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.built_with import built_with
-from etl.config import config_hash
-from etl.config_models import Config, SourceConfig, public_url
-from etl.exceptions import SourceError, StoreError
+from core.built_with import built_with
+from core.config import config_hash
+from core.config_models import Config, SourceConfig, public_url
+from core.errors import SourceError, StoreError
+from core.store import ReleaseStore, sha256_file
 from etl.sources import frictionless, remote, sql
-from etl.store import ReleaseStore, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def current_entry(source: SourceConfig, store_root: Path) -> dict:
 
 def inputs_unchanged(config: Config) -> bool:
     """True when the current release was built from this very config, with the same settings in effect, files
-    it names and software (:mod:`etl.built_with`), and from sources with the same checksums (of the sources
+    it names and software (:mod:`core.built_with`), and from sources with the same checksums (of the sources
     that provide a measure some indicator uses: a run reads no other)."""
     store = ReleaseStore(config.store)
     try:

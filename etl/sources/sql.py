@@ -19,8 +19,8 @@ from sqlalchemy import MetaData, Table, create_engine, event, inspect, select, t
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.sources.tidy import tidy
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.config_models import SourceConfig
-from etl.exceptions import SourceError
+from core.config_models import SourceConfig
+from core.errors import SourceError
 from etl.observations import map_categorical, map_pairs
 
 #: Cell texts that mean "no value" (Eurostat ':', ONS 'x'/'z'/'c', '..' of UN tables).

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from etl.store import ReleaseStore, sha256_file, write_manifest
+from core.store import ReleaseStore, sha256_file, write_manifest
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
 EUROSTAT_CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
@@ -95,7 +95,7 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def manager_app(api_config) -> flask.Flask:
-    from dashboard.api import accounts
+    from core import accounts
 
     access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "s" * 32})
     config = api_config.model_copy(update={"access": access})

@@ -20,8 +20,8 @@ import flask
 
 
 def create() -> flask.Flask:
+    from core.config import load_config
     from dashboard.api import register
-    from etl.config import load_config
 
     config = load_config(os.environ["OPENMEASURE_CONFIG"])
     overrides = json.loads(os.environ.get("OPENMEASURE_TEST_ACCESS") or "{}")

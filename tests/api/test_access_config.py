@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from etl.config_models import AccessConfig
+from core.config_models import AccessConfig
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 from tests.api.conftest import MANAGER
 
 TRAVERSAL = ["../", "..%2F", "%2e%2e%2f", "%2E%2E/", "..%5c", "....//", "%252e%252e%252f", "/etc/passwd",

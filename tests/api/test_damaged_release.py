@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 
 DAMAGED = ["indicator_values.parquet", "by_area/part-00000.parquet", "areas.parquet",
            "boundaries/municipality.geojson", "manifest.json"]
@@ -212,7 +212,7 @@ def test_a_damaged_manifest_is_named_by_list_verify_and_status(tmp_path, api_sto
 
 
 def test_publishing_refuses_a_release_whose_file_changed_after_its_manifest(tmp_path, api_store):
-    from etl.integrity import DamagedRelease
+    from core.integrity import DamagedRelease
 
     store = ReleaseStore(tmp_path / "store")
     store.releases.mkdir(parents=True)

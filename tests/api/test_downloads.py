@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from etl.store import write_manifest
+from core.store import write_manifest
 from tests.api.conftest import make_app
 
 Q = "indicator=neet_rate,online_share&level=region"

@@ -236,8 +236,8 @@ def test_freshness_says_the_eurostat_figures_are_overdue_though_just_refreshed(w
     next periods were due by 2024 and 2025, so /status, `openmeasure status` and the cards say overdue."""
     from datetime import UTC, datetime
 
+    from core.freshness import freshness
     from dashboard.views import info
-    from etl.freshness import freshness
 
     config, rel = world
     now = datetime(2026, 12, 6, tzinfo=UTC)

@@ -143,7 +143,7 @@ def test_wrong_password_and_forged_forms_are_refused(manager_app):
 
 
 def test_repeated_failures_lock_the_sign_in(api_config, tmp_path):
-    from dashboard.api import accounts
+    from core import accounts
 
     access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
     # its own catalogue: the lock it provokes holds for every client from this address for five minutes
@@ -159,7 +159,7 @@ def test_repeated_failures_lock_the_sign_in(api_config, tmp_path):
 
 
 def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_client(api_config, tmp_path):
-    from dashboard.api import accounts
+    from core import accounts
 
     access = api_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32,
                                                   "trust_forwarded_for": True})
@@ -210,7 +210,7 @@ def test_client_addresses_are_compared_parsed_and_the_header_only_when_configure
 
 
 def test_a_trusted_proxies_entry_must_be_an_address():
-    from etl.config_models import AccessConfig
+    from core.config_models import AccessConfig
 
     with pytest.raises(ValueError, match=r"\[1\] 'proxy.local' is not an IP address or network"):
         AccessConfig(trusted_proxies=["127.0.0.1", "proxy.local"])

@@ -15,9 +15,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from core.layout import bucket_file
 from dashboard.api import formats, reading
 from dashboard.release_reader import Release
-from etl.release_values import bucket_file
 from tests.api.conftest import remanifest
 
 WITHHELD = reading.WITHHELD

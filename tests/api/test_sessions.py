@@ -27,7 +27,7 @@ def two_workers(api_store, tmp_path_factory):
     env = {"OPENMEASURE_CONFIG": str(ROOT / "config.yaml"), "OPENMEASURE_STORE": api_store["store"],
            "OPENMEASURE_CATALOGUE": catalogue,
            "OPENMEASURE_TEST_ACCESS": json.dumps({"mode": "accounts", "secret_key": "s" * 32})}
-    from dashboard.api import accounts
+    from core import accounts
 
     engine = accounts.connect(catalogue)
     accounts.add_account(engine, *MANAGER)
@@ -77,7 +77,7 @@ def test_a_cookie_saved_before_signing_out_shows_nothing_internal_on_any_worker(
 
 
 def test_removing_an_account_ends_its_sessions_on_every_worker(two_workers):
-    from dashboard.api import accounts
+    from core import accounts
 
     base, engine = two_workers
     saved = sign_in(base).cookies[COOKIE]
@@ -92,7 +92,7 @@ def test_removing_an_account_ends_its_sessions_on_every_worker(two_workers):
 
 
 def test_changing_the_password_ends_every_session_of_the_account(two_workers):
-    from dashboard.api import accounts
+    from core import accounts
 
     base, engine = two_workers
     office, home = sign_in(base).cookies[COOKIE], sign_in(base).cookies[COOKIE]
@@ -107,7 +107,7 @@ def test_changing_the_password_ends_every_session_of_the_account(two_workers):
 
 
 def test_ending_a_users_sessions_signs_them_out_everywhere(two_workers):
-    from dashboard.api import sessions
+    from core import sessions
 
     base, engine = two_workers
     saved = [sign_in(base).cookies[COOKIE] for _ in range(2)]
@@ -124,7 +124,7 @@ def test_operators_list_and_end_sessions_and_change_passwords_from_the_command_l
     a running server checks (there was no command for either, and no way to sign a manager out)."""
     import io
 
-    from dashboard.api import accounts
+    from core import accounts
     from etl.cli import main
     from tests.api.conftest import make_app
     from tests.api.test_privacy import ids
@@ -167,7 +167,7 @@ def test_operators_list_and_end_sessions_and_change_passwords_from_the_command_l
 
 def test_signing_in_again_ends_the_browsers_earlier_session(api_config, tmp_path):
     """A second sign-in in the same browser replaces its session: a copy of the first cookie is dead."""
-    from dashboard.api import accounts, sessions
+    from core import accounts, sessions
     from tests.api.conftest import make_app
     from tests.api.test_privacy import ids
     from tests.api.test_privacy import sign_in as form_sign_in

@@ -190,11 +190,11 @@ def test_provisional_values_are_marked_on_the_map_with_a_legend_entry(release):
 
 def test_status_says_how_fresh_each_indicator_is(release, demo_config):
     """The status page states, per indicator, whether it is up to date for its update frequency (the
-    scheduler's rule in etl.freshness), in words."""
+    scheduler's rule in core.freshness), in words."""
     from datetime import timedelta
 
-    from etl import catalogue
-    from etl.freshness import PERIOD
+    from core import catalogue
+    from core.freshness import PERIOD
 
     engine = catalogue.connect(demo_config.catalogue)
     now = catalogue.now()
@@ -263,7 +263,7 @@ def test_the_public_reads_which_step_failed_and_not_the_error_itself():
     server: the public status page says which step failed, a manager reads the whole text."""
     import pandas as pd
 
-    from etl.catalogue import ORPHAN
+    from core.catalogue import ORPHAN
 
     errors = ["StepFailed: step 'validate' failed: rule negative_count blocks publication: source hr, measure "
               "staff_sickness_days, row 12: -3", "OSError: [Errno 28] No space left on device: '/srv/om/store'",

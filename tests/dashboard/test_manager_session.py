@@ -14,7 +14,7 @@ MANAGER = ("performance.lead", "a-long-test-password")
 @pytest.fixture(scope="module")
 def manager_server(demo_config, demo_release):
     """The demo dashboard with manager accounts (access.mode: accounts), served on a free port."""
-    from dashboard.api import accounts
+    from core import accounts
     from dashboard.app import create_app
 
     access = demo_config.access.model_copy(update={"mode": "accounts", "secret_key": "k" * 32})
@@ -87,7 +87,7 @@ def test_what_a_signed_in_manager_is_shown_is_not_stored_by_browsers_or_caches(d
     carried no Cache-Control: after signing out, Back or a shared cache could show them again."""
     import re
 
-    from dashboard.api import accounts
+    from core import accounts
     from dashboard.app import create_app
 
     access = demo_config.access.model_copy(update={"mode": "accounts", "secret_key": "c" * 32})

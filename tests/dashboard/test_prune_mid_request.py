@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 from tests.api.test_attacks import _outputs
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl.config import load_config
+from core.config import load_config
+from core.store import ReleaseStore
 from etl.pipeline import run
-from etl.store import ReleaseStore
 from tests.indicators.world import build_config
 
 SUM = {"id": "total_x", "compute": {"method": "sum", "measure": "x"}}
@@ -15,7 +15,7 @@ OBS = [("x", a, 2020, 5.0, "") for a in ("L1", "L2", "L3", "L4")]
 
 
 def test_a_target_for_an_area_the_geography_lacks_is_an_error(tmp_path):
-    from etl.exceptions import ConfigError
+    from core.errors import ConfigError
 
     target = {"value": 50, "period": "2025", "areas": [{"area_code": "l2", "value": 40}]}
     config = load_config(build_config(tmp_path, OBS, [{**SUM, "target": target}], ["x"]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl import catalogue
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
 from etl.pipeline import run
 from etl.validate import base_period_findings
 from tests.indicators.world import build_config

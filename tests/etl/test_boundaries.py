@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.config_models import BoundaryFile, CodeMappingConfig, GeographyConfig
 from etl import boundaries
-from etl.config_models import BoundaryFile, CodeMappingConfig, GeographyConfig
 from tests.conftest import ROOT
 
 REAL = ROOT / "tests" / "data" / "real"
@@ -122,7 +122,7 @@ def test_a_file_that_is_not_a_feature_collection_names_the_key(tmp_path, text):
 def test_findings_are_quality_rows(tmp_path):
     path = integer_ids(tmp_path)
     areas = pd.DataFrame({"area_code": sorted(county_codes()), "level": "county"})
-    from etl.config_models import Config  # noqa: PLC0415
+    from core.config_models import Config  # noqa: PLC0415
     cfg = Config.model_construct(geography=GeographyConfig.model_validate(
         {"levels": ["county"], "areas": {"path": "x.csv"}, "boundaries": {"county": path}}))
     found = boundaries.findings(boundaries.normalise_all(cfg, areas))
@@ -157,7 +157,7 @@ def district_features(codes: list[str], key: str = "CODE") -> list[dict]:
 
 
 def test_deep_check_counts_areas_with_a_boundary_and_names_the_property_to_set(tmp_path):
-    from etl.config import load_config
+    from core.config import load_config
     from etl.deep_check import deep_check
 
     path = starter_with_boundaries(tmp_path, district_features(["XD01", "XD02", "XD03", "XD04"]))
@@ -179,7 +179,7 @@ def test_deep_check_counts_areas_with_a_boundary_and_names_the_property_to_set(t
 
 
 def test_a_run_writes_boundaries_keyed_by_area_code_and_records_what_did_not_match(tmp_path):
-    from etl.config import load_config
+    from core.config import load_config
     from etl.pipeline import run
 
     path = starter_with_boundaries(tmp_path, district_features(["XD01", "XD02", "XD03", "XD99"]),

@@ -25,8 +25,9 @@ def test_the_scheduler_job_table_is_made_before_apscheduler_looks_for_it(tmp_pat
     in ten runs of the two-process tests). build() makes it first, where 'already exists' is retried."""
     from sqlalchemy import inspect
 
-    from etl import catalogue, scheduler
-    from etl.config import load_config
+    from core import catalogue
+    from core.config import load_config
+    from etl import scheduler
     from tests.scheduler.conftest import tiny_config
 
     config = load_config(tiny_config(tmp_path))
@@ -39,7 +40,7 @@ def test_the_scheduler_job_table_is_made_before_apscheduler_looks_for_it(tmp_pat
 def test_a_table_another_process_made_first_is_not_an_error():
     from sqlalchemy.exc import OperationalError
 
-    from etl import catalogue
+    from core import catalogue
 
     class Racing:  # the other process creates the table between our check and our CREATE
         calls = 0

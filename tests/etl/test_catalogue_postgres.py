@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from etl import catalogue
+from core import catalogue
 
 
 @pytest.fixture()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from etl.config import config_hash, load_config
-from etl.config_models import Config
-from etl.exceptions import ConfigError
+from core.config import config_hash, load_config
+from core.config_models import Config
+from core.errors import ConfigError
 from tests.conftest import ROOT
 
 
@@ -127,7 +127,7 @@ def test_every_demo_indicator_has_its_metadata():
      "https://ec.europa.eu/eurostat/databrowser/view/nama_10r_3gdp/default/table?lang=en"),
 ])
 def test_urls_are_published_without_credentials(url, published):
-    from etl.config_models import SourceConfig, public_url
+    from core.config_models import SourceConfig, public_url
 
     assert public_url(url) == published
     if url.startswith("https"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.config import load_config
-from etl.exceptions import ConfigError
+from core.config import load_config
+from core.errors import ConfigError
 from tests.conftest import ROOT
 
 ONLINE_TARGET = 'target: {value: 90, period: "2030", base_period: "2013"}'  # indicators[0], online_share
@@ -60,7 +60,7 @@ def test_the_never_fires_check_is_bounded(tmp_path):
     on to the year 9999 for each impossible date."""
     import time
 
-    from etl.config import _never_fires
+    from core.config import _never_fires
 
     started = time.perf_counter()
     for cron in ("* * 31 2 *", "0 2 30,31 2 *", "*/5 * 31 4,6,9,11 *", "0 2 31 2 6"):

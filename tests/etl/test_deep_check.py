@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from core.config import load_config
 from etl import deep_check as deep
-from etl.config import load_config
 from tests.conftest import ROOT
 
 STARTER = ROOT / "examples" / "starter"

@@ -1,5 +1,5 @@
 """Freshness by the data's period: an annual indicator whose latest period is 2021 is overdue in 2026 however
-recently a run refreshed it (etl.freshness)."""
+recently a run refreshed it (core.freshness)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from etl.freshness import Freshness, classify_data, next_due, period_end
+from core.freshness import Freshness, classify_data, next_due, period_end
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 

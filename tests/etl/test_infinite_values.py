@@ -14,8 +14,8 @@ from tests.scheduler.conftest import tiny_config
 
 
 def _run(config_path: Path):
-    from etl import catalogue
-    from etl.config import load_config
+    from core import catalogue
+    from core.config import load_config
     from etl.pipeline import run
 
     config = load_config(config_path)

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from etl.exceptions import ConfigError
+from core.errors import ConfigError
 from tests.etl.test_us_counties import US, _config, _file
 
 
 def _with_neighbours(tmp_path, features, k=5):
-    from etl.config import load_config
+    from core.config import load_config
 
     config = _config(tmp_path, pad_codes=5, code_mapping={"path": str(US / "code_mapping.csv")})
     raw = yaml.safe_load((tmp_path / "config.yaml").read_text())

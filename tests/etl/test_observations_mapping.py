@@ -71,8 +71,8 @@ def test_duplicate_keys_are_those_a_groupby_finds(dense, categorical):
 def test_measures_selected_in_one_pass_equal_one_selection_per_measure(tmp_path, monkeypatch, order):
     """A source whose measure column names each measure (the common case) is split in one pass; the
     observations are the same rows, in the same order, as one selection per measure gives."""
+    from core.config import load_config
     from etl import observations
-    from etl.config import load_config
     from etl.sources import read_source
     from tests.indicators.world import build_config
 

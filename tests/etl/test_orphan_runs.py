@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from etl import catalogue
+from core import catalogue
 
 
 def _run_started(engine, at: datetime) -> int:

@@ -10,8 +10,8 @@ import sys
 import pandas as pd
 from rich.console import Console
 
-from etl import catalogue
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
 from etl.status import print_history
 from tests.conftest import ROOT
 from tests.indicators.world import build_config

@@ -24,7 +24,7 @@ UNEMP = US / "fips-unemp-16.csv"
 
 
 def _config(tmp_path: Path, **source):
-    from etl.config import load_config
+    from core.config import load_config
 
     src = {"id": "laus", "format": "csv", "path": str(UNEMP), "columns": {"area_code": "fips", "value": "unemp"},
            "period": "2016", **source}
@@ -99,7 +99,7 @@ def test_the_recoded_county_is_left_out_with_its_padded_code_without_the_mapping
 
 
 def test_a_fixed_period_and_a_period_column_together_are_an_error(tmp_path):
-    from etl.exceptions import SourceError
+    from core.errors import SourceError
 
     f = tmp_path / "with_period.csv"
     f.write_text("fips,period,unemp\n1001,2016,5.3\n", encoding="utf-8")
@@ -113,7 +113,7 @@ def test_a_fixed_period_and_a_period_column_together_are_an_error(tmp_path):
 
 
 def test_no_period_column_and_no_fixed_period_say_how_to_give_one(tmp_path):
-    from etl.exceptions import SourceError
+    from core.errors import SourceError
 
     config = _config(tmp_path)
     config = config.model_copy(update={"sources": [config.sources[0].model_copy(update={"period": None})]})

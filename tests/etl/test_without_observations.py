@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl import catalogue
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
+from core.store import ReleaseStore
 from etl.pipeline import run
-from etl.store import ReleaseStore
 from tests.indicators.world import build_config
 
 SUM = {"id": "total_x", "compute": {"method": "sum", "measure": "x"}}
@@ -56,7 +56,7 @@ def test_without_a_published_release_the_indicator_has_no_value(tmp_path):
 
 
 def test_when_no_indicator_has_observations_the_run_fails_and_the_release_stays(tmp_path):
-    from etl.exceptions import StepFailed
+    from core.errors import StepFailed
 
     config = load_config(build_config(tmp_path, _obs(("x",)), [SUM], ["x", "z"]))
     first = run(config)

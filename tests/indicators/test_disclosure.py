@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import yaml
 
-from etl.config import load_config
+from core.config import load_config
+from core.store import ReleaseStore
 from etl.pipeline import run
-from etl.store import ReleaseStore
 from indicators import disclosure
 from tests.indicators.world import AREAS, build_config, compute_final, row
 

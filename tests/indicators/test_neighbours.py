@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.config_models import NeighboursConfig
-from etl.exceptions import ConfigError
+from core.config_models import NeighboursConfig
+from core.errors import ConfigError
 from indicators.neighbours import _features, nearest_neighbours, zero_distance_ties
 
 

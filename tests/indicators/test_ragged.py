@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from etl.config import load_config
-from etl.exceptions import GeographyError
-from etl.geography import is_ragged, leaf_ancestors, load_areas
+from core.config import load_config
+from core.errors import GeographyError
+from core.geography import is_ragged, leaf_ancestors, load_areas
 from tests.conftest import ROOT
 from tests.indicators.world import compute_final
 
@@ -118,7 +118,7 @@ def test_a_withheld_council_under_scotland_is_protected_by_a_second_cell_under_s
 
 
 def test_a_parent_must_be_at_a_higher_level(tmp_path):
-    from etl.config_models import GeographyConfig
+    from core.config_models import GeographyConfig
     areas = pd.read_csv(DATA / "areas.csv", dtype=str, keep_default_na=False)
     areas.loc[areas.area_code == "E12000001", "parent_code"] = "E12000002"  # a region under a region
     areas.to_csv(tmp_path / "areas.csv", index=False)

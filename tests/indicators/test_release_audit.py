@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from etl.exceptions import StepFailed
-from etl.store import ReleaseStore
+from core.errors import StepFailed
+from core.store import ReleaseStore
 from indicators.release_audit import audit_release
 
 ROOT = Path(__file__).resolve().parents[2]

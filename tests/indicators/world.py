@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from etl.config import load_config
-from etl.geography import load_areas
+from core.config import load_config
+from core.geography import load_areas
 from etl.observations import extract_measures
 from etl.sources import read_source
 from indicators.compute import compute

@@ -82,7 +82,7 @@ def tiny(tmp_path) -> Path:
 
 def first_release(config: Path) -> str:
     """Publish the deployment's first release in this process (quicker than a new process) and return its id."""
-    from etl.config import load_config
+    from core.config import load_config
     from etl.pipeline import run
 
     return run(load_config(config)).release_id

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-import etl.catalogue
+import core.catalogue
 import etl.pipeline
 import etl.release
 import etl.runner
@@ -59,7 +59,7 @@ def main() -> int:
     etl.release._manifest = paused_manifest
     if args.lock_file:
         etl.runner.LOCAL_LOCK = args.lock_file
-    abandon = etl.catalogue.abandon_running
+    abandon = core.catalogue.abandon_running
 
     def paused_abandon(*a, **kw):
         if args.pause_after_lock:
@@ -67,7 +67,7 @@ def main() -> int:
             time.sleep(600)
         return abandon(*a, **kw)
 
-    etl.catalogue.abandon_running = paused_abandon
+    core.catalogue.abandon_running = paused_abandon
     return cli.main(rest)
 
 

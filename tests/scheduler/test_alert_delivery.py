@@ -12,8 +12,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text, update
 
-from etl import alerts, catalogue
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
+from etl import alerts
 from etl.runner import run_guarded
 from tests.scheduler.conftest import tiny_config
 

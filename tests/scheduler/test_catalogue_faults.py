@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 from tests.scheduler.conftest import _free_port, first_release, openmeasure, runs, tiny_config
 
 
@@ -46,7 +46,7 @@ def test_a_full_disk_under_the_sqlite_catalogue_is_named_not_a_missing_savepoint
         assert ReleaseStore(tmp_path / "store").current_id() == release
         assert [r["status"] for r in runs(config)] == ["succeeded"]
     finally:
-        from etl import catalogue
+        from core import catalogue
 
         engine = catalogue._engines.pop(f"sqlite:///{disk / 'catalog.db'}", None)
         if engine is not None:
@@ -58,7 +58,7 @@ def test_a_full_disk_under_the_sqlite_catalogue_is_named_not_a_missing_savepoint
 def test_a_catalogue_that_drops_after_the_publish_is_not_reported_as_nothing_published(tmp_path, monkeypatch):
     """The release was published, then the catalogue could not record the run: the run says it published
     (exit 3), never 'nothing was published'; the next run records the release as that run's."""
-    from etl import catalogue
+    from core import catalogue
     from etl.cli import main
 
     config = tiny_config(tmp_path)

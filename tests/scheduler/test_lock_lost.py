@@ -8,8 +8,9 @@ import threading
 import pytest
 from sqlalchemy import delete, insert
 
-from etl import catalogue, locks
-from etl.store import ReleaseStore
+from core import catalogue
+from core.store import ReleaseStore
+from etl import locks
 from tests.scheduler.conftest import first_release, openmeasure, runs, start, tiny_config, wait_for
 
 
@@ -58,7 +59,7 @@ def test_a_postgresql_restart_mid_run_never_gives_two_publishing_runs(tmp_path, 
 def test_a_run_whose_lease_was_taken_over_stops_before_publishing(tmp_path):
     """SQLite: the run's lease row is taken by another holder while it writes (a stall past the lease);
     the confirmation right before CURRENT is replaced refuses, and nothing is published."""
-    from etl.config import load_config
+    from core.config import load_config
     from etl.runner import lock_name, run_guarded
 
     config = load_config(tiny_config(tmp_path))

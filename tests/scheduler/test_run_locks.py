@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, insert, text
 
-from etl import catalogue, locks
+from core import catalogue
+from etl import locks
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from sqlalchemy import create_engine
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 from tests.scheduler.conftest import (
     _services,
     first_release,

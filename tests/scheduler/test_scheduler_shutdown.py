@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from etl.store import ReleaseStore
+from core.store import ReleaseStore
 from tests.scheduler.conftest import first_release, runs, start, stop, tiny_config, wait_for
 
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from etl import catalogue
-from etl.config import load_config
-from etl.config_models import RetryConfig, ScheduleConfig
-from etl.exceptions import ConfigError, SourceError, StepFailed
-from etl.freshness import classify, freshness
+from core import catalogue
+from core.config import load_config
+from core.config_models import RetryConfig, ScheduleConfig
+from core.errors import ConfigError, SourceError, StepFailed
+from core.freshness import classify, freshness
 from etl.runner import backoff_delays, is_transient
 from tests.scheduler.conftest import openmeasure, tiny_config
 
@@ -150,8 +150,8 @@ def test_registration_keeps_pending_runs_and_reports_a_renamed_job(tmp_path):
 
 def test_a_transient_error_is_retried_and_the_next_attempt_publishes(tmp_path, monkeypatch):
     import etl.sources
+    from core.store import ReleaseStore
     from etl.runner import run_guarded
-    from etl.store import ReleaseStore
 
     config = load_config(tiny_config(tmp_path, extra={"scheduler": {"retries": {"attempts": 3,
                                                                                 "backoff_seconds": 0.05}}}))

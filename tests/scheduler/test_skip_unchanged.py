@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from etl import catalogue
-from etl.config import load_config
+from core import catalogue
+from core.config import load_config
+from core.store import ReleaseStore
 from etl.pipeline import run
 from etl.runner import InputsUnchanged, run_guarded
 from etl.scheduler import scheduled_run
-from etl.store import ReleaseStore
 from tests.scheduler.conftest import tiny_config
 
 SCHEDULES = [{"id": "all", "interval_seconds": 60, "skip_unchanged": True},
@@ -121,7 +121,7 @@ def test_a_source_no_indicator_reads_does_not_count(tmp_path):
 
 
 def test_settings_from_the_environment_and_the_software_count(tmp_path, monkeypatch):
-    from etl import built_with
+    from core import built_with
 
     path = tiny_config(tmp_path, schedules=SCHEDULES)
     # a target set by an environment variable: the config file's text (and hash) stays the same
@@ -139,7 +139,7 @@ def test_settings_from_the_environment_and_the_software_count(tmp_path, monkeypa
 
 
 def test_the_code_hash_changes_with_any_engine_file(tmp_path):
-    from etl.built_with import code_sha256
+    from core.built_with import code_sha256
 
     for name in ("etl/a.py", "indicators/sql/b.sql", "dashboard/c.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -168,7 +168,7 @@ def _with_empty_measure(tmp_path, rules: dict | None = None):
 
 
 def test_an_indicator_without_observations_is_reported_and_does_not_stop_skipping(tmp_path):
-    from etl.freshness import freshness
+    from core.freshness import freshness
 
     config = _with_empty_measure(tmp_path)
     assert skipped(config, "all") is None
@@ -188,7 +188,7 @@ def test_an_indicator_without_observations_is_reported_and_does_not_stop_skippin
 
 
 def test_a_source_that_arrives_without_a_measure_can_block_the_run(tmp_path):
-    from etl.exceptions import StepFailed
+    from core.errors import StepFailed
 
     config = _with_empty_measure(tmp_path, {"no_observations": "block"})
     with pytest.raises(StepFailed, match="1 no_observations finding"):

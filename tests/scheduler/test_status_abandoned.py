@@ -59,8 +59,9 @@ def test_a_run_killed_as_soon_as_it_holds_the_lock_is_recorded(tmp_path):
 def test_a_run_whose_process_holds_the_lock_is_shown_running(tmp_path):
     """The other side: while the run's own process holds the store's lock it is running, not abandoned; a
     lock held by another process (the next run) does not make an orphan look alive."""
-    from etl import catalogue, locks, status
-    from etl.config import load_config
+    from core import catalogue
+    from core.config import load_config
+    from etl import locks, status
     from etl.runner import lock_name
 
     config = load_config(tiny_config(tmp_path))

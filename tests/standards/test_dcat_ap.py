@@ -8,7 +8,7 @@ import pyshacl
 import pytest
 import rdflib
 
-from etl.exceptions import ConfigError
+from core.errors import ConfigError
 from tests.conftest import ROOT, load_config_with
 from tests.standards.conftest import VALIDATORS
 
@@ -73,7 +73,7 @@ def test_a_licence_in_words_is_a_config_finding(tmp_path):
 
 
 def test_a_theme_without_an_eu_data_theme_is_a_warning_not_a_refusal(tmp_path):
-    from etl.config import unmapped_themes
+    from core.config import unmapped_themes
 
     text = (ROOT / "examples" / "eurostat" / "config.yaml").read_text()
     bad = text.replace("    theme: inclusion\n", "    theme: ageing\n", 1)

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Column, DateTime, String, Table, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard.api.accounts import accounts, metadata
+from core.accounts import accounts, metadata
 
 sessions = Table(
     "manager_sessions", metadata,
@@ -89,39 +89,3 @@ def open_sessions(engine: Engine, username: str | None = None) -> list[dict]:
         query = query.where(sessions.c.username == username)
     with engine.connect() as con:
         return [dict(row._mapping) for row in con.execute(query)]
-
-
-# --- the `openmeasure access` commands (wired in etl/cli.py) -------------------------------------------
-def _when(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive datetimes (stored in UTC)
-        value = value.replace(tzinfo=UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def cmd_list_sessions(args) -> int:
-    """``openmeasure access list-sessions [NAME]``: the open sessions, oldest first."""
-    from rich.table import Table as RichTable
-
-    from dashboard.api.accounts import connect
-    from etl.cli import _load, out
-
-    rows = open_sessions(connect(_load(args).catalogue), args.name)
-    if not rows:
-        out.print("no open sessions" + (f" for {args.name}" if args.name else ""))
-        return 0
-    table = RichTable("user", "signed in", "ends", "from", "session")
-    for row in rows:
-        table.add_row(row["username"], _when(row["created_at"]), _when(row["expires_at"]), row["address"] or "",
-                      row["key"][:12])
-    out.print(table)
-    return 0
-
-
-def cmd_end_sessions(args) -> int:
-    """``openmeasure access end-sessions NAME``: sign the user out everywhere (the account stays)."""
-    from dashboard.api.accounts import connect
-    from etl.cli import _load, out
-
-    n = end_user(connect(_load(args).catalogue), args.name)
-    out.print(f"{n} open session{'' if n == 1 else 's'} of {args.name} ended")
-    return 0

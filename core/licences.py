@@ -31,3 +31,10 @@ def licence_iri(licence: str | None) -> str | None:
     if _IRI.fullmatch(licence):
         return licence
     return LICENCES.get(licence, f"https://spdx.org/licenses/{licence}.html")
+
+
+def licence_entry(licence: str) -> dict:
+    """A data package ``licenses`` entry: the SPDX id as ``name`` (the Open Definition ids are SPDX ids) with
+    the licence's IRI as ``path``; an IRI alone as ``path``."""
+    iri = licence_iri(licence)
+    return {"path": iri} if iri == licence else {"name": licence, "path": iri}

@@ -22,8 +22,8 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from etl.config_models import Config
-from etl.store import sha256_file
+from core.config_models import Config
+from core.store import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE_SETTINGS = {"title", "synthetic", "geography", "sources", "measures", "indicators", "publication",

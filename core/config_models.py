@@ -20,7 +20,7 @@ class Strict(BaseModel):
 
 
 # the open-data catalogue's settings (publication.catalogue) live in their own module; names kept here too
-from etl.config_catalogue import (  # noqa: E402, F401
+from core.config_catalogue import (  # noqa: E402, F401
     DEFAULT_EU_THEMES,
     EU_DATA_THEMES,
     IRI,
@@ -348,7 +348,7 @@ class TargetConfig(Strict):
     def _a_period(cls, v: str | None) -> str | None:
         """A period as the observations write it (``2030``, ``2030-Q1``, ``2030-07``): the target's time is
         computed from it and the base period is looked up among the observations' periods."""
-        from etl.observations import normalise_period  # it imports this module
+        from core.periods import normalise_period  # it imports this module
 
         if v is None:
             return v

@@ -25,21 +25,20 @@ stale:
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl import catalogue
-from etl.config_models import Config
-from etl.exceptions import StoreError
+from core import catalogue
+from core.config_models import Config
+from core.errors import StoreError
+from core.periods import period_end
 
 PERIOD = {"monthly": timedelta(days=31), "quarterly": timedelta(days=92), "annual": timedelta(days=366)}
 ORDER = {"fresh": 0, "due": 1, "stale": 2}
-_YEAR, _QUARTER, _MONTH = re.compile(r"^(\d{4})$"), re.compile(r"^(\d{4})-Q([1-4])$"), re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -72,20 +71,6 @@ def classify(frequency: str, last: datetime | None, now: datetime, stale_after: 
     return "due" if age <= period * stale_after else "stale"
 
 
-def period_end(period: str) -> datetime | None:
-    """The first instant after a period ('2021' -> 2022-01-01, '2021-Q3' -> 2021-10-01, '2021-07' ->
-    2021-08-01, UTC); None for a period written otherwise."""
-    if m := _YEAR.match(period):
-        return datetime(int(m.group(1)) + 1, 1, 1, tzinfo=UTC)
-    if m := _QUARTER.match(period):
-        y, q = int(m.group(1)), int(m.group(2))
-        return datetime(y + (q == 4), 1 if q == 4 else 3 * q + 1, 1, tzinfo=UTC)
-    if (m := _MONTH.match(period)) and 1 <= int(m.group(2)) <= 12:
-        y, mo = int(m.group(1)), int(m.group(2))
-        return datetime(y + (mo == 12), 1 if mo == 12 else mo + 1, 1, tzinfo=UTC)
-    return None
-
-
 def _add(moment: datetime, frequency: str, n: int = 1) -> datetime:
     """``moment`` plus ``n`` periods of the frequency, in calendar months (a year is 12)."""
     months = {"annual": 12, "quarterly": 3, "monthly": 1}[frequency] * n
@@ -114,7 +99,7 @@ def classify_data(period: str | None, frequency: str, now: datetime, stale_after
 def latest_periods(store: str | Path) -> dict[str, str]:
     """Each indicator's latest period with a value in the current release of the store (every indicator,
     internal ones too: this is for the operator); empty when nothing is published."""
-    from etl.store import ReleaseStore
+    from core.store import ReleaseStore
 
     try:
         folder = ReleaseStore(store).path()

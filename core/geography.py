@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.config_models import AreasTable, GeographyConfig
-from etl.exceptions import GeographyError
+from core.config_models import AreasTable, GeographyConfig
+from core.errors import GeographyError
 
 
 def load_areas(geo: GeographyConfig) -> pd.DataFrame:

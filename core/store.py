@@ -21,8 +21,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl.exceptions import StoreError
-from etl.integrity import MANIFEST, MANIFEST_SUM, DamagedRelease, full_problems, manifest_line, read_manifest
+from core.errors import StoreError
+from core.integrity import MANIFEST, MANIFEST_SUM, DamagedRelease, full_problems, manifest_line, read_manifest
 
 RELEASE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 TMP_PREFIX = ".tmp-"
@@ -80,7 +80,7 @@ class ReleaseStore:
         return self.releases / rid
 
     def manifest(self, release_id: str | None = None) -> dict:
-        """The manifest of a release; :class:`~etl.integrity.DamagedRelease` when it is damaged."""
+        """The manifest of a release; :class:`~core.integrity.DamagedRelease` when it is damaged."""
         return read_manifest(self.path(release_id))
 
     def list(self) -> list[dict]:
@@ -112,7 +112,7 @@ class ReleaseStore:
 
     def verify(self, release_id: str | None = None) -> None:
         """Check every file of a release against its manifest checksum; raise
-        :class:`~etl.integrity.DamagedRelease` naming the first that does not match."""
+        :class:`~core.integrity.DamagedRelease` naming the first that does not match."""
         self._verify(self.path(release_id))
 
     # --- writing ---------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from etl.config_models import DEFAULT_EU_THEMES, EU_DATA_THEMES, Config, public_url
-from etl.exceptions import ConfigError
+from core.config_models import DEFAULT_EU_THEMES, EU_DATA_THEMES, Config, public_url
+from core.errors import ConfigError
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

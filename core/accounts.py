@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from etl import catalogue
-from etl.exceptions import ConfigError
+from core import catalogue
+from core.errors import ConfigError
 
 metadata = MetaData()
 
@@ -56,7 +56,7 @@ _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt"
 
 
 def connect(url: str) -> Engine:
-    from dashboard.api import sessions  # noqa: F401  (its table is in this metadata)
+    from core import sessions  # noqa: F401  (its table is in this metadata)
 
     engine = catalogue.connect(url)
     catalogue.create_tables(engine, metadata)  # two workers starting together may both create them
@@ -67,7 +67,7 @@ def add_account(engine: Engine, username: str, password: str) -> None:
     """Create or reset an account. Raises ConfigError for a bad name or a short password. Resetting the
     password of an existing account ends its open sessions (one who knew the old password, or held a cookie
     from it, is signed out everywhere)."""
-    from dashboard.api.sessions import end_user
+    from core.sessions import end_user
 
     if not USERNAME.match(username):
         raise ConfigError([f"access account {username!r}: use 1-64 letters, digits, '_', '.', '@' or '-'"])
@@ -92,7 +92,7 @@ def exists(engine: Engine, username: str) -> bool:
 
 def remove_account(engine: Engine, username: str) -> bool:
     """Delete an account and end its sessions; False when there was none."""
-    from dashboard.api.sessions import end_user
+    from core.sessions import end_user
 
     with engine.begin() as con:
         end_user(con, username)
@@ -129,49 +129,3 @@ def recent_failures(engine: Engine, key: str, window: float) -> int:
 def is_active(engine: Engine, username: str) -> bool:
     with engine.connect() as con:
         return bool(con.execute(select(accounts.c.active).where(accounts.c.username == username)).scalar())
-
-
-# --- the `openmeasure access` commands (wired in etl/cli.py) -------------------------------------------
-def cmd_add_user(args) -> int:
-    """``openmeasure access add-user NAME``: the password from the terminal (twice) or standard input."""
-    from etl.cli import _load, out
-
-    config = _load(args)
-    add_account(connect(config.catalogue), args.name, _password(args.name))
-    out.print(f"account {args.name} saved; it can sign in when access.mode is 'accounts'")
-    return 0
-
-
-def _password(name: str) -> str:
-    """A new password from the terminal (asked twice) or the first line of standard input."""
-    import getpass
-    import sys
-
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"password for {name}: ")
-        if getpass.getpass("again: ") != password:
-            raise ConfigError(["the two passwords differ; nothing was changed"])
-        return password
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-def cmd_set_password(args) -> int:
-    """``openmeasure access set-password NAME``: a new password for an existing account; its sessions end."""
-    from etl.cli import _load, out
-
-    engine = connect(_load(args).catalogue)
-    if not exists(engine, args.name):
-        raise ConfigError([f"no account named {args.name!r} (create it with 'openmeasure access add-user')"])
-    add_account(engine, args.name, _password(args.name))
-    out.print(f"password of {args.name} changed; its open sessions have ended")
-    return 0
-
-
-def cmd_remove_user(args) -> int:
-    from etl.cli import _load, out
-
-    config = _load(args)
-    if not remove_account(connect(config.catalogue), args.name):
-        raise ConfigError([f"no account named {args.name!r}"])
-    out.print(f"account {args.name} removed; its open sessions have ended")
-    return 0

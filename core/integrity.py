@@ -10,7 +10,7 @@
 The manifest is covered by ``manifest.sha256`` beside it (``sha256sum`` format, so ``sha256sum -c
 manifest.sha256`` works too); a release written before that file existed is checked without it.
 
-:class:`DamagedRelease` (a :class:`~etl.exceptions.StoreError`) names the release, the file and what is
+:class:`DamagedRelease` (a :class:`~core.errors.StoreError`) names the release, the file and what is
 wrong with it; the web app answers it with 503, ``status`` and the alerts report it.
 """
 
@@ -20,7 +20,7 @@ import json
 import os
 from pathlib import Path
 
-from etl.exceptions import StoreError
+from core.errors import StoreError
 
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"
@@ -44,7 +44,7 @@ def manifest_line(digest: str) -> str:
 def read_manifest(folder: Path) -> dict:
     """The manifest of a release folder, checked against ``manifest.sha256`` when there is one; raises
     :class:`DamagedRelease` when it is unreadable, not JSON, or not the manifest that was written."""
-    from etl.store import sha256_bytes
+    from core.store import sha256_bytes
 
     try:
         raw = (folder / MANIFEST).read_bytes()
@@ -107,7 +107,7 @@ def quick_problems(folder: Path) -> list[tuple[str, str]]:
 
 def full_problems(folder: Path) -> list[tuple[str, str]]:
     """(file, problem) of every file of a release: the cheap test, then each file's SHA-256."""
-    from etl.store import sha256_file
+    from core.store import sha256_file
 
     try:
         manifest = read_manifest(folder)

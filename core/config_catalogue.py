@@ -1,5 +1,5 @@
 """Typed models of ``publication.catalogue``: what the DCAT-AP catalogue (/catalog.jsonld) says beyond the
-release itself, with the EU vocabularies it draws on. Part of etl.config_models, which re-exports these names."""
+release itself, with the EU vocabularies it draws on. Part of core.config_models, which re-exports these names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from etl.config_models import Strict
+from core.config_models import Strict
 
 #: The EU data themes (http://publications.europa.eu/resource/authority/data-theme): the DCAT-AP catalogue
 #: files each indicator under one.
