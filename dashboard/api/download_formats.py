@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dashboard.api import formats, xlsx
+from dashboard.api import formats, ods, xlsx
 from dashboard.api.metadata import metadata_rows
 from dashboard.api.vocabularies import AUTHORITY
 
@@ -107,6 +107,10 @@ def _xlsx(v: Values) -> Iterator[bytes]:
     return xlsx.xlsx_stream(v.schema, v.batches(None), metadata_rows(v.metadata()), v.column_text)
 
 
+def _ods(v: Values) -> Iterator[bytes]:
+    return ods.ods_stream(v.schema, v.batches(None), metadata_rows(v.metadata()), v.column_text)
+
+
 def _sdmx(v: Values) -> Iterator[bytes]:
     units = v.units()
     return formats.csv_stream(formats.sdmx_schema(), (
@@ -118,6 +122,7 @@ FORMATS: dict[str, DownloadFormat] = {f.name: f for f in (
     DownloadFormat("csv", "csv", "text/csv; charset=utf-8", "CSV", "CSV", _csv, in_zip=True, on_area_page=True),
     DownloadFormat("xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel",
                    "XLSX", _xlsx, spreadsheet=True, on_area_page=True),
+    DownloadFormat("ods", "ods", ods.MIMETYPE, "OpenDocument", "ODS", _ods, spreadsheet=True, on_area_page=True),
     DownloadFormat("parquet", "parquet", "application/vnd.apache.parquet", "Parquet", "PARQUET", _parquet,
                    in_zip=True),
     DownloadFormat("json", "json", "application/json", "JSON", "JSON", None, paged=True,
