@@ -163,7 +163,7 @@ import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from core.config import load_config
 from core.geography import load_areas
 from etl.release import write_release
-from etl.validate import empty_findings
+from etl.findings import empty_findings
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine

@@ -33,20 +33,15 @@ from core.config_models import Config, SourceConfig
 from core.errors import ConfigError, GeographyError, SourceError
 from core.geography import load_areas
 from etl import boundaries as boundary_files
+from etl.coverage import base_period_findings, empty_measures, measures_present
+from etl.findings import closest, reader_findings
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, missing_totals, same_categories
 from etl.pipeline import check_area_targets, measure_frequencies
+from etl.proportion_checks import check_proportions
 from etl.sources import read_source, remote, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
 from etl.sources.extract import unmatched_selections
-from etl.validate import (
-    base_period_findings,
-    check_proportions,
-    closest,
-    empty_measures,
-    measures_present,
-    reader_findings,
-    validate_observations,
-)
+from etl.validate import validate_observations
 from indicators import registry
 
 #: Lines shown per key and rule (one per distinct message); the rest are counted in one more line.

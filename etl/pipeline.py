@@ -25,24 +25,17 @@ from core.geography import aggregate_members, load_areas
 from core.store import ReleaseStore
 from etl import boundaries as boundary_files
 from etl import cell_release
+from etl.coverage import base_period_findings, empty_measures, measures_present
 from etl.demo import ensure_demo
+from etl.findings import DROPPING, blocking, closest, empty_findings
 from etl.locks import Held, LockLost
 from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.observations import same_categories
+from etl.proportion_checks import check_proportions
 from etl.release import write_release
 from etl.release_values import withheld_cells
 from etl.sources import snapshots
 from etl.sources.extract import extract_source
-from etl.validate import (
-    DROPPING,
-    base_period_findings,
-    blocking,
-    check_proportions,
-    closest,
-    empty_findings,
-    empty_measures,
-    measures_present,
-)
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine

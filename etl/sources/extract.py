@@ -16,17 +16,13 @@ import pandas as pd
 
 from core.config_models import Config, MeasureConfig, SourceConfig
 from core.errors import SourceError
+from etl.coverage import NoMatch
+from etl.findings import DROPPING, empty_findings, reader_findings
+from etl.history_checks import compare_with_previous
 from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, missing_totals
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
-from etl.validate import (
-    DROPPING,
-    NoMatch,
-    compare_with_previous,
-    empty_findings,
-    reader_findings,
-    validate_observations,
-)
+from etl.validate import validate_observations
 
 log = logging.getLogger(__name__)
 
