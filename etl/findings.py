@@ -116,3 +116,30 @@ def blocking(findings: pd.DataFrame) -> str | None:
         + (f", column {first['column']!r}" if first["column"] else "") + f": {first['message']}"
     return ("validation blocks publication: " + "; ".join(parts) + f" ({where}); see "
             "'openmeasure etl report'")
+
+
+class Findings:
+    """The findings a run has made so far, in the order its steps made them (``etl.pipeline.RunContext``)."""
+
+    def __init__(self) -> None:
+        self._table = empty_findings()
+
+    def add(self, found: pd.DataFrame) -> None:
+        """Append ``found`` (a frame of :data:`FINDING_COLUMNS`; an empty one is nothing to add)."""
+        if not found.empty:
+            self._table = pd.concat([f for f in (self._table, found) if not f.empty], ignore_index=True)
+
+    def replace(self, table: pd.DataFrame) -> None:
+        """Every finding made so far, rewritten (``table``: :meth:`table` with some messages changed)."""
+        self._table = table
+
+    def table(self) -> pd.DataFrame:
+        """Every finding as one frame of :data:`FINDING_COLUMNS`, for the catalogue and ``quality.parquet``."""
+        return self._table
+
+    def blocking(self) -> str | None:
+        """A message naming the rules set to ``block`` that fired, or None (:func:`blocking`)."""
+        return blocking(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
