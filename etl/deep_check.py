@@ -47,7 +47,7 @@ from etl.validate import (
     reader_findings,
     validate_observations,
 )
-from indicators import registry
+from indicators import methods
 
 #: Lines shown per key and rule (one per distinct message); the rest are counted in one more line.
 SHOWN = 5
@@ -210,7 +210,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     agg = config.geography.aggregate_root
     if agg is not None and agg.source == "published":  # its rows are its figures (etl.pipeline.known_codes)
         known.add(agg.code)
-    counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
+    counts = methods.local_measures(config)
     frequencies = {m: f for m, f in measure_frequencies(config).items() if m in {x.id for _, x in usable}}
     clean, checked = validate_observations(obs, known, file, counts, frequencies=frequencies,
                                            rules=source.validation, headers=headers)
@@ -414,8 +414,7 @@ def _severity(findings: pd.DataFrame) -> str:
 def _across_sources(config: Config, obs: pd.DataFrame, headers: dict[str, dict[str, str]]) -> list[Problem]:
     """What a run finds on the observations of every source together: proportions whose numerator is above
     the denominator, and targets whose base period has no data."""
-    pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
-             if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
+    pairs = methods.proportion_pairs(config)
     _, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
                                 {s.id: s.validation for s in config.sources}, headers=headers)
     out = []

@@ -43,7 +43,7 @@ from etl.validate import (
     empty_measures,
     measures_present,
 )
-from indicators import registry
+from indicators import methods, registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
 from indicators.families import with_families
@@ -124,7 +124,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
     manifest's ``sources`` entries (sha256, snapshot, observations). Raises :class:`StepFailed` (with the
     findings attached) when a rule set to ``block`` fired."""
     frames, found, stats, entries, read = [], [], [], {}, []
-    counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
+    counts = methods.local_measures(config)
     frequencies = measure_frequencies(config)
     areas_cache: list[pd.DataFrame] = []
 
@@ -149,8 +149,7 @@ def read_observations(config: Config, measures_needed: set[str], known_areas: se
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
     # codes stay categorical (DuckDB reads them as VARCHAR): no string per row is built
     obs = pd.concat(same_categories(frames), ignore_index=True)
-    pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
-             if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
+    pairs = methods.proportion_pairs(config)
     obs, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
                                   {s.id: s.validation for s in config.sources},
                                   headers={s.id: got.headers for s, _, got in read})

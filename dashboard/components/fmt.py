@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from indicators import methods
+
 STATUS_TEXT = {
     "ok": "",
     "provisional": "provisional",
@@ -94,8 +96,9 @@ def rank(r, n) -> str:
 def by_performance(polarity: str | None, method: str | None = None) -> bool:
     """Whether an indicator's ranks and quartiles run from best to worst: not a neutral one (children in care:
     neither direction is better), nor a count summed over the area (employed residents), which grows with the
-    area's size, not its performance. The others are ranked too (1 = best by polarity), but worded by value."""
-    return polarity != "neutral" and method != "sum"
+    area's size, not its performance (its method says: indicators.methods). The others are ranked too (1 = best
+    by polarity), but worded by value."""
+    return polarity != "neutral" and (method not in methods.METHODS or methods.get(method).ranked_by_performance)
 
 
 def rank_ends(polarity: str | None, method: str | None = None) -> tuple[str, str]:
