@@ -1,26 +1,38 @@
-"""The compute methods, one module each (``ratio``, ``sum``, ``count``, ``published``).
+"""The compute methods, one module each (``ratio``, ``sum``, ``count``, ``published``, ``index``...).
 
 Each module declares one :class:`~indicators.methods.base.Method`: its config keys and checks, its SQL
 fragments, its intervals, whether it rolls up, how the dashboard words it and its methodology text. This
 registry is built from them, and every other part asks it instead of naming methods: config validation
 (:func:`check_config`), the ``ind`` parameter table (``indicators.registry``), the value SQL
 (``indicators.sqltext.values_sql``), intervals, disclosure, the release metadata and the dashboard.
-Adding a method is adding a module here (and its tests and docs).
+Adding a method is adding a module here (and its tests and docs): the registry finds its modules itself.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+import pkgutil
 
 import pandas as pd
 
 from core.config_models import Config, IndicatorConfig
 from core.errors import ConfigError
-from indicators.methods import count, published, ratio
-from indicators.methods import sum as sum_
 from indicators.methods.base import DISPLAYS, Method
 
-METHODS: dict[str, Method] = {m.name: m for m in (ratio.METHOD, sum_.METHOD, count.METHOD, published.METHOD)}
+
+def _discover() -> dict[str, Method]:
+    """Every module of this package but ``base``, each with its ``METHOD``, by name. (Importing them makes
+    them attributes of this module: ``sum`` here is the module ``sum``, not the builtin.)"""
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name != "base":
+            method = importlib.import_module(f"{__name__}.{info.name}").METHOD
+            found[method.name] = method
+    return found
+
+
+METHODS: dict[str, Method] = _discover()
 
 __all__ = ["DISPLAYS", "METHODS", "Method", "check_config", "checked", "get"]
 
