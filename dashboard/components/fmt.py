@@ -69,11 +69,17 @@ def interval(lo, hi, decimals: int = 1) -> str:
     return f"{number(lo, decimals)} to {number(hi, decimals)}"
 
 
-def change(v, decimals: int = 1, unit: str = "") -> str:
+def display(method: str | None) -> str:
+    """How the indicator's method says its values read (indicators.methods: ``unit``, ``count``, ``index``)."""
+    return methods.get(method).display if method in methods.METHODS else "unit"
+
+
+def change(v, decimals: int = 1, unit: str = "", method: str | None = None) -> str:
+    """A change in points where the values are shares or an index (100 in the base period), else in the unit."""
     if missing(v):
         return "–"
     sign = "+" if v > 0 else ""
-    return sign + value(v, decimals, "pts" if unit == "%" else unit)
+    return sign + value(v, decimals, "pts" if unit == "%" or display(method) == "index" else unit)
 
 
 def status(s) -> str:

@@ -72,3 +72,7 @@ def test_the_dashboard_ranks_by_the_methods_rule():
     assert not fmt.by_performance("higher_is_better", "sum")  # a total grows with the area's size
     assert fmt.by_performance("higher_is_better", "ratio") and fmt.by_performance("lower_is_better", "count")
     assert not fmt.by_performance("neutral", "ratio")
+    # a share moves in percentage points, a count in its unit
+    assert fmt.change(2.5, 1, "%", "ratio") == "+2.5 pts" and fmt.change(-3, 0, "people", "sum") == "-3 people"
+    assert [fmt.display(m) for m in ("ratio", "sum", "count", "published", None)] == \
+        ["unit", "count", "count", "unit", "unit"]
