@@ -76,3 +76,6 @@ def test_the_dashboard_ranks_by_the_methods_rule():
     assert fmt.change(2.5, 1, "%", "ratio") == "+2.5 pts" and fmt.change(-3, 0, "people", "sum") == "-3 people"
     assert [fmt.display(m) for m in ("ratio", "sum", "count", "published", None)] == \
         ["unit", "count", "count", "unit", "unit"]
+    # an index moves in points of its base (100), and ranks best to worst by its polarity
+    assert fmt.display("index") == "index" and fmt.change(17.03, 1, "index (2015 = 100)", "index") == "+17.0 pts"
+    assert fmt.by_performance("lower_is_better", "index")
