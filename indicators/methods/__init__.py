@@ -135,26 +135,25 @@ def _quoted(names_: list[str]) -> str:
     return ", ".join(f"'{n}'" for n in names_)
 
 
-def _by_method(attribute: str) -> str:
-    """``CASE WHEN i.method = 'm' THEN <fragment> ... END`` over the methods that have the fragment."""
+def _by_method(attribute: str, default: str) -> str:
+    """``CASE WHEN i.method = 'm' THEN <fragment> ... ELSE <default> END`` over the local methods whose fragment
+    differs from ``default`` (just ``default`` when none does)."""
     whens = [f"WHEN i.method = '{m.name}' THEN {getattr(m, attribute)}" for m in METHODS.values()
-             if m.local and getattr(m, attribute) is not None]
-    return "CASE " + " ".join(whens) + " END"
+             if m.local and getattr(m, attribute) not in (None, default)]
+    return f"CASE {' '.join(whens)} ELSE {default} END" if whens else default
 
 
 def values_fragments() -> dict[str, str]:
     """The placeholders of values.sql that depend on the methods."""
     raw = "CASE WHEN r.n_reporting = 0 THEN NULL " + " ".join(
         f"WHEN i.method = '{m.name}' THEN {m.value_sql}" for m in METHODS.values() if m.local) + " END"
-    same = all(m.numerator_sql == "r.numerator" and m.denominator_sql == "r.denominator"
-               for m in METHODS.values() if m.local)
     return {
         "method_ctes": "\n".join(m.ctes for m in METHODS.values() if m.ctes),
         "method_joins": "\n    ".join(m.join for m in METHODS.values() if m.join),
         "raw_value": raw,
-        "numerator": "r.numerator" if same else _by_method("numerator_sql"),
-        "denominator": "r.denominator" if same else _by_method("denominator_sql"),
-        "method_note": _by_method("note_sql") if any(m.note_sql for m in METHODS.values()) else "CAST(NULL AS STRING)",
+        "numerator": _by_method("numerator_sql", "r.numerator"),
+        "denominator": _by_method("denominator_sql", "r.denominator"),
+        "method_note": _by_method("note_sql", "CAST(NULL AS STRING)"),
         "as_published": _quoted([m.name for m in METHODS.values() if not m.local]),
     }
 
