@@ -88,7 +88,8 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     if previous is not None and store_root / kept == previous:
         # The kept file is named by its checksum: the same name means the same observations as the current
         # release's, so no value moved and no area stopped reporting. The comparison (two joins of the whole
-        # source; 7 s at 21 M rows) is skipped, as on a scheduled run whose source has not changed.
+        # source, the dearest step of a large run: bench/etl.py) is skipped, as on a scheduled run whose
+        # source has not changed.
         history = empty_findings()
         log.info("step=compare source=%s unchanged since the current release", source.id)
     else:
