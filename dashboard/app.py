@@ -2,7 +2,8 @@
 
 Pages live in dashboard/pages (one module each, ``register_page``); their layouts and callbacks in
 dashboard/views. The current release is read per request (see dashboard/context.py), so publishing a new
-release needs no restart. Debug is never switched on here; ``openmeasure serve`` runs the app under gunicorn.
+release needs no restart; the pages and the API share one state (dashboard/api/state.py) and so one
+release reader. Debug is never switched on here; ``openmeasure serve`` runs the app under gunicorn.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from core.errors import StoreError
 from core.integrity import DamagedRelease
 from dashboard import api, context, data, delivery, guard
 from dashboard.api import headers
+from dashboard.api.state import state
 from dashboard.components import ui
-from dashboard.release_reader import ReleaseReader
 from dashboard.views import area, compare, explorer, overview
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
@@ -126,8 +127,6 @@ def sign_in_enabled() -> bool:
 def account():
     """Who is signed in, in the header of every page, with a way to sign out (a manager on a shared computer
     must be able to end the session that shows internal indicators); None for the public."""
-    from dashboard.api.state import state
-
     if context.config().access.mode == "none":
         return None
     access = state().access
@@ -142,13 +141,13 @@ def account():
                   className="signed-in", id="signed-in")
 
 
-def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
+def add_boundaries_route(server: flask.Flask) -> None:
     """Boundaries of a release's level as GeoJSON: the map fetches them once per level, the browser caches
     them for good (a release never changes), and period or indicator changes then move only values."""
     @server.route("/boundaries/<release_id>/<level>.geojson")
     def boundaries(release_id: str, level: str):
         try:
-            rel = reader.get(release_id)
+            rel = state().public.get(release_id)  # the same file whoever asks
         except StoreError:
             flask.abort(404)
         path = rel.boundaries_path(level)  # a damaged file raises DamagedRelease: 503
@@ -251,8 +250,6 @@ def add_private_cache_control(server) -> None:
     def _private(resp):
         if "Cache-Control" in resp.headers or context.config().access.mode == "none":
             return resp
-        from dashboard.api.state import state
-
         if state().access.manager():
             resp.headers["Cache-Control"] = "private, no-store"
         return resp
@@ -260,7 +257,6 @@ def add_private_cache_control(server) -> None:
 
 def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     """The dashboard over ``config.store``; internal indicators only with ``include_internal=True``."""
-    reader = ReleaseReader(config.store, include_internal=include_internal)
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"),
         title=config.title, update_title=None, suppress_callback_exceptions=True, serve_locally=True,
@@ -270,17 +266,17 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     )
     delivery.use_partial_plotly()
     app.index_string = INDEX
-    context.install(app.server, config, reader)
     app.layout = frame(config.title)
     add_noscript(app)
     for view in (overview, explorer, area, compare):
         view.register(app)
     title_sync(app)
-    add_boundaries_route(app.server, reader)
+    add_boundaries_route(app.server)
     add_not_found_status(app.server)
     add_damaged_status(app.server)
     add_private_cache_control(app.server)
-    api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
+    # the open-data API, downloads, catalogue and sign-in; and the state the pages share with them
+    api.register(app.server, config, pages_internal=include_internal)
     guard.install(app)
     headers.allow_scripts(app.server, app.csp_hashes)
     delivery.install(app)  # cache headers, and gzip around everything (security headers included)
