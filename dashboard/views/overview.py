@@ -15,7 +15,7 @@ from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
-from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
+from dashboard.views.common import guarded, page_title, release_store, shared_skeleton, sync_target, url_sync
 
 log = logging.getLogger(__name__)
 
@@ -248,3 +248,9 @@ def register(app) -> None:
         return content(rel, area, theme, freshness(rel)), titles.named(name, "Overview")  # the address changed, not the page
 
     url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})
+
+
+def skeleton() -> list:
+    """The components :func:`register`'s callbacks name, without data (the app's validation layout)."""
+    return [*shared_skeleton(SYNC, titled=True), dcc.Dropdown(id=ids.OV_AREA), dcc.Dropdown(id=ids.OV_THEME),
+            html.Div(id=ids.OV_CONTENT)]
