@@ -139,13 +139,13 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
     resources = []
     for name in ("indicator_values.parquet", "areas.parquet", "indicators.parquet", "neighbours.parquet",
                  "quality.parquet"):
-        schema = pq.read_schema(folder / name)
+        file_schema = pq.read_schema(folder / name)
         resources.append({
             "name": name.removesuffix(".parquet"), "path": name, "format": "parquet",
             "mediatype": "application/vnd.apache.parquet",
             "hash": f"sha256:{sha256_file(folder / name)}",
             "schema": {"fields": [{"name": f.name, "type": _FRICTIONLESS_TYPES.get(str(f.type), "any")}
-                                  for f in schema], "missingValues": PARQUET_MISSING,
+                                  for f in file_schema], "missingValues": PARQUET_MISSING,
                        **({"primaryKey": PRIMARY_KEYS[stem]} if (stem := name.removesuffix(".parquet"))
                           in PRIMARY_KEYS else {})},
         })

@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core import schema
 from core.config_models import RULE_NAMES, Config, ValidationConfig
 from core.periods import period_time
 from etl.observations import factorize, map_unique
 
-FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
-                   "message"]
+#: The columns of a finding: those of the release's quality table (core.schema).
+FINDING_COLUMNS = schema.QUALITY.names
 
 #: What each rule does unless a source says otherwise.
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {

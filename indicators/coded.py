@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import schema
+from core.schema import INDICATOR_VALUES
 from indicators.sqltext import PROGRESS, RAG, SIGNIFICANCE, VISIBILITY
 
 Dictionaries = Mapping[str, pa.Array]
@@ -38,7 +38,7 @@ def dictionaries(indicators: Iterable[str], levels: Iterable[str], periods: Iter
         "rag": pa.array(RAG, pa.string()),
         "visibility": pa.array(VISIBILITY, pa.string()),
     }
-    values = schema.INDICATOR_VALUES
+    values = INDICATOR_VALUES
     return {name: words[values.meta(name, "coded")] for name in values.names if values.meta(name, "coded")}
 
 

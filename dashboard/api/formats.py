@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from core import schema, statuses
+from core import statuses
+from core.schema import INDICATOR_VALUES, SDMX_VALUES
 from indicators import disclosure
 
 BOM = "\ufeff".encode()
@@ -147,8 +148,8 @@ DATAFLOW = "OPENMEASURE:INDICATOR_VALUES(1.0)"
 OBS_STATUS = statuses.OBS_STATUS
 WITHHELD = statuses.WITHHELD
 #: The SDMX-CSV columns, and the columns of the values they are made from (core.schema).
-SDMX_COLUMNS = schema.SDMX_VALUES.names
-SDMX_SOURCE_COLUMNS = list(schema.INDICATOR_VALUES.where("outputs", "sdmx"))
+SDMX_COLUMNS = SDMX_VALUES.names
+SDMX_SOURCE_COLUMNS = list(INDICATOR_VALUES.where("outputs", "sdmx"))
 
 
 def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
@@ -173,7 +174,7 @@ def obs_flag(flags: pa.Array) -> pa.Array:
 
 
 def sdmx_schema() -> pa.Schema:
-    return schema.SDMX_VALUES.plain("sdmx")
+    return SDMX_VALUES.plain("sdmx")
 
 
 def _conf_status(status: pa.Array, note: pa.Array) -> pa.Array:

@@ -29,8 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from core import schema, statuses
+from core import statuses
 from core.layout import bucket_file
+from core.schema import INDICATOR_VALUES
 from dashboard.release_reader import Release
 
 BY_INDICATOR = "indicator_values.parquet"
@@ -39,7 +40,7 @@ BATCH_ROWS = 65_536
 MAX_RUNS = 64
 
 #: Columns that describe the suppressed cell itself and are withheld with it (``withheld`` in core.schema).
-WITHHELD = schema.INDICATOR_VALUES.where("withheld")
+WITHHELD = INDICATOR_VALUES.where("withheld")
 SUPPRESSED = statuses.SUPPRESSED
 
 
