@@ -14,6 +14,7 @@ from core.config_models import Config, ValidationConfig
 from core.periods import period_time
 from etl.findings import FINDING_COLUMNS, LISTED, action, closest, empty_findings
 from etl.observations import factorize
+from indicators import methods
 
 
 def measures_present(obs: pd.DataFrame) -> dict[str, set[str]]:
@@ -96,6 +97,15 @@ def empty_measures(missing: list[str], source: str, file: str, rules: Validation
 
 
 def base_period_findings(config: Config, indicators: Iterable[str], obs: pd.DataFrame) -> pd.DataFrame:
+    """The findings about base periods: a target's without data (:func:`target_base_findings`), and the
+    compute methods' own (``indicators.methods``: an index whose base period has no value in an area)."""
+    indicators = list(indicators)
+    found = [f for f in (target_base_findings(config, indicators, obs),
+                         methods.findings(config, indicators, obs, FINDING_COLUMNS)) if not f.empty]
+    return pd.concat(found, ignore_index=True) if found else empty_findings()
+
+
+def target_base_findings(config: Config, indicators: Iterable[str], obs: pd.DataFrame) -> pd.DataFrame:
     """One ``base_period_without_data`` finding (always ``warn``) per indicator of ``indicators`` whose
     ``target.base_period`` has no observation of a measure it is computed from: its growth since the base
     period, and so its progress against the target, is empty in every area. The finding names the indicator,

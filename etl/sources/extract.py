@@ -27,7 +27,7 @@ from etl.proportion_checks import check_proportions
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
 from etl.validate import validate_observations
-from indicators import registry
+from indicators import methods
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class SourcesRead:
 
 def count_measures(config: Config) -> set[str]:
     """The measures that are counts an indicator is computed from (a negative one is a finding)."""
-    return {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
+    return methods.local_measures(config)
 
 
 def measure_frequencies(config: Config) -> dict[str, str]:
@@ -181,9 +181,7 @@ def proportion_findings(config: Config, obs: pd.DataFrame, headers: dict[str, di
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The observations of every source together, less the numerators above their denominator (of the
     proportions with Wilson intervals) that their source's rule drops; and those findings."""
-    pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
-             if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
-    return check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
+    return check_proportions(obs, methods.proportion_pairs(config), {s.id: s.where for s in config.sources},
                              {s.id: s.validation for s in config.sources}, headers=headers)
 
 
