@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from core import schema
 from core.config_models import RULE_NAMES, ValidationConfig
 
-FINDING_COLUMNS = ["rule", "severity", "source", "file", "row", "column", "measure", "area_code", "period",
-                   "message"]
+#: The columns of a finding: those of the release's quality table (core.schema).
+FINDING_COLUMNS = schema.QUALITY.names
 
 #: What each rule does unless a source says otherwise.
 DEFAULT_ACTIONS = {name: "quarantine" for name in RULE_NAMES} | {

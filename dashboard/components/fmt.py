@@ -6,19 +6,12 @@ import math
 
 import pandas as pd
 
+from core import statuses
 from indicators import methods
 
-STATUS_TEXT = {
-    "ok": "",
-    "provisional": "provisional",
-    "estimated": "estimated",
-    "break": "break in series",
-    "missing": "no data",
-    "suppressed": "withheld",
-    "low_coverage": "too few areas reported",
-}
-#: statuses that have no value to show
-NO_VALUE = {"missing", "suppressed", "low_coverage"}
+#: A few words after a figure for each status, and the statuses that leave no value to show (core.statuses).
+STATUS_TEXT = statuses.SHORT_TEXT
+NO_VALUE = statuses.NO_VALUE
 
 SIGNIFICANCE_TEXT = {
     "better": "better", "worse": "worse", "similar": "similar", "higher": "higher", "lower": "lower",

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from dash import Patch, dcc, html
 from dash.development.base_component import Component
 
+from core import statuses
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
 from dashboard.components import fmt
@@ -77,14 +78,8 @@ def status_message(status, note=None):
     """A plain-language message for a value that is missing, withheld, provisional or estimated."""
     if not status or status == "ok":
         return None
-    explain = {
-        "suppressed": "This figure is withheld to protect the privacy of the people it counts.",
-        "missing": "There is no data for this period.",
-        "low_coverage": "Too few local areas reported to give a reliable figure.",
-        "provisional": "This figure is provisional and may be revised.",
-        "estimated": "This figure is an estimate by the publisher.",
-        "break": "There is a break in the series: compare with earlier periods with care.",
-    }.get(status, f"Status: {status}.")
+    known = statuses.BY_WORD.get(status)
+    explain = known.message if known and known.message else f"Status: {status}."
     text = f"{explain} {note}" if note and isinstance(note, str) else explain
     return html.P(text, className=f"status-message status-{status}")
 
