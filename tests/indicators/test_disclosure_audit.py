@@ -143,3 +143,38 @@ def test_a_protection_level_below_the_whole_range_withholds_less():
     v = attacker_view(cells, loose)
     v["need"] = np.minimum(v["need"], 3.0)
     assert under_protected(v).empty
+
+
+def linked_world() -> pd.DataFrame:
+    """One linked system of 16 small counts: country C = R1 + R2 + R3 (1,000); R1 (5) and R2 (3) are small and so
+    are all their seven municipalities each; R3 = 500 + 492. The group rule is met (two regions withheld, seven
+    municipalities under each), yet all 16 withheld counts add up to what the published ones leave: R1 + R2 =
+    1,000 - 992 = 8, so each lies in [0, 8], narrower than 0 to 9."""
+    small = {"R1": [1, 0, 2, 0, 1, 0, 1], "R2": [0, 1, 0, 0, 2, 0, 0]}
+    counts = {("C", ""): 1000, ("R1", "C"): 5, ("R2", "C"): 3, ("R3", "C"): 992, ("R3a", "R3"): 500,
+              ("R3b", "R3"): 492}
+    for region, xs in small.items():
+        counts.update({(f"{region}m{k}", region): x for k, x in enumerate(xs)})
+    codes = {c: i for i, c in enumerate(sorted(a for a, _ in counts))}
+    return pd.DataFrame([{"indicator": 0, "period": 0, "breakdown": "total", "area_code": codes[a],
+                          "parent_code": codes[p] if p else -1, "size": x, "value": x, "numerator": x,
+                          "denominator": np.nan, "withheld": disclosure.PRIMARY if x < 10 else disclosure.NONE}
+                         for (a, p), x in counts.items()]), codes
+
+
+def test_a_linked_system_of_more_than_twelve_small_counts_is_checked_and_protected():
+    cells, codes = linked_world()
+    old = disclosure.secondary_suppression(cells)  # the group rule alone adds nothing here
+    assert len(old) == 16 and set(old["kind"]) == {"primary"}
+    v = attacker_view(cells, old)
+    rel = relations(v, v["rolled_up"])
+    linked = v["unknown"].to_numpy()[rel.cells]
+    assert len(set(rel.rows[linked])) == 3 and len(set(rel.cells[linked])) == 16  # one system of 16 unknowns
+    narrow = under_protected(v)
+    assert len(narrow) == 16  # every one of them: each count lies in [0, 8]
+    m = narrow[narrow["area"] == codes["R1m2"]].iloc[0]
+    assert (m["lo_found"], m["hi_found"]) == pytest.approx((0, 8))
+    new = disclosure.secondary_suppression(cells, RULES)
+    assert under_protected(attacker_view(cells, new)).empty
+    names = {i: a for a, i in codes.items()}
+    assert "R3" in {names[a] for a in new.loc[new["kind"] == "secondary", "area_code"]}  # R1's open sibling
