@@ -58,6 +58,10 @@ class _Model:
         self.h.run()
         self.programs += 1
         status = self.h.getModelStatus()
+        if status not in (OPTIMAL, INFEASIBLE, *UNBOUNDED):  # the warm start went astray: again from scratch
+            self.h.clearSolver()
+            self.h.run()
+            status = self.h.getModelStatus()
         if status != OPTIMAL:
             return status, np.nan, None
         return status, self.h.getInfo().objective_function_value, np.asarray(self.h.getSolution().col_value)
@@ -82,9 +86,8 @@ def ranges(a_eq: csc_matrix, b_eq: np.ndarray, lower: np.ndarray, upper: np.ndar
     if status == INFEASIBLE or x is None:
         return None
     look(x)
-    cap = INF
     if need is not None and k >= 2:
-        cap = _push(model, targets, lower, upper, need, seen_lo, seen_hi, look)
+        _push(model, targets, lower, upper, need, seen_lo, seen_hi, look)
 
     def wide(j: int) -> bool:
         return need is not None and seen_hi[j] - seen_lo[j] >= need[j] - 1e-9
@@ -92,7 +95,7 @@ def ranges(a_eq: csc_matrix, b_eq: np.ndarray, lower: np.ndarray, upper: np.ndar
     one = np.ones(1)
     for j in range(k):
         if wide(j):
-            lo[j], hi[j] = seen_lo[j], (INF if seen_hi[j] >= cap - 1e-6 else seen_hi[j])
+            lo[j], hi[j] = seen_lo[j], seen_hi[j]
             continue
         status, value, x = model.solve(targets[j:j + 1], one)
         if x is None:  # cannot be: the system has a point and every count is at least its lower bound
@@ -100,7 +103,7 @@ def ranges(a_eq: csc_matrix, b_eq: np.ndarray, lower: np.ndarray, upper: np.ndar
         lo[j] = value
         look(x)
         if wide(j):
-            hi[j] = INF if seen_hi[j] >= cap - 1e-6 else seen_hi[j]
+            hi[j] = seen_hi[j]
             continue
         status, value, x = model.solve(targets[j:j + 1], -one)
         if status in UNBOUNDED:
@@ -117,13 +120,13 @@ def ranges(a_eq: csc_matrix, b_eq: np.ndarray, lower: np.ndarray, upper: np.ndar
 PUSH_ROUNDS = 8
 
 
-def _push(model: _Model, targets, lower, upper, need, seen_lo, seen_hi, look) -> float:
+def _push(model: _Model, targets, lower, upper, need, seen_lo, seen_hi, look) -> None:
     """Programs over all the targets at once that look for the points showing them wide: the least and the most
     of their sum (every count capped at ``cap``, far above the component's figures, so that the program is
-    bounded; a value at the cap is taken as unbounded), then rounds that cap each unsettled target at its least
+    bounded), then rounds that cap each unsettled target at its least
     value seen plus its protection level and maximise their sum (and the mirror: floor at the most seen less the
     level, minimise). Every point seen so far satisfies those caps, so each program has a solution, and a
-    target that reaches its cap is settled. Returns the cap."""
+    target that reaches its cap is settled."""
     cols = np.arange(model.n)
     cap = float(np.abs(model.b).sum() + np.abs(upper[~np.isinf(upper)]).sum() + np.abs(lower).sum() + 1.0)
     model.bounds(cols, lower, np.minimum(upper, cap))
@@ -150,4 +153,3 @@ def _push(model: _Model, targets, lower, upper, need, seen_lo, seen_hi, look) ->
         if still.sum() == open_.sum():
             break
         open_ = still
-    return cap

@@ -178,3 +178,46 @@ def test_a_linked_system_of_more_than_twelve_small_counts_is_checked_and_protect
     assert under_protected(attacker_view(cells, new)).empty
     names = {i: a for a, i in codes.items()}
     assert "R3" in {names[a] for a in new.loc[new["kind"] == "secondary", "area_code"]}  # R1's open sibling
+
+
+def test_shared_model_ranges_decide_as_two_programs_per_count_would():
+    """indicators.lp_ranges against scipy's linprog, two programs per count, on random systems of sums: exact
+    without protection levels; with them, the same counts under their level, with the same (exact) ranges."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csc_matrix
+
+    from indicators.lp_ranges import ranges as shared
+
+    rng = np.random.default_rng(7)
+    narrow = 0
+    for _ in range(30):
+        n, m = int(rng.integers(6, 30)), int(rng.integers(2, 8))
+        a = np.zeros((m, n))
+        for r in range(m):  # a parent equals the sum of some children
+            members = rng.choice(n, size=int(rng.integers(2, min(n, 6) + 1)), replace=False)
+            a[r, members[0]], a[r, members[1:]] = 1.0, -1.0
+        x = rng.integers(0, 12, n).astype(float)
+        b = a @ x + rng.integers(0, 3, m)  # a published count or two on the right-hand side
+        lower, upper = np.zeros(n), np.where(rng.random(n) < 0.3, 9.0, np.inf)
+        bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+        targets = np.flatnonzero(rng.random(n) < 0.7)
+        if linprog(np.zeros(n), A_eq=a, b_eq=b, bounds=bounds, method="highs").status == 2:
+            assert shared(csc_matrix(a), b, lower, upper, targets) is None  # no solution: said so
+            continue
+        exact = []
+        for t in targets:
+            c = np.zeros(n)
+            c[t] = 1
+            low, high = (linprog(s * c, A_eq=a, b_eq=b, bounds=bounds, method="highs") for s in (1, -1))
+            exact.append((low.fun, -high.fun if high.status == 0 else np.inf))
+        exact = np.asarray(exact).reshape(-1, 2)
+        lo, hi, _ = shared(csc_matrix(a), b, lower, upper, targets)
+        assert np.allclose(lo, exact[:, 0], atol=1e-7) and np.allclose(hi, exact[:, 1], atol=1e-7)
+        need = np.full(len(targets), 9.0)
+        lo, hi, _ = shared(csc_matrix(a), b, lower, upper, targets, need)
+        under = exact[:, 1] - exact[:, 0] < need - 1e-9
+        assert np.array_equal(hi - lo < need - 1e-9, under)
+        assert np.allclose(lo[under], exact[under, 0], atol=1e-7) and np.allclose(hi[under], exact[under, 1])
+        assert (lo >= exact[:, 0] - 1e-7).all() and (hi <= exact[:, 1] + 1e-7).all()  # inside the true range
+        narrow += under.sum()
+    assert narrow > 0  # the systems do have counts under their level: the comparison can fail
