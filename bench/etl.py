@@ -134,7 +134,7 @@ import json, sys, time, resource, tempfile
 from pathlib import Path
 from core.config import load_config
 from core.geography import load_areas
-from etl.pipeline import read_observations
+from etl.sources.extract import read_sources
 from etl import release_values
 from indicators import sqltext
 from indicators.compute import compute
@@ -142,7 +142,7 @@ from indicators.engine import DuckDBEngine
 from indicators.neighbours import nearest_neighbours
 config = load_config(sys.argv[1])
 areas = load_areas(config.geography)
-obs = read_observations(config, {m.id for m in config.measures}, set(areas.area_code), lambda m: None)[0]
+obs = read_sources(config, {m.id for m in config.measures}, set(areas.area_code), lambda m: None).observations
 nb = nearest_neighbours(areas, config.geography.neighbours, config.geography.levels)
 engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads, temp_directory=tempfile.mkdtemp())
 comp = compute(engine, config, areas, obs, nb, {})
@@ -163,7 +163,7 @@ import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from core.config import load_config
 from core.geography import load_areas
 from etl.release import write_release
-from etl.validate import empty_findings
+from etl.findings import empty_findings
 from indicators import registry
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine

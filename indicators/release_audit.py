@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from indicators import methods
 from indicators.disclosure import CONFIDENTIAL_REASON
 from indicators.disclosure_audit import feasible_ranges, relations
 from indicators.protection import attacker_bounds, need_of
 
 COLUMNS = ["indicator", "area_code", "parent_code", "period", "breakdown", "value", "numerator", "denominator",
            "status", "note"]
-ROLLED_UP = ("sum", "ratio", "count")
 
 
 @dataclass
@@ -68,7 +68,7 @@ def _with_aggregate(df: pd.DataFrame, method: str) -> pd.DataFrame:
     """A configured aggregate root (``aggregate_value`` on the rows of its members' areas) as one more cell per
     period and breakdown, the parent of the member roots: the EU total less the other countries would give a
     withheld country. Only where its value is a count (sums); a ratio's aggregate publishes no count."""
-    if method not in ("sum", "count"):
+    if not methods.get(method).value_is_count:
         return df.drop(columns="aggregate_value")
     roots = df[df["parent_code"].fillna("").astype(str).eq("") & df["aggregate_value"].notna()]
     agg = roots.groupby(["period", "breakdown"], observed=True, as_index=False)["aggregate_value"].first()
@@ -112,7 +112,7 @@ def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before
         "area": cells["area_code"].astype(str).to_numpy(),
         "parent": cells["parent_code"].fillna("").astype(str).to_numpy(),
         "x": x, "unknown": unknown, "lo": lo, "hi": hi, "check": controlled, "need": need})
-    rolled = pd.Series(np.full(n, method in ROLLED_UP))
+    rolled = pd.Series(np.full(n, methods.get(method).rolled_up))
     ranges = feasible_ranges(view, relations(view, rolled))
     checked = view["check"] & view["unknown"]
     width = ranges["hi_found"] - ranges["lo_found"]

@@ -42,12 +42,11 @@ def deployment(tmp_path: Path, shared_data: Path, source: dict, *, measures: lis
 def read(config):
     """(observations, findings) of every source, as the pipeline reads them."""
     from core.geography import load_areas
-    from etl.pipeline import read_observations
+    from etl.sources.extract import read_sources
 
     areas = load_areas(config.geography)
-    obs, findings, _, _ = read_observations(config, {m.id for m in config.measures}, set(areas.area_code),
-                                            lambda _msg: None)
-    return obs, findings
+    got = read_sources(config, {m.id for m in config.measures}, set(areas.area_code), lambda _msg: None)
+    return got.observations, got.findings
 
 
 def messages(findings) -> list[tuple]:

@@ -238,7 +238,7 @@ def test_an_area_code_one_character_off_one_code_suggests_it():
 # --- a measure that matches no row says what the file holds ------------------------------------------------
 
 def _no_observations(config):
-    from etl.validate import empty_measures
+    from etl.coverage import empty_measures
 
     got = extract(config)
     found = empty_measures(sorted(got.unmatched), "s", config.sources[0].where, None, unmatched=got.unmatched)
@@ -274,7 +274,7 @@ def test_a_measure_id_not_in_the_measure_column_is_suggested_among_the_unused_va
 
 
 def test_a_measure_without_a_selection_problem_keeps_the_plain_message():
-    from etl.validate import empty_measures
+    from etl.coverage import empty_measures
 
     found = empty_measures(["x"], "s", "f.csv", None)
     assert found[["column", "message"]].values.tolist() == [
@@ -338,7 +338,8 @@ def _obs(rows: list[tuple[str, str, float]]):
 
 def test_comparisons_name_the_files_value_and_area_headers(tmp_path):
     from core.config_models import ValidationConfig
-    from etl.validate import check_proportions, compare_with_previous
+    from etl.history_checks import compare_with_previous
+    from etl.proportion_checks import check_proportions
 
     headers = {"area_code": "District code", "period": "Year", "value": "Residents"}
     _obs([("population", "DE111", 635911.0), ("population", "DE112", 392807.0),

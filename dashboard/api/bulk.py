@@ -3,7 +3,7 @@
 Built from the public reader only, so internal indicators never enter a bulk file. Names are looked up in
 :data:`FILES` (a fixed table); no file name from a request ever reaches the file system.
 
-    release.zip                           everything below except the SDMX-CSV (ZIP_MEMBERS)
+    release.zip                           everything below in a format that goes in the zip (ZIP_MEMBERS)
     indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
     indicator_values.csv-metadata.json    CSVW description of the CSV (and areas.csv-, indicators.csv-...)
     indicator_values.sdmx.csv             the values in SDMX-CSV 1.0
@@ -24,6 +24,7 @@ from core.layout import PARQUET_MISSING
 from core.licences import licence_entry
 from dashboard.api import formats, reading
 from dashboard.api.csv_blocks import CsvBlocks
+from dashboard.api.download_formats import BY_EXTENSION, FORMATS
 from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
 from dashboard.api.tables import flat_table, public_areas
@@ -107,17 +108,17 @@ def _readme(rel: Release, base: str) -> Iterator[bytes]:
 
 
 FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
-    "indicator_values.parquet": (formats.MIMETYPES["parquet"], _values_parquet),
-    "indicator_values.csv": (formats.MIMETYPES["csv"], values_csv),
+    "indicator_values.parquet": (FORMATS["parquet"].mime, _values_parquet),
+    "indicator_values.csv": (FORMATS["csv"].mime, values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
-    "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
+    "indicator_values.sdmx.csv": (FORMATS["sdmx-csv"].mime, _values_sdmx),
     "indicator_values.sdmx.csv-metadata.json": ("application/csvm+json", _table_csvw(
         lambda rel: formats.sdmx_schema().empty_table(), "indicator_values.sdmx.csv")),
-    "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
-    "areas.csv": (formats.MIMETYPES["csv"], _small(_areas, "csv")),
+    "areas.parquet": (FORMATS["parquet"].mime, _small(_areas, "parquet")),
+    "areas.csv": (FORMATS["csv"].mime, _small(_areas, "csv")),
     "areas.csv-metadata.json": ("application/csvm+json", _table_csvw(_areas, "areas.csv")),
-    "indicators.parquet": (formats.MIMETYPES["parquet"], _small(_indicators, "parquet")),
-    "indicators.csv": (formats.MIMETYPES["csv"], _small(_indicators, "csv")),
+    "indicators.parquet": (FORMATS["parquet"].mime, _small(_indicators, "parquet")),
+    "indicators.csv": (FORMATS["csv"].mime, _small(_indicators, "csv")),
     "indicators.csv-metadata.json": ("application/csvm+json", _table_csvw(_indicators, "indicators.csv")),
     "datapackage.json": ("application/json", _datapackage),
     "README.md": ("text/markdown; charset=utf-8", _readme),
@@ -169,7 +170,17 @@ def datapackage(rel: Release, base: str) -> dict:
     }
 
 
-ZIP_MEMBERS = [n for n in FILES if not n.startswith("indicator_values.sdmx.csv")]
+#: The tables of a release: their files (``areas.csv``, ``areas.csv-metadata.json``) are in the zip when their
+#: format is (download_formats: ``in_zip``); the other files always.
+TABLES = ("indicator_values", "areas", "indicators")
+
+
+def _in_zip(name: str) -> bool:
+    stem, _, ending = name.removesuffix("-metadata.json").partition(".")
+    return stem not in TABLES or BY_EXTENSION[ending].in_zip
+
+
+ZIP_MEMBERS = [n for n in FILES if _in_zip(n)]
 
 
 def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:

@@ -2,7 +2,8 @@
 
 Each writer takes the schema (so an empty result still has its header) and an iterator of record batches,
 and yields bytes as soon as a batch is written. CSV and SDMX-CSV use pyarrow's C++ CSV writer; Parquet a
-``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py.
+``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py;
+download_formats.py says which format is which (name, media type, writer).
 """
 
 from __future__ import annotations
@@ -24,15 +25,6 @@ from indicators import disclosure
 
 BOM = "\ufeff".encode()
 CHUNK = 1 << 20
-
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "sdmx-csv": "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8",
-    "parquet": "application/vnd.apache.parquet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-EXTENSIONS = {"csv": "csv", "sdmx-csv": "sdmx.csv", "parquet": "parquet", "xlsx": "xlsx", "json": "json"}
 
 
 class _Sink:

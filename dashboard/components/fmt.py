@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from indicators import methods
+
 STATUS_TEXT = {
     "ok": "",
     "provisional": "provisional",
@@ -67,11 +69,17 @@ def interval(lo, hi, decimals: int = 1) -> str:
     return f"{number(lo, decimals)} to {number(hi, decimals)}"
 
 
-def change(v, decimals: int = 1, unit: str = "") -> str:
+def display(method: str | None) -> str:
+    """How the indicator's method says its values read (indicators.methods: ``unit``, ``count``, ``index``)."""
+    return methods.get(method).display if method in methods.METHODS else "unit"
+
+
+def change(v, decimals: int = 1, unit: str = "", method: str | None = None) -> str:
+    """A change in points where the values are shares or an index (100 in the base period), else in the unit."""
     if missing(v):
         return "–"
     sign = "+" if v > 0 else ""
-    return sign + value(v, decimals, "pts" if unit == "%" else unit)
+    return sign + value(v, decimals, "pts" if unit == "%" or display(method) == "index" else unit)
 
 
 def status(s) -> str:
@@ -94,8 +102,9 @@ def rank(r, n) -> str:
 def by_performance(polarity: str | None, method: str | None = None) -> bool:
     """Whether an indicator's ranks and quartiles run from best to worst: not a neutral one (children in care:
     neither direction is better), nor a count summed over the area (employed residents), which grows with the
-    area's size, not its performance. The others are ranked too (1 = best by polarity), but worded by value."""
-    return polarity != "neutral" and method != "sum"
+    area's size, not its performance (its method says: indicators.methods). The others are ranked too (1 = best
+    by polarity), but worded by value."""
+    return polarity != "neutral" and (method not in methods.METHODS or methods.get(method).ranked_by_performance)
 
 
 def rank_ends(polarity: str | None, method: str | None = None) -> tuple[str, str]:

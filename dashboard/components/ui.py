@@ -14,6 +14,7 @@ from dash import Patch, dcc, html
 from dash.development.base_component import Component
 
 from dashboard.api import links
+from dashboard.api.download_formats import FORMATS
 from dashboard.components import fmt
 
 RAG = {  # rag -> (shape, css class, default words)
@@ -156,7 +157,9 @@ def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str 
     ], className="chart")
 
 
-DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))
+#: The formats offered under a view, and on an area's profile: (API format, words of the link).
+DOWNLOAD_FORMATS = tuple((f.name, f.label) for f in FORMATS.values() if f.in_views)
+AREA_DOWNLOAD_FORMATS = tuple((f.name, f.long_label) for f in FORMATS.values() if f.on_area_page)
 
 
 def data_url(release: str, format: str = "csv", **filters) -> str:

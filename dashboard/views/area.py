@@ -196,7 +196,7 @@ def compare_link(release: Release, area: dict):
 
 
 #: The formats the profile offers its data in: (API format, words of the link).
-DOWNLOADS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+DOWNLOADS = ui.AREA_DOWNLOAD_FORMATS
 
 
 def downloads(release: Release, area: dict):

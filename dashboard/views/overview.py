@@ -105,7 +105,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
     trend_words = (f"Trend {first['period'].iloc[0]} to {first['period'].iloc[-1]}: "
                    f"{fmt.value(first['value'].iloc[0], dec, unit)} to {fmt.value(first['value'].iloc[-1], dec, unit)}."
                    if len(first) >= 2 else "Not enough values for a trend.")
-    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit)}"
+    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit, getattr(r, 'method', None))}"
               + (f" ({r.change_significance})" if r.change_significance not in (None, "not compared") else "")
               if isinstance(r.previous_period, str) else "No earlier period.")
     if not fmt.missing(r.target):

@@ -7,11 +7,10 @@ import re
 
 import pytest
 
+from dashboard.api.download_formats import FORMATS
 from tests.api.conftest import make_app
 
-FORMAT_MIMES = {"json": "application/json", "csv": "text/csv", "parquet": "application/vnd.apache.parquet",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "sdmx-csv": "application/vnd.sdmx.data+csv"}
+FORMAT_MIMES = {**{f.name: f.bare_mime for f in FORMATS.values()}, "csv": "text/csv"}
 
 
 @pytest.fixture(scope="module")
