@@ -230,6 +230,9 @@ def main() -> None:
     print(f"pipeline: {res['seconds']:.1f} s{cpu}, {res['rows']:,} indicator values, peak {res['peak_mb']:.0f} MB")
     for k, v in stages.items():
         print(f"  {k:<12} {v:6.2f} s")
+    # protection intervals run inside the "disclosure" stage, the audit of the release after writing it
+    control = stages.get("disclosure", 0.0) + stages.get("disclosure_audit", 0.0)
+    print(f"disclosure control and audit: {control:.2f} s, {control / res['seconds']:.0%} of the pipeline")
     ratio = stages.get("rollup", float("nan")) / hand_s
     print(f"roll-up stage / hand-written roll-up: {ratio:.2f}x (in the pipeline, overlapped with writing)")
     alone = subprocess.run([sys.executable, "-c", ROLLUP_ONLY, str(config)], capture_output=True, text=True,

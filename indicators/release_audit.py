@@ -32,8 +32,7 @@ COLUMNS = ["indicator", "area_code", "parent_code", "period", "breakdown", "valu
 class IndicatorAudit:
     indicator: str
     withheld: int  # cells withheld (any reason)
-    checked: int  # withheld counts whose range was worked out
-    unchecked: int  # withheld counts in a system too large to solve (disclosure_audit.MAX_TARGETS)
+    checked: int  # withheld counts whose range was worked out (every one withheld by disclosure control)
     narrowest: tuple[float, float] | None  # the narrowest range found, (lo, hi)
     narrowest_cell: str  # area / period / breakdown of it
     failing: list[dict]  # cells under their protection level: area_code, period, breakdown, lo, hi, need
@@ -115,8 +114,7 @@ def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before
         "x": x, "unknown": unknown, "lo": lo, "hi": hi, "check": controlled, "need": need})
     rolled = pd.Series(np.full(n, methods.get(method).rolled_up))
     ranges = feasible_ranges(view, relations(view, rolled))
-    unchecked = view["check"] & view["unknown"] & ranges["lo_found"].isna()
-    checked = view["check"] & view["unknown"] & ~unchecked
+    checked = view["check"] & view["unknown"]
     width = ranges["hi_found"] - ranges["lo_found"]
     failing_mask = checked & (ranges["lo_found"] < t) & (width < view["need"] - 1e-9)
     narrowest, where = None, ""
@@ -127,7 +125,7 @@ def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before
     failing = [{"area_code": view.at[i, "area"], "period": view.at[i, "slice"], "breakdown": view.at[i, "breakdown"],
                 "lo": float(ranges.at[i, "lo_found"]), "hi": float(ranges.at[i, "hi_found"]),
                 "need": float(view.at[i, "need"])} for i in np.flatnonzero(failing_mask.to_numpy())]
-    return IndicatorAudit(ind, int(withheld.sum()), int(checked.sum()), int(unchecked.sum()), narrowest, where,
+    return IndicatorAudit(ind, int(withheld.sum()), int(checked.sum()), narrowest, where,
                           failing)
 
 
@@ -168,9 +166,8 @@ def format_report(results: list[IndicatorAudit]) -> list[str]:
     lines = []
     for r in results:
         rng = f"[{r.narrowest[0]:g}, {r.narrowest[1]:g}] at {r.narrowest_cell}" if r.narrowest else "-"
-        lines.append(f"{r.indicator}: {r.withheld} withheld, {r.checked} checked"
-                     + (f" ({r.unchecked} in systems too large to solve, not checked)" if r.unchecked else "")
-                     + f", narrowest range {rng}, {len(r.failing)} under the protection level")
+        lines.append(f"{r.indicator}: {r.withheld} withheld, {r.checked} checked, narrowest range {rng}, "
+                     f"{len(r.failing)} under the protection level")
         lines += [f"  {f['area_code']} {f['period']} {f['breakdown']}: range [{f['lo']:g}, {f['hi']:g}], "
                   f"needs at least {f['need']:g} wide" for f in r.failing]
     return lines
