@@ -8,7 +8,7 @@ Every value a DCAT-AP portal checks against a controlled vocabulary is an IRI of
 (vocabularies.py): themes, frequencies, file types, languages, media types, licences. What the release does
 not hold (contact point, publisher type, EU themes of the deployment's own themes, spatial coverage) comes
 from ``publication.catalogue`` of the config. Checked with SEMIC's own SHACL shapes in
-tests/api/test_dcat_ap.py.
+tests/dashboard/api/test_dcat_ap.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Everything that names a format reads :data:`FORMATS`: the ``format`` parameter o
 OpenAPI enum and response media types, the Content-Type and file name of a download, the row cap of a
 spreadsheet, the DCAT-AP catalogue's distributions, the ``/data`` page, the dashboard's download links and
 which release files go in the bulk zip. Adding a format is one entry here and its writer; the tests
-(tests/api/test_download_formats.py) check that every entry is served, documented, catalogued and linked.
+(tests/dashboard/api/test_download_formats.py) check that every entry is served, documented, catalogued and linked.
 
 A writer takes :class:`Values` (the schema, a way to read the batches, the metadata on demand) and yields
 the bytes of the file, one batch in memory at a time.

@@ -223,7 +223,7 @@ def test_sql_sources(tmp_path):
 
 
 def test_remote_sources(tmp_path):
-    from tests.test_remote_and_snapshots import Server
+    from tests.etl.test_remote_and_snapshots import Server
 
     www = tmp_path / "www"
     www.mkdir()
