@@ -41,7 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 STORE = OUT / "downloads-store"  # its own: bench/out/store is the dashboard bench's 20 M-row synthetic store
-CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
+CONFIG = ROOT / "tests" / "dashboard" / "api" / "eurostat" / "config.yaml"
 FILTER = {"indicator": "population,share_65_plus", "level": "nuts3"}
 
 

@@ -23,7 +23,7 @@ import pytest
 from core.store import ReleaseStore, sha256_file, write_manifest
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
-EUROSTAT_CONFIG = ROOT / "tests" / "api" / "eurostat" / "config.yaml"
+EUROSTAT_CONFIG = ROOT / "tests" / "dashboard" / "api" / "eurostat" / "config.yaml"
 MANAGER = ("manager.one", "correct horse battery staple")
 
 
