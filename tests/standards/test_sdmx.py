@@ -134,3 +134,12 @@ def test_units_and_frequencies_use_the_cross_domain_codes():
     assert [om_sdmx.freq(p) for p in ("2021", "2021-Q3", "2021-07", "2021-S1")] == ["A", "Q", "M", "S"]
     with pytest.raises(ValueError, match="period '21' has no SDMX frequency"):
         om_sdmx.freq("21")
+
+
+def test_the_catalogue_names_the_structure_the_sdmx_csv2_distributions_conform_to(demo_app):
+    client = demo_app.test_client()
+    datasets = client.get("/catalog.jsonld").get_json()["dcat:dataset"]
+    dists = [d for ds in datasets for d in ds["dcat:distribution"] if "format=sdmx-csv2" in d["dcat:downloadURL"]["@id"]]
+    assert len(dists) == len(datasets) - 1  # every indicator's dataset; not the release zip's
+    structure = {d["dct:conformsTo"]["@id"] for d in dists}
+    assert len(structure) == 1 and structure.pop().endswith("/api/v1/sdmx/structure")
