@@ -13,7 +13,7 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, links, openapi, params, reading
+from dashboard.api import formats, http, links, openapi, params, reading, sdmx, sdmx_structure
 from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, Values
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, methodology_page
@@ -384,6 +384,20 @@ def openapi_document():
     resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
                                            st.config.publication.licence, columns))
     return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)
+
+
+@bp.get("/sdmx/structure")
+def sdmx_structure_message():
+    """The SDMX-ML 2.1 structure message (dataflow, DSD, code lists) of format=sdmx-csv2 (dashboard/api/sdmx.py)."""
+    args = flask.request.args
+    params.check_names(args, openapi.accepted("/api/v1/sdmx/structure"))
+    rel = params.release(state().reader(), args)
+
+    def build():
+        body = rel.memo(("sdmx_structure",), lambda: sdmx_structure.structure_message(
+            rel, reading.known_breakdowns(rel)))
+        return flask.Response(body, content_type=sdmx.STRUCTURE_MIME)
+    return _release_headers(_cached(rel.id, build), rel)
 
 
 @bp.get("/<path:rest>")

@@ -143,6 +143,7 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
     themes = {**DEFAULT_EU_THEMES, **settings.themes}
     spans = period_spans(rel)
     openapi_url = f"{base}api/v1/openapi.json"
+    structure_url = f"{base}api/v1/sdmx/structure"  # SDMX-CSV 2.0 conforms to its DSD
     datasets, all_themes = [], {}
     for r in rel.indicators.itertuples(index=False):
         ds_id = f"{base}api/v1/indicators/{r.id}"
@@ -150,7 +151,7 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
         dists = [_dist(f"{ds_id}#{frag}", f"{r.title} ({label})",
                        f"Every public value of '{r.title}' at every level, as {label}.",
                        f"{api}&format={param}" if param else api, fmt, media, r.licence,
-                       openapi_url if param is None else None)
+                       openapi_url if param is None else structure_url if param == "sdmx-csv2" else None)
                  for frag, label, param, fmt, media in DISTRIBUTIONS]
         theme = concept("data-theme", themes[r.theme]) if r.theme in themes else None
         if theme:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from dashboard.api import formats, ods, xlsx
+from dashboard.api import formats, ods, sdmx, xlsx
 from dashboard.api.metadata import metadata_rows
 from dashboard.api.vocabularies import AUTHORITY
 
@@ -117,6 +117,12 @@ def _sdmx(v: Values) -> Iterator[bytes]:
         formats.sdmx_batch(b, units) for b in v.batches(formats.SDMX_SOURCE_COLUMNS)))
 
 
+def _sdmx2(v: Values) -> Iterator[bytes]:
+    units = v.units()
+    return formats.csv_stream(sdmx.sdmx2_schema(), (
+        sdmx.sdmx2_batch(b, units) for b in v.batches(formats.SDMX_SOURCE_COLUMNS)))
+
+
 #: Every format, in the order people are offered them.
 FORMATS: dict[str, DownloadFormat] = {f.name: f for f in (
     DownloadFormat("csv", "csv", "text/csv; charset=utf-8", "CSV", "CSV", _csv, in_zip=True, on_area_page=True),
@@ -129,6 +135,8 @@ FORMATS: dict[str, DownloadFormat] = {f.name: f for f in (
                    catalogue_label="JSON API"),
     DownloadFormat("sdmx-csv", "sdmx.csv", "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8",
                    "SDMX-CSV", "CSV", _sdmx, in_views=False, media_type="text/csv", catalogue_id="sdmx"),
+    DownloadFormat("sdmx-csv2", "sdmx2.csv", "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
+                   "SDMX-CSV 2.0", "CSV", _sdmx2, in_views=False, media_type="text/csv", catalogue_id="sdmx2"),
 )}
 #: The format of a release file by its ending (``indicator_values.sdmx.csv`` -> sdmx-csv).
 BY_EXTENSION = {f.extension: f for f in FORMATS.values()}

@@ -60,6 +60,7 @@ ROUTE_PARAMS: dict[str, list[str]] = {
     "/api/v1/releases": [],
     "/api/v1/releases/{release_id}": [],
     "/api/v1/openapi.json": [],
+    "/api/v1/sdmx/structure": ["release"],
 }
 
 SUMMARIES = {
@@ -73,6 +74,8 @@ SUMMARIES = {
     "/api/v1/releases": "Published releases, newest first.",
     "/api/v1/releases/{release_id}": "One release: date, licence, citation, indicators, links.",
     "/api/v1/openapi.json": "This document.",
+    "/api/v1/sdmx/structure": "SDMX-ML 2.1 structure message of format=sdmx-csv2: the dataflow, its data structure "
+                              "definition and code lists (indicators, areas, levels, breakdowns, units, statuses).",
 }
 
 PATH_PARAMS = {"indicator_id": "Indicator id.", "area_code": "Area code.", "release_id": "Release id."}
@@ -109,6 +112,8 @@ def _ok(route: str) -> dict:
         content = {"application/json": {"schema": {"$ref": "#/components/schemas/Indicator"}}}
     elif route == "/api/v1/areas":
         content["text/csv"] = {"schema": {"type": "string"}}
+    elif route == "/api/v1/sdmx/structure":
+        content = {"application/vnd.sdmx.structure+xml": {"schema": {"type": "string"}}}
     elif route == "/api/v1/data/metadata.json":
         content = {"application/csvm+json": {"schema": {"type": "object"}}}
     return {"description": "OK", "headers": {"ETag": {"schema": {"type": "string"}}},

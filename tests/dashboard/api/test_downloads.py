@@ -115,6 +115,20 @@ def test_sdmx_csv(client):
     assert (df.loc[js["status"].eq("provisional").to_numpy(), "OBS_STATUS"] == "P").all()
 
 
+def test_sdmx_csv2_withholds_suppressed_cells_and_codes_units(client):
+    r = client.get("/api/v1/data?indicator=neet_rate,neet_count&level=municipality&period_from=2019&format=sdmx-csv2")
+    df = pd.read_csv(io.BytesIO(r.data), keep_default_na=False, na_values=[""], dtype=str)
+    js = api_json(client, "indicator=neet_rate,neet_count&level=municipality&period_from=2019")
+    assert len(df) == len(js) and (df["STRUCTURE_ID"] == "OPENMEASURE:INDICATOR_VALUES(1.0)").all()
+    sup = df[df["OBS_STATUS"] == "Q"]
+    assert len(sup) == int((js["status"] == "suppressed").sum()) > 0
+    for col in ("OBS_VALUE", "LOWER_CI", "UPPER_CI"):
+        assert sup[col].isna().all(), col
+    assert (sup["CONF_STATUS"] == "C").all()
+    assert set(df["UNIT_MEASURE"]) == {"PC", "PS"} and set(df["FREQ"]) == {"A"}
+    assert not df["OBS_FLAG"].fillna("").str.contains(":").any()
+
+
 def test_every_withholding_note_is_confidential_by_its_prefix():
     """SDMX-CSV's CONF_STATUS C is told from the note's first word: every reason keeps to it, and the notes of
     releases made before protection intervals keep D for cells withheld to protect another."""
