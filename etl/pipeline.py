@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -45,7 +44,7 @@ from etl.validate import (
 )
 from indicators import registry
 from indicators.compute import compute
-from indicators.engine import DuckDBEngine
+from indicators.engine import engine_error, make_engine
 from indicators.families import with_families
 from indicators.release_audit import audit_release
 
@@ -281,8 +280,7 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
         if withheld is not None:  # less the cells an operator released (openmeasure disclosure release-cell)
             withheld = cell_release.not_released(withheld, db, store.current_id())
         progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
-        engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
-                              temp_directory=str(Path(config.store) / ".spill"))
+        engine = make_engine(config.engine, temp_directory=str(Path(config.store) / ".spill"))
         try:
             try:
                 comp = compute(engine, run_config, areas, obs, neighbours, timings, withheld=withheld,
@@ -307,10 +305,9 @@ def run(config: Config, job: str | None = None, progress: Progress | None = None
                     built_with=inputs, carry_forward=previous, carried=carried, boundaries=boundaries)
             except OpenMeasureError:
                 raise
-            except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks
-                raise StepFailed("compute", f"{type(exc).__name__}: {exc}") from exc
-            except Exception as exc:  # the cause stays chained: the runner still sees a full disk as such
-                raise StepFailed("write", f"{type(exc).__name__}: {exc}") from exc
+            except Exception as exc:  # the engine computes each chunk of indicators as the writer asks
+                step = "compute" if engine_error(exc) else "write"  # a full disk stays chained as the cause
+                raise StepFailed(step, f"{type(exc).__name__}: {exc}") from exc
             chunked = sum(timings.get(k, 0.0) for k in ("rollup", "values", "disclosure"))
             timings["compare_and_write"] = time.perf_counter() - t - chunked
             t = time.perf_counter()
