@@ -61,12 +61,21 @@ series_periods AS (
     FROM (SELECT DISTINCT series, period_id FROM v) d
 ),
 peers AS (
-    -- ORDER BY: a parallel AVG adds in whatever order threads finish, so the last bit of peer_mean changed
-    -- from run to run; in a fixed order a rerun on the same data gives the same release, byte for byte
-    SELECT x.cell - x.area_id + nb.area_id AS cell, AVG(x.value ORDER BY x.area_id) AS peer_mean, COUNT(x.value) AS peer_count
-    FROM neighbours nb
-    JOIN narrow x ON x.area_id = nb.neighbour_id
-    GROUP BY x.cell - x.area_id + nb.area_id
+    -- In area order: a parallel AVG adds in whatever order threads finish, so the last bit of peer_mean changed
+    -- from run to run; in a fixed order a rerun on the same data gives the same release, byte for byte. A window
+    -- ordered by area over the whole partition, as AVG(... ORDER BY ...) is DuckDB's own (Spark SQL has none).
+    SELECT cell, peer_mean, peer_count
+    FROM (
+        SELECT x.cell - x.area_id + nb.area_id AS cell,
+               AVG(x.value) OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS peer_mean,
+               COUNT(x.value) OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS peer_count,
+               ROW_NUMBER() OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id) AS nth
+        FROM neighbours nb
+        JOIN narrow x ON x.area_id = nb.neighbour_id
+    ) w
+    WHERE nth = 1
 ),
 {aggregate_cte}
 parents AS (
