@@ -144,9 +144,11 @@ def _parquet_ready(table: pa.Table) -> pa.Table:
 
 
 def _arrow_schema(frame) -> pa.Schema:
+    """The result's Arrow schema, every column nullable as DuckDB's are (Spark marks the columns it proves
+    never null, and the release's schema must not depend on the engine)."""
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    return to_arrow_schema(frame.schema)
+    return pa.schema([f.with_nullable(True) for f in to_arrow_schema(frame.schema)])
 
 
 def _arrow_batches(frame) -> list[pa.RecordBatch]:

@@ -40,10 +40,11 @@ narrow AS (
 ranked AS (
     SELECT
         cell,
-        RANK() OVER (PARTITION BY level_key ORDER BY score DESC) AS rank_level,
+        -- BIGINT: DuckDB's RANK is, Spark's an INT (the release's schema is the same from both engines)
+        CAST(RANK() OVER (PARTITION BY level_key ORDER BY score DESC) AS BIGINT) AS rank_level,
         COUNT(*) OVER (PARTITION BY level_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_level,
-        RANK() OVER (PARTITION BY parent_key ORDER BY score DESC) AS rank_parent,
+        CAST(RANK() OVER (PARTITION BY parent_key ORDER BY score DESC) AS BIGINT) AS rank_parent,
         COUNT(*) OVER (PARTITION BY parent_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent
     FROM (SELECT cell, score, (slice * {n_levels} + level_index) * 2 + no_value AS level_key,
