@@ -3,7 +3,7 @@
     python -m bench.downloads [--runs 3] [--out bench/out/downloads.json]
 
 1. Builds a real release with the pipeline from the Eurostat population file in examples/data (the config
-   of the API tests, tests/api/eurostat/config.yaml) into bench/out/downloads-store (reused when present;
+   of the API tests, tests/dashboard/api/eurostat/config.yaml) into bench/out/downloads-store (reused when present;
    bench/out/store is the dashboard bench's synthetic store).
 2. Serves it with gunicorn (one sync worker, ``dashboard.api.register`` on a plain Flask app), and the same
    public rows with Datasette (``pip install datasette``; not a project dependency) from a SQLite copy

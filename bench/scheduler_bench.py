@@ -2,7 +2,7 @@
 
     python -m bench.scheduler_bench [--pg URL] [--runs 8]
 
-Uses the tiny deployment of tests/scheduler and, for alert evaluation, the demo release in data/store
+Uses the tiny deployment of tests/etl/scheduler and, for alert evaluation, the demo release in data/store
 (run `python -m etl.cli etl run --config config.yaml` first).
 """
 
@@ -43,7 +43,7 @@ def lock_latency(url: str, n: int = 200) -> dict[str, float]:
 
 def trigger_delay(n_runs: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from tests.scheduler.conftest import runs, tiny_config
+    from tests.etl.scheduler.conftest import runs, tiny_config
 
     with tempfile.TemporaryDirectory() as tmp:
         config = tiny_config(Path(tmp), schedules=[{"id": "tick", "interval_seconds": 2}])

@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RELEASE_SETTINGS = {"title", "synthetic", "geography", "sources", "measures", "indicators", "publication",
                     "dashboard"}
 #: What computes, reads or writes figures: the engine, Arrow and Parquet, intervals and neighbours (scipy),
-#: Excel sources (openpyxl), Frictionless descriptors (PyYAML).
-LIBRARIES = ("duckdb", "pyarrow", "pandas", "numpy", "scipy", "openpyxl", "PyYAML")
+#: the disclosure audit's linear programs, which decide what is withheld (highspy), Excel sources (openpyxl),
+#: Frictionless descriptors (PyYAML).
+LIBRARIES = ("duckdb", "pyarrow", "pandas", "numpy", "scipy", "highspy", "openpyxl", "PyYAML")
 
 
 def settings_sha256(config: Config) -> str:

@@ -292,8 +292,6 @@ def check_references(config: Config) -> list[str]:
             name = getattr(c, key)
             if name is not None and name not in measures:
                 problems.append(f"indicators[{n}].compute.{key}: {_unknown('measure', name, measures)}")
-        if ind.interval == "wilson" and c.method != "ratio":
-            problems.append(f"indicators[{n}].interval: 'wilson' needs a ratio (a proportion)")
         if ind.target and ind.target.base_period and ind.target.base_period >= ind.target.period:
             problems.append(f"indicators[{n}].target.base_period: must come before target.period")
     for n, s in enumerate(config.schedules):

@@ -306,27 +306,40 @@ class MeasureConfig(Strict):
     frequency: Literal["annual", "quarterly", "monthly"] | None = None
 
 
+def _period(v: str | None) -> str | None:
+    """A period as the observations write it (``2030``, ``2030-Q1``, ``2030-07``): times are computed from it
+    and base periods are looked up among the observations' periods."""
+    from core.periods import normalise_period  # it imports this module
+
+    if v is None:
+        return v
+    period = normalise_period(v)
+    if period is None:
+        raise ValueError(f"{v!r} is not a period: write a year ('2030'), a quarter ('2030-Q1') or a month "
+                         "('2030-07')")
+    return period
+
+
 class ComputeConfig(Strict):
-    method: Literal["ratio", "sum", "count", "published"]
+    """How an indicator's value is made. ``method`` names a module of ``indicators/methods``, which checks the
+    keys it needs (``indicators.methods.check_config``: core knows no method); here only their types."""
+    method: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     measure: str | None = None
     numerator: str | None = None
     denominator: str | None = None
     multiplier: float = Field(1.0, gt=0)
+    #: ``index``: the period whose value is 100
+    base_period: str | None = None
 
     @property
     def measures(self) -> tuple[str, ...]:
         """The measures this computation reads."""
         return tuple(m for m in (self.measure, self.numerator, self.denominator) if m)
 
-    @model_validator(mode="after")
-    def _needs(self) -> ComputeConfig:
-        if self.method == "ratio" and not (self.numerator and self.denominator):
-            raise ValueError("a ratio needs both 'numerator' and 'denominator'")
-        if self.method != "ratio" and not self.measure:
-            raise ValueError(f"method {self.method!r} needs 'measure'")
-        if self.method != "ratio" and (self.numerator or self.denominator):
-            raise ValueError(f"method {self.method!r} takes 'measure', not numerator/denominator")
-        return self
+    @field_validator("base_period")
+    @classmethod
+    def _a_period(cls, v: str | None) -> str | None:
+        return _period(v)
 
 
 class DisclosureConfig(Strict):
@@ -352,17 +365,7 @@ class TargetConfig(Strict):
     @field_validator("period", "base_period")
     @classmethod
     def _a_period(cls, v: str | None) -> str | None:
-        """A period as the observations write it (``2030``, ``2030-Q1``, ``2030-07``): the target's time is
-        computed from it and the base period is looked up among the observations' periods."""
-        from core.periods import normalise_period  # it imports this module
-
-        if v is None:
-            return v
-        period = normalise_period(v)
-        if period is None:
-            raise ValueError(f"{v!r} is not a period: write a year ('2030'), a quarter ('2030-Q1') or a month "
-                             "('2030-07')")
-        return period
+        return _period(v)
 
 
 #: The outcome and impact themes OpenMeasure knows; a deployment may use its own as well.

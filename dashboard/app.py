@@ -1,8 +1,10 @@
 """The Dash app: ``create_app(config)`` builds one app over one deployment's release store.
 
-Pages live in dashboard/pages (one module each, ``register_page``); their layouts and callbacks in
-dashboard/views. The current release is read per request (see dashboard/context.py), so publishing a new
-release needs no restart. Debug is never switched on here; ``openmeasure serve`` runs the app under gunicorn.
+Pages live in dashboard/pages (one module each, ``register_page``, naming its callbacks); their layouts and
+callbacks in dashboard/views; dashboard/routing.py builds the app from Dash's page registry. The current
+release is read per request (see dashboard/context.py), so publishing a new release needs no restart; the
+pages and the API share one state (dashboard/api/state.py) and so one release reader. Debug is never
+switched on here; ``openmeasure serve`` runs the app under gunicorn.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from dash import dcc, html
 from core.config_models import Config
 from core.errors import StoreError
 from core.integrity import DamagedRelease
-from dashboard import api, context, data, delivery, guard
+from dashboard import api, context, delivery, guard, routing
 from dashboard.api import headers
+from dashboard.api.state import state
 from dashboard.components import ui
-from dashboard.release_reader import ReleaseReader
-from dashboard.views import area, compare, explorer, overview
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 
@@ -126,8 +127,6 @@ def sign_in_enabled() -> bool:
 def account():
     """Who is signed in, in the header of every page, with a way to sign out (a manager on a shared computer
     must be able to end the session that shows internal indicators); None for the public."""
-    from dashboard.api.state import state
-
     if context.config().access.mode == "none":
         return None
     access = state().access
@@ -142,13 +141,13 @@ def account():
                   className="signed-in", id="signed-in")
 
 
-def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
+def add_boundaries_route(server: flask.Flask) -> None:
     """Boundaries of a release's level as GeoJSON: the map fetches them once per level, the browser caches
     them for good (a release never changes), and period or indicator changes then move only values."""
     @server.route("/boundaries/<release_id>/<level>.geojson")
     def boundaries(release_id: str, level: str):
         try:
-            rel = reader.get(release_id)
+            rel = state().public.get(release_id)  # the same file whoever asks
         except StoreError:
             flask.abort(404)
         path = rel.boundaries_path(level)  # a damaged file raises DamagedRelease: 503
@@ -159,45 +158,8 @@ def add_boundaries_route(server: flask.Flask, reader: ReleaseReader) -> None:
         return resp
 
 
-#: Pages named by an id in their path: (prefix, whether the id is known in a release).
-NAMED_PAGES = (("/indicator/", lambda rel, i: data.indicator_meta(rel, i) is not None),
-               ("/methodology/", lambda rel, i: data.indicator_meta(rel, i) is not None),
-               ("/area/", lambda rel, c: data.area_row(rel, c) is not None))
-#: Query parameters of the pages that name areas or indicators (one, or several comma-separated).
-NAMED_PARAMETERS = {"area": lambda rel, c: data.area_row(rel, c) is not None,
-                    "areas": lambda rel, c: data.area_row(rel, c) is not None,
-                    "indicator": lambda rel, i: data.indicator_meta(rel, i) is not None,
-                    "indicators": lambda rel, i: data.indicator_meta(rel, i) is not None}
 #: Endpoints of Dash's page shell (every page path, known or not, is answered by it).
 DASH_INDEX = ("/", "/<path:path>")
-
-
-def is_page(path: str) -> bool:
-    """Whether Dash's router draws a page (not its 'page not found') at ``path``."""
-    path = path.rstrip("/") or "/"
-    for page in dash.page_registry.values():
-        template = page.get("path_template")
-        if template:
-            prefix = template.split("<", 1)[0]
-            rest = path[len(prefix):] if path.startswith(prefix) else ""
-            if rest and "/" not in rest:
-                return True
-        elif page["path"] == path and path != "/404":
-            return True
-    return False
-
-
-def names_unknown(path: str, args, rel) -> bool:
-    """Whether the page's path or its query names an indicator or area the release does not have."""
-    for prefix, known in NAMED_PAGES:
-        ident = path[len(prefix):] if path.startswith(prefix) else ""
-        if ident and "/" not in ident and not known(rel, ident):
-            return True
-    for name, known in NAMED_PARAMETERS.items():
-        for value in args.getlist(name):
-            if any(v and not known(rel, v) for v in value.split(",")):
-                return True
-    return False
 
 
 def add_not_found_status(server) -> None:
@@ -211,11 +173,12 @@ def add_not_found_status(server) -> None:
         req = flask.request
         if req.method != "GET" or resp.status_code != 200 or req.endpoint not in DASH_INDEX:
             return resp
-        if not is_page(req.path):
+        pages = state().pages
+        if not routing.is_page(req.path, pages):
             resp.status_code = 404
             return resp
         try:
-            if names_unknown(req.path, req.args, context.release()):
+            if routing.names_unknown(req.path, req.args, context.release(), pages):
                 resp.status_code = 404
         except StoreError:
             pass
@@ -251,8 +214,6 @@ def add_private_cache_control(server) -> None:
     def _private(resp):
         if "Cache-Control" in resp.headers or context.config().access.mode == "none":
             return resp
-        from dashboard.api.state import state
-
         if state().access.manager():
             resp.headers["Cache-Control"] = "private, no-store"
         return resp
@@ -260,27 +221,25 @@ def add_private_cache_control(server) -> None:
 
 def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     """The dashboard over ``config.store``; internal indicators only with ``include_internal=True``."""
-    reader = ReleaseReader(config.store, include_internal=include_internal)
     app = dash.Dash(
         __name__, use_pages=True, pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"),
-        title=config.title, update_title=None, suppress_callback_exceptions=True, serve_locally=True,
+        title=config.title, update_title=None, serve_locally=True,
         use_async=False,  # Dash 4 turns async on when asgiref is installed: a thread and event loop per request
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Public service performance: indicators, areas, data."}],
     )
     delivery.use_partial_plotly()
     app.index_string = INDEX
-    context.install(app.server, config, reader)
+    # every registered page's callbacks, and the validation layout that checks them (before the layout)
+    routing.install(app, frame_callbacks=(title_sync,))
     app.layout = frame(config.title)
     add_noscript(app)
-    for view in (overview, explorer, area, compare):
-        view.register(app)
-    title_sync(app)
-    add_boundaries_route(app.server, reader)
+    add_boundaries_route(app.server)
     add_not_found_status(app.server)
     add_damaged_status(app.server)
     add_private_cache_control(app.server)
-    api.register(app.server, config)  # the open-data API, downloads, catalogue and sign-in
+    # the open-data API, downloads, catalogue and sign-in; and the state the pages share with them
+    api.register(app.server, config, pages=routing.pages(), pages_internal=include_internal)
     guard.install(app)
     headers.allow_scripts(app.server, app.csp_hashes)
     delivery.install(app)  # cache headers, and gzip around everything (security headers included)

@@ -1,9 +1,10 @@
 """Where a layout or a callback finds the release it shows, without module state.
 
-``create_app`` puts the deployment's :class:`ReleaseReader` and config on the Flask app; a request asks for
-the current release once and keeps it in ``flask.g``, so everything one response shows comes from one
-release. A page remembers the id it was drawn from (in a ``dcc.Store``) and its callbacks ask for that same
-release, so an update never mixes the page's boundaries or options with a newer release's values.
+The app's one state (dashboard/api/state.py, made by ``create_app``) holds the config and the release
+reader the pages share with the API; a request asks for the current release once and keeps it in
+``flask.g``, so everything one response shows comes from one release. A page remembers the id it was drawn
+from (in a ``dcc.Store``) and its callbacks ask for that same release, so an update never mixes the page's
+boundaries or options with a newer release's values.
 """
 
 from __future__ import annotations
@@ -15,30 +16,20 @@ import flask
 from core.config_models import Config
 from core.errors import StoreError
 from core.integrity import DamagedRelease, quick_problems
-from dashboard.release_reader import Release, ReleaseReader
+from dashboard.api.state import state
+from dashboard.release_reader import Release, ReleaseView
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "openmeasure"
 
-
-def install(server: flask.Flask, config: Config, reader: ReleaseReader) -> None:
-    server.extensions[EXTENSION] = {"config": config, "reader": reader}
-
-
-def reader() -> ReleaseReader:
-    """The app's reader; for a public app, the one this request may use (internal indicators only for a
-    manager signed in through the access rules of dashboard.api: default deny)."""
-    own = flask.current_app.extensions[EXTENSION]["reader"]
-    if own.include_internal:
-        return own
-    from dashboard.api import reader_for_request
-
-    return reader_for_request()
+def reader() -> ReleaseView:
+    """The releases this request's pages may show: internal indicators only for a manager signed in
+    through the access rules of dashboard.api (default deny), or when the app shows them to everyone."""
+    return state().pages_reader()
 
 
 def config() -> Config:
-    return flask.current_app.extensions[EXTENSION]["config"]
+    return state().config
 
 
 def release(release_id: str | None = None) -> Release:

@@ -21,21 +21,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core import schema
 from core.integrity import DamagedRelease
 from dashboard import map_geometry as map_geometry_mod
 from dashboard.release_reader import Release
 
-MAP_COLUMNS = ["area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level", "n_ranked_level",
-               "quartile", "significance_parent", "significance_top", "parent_code", "progress_status", "rag"]
-PROFILE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
-                   "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
-                   "n_ranked_level", "quartile", "previous_period", "previous_value", "change",
-                   "change_significance", "peer_mean", "target", "target_period", "progress_status", "rag"]
+#: The columns each view reads: checked against the release schema (core.schema) when this module loads.
+VALUES = schema.INDICATOR_VALUES
+MAP_COLUMNS = VALUES.select("area_code", "value", "lower_ci", "upper_ci", "status", "note", "rank_level",
+                            "n_ranked_level", "quartile", "significance_parent", "significance_top", "parent_code",
+                            "progress_status", "rag")
+PROFILE_COLUMNS = VALUES.select("indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status",
+                                "note", "parent_value", "top_value", "significance_parent", "significance_top",
+                                "rank_level", "n_ranked_level", "quartile", "previous_period", "previous_value",
+                                "change", "change_significance", "peer_mean", "target", "target_period",
+                                "progress_status", "rag")
 RANGE_BATCH = 25  # indicators per pass of level_ranges: bounds its memory (~800 MB in one pass at 5,000 x 200 x 20)
 #: what the area profile shows (the overview needs PROFILE_COLUMNS: change, target and RAG as well)
-SPINE_COLUMNS = ["indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status", "note",
-                 "parent_value", "top_value", "significance_parent", "significance_top", "rank_level",
-                 "n_ranked_level", "quartile"]
+SPINE_COLUMNS = VALUES.select("indicator", "area_code", "period", "value", "lower_ci", "upper_ci", "status",
+                              "note", "parent_value", "top_value", "significance_parent", "significance_top",
+                              "rank_level", "n_ranked_level", "quartile")
 
 
 def indicator_meta(release: Release, indicator: str | None) -> dict | None:
@@ -213,7 +218,8 @@ def latest_period(release: Release, indicator: str) -> str | None:
     return found[-1] if found else None
 
 
-RANGE_COLUMNS = ["indicator", "period", "vmin", "q1", "median", "q3", "vmax", "n"]
+#: level_ranges.parquet's columns but the level (read one level at a time)
+RANGE_COLUMNS = [n for n in schema.LEVEL_RANGES.names if n != "level"]
 
 
 def level_ranges(release: Release, level: str) -> pd.DataFrame:
@@ -316,8 +322,8 @@ def range_lookup(release: Release, level: str) -> dict[tuple[str, str], dict]:
 
 
 # --- one indicator at one level, every period, as arrays ------------------------------------------------
-SLICE_NUMBERS = ("value", "lower_ci", "upper_ci", "rank_level", "n_ranked_level", "quartile")
-SLICE_TEXT = ("status", "note", "significance_parent", "significance_top", "progress_status", "rag")
+SLICE_NUMBERS = tuple(VALUES.select("value", "lower_ci", "upper_ci", "rank_level", "n_ranked_level", "quartile"))
+SLICE_TEXT = tuple(VALUES.select("status", "note", "significance_parent", "significance_top", "progress_status", "rag"))
 
 
 class LevelSlice:

@@ -3,8 +3,11 @@
 - ``ReleaseReader.current()`` re-reads ``CURRENT`` (one stat per call), so a newly published release is
   picked up without a restart; everything a request needs comes from the one ``Release`` object it got,
   so a page never mixes two releases.
-- Public by default: a reader built with ``include_internal=False`` never returns internal indicators' rows
-  or metadata, whatever the caller asks for.
+- One reader per process serves every audience: a :class:`Release` is either public (never returns
+  internal indicators' rows or metadata, whatever the caller asks for) or includes them, and
+  ``reader.view(include_internal)`` hands out one audience's releases. The two Release objects of one id
+  share what does not depend on the audience (manifest, areas, footers, checksums), so each file is parsed
+  and hashed once per process.
 - Nothing is loaded whole: values are read from the file sorted for the question (by indicator, or by
   area), only the row groups whose statistics can hold the wanted keys; each file's footer and row-group
   statistics are parsed once per release, and small tables are cached per release id.
@@ -25,6 +28,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -48,13 +52,35 @@ class ReleaseGone(StoreError):
                          "is used instead")
 
 
+class Memo:
+    """Values computed once per key, safe across threads (the first stored wins)."""
+
+    def __init__(self):
+        self._values: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Callable[[], object]):
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self._lock:
+            return self._values.setdefault(key, value)
+
+
 class Release:
-    def __init__(self, path: Path, include_internal: bool = False):
+    """One published release as one audience sees it: public, or with internal indicators.
+
+    ``files`` is the audience-independent memo of another Release object of the same folder, when there is
+    one (:meth:`ReleaseReader.get` passes it), so that both read each file's footer and checksum once."""
+
+    def __init__(self, path: Path, include_internal: bool = False, files: Memo | None = None):
         self.path = path
         self.id = path.name
         self.include_internal = include_internal
-        self._memo: dict[tuple, object] = {}
-        self._memo_lock = threading.Lock()
+        self._memo = Memo()
+        self.files = files if files is not None else Memo()
 
     def cached(self, key: tuple, compute: Callable[[], object], nbytes: Callable[[object], int]):
         """``compute()`` kept in the process-wide bounded LRU (:data:`SLICES`) under this release."""
@@ -63,17 +89,15 @@ class Release:
     def memo(self, key: tuple, compute):
         """``compute()`` once per release and key (a release never changes, so neither does the result).
 
-        Callers keep keys few and results small (summaries, not whole tables)."""
-        try:
-            return self._memo[key]
-        except KeyError:
-            pass
-        value = compute()
-        with self._memo_lock:
-            return self._memo.setdefault(key, value)
+        Callers keep keys few and results small (summaries, not whole tables). The value may depend on the
+        audience (:attr:`include_internal`): each Release object has its own."""
+        return self._memo.get(key, compute)
 
     @cached_property
     def manifest(self) -> dict:
+        return self.files.get(("manifest",), self._read_manifest)
+
+    def _read_manifest(self) -> dict:
         try:
             return read_manifest(self.path)
         except DamagedRelease:
@@ -100,7 +124,7 @@ class Release:
         # the answer is kept either way (a damaged file is not hashed again at every request) until the file
         # changes (restored from a backup)
         st = os.stat(path)
-        whole = self.memo(("verified", name, st.st_size, st.st_mtime_ns),
+        whole = self.files.get(("verified", name, st.st_size, st.st_mtime_ns),
                           lambda: sha256_file(path) == self.manifest["files"].get(name, {}).get("sha256"))
         if not whole:
             raise DamagedRelease(self.id, name, "does not match its manifest checksum (SHA-256)")
@@ -129,7 +153,7 @@ class Release:
 
     @cached_property
     def _all_indicators(self) -> pd.DataFrame:
-        return self.read_parquet("indicators.parquet")
+        return self.files.get(("indicators",), lambda: self.read_parquet("indicators.parquet"))
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -149,7 +173,7 @@ class Release:
 
     @cached_property
     def areas(self) -> pd.DataFrame:
-        return self.read_parquet("areas.parquet")
+        return self.files.get(("areas",), lambda: self.read_parquet("areas.parquet"))
 
     @cached_property
     def levels(self) -> list[str]:
@@ -157,7 +181,7 @@ class Release:
 
     def bucket_file(self, area: str) -> str | None:
         """The by-area file that holds an area's rows (``areas.parquet`` says which bucket), or None."""
-        bucket = self.memo(("buckets",), lambda: dict(zip(self.areas["area_code"], self.areas["bucket"],
+        bucket = self.files.get(("buckets",), lambda: dict(zip(self.areas["area_code"], self.areas["bucket"],
                                                                strict=True)))
         return bucket_file(int(bucket[area])) if area in bucket else None
 
@@ -228,9 +252,9 @@ class Release:
                                and st.null_count == 0 and st.min == st.max else None)
                 stats[col] = ranges
                 single[col] = one
-            self.memo(("single_values", name), lambda: single)
+            self.files.get(("single_values", name), lambda: single)
             return md, stats
-        return self.memo(("row_groups", name), load)
+        return self.files.get(("row_groups", name), load)
 
     def row_groups(self, name: str, filters: dict[str, list], columns: list[str],
                    may_skip: tuple[str, ...] = ()) -> tuple[pa.Table, dict[str, str]]:
@@ -241,10 +265,10 @@ class Release:
         Also returns those of the ``may_skip`` columns that hold one value in every chosen row group
         (statistics: min = max, no nulls), with that value; those columns are not read."""
         md, stats = self._row_group_index(name)
-        single = self.memo(("single_values", name), dict)
+        single = self.files.get(("single_values", name), dict)
         wanted = {col: sorted(set(vals)) for col, vals in filters.items()}
         first = next(iter(wanted), None)
-        candidates = (self.memo(("groups", name, first, tuple(wanted[first])), lambda: [
+        candidates = (self.files.get(("groups", name, first, tuple(wanted[first])), lambda: [
             rg for rg in range(md.num_row_groups) if _overlaps(stats[first][rg], wanted[first])])
             if first in stats else range(md.num_row_groups))
         groups = [rg for rg in candidates
@@ -264,7 +288,7 @@ class Release:
             return file.read_row_groups(groups, columns=read), implied
 
     def _strings(self, name: str, md: pq.FileMetaData) -> list[str]:
-        return self.memo(("strings", name), lambda: [f.name for f in md.schema.to_arrow_schema()
+        return self.files.get(("strings", name), lambda: [f.name for f in md.schema.to_arrow_schema()
                                                      if pa.types.is_string(f.type)])
 
     def _read(self, name: str, filters: dict[str, list], columns: list[str] | None,
@@ -355,32 +379,64 @@ SLICES = LruCache(int(os.environ.get("OPENMEASURE_DASHBOARD_CACHE_MB", "160")) *
 
 
 class ReleaseReader:
-    """Hands out the current (or a named) release; caches Release objects per id."""
+    """Hands out the current (or a named) release; caches Release objects per id and audience.
+
+    One per process (the app's state holds it): ``include_internal`` is only the audience of :meth:`get`
+    and :meth:`current` when they are not told one; :meth:`view` gives one audience's releases."""
 
     def __init__(self, store_root: str | Path, include_internal: bool = False, cache_size: int = 4):
         self.store = ReleaseStore(store_root)
         self.include_internal = include_internal
-        self._cache: dict[str, Release] = {}
+        self._cache: dict[str, dict[bool, Release]] = {}
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def current(self) -> Release:
-        return self.get(None)
+    def current(self, include_internal: bool | None = None) -> Release:
+        return self.get(None, include_internal)
 
-    def get(self, release_id: str | None) -> Release:
+    def get(self, release_id: str | None, include_internal: bool | None = None) -> Release:
         """The named release (validated against the store, never used to build a path unchecked)."""
+        internal = self.include_internal if include_internal is None else include_internal
         path = self.store.path(release_id)  # raises StoreError for unknown or malformed ids
         with self._lock:
-            rel = self._cache.get(path.name)
-            if rel is None:
-                rel = Release(path, self.include_internal)
-                self._cache[path.name] = rel
+            audiences = self._cache.get(path.name)
+            if audiences is None:
+                audiences = self._cache[path.name] = {}
                 while len(self._cache) > self._cache_size:
                     self._cache.pop(next(iter(self._cache)))
+            rel = audiences.get(internal)
+            if rel is None:
+                other = next(iter(audiences.values()), None)
+                rel = audiences[internal] = Release(path, internal, other.files if other is not None else None)
             return rel
+
+    def view(self, include_internal: bool) -> ReleaseView:
+        return ReleaseView(self, include_internal)
 
     def available(self) -> bool:
         try:
             return self.store.current_id() is not None
         except StoreError:
             return False
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """The releases of a :class:`ReleaseReader` as one audience sees them (public, or with internal
+    indicators); holds nothing of its own, so any number of them share the reader's caches."""
+
+    reader: ReleaseReader
+    include_internal: bool
+
+    @property
+    def store(self) -> ReleaseStore:
+        return self.reader.store
+
+    def current(self) -> Release:
+        return self.reader.get(None, self.include_internal)
+
+    def get(self, release_id: str | None) -> Release:
+        return self.reader.get(release_id, self.include_internal)
+
+    def available(self) -> bool:
+        return self.reader.available()

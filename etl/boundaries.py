@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import schema
 from core.config_models import BoundaryFile, Config
 from core.errors import SourceError
 from etl.sources.area_codes import load_mapping, pad_codes
@@ -198,8 +199,7 @@ def normalise_all(config: Config, areas: pd.DataFrame) -> dict[str, LevelBoundar
 def findings(levels: dict[str, LevelBoundaries]) -> pd.DataFrame:
     """The findings of :func:`normalise_all` as rows of the quality table (empty: no rows)."""
     rows = [f for lb in levels.values() for f in lb.findings]
-    df = pd.DataFrame(rows, columns=["rule", "severity", "source", "file", "row", "column", "measure", "area_code",
-                                     "period", "message"])
+    df = pd.DataFrame(rows, columns=schema.QUALITY.names)
     df["row"] = pd.array(df["row"], dtype="Int64")
     return df
 

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from core import catalogue
+from core import catalogue, statuses
 from core.errors import OpenMeasureError
 from core.store import ReleaseStore
 from indicators import disclosure
@@ -70,7 +70,7 @@ def first_withheld(history: list[tuple[str, pd.DataFrame]], cell: Cell) -> tuple
     origin, note = history[0][0], ""
     for rid, frame in history:
         row = _find(frame, cell)
-        if row is None or row["status"] != "suppressed":
+        if row is None or row["status"] != statuses.SUPPRESSED:
             break
         origin, note = rid, row["note"] or ""
     return origin, note
@@ -90,7 +90,7 @@ def release_cell(engine: Engine, store: ReleaseStore, cell: Cell, by: str, reaso
     row = _find(history[0][1], cell)
     if row is None:
         raise ReleaseRefused(f"release {current} has no cell {cell} (indicator / area / period / breakdown)")
-    if row["status"] != "suppressed":
+    if row["status"] != statuses.SUPPRESSED:
         raise ReleaseRefused(f"cell {cell} is not withheld in release {current} (its status is {row['status']!r})")
     origin, note = first_withheld(history, cell)
     if note == disclosure.KEPT_REASON:  # the release that first withheld it has been pruned from the store
@@ -109,7 +109,7 @@ def release_cell(engine: Engine, store: ReleaseStore, cell: Cell, by: str, reaso
                "here" if oldest else ""))
     withheld = history[0][1]
     others = [Cell(cell.indicator, r.area_code, cell.period, r.breakdown)
-              for r in withheld[withheld["status"] == "suppressed"].itertuples()
+              for r in withheld[withheld["status"] == statuses.SUPPRESSED].itertuples()
               if (r.area_code, r.breakdown) != (cell.area_code, cell.breakdown)]
     origins = [first_withheld(history, c) for c in others]
     protecting = all(n == disclosure.SECONDARY_REASON and o >= origin for o, n in origins)

@@ -51,8 +51,9 @@ def _config_path(args: argparse.Namespace) -> str:
 
 def _load(args: argparse.Namespace):
     from core.config import load_config
+    from indicators.methods import checked
 
-    return load_config(_config_path(args))
+    return checked(load_config(_config_path(args)))
 
 
 def cmd_etl_run(args: argparse.Namespace) -> int:
@@ -127,8 +128,9 @@ def _short(file: str | None) -> str:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     from core.config import load_config, unmapped_themes
+    from indicators.methods import checked
 
-    config = load_config(args.path)
+    config = checked(load_config(args.path))
     out.print(f"{args.path}: valid ({len(config.sources)} sources, {len(config.measures)} measures, "
               f"{len(config.indicators)} indicators, levels {' > '.join(config.geography.levels)})")
     for line in unmapped_themes(config):

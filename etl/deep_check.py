@@ -1,9 +1,11 @@
 """``openmeasure config check --deep``: open everything the config names, as a run would, and report what does
 not fit, without running anything.
 
-Every source is read by its own connector (``etl.sources``), its area codes mapped and named as a run does,
-its measures selected (``etl.observations.extract_measures``) and its observations put through the run's
-validation (``etl.validate``); each problem is one :class:`Problem` that names the key of the config to fix
+Every source is read by the run's own reading steps (``etl.sources.extract``: :func:`read_raw` by its
+connector, then :func:`observe`: its area codes mapped and named, its measures selected, its observations put
+through the source's rules), and the observations of every source together through the run's checks across
+sources (``proportion_findings``, ``base_period_findings``); only the policy differs: every problem is
+collected, nothing is stopped at, and each problem is one :class:`Problem` that names the key of the config to fix
 (``sources[1].columns.period``, ``measures[3].select.Measure``), the file and, where it applies, the row and
 column, with the closest valid name or value where one is close.
 
@@ -33,21 +35,12 @@ from core.config_models import Config, SourceConfig
 from core.errors import ConfigError, GeographyError, SourceError
 from core.geography import load_areas
 from etl import boundaries as boundary_files
-from etl.observations import OBSERVATION_COLUMNS, extract_measures, missing_totals, same_categories
-from etl.pipeline import check_area_targets, measure_frequencies
-from etl.sources import read_source, remote, sql
-from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
-from etl.sources.extract import unmatched_selections
-from etl.validate import (
-    base_period_findings,
-    check_proportions,
-    closest,
-    empty_measures,
-    measures_present,
-    reader_findings,
-    validate_observations,
-)
-from indicators import registry
+from etl.coverage import base_period_findings, empty_measures, measures_present
+from etl.findings import closest, reader_findings
+from etl.observations import OBSERVATION_COLUMNS, same_categories
+from etl.pipeline import check_area_targets
+from etl.sources import remote, sql
+from etl.sources.extract import count_measures, measure_frequencies, observe, proportion_findings, read_raw
 
 #: Lines shown per key and rule (one per distinct message); the rest are counted in one more line.
 SHOWN = 5
@@ -164,7 +157,9 @@ def _areas(config: Config, problems: list[Problem]) -> pd.DataFrame | None:
 
 def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFrame | None,
                   problems: list[Problem]) -> tuple[pd.DataFrame, dict[str, str]] | None:
-    """Check one source; its clean observations and the file's own headers, or None when it cannot be read."""
+    """Check one source as a run reads it (:func:`etl.sources.extract.observe`), without a snapshot or a
+    comparison with the previous release; its clean observations and the file's own headers, or None when it
+    cannot be read."""
     at = f"sources[{n}]"
     measures = [(k, m) for k, m in enumerate(config.measures) if m.source == source.id]
     if not measures:
@@ -175,29 +170,22 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     if raw is None:
         return None
     file = source.where
-    found = list(raw.attrs.get("findings", []))
     headers = dict(raw.attrs.get("headers", {}))
-    raw = pad_source_codes(raw, source)
-    try:
-        raw, more = apply_code_mapping(raw, source)
-    except SourceError as exc:
-        problems += _from_error(exc, at, source)
-        return None
-    found += more
-    if "area_name" in raw.columns and areas is not None:
-        raw, more = match_names(raw, areas)
-        found += more
-    if raw.attrs.get("defaults") and areas is not None:
-        found += names_in_breakdowns(raw, areas)
     usable = [(k, m) for k, m in measures if _dimensions_exist(n, source, k, m, raw, problems)]
+    # without the areas table (its problem is reported), every code is taken as known: nothing else to say
+    known = None
+    if areas is not None:
+        agg = config.geography.aggregate_root
+        known = set(areas["area_code"]) | ({agg.code} if agg is not None and agg.source == "published" else set())
     try:
-        obs = extract_measures(raw, source, [m for _, m in usable], config)
+        seen = observe(raw, source, [m for _, m in usable], config, known, (lambda: areas) if areas is not None
+                       else None, count_measures=count_measures(config), frequencies=measure_frequencies(config),
+                       keep_extracted=True)
     except SourceError as exc:
         problems += _from_error(exc, at, source, headers)
         return None
+    obs, clean, checked, unmatched = seen.extracted, seen.observations, seen.checked, seen.unmatched
     index = {m.id: k for k, m in measures}
-    unmatched = unmatched_selections(raw, [m for _, m in usable], obs)
-    found += missing_totals(raw, [m for _, m in usable])
     for measure, nomatch in unmatched.items():
         k = index[measure]
         key = f"measures[{k}].select" if config.measures[k].select else f"measures[{k}].id"
@@ -205,16 +193,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
         problems.append(Problem("error", key, f"measure {measure!r} selects nothing in source {source.id!r}: {what}",
                                 file, _header_row(source) if nomatch.select else None,
                                 ", ".join(nomatch.select) or None))
-    # without the areas table (its problem is reported), every code is taken as known: nothing else to say
-    known = set(areas["area_code"]) if areas is not None else set(obs["area_code"].unique())
-    agg = config.geography.aggregate_root
-    if agg is not None and agg.source == "published":  # its rows are its figures (etl.pipeline.known_codes)
-        known.add(agg.code)
-    counts = {x for i in config.indicators if i.compute.method != "published" for x in i.compute.measures}
-    frequencies = {m: f for m, f in measure_frequencies(config).items() if m in {x.id for _, x in usable}}
-    clean, checked = validate_observations(obs, known, file, counts, frequencies=frequencies,
-                                           rules=source.validation, headers=headers)
-    none_known = areas is not None and len(obs) > 0 and not obs["area_code"].isin(known).any()
+    none_known = known is not None and len(obs) > 0 and not obs["area_code"].isin(known).any()
     if none_known:  # the wrong column, or codes of another geography: one error, not one line per code
         codes = sorted(str(c) for c in obs["area_code"].unique() if str(c))
         header = headers.get("area_code", source.columns.area_code)
@@ -224,7 +203,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
             f"{', '.join(map(repr, sorted(known)[:3]))}): is {header!r} the column of area codes? Codes of another "
             "version of the geography need a code_mapping", file, None, header))
         checked = checked[~checked["rule"].isin(["unknown_area", "pseudo_area"])]
-    findings = [reader_findings(found, source.id, file, source.validation), checked]
+    findings = [reader_findings(seen.found, source.id, file, source.validation), checked]
     present = measures_present(clean)
     emptied = [m.id for _, m in usable if m.id not in present.get(source.id, set()) and m.id not in unmatched]
     if not none_known:  # otherwise every measure is empty, for the reason just given
@@ -252,7 +231,7 @@ def _open(n: int, source: SourceConfig, tmp: Path, problems: list[Problem]) -> p
                                         "source was not checked", source.where))
                 return None
             source = source.model_copy(update={"path": str(got.path)})
-        return read_source(source)
+        return read_raw(source)[0]
     except SourceError as exc:
         problems += _from_error(exc, at, source)
         return None
@@ -273,7 +252,7 @@ def _open_sql(n: int, source: SourceConfig, problems: list[Problem]) -> pd.DataF
                                 f"{'table' if source.sql.table else 'query'}, columns and values were not checked",
                                 source.where))
         return None
-    return sql.read(source)
+    return read_raw(source)[0]
 
 
 def _dimensions_exist(n: int, source: SourceConfig, k: int, measure, raw: pd.DataFrame,
@@ -414,10 +393,7 @@ def _severity(findings: pd.DataFrame) -> str:
 def _across_sources(config: Config, obs: pd.DataFrame, headers: dict[str, dict[str, str]]) -> list[Problem]:
     """What a run finds on the observations of every source together: proportions whose numerator is above
     the denominator, and targets whose base period has no data."""
-    pairs = [(i.compute.numerator, i.compute.denominator) for i in config.indicators
-             if i.compute.method == "ratio" and registry.interval_method(i) == "wilson"]
-    _, over = check_proportions(obs, pairs, {s.id: s.where for s in config.sources},
-                                {s.id: s.validation for s in config.sources}, headers=headers)
+    _, over = proportion_findings(config, obs, headers)
     out = []
     for n, source in enumerate(config.sources):
         mine = over[over["source"] == source.id]

@@ -21,7 +21,7 @@ import pandas as pd
 from core.config_models import Config, NeighboursConfig
 from core.errors import ConfigError
 from core.periods import period_time
-from etl.validate import FINDING_COLUMNS
+from etl.findings import FINDING_COLUMNS
 from indicators.compute import compute
 from indicators.engine import DuckDBEngine
 from indicators.neighbours import COLUMNS, nearest_neighbours, zero_distance_ties

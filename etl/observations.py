@@ -12,19 +12,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core import statuses
 from core.config_models import Config, MeasureConfig, SourceConfig
 from core.errors import SourceError
 from core.periods import normalise_period
 
 OBSERVATION_COLUMNS = ["measure", "area_code", "period", "breakdown", "value", "flags", "status", "source", "row"]
 
-#: Publisher flag letter -> normalised status, in priority order (the first present wins).
-#: Eurostat: b break, c confidential, d definition differs, e estimated, p provisional, u low reliability,
-#: z not applicable, ':' not available. ONS adds x (not available).
-FLAG_STATUS = {
-    ":": "missing", "x": "missing", "z": "not_applicable", "c": "confidential",
-    "p": "provisional", "e": "estimated", "u": "low_reliability", "b": "break", "d": "definition_differs",
-}
+#: Publisher flag letter -> normalised status, in priority order (the first present wins): the status
+#: vocabulary's (core.statuses).
+FLAG_STATUS = statuses.FLAG_STATUS
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, list]:
     """``pd.factorize(values, use_na_sentinel=False)``: codes and the distinct values (missing is one of
@@ -82,7 +79,7 @@ def plain_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 def status_of(flags: str) -> str:
     """The normalised status of one flag string: the first flag of :data:`FLAG_STATUS` present."""
-    return next((word for letter, word in FLAG_STATUS.items() if letter in flags), "ok")
+    return next((word for letter, word in FLAG_STATUS.items() if letter in flags), statuses.OK)
 
 
 def status_from_flags(flags: pd.Series) -> pd.Series:

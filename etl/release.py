@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core import schema
 from core.config import config_hash
 from core.config_models import Config, public_url
 from core.layout import PARQUET_MISSING
@@ -28,7 +29,7 @@ from etl import boundaries as boundary_files
 from etl.release_values import area_buckets, write_values
 from indicators.compute import Computation
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 
 _FRICTIONLESS_TYPES = {
     "string": "string", "large_string": "string", "double": "number", "float": "number", "int64": "integer",
@@ -37,9 +38,8 @@ _FRICTIONLESS_TYPES = {
     # over as a numpy array, and its "array" type takes only JSON arrays
     "list<item: string>": "any", "list<element: string>": "any",
 }
-#: The primary key of each table of a release (quality.parquet, a list of findings, has none).
-PRIMARY_KEYS = {"indicator_values": ["indicator", "area_code", "period", "breakdown"], "areas": ["area_code"],
-                "indicators": ["id"], "neighbours": ["area_code", "neighbour_code"]}
+#: The primary key of each table of a release (quality.parquet, a list of findings, has none): core.schema's.
+PRIMARY_KEYS = {t.name: list(t.primary_key) for t in schema.TABLES.values() if t.primary_key}
 
 
 def write_release(comp: Computation, folder: Path, *, config: Config, release_id: str, areas: pd.DataFrame,
@@ -58,10 +58,10 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     area_table["bucket"] = area_table["area_code"].map(area_buckets(comp)).astype("int32")
     area_table["neighbours"] = area_table["area_code"].map(by_area)
     area_table["neighbours"] = area_table["neighbours"].map(lambda v: v if isinstance(v, list) else [])
-    _write(pa.Table.from_pandas(area_table, preserve_index=False), folder / "areas.parquet")
-    _write(pa.Table.from_pandas(neighbours, preserve_index=False), folder / "neighbours.parquet")
-    _write(_typed(indicators, _NUMBERS), folder / "indicators.parquet")
-    _write(_typed(quality, {"row": pa.int64()}), folder / "quality.parquet")
+    _write(pa.Table.from_pandas(area_table, preserve_index=False), folder / "areas.parquet", schema.AREAS)
+    _write(pa.Table.from_pandas(neighbours, preserve_index=False), folder / "neighbours.parquet", schema.NEIGHBOURS)
+    _write(_typed(indicators, _numbers(schema.INDICATORS)), folder / "indicators.parquet", schema.INDICATORS)
+    _write(_typed(quality, _numbers(schema.QUALITY)), folder / "quality.parquet", schema.QUALITY)
     if boundaries is None and config.geography.boundaries:
         boundaries = boundary_files.normalise_all(config, areas)
     if boundaries:
@@ -79,14 +79,17 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     return manifest, rows
 
 
-def _write(table: pa.Table, path: Path) -> None:
-    """A small table of the release, every page with its CRC-32 (a reader reports a flipped bit)."""
+def _write(table: pa.Table, path: Path, declared: schema.Table) -> None:
+    """A small table of the release, every page with its CRC-32 (a reader reports a flipped bit), once its
+    columns are checked against their declaration."""
+    declared.check(table.schema, f"the {declared.name} table written to {path.name}")
     pq.write_table(table, path, write_page_checksum=True)
 
 
-#: Numeric columns of indicators.parquet: typed as numbers even when no indicator has one (a target).
-_NUMBERS = {"decimals": pa.int64(), "multiplier": pa.float64(), "target": pa.float64(),
-            "min_coverage": pa.float64()}
+def _numbers(declared: schema.Table) -> dict[str, pa.DataType]:
+    """The declared types of a table's columns that are not text: a column empty in this release (no
+    indicator has a target) is typed as a number even so."""
+    return {n: t for n, t in declared.types().items() if not pa.types.is_string(t)}
 
 
 def _typed(df: pd.DataFrame, types: dict[str, pa.DataType]) -> pa.Table:
@@ -136,13 +139,13 @@ def _datapackage(folder: Path, config: Config, release_id: str, indicators: pd.D
     resources = []
     for name in ("indicator_values.parquet", "areas.parquet", "indicators.parquet", "neighbours.parquet",
                  "quality.parquet"):
-        schema = pq.read_schema(folder / name)
+        file_schema = pq.read_schema(folder / name)
         resources.append({
             "name": name.removesuffix(".parquet"), "path": name, "format": "parquet",
             "mediatype": "application/vnd.apache.parquet",
             "hash": f"sha256:{sha256_file(folder / name)}",
             "schema": {"fields": [{"name": f.name, "type": _FRICTIONLESS_TYPES.get(str(f.type), "any")}
-                                  for f in schema], "missingValues": PARQUET_MISSING,
+                                  for f in file_schema], "missingValues": PARQUET_MISSING,
                        **({"primaryKey": PRIMARY_KEYS[stem]} if (stem := name.removesuffix(".parquet"))
                           in PRIMARY_KEYS else {})},
         })

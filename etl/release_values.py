@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core import schema, statuses
 from core.layout import AREAS_PER_BUCKET, BY_AREA, LEVEL_RANGES, bucket_file
 from indicators import coded
 from indicators.compute import Computation
@@ -51,10 +52,12 @@ FROM chunk WHERE breakdown = 'total' AND value IS NOT NULL AND visibility = 'pub
 GROUP BY indicator, level, period
 ORDER BY indicator, level, period
 """
-#: Columns with min/max statistics in every row group: those readers filter on (and the value). Statistics
-#: on the other 30-odd columns cost a quarter of the write time and no reader uses them.
-STATISTICS = ("indicator", "visibility", "area_code", "level", "level_index", "parent_code", "breakdown",
-              "period", "status", "value")
+#: Columns with min/max statistics in every row group: those readers filter on (and the value), marked
+#: ``statistics`` in core.schema. Statistics on the other 30-odd columns cost a quarter of the write time and
+#: no reader uses them.
+STATISTICS = schema.INDICATOR_VALUES.where("statistics")
+#: Where a computed chunk comes from, for the error when it does not match the release schema.
+COMPUTED_BY = "the computation (Computation.published: indicators/sql/compare.sql)"
 
 
 def area_buckets(comp: Computation) -> dict[str, int]:
@@ -120,7 +123,10 @@ class _Writers:
             order = pc.sort_indices(keys, sort_keys=[("_bucket", "ascending"), ("_area", "ascending"),
                                                      ("_row", "ascending")]).to_numpy()
             buckets = bucket[order]
+        computed = "area_id" in table.column_names
         table = table.drop_columns([c for c in ID_COLUMNS if c in table.column_names])
+        if computed:
+            schema.INDICATOR_VALUES.check(table.schema, COMPUTED_BY)
         if self.schema is None:
             # a column that happens to be empty in the first chunk must not fix its type as null
             self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
@@ -156,7 +162,9 @@ class _Writers:
 
     def write_ranges(self) -> None:
         """level_ranges.parquet, once every chunk is written."""
-        pq.write_table(pa.concat_tables(self.ranges), self.folder / LEVEL_RANGES, write_page_checksum=True)
+        ranges = pa.concat_tables(self.ranges)
+        schema.LEVEL_RANGES.check(ranges.schema, "the level ranges (etl.release_values.RANGES_SQL)")
+        pq.write_table(ranges, self.folder / LEVEL_RANGES, write_page_checksum=True)
 
     def close(self) -> None:
         if self.main is not None:
@@ -188,7 +196,7 @@ def withheld_cells(values: Path) -> pd.DataFrame:
     """The cells a release withheld (status ``suppressed``): ``indicator, area_code, period, breakdown``.
     The next release keeps them withheld (indicators.disclosure)."""
     table = pq.read_table(values, columns=["indicator", "area_code", "period", "breakdown"],
-                          filters=[("status", "=", "suppressed")])
+                          filters=[("status", "=", statuses.SUPPRESSED)])
     return table.to_pandas()
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.schema import INDICATOR_VALUES
 from indicators.sqltext import PROGRESS, RAG, SIGNIFICANCE, VISIBILITY
 
 Dictionaries = Mapping[str, pa.Array]
@@ -25,24 +26,20 @@ Dictionaries = Mapping[str, pa.Array]
 
 def dictionaries(indicators: Iterable[str], levels: Iterable[str], periods: Iterable[str],
                  breakdowns: Iterable[str]) -> dict[str, pa.Array]:
-    """The words of every coded column, in code order: ``indicators`` by ind_id, ``levels`` by level_index,
-    ``periods`` by period_id, ``breakdowns`` by bd_id."""
-    period_words = pa.array(list(periods), pa.string())
-    significance = pa.array(SIGNIFICANCE, pa.string())
-    return {
-        "indicator": pa.array(list(indicators), pa.string()),
-        "level": pa.array(list(levels), pa.string()),
-        "period": period_words,
-        "breakdown": pa.array(list(breakdowns), pa.string()),
-        "previous_period": period_words,
-        "significance_parent": significance,
-        "significance_top": significance,
-        "significance_aggregate": significance,  # only with geography.aggregate_root
-        "change_significance": significance,
-        "progress_status": pa.array(PROGRESS, pa.string()),
+    """The words of every coded column (``coded`` in core.schema), in code order: ``indicators`` by ind_id,
+    ``levels`` by level_index, ``periods`` by period_id, ``breakdowns`` by bd_id."""
+    words = {
+        "indicators": pa.array(list(indicators), pa.string()),
+        "levels": pa.array(list(levels), pa.string()),
+        "periods": pa.array(list(periods), pa.string()),
+        "breakdowns": pa.array(list(breakdowns), pa.string()),
+        "significance": pa.array(SIGNIFICANCE, pa.string()),
+        "progress": pa.array(PROGRESS, pa.string()),
         "rag": pa.array(RAG, pa.string()),
         "visibility": pa.array(VISIBILITY, pa.string()),
     }
+    values = INDICATOR_VALUES
+    return {name: words[values.meta(name, "coded")] for name in values.names if values.meta(name, "coded")}
 
 
 def for_indicators(words: Dictionaries, first: int, last: int) -> tuple[dict[str, pa.Array], dict[str, int]]:

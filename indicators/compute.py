@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from core.config_models import Config
 from core.geography import aggregate_members, leaf_ancestors
 from core.periods import period_time
-from indicators import coded, disclosure, intervals, registry, sqltext
+from indicators import coded, disclosure, intervals, methods, registry, sqltext
 from indicators.engine import Engine
 from indicators.families import KEYS, absent_parents, families, spread
 
@@ -207,6 +207,7 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     """``withheld``: the cells (``indicator, area_code, period, breakdown``) withheld in the release now
     published; they stay withheld (indicators.disclosure, ``kept``). ``previous_values``: that release's
     indicator_values.parquet; a cell it published with the same value does not count as protection."""
+    methods.checked(config)  # core's loader knows no method: a config made elsewhere is checked here
     timings = timings if timings is not None else {}
     n_levels = len(config.geography.levels)
     t0 = time.perf_counter()
@@ -348,6 +349,7 @@ def _with_ids(params: pd.DataFrame, measure_ids: dict[str, int], period_ids: dic
     params["num_id"] = params["numerator"].map(measure_ids).astype("Int32")
     params["den_id"] = params["denominator"].map(measure_ids).astype("Int32")
     params["base_period_id"] = params["base_period"].map(period_ids).astype("Int32")
+    params["method_period_id"] = params["method_period"].map(period_ids).astype("Int32")
     return params
 
 
@@ -365,17 +367,14 @@ def _breakdowns(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame({"breakdown": names, "bd_id": pd.Series(range(len(names)), dtype="int32")})
 
 
-#: methods whose parents are the sums of their children's counts (``published`` figures are not)
-ROLLED_UP = ("sum", "ratio", "count")
-
-
 def protection_rules(params: pd.DataFrame) -> pd.DataFrame:
     """The disclosure rules :mod:`indicators.protection` checks, by indicator id."""
     return pd.DataFrame({
         "threshold": params["disclosure_threshold"].astype("float64").to_numpy(),
         "zero": params["disclosure_zero"].astype("float64").to_numpy(),
         "on": params["disclosure_on"].astype(object).where(params["disclosure_on"].notna(), None).to_numpy(),
-        "rolled_up": params["method"].isin(ROLLED_UP).to_numpy(),
+        # methods whose parents are the sums of their children's counts (``published`` figures are not)
+        "rolled_up": methods.by_name(params["method"], "rolled_up").to_numpy(dtype=bool),
         "protection": params["disclosure_protection"].astype("float64").to_numpy(),
     }, index=params["ind_id"].to_numpy())
 

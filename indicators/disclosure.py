@@ -89,11 +89,12 @@ def secondary_suppression(cells: pd.DataFrame, rules: pd.DataFrame | None = None
     has_parent = df["parent_row"].notna()
     df["bd_group"] = df.groupby([*SLICE, "area_code"], sort=False).ngroup()
     bd_size = df.groupby("bd_group")["sup"].transform("size")
+    ranges: dict = {}  # the attacker's ranges of each component of its system, kept between protection rounds
     # every round withholds at least one more cell or ends: at most one round per cell
     for _ in range(len(df) + 1):
         added = _geography_round(df, has_parent) + _breakdown_round(df, bd_size)
         if not added and rules is not None:
-            added = protection.protect(df, rules, _withhold)
+            added = protection.protect(df, rules, _withhold, ranges)
         if not added:
             break
     else:  # pragma: no cover - cannot happen (see above)

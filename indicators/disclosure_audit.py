@@ -14,8 +14,10 @@ An attacker who has every published figure knows, for each withheld count ``x``:
 For every withheld count to check, :func:`feasible_ranges` gives the smallest and largest value consistent
 with all of that: the attacker's range. Cells linked by relations form a component; a component with one
 relation is solved in closed form (interval arithmetic is exact for one linear equation over a box), larger
-ones with two linear programs per checked cell (scipy's HiGHS). A range at least as wide as the protection
-level protects the cell (``docs/methodology.md``, disclosure control).
+ones, whatever their size, by linear programs over one model per component (:mod:`indicators.lp_ranges`,
+HiGHS): at most two per checked cell, most cells shown wide enough by the points of programs over all of them.
+A range at least as wide as the protection level protects the cell (``docs/methodology.md``, disclosure
+control).
 
 Relations that do not hold in the data (breakdowns that overlap, such as age bands) make the attacker's system
 infeasible; a component whose system is infeasible is solved again without its breakdown relations.
@@ -27,14 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse.csgraph import connected_components
 
-#: A component with more withheld counts to check than this is not solved (its ranges stay NaN: not checked):
-#: two linear programs per count over hundreds of linked unknowns took minutes per run where nearly every count
-#: of a large tree is small (a threshold of 50 on Eurostat's counts of unknown age). The group rule still holds
-#: there; the cells are counted as not checked (docs/methodology.md).
-MAX_TARGETS = 12
+from indicators.lp_ranges import ranges
 
 #: columns of the cells :func:`feasible_ranges` reads
 CELL_COLUMNS = ("slice", "breakdown", "area", "parent", "x", "unknown", "lo", "hi", "check")
@@ -133,12 +131,13 @@ def _breakdown_relations(cells, idx, r, rows, terms, coefs, kinds, truth: bool) 
     return r
 
 
-def feasible_ranges(cells: pd.DataFrame, rel: Relations) -> pd.DataFrame:
-    """For every row with ``check``: the attacker's range ``lo_found, hi_found`` (NaN where not checked).
-    ``x`` is the count (its true value; only published ones, ``unknown`` False, are used), ``lo``/``hi`` the
-    bounds the attacker knows for unknown ones. With a ``need`` column (each cell's protection level), a range
-    shown at least that wide by feasible points is given as their span, inside the true range (:func:`_settled`):
-    what is under its level is always the exact range."""
+def feasible_ranges(cells: pd.DataFrame, rel: Relations, cache: dict | None = None) -> pd.DataFrame:
+    """For every row with ``check``: the attacker's range ``lo_found, hi_found``. ``x`` is the count (its true
+    value; only published ones, ``unknown`` False, are used), ``lo``/``hi`` the bounds the attacker knows for
+    unknown ones. With a ``need`` column (each cell's protection level), a range shown at least that wide by
+    feasible points is given as their span, inside the true range (:mod:`indicators.lp_ranges`): what is under
+    its level is always the exact range. ``cache``: a dict kept between calls on the same cells (the rounds of
+    :func:`indicators.protection.protect`), so that a component no round changed is not solved again."""
     n = len(cells)
     out = pd.DataFrame({"lo_found": np.full(n, np.nan), "hi_found": np.full(n, np.nan)}, index=cells.index)
     unknown = cells["unknown"].to_numpy(dtype=bool)
@@ -154,50 +153,38 @@ def feasible_ranges(cells: pd.DataFrame, rel: Relations) -> pd.DataFrame:
     rhs = -np.bincount(rel.rows[known_term], weights=(rel.coefs * x[rel.cells])[known_term], minlength=n_rel)
     keep = ~known_term
     u_rows, u_cells, u_coefs = rel.rows[keep], rel.cells[keep], rel.coefs[keep]
-    # components: cells joined by relations (union-find over the unknown cells)
-    parent = np.arange(n)
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    first = {}
-    for r, c in zip(u_rows.tolist(), u_cells.tolist(), strict=True):
-        if r in first:
-            ra, rb = find(first[r]), find(c)
-            if ra != rb:
-                parent[rb] = ra
-        else:
-            first[r] = c
-    roots = np.array([find(i) for i in range(n)])
-    rel_root = {r: roots[c] for r, c in first.items()}
-    by_root: dict[int, list[int]] = {}
-    for r, root in rel_root.items():
-        by_root.setdefault(int(root), []).append(r)
-    terms_of: dict[int, list[int]] = {}
-    for k, r in enumerate(u_rows.tolist()):
-        terms_of.setdefault(r, []).append(k)
     lo_found, hi_found = np.full(n, np.nan), np.full(n, np.nan)
-    for i in np.flatnonzero(check):
-        if not np.isnan(lo_found[i]):
-            continue
-        rels = by_root.get(int(roots[i]), [])
-        if not rels:  # in no relation: the attacker has only the bounds
-            lo_found[i], hi_found[i] = lo[i], hi[i]
-            continue
-        members = sorted({int(u_cells[k]) for r in rels for k in terms_of[r]})
-        targets = [m for m in members if check[m]]
-        if len(rels) == 1:
-            ks = terms_of[rels[0]]
-            _one_relation([int(u_cells[k]) for k in ks], u_coefs[ks], rhs[rels[0]], lo, hi, targets,
+    alone = check.copy()  # in no relation: the attacker has only the bounds
+    alone[u_cells] = False
+    lo_found[alone], hi_found[alone] = lo[alone], hi[alone]
+    for ks in _components(u_rows, u_cells, check):
+        rows_k, cells_k, coefs_k = u_rows[ks], u_cells[ks], u_coefs[ks]
+        if (rows_k == rows_k[0]).all():
+            members = cells_k.tolist()
+            _one_relation(members, coefs_k, rhs[rows_k[0]], lo, hi, [m for m in members if check[m]],
                           lo_found, hi_found)
-        elif len(targets) <= MAX_TARGETS:
-            _solve(members, rels, terms_of, u_cells, u_coefs, rhs, rel.breakdown, lo, hi, targets,
-                   lo_found, hi_found, need=need)
+        else:
+            _solve(rows_k, cells_k, coefs_k, rhs, rel.breakdown, lo, hi, check, need, lo_found, hi_found, cache)
     out["lo_found"], out["hi_found"] = lo_found, hi_found
     return out
+
+
+def _components(u_rows: np.ndarray, u_cells: np.ndarray, check: np.ndarray) -> list[np.ndarray]:
+    """The terms (indices into ``u_rows``/``u_cells``) of each set of relations linked by unknown cells, for the
+    sets with a cell to check."""
+    if not len(u_rows):
+        return []
+    rel_ids, r_local = np.unique(u_rows, return_inverse=True)
+    cell_ids, c_local = np.unique(u_cells, return_inverse=True)
+    size = len(rel_ids) + len(cell_ids)
+    graph = coo_matrix((np.ones(len(u_rows)), (r_local, len(rel_ids) + c_local)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    term_comp = label[r_local]
+    wanted = np.zeros(label.max() + 1, dtype=bool)
+    wanted[label[len(rel_ids):][check[cell_ids]]] = True
+    order = np.argsort(term_comp, kind="stable")
+    bounds = np.flatnonzero(np.diff(term_comp[order])) + 1
+    return [ks for ks in np.split(order, bounds) if wanted[term_comp[ks[0]]]]
 
 
 def _one_relation(members, coefs, rhs, lo, hi, targets, lo_found, hi_found) -> None:
@@ -226,70 +213,34 @@ def _one_relation(members, coefs, rhs, lo, hi, targets, lo_found, hi_found) -> N
         hi_found[member] = min(hi[member], v_hi)
 
 
-def _settled(targets, col, a_eq, b_eq, bounds, need, lo_found, hi_found) -> set:
-    """The targets whose range is shown wide enough by a few feasible points (vertices for the least and the most
-    of the targets' sum and for six sums with random signs, every count capped far above the component's figures
-    so that each program is bounded); their range is given as the span of those points, inside the true one."""
-    if need is None or len(targets) < 2:
-        return set()
-    n = a_eq.shape[1]
-    cap = float(np.abs(b_eq).sum() + sum(b for _, b in bounds if b is not None) + 1.0)
-    capped = [(a, cap if b is None else b) for a, b in bounds]
-    idx = [col[t] for t in targets]
-    rng = np.random.default_rng(len(targets))  # fixed: the same release gives the same result
-    signs = [np.ones(len(idx)), -np.ones(len(idx)), *(rng.choice([-1.0, 1.0], len(idx)) for _ in range(6))]
-    points = []
-    for sign in signs:
-        cost = np.zeros(n)
-        cost[idx] = sign
-        r = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=capped, method="highs")
-        if r.status == 0:
-            points.append(r.x)
-    if len(points) < 2:
-        return set()
-    values = np.asarray(points)[:, idx]
-    done = set()
-    for k, t in enumerate(targets):
-        a, b = values[:, k].min(), values[:, k].max()
-        if b - a >= need[t] - 1e-9:
-            lo_found[t], hi_found[t] = a, (INF if b >= cap - 1e-6 else b)
-            done.add(t)
-    return done
-
-
-def _solve(members, rels, terms_of, u_cells, u_coefs, rhs, is_breakdown, lo, hi, targets, lo_found,
-           hi_found, with_breakdowns: bool = True, need=None) -> None:
-    """Two linear programs per target over the component's relations (fewer where ``need``, the protection
-    level of each cell, is given: see :func:`_settled`)."""
-    use = [r for r in rels if with_breakdowns or not is_breakdown[r]]
-    col = {m: k for k, m in enumerate(members)}
-    data, ri, ci = [], [], []
-    for row, r in enumerate(use):
-        for k in terms_of[r]:
-            data.append(u_coefs[k])
-            ri.append(row)
-            ci.append(col[int(u_cells[k])])
-    a_eq = csr_matrix((data, (ri, ci)), shape=(len(use), len(members)))
-    b_eq = np.asarray([rhs[r] for r in use])
-    bounds = [(lo[m], None if np.isinf(hi[m]) else hi[m]) for m in members]
-    # A few programs over all the targets at once give feasible points: where
-    # a target's values at them are already as far apart as its protection level, its range is at least that
-    # wide and it needs no programs of its own. Most targets of a large component are settled so.
-    settled = _settled(targets, col, a_eq, b_eq, bounds, need, lo_found, hi_found)
-    for t in targets:
-        if t in settled:
-            continue
-        cost = np.zeros(len(members))
-        cost[col[t]] = 1.0
-        low = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if low.status == 2:  # infeasible: drop the breakdown relations, then give only the bounds
-            if with_breakdowns and any(is_breakdown[r] for r in use):
-                _solve(members, rels, terms_of, u_cells, u_coefs, rhs, is_breakdown, lo, hi, targets,
-                       lo_found, hi_found, with_breakdowns=False, need=need)
-            else:
-                for m in targets:
-                    lo_found[m], hi_found[m] = lo[m], hi[m]
-            return
-        high = linprog(-cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        lo_found[t] = low.fun if low.status == 0 else lo[t]
-        hi_found[t] = -high.fun if high.status == 0 else INF
+def _solve(rows_k, cells_k, coefs_k, rhs, is_breakdown, lo, hi, check, need, lo_found, hi_found, cache,
+           with_breakdowns: bool = True) -> None:
+    """Linear programs over a component's relations (:func:`indicators.lp_ranges.ranges`); where its system has
+    no solution (breakdowns that do not add up), again without its breakdown relations, then the bounds only."""
+    members, col = np.unique(cells_k, return_inverse=True)
+    targets = members[check[members]]
+    use = np.ones(len(rows_k), dtype=bool) if with_breakdowns else ~is_breakdown[rows_k]
+    rel_ids, row = np.unique(rows_k[use], return_inverse=True)
+    b_eq = rhs[rel_ids]
+    t_cols = np.searchsorted(members, targets)
+    t_need = None if need is None else need[targets]
+    key = None
+    if cache is not None:
+        key = b"|".join(a.tobytes() for a in (members, row, col[use], coefs_k[use], b_eq, lo[members], hi[members],
+                                                  t_cols, np.zeros(0) if t_need is None else t_need))
+    if key is not None and key in cache:
+        found = cache[key]
+    else:
+        a_eq = csc_matrix((coefs_k[use], (row, col[use])), shape=(len(rel_ids), len(members)))
+        found = ranges(a_eq, b_eq, lo[members], hi[members], t_cols, t_need) if len(rel_ids) else \
+            (lo[targets], hi[targets], 0)
+        if key is not None:
+            cache[key] = found
+    if found is None:
+        if with_breakdowns and is_breakdown[rows_k].any():
+            _solve(rows_k, cells_k, coefs_k, rhs, is_breakdown, lo, hi, check, need, lo_found, hi_found, cache,
+                   with_breakdowns=False)
+        else:
+            lo_found[targets], hi_found[targets] = lo[targets], hi[targets]
+        return
+    lo_found[targets], hi_found[targets] = found[0], found[1]

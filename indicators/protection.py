@@ -62,25 +62,28 @@ def audit_frame(df: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def under_protected(view: pd.DataFrame, truth: bool = True) -> pd.DataFrame:
+def under_protected(view: pd.DataFrame, truth: bool = True, cache: dict | None = None) -> pd.DataFrame:
     """The checked cells that an attacker can narrow: a range that reaches below the threshold (the count may
     be small) and is narrower than the protection level. A range wholly at or above the threshold gives away
     no small count. ``truth``: ``x`` holds every true count (in the pipeline), so that breakdowns that add
-    up are taken as relations."""
-    ranges = feasible_ranges(view, relations(view, view["rolled_up"], truth=truth))
+    up are taken as relations. ``cache``: see :func:`indicators.disclosure_audit.feasible_ranges`."""
+    ranges = feasible_ranges(view, relations(view, view["rolled_up"], truth=truth), cache)
     width = ranges["hi_found"] - ranges["lo_found"]
     bad = view["check"] & view["unknown"] & (ranges["lo_found"] < view["threshold"]) \
         & (width < view["need"] - 1e-9)
     return view[bad].assign(lo_found=ranges.loc[bad, "lo_found"], hi_found=ranges.loc[bad, "hi_found"])
 
 
-def protect(df: pd.DataFrame, rules: pd.DataFrame, withhold) -> int:
+def protect(df: pd.DataFrame, rules: pd.DataFrame, withhold, cache: dict | None = None) -> int:
     """Withhold (``withhold(df, rows)``) cells of ``df`` until every small count is protected; returns how
-    many were added. Each round adds at most one cell per under-protected count, then checks again."""
+    many were added. Each round adds at most one cell per under-protected count, then checks again.
+    ``cache``: kept by the caller between calls on the same ``df`` (a round changes a few components of the
+    attacker's system: the others keep their ranges, :func:`indicators.disclosure_audit.feasible_ranges`)."""
     added = 0
+    cache = {} if cache is None else cache
     for _ in range(len(df) + 1):
         view = audit_frame(df, rules)
-        bad = under_protected(view)
+        bad = under_protected(view, cache=cache)
         if bad.empty:
             return added
         chosen: list[int] = []

@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.config_models import Config, DisclosureConfig, IndicatorConfig
 from core.periods import period_time
+from indicators import methods
 from indicators.families import counted_measures
 
 POLARITY = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
@@ -27,16 +28,10 @@ def registry(config: Config) -> dict[str, IndicatorConfig]:
 
 
 def interval_method(ind: IndicatorConfig) -> str:
-    """``auto``: Wilson for a percentage or proportion, exact Poisson / Byar for a rate per 1,000 or more,
-    none otherwise (means, published values, plain sums)."""
-    if ind.interval != "auto":
-        return ind.interval
-    c = ind.compute
-    if c.method == "ratio" and c.multiplier in (1.0, 100.0) and ind.unit in ("%", "percent", "proportion"):
-        return "wilson"
-    if c.method == "ratio" and c.multiplier >= 1000:
-        return "poisson"
-    return "none"
+    """``auto``: the interval the indicator's method takes for it (indicators.methods: Wilson for a percentage
+    or proportion, exact Poisson / Byar for a rate per 1,000 or more, none otherwise: means, published values,
+    plain sums, indices)."""
+    return methods.interval_method(ind)
 
 
 def disclosure_rule(ind: IndicatorConfig, config: Config) -> DisclosureConfig | None:
@@ -70,9 +65,7 @@ def parameter_table(config: Config, first_period: dict[str, str] | None = None) 
         rows.append({
             "indicator": ind.id,
             "method": c.method,
-            "numerator": c.numerator or c.measure,
-            "denominator": c.denominator,
-            "multiplier": float(c.multiplier),
+            **methods.get(c.method).parameters(ind),  # numerator, denominator, multiplier, method_period
             "interval_method": interval_method(ind),
             "min_coverage": float(ind.min_coverage if ind.min_coverage is not None
                                   else config.publication.min_coverage),
@@ -93,7 +86,7 @@ def parameter_table(config: Config, first_period: dict[str, str] | None = None) 
     # the denominator is a count some disclosure rule protects: its coverage share must not give part of it away
     counted = set().union(*(counted_measures(r) for _, r in df[df["disclosure_threshold"].notna()].iterrows()))
     df["den_counted"] = df["denominator"].isin(counted).astype("int32")
-    for col in ("denominator", "disclosure_on", "target_period", "base_period"):
+    for col in ("denominator", "disclosure_on", "target_period", "base_period", "method_period"):
         df[col] = df[col].astype(pd.StringDtype())  # typed even when every value is empty
     for col in ("disclosure_threshold", "disclosure_zero", "disclosure_protection"):
         df[col] = df[col].astype("Int64")
@@ -122,9 +115,7 @@ def metadata_table(config: Config) -> pd.DataFrame:
             "id": ind.id, "title": ind.title, "description": ind.description, "theme": ind.theme,
             "kind": ind.kind, "unit": ind.unit, "decimals": ind.decimals, "multiplier": c.multiplier,
             "polarity": ind.polarity, "method": c.method,
-            "aggregation": {"ratio": "sum of numerators / sum of denominators x multiplier",
-                            "sum": "sum of children", "count": "sum of children",
-                            "published": "as published at each level, not re-derived"}[c.method],
+            "aggregation": methods.get(c.method).aggregation,
             "numerator": c.numerator or c.measure, "denominator": c.denominator,
             "interval": interval_method(ind),
             "sources": json.dumps([{"id": s, "title": sources[s].title, "publisher": sources[s].publisher,

@@ -19,21 +19,20 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from indicators import methods
 from indicators.disclosure import CONFIDENTIAL_REASON
 from indicators.disclosure_audit import feasible_ranges, relations
 from indicators.protection import attacker_bounds, need_of
 
 COLUMNS = ["indicator", "area_code", "parent_code", "period", "breakdown", "value", "numerator", "denominator",
            "status", "note"]
-ROLLED_UP = ("sum", "ratio", "count")
 
 
 @dataclass
 class IndicatorAudit:
     indicator: str
     withheld: int  # cells withheld (any reason)
-    checked: int  # withheld counts whose range was worked out
-    unchecked: int  # withheld counts in a system too large to solve (disclosure_audit.MAX_TARGETS)
+    checked: int  # withheld counts whose range was worked out (every one withheld by disclosure control)
     narrowest: tuple[float, float] | None  # the narrowest range found, (lo, hi)
     narrowest_cell: str  # area / period / breakdown of it
     failing: list[dict]  # cells under their protection level: area_code, period, breakdown, lo, hi, need
@@ -69,7 +68,7 @@ def _with_aggregate(df: pd.DataFrame, method: str) -> pd.DataFrame:
     """A configured aggregate root (``aggregate_value`` on the rows of its members' areas) as one more cell per
     period and breakdown, the parent of the member roots: the EU total less the other countries would give a
     withheld country. Only where its value is a count (sums); a ratio's aggregate publishes no count."""
-    if method not in ("sum", "count"):
+    if not methods.get(method).value_is_count:
         return df.drop(columns="aggregate_value")
     roots = df[df["parent_code"].fillna("").astype(str).eq("") & df["aggregate_value"].notna()]
     agg = roots.groupby(["period", "breakdown"], observed=True, as_index=False)["aggregate_value"].first()
@@ -113,10 +112,9 @@ def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before
         "area": cells["area_code"].astype(str).to_numpy(),
         "parent": cells["parent_code"].fillna("").astype(str).to_numpy(),
         "x": x, "unknown": unknown, "lo": lo, "hi": hi, "check": controlled, "need": need})
-    rolled = pd.Series(np.full(n, method in ROLLED_UP))
+    rolled = pd.Series(np.full(n, methods.get(method).rolled_up))
     ranges = feasible_ranges(view, relations(view, rolled))
-    unchecked = view["check"] & view["unknown"] & ranges["lo_found"].isna()
-    checked = view["check"] & view["unknown"] & ~unchecked
+    checked = view["check"] & view["unknown"]
     width = ranges["hi_found"] - ranges["lo_found"]
     failing_mask = checked & (ranges["lo_found"] < t) & (width < view["need"] - 1e-9)
     narrowest, where = None, ""
@@ -127,7 +125,7 @@ def _audit_indicator(ind: str, df: pd.DataFrame, rule: dict, method: str, before
     failing = [{"area_code": view.at[i, "area"], "period": view.at[i, "slice"], "breakdown": view.at[i, "breakdown"],
                 "lo": float(ranges.at[i, "lo_found"]), "hi": float(ranges.at[i, "hi_found"]),
                 "need": float(view.at[i, "need"])} for i in np.flatnonzero(failing_mask.to_numpy())]
-    return IndicatorAudit(ind, int(withheld.sum()), int(checked.sum()), int(unchecked.sum()), narrowest, where,
+    return IndicatorAudit(ind, int(withheld.sum()), int(checked.sum()), narrowest, where,
                           failing)
 
 
@@ -168,9 +166,8 @@ def format_report(results: list[IndicatorAudit]) -> list[str]:
     lines = []
     for r in results:
         rng = f"[{r.narrowest[0]:g}, {r.narrowest[1]:g}] at {r.narrowest_cell}" if r.narrowest else "-"
-        lines.append(f"{r.indicator}: {r.withheld} withheld, {r.checked} checked"
-                     + (f" ({r.unchecked} in systems too large to solve, not checked)" if r.unchecked else "")
-                     + f", narrowest range {rng}, {len(r.failing)} under the protection level")
+        lines.append(f"{r.indicator}: {r.withheld} withheld, {r.checked} checked, narrowest range {rng}, "
+                     f"{len(r.failing)} under the protection level")
         lines += [f"  {f['area_code']} {f['period']} {f['breakdown']}: range [{f['lo']:g}, {f['hi']:g}], "
                   f"needs at least {f['need']:g} wide" for f in r.failing]
     return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from indicators import disclosure
+from indicators import disclosure, methods
 
 #: The words of the published columns that take one of a few fixed values, in code order. The SQL emits the
 #: code (a small integer) and :mod:`indicators.coded` turns it into a dictionary-encoded column: no string is
@@ -74,7 +74,8 @@ def cells_sql(n_levels: int, indicator_range: tuple[int, int], aggregate: bool =
     """``aggregate``: carry the leaves' built aggregate root (column ``ag``)."""
     ancestors = ", ".join([*(f"l.a{d}" for d in range(n_levels)), *([f"l.{AGGREGATE_COLUMN}"] if aggregate else [])])
     first, last = (int(i) for i in indicator_range)
-    return _template("cells").format(ancestors=ancestors, first_ind=first, last_ind=last)
+    return _template("cells").format(ancestors=ancestors, first_ind=first, last_ind=last,
+                                     local_methods=methods.local_methods_sql())
 
 
 def rollup_sql(n_levels: int, aggregate: bool = False) -> str:
@@ -114,7 +115,8 @@ def _significant(column: str, digits: int = 15) -> str:
 def values_sql(indicator_range: tuple[int, int], area_table: str = "areas") -> str:
     """``area_table``: ``area_keys`` when a published aggregate root takes published figures too."""
     first, last = (int(i) for i in indicator_range)
-    return _template("values").format(first_ind=first, last_ind=last, area_table=_table_name(area_table))
+    return _template("values").format(first_ind=first, last_ind=last, area_table=_table_name(area_table),
+                                      **methods.values_fragments())
 
 
 def disclosure_sql(area_table: str = "areas") -> str:

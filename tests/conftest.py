@@ -67,6 +67,14 @@ def demo_release(demo_config):
     return run(demo_config)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fast lane (``pytest -m "not slow"``) leaves out whatever needs a browser or a database server,
+    besides the modules marked slow: they start processes and build releases of real data."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.slow)
+
+
 #: Spark settings for the tests' small tables: no code generation and no adaptive re-planning (compiling and
 #: re-planning each of the computation's queries costs more than running them at this size), few partitions.
 SPARK_TEST_CONF = {

@@ -9,7 +9,8 @@
     /sitemap.xml, /robots.txt   the public pages for search engines (never an internal indicator)
     /auth/login, /auth/logout   managers' sign-in (access.mode: accounts)
 
-Other parts of the app ask :func:`reader_for_request` which release reader a request may use (public, or
+``register`` makes the app's one state (dashboard/api/state.py: its one release reader, shared with the
+pages); other parts of the app ask :func:`reader_for_request` which releases a request may read (public, or
 with internal indicators for a signed-in manager).
 """
 
@@ -29,22 +30,24 @@ from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
-from dashboard.api.state import EXTENSION, ApiState, state
-from dashboard.release_reader import ReleaseGone, ReleaseReader
+from dashboard.api.state import EXTENSION, AppState, state
+from dashboard.release_reader import ReleaseGone, ReleaseReader, ReleaseView
 
 log = logging.getLogger(__name__)
 
 OWN_PREFIXES = ("/api/", "/data", "/catalog.jsonld", "/auth/")
 
 
-def register(server: flask.Flask, config: Config) -> None:
+def register(server: flask.Flask, config: Config, *, pages: tuple = (), pages_internal: bool = False) -> AppState:
+    """Add the open-data routes to ``server`` and make its state; ``pages`` and ``pages_internal`` come from
+    the Dash app (dashboard/app.py), whose pages share the state."""
     cache = DownloadCache(folder_for(config.access.download_cache, config.store),
                           config.access.download_cache_mb * 1024 * 1024)
-    server.extensions[EXTENSION] = ApiState(
-        config=config, public=ReleaseReader(config.store, include_internal=False),
-        internal=ReleaseReader(config.store, include_internal=True), access=Access(config), cache=cache,
+    st = server.extensions[EXTENSION] = AppState(
+        config=config, releases=ReleaseReader(config.store), access=Access(config), cache=cache,
         blocks=CsvBlocks(cache.folder / "csv-blocks" if cache.folder else None,
-                         config.access.csv_blocks_mb * 1024 * 1024))
+                         config.access.csv_blocks_mb * 1024 * 1024),
+        pages_internal=pages_internal, pages=pages)
     if config.access.secret_key:
         server.secret_key = config.access.secret_key
     elif not server.secret_key:
@@ -63,10 +66,11 @@ def register(server: flask.Flask, config: Config) -> None:
     server.register_error_handler(HTTPException, _http_error)
     server.after_request(http.cors)
     headers.install(server, config)
+    return st
 
 
-def reader_for_request() -> ReleaseReader:
-    """The release reader this request may use: with internal indicators only for a signed-in manager."""
+def reader_for_request() -> ReleaseView:
+    """The releases this request may read: with internal indicators only for a signed-in manager."""
     return state().reader()
 
 

@@ -1,6 +1,6 @@
 """The public API, ``/api/v1/``: indicators, areas, data, releases, each pinnable to a release.
 
-JSON by default; ``format=csv|parquet|xlsx|sdmx-csv`` on ``data`` (and ``csv`` on the small tables). Every
+JSON by default; ``format=`` any of download_formats.FORMATS on ``data`` (and ``csv`` on the small tables). Every
 response carries an ETag (release id + who asks + the exact query) and Cache-Control, and answers a
 matching ``If-None-Match`` with 304. Bad input is a 400 whose JSON names the parameter (errors.py).
 """
@@ -13,18 +13,16 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, links, openapi, params, reading, xlsx
+from dashboard.api import formats, http, links, openapi, params, reading
+from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, Values
 from dashboard.api.errors import ApiError
-from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, metadata_rows, methodology_page
+from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, methodology_page
 from dashboard.api.state import limit_request, state
 from dashboard.api.tables import area_records, flat_table, indicator_records, public_areas
 from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_api_v1", __name__, url_prefix="/api/v1")
 bp.before_request(limit_request)
-
-DATA_FORMATS = ("json", "csv", "parquet", "xlsx", "sdmx-csv")
-TABLE_FORMATS = ("json", "csv")
 
 
 def _cached(release_id: str, build) -> flask.Response:
@@ -103,7 +101,7 @@ def _list_response(rel, fmt: str, df, name: str, records):
     def build():
         if fmt == "csv":
             t = flat_table(df)
-            return http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+            return http.stream(formats.csv_stream(t.schema, t.to_batches()), FORMATS["csv"].mime,
                                f"openmeasure-{rel.id}-{name}.csv")
         return http.json_response({"release": rel.id, "count": len(df), "data": records(df)})
     return _release_headers(_cached(rel.id, build), rel)
@@ -172,14 +170,14 @@ def _query_dict(q: reading.ValueQuery) -> dict:
 
 def _filename(rel: Release, q: reading.ValueQuery, fmt: str) -> str:
     what = q.indicators[0] if q.indicators and len(q.indicators) == 1 else "data"
-    return f"openmeasure-{rel.id}-{what}.{formats.EXTENSIONS[fmt]}"
+    return f"openmeasure-{rel.id}-{what}.{FORMATS[fmt].extension}"
 
 
 def _too_large(n: int, limit: int, fmt: str) -> ApiError:
     return ApiError(
         f"the query matches {n:,} rows, more than the {limit:,} a {fmt} download may hold; narrow it with "
         "indicator, area, level, parent, breakdown, period_from or period_to, or download the whole release "
-        "as one zip from /data", parameter="format" if fmt == "xlsx" else None, status=400)
+        "as one zip from /data", parameter="format" if FORMATS[fmt].spreadsheet else None, status=400)
 
 
 @bp.get("/data")
@@ -188,7 +186,7 @@ def data():
     args = flask.request.args
     params.check_names(args, openapi.accepted("/api/v1/data"))
     rel = params.release(st.reader(), args)
-    fmt = params.one(args, "format", DATA_FORMATS, "json")
+    fmt = params.one(args, "format", PARAMETER_VALUES, "json")
     q = value_query(rel, args)
     bom = params.flag(args, "bom")
     cfg = st.config.access
@@ -218,18 +216,18 @@ def data():
             base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
         if fmt == "json":
             return _json_page(rel, q, n, offset, limit, key, meta())
-        cap = cfg.max_rows_xlsx if fmt == "xlsx" else cfg.max_rows
+        cap = cfg.max_rows_xlsx if FORMATS[fmt].spreadsheet else cfg.max_rows
         if n > cap:
             raise _too_large(n, cap, fmt)
         filename = _filename(rel, q, fmt)
         if cache_key:
             st.cache.notes[cache_key] = n
         if hit is not None:
-            resp = http.send_cached(hit, formats.MIMETYPES[fmt], filename)
+            resp = http.send_cached(hit, FORMATS[fmt].mime, filename)
         else:
             reading.verify_before_sending(rel, parts)  # a damaged file: 503 now, not a body that breaks off
             body, how = _download_body(rel, q, fmt, bom, meta, parts)
-            resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, formats.MIMETYPES[fmt],
+            resp = http.stream(st.cache.tee(cache_key, body) if cache_key else body, FORMATS[fmt].mime,
                                filename)
             resp.headers["X-OpenMeasure-Cache"] = "miss" if cache_key and st.cache.enabled else "off"
             resp.headers["X-OpenMeasure-Render"] = how
@@ -253,16 +251,10 @@ def _download_body(rel: Release, q: reading.ValueQuery, fmt: str, bom: bool, met
         body = state().blocks.csv_body(rel, schema, parts, bom)  # None for an internal reader
         if body is not None:
             return body, "blocks"
-        return formats.csv_stream(schema, reading.batches(rel, q, parts=parts), bom), "rendered"
-    if fmt == "parquet":
-        return formats.parquet_stream(schema, reading.batches(rel, q, parts=parts), meta()), "rendered"
-    if fmt == "xlsx":
-        return xlsx.xlsx_stream(schema, reading.batches(rel, q, parts=parts), metadata_rows(meta()),
-                                COLUMN_TEXT), "rendered"
-    units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
-    return formats.csv_stream(formats.sdmx_schema(), (
-        formats.sdmx_batch(b, units) for b in reading.batches(rel, q, formats.SDMX_SOURCE_COLUMNS, parts=parts))
-    ), "rendered"
+    units = lambda: dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))  # noqa: E731
+    values = Values(schema, lambda columns: reading.batches(rel, q, columns, parts=parts), meta, units, COLUMN_TEXT,
+                    bom)
+    return FORMATS[fmt].writer(values), "rendered"
 
 
 def _args_without(args: MultiDict, drop: tuple[str, ...]) -> dict:

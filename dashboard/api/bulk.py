@@ -3,7 +3,7 @@
 Built from the public reader only, so internal indicators never enter a bulk file. Names are looked up in
 :data:`FILES` (a fixed table); no file name from a request ever reaches the file system.
 
-    release.zip                           everything below except the SDMX-CSV (ZIP_MEMBERS)
+    release.zip                           everything below in a format that goes in the zip (ZIP_MEMBERS)
     indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
     indicator_values.csv-metadata.json    CSVW description of the CSV (and areas.csv-, indicators.csv-...)
     indicator_values.sdmx.csv             the values in SDMX-CSV 1.0
@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterator
 import orjson
 import pyarrow as pa
 
+from core import schema
 from core.layout import PARQUET_MISSING
 from core.licences import licence_entry
 from dashboard.api import formats, reading
 from dashboard.api.csv_blocks import CsvBlocks
+from dashboard.api.download_formats import BY_EXTENSION, FORMATS
 from dashboard.api.formats import _Sink
 from dashboard.api.metadata import csvw, download_metadata, frictionless_fields, readme
 from dashboard.api.tables import flat_table, public_areas
@@ -90,11 +92,14 @@ def _csvw(rel: Release, base: str) -> Iterator[bytes]:
                        option=orjson.OPT_INDENT_2)
 
 
-def _table_csvw(table: Callable[[Release], pa.Table], csv_name: str) -> Callable[[Release, str], Iterator[bytes]]:
-    """The CSVW metadata of a small table's CSV (at the default place a CSVW processor looks for it)."""
+def _table_csvw(table: Callable[[Release], pa.Table], csv_name: str, declared: schema.Table
+                ) -> Callable[[Release, str], Iterator[bytes]]:
+    """The CSVW metadata of a small table's CSV (at the default place a CSVW processor looks for it), its
+    columns described as ``declared`` (core.schema) describes them."""
     def write(rel: Release, base: str) -> Iterator[bytes]:
         fields = [(f.name, str(f.type)) for f in table(rel).schema]
-        yield orjson.dumps(csvw(release_metadata(rel, base), csv_name, fields), option=orjson.OPT_INDENT_2)
+        yield orjson.dumps(csvw(release_metadata(rel, base), csv_name, fields, declared),
+                           option=orjson.OPT_INDENT_2)
     return write
 
 
@@ -107,18 +112,19 @@ def _readme(rel: Release, base: str) -> Iterator[bytes]:
 
 
 FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
-    "indicator_values.parquet": (formats.MIMETYPES["parquet"], _values_parquet),
-    "indicator_values.csv": (formats.MIMETYPES["csv"], values_csv),
+    "indicator_values.parquet": (FORMATS["parquet"].mime, _values_parquet),
+    "indicator_values.csv": (FORMATS["csv"].mime, values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
-    "indicator_values.sdmx.csv": (formats.MIMETYPES["sdmx-csv"], _values_sdmx),
+    "indicator_values.sdmx.csv": (FORMATS["sdmx-csv"].mime, _values_sdmx),
     "indicator_values.sdmx.csv-metadata.json": ("application/csvm+json", _table_csvw(
-        lambda rel: formats.sdmx_schema().empty_table(), "indicator_values.sdmx.csv")),
-    "areas.parquet": (formats.MIMETYPES["parquet"], _small(_areas, "parquet")),
-    "areas.csv": (formats.MIMETYPES["csv"], _small(_areas, "csv")),
-    "areas.csv-metadata.json": ("application/csvm+json", _table_csvw(_areas, "areas.csv")),
-    "indicators.parquet": (formats.MIMETYPES["parquet"], _small(_indicators, "parquet")),
-    "indicators.csv": (formats.MIMETYPES["csv"], _small(_indicators, "csv")),
-    "indicators.csv-metadata.json": ("application/csvm+json", _table_csvw(_indicators, "indicators.csv")),
+        lambda rel: formats.sdmx_schema().empty_table(), "indicator_values.sdmx.csv", schema.SDMX_VALUES)),
+    "areas.parquet": (FORMATS["parquet"].mime, _small(_areas, "parquet")),
+    "areas.csv": (FORMATS["csv"].mime, _small(_areas, "csv")),
+    "areas.csv-metadata.json": ("application/csvm+json", _table_csvw(_areas, "areas.csv", schema.AREAS)),
+    "indicators.parquet": (FORMATS["parquet"].mime, _small(_indicators, "parquet")),
+    "indicators.csv": (FORMATS["csv"].mime, _small(_indicators, "csv")),
+    "indicators.csv-metadata.json": ("application/csvm+json", _table_csvw(_indicators, "indicators.csv",
+                                                                            schema.INDICATORS)),
     "datapackage.json": ("application/json", _datapackage),
     "README.md": ("text/markdown; charset=utf-8", _readme),
 }
@@ -150,13 +156,14 @@ def datapackage(rel: Release, base: str) -> dict:
             sources[s.get("id") or s.get("title")] = {k: v for k, v in
                                                       (("title", s.get("title")), ("path", s.get("url"))) if v}
     res = []
-    for name, fields, pk in (("indicator_values", values, ["indicator", "area_code", "period", "breakdown"]),
-                             ("areas", areas, ["area_code"]), ("indicators", inds, ["id"])):
+    for declared, fields in ((schema.INDICATOR_VALUES, values), (schema.AREAS, areas), (schema.INDICATORS, inds)):
+        name, pk = declared.name, list(declared.primary_key)
         res.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
-                    "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields), "primaryKey": pk}})
+                    "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields, declared),
+                                                    "primaryKey": pk}})
         res.append({"name": f"{name}_parquet", "path": f"{name}.parquet", "format": "parquet",
                     "mediatype": "application/vnd.apache.parquet",
-                    "schema": {"fields": frictionless_fields(fields), "primaryKey": pk,
+                    "schema": {"fields": frictionless_fields(fields, declared), "primaryKey": pk,
                                "missingValues": PARQUET_MISSING}})
     return {
         "profile": "data-package", "name": f"openmeasure-{rel.id.lower()}", "id": rel.id,
@@ -169,7 +176,17 @@ def datapackage(rel: Release, base: str) -> dict:
     }
 
 
-ZIP_MEMBERS = [n for n in FILES if not n.startswith("indicator_values.sdmx.csv")]
+#: The tables of a release: their files (``areas.csv``, ``areas.csv-metadata.json``) are in the zip when their
+#: format is (download_formats: ``in_zip``); the other files always.
+TABLES = ("indicator_values", "areas", "indicators")
+
+
+def _in_zip(name: str) -> bool:
+    stem, _, ending = name.removesuffix("-metadata.json").partition(".")
+    return stem not in TABLES or BY_EXTENSION[ending].in_zip
+
+
+ZIP_MEMBERS = [n for n in FILES if _in_zip(n)]
 
 
 def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:

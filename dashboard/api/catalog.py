@@ -1,14 +1,14 @@
 """DCAT-AP 3 catalogue (JSON-LD) of the public data, for national open-data portals to harvest.
 
-One dcat:Dataset per public indicator (distributions: CSV, Parquet, xlsx, SDMX-CSV and the API) and one for
-the whole current release (the zip and the data package). Internal indicators are never listed: the
+One dcat:Dataset per public indicator (a distribution per download format of download_formats.FORMATS, the
+paged JSON as the API) and one for the whole current release (the zip and the data package). Internal indicators are never listed: the
 catalogue is built from the public reader only.
 
 Every value a DCAT-AP portal checks against a controlled vocabulary is an IRI of that vocabulary, typed
 (vocabularies.py): themes, frequencies, file types, languages, media types, licences. What the release does
 not hold (contact point, publisher type, EU themes of the deployment's own themes, spatial coverage) comes
 from ``publication.catalogue`` of the config. Checked with SEMIC's own SHACL shapes in
-tests/api/test_dcat_ap.py.
+tests/dashboard/api/test_dcat_ap.py.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from core.config_models import DEFAULT_EU_THEMES, CatalogueConfig
 from dashboard.api import reading
+from dashboard.api.download_formats import FORMATS
 from dashboard.api.metadata import citation, methodology_page
 from dashboard.api.vocabularies import (
     AUTHORITY,
@@ -40,12 +41,10 @@ CONTEXT = {
     "dcatap": "http://data.europa.eu/r5r/",
 }
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
-#: The distributions of an indicator: (fragment, title, format parameter, EU file type, media type).
-DISTRIBUTIONS = (("csv", "CSV", "csv", "CSV", "text/csv"),
-                 ("parquet", "Parquet", "parquet", "PARQUET", "application/vnd.apache.parquet"),
-                 ("xlsx", "Excel", "xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                 ("sdmx", "SDMX-CSV", "sdmx-csv", "CSV", "text/csv"),
-                 ("json", "JSON API", None, "JSON", "application/json"))
+#: The distributions of an indicator, one per download format: (fragment, title, format parameter (none for
+#: the paged API, which conforms to the OpenAPI document), EU file type, media type).
+DISTRIBUTIONS = tuple((f.catalogue_id or f.name, f.catalogue_label or f.label, None if f.paged else f.name,
+                       f.file_type, f.media_type or f.bare_mime) for f in FORMATS.values())
 _SPANS: dict[str, dict[str, tuple[str, str]]] = {}
 
 

@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from core.errors import StoreError
 from dashboard.api import formats, reading
-from dashboard.release_reader import Release, ReleaseReader
+from dashboard.release_reader import Release, ReleaseReader, ReleaseView
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class CsvBlocks:
         return self.root / folder_name(rel)
 
     # --- the background renderer ---------------------------------------------------------------------
-    def ensure_current(self, reader: ReleaseReader) -> threading.Thread | None:
+    def ensure_current(self, reader: ReleaseReader | ReleaseView) -> threading.Thread | None:
         """:meth:`ensure` for the reader's current release (nothing when the store has none to give)."""
         if not self.enabled:
             return None

@@ -13,6 +13,7 @@ import flask
 from dashboard.api import bulk, formats, http, params, revisions
 from dashboard.api.catalog import catalogue
 from dashboard.api.csv_blocks import BlockBody as CsvBlockBody
+from dashboard.api.download_formats import FORMATS
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.metadata import citation
@@ -24,8 +25,6 @@ bp.before_request(limit_request)
 
 IMMUTABLE = 86_400
 HTML_REVISIONS = 500
-DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"),
-                    ("sdmx-csv", "SDMX-CSV"))
 
 
 def _release(rid: str, name: str = "release_id", status: int = 400) -> Release:
@@ -45,8 +44,8 @@ def centre():
               "Parquet and CSV of every public value, areas and indicators, datapackage.json, README"]]
     files += [[link(base + name, name), mime] for name, (mime, _) in bulk.FILES.items()]
     inds = [[link(f"/methodology/{r.id}", r.title), r.unit, " ".join(
-        link(f"/api/v1/data?{urlencode({'indicator': r.id, 'format': f})}", label)
-        for f, label in DOWNLOAD_FORMATS)] for r in rel.indicators.itertuples(index=False)]
+        link(f"/api/v1/data?{urlencode({'indicator': r.id, 'format': f.name})}", f.label)
+        for f in FORMATS.values())] for r in rel.indicators.itertuples(index=False)]
     rels = [[r["id"], r["created"] or "", "current" if r["current"] else "",
              link(f"/data/releases/{r['id']}/release.zip", "zip") + " "
              + link(f"/data/releases/{r['id']}/datapackage.json", "datapackage.json")] for r in listed]
@@ -145,7 +144,7 @@ def revisions_view():
     shown = set(t.column("indicator").to_pylist()) if t.num_rows else set()
     why["indicators"] = {k: v for k, v in why["indicators"].items() if k in shown}  # those with a change
     if fmt == "csv":
-        resp = http.stream(formats.csv_stream(t.schema, t.to_batches()), formats.MIMETYPES["csv"],
+        resp = http.stream(formats.csv_stream(t.schema, t.to_batches()), FORMATS["csv"].mime,
                            f"openmeasure-revisions-{old.id}-{new.id}.csv")
     elif fmt == "json":
         resp = http.json_response({"from": old.id, "to": new.id, "summary": counts, "explanation": why,

@@ -2,7 +2,8 @@
 
 Each writer takes the schema (so an empty result still has its header) and an iterator of record batches,
 and yields bytes as soon as a batch is written. CSV and SDMX-CSV use pyarrow's C++ CSV writer; Parquet a
-``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py.
+``ParquetWriter`` on a sink that hands its bytes back after every row group. xlsx is in xlsx.py;
+download_formats.py says which format is which (name, media type, writer).
 """
 
 from __future__ import annotations
@@ -20,19 +21,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from core import statuses
+from core.schema import INDICATOR_VALUES, SDMX_VALUES
 from indicators import disclosure
 
 BOM = "\ufeff".encode()
 CHUNK = 1 << 20
-
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "sdmx-csv": "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8",
-    "parquet": "application/vnd.apache.parquet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-EXTENSIONS = {"csv": "csv", "sdmx-csv": "sdmx.csv", "parquet": "parquet", "xlsx": "xlsx", "json": "json"}
 
 
 class _Sink:
@@ -141,18 +135,13 @@ def json_rows(batch: pa.RecordBatch) -> Iterator[bytes]:
 
 # --- SDMX-CSV 1.0 ------------------------------------------------------------------------------------
 DATAFLOW = "OPENMEASURE:INDICATOR_VALUES(1.0)"
-#: SDMX OBS_STATUS code list (CL_OBS_STATUS): A normal, P provisional, E estimated, B break, M missing,
-#: L missing (not computed), Q missing (suppressed for confidentiality), D definition differs, U low reliability.
-OBS_STATUS = {"ok": "A", "provisional": "P", "estimated": "E", "break": "B", "missing": "M",
-              "low_coverage": "L", "suppressed": "Q", "confidential": "Q", "definition_differs": "D",
-              "low_reliability": "U"}
-#: CONF_STATUS (CL_CONF_STATUS): F free, C confidential (primary: a small count, or confidential according to
-#: its publisher), D secondary confidentiality (withheld so that another cell cannot be worked out).
-WITHHELD = ("suppressed", "confidential")
-SDMX_COLUMNS = ["DATAFLOW", "INDICATOR", "REF_AREA", "AREA_LEVEL", "TIME_PERIOD", "BREAKDOWN", "OBS_VALUE",
-                "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "LOWER_CI", "UPPER_CI", "OBS_FLAG"]
-SDMX_SOURCE_COLUMNS = ["indicator", "area_code", "level", "period", "breakdown", "value", "status",
-                       "lower_ci", "upper_ci", "flags", "note"]
+#: SDMX OBS_STATUS code list (CL_OBS_STATUS) and the statuses withheld (CONF_STATUS C or D, not F): the
+#: status vocabulary's (core.statuses).
+OBS_STATUS = statuses.OBS_STATUS
+WITHHELD = statuses.WITHHELD
+#: The SDMX-CSV columns, and the columns of the values they are made from (core.schema).
+SDMX_COLUMNS = SDMX_VALUES.names
+SDMX_SOURCE_COLUMNS = list(INDICATOR_VALUES.where("outputs", "sdmx"))
 
 
 def sdmx_batch(batch: pa.RecordBatch, units: dict[str, str]) -> pa.RecordBatch:
@@ -177,8 +166,7 @@ def obs_flag(flags: pa.Array) -> pa.Array:
 
 
 def sdmx_schema() -> pa.Schema:
-    types = {"OBS_VALUE": pa.float64(), "LOWER_CI": pa.float64(), "UPPER_CI": pa.float64()}
-    return pa.schema([(c, types.get(c, pa.string())) for c in SDMX_COLUMNS])
+    return SDMX_VALUES.plain("sdmx")
 
 
 def _conf_status(status: pa.Array, note: pa.Array) -> pa.Array:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask
 
 from dashboard.api import http, openapi, params
+from dashboard.api.download_formats import FORMATS
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.state import limit_request, state
@@ -36,8 +37,10 @@ def guide():
     r_code = (f'library(readr)\n\nurl <- "{base}/api/v1/data?indicator={ind}&level={level}&format=csv"\n'
               "df <- read_csv(url)\n"
               f'# JSON pages: jsonlite::fromJSON("{base}/api/v1/data?indicator={ind}")$data')
+    others = [f.label for f in FORMATS.values() if not f.paged and f.name != "csv"]
+    spreadsheets = " and ".join(f.label for f in FORMATS.values() if f.spreadsheet)
     body = f"""<p>Every figure is available as data: JSON (paged with a cursor), CSV (UTF-8; add
-<code>bom=true</code> for Excel), Excel, Parquet and SDMX-CSV. Pin any query to a release with
+<code>bom=true</code> for Excel), {", ".join(others[:-1])} and {others[-1]}. Pin any query to a release with
 <code>release=&lt;id&gt;</code> so that a script gives the same answer as long as that release is kept: this
 server keeps its {st.config.publication.keep_releases:,} most recent releases ({link('/api/v1/releases', 'the list')}),
 so to keep a release's figures for good, download its zip from {link('/data', 'the download centre')}. The
@@ -50,7 +53,7 @@ current release is <strong>{e(rel.id)}</strong>. The machine-readable descriptio
 <ul><li>Unknown parameters, indicator ids, area codes, levels, formats or releases are refused with a 400 whose
 JSON names the parameter.</li>
 <li>A download may hold at most {st.config.access.max_rows:,} rows ({st.config.access.max_rows_xlsx:,} for
-Excel); narrow the query or take the whole release as one zip from {link('/data', 'the download centre')}.</li>
+{spreadsheets}); narrow the query or take the whole release as one zip from {link('/data', 'the download centre')}.</li>
 <li>JSON pages hold {st.config.access.page_size:,} rows by default (<code>limit</code>, at most
 {st.config.access.max_page_size:,}); follow <code>next</code> for the rest.</li>
 <li>Responses carry an <code>ETag</code>; send it back in <code>If-None-Match</code> to get a 304.</li>

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 from core.licences import licence_iri
 from dashboard.api import openapi
+from dashboard.api.download_formats import FORMATS
 
 DATA_ROUTE = "/api/v1/data"
-FORMATS = ("csv", "xlsx", "parquet", "json", "sdmx-csv")
 
 
 def data_url(*, format: str = "csv", release: str | None = None, **filters: str | Iterable[str] | None) -> str:
@@ -31,7 +31,7 @@ def data_url(*, format: str = "csv", release: str | None = None, **filters: str 
             continue
         params[name] = value if isinstance(value, str) else ",".join(value)
     if format not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}")
+        raise ValueError(f"format must be one of {tuple(FORMATS)}")
     params["format"] = format
     if release:
         params["release"] = release

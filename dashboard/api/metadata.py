@@ -11,77 +11,16 @@ import json
 
 import pandas as pd
 
+from core import schema, statuses
 from dashboard.components.fmt import text
 from dashboard.release_reader import Release
 
-#: The status words of indicator_values.status, explained in plain language.
-STATUS_TEXT = {
-    "ok": "Published value with no flag.",
-    "provisional": "Provisional: the publisher may revise this value.",
-    "estimated": "Estimated by the publisher.",
-    "break": "Break in the time series: not directly comparable with earlier periods.",
-    "definition_differs": "The definition differs from the standard one (see the publisher's metadata).",
-    "low_reliability": "Low reliability: treat with caution.",
-    "confidential": "Confidential: withheld by the publisher.",
-    "missing": "No value: nothing was reported for this area and period.",
-    "low_coverage": "Not computed: too few of the areas below reported to give a fair figure.",
-    "suppressed": "Withheld to protect individuals: the count is below the disclosure threshold (or would "
-                  "let one be worked out). The value, counts, interval, rank and change are left empty.",
-}
+#: The status words of indicator_values.status, explained in plain language (core.statuses).
+STATUS_TEXT = statuses.LONG_TEXT
 
-#: Column descriptions (CSVW dc:description, data-package field descriptions, the xlsx metadata sheet).
-COLUMN_TEXT = {
-    "indicator": "Indicator id (see /api/v1/indicators/<id>).",
-    "area_code": "Code of the area.",
-    "area_name": "Name of the area, as the release's areas table (areas.csv) gives it.",
-    "level": "Level of the geography the area belongs to.",
-    "level_index": "Position of the level, 0 = top.",
-    "parent_code": "Code of the parent area (empty at the top level).",
-    "period": "Period, ISO 8601 (2021, 2021-Q3, 2021-07).",
-    "breakdown": "'total' or '<dimension>=<value>'.",
-    "value": "The indicator value, in the indicator's unit.",
-    "numerator": "Sum of the numerator counts behind the value.",
-    "denominator": "Sum of the denominator counts behind the value.",
-    "lower_ci": "Lower limit of the 95% confidence interval.",
-    "upper_ci": "Upper limit of the 95% confidence interval.",
-    "status": "Normalised status of the value (see the status table).",
-    "flags": "The publisher's flag letters as given (p provisional, e estimated, b break, ...).",
-    "note": "Plain-language note on how the value was computed.",
-    "coverage": "Share of the areas below that reported.",
-    "coverage_denominator": "Share of the denominator held by the areas that reported.",
-    "n_reporting": "Number of lowest-level areas that reported.",
-    "n_expected": "Number of lowest-level areas expected.",
-    "parent_value": "Value of the parent area.",
-    "top_value": "Value of the area's own top-level area: the root of its parent chain (with several roots, "
-                 "such as the countries of NUTS, its own country).",
-    "aggregate_value": "Value of the configured aggregate root (e.g. EU27_2020), for areas whose root is one of "
-                       "its members; only in releases of a geography with an aggregate root.",
-    "significance_parent": "Compared with the parent: better / similar / worse (higher / similar / lower for a "
-                           "neutral indicator) / not compared.",
-    "significance_top": "Compared with the area's own top-level area (top_value): better / similar / worse (higher / similar / lower for a "
-                        "neutral indicator) / not compared.",
-    "significance_aggregate": "Compared with the aggregate root: better / similar / worse (higher / similar / "
-                              "lower for a neutral indicator) / not compared.",
-    "rank_level": "Rank among the areas of the same level (1 = best; 1 = highest for a neutral indicator).",
-    "n_ranked_level": "Number of areas ranked at this level.",
-    "rank_parent": "Rank among the areas with the same parent (1 = best; 1 = highest for a neutral indicator).",
-    "n_ranked_parent": "Number of areas ranked under the same parent.",
-    "quartile": "Quartile within the level (1 = best quarter; the highest for a neutral indicator).",
-    "previous_period": "The previous period with a value.",
-    "previous_value": "The value in the previous period.",
-    "change": "Change since the previous period.",
-    "change_significance": "Whether the change is significant.",
-    "peer_mean": "Mean of the published values of the area's statistical nearest neighbours: over the peer_count "
-                 "of them that have one (withheld values are left out); empty when none has.",
-    "peer_count": "Number of the area's nearest neighbours with a published value: those peer_mean is taken over.",
-    "target": "Target value.",
-    "target_period": "Period by which the target should be met.",
-    "progress_ratio": "Observed / required growth towards the target.",
-    "cagr_observed": "Observed compound annual growth rate since the base period.",
-    "progress_status": "Progress towards the target (achieved, on track, ...).",
-    "rag": "Red / amber / green status for the target.",
-    "visibility": "public or internal.",
-}
+#: Column descriptions of the values (CSVW dc:description, data-package field descriptions, the xlsx metadata
+#: sheet, the OpenAPI value row): core.schema's.
+COLUMN_TEXT = {f.name: schema.INDICATOR_VALUES.describe(f.name) for f in schema.INDICATOR_VALUES.schema}
 
 
 def citation(release: Release) -> str:
@@ -172,8 +111,10 @@ _CSVW_TYPES = {"string": "string", "large_string": "string", "double": "double",
                "int64": "integer", "int32": "integer", "bool": "boolean"}
 
 
-def csvw(meta: dict, csv_url: str, schema_fields: list[tuple[str, str]]) -> dict:
-    """A CSV on the Web descriptor (W3C tabular metadata) for a CSV download."""
+def csvw(meta: dict, csv_url: str, schema_fields: list[tuple[str, str]],
+         table: schema.Table = schema.INDICATOR_VALUES) -> dict:
+    """A CSV on the Web descriptor (W3C tabular metadata) for a CSV download of ``table`` (core.schema: the
+    columns' descriptions)."""
     return {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": csv_url,
@@ -186,16 +127,17 @@ def csvw(meta: dict, csv_url: str, schema_fields: list[tuple[str, str]]) -> dict
         "dialect": {"header": True, "encoding": "utf-8", "delimiter": ","},
         "tableSchema": {"columns": [
             {"name": n, "titles": n, "datatype": _CSVW_TYPES.get(t, "string"),
-             "dc:description": COLUMN_TEXT.get(n, ""), "null": ""} for n, t in schema_fields]},
+             "dc:description": table.describe(n), "null": ""} for n, t in schema_fields]},
         "notes": [{"status": meta["status"], "indicators": meta["indicators"], "periods": meta["periods"],
                    "query": meta["query"]}],
     }
 
 
-def frictionless_fields(schema_fields: list[tuple[str, str]]) -> list[dict]:
+def frictionless_fields(schema_fields: list[tuple[str, str]],
+                        table: schema.Table = schema.INDICATOR_VALUES) -> list[dict]:
     kinds = {"string": "string", "large_string": "string", "double": "number", "float": "number",
              "int64": "integer", "int32": "integer", "bool": "boolean"}
-    return [{"name": n, "type": kinds.get(t, "string"), "description": COLUMN_TEXT.get(n, "")}
+    return [{"name": n, "type": kinds.get(t, "string"), "description": table.describe(n)}
             for n, t in schema_fields]
 
 

@@ -7,6 +7,7 @@ it, so the document cannot promise a parameter a route refuses (or the other way
 from __future__ import annotations
 
 from core.licences import licence_iri
+from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, DownloadFormat
 from dashboard.api.metadata import COLUMN_TEXT
 from dashboard.api.params import MAX_VALUES
 
@@ -38,13 +39,12 @@ P = {
             "only (refused with another format).",
             "schema": {"type": "boolean"}},
     "format_data": {"in": "query", "name": "format", "description": "Output format.",
-                    "schema": {"type": "string", "enum": ["json", "csv", "parquet", "xlsx", "sdmx-csv"],
-                               "default": "json"}},
+                    "schema": {"type": "string", "enum": list(PARAMETER_VALUES), "default": PARAMETER_VALUES[0]}},
     "format_csv": {"in": "query", "name": "format", "description": "The format of the CSV described: csv (the "
                    "metadata takes the CSV download's query string as it is, so that its url is the CSV's URL).",
                    "schema": {"type": "string", "enum": ["csv"]}},
     "format_table": {"in": "query", "name": "format", "description": "Output format.",
-                     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                     "schema": {"type": "string", "enum": list(TABLE_FORMATS), "default": TABLE_FORMATS[0]}},
 }
 FILTERS = ["indicator", "area", "level", "parent", "breakdown", "period_from", "period_to"]
 
@@ -89,15 +89,17 @@ def _error() -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def _download_schema(fmt: DownloadFormat) -> dict:
+    """The body of a download: the paged format's is a DataPage; a text format's a string, another's bytes."""
+    if fmt.paged:
+        return {"schema": {"$ref": "#/components/schemas/DataPage"}}
+    return {"schema": {"type": "string"} if fmt.text else {"type": "string", "format": "binary"}}
+
+
 def _ok(route: str) -> dict:
     content: dict = {"application/json": {"schema": {"type": "object"}}}
     if route == "/api/v1/data":
-        content = {"application/json": {"schema": {"$ref": "#/components/schemas/DataPage"}},
-                   "text/csv": {"schema": {"type": "string"}},
-                   "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-                       {"schema": {"type": "string", "format": "binary"}},
-                   "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}}}
+        content = {FORMATS[name].bare_mime: _download_schema(FORMATS[name]) for name in PARAMETER_VALUES}
     elif route == "/api/v1/indicators":
         content = {"application/json": {"schema": {"type": "object", "properties": {
             "release": {"type": "string"}, "count": {"type": "integer"},

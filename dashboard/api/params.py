@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.periods import normalise_period
 from dashboard.api.errors import ApiError, unknown
-from dashboard.release_reader import Release, ReleaseReader
+from dashboard.release_reader import Release, ReleaseReader, ReleaseView
 
 MAX_VALUES = 500
 MAX_VALUE_LENGTH = 128
@@ -107,7 +107,7 @@ def period(args: MultiDict, name: str) -> str | None:
     return p
 
 
-def release(reader: ReleaseReader, args: MultiDict, name: str = "release") -> Release:
+def release(reader: ReleaseReader | ReleaseView, args: MultiDict, name: str = "release") -> Release:
     rid = single(args, name)
     return release_by_id(reader, rid, name)
 
@@ -116,7 +116,7 @@ def release(reader: ReleaseReader, args: MultiDict, name: str = "release") -> Re
 RELEASE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 
-def release_by_id(reader: ReleaseReader, rid: str | None, name: str = "release", status: int = 400) -> Release:
+def release_by_id(reader: ReleaseReader | ReleaseView, rid: str | None, name: str = "release", status: int = 400) -> Release:
     """The listed release ``rid`` (the current one for None). ``status`` is that of the refusal: 400 for a
     query parameter, 404 for a release named in the path (a resource that is not there)."""
     if rid is None:

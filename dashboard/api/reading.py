@@ -29,7 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from core import statuses
 from core.layout import bucket_file
+from core.schema import INDICATOR_VALUES
 from dashboard.release_reader import Release
 
 BY_INDICATOR = "indicator_values.parquet"
@@ -37,10 +39,9 @@ BATCH_ROWS = 65_536
 #: A kept row set with at most this many runs is sliced (zero-copy); more scattered rows are filtered.
 MAX_RUNS = 64
 
-#: Columns that describe the suppressed cell itself and are withheld with it.
-WITHHELD = ("value", "numerator", "denominator", "lower_ci", "upper_ci", "change", "rank_level",
-            "rank_parent", "quartile", "cagr_observed", "progress_ratio", "progress_status", "rag")
-SUPPRESSED = "suppressed"
+#: Columns that describe the suppressed cell itself and are withheld with it (``withheld`` in core.schema).
+WITHHELD = INDICATOR_VALUES.where("withheld")
+SUPPRESSED = statuses.SUPPRESSED
 
 
 @dataclass(frozen=True)

@@ -59,12 +59,12 @@ WHERE o.indicator IS NULL OR n.indicator IS NULL
 """
 
 #: The reason of each changed cell: a change of status says it; otherwise its indicator's reason.
-_REASON_SQL = """
+_REASON_SQL = f"""
 SELECT c.*,
     CASE
-        WHEN c.new_status = 'suppressed' AND c.old_status IS DISTINCT FROM 'suppressed'
+        WHEN c.new_status = '{reading.SUPPRESSED}' AND c.old_status IS DISTINCT FROM '{reading.SUPPRESSED}'
             THEN 'withheld to protect individuals (disclosure control)'
-        WHEN c.old_status = 'suppressed' AND c.new_status IS DISTINCT FROM 'suppressed'
+        WHEN c.old_status = '{reading.SUPPRESSED}' AND c.new_status IS DISTINCT FROM '{reading.SUPPRESSED}'
             THEN 'no longer withheld; ' || COALESCE(r.reason, $none)
         WHEN c.kind = 'status'
             THEN 'status changed from ' || c.old_status || ' to ' || c.new_status

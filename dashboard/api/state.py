@@ -1,7 +1,10 @@
-"""The per-server state of the open-data routes: the config, two release readers and the access rule.
+"""The one state of an app, shared by its pages and its open-data routes: the config, the release reader,
+the access rule, the download caches and the registered pages.
 
-The public reader never returns internal indicators; the internal one is used only for a request that
-:class:`~dashboard.api.access.Access` identified as a signed-in manager's.
+There is one :class:`~dashboard.release_reader.ReleaseReader` per app (so per worker process); ``public``
+never returns internal indicators, ``internal`` does, and :meth:`AppState.reader` picks the one a request may
+use: internal indicators only for a request that :class:`~dashboard.api.access.Access` identified as a
+signed-in manager's. The pages ask through dashboard/context.py, the API through :func:`state`.
 """
 
 from __future__ import annotations
@@ -15,23 +18,39 @@ from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
-from dashboard.release_reader import ReleaseReader
+from dashboard.release_reader import ReleaseReader, ReleaseView
 
 EXTENSION = "openmeasure_api"
 
 
 @dataclass
-class ApiState:
+class AppState:
     config: Config
-    public: ReleaseReader
-    internal: ReleaseReader
+    releases: ReleaseReader
     access: Access
     cache: DownloadCache
     blocks: CsvBlocks
+    #: the pages show internal indicators to everyone (``create_app(include_internal=True)``); the API never
+    pages_internal: bool = False
+    #: the Dash pages the app serves (dashboard/routing.py), for the sitemap and the 404 status; none for the
+    #: open-data routes on a server of their own
+    pages: tuple = ()
 
-    def reader(self) -> ReleaseReader:
-        """The reader for this request: internal indicators only for a signed-in manager."""
+    @property
+    def public(self) -> ReleaseView:
+        return self.releases.view(False)
+
+    @property
+    def internal(self) -> ReleaseView:
+        return self.releases.view(True)
+
+    def reader(self) -> ReleaseView:
+        """The releases this request may read: internal indicators only for a signed-in manager."""
         return self.internal if self.access.manager() else self.public
+
+    def pages_reader(self) -> ReleaseView:
+        """The releases this request's pages show (internal indicators too when the app shows them all)."""
+        return self.internal if self.pages_internal else self.reader()
 
     def scope(self) -> str:
         who = self.access.manager()
@@ -42,7 +61,7 @@ class ApiState:
         return url if url.endswith("/") else url + "/"
 
 
-def state() -> ApiState:
+def state() -> AppState:
     return flask.current_app.extensions[EXTENSION]
 
 

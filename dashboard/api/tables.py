@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pyarrow as pa
 
+from core import schema
 from dashboard.release_reader import Release
 
 INDICATOR_JSON_FIELDS = ("sources", "disclosure")
@@ -36,9 +37,10 @@ def indicator_records(release: Release, df: pd.DataFrame | None = None) -> list[
     return out
 
 
-#: Columns of a release's areas.parquet that are storage, not data: ``bucket`` says which by-area file holds
-#: an area's rows. The reader needs them; the public (API, areas.csv, areas.parquet) does not get them.
-INTERNAL_AREA_COLUMNS = ("bucket",)
+#: Columns of a release's areas.parquet that are storage, not data (in core.schema, those not in the ``public``
+#: output): ``bucket`` says which by-area file holds an area's rows. The reader needs them; the public (API,
+#: areas.csv, areas.parquet) does not get them.
+INTERNAL_AREA_COLUMNS = tuple(n for n in schema.AREAS.names if n not in schema.AREAS.where("outputs", "public"))
 
 
 def public_areas(df: pd.DataFrame) -> pd.DataFrame:

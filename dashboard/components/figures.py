@@ -1,4 +1,5 @@
-"""Plotly figures as plain dicts (no ``go.Figure``: building and validating one costs ~0.5 s at 5,000 areas).
+"""Plotly figures as plain dicts (no ``go.Figure``: building and validating one is slow at
+thousands of areas; bench/dashboard.py measures the pages).
 
 Colour scales and palettes are colour-blind safe (viridis; Okabe-Ito), and every distinction that matters
 also has a shape, a line style or a pattern.

@@ -6,17 +6,12 @@ import math
 
 import pandas as pd
 
-STATUS_TEXT = {
-    "ok": "",
-    "provisional": "provisional",
-    "estimated": "estimated",
-    "break": "break in series",
-    "missing": "no data",
-    "suppressed": "withheld",
-    "low_coverage": "too few areas reported",
-}
-#: statuses that have no value to show
-NO_VALUE = {"missing", "suppressed", "low_coverage"}
+from core import statuses
+from indicators import methods
+
+#: A few words after a figure for each status, and the statuses that leave no value to show (core.statuses).
+STATUS_TEXT = statuses.SHORT_TEXT
+NO_VALUE = statuses.NO_VALUE
 
 SIGNIFICANCE_TEXT = {
     "better": "better", "worse": "worse", "similar": "similar", "higher": "higher", "lower": "lower",
@@ -67,11 +62,17 @@ def interval(lo, hi, decimals: int = 1) -> str:
     return f"{number(lo, decimals)} to {number(hi, decimals)}"
 
 
-def change(v, decimals: int = 1, unit: str = "") -> str:
+def display(method: str | None) -> str:
+    """How the indicator's method says its values read (indicators.methods: ``unit``, ``count``, ``index``)."""
+    return methods.get(method).display if method in methods.METHODS else "unit"
+
+
+def change(v, decimals: int = 1, unit: str = "", method: str | None = None) -> str:
+    """A change in points where the values are shares or an index (100 in the base period), else in the unit."""
     if missing(v):
         return "–"
     sign = "+" if v > 0 else ""
-    return sign + value(v, decimals, "pts" if unit == "%" else unit)
+    return sign + value(v, decimals, "pts" if unit == "%" or display(method) == "index" else unit)
 
 
 def status(s) -> str:
@@ -94,8 +95,9 @@ def rank(r, n) -> str:
 def by_performance(polarity: str | None, method: str | None = None) -> bool:
     """Whether an indicator's ranks and quartiles run from best to worst: not a neutral one (children in care:
     neither direction is better), nor a count summed over the area (employed residents), which grows with the
-    area's size, not its performance. The others are ranked too (1 = best by polarity), but worded by value."""
-    return polarity != "neutral" and method != "sum"
+    area's size, not its performance (its method says: indicators.methods). The others are ranked too (1 = best
+    by polarity), but worded by value."""
+    return polarity != "neutral" and (method not in methods.METHODS or methods.get(method).ranked_by_performance)
 
 
 def rank_ends(polarity: str | None, method: str | None = None) -> tuple[str, str]:

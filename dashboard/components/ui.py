@@ -13,7 +13,9 @@ from typing import NamedTuple
 from dash import Patch, dcc, html
 from dash.development.base_component import Component
 
+from core import statuses
 from dashboard.api import links
+from dashboard.api.download_formats import FORMATS
 from dashboard.components import fmt
 
 RAG = {  # rag -> (shape, css class, default words)
@@ -76,14 +78,8 @@ def status_message(status, note=None):
     """A plain-language message for a value that is missing, withheld, provisional or estimated."""
     if not status or status == "ok":
         return None
-    explain = {
-        "suppressed": "This figure is withheld to protect the privacy of the people it counts.",
-        "missing": "There is no data for this period.",
-        "low_coverage": "Too few local areas reported to give a reliable figure.",
-        "provisional": "This figure is provisional and may be revised.",
-        "estimated": "This figure is an estimate by the publisher.",
-        "break": "There is a break in the series: compare with earlier periods with care.",
-    }.get(status, f"Status: {status}.")
+    known = statuses.BY_WORD.get(status)
+    explain = known.message if known and known.message else f"Status: {status}."
     text = f"{explain} {note}" if note and isinstance(note, str) else explain
     return html.P(text, className=f"status-message status-{status}")
 
@@ -156,7 +152,9 @@ def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str 
     ], className="chart")
 
 
-DOWNLOAD_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet"), ("json", "JSON"))
+#: The formats offered under a view, and on an area's profile: (API format, words of the link).
+DOWNLOAD_FORMATS = tuple((f.name, f.label) for f in FORMATS.values() if f.in_views)
+AREA_DOWNLOAD_FORMATS = tuple((f.name, f.long_label) for f in FORMATS.values() if f.on_area_page)
 
 
 def data_url(release: str, format: str = "csv", **filters) -> str:

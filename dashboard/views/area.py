@@ -11,7 +11,7 @@ from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention
-from dashboard.views.common import guarded, path_value, release_store, sync_target, url_sync
+from dashboard.views.common import guarded, path_value, release_store, shared_skeleton, sync_target, url_sync
 from dashboard.views.compare import MAX_AREAS
 from dashboard.views.explorer import trend_outputs
 
@@ -196,7 +196,7 @@ def compare_link(release: Release, area: dict):
 
 
 #: The formats the profile offers its data in: (API format, words of the link).
-DOWNLOADS = (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+DOWNLOADS = ui.AREA_DOWNLOAD_FORMATS
 
 
 def downloads(release: Release, area: dict):
@@ -311,3 +311,8 @@ def register(app) -> None:
         return ui.plain(profile_sections(rel, area, indicator))
 
     url_sync(app, SYNC, {"indicator": (ids.AR_INDICATOR, "value")})
+
+
+def skeleton() -> list:
+    """The components :func:`register`'s callbacks name, without data (the app's validation layout)."""
+    return [*shared_skeleton(SYNC), dcc.Store(id=AREA), dcc.Dropdown(id=ids.AR_INDICATOR), html.Div(id="area-detail")]

@@ -104,3 +104,9 @@ def page_title(title: str | None = None):
 
 def sync_target(target: str):
     return html.Div(id=target, hidden=True)
+
+
+def shared_skeleton(sync: str, *, titled: bool = False) -> list:
+    """The skeleton (dashboard/routing.py) of what pages share: the release store, the URL-sync target and,
+    for a page whose subject changes without the router, its title holder."""
+    return [dcc.Store(id=ids.RELEASE), sync_target(sync), *([page_title()] if titled else [])]

@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, callback_context, dcc, html, no_upda
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views.common import guarded, release_store, split, sync_target, url_sync
+from dashboard.views.common import guarded, release_store, shared_skeleton, split, sync_target, url_sync
 
 SYNC = f"{ids.URL_SYNC}-compare"
 CHOSEN = "compare-chosen-areas"  # the store of the chosen area codes, in the order they were added
@@ -205,3 +205,11 @@ def register(app) -> None:
         Output(FOCUS_SYNC, "children"), Input({"type": REMOVE, "area": ALL}, "n_clicks"), prevent_initial_call=True)
 
     url_sync(app, SYNC, {"areas": (CHOSEN, "data"), "indicators": (ids.CMP_INDICATORS, "value")})
+
+
+def skeleton() -> list:
+    """The components :func:`register`'s callbacks name, without data (the app's validation layout); one
+    remove button stands for those :func:`chosen_list` draws."""
+    return [*shared_skeleton(SYNC), sync_target(FOCUS_SYNC), dcc.Store(id=CHOSEN), dcc.Dropdown(id=ids.CMP_AREAS),
+            html.Div(id=CHOSEN_LIST), html.P(id=CAP_NOTE), dcc.Dropdown(id=ids.CMP_INDICATORS),
+            html.Div(id=ids.CMP_CONTENT), html.Button(id={"type": REMOVE, "area": ""})]

@@ -20,6 +20,7 @@ from dashboard.views.common import (
     page_title,
     path_value,
     release_store,
+    shared_skeleton,
     split,
     sync_target,
     url_sync,
@@ -475,3 +476,15 @@ def register(app) -> None:
     url_sync(app, SYNC, {"indicator": (ids.EX_INDICATOR, "value"), "level": (ids.EX_LEVEL, "value"),
                          "period": (ids.EX_PERIOD, "value"), "areas": (ids.EX_AREAS, "value")},
              path="/indicator/", path_param="indicator")
+
+
+def skeleton() -> list:
+    """The components :func:`register`'s callbacks name, without data (the app's validation layout)."""
+    return [*shared_skeleton(SYNC, titled=True), dcc.Location(id=NAV), html.Div(id="explorer-header"),
+            dcc.Dropdown(id=ids.EX_INDICATOR), dcc.Dropdown(id=ids.EX_LEVEL), dcc.Dropdown(id=ids.EX_PERIOD),
+            dcc.Dropdown(id=ids.EX_AREAS), html.Div(id=period_choice.NOTE_ID), html.Div(id=ids.EX_LINKS),
+            *[c for graph, summary in ((ids.EX_MAP, ids.EX_MAP_SUMMARY), (ids.EX_RANKING, ids.EX_RANKING_SUMMARY),
+                                       (ids.EX_DISTRIBUTION, ids.EX_DISTRIBUTION_SUMMARY),
+                                       (ids.EX_TREND, ids.EX_TREND_SUMMARY))
+              for c in (dcc.Graph(id=graph), html.P(id=summary))],
+            html.Div(id=ids.EX_TABLE), html.Div(id=f"{ids.EX_DISTRIBUTION}-table"), html.Div(id=ids.EX_TREND_TABLE)]

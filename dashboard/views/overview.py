@@ -15,7 +15,7 @@ from dashboard import context, data
 from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
-from dashboard.views.common import guarded, page_title, release_store, sync_target, url_sync
+from dashboard.views.common import guarded, page_title, release_store, shared_skeleton, sync_target, url_sync
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
     trend_words = (f"Trend {first['period'].iloc[0]} to {first['period'].iloc[-1]}: "
                    f"{fmt.value(first['value'].iloc[0], dec, unit)} to {fmt.value(first['value'].iloc[-1], dec, unit)}."
                    if len(first) >= 2 else "Not enough values for a trend.")
-    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit)}"
+    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit, getattr(r, 'method', None))}"
               + (f" ({r.change_significance})" if r.change_significance not in (None, "not compared") else "")
               if isinstance(r.previous_period, str) else "No earlier period.")
     if not fmt.missing(r.target):
@@ -248,3 +248,9 @@ def register(app) -> None:
         return content(rel, area, theme, freshness(rel)), titles.named(name, "Overview")  # the address changed, not the page
 
     url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})
+
+
+def skeleton() -> list:
+    """The components :func:`register`'s callbacks name, without data (the app's validation layout)."""
+    return [*shared_skeleton(SYNC, titled=True), dcc.Dropdown(id=ids.OV_AREA), dcc.Dropdown(id=ids.OV_THEME),
+            html.Div(id=ids.OV_CONTENT)]

@@ -113,10 +113,10 @@ def keep_observations(store_root: Path, source_id: str, obs: pd.DataFrame) -> st
     tmp = folder / ".tmp.parquet"
     # Without the line numbers in the source file (``row``): the comparison never reads them (its findings
     # name the rows of the new file), the same observations moved down a line keep the same checksum, and
-    # the column was a third of the write (1.0 of 2.9 s at 21 M rows).
+    # the column was a third of the write (bench/etl.py).
     table = pa.Table.from_pandas(obs.drop(columns=["row"], errors="ignore"), preserve_index=False)
     # Read back whole by the next run's comparison, never filtered: no statistics (on the dictionary-encoded
-    # codes they were 60% of the write: 7.3 s of 21 M rows), and dictionary pages for text columns only.
+    # codes they were most of the write: bench/etl.py), and dictionary pages for text columns only.
     text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
             or pa.types.is_large_string(f.type)]
     pq.write_table(table, tmp, compression="zstd", use_dictionary=text, write_statistics=False)

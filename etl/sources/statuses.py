@@ -1,8 +1,9 @@
 """A source's observation status, read into OpenMeasure's flag letters from explicit maps only.
 
-The rest of OpenMeasure reads Eurostat's flag letters (``etl.observations.FLAG_STATUS``; ``c`` withholds the
-cell as confidential according to its publisher). A status column is never read letter by letter: the whole
-cell text is looked up, in this order,
+The rest of OpenMeasure reads Eurostat's flag letters, each the flag of one status of the vocabulary
+(``core.statuses``; ``c`` withholds the cell as confidential according to its publisher): the maps below
+name the status a source's code means, and take its letter from there. A status column is never read
+letter by letter: the whole cell text is looked up, in this order,
 
 1. the source's ``status_map`` (the source's text -> our flag letters, ``""`` for no flag);
 2. Eurostat flags: a short text made only of Eurostat's flag letters (``p``, ``e``, ``bep``, ``:``, ``c``);
@@ -18,33 +19,48 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core import statuses
 from etl.observations import map_categorical
 
-#: Eurostat's flag letters (b break, c confidential, d definition differs, e estimated, f forecast,
-#: n not significant, p provisional, r revised, s Eurostat estimate, u low reliability, z not applicable,
-#: ':' not available) and ONS's x (not available).
-EUROSTAT_LETTERS = frozenset(":bcdefnprsuxz")
+#: Eurostat's flag letters: those of our statuses (core.statuses.FLAG_PRIORITY: b break, c confidential,
+#: d definition differs, e estimated, p provisional, u low reliability, z not applicable, ':' and ONS's x not
+#: available) and those that give no status of their own (f forecast, n not significant, r revised,
+#: s Eurostat estimate).
+EUROSTAT_LETTERS = frozenset(statuses.FLAG_PRIORITY) | frozenset("fnrs")
 
-#: SDMX cross-domain OBS_STATUS code -> our flags. Forecast and imputed values are estimates; the missing
+
+def _flags(words: dict[str, str]) -> dict[str, str]:
+    """Source code or text -> the flag letters of our status word (core.statuses; ``ok``: no flag)."""
+    return {code: statuses.flag(word) for code, word in words.items()}
+
+
+#: SDMX cross-domain OBS_STATUS code -> our status. Forecast and imputed values are estimates; the missing
 #: codes (L, M, O, Q, H) mark a value that is not there.
-OBS_STATUS = {"A": "", "B": "b", "D": "d", "E": "e", "F": "e", "G": "", "H": ":", "I": "e", "K": "", "L": ":",
-              "M": ":", "N": "", "O": ":", "P": "p", "Q": ":", "S": "", "U": "u", "V": ""}
+OBS_STATUS = _flags({
+    "A": "ok", "B": "break", "D": "definition_differs", "E": "estimated", "F": "estimated", "G": "ok",
+    "H": "missing", "I": "estimated", "K": "ok", "L": "missing", "M": "missing", "N": "ok", "O": "missing",
+    "P": "provisional", "Q": "missing", "S": "ok", "U": "low_reliability", "V": "ok"})
 
 #: SDMX CONF_STATUS codes that withhold the value (C confidential, D secondary confidentiality set by the
 #: sender, N not for publication, S secondary); F (free) and A-less codes add no flag.
-CONF_STATUS = {"C": "c", "D": "c", "N": "c", "S": "c", "F": ""}
+CONF_STATUS = _flags({"C": "confidential", "D": "confidential", "N": "confidential", "S": "confidential",
+                      "F": "ok"})
 
-#: Open SDG / sdg-build status words (the SDMX code names), lower case -> our flags.
-OPEN_SDG = {
-    "": "", "undefined": "", "normal value": "", "normal": "",
-    "estimated value": "e", "estimated": "e", "forecast value": "e", "imputed value": "e",
-    "imputed value (ccsa definition)": "e", "provisional value": "p", "provisional": "p",
-    "break": "b", "time series break": "b", "break in series": "b", "definition differs": "d",
-    "low reliability": "u", "missing value": ":", "missing value; data exist but were not collected": ":",
-    "missing value; data cannot exist": ":", "missing value; suppressed": ":", "not significant": "",
-    "experimental value": "", "strike and other special events": "", "not applicable": "z",
-    "confidential": "c", "confidential statistical information": "c", "confidential value": "c",
-}
+#: Open SDG / sdg-build status words (the SDMX code names), lower case -> our status.
+OPEN_SDG = _flags({
+    "": "ok", "undefined": "ok", "normal value": "ok", "normal": "ok",
+    "estimated value": "estimated", "estimated": "estimated", "forecast value": "estimated",
+    "imputed value": "estimated", "imputed value (ccsa definition)": "estimated",
+    "provisional value": "provisional", "provisional": "provisional",
+    "break": "break", "time series break": "break", "break in series": "break",
+    "definition differs": "definition_differs", "low reliability": "low_reliability",
+    "missing value": "missing", "missing value; data exist but were not collected": "missing",
+    "missing value; data cannot exist": "missing", "missing value; suppressed": "missing",
+    "not significant": "ok", "experimental value": "ok", "strike and other special events": "ok",
+    "not applicable": "not_applicable",
+    "confidential": "confidential", "confidential statistical information": "confidential",
+    "confidential value": "confidential",
+})
 
 
 def flag_letters(text: str, status_map: dict[str, str] | None = None) -> str | None:

@@ -6,7 +6,7 @@ WITH grid AS (
     FROM ind i
     JOIN obs_k o ON o.measure_id = i.num_id
     JOIN leaves l ON l.area_id = o.area_id
-    WHERE i.method <> 'published' AND i.ind_id BETWEEN {first_ind} AND {last_ind}
+    WHERE i.method IN ({local_methods}) AND i.ind_id BETWEEN {first_ind} AND {last_ind}
 )
 SELECT
     g.ind_id, g.period_id, g.bd_id,

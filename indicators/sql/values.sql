@@ -1,9 +1,11 @@
 -- Value, 95% confidence interval, status and note for every area, level and period; and the primary
--- disclosure flag. z = 1.959964 (two-sided 95%).
-WITH computed AS (
+-- disclosure flag. z = 1.959964 (two-sided 95%). The method-specific parts (the methods' CTEs and join, the raw
+-- value, numerator, denominator and note of each method) come from the methods' modules (indicators/methods/).
+WITH {method_ctes}
+computed AS (
     SELECT
         r.ind_id, r.area_id, r.period_id, r.bd_id,
-        r.numerator, r.denominator,
+        {numerator} AS numerator, {denominator} AS denominator,
         r.n_reporting, r.n_expected,
         CAST(r.n_reporting AS DOUBLE) / r.n_expected AS coverage,
         -- 0, not empty, when no child reports (the denominator is known, none of it reported). Where a
@@ -18,19 +20,17 @@ WITH computed AS (
                CASE WHEN (r.fbits & 4) <> 0 THEN 'b' ELSE '' END, CASE WHEN (r.fbits & 8) <> 0 THEN 'u' ELSE '' END,
                CASE WHEN (r.fbits & 16) <> 0 THEN 'd' ELSE '' END, CASE WHEN (r.fbits & 32) <> 0 THEN 'c' ELSE '' END)
             AS flags,
-        CASE
-            WHEN r.n_reporting = 0 THEN NULL
-            WHEN i.method = 'ratio' AND r.denominator > 0 THEN r.numerator / r.denominator * i.multiplier
-            WHEN i.method = 'ratio' THEN NULL
-            ELSE r.numerator * i.multiplier
-        END AS raw_value
+        {raw_value} AS raw_value,
+        -- why a row whose areas reported has no value, where its method says (an index without a base)
+        {method_note} AS method_note
     FROM rolled r
     JOIN ind i ON i.ind_id = r.ind_id
+    {method_joins}
 ),
 published_grid AS (
     SELECT DISTINCT i.ind_id, o.period_id, o.bd_id
     FROM ind i JOIN obs_k o ON o.measure_id = i.num_id
-    WHERE i.method = 'published' AND i.ind_id BETWEEN {first_ind} AND {last_ind}
+    WHERE i.method IN ({as_published}) AND i.ind_id BETWEEN {first_ind} AND {last_ind}
 ),
 published AS (
     SELECT
@@ -40,7 +40,8 @@ published AS (
         CASE WHEN o.value IS NULL THEN 0.0 ELSE 1.0 END AS coverage,
         CAST(NULL AS DOUBLE) AS coverage_denominator,
         COALESCE(o.flags, '') AS flags,
-        o.value AS raw_value
+        o.value AS raw_value,
+        CAST(NULL AS STRING) AS method_note
     FROM published_grid g
     JOIN ind i ON i.ind_id = g.ind_id
     CROSS JOIN {area_table} a
@@ -58,7 +59,7 @@ judged AS (
         u.*,
         i.method, i.multiplier, i.interval_method, i.min_coverage,
         i.disclosure_threshold, i.disclosure_zero, i.disclosure_on,
-        CASE WHEN u.coverage >= i.min_coverage OR i.method = 'published' THEN u.raw_value END AS value
+        CASE WHEN u.coverage >= i.min_coverage OR i.method IN ({as_published}) THEN u.raw_value END AS value
     FROM u
     JOIN ind i ON i.ind_id = u.ind_id
 ),
@@ -126,10 +127,11 @@ SELECT
     flags,
     coverage, coverage_denominator, n_reporting, n_expected,
     CASE
-        WHEN method = 'published' THEN NULL
+        WHEN method IN ({as_published}) THEN NULL
         -- a local area (or a parent of one local area) is told apart from a parent none of whose areas reported
         WHEN n_reporting = 0 AND n_expected = 1 THEN 'No value was reported for this area and period.'
         WHEN n_reporting = 0 THEN 'No local area reported for this period.'
+        WHEN value IS NULL AND method_note IS NOT NULL THEN method_note
         WHEN value IS NULL AND raw_value IS NOT NULL THEN
             CONCAT('Not computed: ', CAST(n_reporting AS STRING), ' of ', CAST(n_expected AS STRING),
                    ' local areas reported, below the minimum coverage of ',
@@ -146,8 +148,8 @@ SELECT
         WHEN disclosure_threshold IS NULL THEN 0
         -- a published figure is its own count (it has no numerator)
         WHEN disclosure_on IN ('numerator', 'both')
-             AND COALESCE(numerator, CASE WHEN method = 'published' THEN value END) < disclosure_threshold
-             AND (COALESCE(numerator, CASE WHEN method = 'published' THEN value END) > 0 OR disclosure_zero = 1)
+             AND COALESCE(numerator, CASE WHEN method IN ({as_published}) THEN value END) < disclosure_threshold
+             AND (COALESCE(numerator, CASE WHEN method IN ({as_published}) THEN value END) > 0 OR disclosure_zero = 1)
             THEN 1
         WHEN disclosure_on IN ('denominator', 'both') AND denominator < disclosure_threshold
              AND (denominator > 0 OR disclosure_zero = 1) THEN 1

@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 
 from dashboard.components import ids
+from dashboard.views.area import DOWNLOADS
 from tests.dashboard.test_dashboard_app import _walk, page
 
 
@@ -31,14 +32,16 @@ def test_the_area_profile_links_the_areas_data_as_csv_and_excel(dash_app):
         public = set(rel.indicator_ids)
         have = set(rel.values(areas=["VL101"], columns=["indicator"])["indicator"].to_pylist())
     links = download_links(json.loads(page(client, "/area/VL101")))
-    assert [words for words, _ in links] == ["Download every indicator for Venwell, all periods, as CSV",
-                                             "Download every indicator for Venwell, all periods, as Excel (XLSX)"]
+    assert [words for words, _ in links] == [f"Download every indicator for Venwell, all periods, as {label}"
+                                             for _, label in DOWNLOADS]
+    assert {"CSV", "Excel (XLSX)"} <= {label for _, label in DOWNLOADS}
+    by_format = {fmt: h for (fmt, _), (_, h) in zip(DOWNLOADS, links, strict=True)}
     for _, href in links:
         query = parse_qs(urlsplit(href).query)
         assert href.startswith("/api/v1/data?") and query["area"] == ["VL101"] and query["release"] == [rel.id]
         assert "indicator" not in query  # every indicator the API gives: the public ones for the public
 
-    csv = client.get(links[0][1])
+    csv = client.get(by_format["csv"])
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.headers["X-OpenMeasure-Release"] == rel.id
     df = pd.read_csv(io.BytesIO(csv.data), keep_default_na=False, na_values=[""], dtype=str)
@@ -46,7 +49,7 @@ def test_the_area_profile_links_the_areas_data_as_csv_and_excel(dash_app):
     assert set(df["indicator"]) == have & public and "sickness_absence" not in set(df["indicator"])
     assert len(set(df["period"])) > 1  # every period, not only the latest the table shows
 
-    xlsx = client.get(links[1][1])
+    xlsx = client.get(by_format["xlsx"])
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)["data"].values)
     assert len(rows) - 1 == len(df) and rows[0][:3] == ("indicator", "area_code", "area_name")
@@ -55,4 +58,5 @@ def test_the_area_profile_links_the_areas_data_as_csv_and_excel(dash_app):
     for code in ("VL", "VL1"):
         links = download_links(json.loads(page(client, f"/area/{code}")))
         name = rel.areas.set_index("area_code").loc[code, "name"]
-        assert len(links) == 2 and all(name in words and f"area={code}&" in href for words, href in links)
+        assert len(links) == len(DOWNLOADS)
+        assert all(name in words and f"area={code}&" in h for words, h in links)

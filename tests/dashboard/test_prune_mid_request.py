@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from core.store import ReleaseStore
-from tests.api.test_attacks import _outputs
+from tests.dashboard.api.test_attacks import _outputs
 
 
 def test_a_release_pruned_mid_callback_falls_back_to_the_current_one(tmp_path, demo_config, release, monkeypatch):

@@ -7,8 +7,8 @@ import pandas as pd
 
 from core import catalogue
 from core.config import load_config
+from etl.coverage import base_period_findings
 from etl.pipeline import run
-from etl.validate import base_period_findings
 from tests.indicators.world import build_config
 
 AREAS = ("L1", "L2", "L3", "L4")

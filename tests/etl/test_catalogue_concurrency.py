@@ -28,7 +28,7 @@ def test_the_scheduler_job_table_is_made_before_apscheduler_looks_for_it(tmp_pat
     from core import catalogue
     from core.config import load_config
     from etl import scheduler
-    from tests.scheduler.conftest import tiny_config
+    from tests.etl.scheduler.conftest import tiny_config
 
     config = load_config(tiny_config(tmp_path))
     sched = scheduler.build(config)

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from core.config import config_hash, load_config
 from core.config_models import Config
 from core.errors import ConfigError
+from indicators.methods import checked
 from tests.conftest import ROOT
 
 
@@ -75,8 +76,8 @@ def demo_text() -> str:
 def test_bad_config_names_the_path(tmp_path, change, message):
     old, new = change
     assert old in demo_text()
-    with pytest.raises(ConfigError) as err:
-        load_config(write(tmp_path, demo_text().replace(old, new, 1)))
+    with pytest.raises(ConfigError) as err:  # core checks the keys, indicators.methods each method's needs
+        checked(load_config(write(tmp_path, demo_text().replace(old, new, 1))))
     assert message in str(err.value)
 
 

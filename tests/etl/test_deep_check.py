@@ -223,7 +223,7 @@ def test_sql_sources(tmp_path):
 
 
 def test_remote_sources(tmp_path):
-    from tests.test_remote_and_snapshots import Server
+    from tests.etl.test_remote_and_snapshots import Server
 
     www = tmp_path / "www"
     www.mkdir()
@@ -267,10 +267,10 @@ def test_a_base_period_without_data_is_a_warning(tmp_path):
 
 
 def test_an_unforeseen_failure_is_a_line_naming_the_source(tmp_path, monkeypatch):
-    def broken(source):
+    def broken(source, snapshot_root=None):
         raise ValueError("something no one foresaw\nsecond line")
 
-    monkeypatch.setattr(deep, "read_source", broken)
+    monkeypatch.setattr(deep, "read_raw", broken)
     path = _deployment(tmp_path, [_csv(tmp_path)], APPLICATIONS)
     assert _lines(path) == ["error: sources[0]: could not be checked: ValueError: something no one foresaw "
                             f"(file {tmp_path / 'returns.csv'})"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tests.scheduler.conftest import tiny_config
+from tests.etl.scheduler.conftest import tiny_config
 
 
 def _run(config_path: Path):

@@ -50,7 +50,7 @@ def test_an_empty_categorical():
 @pytest.mark.parametrize("categorical", [True, False])
 def test_duplicate_keys_are_those_a_groupby_finds(dense, categorical):
     """Counted key by key when the keys nearly fill their grid, hashed when sparse: the same rows either way."""
-    from etl.validate import _int_key, duplicated_key
+    from etl.validate import duplicated_key, int_key
 
     rng = np.random.default_rng(7)
     n = 400
@@ -61,7 +61,7 @@ def test_duplicate_keys_are_those_a_groupby_finds(dense, categorical):
     obs = pd.concat([obs, obs.iloc[[3, 5]]], ignore_index=True)  # at least two duplicates even when sparse
     if categorical:
         obs = obs.astype("category")
-    _, size = _int_key(obs, ("measure", "area_code", "period", "breakdown"))
+    _, size = int_key(obs, ("measure", "area_code", "period", "breakdown"))
     assert (size <= 4 * len(obs)) == dense
     expected = obs.astype(object).fillna("<na>").duplicated(keep=False).to_numpy()
     assert (duplicated_key(obs) == expected).all() and expected.sum() >= 4

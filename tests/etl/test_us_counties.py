@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from etl.sources.area_codes import pad_codes
-from tests.bad_inputs_helpers import messages, read
 from tests.conftest import ROOT
+from tests.etl.bad_inputs_helpers import messages, read
 
 US = ROOT / "tests" / "data" / "real" / "us_counties"
 UNEMP = US / "fips-unemp-16.csv"

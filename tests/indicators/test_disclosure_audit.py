@@ -143,3 +143,81 @@ def test_a_protection_level_below_the_whole_range_withholds_less():
     v = attacker_view(cells, loose)
     v["need"] = np.minimum(v["need"], 3.0)
     assert under_protected(v).empty
+
+
+def linked_world() -> pd.DataFrame:
+    """One linked system of 16 small counts: country C = R1 + R2 + R3 (1,000); R1 (5) and R2 (3) are small and so
+    are all their seven municipalities each; R3 = 500 + 492. The group rule is met (two regions withheld, seven
+    municipalities under each), yet all 16 withheld counts add up to what the published ones leave: R1 + R2 =
+    1,000 - 992 = 8, so each lies in [0, 8], narrower than 0 to 9."""
+    small = {"R1": [1, 0, 2, 0, 1, 0, 1], "R2": [0, 1, 0, 0, 2, 0, 0]}
+    counts = {("C", ""): 1000, ("R1", "C"): 5, ("R2", "C"): 3, ("R3", "C"): 992, ("R3a", "R3"): 500,
+              ("R3b", "R3"): 492}
+    for region, xs in small.items():
+        counts.update({(f"{region}m{k}", region): x for k, x in enumerate(xs)})
+    codes = {c: i for i, c in enumerate(sorted(a for a, _ in counts))}
+    return pd.DataFrame([{"indicator": 0, "period": 0, "breakdown": "total", "area_code": codes[a],
+                          "parent_code": codes[p] if p else -1, "size": x, "value": x, "numerator": x,
+                          "denominator": np.nan, "withheld": disclosure.PRIMARY if x < 10 else disclosure.NONE}
+                         for (a, p), x in counts.items()]), codes
+
+
+def test_a_linked_system_of_more_than_twelve_small_counts_is_checked_and_protected():
+    cells, codes = linked_world()
+    old = disclosure.secondary_suppression(cells)  # the group rule alone adds nothing here
+    assert len(old) == 16 and set(old["kind"]) == {"primary"}
+    v = attacker_view(cells, old)
+    rel = relations(v, v["rolled_up"])
+    linked = v["unknown"].to_numpy()[rel.cells]
+    assert len(set(rel.rows[linked])) == 3 and len(set(rel.cells[linked])) == 16  # one system of 16 unknowns
+    narrow = under_protected(v)
+    assert len(narrow) == 16  # every one of them: each count lies in [0, 8]
+    m = narrow[narrow["area"] == codes["R1m2"]].iloc[0]
+    assert (m["lo_found"], m["hi_found"]) == pytest.approx((0, 8))
+    new = disclosure.secondary_suppression(cells, RULES)
+    assert under_protected(attacker_view(cells, new)).empty
+    names = {i: a for a, i in codes.items()}
+    assert "R3" in {names[a] for a in new.loc[new["kind"] == "secondary", "area_code"]}  # R1's open sibling
+
+
+def test_shared_model_ranges_decide_as_two_programs_per_count_would():
+    """indicators.lp_ranges against scipy's linprog, two programs per count, on random systems of sums: exact
+    without protection levels; with them, the same counts under their level, with the same (exact) ranges."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csc_matrix
+
+    from indicators.lp_ranges import ranges as shared
+
+    rng = np.random.default_rng(7)
+    narrow = 0
+    for _ in range(30):
+        n, m = int(rng.integers(6, 30)), int(rng.integers(2, 8))
+        a = np.zeros((m, n))
+        for r in range(m):  # a parent equals the sum of some children
+            members = rng.choice(n, size=int(rng.integers(2, min(n, 6) + 1)), replace=False)
+            a[r, members[0]], a[r, members[1:]] = 1.0, -1.0
+        x = rng.integers(0, 12, n).astype(float)
+        b = a @ x + rng.integers(0, 3, m)  # a published count or two on the right-hand side
+        lower, upper = np.zeros(n), np.where(rng.random(n) < 0.3, 9.0, np.inf)
+        bounds = list(zip(lower, [None if np.isinf(u) else u for u in upper], strict=True))
+        targets = np.flatnonzero(rng.random(n) < 0.7)
+        if linprog(np.zeros(n), A_eq=a, b_eq=b, bounds=bounds, method="highs").status == 2:
+            assert shared(csc_matrix(a), b, lower, upper, targets) is None  # no solution: said so
+            continue
+        exact = []
+        for t in targets:
+            c = np.zeros(n)
+            c[t] = 1
+            low, high = (linprog(s * c, A_eq=a, b_eq=b, bounds=bounds, method="highs") for s in (1, -1))
+            exact.append((low.fun, -high.fun if high.status == 0 else np.inf))
+        exact = np.asarray(exact).reshape(-1, 2)
+        lo, hi, _ = shared(csc_matrix(a), b, lower, upper, targets)
+        assert np.allclose(lo, exact[:, 0], atol=1e-7) and np.allclose(hi, exact[:, 1], atol=1e-7)
+        need = np.full(len(targets), 9.0)
+        lo, hi, _ = shared(csc_matrix(a), b, lower, upper, targets, need)
+        under = exact[:, 1] - exact[:, 0] < need - 1e-9
+        assert np.array_equal(hi - lo < need - 1e-9, under)
+        assert np.allclose(lo[under], exact[under, 0], atol=1e-7) and np.allclose(hi[under], exact[under, 1])
+        assert (lo >= exact[:, 0] - 1e-7).all() and (hi <= exact[:, 1] + 1e-7).all()  # inside the true range
+        narrow += under.sum()
+    assert narrow > 0  # the systems do have counts under their level: the comparison can fail

@@ -83,3 +83,34 @@ def test_an_aggregate_root_is_a_relation_the_attacker_has():
     assert with_eu.failing and (with_eu.failing[0]["lo"], with_eu.failing[0]["hi"]) == (5, 5)
     without = _audit_indicator("x", df.drop(columns="aggregate_value"), rule, "sum", None)
     assert not without.failing
+
+
+def test_the_audit_checks_a_linked_system_of_more_than_twelve_withheld_counts(tmp_path):
+    """The release the group rule alone makes of tests/indicators/test_disclosure_audit.linked_world: 16 withheld
+    small counts in one system, each of which lies in [0, 8]. Every one is checked and found."""
+    import json
+
+    import pyarrow as pa
+
+    from indicators.disclosure import DISCLOSURE_REASON
+    from tests.indicators.test_disclosure_audit import linked_world
+
+    cells, codes = linked_world()
+    names = {i: a for a, i in codes.items()}
+    withheld = cells["withheld"] != 0
+    values = pa.table({
+        "indicator": ["count"] * len(cells), "area_code": [names[a] for a in cells["area_code"]],
+        "parent_code": [names.get(p, "") for p in cells["parent_code"]], "period": ["2024"] * len(cells),
+        "breakdown": ["total"] * len(cells),
+        "value": [None if w else float(x) for w, x in zip(withheld, cells["value"], strict=True)],
+        "numerator": [None if w else float(x) for w, x in zip(withheld, cells["value"], strict=True)],
+        "denominator": pa.nulls(len(cells), pa.float64()), "status": ["ok"] * len(cells),
+        "note": [DISCLOSURE_REASON.format(threshold=10) if w else None for w in withheld]})
+    pq.write_table(values, tmp_path / "indicator_values.parquet")
+    pq.write_table(pa.table({"id": ["count"], "method": ["sum"], "disclosure": [json.dumps({"threshold": 10})]}),
+                   tmp_path / "indicators.parquet")
+    [result] = audit_release(tmp_path)
+    assert result.withheld == result.checked == 16
+    failing = {f["area_code"]: (f["lo"], f["hi"]) for f in result.failing}
+    assert len(failing) == 16 and failing["R1m2"] == pytest.approx((0, 8))
+    assert result.narrowest == pytest.approx((0, 8))

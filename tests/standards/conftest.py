@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.api.conftest import make_app
 from tests.conftest import ROOT, load_config_with, temp_store_env
+from tests.dashboard.api.conftest import make_app
 
 VALIDATORS = ROOT / "tests" / "data" / "validators"
 
@@ -51,7 +51,7 @@ def _serve(config: Path, env: dict[str, str]):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "600", "--bind", f"127.0.0.1:{port}",
-                             "tests.api.served_app:create()"], cwd=ROOT,
+                             "tests.dashboard.api.served_app:create()"], cwd=ROOT,
                             env={**os.environ, **env, "OPENMEASURE_CONFIG": str(config)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

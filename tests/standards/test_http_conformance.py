@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from tests.api.conftest import make_app
+from tests.dashboard.api.conftest import make_app
 
 EXAMPLES = 12
 
@@ -36,7 +36,7 @@ def test_schemathesis_all_checks_find_nothing(small_demo_app):
     failures = []
     for op in operations:
         # a cursor is an opaque token the server hands out in 'next': a string of the right form that it did
-        # not issue is refused (400, tests/api/test_attacks.py), so generated cursors are left out
+        # not issue is refused (400, tests/dashboard/api/test_attacks.py), so generated cursors are left out
         # and so are the combinations the parameters' descriptions say are refused, which OpenAPI cannot
         # express: bom without format=csv, limit with a format other than json
         @given(case=op.as_strategy().filter(_expressible))
