@@ -31,8 +31,14 @@ from core.config_catalogue import (  # noqa: E402, F401
 
 
 class EngineConfig(Strict):
+    """``kind: duckdb`` (in-process) or ``spark`` (the same SQL on a Spark master: ``local[2]``,
+    ``spark://host:7077``, ``yarn``, ``k8s://...``; ``conf`` is passed to the SparkSession as it is)."""
+
+    kind: Literal["duckdb", "spark"] = "duckdb"
     memory_limit: str = "4GB"
     threads: int = Field(2, ge=1)
+    master: str = "local[2]"
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
 class AreasTable(Strict):

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -47,7 +46,7 @@ from etl.sources import snapshots
 from etl.sources.extract import SourcesRead, read_sources
 from indicators import registry
 from indicators.compute import Computation, compute
-from indicators.engine import DuckDBEngine
+from indicators.engine import Engine, engine_error, make_engine
 from indicators.families import with_families
 from indicators.release_audit import audit_release
 
@@ -96,7 +95,7 @@ class RunContext:
     neighbours: pd.DataFrame | None = None
     # compute, write release
     before: Path | None = None  # the current release's indicator values
-    engine: DuckDBEngine | None = None
+    engine: Engine | None = None
     comp: Computation | None = None
     release_id: str | None = None
     staging: Path | None = None
@@ -259,8 +258,7 @@ def compute_values(ctx: RunContext) -> None:
         withheld = cell_release.not_released(withheld, ctx.db, store.current_id())
     run_config = ctx.run_config
     ctx.progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
-    ctx.engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads,
-                              temp_directory=str(Path(config.store) / ".spill"))
+    ctx.engine = make_engine(config.engine, temp_directory=str(Path(config.store) / ".spill"))
     try:
         ctx.comp = compute(ctx.engine, run_config, ctx.areas, ctx.obs, ctx.neighbours, ctx.timings,
                            withheld=withheld, previous_values=ctx.before)
@@ -292,10 +290,9 @@ def write(ctx: RunContext) -> None:
                 boundaries=ctx.boundaries)
         except OpenMeasureError:
             raise
-        except duckdb.Error as exc:  # the engine computes each chunk of indicators as the writer asks
-            raise StepFailed("compute", f"{type(exc).__name__}: {exc}") from exc
-        except Exception as exc:  # the cause stays chained: the runner still sees a full disk as such
-            raise StepFailed("write", f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # the engine computes each chunk of indicators as the writer asks
+            step = "compute" if engine_error(exc) else "write"  # a full disk stays chained as the cause
+            raise StepFailed(step, f"{type(exc).__name__}: {exc}") from exc
         chunked = sum(ctx.timings.get(k, 0.0) for k in ("rollup", "values", "disclosure"))
         ctx.timings["compare_and_write"] = time.perf_counter() - t - chunked
     finally:

@@ -1,8 +1,9 @@
 """The small engine interface the computation runs on: register a table, materialise a query, run a query,
 stream a result, forget a table no longer needed (the release writer turns the stream into Parquet, a chunk of indicators at a time).
 
-The SQL text in ``indicators/sql`` is written in a subset that DuckDB and Spark SQL both run, so a Spark
-engine with these methods can run the same computation on a cluster. DuckDB is the one engine here.
+The SQL text in ``indicators/sql`` is written in a subset that DuckDB and Spark SQL both run: DuckDB in process
+(:class:`DuckDBEngine`) or Spark (:class:`indicators.spark_engine.SparkEngine`, imported only when
+``engine.kind`` is ``spark``) run the same computation; :func:`make_engine` makes the configured one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,21 @@ class Engine(Protocol):
     def stream(self, sql: str) -> pa.RecordBatchReader: ...
 
     def close(self) -> None: ...
+
+
+def make_engine(settings, temp_directory: str | None = None) -> Engine:
+    """The engine ``settings`` (config ``engine``) name. ``temp_directory``: DuckDB's spill folder, Spark's
+    work folder (tables registered from the driver); on a cluster it must be on storage the executors read."""
+    if getattr(settings, "kind", "duckdb") == "spark":
+        from indicators.spark_engine import SparkEngine  # pyspark and its JVM only when asked for
+
+        return SparkEngine(settings.master, dict(settings.conf), work_dir=temp_directory)
+    return DuckDBEngine(settings.memory_limit, settings.threads, temp_directory=temp_directory)
+
+
+def engine_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the engine's own (a query that failed), not the writer's or the disk's."""
+    return isinstance(exc, duckdb.Error) or type(exc).__module__.split(".")[0] in ("pyspark", "py4j")
 
 
 class DuckDBEngine:

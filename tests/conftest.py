@@ -73,3 +73,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.slow)
+
+
+#: Spark settings for the tests' small tables: no code generation and no adaptive re-planning (compiling and
+#: re-planning each of the computation's queries costs more than running them at this size), few partitions.
+SPARK_TEST_CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One SparkSession (local[2]) for the whole test session: the JVM starts once. Skips, saying why, when
+    pyspark or Java is missing (scripts/setup.sh installs both)."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java runtime for Spark (apt-get install openjdk-17-jre-headless)")
+    from indicators.spark_engine import spark_session
+
+    session = spark_session("local[2]", SPARK_TEST_CONF)
+    yield session
+    session.stop()

@@ -40,10 +40,11 @@ narrow AS (
 ranked AS (
     SELECT
         cell,
-        RANK() OVER (PARTITION BY level_key ORDER BY score DESC) AS rank_level,
+        -- BIGINT: DuckDB's RANK is, Spark's an INT (the release's schema is the same from both engines)
+        CAST(RANK() OVER (PARTITION BY level_key ORDER BY score DESC) AS BIGINT) AS rank_level,
         COUNT(*) OVER (PARTITION BY level_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_level,
-        RANK() OVER (PARTITION BY parent_key ORDER BY score DESC) AS rank_parent,
+        CAST(RANK() OVER (PARTITION BY parent_key ORDER BY score DESC) AS BIGINT) AS rank_parent,
         COUNT(*) OVER (PARTITION BY parent_key ORDER BY score DESC
                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked_parent
     FROM (SELECT cell, score, (slice * {n_levels} + level_index) * 2 + no_value AS level_key,
@@ -61,12 +62,21 @@ series_periods AS (
     FROM (SELECT DISTINCT series, period_id FROM v) d
 ),
 peers AS (
-    -- ORDER BY: a parallel AVG adds in whatever order threads finish, so the last bit of peer_mean changed
-    -- from run to run; in a fixed order a rerun on the same data gives the same release, byte for byte
-    SELECT x.cell - x.area_id + nb.area_id AS cell, AVG(x.value ORDER BY x.area_id) AS peer_mean, COUNT(x.value) AS peer_count
-    FROM neighbours nb
-    JOIN narrow x ON x.area_id = nb.neighbour_id
-    GROUP BY x.cell - x.area_id + nb.area_id
+    -- In area order: a parallel AVG adds in whatever order threads finish, so the last bit of peer_mean changed
+    -- from run to run; in a fixed order a rerun on the same data gives the same release, byte for byte. A window
+    -- ordered by area over the whole partition, as AVG(... ORDER BY ...) is DuckDB's own (Spark SQL has none).
+    SELECT cell, peer_mean, peer_count
+    FROM (
+        SELECT x.cell - x.area_id + nb.area_id AS cell,
+               AVG(x.value) OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS peer_mean,
+               COUNT(x.value) OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS peer_count,
+               ROW_NUMBER() OVER (PARTITION BY x.cell - x.area_id + nb.area_id ORDER BY x.area_id) AS nth
+        FROM neighbours nb
+        JOIN narrow x ON x.area_id = nb.neighbour_id
+    ) w
+    WHERE nth = 1
 ),
 {aggregate_cte}
 parents AS (

@@ -61,9 +61,9 @@ def build_config(tmp: Path, observations: list[tuple], indicators: list[dict], m
     return path
 
 
-def compute_final(config_path: Path, withheld: pd.DataFrame | None = None) -> pd.DataFrame:
+def compute_final(config_path: Path, withheld: pd.DataFrame | None = None, engine=None) -> pd.DataFrame:
     """Run the computation (no release) and return the final table, one row per indicator/area/period.
-    ``withheld``: cells the release before withheld."""
+    ``withheld``: cells the release before withheld. ``engine``: DuckDB unless given (it is closed after)."""
     config = load_config(config_path)
     areas = load_areas(config.geography)
     source = config.sources[0]
@@ -71,7 +71,7 @@ def compute_final(config_path: Path, withheld: pd.DataFrame | None = None) -> pd
     nb = config.geography.neighbours
     neighbours = (nearest_neighbours(areas, nb, config.geography.levels) if nb
                   else pd.DataFrame(columns=["area_code", "neighbour_code", "rank", "distance"]))
-    engine = DuckDBEngine("1GB", 1)
+    engine = engine if engine is not None else DuckDBEngine("1GB", 1)
     try:
         return compute(engine, config, areas, obs, neighbours, withheld=withheld).table().to_pandas()
     finally:

@@ -1,0 +1,158 @@
+"""The :class:`~indicators.engine.Engine` on Apache Spark: the same SQL files as DuckDB, run by Spark SQL on any
+master (``local[2]``, ``spark://host:7077``, ``yarn``, ``k8s://...``); ``engine: {kind: spark}`` in config.
+
+pyspark (and the JVM it starts) is imported here only, and this module only when a Spark engine is made
+(:func:`indicators.engine.make_engine`): the DuckDB path and the web app never load it.
+
+- ``register``: the table is written as Parquet into the engine's work folder and read by Spark from there
+  (exact types, nullable integers included, and no row-by-row transfer). On a cluster the work folder must be
+  on storage every executor reads (``work_dir``).
+- ``materialize``: the query is computed at once and kept (memory, then local disk of the executors), so that
+  later steps read it like a DuckDB table; the table it replaces is released.
+- ``query`` / ``stream``: the result comes back to the driver as Arrow batches.
+
+Each engine is a session of its own (``SparkSession.newSession``): its temporary views and SQL settings are
+its own, the JVM and its executors are shared with any other session of the process.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from indicators.engine import _checked_name
+
+#: Settings the engine sets unless ``conf`` says otherwise. Few shuffle partitions: the computation's tables
+#: are a chunk of indicators at a time, and Spark's 200 would make 200 tiny tasks of every join.
+DEFAULT_CONF = {
+    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def spark_session(master: str = "local[2]", conf: dict | None = None, app_name: str = "openmeasure"):
+    """The process's SparkSession (made on first use, with ``DEFAULT_CONF`` and ``conf``)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # the optional extra
+        raise RuntimeError("engine.kind is spark, but pyspark is not installed: pip install 'openmeasure[spark]' "
+                           "(and a Java 17 runtime)") from exc
+    builder = SparkSession.builder.master(master).appName(app_name)
+    for key, value in {**DEFAULT_CONF, **{k: _conf_text(v) for k, v in (conf or {}).items()}}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _conf_text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class SparkEngine:
+    """Spark SQL on the session of ``master`` (see the module's docstring). ``session``: an existing
+    SparkSession to run on; the engine leaves it running on :meth:`close`, as it does the process's active one
+    (whose static settings, such as the master, then stay as they were)."""
+
+    def __init__(self, master: str = "local[2]", conf: dict | None = None, work_dir: str | None = None,
+                 session=None):
+        from pyspark import StorageLevel
+
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            # one the process already runs (tests share one) is left running on close; one made here stops
+            self._own = SparkSession.getActiveSession() is None
+            session = spark_session(master, conf)
+        else:
+            self._own = False
+        base = session
+        self.spark = base.newSession()  # temporary views of our own
+        for key, value in (conf or {}).items():
+            if key.startswith("spark.sql."):  # the runtime ones apply to this session too
+                self.spark.conf.set(key, _conf_text(value))
+        if work_dir:
+            Path(work_dir).mkdir(parents=True, exist_ok=True)
+        self._dir = Path(tempfile.mkdtemp(prefix="openmeasure-spark-", dir=work_dir))
+        self._level = StorageLevel.MEMORY_AND_DISK
+        self._files: dict[str, Path] = {}
+        self._cached: dict[str, object] = {}
+        self._n = 0
+
+    def register(self, name: str, table: pa.Table | pd.DataFrame) -> None:
+        _checked_name(name)
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        table = _parquet_ready(table)
+        self._n += 1
+        path = self._dir / f"{name}-{self._n}.parquet"
+        pq.write_table(table, path)
+        frame = self.spark.read.parquet(str(path))
+        self._release(name)
+        frame.createOrReplaceTempView(name)
+        self._files[name] = path
+
+    def materialize(self, name: str, sql: str) -> None:
+        _checked_name(name)
+        frame = self.spark.sql(sql).persist(self._level)
+        frame.count()  # computed now, as DuckDB's CREATE TABLE AS is
+        self._release(name)
+        frame.createOrReplaceTempView(name)
+        self._cached[name] = frame
+
+    def forget(self, name: str) -> None:
+        _checked_name(name)
+        self._release(name)
+        self.spark.catalog.dropTempView(name)
+
+    def query(self, sql: str) -> pa.Table:
+        frame = self.spark.sql(sql)
+        return pa.Table.from_batches(_arrow_batches(frame), schema=_arrow_schema(frame))
+
+    def stream(self, sql: str) -> pa.RecordBatchReader:
+        """The result as Arrow batches (collected in the driver: the release writer takes a chunk of
+        indicators at a time, as from DuckDB)."""
+        frame = self.spark.sql(sql)
+        return pa.RecordBatchReader.from_batches(_arrow_schema(frame), _arrow_batches(frame))
+
+    def close(self) -> None:
+        for name in list(self._files) + list(self._cached):
+            self.forget(name)
+        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._own:
+            self.spark.stop()
+
+    def _release(self, name: str) -> None:
+        frame = self._cached.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
+        path = self._files.pop(name, None)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def _parquet_ready(table: pa.Table) -> pa.Table:
+    """Columns with no type (all null, from pandas) as text: Spark reads no Parquet column of unknown type."""
+    fields = [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata)) if fields != list(table.schema) else table
+
+
+def _arrow_schema(frame) -> pa.Schema:
+    """The result's Arrow schema, every column nullable as DuckDB's are (Spark marks the columns it proves
+    never null, and the release's schema must not depend on the engine)."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    return pa.schema([f.with_nullable(True) for f in to_arrow_schema(frame.schema)])
+
+
+def _arrow_batches(frame) -> list[pa.RecordBatch]:
+    schema = _arrow_schema(frame)
+    if hasattr(frame, "toArrow"):  # Spark 4
+        return frame.toArrow().cast(schema).to_batches()
+    return [b.cast(schema) if b.schema != schema else b for b in frame._collect_as_arrow()]

@@ -1,0 +1,90 @@
+"""The Spark engine's wiring, without a JVM: the config that selects it, pyspark kept out of every other path,
+and the release comparison that checks a Spark release against a DuckDB one (tests/etl/test_spark_parity.py runs
+Spark itself)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pydantic import ValidationError
+
+from core.config_models import EngineConfig
+from etl.release_parity import differences, table_differences
+from indicators.engine import DuckDBEngine, engine_error, make_engine
+from tests.conftest import ROOT
+
+
+def test_engine_kind_defaults_to_duckdb_and_names_spark_settings():
+    assert EngineConfig().kind == "duckdb"
+    spark = EngineConfig(kind="spark", master="spark://10.0.0.5:7077", conf={"spark.executor.memory": "8g"})
+    assert (spark.master, spark.conf) == ("spark://10.0.0.5:7077", {"spark.executor.memory": "8g"})
+    with pytest.raises(ValidationError, match="kind"):
+        EngineConfig(kind="polars")
+
+
+def test_make_engine_makes_duckdb_without_loading_pyspark(tmp_path):
+    engine = make_engine(EngineConfig(), temp_directory=str(tmp_path / "spill"))
+    try:
+        assert isinstance(engine, DuckDBEngine)
+    finally:
+        engine.close()
+
+
+def test_neither_the_web_app_nor_the_duckdb_pipeline_loads_pyspark():
+    code = ("import sys, dashboard.app, etl.pipeline, indicators.compute, indicators.engine; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_engine_errors_are_told_from_the_writers():
+    import duckdb
+
+    assert engine_error(duckdb.CatalogException("no table"))
+    assert not engine_error(OSError(28, "No space left on device"))
+    spark_like = type("AnalysisException", (Exception,), {"__module__": "pyspark.errors.exceptions.captured"})
+    assert engine_error(spark_like("cannot resolve"))
+
+
+def values(**columns) -> pa.Table:
+    base = {"indicator": ["a", "a", "b"], "area_code": ["X", "Y", "X"], "period": ["2020"] * 3,
+            "breakdown": ["total"] * 3, "value": [1.0, 2.0, 3.0], "n_reporting": [1, 1, 1],
+            "status": ["ok", "ok", "ok"]}
+    return pa.table({**base, **columns})
+
+
+def release(folder, table: pa.Table, manifest: str = "{}"):
+    folder.mkdir()
+    pq.write_table(table, folder / "indicator_values.parquet")
+    (folder / "manifest.json").write_text(manifest)
+    (folder / "notes.txt").write_text("same")
+    return folder
+
+
+def test_floats_within_the_tolerance_are_the_same_figures(tmp_path):
+    a = release(tmp_path / "a", values(), manifest='{"id": 1}')
+    b = release(tmp_path / "b", values(value=[1.0, 2.0 * (1 + 1e-15), 3.0]), manifest='{"id": 2}')
+    assert differences(a, b) == []
+
+
+def test_a_value_a_count_a_type_or_a_withheld_cell_that_differs_is_found(tmp_path):
+    base = values()
+    assert "value: 1 values differ" in table_differences(base, values(value=[1.0, 2.0 * (1 + 1e-9), 3.0]))[0]
+    assert "n_reporting: 1 values differ" in table_differences(base, values(n_reporting=[1, 2, 1]))[0]
+    assert "type" in table_differences(base, values(n_reporting=pa.array([1, 1, 1], pa.int32())))[0]
+    assert "null in one release only" in table_differences(base, values(value=[1.0, None, 3.0]))[0]
+    a = release(tmp_path / "a", base)
+    b = release(tmp_path / "b", values(status=["ok", "suppressed", "ok"]))
+    found = differences(a, b)
+    assert any("withheld in B only: ('a', 'Y', '2020', 'total')" in f for f in found)
+    (b / "notes.txt").write_text("other")
+    assert "notes.txt: the bytes differ" in differences(a, b)
+
+
+def test_dictionary_encoding_is_storage_not_content(tmp_path):
+    encoded = values().set_column(0, "indicator", pa.array(["a", "a", "b"]).dictionary_encode())
+    assert table_differences(values(), encoded) == []
