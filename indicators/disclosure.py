@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import protection
-
 #: Every cell withheld by disclosure control says the same, whether its own count is small (primary), it is
 #: withheld to protect another (secondary), as in the release before (kept) or as another indicator on the same
 #: count (family): a note that told them apart would tell an attacker which withheld counts are *not* small, and
@@ -50,7 +48,7 @@ CONFIDENTIAL_REASON = "Withheld: confidential according to its publisher."
 KEPT_REASON = "Withheld as in the release before, so that comparing the two releases cannot reveal a withheld value."
 SECONDARY_REASON = "Withheld so that a confidential value elsewhere cannot be worked out from the published figures."
 #: the kinds (``secondary_suppression``'s ``kind``) published with DISCLOSURE_REASON
-DISCLOSURE_KINDS = protection.DISCLOSURE_KINDS
+DISCLOSURE_KINDS = ("primary", "secondary", "kept", "family")
 
 #: ``withheld`` codes of the input cells
 NONE, PRIMARY, CONFIDENTIAL, KEPT, HIDDEN, FAMILY, FAMILY_OWN = 0, 1, 2, 3, 4, 5, 6
@@ -94,6 +92,8 @@ def secondary_suppression(cells: pd.DataFrame, rules: pd.DataFrame | None = None
     for _ in range(len(df) + 1):
         added = _geography_round(df, has_parent) + _breakdown_round(df, bd_size)
         if not added and rules is not None:
+            from indicators import protection  # the LP solver: only a run that withholds cells loads it
+
             added = protection.protect(df, rules, _withhold, ranges)
         if not added:
             break

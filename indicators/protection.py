@@ -16,10 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from indicators.disclosure import DISCLOSURE_KINDS
 from indicators.disclosure_audit import INF, feasible_ranges, relations
-
-#: the kinds of :mod:`indicators.disclosure` published with its one note (kept here: that module imports this)
-DISCLOSURE_KINDS = ("primary", "secondary", "kept", "family")
 
 #: per indicator id: ``threshold, zero (1: zeros withheld too), on, rolled_up, protection`` (NaN: whole range)
 RULE_COLUMNS = ("threshold", "zero", "on", "rolled_up", "protection")
