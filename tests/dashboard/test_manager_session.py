@@ -8,6 +8,8 @@ import pytest
 
 from tests.dashboard.conftest import Page, serving
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 MANAGER = ("performance.lead", "a-long-test-password")
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from tests.dashboard.conftest import Page
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 CALLBACK = {"output": "area-detail.children", "outputs": {"id": "area-detail", "property": "children"},
             "inputs": [{"id": "area-indicator", "property": "value", "value": "neet_rate"}],
             "changedPropIds": ["area-indicator.value"],

@@ -12,6 +12,8 @@ from etl.sources.area_codes import apply_code_mapping, match_names, normalise_na
 from etl.validate import is_pseudo_area
 from tests.etl.bad_inputs_helpers import deployment, read
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 TSV = "eurostat-regional-population-gdp/tsv/demo_r_pjanaggr3.tsv.gz"
 GDP = "eurostat-regional-population-gdp/sdmx-csv/nama_10r_3gdp_linear.csv.gz"
 

@@ -7,6 +7,8 @@ import pytest
 from core.errors import SourceError
 from tests.etl.bad_inputs_helpers import BAD, CSV_COLUMNS, POPULATION, deployment, extract, messages, read
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def findings_of(tmp_path, shared_data, **source):
     obs, found = read(deployment(tmp_path, shared_data, source))

@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 def test_concurrent_first_connections_all_succeed(tmp_path):
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
-    code = f"from etl import catalogue; catalogue.connect({url!r}); print('ok')"
+    code = f"from core import catalogue; catalogue.connect({url!r}); print('ok')"
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(8)]
     results = [p.communicate(timeout=120) for p in procs]

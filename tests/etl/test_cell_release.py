@@ -18,6 +18,8 @@ from etl.pipeline import run
 from indicators import disclosure
 from tests.indicators.world import build_config
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 BUCKS = "Value for Bucks County applied to districts"
 TOTAL = {"id": "total", "unit": "people", "compute": {"method": "sum", "measure": "x"}}
 SMALL = {"id": "small", "unit": "people", "compute": {"method": "sum", "measure": "y"},

@@ -19,6 +19,8 @@ from core.config_models import CsvColumns, SourceConfig, SqlConfig
 from core.errors import SourceError
 from etl.sources import read_source
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 PAGE = "eurostat-regional-population-gdp/sdmx-csv/demo_r_pjanaggr3_page_linear.csv.gz"
 COLS = CsvColumns(area_code="geo", period="year", value="population", flag="flag")
 

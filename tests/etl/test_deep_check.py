@@ -18,6 +18,8 @@ from core.config import load_config
 from etl import deep_check as deep
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 STARTER = ROOT / "examples" / "starter"
 COLUMNS = {"area_code": "district", "period": "year", "value": "value"}
 

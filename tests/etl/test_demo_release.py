@@ -6,9 +6,12 @@ import json
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from core import catalogue
 from core.store import ReleaseStore
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 
 def values(release) -> pd.DataFrame:

@@ -14,6 +14,8 @@ from core.config_models import MeasureConfig, SourceConfig
 from tests.conftest import ROOT
 from tests.etl.bad_inputs_helpers import deployment, read
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 DOC = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
 
 

@@ -16,6 +16,8 @@ import pytest
 from core.config_models import AggregateRoot
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 EU27 = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU",
         "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"]
 COLUMNS = ["indicator", "area_code", "level", "period", "value", "top_value", "aggregate_value",

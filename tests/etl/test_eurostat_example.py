@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import ROOT, load_config_with, temp_store_env
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 @pytest.fixture(scope="module")
 def eurostat_release(tmp_path_factory):

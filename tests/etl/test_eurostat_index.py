@@ -21,6 +21,8 @@ from indicators.compute import compute
 from indicators.engine import DuckDBEngine
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 CONFIG = ROOT / "examples" / "eurostat" / "index.yaml"
 TSV = ROOT / "examples" / "data" / "eurostat-regional-population-gdp" / "tsv" / "demo_r_pjanaggr3.tsv.gz"
 

@@ -15,6 +15,8 @@ from etl.pipeline import run
 from tests.etl.bad_inputs_helpers import BAD, deployment, messages, read
 from tests.etl.test_cli import cli
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def test_warn_keeps_the_row(tmp_path, shared_data):
     config = deployment(tmp_path, shared_data, {"path": str(BAD / "negative_count.csv"),

@@ -36,6 +36,9 @@ sys.exit(main(["etl", "run", "--config", "config.yaml"]))
 """
 
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
+
 def test_kill_9_while_writing_leaves_the_previous_release_published(demo_env, demo_release):
     store = ReleaseStore(demo_env["OPENMEASURE_STORE"])
     before = store.current_id()

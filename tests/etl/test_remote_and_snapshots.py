@@ -20,6 +20,8 @@ from etl.pipeline import run
 from etl.sources import remote, snapshots
 from tests.etl.bad_inputs_helpers import BAD, deployment
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 PAGE = "eurostat-regional-population-gdp/sdmx-csv/nama_10r_3gdp_page_linear.csv.gz"
 
 

@@ -11,6 +11,8 @@ from core.config_models import SourceConfig
 from core.errors import SourceError
 from etl.sources import read_source
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 EUROSTAT = "eurostat-regional-population-gdp"
 
 

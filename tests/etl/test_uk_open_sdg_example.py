@@ -21,6 +21,8 @@ import yaml
 
 from tests.conftest import ROOT, temp_store_env
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 EXAMPLE = ROOT / "examples" / "uk-open-sdg"
 GUIDE = ROOT / "docs" / "bring-your-own-data.md"
 FILES = ["indicator_11-6-2.csv", "indicator_17-8-1.csv", "areas.csv", "lad_2019_subset.geojson"]

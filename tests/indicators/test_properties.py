@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.disclosure import CONFIDENTIAL, HIDDEN, KEPT, NONE, PRIMARY, secondary_suppression
 from tests.indicators.world import build_config, compute_final
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 
 @st.composite

@@ -14,6 +14,8 @@ import pytest
 import requests
 from csvw import CSVW
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def _linked_csv_urls(base: str) -> set[str]:
     urls = set()

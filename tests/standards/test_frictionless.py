@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from frictionless import Package, validate
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 ROWS = 500
 SERVED = ["datapackage.json", "indicator_values.csv", "indicator_values.parquet", "areas.csv", "areas.parquet",

@@ -25,6 +25,8 @@ from tests.dashboard.api.conftest import make_app, remanifest
 from tests.dashboard.api.test_reading_plan import queries
 from tests.dashboard.api.test_reading_plan import reference_csv as _reference
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 _REFERENCES: dict[tuple, bytes] = {}
 
 

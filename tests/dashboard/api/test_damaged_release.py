@@ -17,6 +17,8 @@ import pytest
 
 from core.store import ReleaseStore
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 DAMAGED = ["indicator_values.parquet", "by_area/part-00000.parquet", "areas.parquet",
            "boundaries/municipality.geojson", "manifest.json"]
 KINDS = ["truncated", "bit-flipped"]

@@ -9,9 +9,12 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from tests.dashboard.api.conftest import make_app
 from tests.dashboard.api.test_downloads import api_json, read_csv, same
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 #: Every level of one year: municipalities with withheld (suppressed) cells among them.

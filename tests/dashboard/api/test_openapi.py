@@ -10,6 +10,8 @@ import pytest
 from dashboard.api.download_formats import FORMATS
 from tests.dashboard.api.conftest import make_app
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 FORMAT_MIMES = {**{f.name: f.bare_mime for f in FORMATS.values()}, "csv": "text/csv"}
 
 

@@ -20,6 +20,8 @@ from dashboard import data
 from dashboard.views import area as area_view
 from dashboard.views import attention, explorer, overview, period_choice
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def text_of(tree) -> str:
     return json.dumps(tree, default=lambda o: o.to_plotly_json(), ensure_ascii=False)

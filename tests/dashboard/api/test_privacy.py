@@ -17,6 +17,8 @@ import pytest
 from dashboard.api.download_formats import FORMATS
 from tests.dashboard.api.conftest import MANAGER, make_app
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 INTERNAL = ("sickness_absence", "Staff sickness absence", "sickness_days")
 WITHHELD = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
 

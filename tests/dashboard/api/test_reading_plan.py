@@ -20,6 +20,8 @@ from dashboard.api import formats, reading
 from dashboard.release_reader import Release
 from tests.dashboard.api.conftest import remanifest
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 WITHHELD = reading.WITHHELD
 
 

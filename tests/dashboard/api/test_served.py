@@ -9,6 +9,8 @@ import requests
 from tests.conftest import ROOT
 from tests.dashboard.api.served_app import gunicorn
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 @pytest.fixture(scope="module")
 def served(api_store):

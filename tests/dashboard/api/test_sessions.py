@@ -16,6 +16,8 @@ from tests.conftest import ROOT
 from tests.dashboard.api.conftest import MANAGER
 from tests.dashboard.api.served_app import gunicorn
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 INTERNAL = "sickness_absence"
 COOKIE = "session"
 

@@ -18,6 +18,8 @@ from etl import alerts
 from etl.runner import run_guarded
 from tests.etl.scheduler.conftest import tiny_config
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 class _Inbox:
     def __init__(self):

@@ -11,6 +11,8 @@ import pytest
 from core.store import ReleaseStore
 from tests.etl.scheduler.conftest import _free_port, first_release, openmeasure, runs, tiny_config
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def test_status_with_the_catalogue_down_says_so_in_one_line(tmp_path):
     config = tiny_config(tmp_path, extra={

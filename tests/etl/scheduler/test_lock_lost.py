@@ -13,6 +13,8 @@ from core.store import ReleaseStore
 from etl import locks
 from tests.etl.scheduler.conftest import first_release, openmeasure, runs, start, tiny_config, wait_for
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def test_a_postgresql_restart_mid_run_never_gives_two_publishing_runs(tmp_path, restartable_pg):
     config = tiny_config(tmp_path, extra={"catalogue": restartable_pg["url"]})

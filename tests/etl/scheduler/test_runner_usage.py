@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.etl.scheduler.conftest import openmeasure, runs, tiny_config
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 
 def test_an_unknown_job_is_an_error_not_a_failed_run(tmp_path):

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 from sqlalchemy import create_engine
 
@@ -27,6 +28,8 @@ from tests.etl.scheduler.conftest import (
     tiny_config,
     wait_for,
 )
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 
 def _assert_untouched(config: Path, release: str) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, text
 
 from tests.etl.scheduler.conftest import catalogue_db, runs, start, stop, tiny_config, wait_for
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def _t(value) -> datetime:
     v = datetime.fromisoformat(str(value))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.store import ReleaseStore
 from tests.etl.scheduler.conftest import first_release, runs, start, stop, tiny_config, wait_for
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 
 def _scheduler_mid_run(tmp_path, grace: float, sleep: float):

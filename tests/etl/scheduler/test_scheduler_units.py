@@ -18,6 +18,8 @@ from core.freshness import classify, freshness
 from etl.runner import backoff_delays, is_transient
 from tests.etl.scheduler.conftest import openmeasure, tiny_config
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 def _wrapped(inner: BaseException) -> BaseException:
     try:

@@ -13,6 +13,8 @@ from etl.runner import InputsUnchanged, run_guarded
 from etl.scheduler import scheduled_run
 from tests.etl.scheduler.conftest import tiny_config
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 SCHEDULES = [{"id": "all", "interval_seconds": 60, "skip_unchanged": True},
              {"id": "apps", "interval_seconds": 60, "indicators": ["applications"], "skip_unchanged": True}]
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 import signal
 import time
 
+import pytest
+
 from tests.etl.scheduler.conftest import first_release, openmeasure, runs, start, tiny_config, wait_for
+
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
 
 LOCK_TTL = 6  # tiny_config's scheduler.lock_ttl_seconds
 
