@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 from core.config import load_config
 from core.errors import OpenMeasureError
 from core.store import ReleaseStore
+from dashboard.api.state import MAX_PATH_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +35,18 @@ class DashboardServer(BaseApplication):
         return create_app(load_config(self.config_path)).server
 
 
-#: Room in a request line beside the query string: method, path, '?' and protocol (the longest route's path is
-#: under 100 bytes; a longer one is a 404 anyway).
-REQUEST_LINE_ROOM = 1024
+#: Room in a request line beside the query string: method, the longest path the app answers (a longer one is
+#: refused by the app with a 414, dashboard/api/state.py), '?' and protocol, with some to spare.
+REQUEST_LINE_ROOM = MAX_PATH_LENGTH + len("OPTIONS ? HTTP/1.1") + 64
 #: gunicorn's largest request-line limit; 0 lifts it (gunicorn then stops reading a line at 1 MB).
 GUNICORN_MAX_REQUEST_LINE = 8190
 
 
 def request_line_limit(max_query_length: int) -> int:
-    """gunicorn's ``limit_request_line`` for ``access.max_query_length``: comfortably above it, so that a
-    query string that is too long reaches the app and gets the documented JSON 414 rather than gunicorn's
-    own HTML 414 (gunicorn's default, 4094 bytes, is below the default max_query_length of 4096)."""
+    """gunicorn's ``limit_request_line`` for ``access.max_query_length``: above it and the app's path limit,
+    so that a path or query string that is too long reaches the app and gets the documented JSON 414 rather
+    than gunicorn's own HTML 414 (gunicorn's default, 4094 bytes, is below the default max_query_length of
+    4096); a request line beyond gunicorn's top limit (0: 1 MB) is gunicorn's to refuse."""
     limit = max_query_length + REQUEST_LINE_ROOM
     return limit if limit < GUNICORN_MAX_REQUEST_LINE else 0
 

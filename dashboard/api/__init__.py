@@ -30,7 +30,7 @@ from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
-from dashboard.api.state import EXTENSION, AppState, state
+from dashboard.api.state import EXTENSION, AppState, refuse_long_targets, state
 from dashboard.release_reader import ReleaseGone, ReleaseReader, ReleaseView
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def register(server: flask.Flask, config: Config, *, pages: tuple = (), pages_in
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if config.access.https or (config.access.public_url or "").startswith("https://"):
         server.config["SESSION_COOKIE_SECURE"] = True
+    server.before_request(lambda: refuse_long_targets(OWN_PREFIXES))
     for bp in (api_routes.bp, data_routes.bp, guide_routes.bp, sitemap.bp):
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())

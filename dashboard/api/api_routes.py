@@ -381,8 +381,12 @@ def openapi_document():
              "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
              "release": [r["id"] for r in st.public.store.list()]}
     columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
+    # the count limits of the routes: each from the set of values the route accepts (a parent may be any area)
+    accepted = {"indicator": rel.indicator_ids, "area": known["area"], "parent": known["area"],
+                "level": known["level"], "breakdown": known["breakdown"], "theme": known["theme"]}
+    max_items = {k: params.max_items(k, v, st.config.access.max_query_length) for k, v in accepted.items()}
     resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
-                                           st.config.publication.licence, columns))
+                                           st.config.publication.licence, columns, max_items))
     return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from core.licences import licence_iri
 from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, DownloadFormat
 from dashboard.api.metadata import COLUMN_TEXT
-from dashboard.api.params import MAX_VALUES
+from dashboard.api.state import MAX_PATH_LENGTH
 
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
@@ -118,15 +118,17 @@ def _ok(route: str) -> dict:
 LIST_PARAMS = {"indicator", "area", "level", "parent", "breakdown", "theme"}
 
 
-def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
-    """The parameter's schema, with the values the release knows as an enum (lists are repeatable)."""
+def _schema(key: str, known: dict[str, list[str]], max_page: int, max_items: dict[str, int]) -> dict:
+    """The parameter's schema, with the values the release knows as an enum (lists are repeatable, with the
+    routes' count limit, params.max_items, as maxItems)."""
     base = dict(P[key]["schema"])
     if key in known:
         base["enum"] = known[key]
     if key == "limit":
         base["maximum"] = max_page
     if key in LIST_PARAMS:
-        return {"type": "array", "items": base, "minItems": 1, "maxItems": MAX_VALUES}
+        array = {"type": "array", "items": base, "minItems": 1}
+        return {**array, "maxItems": max_items[key]} if key in max_items else array
     return base
 
 
@@ -154,16 +156,18 @@ def _license(licence: str) -> dict:
 
 
 def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000,
-         licence: str | None = None, value_columns: list[tuple[str, str]] | None = None) -> dict:
+         licence: str | None = None, value_columns: list[tuple[str, str]] | None = None,
+         max_items: dict[str, int] | None = None) -> dict:
     """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release,
-    ``value_columns`` the (name, Arrow type) of its published values."""
-    known = known or {}
+    ``value_columns`` the (name, Arrow type) of its published values, ``max_items`` the most values each list
+    parameter takes (params.max_items)."""
+    known, max_items = known or {}, max_items or {}
     paths = {}
     for route, names in ROUTE_PARAMS.items():
         parameters = []
         for k in names:
             param = {"name": P[k].get("name", k), "in": "query", "required": False,
-                     "description": P[k]["description"], "schema": _schema(k, known, max_page)}
+                     "description": P[k]["description"], "schema": _schema(k, known, max_page, max_items)}
             if k in LIST_PARAMS:
                 param.update(style="form", explode=True)
             parameters.append(param)
@@ -177,7 +181,8 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
         responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
                      "400": _error(),
                      "414": {**_error(), "description": "The query string is longer than the server takes "
-                                                        "(access.max_query_length): ask for less."}}
+                                                        "(access.max_query_length) or the path longer than "
+                                                        f"{MAX_PATH_LENGTH} bytes: ask for less."}}
         if "{" in route:
             responses["404"] = _error()
         paths[route] = {"get": {"summary": SUMMARIES[route], "parameters": parameters, "responses": responses,
