@@ -24,8 +24,10 @@ P = {
                "schema": {"type": "string"}},
     "breakdown": {"in": "query", "description": "Breakdown(s), e.g. 'total'.", "schema": {"type": "string"}},
     "period_from": {"in": "query", "description": "Keep periods that start on or after this period starts (2015, "
-                    "2015-Q1, 2015-01): 2015-Q1 keeps the year 2015, 2015-Q2 does not.",
+                    "2015-Q1, 2015-01): 2015-Q1 keeps the year 2015, 2015-Q2 does not. Refused (400) when it starts "
+                    "after period_to ends.",
                     "schema": {"type": "string", "pattern": PERIOD}},
+    # OpenAPI cannot relate two parameters: the refusals below are in the descriptions (each a 400 naming it)
     "period_to": {"in": "query", "description": "Keep periods that end on or before this period ends: 2015 keeps "
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD}},
@@ -33,12 +35,15 @@ P = {
     "limit": {"in": "query", "description": "Rows per JSON page (refused with another format: a download holds "
               "every row).", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
-               "bound to the query and the release; not signed).",
+               "bound to the query and the release; not signed). One the server did not hand out for this "
+               "query and release is refused (400).",
                "schema": {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[A-Za-z0-9_-]+$"}},
     "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); with format=csv "
             "only (refused with another format).",
             "schema": {"type": "boolean"}},
-    "format_data": {"in": "query", "name": "format", "description": "Output format.",
+    "format_data": {"in": "query", "name": "format", "description": "Output format. A format other than json is "
+                    "a download of every row the query matches, refused (400) above access.max_rows rows "
+                    "(access.max_rows_xlsx for a spreadsheet).",
                     "schema": {"type": "string", "enum": list(PARAMETER_VALUES), "default": PARAMETER_VALUES[0]}},
     "format_csv": {"in": "query", "name": "format", "description": "The format of the CSV described: csv (the "
                    "metadata takes the CSV download's query string as it is, so that its url is the CSV's URL).",
