@@ -89,9 +89,24 @@ def accepted(route: str) -> set[str]:
     return {P[k].get("name", k) for k in ROUTE_PARAMS[route]}
 
 
-def _error() -> dict:
-    return {"description": "Bad request: the JSON names the parameter at fault.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error(description: str = "Bad request: the JSON names the parameter at fault.", **headers: str) -> dict:
+    """An error response: the Error object as application/json (every refusal of the API has this body)."""
+    out = {"description": description,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    if headers:
+        out["headers"] = {name.replace("_", "-"): {"description": text, "schema": {"type": "string"}}
+                          for name, text in headers.items()}
+    return out
+
+
+#: The error responses every operation may give, besides 400 (and 404 for a path naming a resource).
+ERRORS = {
+    "414": _error(f"The query string is longer than the server takes (access.max_query_length) or the path longer "
+                  f"than {MAX_PATH_LENGTH} bytes: ask for less."),
+    "503": _error("No release can be served: none is published yet, or a file of the release is damaged (the "
+                  "message names it; the operators are told).",
+                  Retry_After="Seconds to wait before trying again (for a damaged release)."),
+}
 
 
 def _download_schema(fmt: DownloadFormat) -> dict:
@@ -184,12 +199,9 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                 parameters.append({"name": name, "in": "path", "required": True, "description": text,
                                    "schema": schema})
         responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
-                     "400": _error(),
-                     "414": {**_error(), "description": "The query string is longer than the server takes "
-                                                        "(access.max_query_length) or the path longer than "
-                                                        f"{MAX_PATH_LENGTH} bytes: ask for less."}}
+                     "400": _error(), **ERRORS}
         if "{" in route:
-            responses["404"] = _error()
+            responses["404"] = _error("Not found: the path names no indicator, area or release of this server.")
         paths[route] = {"get": {"summary": SUMMARIES[route], "parameters": parameters, "responses": responses,
                                 "operationId": route.strip("/").replace("/", "_").replace("{", "")
                                 .replace("}", "").replace(".", "_") or "root"}}

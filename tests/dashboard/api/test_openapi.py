@@ -130,3 +130,30 @@ def test_list_parameters_take_as_many_values_as_the_routes_do(client, spec):
     assert r.status_code == 200 and r.get_json()["total"] == len(municipalities)
     long = client.get("/api/v1/data?" + "&".join(f"area={c}" for c in municipalities * 2))
     assert long.status_code == 414 and "414" in spec["paths"]["/api/v1/data"]["get"]["responses"]
+
+
+def test_every_refusal_is_the_documented_error_object(client, spec, api_config, tmp_path):
+    """400, 404, 405, 414 and 503 each answer the Error object as the document's media type, with the status
+    the document lists for the operation (a 405 is about a method the document does not list: it says which
+    it takes, in Allow)."""
+    import jsonschema
+
+    error = spec["components"]["schemas"]["Error"]
+    empty = make_app(api_config.model_copy(update={"store": str(tmp_path / "no-store")})).test_client()
+    cases = [("/api/v1/data", client.get("/api/v1/data?planet=1"), 400),
+             ("/api/v1/areas/{area_code}", client.get("/api/v1/areas/NOWHERE"), 404),
+             ("/api/v1/releases/{release_id}", client.get("/api/v1/releases/20000101T000000Z-000000"), 404),
+             ("/api/v1/areas/{area_code}", client.get("/api/v1/areas/" + "A" * 2000), 414),
+             ("/api/v1/data", client.get("/api/v1/data?area=" + "A," * 3000), 414),
+             ("/api/v1/data", empty.get("/api/v1/data"), 503),
+             ("/api/v1/data", client.post("/api/v1/data"), 405),
+             ("/api/v1/releases", client.delete("/api/v1/releases"), 405)]
+    for route, r, status in cases:
+        assert r.status_code == status, (route, r.status_code, r.data[:200])
+        jsonschema.validate(r.get_json(), error)
+        assert r.get_json()["error"]["status"] == status
+        if status == 405:
+            assert set(r.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+            continue
+        documented = spec["paths"][route]["get"]["responses"][str(status)]
+        assert r.mimetype in documented["content"], (route, status, r.mimetype)
