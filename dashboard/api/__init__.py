@@ -47,7 +47,7 @@ def register(server: flask.Flask, config: Config, *, pages: tuple = (), pages_in
         config=config, releases=ReleaseReader(config.store), access=Access(config), cache=cache,
         blocks=CsvBlocks(cache.folder / "csv-blocks" if cache.folder else None,
                          config.access.csv_blocks_mb * 1024 * 1024),
-        pages_internal=pages_internal, pages=pages)
+        pages_internal=pages_internal, pages=pages, count_check=api_routes.check_counts)
     if config.access.secret_key:
         server.secret_key = config.access.secret_key
     elif not server.secret_key:

@@ -7,6 +7,7 @@ matching ``If-None-Match`` with 304. Bad input is a 400 whose JSON names the par
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import flask
@@ -392,6 +393,16 @@ def document() -> dict:
 def limits(route: str) -> dict[str, int]:
     """How many values each list parameter of ``route`` takes: the document's maxItems."""
     return openapi.list_limits(document(), route)
+
+
+def check_counts() -> None:
+    """For a query too long to answer: a 400 naming a list parameter of the route given more values than its
+    maxItems (or a value that is not a code), which the document promises, rather than a 414."""
+    rule = flask.request.url_rule
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) if rule is not None else None
+    if route in openapi.ROUTE_PARAMS:
+        for name, most in limits(route).items():
+            params.values(flask.request.args, name, most)
 
 
 @bp.get("/openapi.json")

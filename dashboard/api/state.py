@@ -9,6 +9,7 @@ signed-in manager's. The pages ask through dashboard/context.py, the API through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import flask
@@ -35,6 +36,9 @@ class AppState:
     #: the Dash pages the app serves (dashboard/routing.py), for the sitemap and the 404 status; none for the
     #: open-data routes on a server of their own
     pages: tuple = ()
+    #: run before a 414 for a long query: raises the 400 the document promises for a list parameter given more
+    #: values than its maxItems (dashboard/api/api_routes.py: check_counts)
+    count_check: Callable[[], None] | None = None
 
     @property
     def public(self) -> ReleaseView:
@@ -95,10 +99,16 @@ def too_long(max_query_length: int) -> str | None:
 def refuse_long_targets(own_prefixes: tuple[str, ...]) -> flask.Response | None:
     """before_request of the whole server (pages too): a 414 for an over-long path or query string, JSON
     problem details for the open-data routes, plain text for the pages."""
-    problem = too_long(state().config.access.max_query_length)
+    st = state()
+    problem = too_long(st.config.access.max_query_length)
     if problem is None:
         return None
     if flask.request.path.startswith(own_prefixes):
+        if st.count_check is not None and not problem.startswith("the path"):
+            try:
+                st.count_check()
+            except ApiError as err:
+                return err.response()
         return ApiError(problem, status=414).response()
     resp = flask.Response(problem + "\n", status=414, mimetype="text/plain")
     resp.headers["Cache-Control"] = "no-store"

@@ -39,10 +39,9 @@ def _worker(resp: flask.Response) -> flask.Response:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1, max_query_length: int = 4096) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     """This factory served by gunicorn with ``workers`` processes on a free 127.0.0.1 port, with the request
-    line limit ``openmeasure serve`` sets for ``max_query_length`` (the config's access.max_query_length);
-    yields its base URL once it answers."""
+    line limit ``openmeasure serve`` sets; yields its base URL once it answers."""
     import pytest
     import requests
 
@@ -52,7 +51,7 @@ def gunicorn(env: dict[str, str], workers: int = 1, max_query_length: int = 4096
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    line = options("127.0.0.1", port, workers, max_query_length)["limit_request_line"]
+    line = options("127.0.0.1", port, workers)["limit_request_line"]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                              f"127.0.0.1:{port}", "--limit-request-line", str(line),
                              "tests.dashboard.api.served_app:create()"], cwd=ROOT,

@@ -128,8 +128,9 @@ def test_list_parameters_take_as_many_values_as_the_routes_do(client, spec):
     assert 50 < len(municipalities) <= data["area"]["maxItems"]
     r = client.get(f"/api/v1/data?indicator=neet_rate&period_from=2020&period_to=2020&area={','.join(municipalities)}")
     assert r.status_code == 200 and r.get_json()["total"] == len(municipalities)
+    # twice as many, too long a query: the 400 naming the parameter over its maxItems, not a 414
     long = client.get("/api/v1/data?" + "&".join(f"area={c}" for c in municipalities * 2))
-    assert long.status_code == 414 and "414" in spec["paths"]["/api/v1/data"]["get"]["responses"]
+    assert long.status_code == 400 and long.get_json()["error"]["parameter"] == "area"
 
 
 def test_every_refusal_is_the_documented_error_object(client, spec, api_config, tmp_path):
@@ -144,7 +145,7 @@ def test_every_refusal_is_the_documented_error_object(client, spec, api_config, 
              ("/api/v1/areas/{area_code}", client.get("/api/v1/areas/NOWHERE"), 404),
              ("/api/v1/releases/{release_id}", client.get("/api/v1/releases/20000101T000000Z-000000"), 404),
              ("/api/v1/areas/{area_code}", client.get("/api/v1/areas/" + "A" * 2000), 414),
-             ("/api/v1/data", client.get("/api/v1/data?area=" + "A," * 3000), 414),
+             ("/api/v1/data", client.get("/api/v1/data?release=" + "2" * 5000), 414),
              ("/api/v1/data", empty.get("/api/v1/data"), 503),
              ("/api/v1/data", client.post("/api/v1/data"), 405),
              ("/api/v1/releases", client.delete("/api/v1/releases"), 405)]
