@@ -34,34 +34,27 @@ class DashboardServer(BaseApplication):
         return create_app(load_config(self.config_path)).server
 
 
-#: Room in a request line beside the query string: method, path, '?' and protocol (the longest route's path is
-#: under 100 bytes; a longer one is a 404 anyway).
-REQUEST_LINE_ROOM = 1024
-#: gunicorn's largest request-line limit; 0 lifts it (gunicorn then stops reading a line at 1 MB).
-GUNICORN_MAX_REQUEST_LINE = 8190
+#: gunicorn's ``limit_request_line``: 0 lifts its own limit (it then stops reading a request line at 1 MB), so
+#: that every over-long path or query string reaches the app, which refuses it as the OpenAPI document says (a
+#: 400 naming a list parameter given too many values, else a JSON 414; dashboard/api/state.py) rather than
+#: with gunicorn's HTML 414 (its default limit, 4094 bytes, is below the default max_query_length of 4096, and
+#: any fixed limit is below some request a client may send).
+REQUEST_LINE_LIMIT = 0
 
 
-def request_line_limit(max_query_length: int) -> int:
-    """gunicorn's ``limit_request_line`` for ``access.max_query_length``: comfortably above it, so that a
-    query string that is too long reaches the app and gets the documented JSON 414 rather than gunicorn's
-    own HTML 414 (gunicorn's default, 4094 bytes, is below the default max_query_length of 4096)."""
-    limit = max_query_length + REQUEST_LINE_ROOM
-    return limit if limit < GUNICORN_MAX_REQUEST_LINE else 0
-
-
-def options(host: str, port: int, workers: int, max_query_length: int = 4096) -> dict:
+def options(host: str, port: int, workers: int) -> dict:
     if not 0 < port < 65536:
         raise OpenMeasureError(f"--port {port}: give a port between 1 and 65535")
     if workers < 1:
         raise OpenMeasureError(f"--workers {workers}: give at least 1 worker")
     return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "timeout": 60,
             "accesslog": "-", "errorlog": "-", "loglevel": "info", "proc_name": "openmeasure-dashboard",
-            "limit_request_line": request_line_limit(max_query_length)}
+            "limit_request_line": REQUEST_LINE_LIMIT}
 
 
 def serve(config_path: str, host: str = "127.0.0.1", port: int = 8050, workers: int = 2) -> int:
     config = load_config(config_path)  # a ConfigError stops here, before any worker starts
-    opts = options(host, port, workers, config.access.max_query_length)
+    opts = options(host, port, workers)
     if ReleaseStore(config.store).current_id() is None:
         log.warning("store=%s release=none: pages will say so until 'openmeasure etl run' publishes one",
                     config.store)

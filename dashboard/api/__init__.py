@@ -30,7 +30,7 @@ from dashboard.api.access import Access
 from dashboard.api.cache import DownloadCache, folder_for
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.errors import ApiError
-from dashboard.api.state import EXTENSION, AppState, state
+from dashboard.api.state import EXTENSION, AppState, refuse_long_targets, state
 from dashboard.release_reader import ReleaseGone, ReleaseReader, ReleaseView
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def register(server: flask.Flask, config: Config, *, pages: tuple = (), pages_in
         config=config, releases=ReleaseReader(config.store), access=Access(config), cache=cache,
         blocks=CsvBlocks(cache.folder / "csv-blocks" if cache.folder else None,
                          config.access.csv_blocks_mb * 1024 * 1024),
-        pages_internal=pages_internal, pages=pages)
+        pages_internal=pages_internal, pages=pages, count_check=api_routes.check_counts)
     if config.access.secret_key:
         server.secret_key = config.access.secret_key
     elif not server.secret_key:
@@ -58,6 +58,7 @@ def register(server: flask.Flask, config: Config, *, pages: tuple = (), pages_in
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if config.access.https or (config.access.public_url or "").startswith("https://"):
         server.config["SESSION_COOKIE_SECURE"] = True
+    server.before_request(lambda: refuse_long_targets(OWN_PREFIXES))
     for bp in (api_routes.bp, data_routes.bp, guide_routes.bp, sitemap.bp):
         server.register_blueprint(bp)
     server.register_error_handler(ApiError, lambda exc: exc.response())

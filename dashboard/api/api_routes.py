@@ -7,6 +7,7 @@ matching ``If-None-Match`` with 304. Bad input is a 400 whose JSON names the par
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import flask
@@ -60,7 +61,7 @@ def indicators():
     params.check_names(args, openapi.accepted("/api/v1/indicators"))
     rel = params.release(state().reader(), args)
     fmt = params.one(args, "format", TABLE_FORMATS, "json")
-    themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]))
+    themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]), limits("/api/v1/indicators")["theme"])
     df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
 
     return _list_response(rel, fmt, _methodology_links(rel, df), "indicators", lambda d: indicator_records(rel, d))
@@ -115,8 +116,9 @@ def areas():
     rel = params.release(state().reader(), args)
     fmt = params.one(args, "format", TABLE_FORMATS, "json")
     codes = set(rel.areas["area_code"])
-    levels = params.known(args, "level", "level", set(rel.levels))
-    parents = params.known(args, "parent", "area", codes)
+    most = limits("/api/v1/areas")
+    levels = params.known(args, "level", "level", set(rel.levels), most["level"])
+    parents = params.known(args, "parent", "area", codes, most["parent"])
     df = rel.areas
     if levels is not None:
         df = df[df["level"].isin(levels)]
@@ -146,21 +148,18 @@ def area(area_code: str):
 
 
 # --- data ------------------------------------------------------------------------------------------
-def value_query(rel: Release, args: MultiDict) -> reading.ValueQuery:
+def value_query(rel: Release, args: MultiDict, route: str) -> reading.ValueQuery:
     codes = set(rel.areas["area_code"])
+    most = limits(route)
     q = reading.ValueQuery(
-        indicators=params.known(args, "indicator", "indicator", rel.indicator_ids),
-        areas=params.known(args, "area", "area", codes),
-        levels=params.known(args, "level", "level", set(rel.levels)),
-        parents=params.known(args, "parent", "area", codes),
-        breakdowns=params.known(args, "breakdown", "breakdown", reading.known_breakdowns(rel)),
+        indicators=params.known(args, "indicator", "indicator", rel.indicator_ids, most["indicator"]),
+        areas=params.known(args, "area", "area", codes, most["area"]),
+        levels=params.known(args, "level", "level", set(rel.levels), most["level"]),
+        parents=params.known(args, "parent", "area", codes, most["parent"]),
+        breakdowns=params.known(args, "breakdown", "breakdown", reading.known_breakdowns(rel), most["breakdown"]),
         period_from=params.period(args, "period_from"),
         period_to=params.period(args, "period_to"),
     )
-    if q.period_from and q.period_to and \
-            reading.period_months(q.period_from)[0] > reading.period_months(q.period_to)[1]:
-        raise ApiError(f"period_from ({q.period_from}) starts after period_to ({q.period_to}) ends; no period can "
-                       "be in both", parameter="period_from")
     return q
 
 
@@ -187,7 +186,7 @@ def data():
     params.check_names(args, openapi.accepted("/api/v1/data"))
     rel = params.release(st.reader(), args)
     fmt = params.one(args, "format", PARAMETER_VALUES, "json")
-    q = value_query(rel, args)
+    q = value_query(rel, args, "/api/v1/data")
     bom = params.flag(args, "bom")
     cfg = st.config.access
     limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
@@ -265,7 +264,8 @@ def _json_page(rel: Release, q: reading.ValueQuery, n: int, offset: int, limit: 
                meta: dict) -> flask.Response:
     if offset and offset >= n:  # every cursor handed out points inside the result, which never changes
         raise ApiError(f"this cursor points past the end of the result ({n:,} rows): follow the 'next' link of "
-                       "the previous page, or start again without 'cursor'", parameter="cursor")
+                       "the previous page, or start again without 'cursor'", parameter="cursor",
+                       status=params.CURSOR_UNKNOWN)
     nxt = None
     if offset + limit < n:
         args = _args_without(flask.request.args, ("cursor",))
@@ -314,7 +314,7 @@ def data_metadata():
     params.one(args, "format", ("csv",), "csv")
     params.flag(args, "bom")
     rel = params.release(st.reader(), args)
-    q = value_query(rel, args)
+    q = value_query(rel, args, "/api/v1/data/metadata.json")
 
     def build():
         # the CSV this describes is the one whose Link header names this URL: the same query string, as it is
@@ -370,20 +370,47 @@ def release(release_id: str):
                             rel)
 
 
+def document() -> dict:
+    """The OpenAPI document of the current public release, built once per release and base URL."""
+    st = state()
+    rel = st.public.current()
+    cache = flask.current_app.extensions.setdefault("openmeasure_api_documents", {})
+    key = (rel.id, st.base_url())
+    if key not in cache:
+        known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
+                 "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
+                 "level": list(rel.levels), "breakdown": sorted(reading.known_breakdowns(rel)),
+                 "theme": sorted(set(rel.indicators["theme"])),
+                 "release": [r["id"] for r in st.public.store.list()]}
+        columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
+        if len(cache) >= 8:
+            cache.clear()
+        cache[key] = openapi.spec(st.base_url(), known, st.config.access.max_page_size,
+                                  st.config.publication.licence, columns, st.config.access.max_query_length)
+    return cache[key]
+
+
+def limits(route: str) -> dict[str, int]:
+    """How many values each list parameter of ``route`` takes: the document's maxItems."""
+    return openapi.list_limits(document(), route)
+
+
+def check_counts() -> None:
+    """For a query too long to answer: a 400 naming a list parameter of the route given more values than its
+    maxItems (or a value that is not a code), which the document promises, rather than a 414."""
+    rule = flask.request.url_rule
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) if rule is not None else None
+    if route in openapi.ROUTE_PARAMS:
+        for name, most in limits(route).items():
+            params.values(flask.request.args, name, most)
+
+
 @bp.get("/openapi.json")
 def openapi_document():
     params.check_names(flask.request.args, openapi.accepted("/api/v1/openapi.json"))
     st = state()
-    rel = st.public.current()
-    known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
-             "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
-             "level": list(rel.levels),
-             "breakdown": sorted(reading.known_breakdowns(rel)), "theme": sorted(set(rel.indicators["theme"])),
-             "release": [r["id"] for r in st.public.store.list()]}
-    columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
-    resp = http.json_response(openapi.spec(st.base_url(), known, st.config.access.max_page_size,
-                                           st.config.publication.licence, columns))
-    return http.finish(resp, http.etag_for(rel.id, "public"), True, st.config.access.cache_seconds)
+    resp = http.json_response(document())
+    return http.finish(resp, http.etag_for(st.public.current().id, "public"), True, st.config.access.cache_seconds)
 
 
 @bp.get("/sdmx/structure")

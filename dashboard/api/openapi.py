@@ -9,13 +9,15 @@ from __future__ import annotations
 from core.licences import licence_iri
 from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, DownloadFormat
 from dashboard.api.metadata import COLUMN_TEXT
-from dashboard.api.params import MAX_VALUES
+from dashboard.api.params import MAX_VALUE_LENGTH, encoded, share_out
+from dashboard.api.state import MAX_PATH_LENGTH
 
 PERIOD = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
 P = {
     "release": {"in": "query", "description": "Pin the query to a release id (default: the current release); "
-                "see /api/v1/releases.", "schema": {"type": "string", "pattern": r"^\d{8}T\d{6}Z-[0-9a-f]{6}$"}},
+                "see /api/v1/releases.", "schema": {"type": "string", "pattern": r"^\d{8}T\d{6}Z-[0-9a-f]{6}$",
+                                                          "maxLength": len("20250101T000000Z-abcdef")}},
     "indicator": {"in": "query", "description": "Indicator id(s), comma-separated or repeated.",
                   "schema": {"type": "string"}},
     "area": {"in": "query", "description": "Area code(s), comma-separated or repeated.", "schema": {"type": "string"}},
@@ -24,21 +26,25 @@ P = {
                "schema": {"type": "string"}},
     "breakdown": {"in": "query", "description": "Breakdown(s), e.g. 'total'.", "schema": {"type": "string"}},
     "period_from": {"in": "query", "description": "Keep periods that start on or after this period starts (2015, "
-                    "2015-Q1, 2015-01): 2015-Q1 keeps the year 2015, 2015-Q2 does not.",
-                    "schema": {"type": "string", "pattern": PERIOD}},
+                    "2015-Q1, 2015-01): 2015-Q1 keeps the year 2015, 2015-Q2 does not. After period_to, no period is "
+                    "in both: the result is empty.",
+                    "schema": {"type": "string", "pattern": PERIOD, "maxLength": len("2015-Q1")}},
     "period_to": {"in": "query", "description": "Keep periods that end on or before this period ends: 2015 keeps "
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
-                  "schema": {"type": "string", "pattern": PERIOD}},
+                  "schema": {"type": "string", "pattern": PERIOD, "maxLength": len("2015-Q1")}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
     "limit": {"in": "query", "description": "Rows per JSON page (refused with another format: a download holds "
               "every row).", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
-               "bound to the query and the release; not signed).",
+               "bound to the query and the release; not signed). One the server did not hand out for this "
+               "query and release names no page: 404.",
                "schema": {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[A-Za-z0-9_-]+$"}},
     "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); with format=csv "
             "only (refused with another format).",
             "schema": {"type": "boolean"}},
-    "format_data": {"in": "query", "name": "format", "description": "Output format.",
+    "format_data": {"in": "query", "name": "format", "description": "Output format. A format other than json is "
+                    "a download of every row the query matches, refused (400) above access.max_rows rows "
+                    "(access.max_rows_xlsx for a spreadsheet).",
                     "schema": {"type": "string", "enum": list(PARAMETER_VALUES), "default": PARAMETER_VALUES[0]}},
     "format_csv": {"in": "query", "name": "format", "description": "The format of the CSV described: csv (the "
                    "metadata takes the CSV download's query string as it is, so that its url is the CSV's URL).",
@@ -87,9 +93,24 @@ def accepted(route: str) -> set[str]:
     return {P[k].get("name", k) for k in ROUTE_PARAMS[route]}
 
 
-def _error() -> dict:
-    return {"description": "Bad request: the JSON names the parameter at fault.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error(description: str = "Bad request: the JSON names the parameter at fault.", **headers: str) -> dict:
+    """An error response: the Error object as application/json (every refusal of the API has this body)."""
+    out = {"description": description,
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    if headers:
+        out["headers"] = {name.replace("_", "-"): {"description": text, "schema": {"type": "string"}}
+                          for name, text in headers.items()}
+    return out
+
+
+#: The error responses every operation may give, besides 400 (and 404 for a path naming a resource).
+ERRORS = {
+    "414": _error(f"The query string is longer than the server takes (access.max_query_length) or the path longer "
+                  f"than {MAX_PATH_LENGTH} bytes: ask for less."),
+    "503": _error("No release can be served: none is published yet, or a file of the release is damaged (the "
+                  "message names it; the operators are told).",
+                  Retry_After="Seconds to wait before trying again (for a damaged release)."),
+}
 
 
 def _download_schema(fmt: DownloadFormat) -> dict:
@@ -124,15 +145,45 @@ LIST_PARAMS = {"indicator", "area", "level", "parent", "breakdown", "theme"}
 
 
 def _schema(key: str, known: dict[str, list[str]], max_page: int) -> dict:
-    """The parameter's schema, with the values the release knows as an enum (lists are repeatable)."""
+    """The parameter's schema, with the values the release knows as an enum (lists are repeatable; their
+    maxItems come from :func:`_max_items`)."""
     base = dict(P[key]["schema"])
     if key in known:
         base["enum"] = known[key]
     if key == "limit":
         base["maximum"] = max_page
     if key in LIST_PARAMS:
-        return {"type": "array", "items": base, "minItems": 1, "maxItems": MAX_VALUES}
+        return {"type": "array", "items": base, "minItems": 1}
     return base
+
+
+def _longest(schema: dict) -> int:
+    """Bytes of the longest value a parameter's schema allows, in a query string."""
+    if "enum" in schema:
+        return max((encoded(str(v).lower()) for v in schema["enum"]), default=0)
+    if schema.get("type") == "boolean":
+        return len("false")
+    if schema.get("type") == "integer":
+        return len(str(schema["maximum"]))
+    return schema.get("maxLength", MAX_VALUE_LENGTH)
+
+
+def _max_items(parameters: list[dict], max_query_length: int) -> None:
+    """Give each list parameter of a route its maxItems: its share of access.max_query_length (params.share_out,
+    which the routes refuse by too)."""
+    lists = {p["name"]: p["schema"] for p in parameters if p["in"] == "query" and p["schema"].get("type") == "array"}
+    scalars = {p["name"]: _longest(p["schema"]) for p in parameters
+               if p["in"] == "query" and p["name"] not in lists}
+    counts = share_out({n: (len(s["items"].get("enum", [])), _longest(s["items"])) for n, s in lists.items()},
+                       scalars, max_query_length)
+    for name, schema in lists.items():
+        schema["maxItems"] = counts[name]
+
+
+def list_limits(document: dict, route: str) -> dict[str, int]:
+    """maxItems of each list parameter of ``route`` in ``document`` (what the route refuses above)."""
+    return {p["name"]: p["schema"]["maxItems"] for p in document["paths"][route]["get"]["parameters"]
+            if "maxItems" in p["schema"]}
 
 
 def _json_type(arrow_type: str) -> str:
@@ -159,9 +210,11 @@ def _license(licence: str) -> dict:
 
 
 def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: int = 10_000,
-         licence: str | None = None, value_columns: list[tuple[str, str]] | None = None) -> dict:
+         licence: str | None = None, value_columns: list[tuple[str, str]] | None = None,
+         max_query_length: int = 4096) -> dict:
     """The document; ``known`` gives the accepted values (ids, codes, levels, releases) of the current release,
-    ``value_columns`` the (name, Arrow type) of its published values."""
+    ``value_columns`` the (name, Arrow type) of its published values; ``max_query_length`` (access) bounds the
+    number of values of the list parameters."""
     known = known or {}
     paths = {}
     for route, names in ROUTE_PARAMS.items():
@@ -172,6 +225,7 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
             if k in LIST_PARAMS:
                 param.update(style="form", explode=True)
             parameters.append(param)
+        _max_items(parameters, max_query_length)
         for name, text in PATH_PARAMS.items():
             if "{" + name + "}" in route:
                 schema = {"type": "string"}
@@ -180,11 +234,12 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                 parameters.append({"name": name, "in": "path", "required": True, "description": text,
                                    "schema": schema})
         responses = {"200": _ok(route), "304": {"description": "Not modified (If-None-Match matched)."},
-                     "400": _error(),
-                     "414": {**_error(), "description": "The query string is longer than the server takes "
-                                                        "(access.max_query_length): ask for less."}}
+                     "400": _error(), **ERRORS}
         if "{" in route:
-            responses["404"] = _error()
+            responses["404"] = _error("Not found: the path names no indicator, area or release of this server.")
+        if "cursor" in names:
+            responses["404"] = _error("No such page: the cursor was not handed out for this query and release "
+                                      "(or points past the end of the result).")
         paths[route] = {"get": {"summary": SUMMARIES[route], "parameters": parameters, "responses": responses,
                                 "operationId": route.strip("/").replace("/", "_").replace("{", "")
                                 .replace("}", "").replace(".", "_") or "root"}}

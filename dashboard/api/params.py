@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import re
+from urllib.parse import quote
 
 import orjson
 from werkzeug.datastructures import MultiDict
@@ -18,7 +19,6 @@ from core.periods import normalise_period
 from dashboard.api.errors import ApiError, unknown
 from dashboard.release_reader import Release, ReleaseReader, ReleaseView
 
-MAX_VALUES = 500
 MAX_VALUE_LENGTH = 128
 BOOLEAN = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 _TOKEN = re.compile(r"^[A-Za-z0-9_.:=\- ]+$")
@@ -32,8 +32,43 @@ def check_names(args: MultiDict, allowed: set[str]) -> None:
                            f"{', '.join(sorted(allowed)) or 'none'}", parameter=shown)
 
 
-def values(args: MultiDict, name: str) -> tuple[str, ...] | None:
-    """A list parameter: repeated (``?area=A&area=B``) and/or comma-separated (``?area=A,B``)."""
+def encoded(value: str) -> int:
+    """Bytes of ``value`` in a query string (percent-encoded)."""
+    return len(quote(value, safe=""))
+
+
+def share_out(lists: dict[str, tuple[int, int]], scalars: dict[str, int], max_query_length: int) -> dict[str, int]:
+    """How many values each list parameter of a route takes (the OpenAPI document's ``maxItems`` and the
+    routes' refusal both come from here), from ``lists``: name -> (how many values it accepts, bytes of its
+    longest) and ``scalars``: name -> bytes of the longest value of each other parameter of the route.
+
+    Every parameter at its longest, together with every list at one value more than its count (repeated,
+    ``name=value&...``), fits in ``max_query_length``: so a request the document allows is never a 414, and
+    one value too many is a 400 naming the parameter, not a 414. The room left by the other parameters is
+    shared out from the list with the fewest bytes to take every value of up (a level, a breakdown) to the
+    one with the most (areas), each taking all its values or an even share of what is left."""
+    room = max_query_length + 1 - sum(len(n) + len("=&") + v for n, v in scalars.items())
+    unit = {n: len(n) + len("=&") + longest for n, (_, longest) in lists.items()}
+    room -= sum(unit.values())  # one value more than the count of each
+    out: dict[str, int] = {}
+    pending = sorted(lists, key=lambda n: (max(lists[n][0], 1) * unit[n], n))
+    for i, n in enumerate(pending):
+        share = max(room, 0) // (len(pending) - i)
+        out[n] = max(1, min(max(lists[n][0], 1), share // unit[n]))
+        room -= out[n] * unit[n]
+    return out
+
+
+def max_items(name: str, allowed, max_query_length: int) -> int:
+    """How many values a list parameter takes on a route that has no other parameter (share_out)."""
+    allowed = set(allowed)
+    longest = max((encoded(v) for v in allowed), default=MAX_VALUE_LENGTH)
+    return share_out({name: (len(allowed), longest)}, {}, max_query_length)[name]
+
+
+def values(args: MultiDict, name: str, limit: int | None = None) -> tuple[str, ...] | None:
+    """A list parameter: repeated (``?area=A&area=B``) and/or comma-separated (``?area=A,B``), at most
+    ``limit`` values (:func:`share_out`; None: no count limit beyond the query's length)."""
     raw = args.getlist(name)
     if not raw:
         return None
@@ -46,13 +81,19 @@ def values(args: MultiDict, name: str) -> tuple[str, ...] | None:
             if len(v) > MAX_VALUE_LENGTH or not _TOKEN.match(v):
                 raise ApiError(f"{name!r} contains a value that is not a code", parameter=name)
             out.append(v)
-    if len(out) > MAX_VALUES:
-        raise ApiError(f"too many values in {name!r} ({len(out)}; at most {MAX_VALUES})", parameter=name)
+    if limit is not None and len(out) > limit:
+        raise ApiError(f"too many values in {name!r} ({len(out)}; at most {limit})", parameter=name)
     return tuple(dict.fromkeys(out))
 
 
-def known(args: MultiDict, name: str, kind: str, allowed) -> tuple[str, ...] | None:
-    got = values(args, name)
+def known(args: MultiDict, name: str, kind: str, allowed, limit: int | None = None) -> tuple[str, ...] | None:
+    """A list parameter whose values must be in ``allowed``, at most ``limit`` of them (the route's count from
+    its OpenAPI document; without one, :func:`max_items` for ``access.max_query_length``)."""
+    if limit is None:
+        from dashboard.api.state import state
+
+        limit = max_items(name, allowed, state().config.access.max_query_length)
+    got = values(args, name, limit)
     if got is not None:
         for v in got:
             if v not in allowed:
@@ -148,6 +189,11 @@ def query_key(args: MultiDict, ignore: tuple[str, ...] = ()) -> str:
     return hashlib.sha256(orjson.dumps(items)).hexdigest()
 
 
+#: The status of a cursor the server did not hand out for this query and release: a cursor names a page, as a
+#: path names an area, and there is no such page (404); a string the document's pattern refuses is a 400.
+CURSOR_UNKNOWN = 404
+
+
 def make_cursor(release_id: str, offset: int, key: str) -> str:
     raw = orjson.dumps({"r": release_id, "o": offset, "q": key[:16]})
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -165,8 +211,8 @@ def read_cursor(token: str | None, release_id: str, key: str) -> int:
             raise ValueError
     except (ValueError, TypeError, KeyError, binascii.Error, orjson.JSONDecodeError):
         raise ApiError("not a valid cursor: follow the 'next' link of the previous page, or start again "
-                       "without 'cursor'", parameter="cursor") from None
+                       "without 'cursor'", parameter="cursor", status=CURSOR_UNKNOWN) from None
     if rid != release_id or q != key[:16]:
         raise ApiError("this cursor belongs to another query or release; repeat the query that gave it",
-                       parameter="cursor")
+                       parameter="cursor", status=CURSOR_UNKNOWN)
     return offset

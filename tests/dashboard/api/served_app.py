@@ -40,18 +40,21 @@ def _worker(resp: flask.Response) -> flask.Response:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """This factory served by gunicorn with ``workers`` processes on a free 127.0.0.1 port; yields its base
-    URL once it answers."""
+    """This factory served by gunicorn with ``workers`` processes on a free 127.0.0.1 port, with the request
+    line limit ``openmeasure serve`` sets; yields its base URL once it answers."""
     import pytest
     import requests
 
+    from dashboard.serve import options
     from tests.conftest import ROOT
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    line = options("127.0.0.1", port, workers)["limit_request_line"]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                             f"127.0.0.1:{port}", "tests.dashboard.api.served_app:create()"], cwd=ROOT,
+                             f"127.0.0.1:{port}", "--limit-request-line", str(line),
+                             "tests.dashboard.api.served_app:create()"], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -59,7 +59,7 @@ def test_unknown_parameters_are_named(client, url):
     ("indicator=nope", "indicator"), ("indicator=neet_rate,nope", "indicator"), ("area=XX99", "area"),
     ("level=planet", "level"), ("parent=ZZ", "parent"), ("breakdown=sex=F", "breakdown"),
     ("format=exe", "format"), ("format=csv&format=json", "format"), ("period_from=yesterday", "period_from"),
-    ("period_to=2021-13", "period_to"), ("period_from=2020&period_to=2010", "period_from"),
+    ("period_to=2021-13", "period_to"),
     ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=99999999", "limit"), ("limit=1e3", "limit"),
     ("cursor=garbage", "cursor"), ("cursor=eyJvIjotMX0", "cursor"), ("bom=maybe", "bom"),
     ("format=parquet&bom=true", "bom"), ("format=csv&limit=5", "limit"), ("indicator=", "indicator"),
@@ -105,7 +105,7 @@ def test_a_forged_cursor_past_the_end_is_refused_and_the_messages_say_what_is_ch
     data["o"] = 10**12
     forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
     r = client.get(f"/api/v1/data?indicator=neet_rate&limit=2&cursor={forged}&release={data['r']}")
-    err = assert_refused(r, statuses=(400,))
+    err = assert_refused(r, statuses=(404,))  # the page it names is not there
     assert err["parameter"] == "cursor" and "past the end of the result" in err["message"], err
     total = client.get("/api/v1/data?indicator=neet_rate&limit=1").get_json()["total"]
     data["o"] = total - 1  # the last row: a position inside the result is just another offset
@@ -118,7 +118,9 @@ def test_a_forged_cursor_past_the_end_is_refused_and_the_messages_say_what_is_ch
 
 def test_oversized_requests(client, api_config):
     long = "indicator=" + ",".join(["neet_rate"] * 2000)
-    r = client.get(f"/api/v1/data?{long}")
+    r = client.get(f"/api/v1/data?{long}")  # too many values: the 400 the document promises, before the 414
+    assert r.status_code == 400 and r.get_json()["error"]["parameter"] == "indicator"
+    r = client.get(f"/api/v1/data?indicator=neet_rate&release={'2' * 5000}")
     assert r.status_code == 414 and "longer than" in r.get_json()["error"]["message"]
     many = "area=" + ",".join(f"A{i}" for i in range(501))
     assert_refused(client.get(f"/api/v1/data?{many}"))
