@@ -12,6 +12,8 @@ from core.errors import ConfigError
 from tests.conftest import ROOT, load_config_with
 from tests.standards.conftest import VALIDATORS
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 DCAT_AP = VALIDATORS / "dcat-ap-3.0.0"
 

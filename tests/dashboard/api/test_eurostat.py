@@ -13,6 +13,8 @@ import pytest
 from tests.dashboard.api.test_downloads import read_csv, same
 from tests.dashboard.api.test_privacy import as_text
 
+pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
+
 
 @pytest.fixture(scope="module")
 def es(eurostat_app):
