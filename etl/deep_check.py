@@ -40,7 +40,8 @@ from etl.findings import closest, reader_findings
 from etl.observations import OBSERVATION_COLUMNS, same_categories
 from etl.pipeline import check_area_targets
 from etl.sources import remote, sql
-from etl.sources.extract import count_measures, measure_frequencies, observe, proportion_findings, read_raw
+from etl.sources.extract import measure_frequencies, observe, proportion_findings, read_raw
+from indicators import methods
 
 #: Lines shown per key and rule (one per distinct message); the rest are counted in one more line.
 SHOWN = 5
@@ -179,7 +180,7 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
         known = set(areas["area_code"]) | ({agg.code} if agg is not None and agg.source == "published" else set())
     try:
         seen = observe(raw, source, [m for _, m in usable], config, known, (lambda: areas) if areas is not None
-                       else None, count_measures=count_measures(config), frequencies=measure_frequencies(config),
+                       else None, count_measures=methods.local_measures(config), frequencies=measure_frequencies(config),
                        keep_extracted=True)
     except SourceError as exc:
         problems += _from_error(exc, at, source, headers)

@@ -29,8 +29,6 @@ from etl import boundaries as boundary_files
 from etl.release_values import area_buckets, write_values
 from indicators.compute import Computation
 
-SCHEMA_VERSION = schema.SCHEMA_VERSION
-
 _FRICTIONLESS_TYPES = {
     "string": "string", "large_string": "string", "double": "number", "float": "number", "int64": "integer",
     "int32": "integer", "bool": "boolean",
@@ -118,7 +116,7 @@ def _manifest(folder: Path, config: Config, release_id: str, indicators: pd.Data
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "title": config.title,
         "synthetic": config.synthetic,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema.SCHEMA_VERSION,
         "config_hash": config_hash(config),
         "levels": config.geography.levels,
         "licence": config.publication.licence,

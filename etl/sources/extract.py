@@ -73,11 +73,6 @@ class SourcesRead:
     entries: dict[str, dict]  # the manifest's ``sources`` entries (sha256, snapshot, observations)
 
 
-def count_measures(config: Config) -> set[str]:
-    """The measures that are counts an indicator is computed from (a negative one is a finding)."""
-    return methods.local_measures(config)
-
-
 def measure_frequencies(config: Config) -> dict[str, str]:
     """Each measure's declared frequency: its own ``frequency``, else that of the indicators using it when
     they agree."""
@@ -191,7 +186,7 @@ def read_sources(config: Config, measures_needed: set[str], known_areas: set[str
     proportions, and the measures left without any observation (``no_observations``). Whether a finding
     blocks the run is the caller's to say (``etl.findings.blocking``)."""
     frames, found, stats, entries, read = [], [], [], {}, []
-    counts, frequencies = count_measures(config), measure_frequencies(config)
+    counts, frequencies = methods.local_measures(config), measure_frequencies(config)
     areas = areas or _areas_once(config)
     for source in config.sources:
         measures = [m for m in config.measures if m.source == source.id and m.id in measures_needed]
