@@ -5,8 +5,9 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, callback_context, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import fmt, ids, ui
 from dashboard.release_reader import Release
+from dashboard.views import compare_sections
 from dashboard.views.common import guarded, release_store, shared_skeleton, split, sync_target, url_sync
 
 SYNC = f"{ids.URL_SYNC}-compare"
@@ -83,41 +84,35 @@ def content(release: Release, areas: list[str], indicators: list[str]):
     too_many = (ui.no_data(f"{len(asked_inds)} indicators chosen: only the first {MAX_INDICATORS} are compared, "
                            "the most this page shows at once.") if len(asked_inds) > MAX_INDICATORS else None)
     names = [data.area_name(release, a) for a in areas]
-    latest = {}
+    frames, latest = {}, {}
     for a in areas:
-        df = data.latest(data.area_values(release, a))
-        latest[a] = df[df["indicator"].isin(indicators)].set_index("indicator")
+        df = data.area_values(release, a)
+        frames[a] = df[df["indicator"].isin(indicators)].sort_values("period")
+        latest[a] = {r["indicator"]: r for r in data.latest(frames[a]).to_dict("records")}
     sections, table_rows = [], []
     for ind in indicators:
         meta = data.indicator_meta(release, ind)
         dec, unit = int(meta["decimals"]), meta["unit"]
-        vals, lo, hi, cells = [], [], [], {}
-        for a in areas:
-            r = latest[a].loc[ind] if ind in latest[a].index else None
-            vals.append(None if r is None else r["value"])
-            lo.append(None if r is None else r["lower_ci"])
-            hi.append(None if r is None else r["upper_ci"])
-            cells[a] = "–" if r is None else f"{fmt.with_status(r['value'], r['status'], dec, unit)} ({r['period']})"
+        here = {a: latest[a].get(ind) for a in areas}
+        cells = {a: "–" if r is None else f"{fmt.with_status(r['value'], r['status'], dec, unit)} ({r['period']})"
+                 for a, r in here.items()}
         table_rows.append({"indicator": ui.Link(meta["title"], f"/indicator/{ind}?areas={','.join(areas)}"),
                            **cells})
-        have = [(n, v) for n, v in zip(names, vals, strict=True) if not fmt.missing(v)]
-        if have:
-            summary = ("Latest values: " + "; ".join(f"{n} {fmt.value(v, dec, unit)}" for n, v in have)
-                       + ends(have, meta) + ".")
-        else:
-            summary = "No values for these areas."
-        table = ui.data_table([("area", "Area"), ("value", "Value")],
-                              [{"area": n, "value": cells[a]} for a, n in zip(areas, names, strict=True)],
-                              f"{meta['title']} by area")
-        sections.append(ui.chart(f"compare-chart-{ind}", figures.bars(names, vals, lo, hi, unit=unit, decimals=dec),
-                                 summary, table, title=meta["title"]))
+        have = [(n, here[a]["value"]) for a, n in zip(areas, names, strict=True)
+                if here[a] is not None and not fmt.missing(here[a]["value"])]
+        sections.append(compare_sections.section(release, ind, areas, names, frames, here, ends(have, meta)))
     overall = ui.data_table([("indicator", "Indicator")] + [(a, n) for a, n in zip(areas, names, strict=True)],
                             table_rows, "Latest value of each indicator by area (period in brackets)")
     titles = [data.indicator_meta(release, i)["title"] for i in indicators]
     chosen = html.Dl([html.Dt(f"{fmt.count(len(names), 'area')} chosen"), html.Dd("; ".join(names)),
                       html.Dt(f"{fmt.count(len(titles), 'indicator')} chosen"), html.Dd("; ".join(titles))],
                      className="meta chosen", id="compare-chosen")
-    return [*([too_many] if too_many else []), chosen, html.H2("All selected indicators"), overall, *sections]
+    every = compare_sections.download_links(
+        release, areas, indicators, f"these {fmt.count(len(indicators), 'indicator')} for these "
+        f"{fmt.count(len(areas), 'area')}, every period", label="Data behind this comparison")
+    return [*([too_many] if too_many else []), chosen,
+            html.Section([html.H2("Data"), every, ui.pinned_note(release.id)], id="compare-downloads"),
+            html.H2("All selected indicators"), overall, *sections]
 
 
 @guarded

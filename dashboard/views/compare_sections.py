@@ -1,0 +1,223 @@
+"""One indicator's section of ``/compare`` (views/compare.py), and the links to the data it shows.
+
+For the chosen areas: the latest value of each with its 95% interval and whether it is significantly better,
+similar or worse than its parent and its top-level area (the release's ``significance_parent`` and
+``significance_top``, docs/methodology.md 'Significance': nothing is computed here), the same as bars, and
+every period as a trend chart with one line per area. Every chart has its table; the links download exactly
+the figures shown (the indicators, the areas, every period, the total breakdown), pinned to the release.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import data
+from dashboard.components import compare_figures, figures, fmt, ui
+from dashboard.release_reader import Release
+
+#: A significance (core.schema, coded "significance") against a named comparator, in the site's words.
+SIG_PHRASE = {"better": "significantly better than {}", "worse": "significantly worse than {}",
+              "higher": "significantly higher than {}", "lower": "significantly lower than {}",
+              "similar": "similar to {}", "not compared": "not compared with {}"}
+#: The same without the comparator, for the summary that names it once.
+SIG_LABEL = {"better": "significantly better", "worse": "significantly worse", "higher": "significantly higher",
+             "lower": "significantly lower", "similar": "similar", "not compared": "not compared"}
+#: The order the summary lists them in.
+SIG_ORDER = ("better", "higher", "similar", "lower", "worse", "not compared")
+#: The formats the page offers (API format, words): CSV and the spreadsheets, as the area profile does.
+DOWNLOADS = ui.AREA_DOWNLOAD_FORMATS
+
+
+class Raw(str):
+    """A table cell that is HTML already (built here from escaped parts)."""
+
+
+def significance(sig) -> str:
+    """The release's word, or 'not compared' for an empty one."""
+    return sig if isinstance(sig, str) and sig in SIG_PHRASE else "not compared"
+
+
+def sig_words(sig, against: str) -> str:
+    """'significantly better than Northmarch', 'similar to Northmarch', 'not compared with Northmarch'."""
+    return SIG_PHRASE[significance(sig)].format(against)
+
+
+def sig_cell(sig, against: str, value: str) -> Raw:
+    """The comparison as a badge: a shape and a colour (the site's ``sig-*`` classes, as the area profile's
+    chart and cards use) and the words, never the colour alone; the comparator's value in brackets."""
+    shape, css = ui.SIGNIFICANCE[significance(sig)]
+    return Raw(f'<span class="sig {css}"><span class="sig-shape" aria-hidden="true">{escape(shape)}</span> '
+               f"{escape(sig_words(sig, against))}</span> ({escape(value)})")
+
+
+def table(columns: list[tuple[str, str]], rows: list[dict], caption: str):
+    """As :func:`dashboard.components.ui.data_table` (one HTML block, first column as row headers), with cells
+    that may be :class:`Raw` HTML."""
+    def cell(v) -> str:
+        return v if isinstance(v, Raw) else escape("" if v is None else str(v))
+
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns)
+    body = "".join("<tr>" + "".join(f'<th scope="row">{cell(r.get(k))}</th>' if i == 0 else f"<td>{cell(r.get(k))}</td>"
+                                    for i, (k, _) in enumerate(columns)) + "</tr>" for r in rows)
+    markup = (f'<table class="data-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+              f"<tbody>{body}</tbody></table>")
+    return html.Div(dcc.Markdown(markup, dangerously_allow_html=True, className="table-html"), className="table-wrap",
+                    tabIndex=0, role="region", **{"aria-label": caption})
+
+
+def download_links(release: Release, areas: list[str], indicators: list[str], what: str, *, label: str):
+    """Links to exactly the figures the page shows (``what`` says which, in words), pinned to the release."""
+    items = [html.Li(html.A(f"Download {what}, as {words}",
+                            href=ui.data_url(release.id, f, indicator=indicators, area=areas, breakdown="total")))
+             for f, words in DOWNLOADS]
+    return html.Ul(items, className="data-links compare-downloads", **{"aria-label": label})
+
+
+def comparators(release: Release, areas: list[str]) -> tuple[dict[str, str | None], dict[str, str], str]:
+    """Each area's parent and top-level area (None / itself at the top), and the heading of the top-level
+    column: the root's name when there is one root, else 'its top-level area' (the countries of NUTS)."""
+    up = data.parents(release)
+    parent = {a: up.get(a) for a in areas}
+    top = {a: data.root_area(release, a) for a in areas}
+    roots = data.roots(release)
+    heading = f"Against {data.area_name(release, roots[0])}" if len(roots) == 1 else "Against its top-level area"
+    return parent, top, heading
+
+
+def latest_rows(release: Release, meta: dict, areas: list[str], names: list[str], latest: dict[str, dict | None]
+                ) -> tuple[list[dict], dict[str, list[str]]]:
+    """The latest-values table's rows, and the areas by their significance against their top-level area."""
+    dec, unit = int(meta["decimals"]), meta["unit"]
+    parent, top, _ = comparators(release, areas)
+    rows, by_sig = [], {}
+    for a, name in zip(areas, names, strict=True):
+        r = latest.get(a)
+        if r is None:
+            rows.append({"area": name, "period": "–", "value": "–", "ci": "", "parent": "–", "top": "–"})
+            continue
+        p, t = parent[a], top[a]
+        if fmt.missing(r["lower_ci"]) or fmt.missing(r["upper_ci"]):  # the method: docs/methodology.md
+            no_ci = "not compared: the value has no 95% interval"
+            rows.append({"area": name, "period": str(r["period"]), "ci": "none",
+                         "value": fmt.with_status(r["value"], r["status"], dec, unit),
+                         "parent": no_ci if p else "– (a top-level area)", "top": no_ci if t != a else "– (itself)"})
+            if t != a:
+                by_sig.setdefault("no interval", []).append(name)
+            continue
+        p_cell = (sig_cell(r["significance_parent"], data.area_name(release, p), fmt.value(r["parent_value"], dec, unit))
+                  if p else "– (a top-level area)")
+        if t == a:
+            t_cell = "– (itself)"
+        elif t == p:
+            t_cell = "as against its parent"
+        else:
+            t_cell = sig_cell(r["significance_top"], data.area_name(release, t), fmt.value(r["top_value"], dec, unit))
+        if t != a:
+            by_sig.setdefault(significance(r["significance_top"]), []).append(name)
+        rows.append({"area": name, "period": str(r["period"]),
+                     "value": fmt.with_status(r["value"], r["status"], dec, unit),
+                     "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec) or "none", "parent": p_cell, "top": t_cell})
+    return rows, by_sig
+
+
+def significance_summary(by_sig: dict[str, list[str]], release: Release, areas: list[str]) -> str:
+    """'Against Veloria: significantly better: A, B; similar: C.' (with one top-level area; with several,
+    'against its top-level area')."""
+    if not by_sig:
+        return ""
+    roots = {data.root_area(release, a) for a in areas}
+    against = data.area_name(release, roots.pop()) if len(roots) == 1 else "each area's top-level area"
+    parts = [f"{SIG_LABEL[s]}: {', '.join(by_sig[s])}" for s in SIG_ORDER if s in by_sig]
+    no_ci = by_sig.get("no interval", [])
+    if not parts:
+        return f" No area is compared with {against} for significance: the values have no 95% interval."
+    return (f" Against {against}, latest period: " + "; ".join(parts) + "."
+            + (f" Not compared, as their values have no 95% interval: {', '.join(no_ci)}." if no_ci else ""))
+
+
+def trend_series(frames: dict[str, pd.DataFrame], ind: str, areas: list[str], names: list[str]
+                 ) -> tuple[list[str], list[dict]]:
+    """Every period any chosen area has a row for (oldest first), and one series per area over them."""
+    rows = {a: frames[a][frames[a]["indicator"] == ind].set_index("period") for a in areas}
+    periods = sorted(set().union(*(r.index for r in rows.values()))) if rows else []
+    series = []
+    for a, name in zip(areas, names, strict=True):
+        r = rows[a].reindex(periods)
+        series.append({"code": a, "name": name, "x": periods, "y": r["value"].tolist(),
+                       "lower": r["lower_ci"].tolist(), "upper": r["upper_ci"].tolist(), "status": r["status"].tolist()})
+    return periods, series
+
+
+def trend_table(meta: dict, periods: list[str], series: list[dict]):
+    dec, unit = int(meta["decimals"]), meta["unit"]
+
+    def cell(s, i) -> str:
+        if fmt.missing(s["y"][i]) and not isinstance(s["status"][i], str):
+            return "–"
+        text = fmt.with_status(s["y"][i], s["status"][i], dec)
+        ci = fmt.interval(s["lower"][i], s["upper"][i], dec)
+        return f"{text} [{ci}]" if ci else text
+
+    cols = [("period", "Period")] + [(s["code"], s["name"]) for s in series]
+    rows = [{"period": p, **{s["code"]: cell(s, i) for s in series}} for i, p in enumerate(periods)]
+    return ui.data_table(cols, rows, f"{meta['title']} ({unit}), every period by area; the 95% interval in "
+                         "square brackets")
+
+
+def trend_summary(meta: dict, periods: list[str], series: list[dict]) -> str:
+    """'2013 to 2024: Venwell from 12.0 to 11.6 days; ...' (each area's first and last period with a value)."""
+    if not periods:
+        return "No values for these areas."
+    dec, unit = int(meta["decimals"]), meta["unit"]
+    parts = []
+    for s in series:
+        have = [(p, v) for p, v in zip(s["x"], s["y"], strict=True) if not fmt.missing(v)]
+        if len(have) >= 2:
+            parts.append(f"{s['name']} from {fmt.value(have[0][1], dec, unit)} ({have[0][0]}) to "
+                         f"{fmt.value(have[-1][1], dec, unit)} ({have[-1][0]})")
+        elif have:
+            parts.append(f"{s['name']} {fmt.value(have[0][1], dec, unit)} ({have[0][0]}) only")
+        else:
+            parts.append(f"{s['name']} no value")
+    bars = " Bars show 95% intervals where the figures have them." if any(
+        not fmt.missing(v) for s in series for v in s["lower"]) else ""
+    return f"{periods[0]} to {periods[-1]}: " + "; ".join(parts) + "." + bars
+
+
+def section(release: Release, ind: str, areas: list[str], names: list[str], frames: dict[str, pd.DataFrame],
+            latest: dict[str, dict | None], ends: str):
+    """The indicator's section: latest values with intervals and significance (table and bars), the trend
+    (chart and table) and its download links. ``ends``: the 'Best: ...' words of views/compare.py."""
+    meta = data.indicator_meta(release, ind)
+    dec, unit = int(meta["decimals"]), meta["unit"]
+    rows, by_sig = latest_rows(release, meta, areas, names, latest)
+    have = [(n, latest[a]["value"]) for a, n in zip(areas, names, strict=True)
+            if latest.get(a) is not None and not fmt.missing(latest[a]["value"])]
+    summary = (("Latest values: " + "; ".join(f"{n} {fmt.value(v, dec, unit)}" for n, v in have) + ends + ".")
+               if have else "No values for these areas.") + significance_summary(by_sig, release, areas)
+    _, _, top_heading = comparators(release, areas)
+    cols = [("area", "Area"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
+            ("parent", "Against its parent"), ("top", top_heading)]
+    latest_table = table(cols, rows, f"{meta['title']}: latest value of each area, its 95% interval and how it "
+                         "compares")
+    vals = {k: [None if latest.get(a) is None else latest[a][k] for a in areas] for k in ("value", "lower_ci", "upper_ci")}
+    bars = figures.bars(names, vals["value"], vals["lower_ci"], vals["upper_ci"], unit=unit, decimals=dec)
+    bars_table = ui.data_table([("area", "Area"), ("value", "Value"), ("ci", "95% interval")],
+                               [{"area": r["area"], "value": f"{r['value']} ({r['period']})", "ci": r["ci"]}
+                                for r in rows], f"{meta['title']}: latest value by area")
+    periods, series = trend_series(frames, ind, areas, names)
+    trend = compare_figures.area_trends(series, unit=unit, decimals=dec)
+    return html.Section([
+        html.H2(meta["title"]),
+        html.P(summary, className="compare-summary"),
+        latest_table,
+        ui.chart(f"compare-chart-{ind}", bars, "Each bar is an area's latest value; the lines across it its 95% "
+                 "interval, where the figures have one.", bars_table, title="Latest values", level=3),
+        ui.chart(f"compare-trend-{ind}", trend, trend_summary(meta, periods, series),
+                 trend_table(meta, periods, series), title="Trend", level=3),
+        download_links(release, areas, [ind], f"{meta['title']} for these {fmt.count(len(areas), 'area')}, every "
+                       "period", label=f"Data behind {meta['title']}"),
+    ], className="compare-indicator", id=f"compare-{ind}")
