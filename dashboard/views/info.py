@@ -11,12 +11,13 @@ import pandas as pd
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import catalogue
+from core import catalogue, quality_report
 from core.freshness import classify, classify_data, worse
 from core.schedules import make_trigger, next_run_times
 from dashboard import context, data
 from dashboard.components import fmt, ui
 from dashboard.release_reader import Release
+from dashboard.views import quality
 from dashboard.views.common import guarded, path_value
 
 log = logging.getLogger(__name__)
@@ -291,23 +292,27 @@ def last_run_notice(run, release_id: str, *, full_errors: bool = False):
 def status(**_):
     rel = context.release()
     cfg = context.config()
+    manager = context.reader().include_internal  # a signed-in manager reads errors and findings whole
     try:
         engine = catalogue.connect(cfg.catalogue)
         runs = catalogue.recent_runs(engine, 20)
         fresh = indicator_freshness(rel, engine, stale_after=cfg.scheduler.stale_after)
         schedule = job_schedule(cfg, rel, catalogue.last_runs_by_job(engine), next_run_times(cfg),
                                 unchanged=catalogue.last_event_by_job(engine, "unchanged"))
+        found = quality_report.last_run_counts(engine)
+        first = (quality_report.first_findings(engine, found.run["id"], quality.MANAGER_ROWS)
+                 if manager and found.total else None)
         problem = None
     except SQLAlchemyError as exc:
         log.warning("page=status catalogue_error=%s", exc)
         runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
-        schedule = []
+        schedule, found, first = [], None, None
     parts = [html.H1("Data status"),
              html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
     if problem:
         parts.append(ui.no_data(problem))
     if not runs.empty:
-        parts.append(last_run_notice(runs.iloc[0], rel.id, full_errors=context.reader().include_internal))
+        parts.append(last_run_notice(runs.iloc[0], rel.id, full_errors=manager))
     if not fresh.empty:
         counts = fresh["state"].value_counts()
         summary = "; ".join(f"{int(counts[k])} {FRESHNESS_TEXT[k].lower()}" for k in FRESHNESS_TEXT if k in counts)
@@ -329,6 +334,8 @@ def status(**_):
               else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": freshness_cell(r)}
              for r in fresh.itertuples()], "When each indicator was last refreshed, whether that is recent "
             "enough for how often it is updated, and whether its latest period is")]
+    if found is not None:
+        parts.append(quality.section(found, {s.id: s.title for s in cfg.sources}, manager=manager, first=first))
     if schedule:
         parts += [html.H2("Schedule"), ui.data_table(
             [("job", "Job"), ("when", "Runs"), ("next", "Next run (UTC)"), ("indicators", "Refreshes"),
@@ -338,7 +345,7 @@ def status(**_):
         parts += [html.H2("Recent runs"), ui.data_table(
             [("id", "Run"), ("job", "Job"), ("started", "Started (UTC)"), ("status", "Result"), ("seconds", "Seconds"),
              ("release", "Release"), ("error", "Error")],
-            run_rows(runs, full_errors=context.reader().include_internal),
+            run_rows(runs, full_errors=manager),
             "The last 20 pipeline runs, newest first")]
     elif not problem:
         parts.append(ui.no_data("No pipeline run has been recorded yet."))
