@@ -71,7 +71,7 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 #: What was done with the data a finding concerns (the rule's action: etl/findings.py), in words.
-ACTIONS = {"warn": "noted; the data were used",
+ACTIONS = {"warn": "noted (the data were used)",
            "quarantine": "left out of the figures",
            "block": "stopped publication"}
 

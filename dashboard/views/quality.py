@@ -35,12 +35,16 @@ def lead(found: RunFindings) -> str:
     if not found.total:
         return which + "checked the source data and found nothing to report."
     acts = quality_report.by_action(found.counts)
-    parts = [f"{fmt.count(n, 'finding')} {quality_report.ACTIONS.get(a, a)}"
-             for a in ("block", "quarantine", "warn") if (n := acts.get(a))]
+    if len(acts) == 1:
+        done = f", all {quality_report.ACTIONS.get(*acts, next(iter(acts)))}"
+    else:
+        done = ": " + "; ".join(f"{n:,} {quality_report.ACTIONS.get(a, a)}"
+                                for a in ("block", "quarantine", "warn") if (n := acts.get(a)))
     published = (" It published nothing: the figures shown are from an earlier run." if run["status"] == "failed"
                  else "")
     return (which + f"checked the source data before computing the figures and made "
-            f"{fmt.count(found.total, 'finding')}: " + "; ".join(parts) + "." + published)
+            f"{fmt.count(found.total, 'finding')}{done}. A finding is one problem, however many rows it "
+            "concerns (an unknown area code is one finding for all its rows)." + published)
 
 
 def details(findings: pd.DataFrame, total: int):

@@ -40,7 +40,7 @@ def test_the_last_runs_findings_are_counted_by_rule_source_and_action(tmp_path):
     rules = {r["rule"]: r for r in quality_report.by_rule(found.counts, titles)}
     assert set(rules) == {"unknown_area", "value_jump", "neighbour_ties"}
     assert rules["unknown_area"]["n"] == 4 and rules["unknown_area"]["name"] == "Unknown area"
-    assert rules["unknown_area"]["done"] == "3 left out of the figures; 1 noted; the data were used"
+    assert rules["unknown_area"]["done"] == "3 left out of the figures; 1 noted (the data were used)"
     assert rules["unknown_area"]["sources"] == "Council service records; labour"  # the title, else the id
     assert rules["value_jump"]["done"] == quality_report.ACTIONS["warn"]
     sources = {s["source"]: s for s in quality_report.by_source(found.counts, titles)}

@@ -57,7 +57,7 @@ def status_page(dash_app, monkeypatch, engine, *, manager: bool) -> str:
 
 def test_the_public_reads_the_findings_counted_in_words_without_paths_or_messages(dash_app, monkeypatch, tmp_path):
     page = status_page(dash_app, monkeypatch, catalogue_with_findings(tmp_path), manager=False)
-    assert "Data checks" in page and "made 3 findings: 2 findings left out of the figures; 1 finding noted" in page
+    assert "Data checks" in page and "made 3 findings: 2 left out of the figures; 1 noted (the data were used)" in page
     assert "Value not a number" in page and "a value that is not a number" in page  # the rule in plain words
     assert "Large change" in page
     assert "Council service records (synthetic)" in page  # the source by its configured title
@@ -76,3 +76,15 @@ def test_a_run_without_findings_says_it_found_nothing(dash_app, monkeypatch, tmp
     catalogue.finish_run(engine, catalogue.start_run(engine, "manual", "h"), status="succeeded")
     page = status_page(dash_app, monkeypatch, engine, manager=False)
     assert "checked the source data and found nothing to report" in page
+
+
+def test_findings_all_with_one_action_are_said_once():
+    from core.quality_report import RunFindings
+    from dashboard.views import quality
+
+    counts = pd.DataFrame({"rule": ["unknown_area", "pseudo_area"], "severity": ["quarantine"] * 2,
+                           "source": ["a", "b"], "n": [64, 65]})
+    lead = quality.lead(RunFindings({"id": 1, "status": "succeeded", "started_at": None}, counts))
+    assert "made 129 findings, all left out of the figures." in lead and "at an unknown time" in lead
+    failed = quality.lead(RunFindings({"id": 2, "status": "failed", "started_at": None}, counts))
+    assert "It published nothing" in failed
