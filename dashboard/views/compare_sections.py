@@ -168,23 +168,27 @@ def trend_table(meta: dict, periods: list[str], series: list[dict]):
 
 
 def trend_summary(meta: dict, periods: list[str], series: list[dict]) -> str:
-    """'2013 to 2024: Venwell from 12.0 to 11.6 days; ...' (each area's first and last period with a value)."""
+    """'2013 to 2024, in days: Venwell from 20.0 to 11.6; Holham from 32.5 (2014) to 19.2; ...': each area's
+    first and last value, with its period where it is not the first or last of all."""
     if not periods:
         return "No values for these areas."
     dec, unit = int(meta["decimals"]), meta["unit"]
+
+    def at(p: str, v, end: str) -> str:
+        return fmt.number(v, dec) + ("" if p == end else f" ({p})")
+
     parts = []
     for s in series:
         have = [(p, v) for p, v in zip(s["x"], s["y"], strict=True) if not fmt.missing(v)]
         if len(have) >= 2:
-            parts.append(f"{s['name']} from {fmt.value(have[0][1], dec, unit)} ({have[0][0]}) to "
-                         f"{fmt.value(have[-1][1], dec, unit)} ({have[-1][0]})")
+            parts.append(f"{s['name']} from {at(*have[0], periods[0])} to {at(*have[-1], periods[-1])}")
         elif have:
-            parts.append(f"{s['name']} {fmt.value(have[0][1], dec, unit)} ({have[0][0]}) only")
+            parts.append(f"{s['name']} {fmt.number(have[0][1], dec)} ({have[0][0]}) only")
         else:
             parts.append(f"{s['name']} no value")
     bars = " Bars show 95% intervals where the figures have them." if any(
         not fmt.missing(v) for s in series for v in s["lower"]) else ""
-    return f"{periods[0]} to {periods[-1]}: " + "; ".join(parts) + "." + bars
+    return f"{periods[0]} to {periods[-1]}" + (f", in {unit}" if unit else "") + ": " + "; ".join(parts) + "." + bars
 
 
 def section(release: Release, ind: str, areas: list[str], names: list[str], frames: dict[str, pd.DataFrame],
