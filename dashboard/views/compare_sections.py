@@ -29,6 +29,8 @@ SIG_LABEL = {"better": "significantly better", "worse": "significantly worse", "
 SIG_ORDER = ("better", "higher", "similar", "lower", "worse", "not compared")
 #: The formats the page offers (API format, words): CSV and the spreadsheets, as the area profile does.
 DOWNLOADS = ui.AREA_DOWNLOAD_FORMATS
+#: The longest line of the bars' axis title (the unit).
+UNIT_CHARS = 12
 
 
 class Raw(str):
@@ -209,6 +211,11 @@ def section(release: Release, ind: str, areas: list[str], names: list[str], fram
                          "compares")
     vals = {k: [None if latest.get(a) is None else latest[a][k] for a in areas] for k in ("value", "lower_ci", "upper_ci")}
     bars = figures.bars(names, vals["value"], vals["lower_ci"], vals["upper_ci"], unit=unit, decimals=dec)
+    # centred under a plot pushed right by the area names, a long unit ran off a 320 px screen (WCAG 1.4.10)
+    title = figures.wrap_label(unit, UNIT_CHARS)
+    bars["layout"]["xaxis"]["title"]["text"] = title
+    bars["layout"]["margin"]["b"] += 18 * title.count("<br>")
+    bars["layout"]["height"] += 18 * title.count("<br>")
     bars_table = ui.data_table([("area", "Area"), ("value", "Value"), ("ci", "95% interval")],
                                [{"area": r["area"], "value": f"{r['value']} ({r['period']})", "ci": r["ci"]}
                                 for r in rows], f"{meta['title']}: latest value by area")

@@ -46,3 +46,16 @@ def test_compare_draws_trends_intervals_significance_and_downloads(tab, release)
     assert f"areas={','.join(AREAS)}" in tab.page.url.replace("%2C", ",")
     assert tab.axe() == []
     assert not tab.errors, tab.errors
+
+
+def test_compare_reflows_at_320_px(tab):
+    """WCAG 1.4.10: the trend's legend, the tables and the download links fit a 320 px screen (the tables
+    scroll in their own box), and nothing makes the page scroll sideways."""
+    from tests.dashboard.test_dashboard_browser import OUTSIDE
+
+    tab.page.set_viewport_size({"width": 320, "height": 800})
+    tab.open(f"/compare?areas={','.join(AREAS)}&indicators={INDS[0]}")
+    for graph in tab.page.locator(".js-plotly-plot").all():
+        graph.scroll_into_view_if_needed()
+    tab.page.wait_for_timeout(500)
+    assert tab.page.evaluate(OUTSIDE) == []
