@@ -87,8 +87,9 @@ def content(release: Release, areas: list[str], indicators: list[str]):
     frames, latest = {}, {}
     for a in areas:
         df = data.area_values(release, a)
-        frames[a] = df[df["indicator"].isin(indicators)].sort_values("period")
-        latest[a] = {r["indicator"]: r for r in data.latest(frames[a]).to_dict("records")}
+        df = df[df["indicator"].isin(indicators)]
+        frames[a] = compare_sections.by_indicator(df)
+        latest[a] = {r["indicator"]: r for r in data.latest(df).to_dict("records")}
     sections, table_rows = [], []
     for ind in indicators:
         meta = data.indicator_meta(release, ind)
