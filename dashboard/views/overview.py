@@ -176,9 +176,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
 def key():
     """How the status is judged, said once for the page: each status word with its shape, colour and
     meaning, with and without a target (components.performance)."""
-    rows = [html.Li([html.Span([html.Span(s.shape, className="rag-shape", **{"aria-hidden": "true"}),
-                                html.Span(s.label + (f": {s.detail}" if s.detail else ""), className="rag-text")],
-                               className=f"rag {s.css}"), f" {s.meaning}"])
+    rows = [html.Li([ui.rag_badge(s.rag, s.key, has_target=s.key == "no_status"), ". ", s.meaning])
             for s in performance.STATUSES.values()]
     return html.Details([
         html.Summary("How the status is judged"),
