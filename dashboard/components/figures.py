@@ -193,15 +193,18 @@ def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *,
 
 
 def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower: Sequence, upper: Sequence,
-            *, unit: str, decimals: int, first: str = "best") -> dict:
+            *, unit: str, decimals: int, first: str = "best", colours: Sequence | None = None,
+            symbols: Sequence | None = None) -> dict:
     """Areas in rank order (1 = best, or ``first``: highest for a neutral indicator) with their 95% intervals: a
-    caterpillar plot that scales to thousands of areas. ``customdata`` carries the area code for click-through."""
+    caterpillar plot that scales to thousands of areas. ``customdata`` carries the area code for click-through.
+    ``colours`` and ``symbols``: each dot's status colour and shape (components.performance), else all blue."""
     y = _clean(values)
     lo, hi = _clean(lower), _clean(upper)
     has_ci = any(v is not None for v in lo)
     trace = {"type": "scatter", "mode": "markers", "x": list(range(1, len(y) + 1)), "y": y,
              "customdata": list(codes), "text": list(names), "name": "Area",
-             "marker": {"color": PALETTE[0], "size": 7 if len(y) < 400 else 4, "symbol": "circle"},
+             "marker": {"color": list(colours) if colours else PALETTE[0], "size": 7 if len(y) < 400 else 4,
+                        "symbol": list(symbols) if symbols else "circle"},
              "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}<extra></extra>"}
     if has_ci:
         trace["error_y"] = {"type": "data", "symmetric": False, "color": "#7f7f7f", "thickness": 1, "width": 0,

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from core import statuses
+from dashboard.components import performance
 from indicators import methods
 
 #: A few words after a figure for each status, and the statuses that leave no value to show (core.statuses).
@@ -18,13 +19,8 @@ SIGNIFICANCE_TEXT = {
     "not compared": "not compared",
 }
 
-PROGRESS_TEXT = {
-    "achieved": "Target achieved",
-    "on_track": "On track",
-    "acceleration_needed": "Progress, acceleration needed",
-    "limited_progress": "Limited progress",
-    "deterioration": "Getting worse",
-}
+#: Each progress_status in the words of dashboard.components.performance (the one status vocabulary).
+PROGRESS_TEXT = {k: performance.words(s.rag, k) for k, s in performance.STATUSES.items() if s.rag}
 
 
 def missing(v) -> bool:
@@ -126,3 +122,14 @@ def level_name(level: str) -> str:
 def count(n: int, noun: str) -> str:
     """'1 indicator', '3 indicators'."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def date_words(ts) -> str:
+    """'7 December 2026' from a timestamp or an ISO text; empty when there is none (or it does not parse)."""
+    if ts is None or (isinstance(ts, str) and not ts.strip()):
+        return ""
+    try:
+        t = pd.Timestamp(ts)
+    except (ValueError, TypeError):
+        return ""
+    return "" if pd.isna(t) else f"{t.day} {t:%B %Y}"

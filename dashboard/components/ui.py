@@ -16,13 +16,10 @@ from dash.development.base_component import Component
 from core import statuses
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
-from dashboard.components import fmt
+from dashboard.components import fmt, performance
 
-RAG = {  # rag -> (shape, css class, default words)
-    "green": ("●", "rag-green", "On track"),
-    "amber": ("▲", "rag-amber", "Needs acceleration"),
-    "red": ("■", "rag-red", "Off track"),
-}
+RAG = {rag: (s.shape, s.css, s.label)  # rag -> (shape, css class, headline words): components.performance
+       for rag, s in ((r, performance.status(r)) for r in performance.RAG_LABEL)}
 SIGNIFICANCE = {  # significance -> (shape, css class)
     "better": ("▲", "sig-better"),
     "worse": ("▼", "sig-worse"),
@@ -55,14 +52,15 @@ def synthetic_banner(manifest: dict):
 
 
 def rag_badge(rag, progress_status=None, has_target: bool = False):
-    """RAG status with a shape and words, never colour alone. Without a status, an indicator that has a
-    target says it has no status (no value to judge this period), not that it has no target."""
-    if rag not in RAG:
-        return html.Span("No status" if has_target else "No target", className="rag rag-none")
-    shape, css, words = RAG[rag]
-    words = fmt.PROGRESS_TEXT.get(progress_status, words)
-    return html.Span([html.Span(shape, className="rag-shape", **{"aria-hidden": "true"}),
-                      html.Span(f"{words}", className="rag-text")], className=f"rag {css}")
+    """The performance status (components.performance) with a shape and words, never colour alone: the
+    headline word ('Off track') and why ('worse than at the start'). Without a status, an indicator that has
+    a target says it has no status (no value to judge this period), not that it has no target."""
+    s = performance.status(rag, progress_status, has_target)
+    if s.rag is None:
+        return html.Span(s.label, className="rag rag-none")
+    badge = html.Span([html.Span(s.shape, className="rag-shape", **{"aria-hidden": "true"}),
+                       html.Span(s.label, className="rag-text")], className=f"rag {s.css}")
+    return html.Span([badge, html.Span(f" {s.detail}", className="rag-detail")], className="rag-status")
 
 
 def significance_badge(sig, against: str = ""):
@@ -88,14 +86,16 @@ def no_data(message: str = "There is no data for this selection."):
     return html.P(message, className="no-data", role="status")
 
 
-def summary_card(title, value_text, children=(), href=None, badge=None):
+def summary_card(title, value_text, children=(), href=None, badge=None, status: str | None = None):
+    """A card; ``status`` (a components.performance key) colours its top edge like its badge."""
     heading = html.A(title, href=href) if href else title
+    css = "card" if status is None else f"card card-{performance.STATUSES[status].css}"
     return html.Section([
         html.H3(heading, className="card-title"),
         html.P(value_text, className="card-value"),
         badge if badge is not None else None,
         *children,
-    ], className="card")
+    ], className=css)
 
 
 class Link(NamedTuple):

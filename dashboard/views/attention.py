@@ -1,6 +1,7 @@
 """The overview's answer to "what needs my attention": the indicators that are off track or need acceleration in
 the chosen area, and, one level down, which areas (regions, councils) are off track, without opening every
-indicator. The status words are the release's own (``progress_status``, ``rag``: docs/methodology.md)."""
+indicator. The status words are the one vocabulary of components.performance (from the release's
+``progress_status`` and ``rag``: docs/methodology.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pyarrow.compute as pc
 from dash import html
 
 from dashboard import data
-from dashboard.components import fmt, ui
+from dashboard.components import fmt, performance, ui
 from dashboard.release_reader import Release
 
 COLUMNS = ["indicator", "area_code", "period", "rag", "progress_status"]
@@ -50,10 +51,8 @@ def names(codes: list[str], kids: pd.DataFrame) -> str:
 
 
 def status_words(rag, progress_status) -> str:
-    """'Getting worse (red)': the progress words and the RAG colour they map to, in words."""
-    if rag not in ui.RAG:
-        return "No status"
-    return f"{fmt.PROGRESS_TEXT.get(progress_status, ui.RAG[rag][2])} ({rag})"
+    """'Off track: worse than at the start', as the overview's cards say it (components.performance)."""
+    return performance.words(rag, progress_status) or performance.STATUSES["no_status"].label
 
 
 def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -> str:
@@ -84,7 +83,7 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
         link = f"/indicator/{r.indicator}?areas={area}" + (
             f"&level={kids['level'].iloc[0]}&period={r.period}" if level else "")
         row = {"indicator": ui.Link(r.title, link), "here": status_words(r.rag, r.progress_status),
-               "period": r.period, "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), r.title)}
+               "period": r.period, "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), performance.order(r.rag, r.progress_status), r.title)}
         if level:
             row["red"] = f"{len(red)} of {rated}" + (f": {names(red, kids)}" if red else "")
             row["amber"] = f"{len(amber)} of {rated}" + (f": {names(amber, kids)}" if amber else "")
@@ -97,15 +96,16 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
                        id="attention-summary")]
     else:
         lead = (f"{fmt.count(len(rows), 'indicator')} {'needs' if len(rows) == 1 else 'need'} attention: "
-                f"{here_red} off track and {here_amber} "
-                f"needing acceleration in {name}")
+                f"{here_red} {performance.RAG_LABEL['red'].lower()} and {here_amber} "
+                f"{'needs' if here_amber == 1 else 'need'} acceleration in {name}")
         if level:
             with_red = sum(1 for x in rows if x["_key"][1] < 0)
             lead += f"; {with_red} off track in at least one of its {level}"
         lead += ". Off track first; each indicator links to its map and ranking."
         columns = [("indicator", "Indicator"), ("period", "Period"), ("here", f"Status in {name}")]
         if level:
-            columns += [("red", f"{level.capitalize()} off track"), ("amber", f"{level.capitalize()} needing acceleration")]
+            columns += [("red", f"{level.capitalize()} off track"),
+                        ("amber", f"{level.capitalize()} needing acceleration")]
         body = [html.P(lead, id="attention-summary"),
                 ui.data_table(columns, rows, f"Indicators that need attention in {name}, off track first")]
     return html.Section([html.H2("Needs attention"), *body], className="attention", id="attention")

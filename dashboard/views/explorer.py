@@ -12,7 +12,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import figures, fmt, ids, performance, ui
 from dashboard.release_reader import Release
 from dashboard.views import period_choice, titles
 from dashboard.views.common import (
@@ -188,20 +188,20 @@ def ranked(release: Release, meta: dict, level: str, period: str | None) -> dict
 
 
 def progress_words(rag, progress_status) -> str:
-    """'Getting worse (red)', as the overview's table of what needs attention says it; empty without a status."""
-    if rag not in ui.RAG:
-        return ""
-    return f"{fmt.PROGRESS_TEXT.get(progress_status, ui.RAG[rag][2])} ({rag})"
+    """'Off track: worse than at the start', as the overview says it; empty without a status."""
+    return performance.words(rag, progress_status)
 
 
 def rag_counts(df: dict[str, list]) -> str:
-    """' Off track (red): 3 of 8 areas; needing acceleration (amber): 1.' for the ranking's summary."""
+    """' Off track (red squares): 3 of 8 areas; ...' for the ranking's summary, in the words and the colours
+    and shapes of the ranking's dots (components.performance)."""
     rated = [r for r in df["rag"] if r is not None]
     if not rated:
         return ""
     red, amber = rated.count("red"), rated.count("amber")
-    return (f" Off track (red): {red:,} of {len(rated):,} areas with a status; needing acceleration (amber): "
-            f"{amber:,}; the table gives each area's progress.")
+    return (f" Off track (red squares): {red:,} of {len(rated):,} areas with a status; needs acceleration (amber "
+            f"triangles): {amber:,}; on track (green circles): {rated.count('green'):,}; the table gives each "
+            "area's progress.")
 
 
 def values_table(df: dict[str, list], meta: dict, level: str, period: str | None, release: str):
@@ -251,8 +251,11 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
     keep = [i for i, v in enumerate(df["value"]) if v is not None]  # already in rank order
     have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci")}
     first, last = fmt.rank_ends(meta.get("polarity"), meta.get("method"))  # no best or worst without a direction
+    rated = any(df["rag"][i] is not None for i in keep)  # dots in the status colours (components.performance)
     fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
-                          unit=unit, decimals=dec, first=first)
+                          unit=unit, decimals=dec, first=first,
+                          colours=[performance.colour(df["rag"][i], df["progress_status"][i]) for i in keep] if rated else None,
+                          symbols=[performance.symbol(df["rag"][i], df["progress_status"][i]) for i in keep] if rated else None)
     if not keep:
         rsum = "No area has a value to rank." + breakdown_only_note(release, meta["id"], level, period)
     else:

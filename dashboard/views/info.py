@@ -15,7 +15,7 @@ from core import catalogue, quality_report
 from core.freshness import classify, classify_data, worse
 from core.schedules import make_trigger, next_run_times
 from dashboard import context, data
-from dashboard.components import fmt, ui
+from dashboard.components import fmt, performance, ui
 from dashboard.release_reader import Release
 from dashboard.views import quality
 from dashboard.views.common import guarded, path_value
@@ -82,16 +82,9 @@ def formula(meta: dict) -> str | None:
 
 @guarded
 def progress_rule(polarity: str | None, has_target: bool) -> str:
-    """How the overview's status is judged (docs/methodology.md, 'Progress towards a target and RAG status')."""
-    if polarity == "neutral":
-        return "No status: neither direction is better."
-    if has_target:
-        return ("Growth a year since the base period against the growth a year needed to reach the target: "
-                "on track (green) at 95% of it or more, acceleration needed (amber) from 60%, limited progress "
-                "(red) from 0, getting worse (red) below 0; target achieved (green) once it is reached.")
-    return ("No target: growth a year since the first period, in the better direction: on track (green) at 1.5% "
-            "a year or more, acceleration needed (amber) from 0.5%, limited progress (red) from 0, getting worse "
-            "(red) below 0.")
+    """How the overview's status is judged (docs/methodology.md, 'Progress towards a target and RAG status'),
+    in the words of the one status vocabulary (components.performance)."""
+    return performance.rule(polarity, has_target)
 
 
 def methodology(indicator_id: str | None = None, **_):

@@ -10,9 +10,9 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import catalogue
+from core import catalogue, statuses
 from dashboard import context, data
-from dashboard.components import fmt, ids, ui
+from dashboard.components import fmt, ids, performance, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
 from dashboard.views.common import guarded, page_title, release_store, shared_skeleton, sync_target, url_sync
@@ -34,12 +34,15 @@ def overview_rows(release: Release, area: str, theme: str | None) -> tuple[pd.Da
                                      on="indicator")
     # the indicator's latest period in the release: a card whose area has no value for it says so
     latest["indicator_latest"] = [data.latest_period(release, i) for i in latest["indicator"]]
-    return latest.sort_values(["theme", "title"]).reset_index(drop=True), rows
+    # off track first, then needs acceleration, on track, no status (components.performance.ORDER)
+    latest["_order"] = [performance.order(r.rag, r.progress_status, not fmt.missing(r.target))
+                        for r in latest.itertuples()]
+    latest = latest.sort_values(["_order", "theme", "title"]).drop(columns="_order")
+    return latest.reset_index(drop=True), rows
 
 
-#: How an indicator without a target gets its status (indicators/sql/compare.sql, docs/methodology.md).
-NO_TARGET_RULE = ("the status is its yearly trend since its first period (on track at 1.5% a year or more in "
-                  "the better direction, needing acceleration at 0.5%).")
+#: What a card without a target says of its status; the rule itself is said once, in the page's key.
+NO_TARGET_WORDS = "No target: the status is judged on its yearly trend."
 
 
 class Freshness(NamedTuple):
@@ -64,7 +67,7 @@ def freshness(release: Release) -> Freshness | None:
 
 
 def fresh_words(r, fresh: Freshness | None) -> str:
-    """'Latest period 2024 (annual). Refreshed 2026-11-29 07:38 UTC: up to date.'; for an area whose latest
+    """'Latest period 2024 (annual). Refreshed 29 November 2026: up to date.'; for an area whose latest
     value is older than the indicator's latest period: 'Value for 2020; the latest period, 2021, has none
     for this area (annual).'"""
     own = getattr(r, "indicator_latest", None)
@@ -74,16 +77,16 @@ def fresh_words(r, fresh: Freshness | None) -> str:
     if fresh is None or r.indicator not in fresh.indicators:
         return words
     at, state, *due = fresh.indicators[r.indicator]
-    when = "never refreshed by a recorded run" if at is None or pd.isna(at) else f"refreshed {at:%Y-%m-%d %H:%M} UTC"
+    when = "never refreshed by a recorded run" if at is None or pd.isna(at) else f"refreshed {fmt.date_words(at)}"
     return f"{words} {when[0].upper()}{when[1:]}: {info.FRESHNESS_TEXT[state].lower()}.{next_words(state, due)}"
 
 
 def next_words(state: str, due: list) -> str:
-    """' The next period is due by 2027-01-01.' (or 'was due'), from core.freshness; nothing without a date."""
+    """' The next period is due by 1 January 2027.' (or 'was due'), from core.freshness; nothing without a date."""
     when = due[0] if due else None
     if when is None or pd.isna(when):
         return ""
-    return f" The next period {'is' if state == 'fresh' else 'was'} due by {when:%Y-%m-%d}."
+    return f" The next period {'is' if state == 'fresh' else 'was'} due by {fmt.date_words(when)}."
 
 
 def failed_run_notice(release: Release, fresh: Freshness | None):
@@ -97,7 +100,44 @@ def failed_run_notice(release: Release, fresh: Freshness | None):
                    " says why and when the next run is."], className="warning last-run-failed", id="overview-last-run")
 
 
-def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
+class Shared(NamedTuple):
+    """What every card of the page has in common, said once above them rather than on each card: the
+    values' status word ('provisional') and the freshness sentence; None where the cards differ."""
+    status: str | None
+    fresh: str | None
+
+
+def shared(latest: pd.DataFrame, fresh: Freshness | None) -> Shared:
+    states = set(latest["status"].fillna("ok"))
+    word = next(iter(states)) if len(states) == 1 and len(latest) > 1 else None
+    said = {fresh_words(r, fresh) for r in latest.itertuples()}
+    return Shared(word if word not in ("ok", *fmt.NO_VALUE) else None,
+                  next(iter(said)) if len(said) == 1 and len(latest) > 1 else None)
+
+
+def shared_status_words(word: str | None) -> str | None:
+    """'Every figure below is provisional and may be revised.': the status every value has, said once."""
+    if word is None:
+        return None
+    known = statuses.BY_WORD.get(word)
+    message = known.message if known is not None else None
+    if message and message.startswith("This figure is "):
+        return "Every figure below is " + message.removeprefix("This figure is ")
+    return f"Every figure below is {fmt.status(word)}."
+
+
+def change_words(r) -> str:
+    """'Change since 2023: +1.0 pts, better': the change of the last period, labelled as such so that it is
+    not read as the status (which judges the whole period since the base)."""
+    if not isinstance(r.previous_period, str):
+        return "No earlier period."
+    sig = r.change_significance if r.change_significance not in (None, "not compared") else None
+    return (f"Change since {r.previous_period}: {fmt.change(r.change, int(r.decimals), r.unit, getattr(r, 'method', None))}"
+            + (f", {fmt.SIGNIFICANCE_TEXT.get(sig, sig)}" if isinstance(sig, str) else ""))
+
+
+def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, common: Shared | None = None):
+    common = common or Shared(None, None)
     dec, unit = int(r.decimals), r.unit
     s = series[series["indicator"] == r.indicator].sort_values("period")
     spark = ui.sparkline(s["value"].tolist())
@@ -105,29 +145,47 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None):
     trend_words = (f"Trend {first['period'].iloc[0]} to {first['period'].iloc[-1]}: "
                    f"{fmt.value(first['value'].iloc[0], dec, unit)} to {fmt.value(first['value'].iloc[-1], dec, unit)}."
                    if len(first) >= 2 else "Not enough values for a trend.")
-    change = (f"Change since {r.previous_period}: {fmt.change(r.change, dec, unit, getattr(r, 'method', None))}"
-              + (f" ({r.change_significance})" if r.change_significance not in (None, "not compared") else "")
-              if isinstance(r.previous_period, str) else "No earlier period.")
-    if not fmt.missing(r.target):
-        target = f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}"
+    has_target = not fmt.missing(r.target)
+    if has_target:
+        target = f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}."
     elif isinstance(r.progress_status, str):
-        target = f"No target set: {NO_TARGET_RULE}"
+        target = NO_TARGET_WORDS
     else:
-        target = "No target set"
+        target = None
     own = getattr(r, "indicator_latest", None)
-    shown = fmt.with_status(r.value, r.status, dec, unit)
+    shown = (fmt.value(r.value, dec, unit) if common.status is not None and r.status == common.status
+             else fmt.with_status(r.value, r.status, dec, unit))
+    said = common.fresh is None
+    note = (ui.status_message(r.status, r.note) if common.status is None
+            else html.P(r.note, className="status-message") if isinstance(r.note, str) and r.note else None)
     return ui.summary_card(
         r.title, shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
         href=f"/indicator/{r.indicator}?areas={area}",
-        badge=ui.rag_badge(r.rag, r.progress_status, has_target=not fmt.missing(r.target)),
+        badge=html.P([html.Span("Status: ", className="card-label"),
+                      ui.rag_badge(r.rag, r.progress_status, has_target=has_target)], className="card-status"),
         children=[
-            html.P(target),
-            html.P(change),
+            html.P(target, className="card-target") if target else None,
+            html.P(change_words(r), className="card-change"),
             html.P([html.Span(spark, className="spark", **{"aria-hidden": "true"}), " " if spark else "",
                     html.Span(trend_words, className="visually-hidden" if spark else "")]),
-            html.P(fresh_words(r, fresh), className="fresh"),
-            ui.status_message(r.status, r.note),
-        ])
+            html.P(fresh_words(r, fresh), className="fresh") if said else None,
+            note,
+        ], status=performance.status(r.rag, r.progress_status, has_target).key)
+
+
+def key():
+    """How the status is judged, said once for the page: each status word with its shape, colour and
+    meaning, with and without a target (components.performance)."""
+    rows = [html.Li([ui.rag_badge(s.rag, s.key, has_target=s.key == "no_status"), ". ", s.meaning])
+            for s in performance.STATUSES.values()]
+    return html.Details([
+        html.Summary("How the status is judged"),
+        html.P("Each indicator's growth a year since its base period is set against the pace its target needs "
+               "or, without a target, against its own trend in the better direction:"),
+        html.Ul(rows, className="status-key"),
+        html.P("The change since the previous period is shown apart from the status: a value can be better than "
+               "last year and still off track over the whole period."),
+    ], className="status-rule", id="status-rule")
 
 
 def profile_link(area: str, name: str):
@@ -135,28 +193,29 @@ def profile_link(area: str, name: str):
     return html.P(html.A(f"Full profile of {name}", href=f"/area/{area}"), className="profile-link")
 
 
-def status_summary(latest: pd.DataFrame, worse: int) -> str:
-    """The statuses in words, claiming none the rows do not have: with no status at all it says so rather
-    than counting zeros, and only indicators with a status are said to be judged on a target or a trend."""
-    rag = latest["rag"].value_counts()
+def status_summary(latest: pd.DataFrame, worse: int | None = None) -> str:
+    """The statuses in the words of the cards (components.performance), claiming none the rows do not have:
+    with no status at all it says so rather than counting zeros. With ``worse``, also what got worse."""
     rated = int(latest["rag"].notna().sum())
     targets = int(latest["target"].notna().sum())
-    compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
     if not rated:
-        words = "None has a status: "
-        words += (f"{targets} {'has a target' if targets == 1 else 'have a target'}, without a status yet. "
-                  if targets else "none has a target or a trend to judge. ")
+        words = "None has a status: " + (
+            f"{targets} {'has a target' if targets == 1 else 'have a target'}, without a status yet."
+            if targets else "none has a target or a trend to judge.")
     else:
-        words = (f"On track or achieved: {int(rag.get('green', 0))}; needing acceleration: {int(rag.get('amber', 0))}; "
-                 f"off track: {int(rag.get('red', 0))}; no status: {len(latest) - rated}. "
-                 f"{targets} of them {'has' if targets == 1 else 'have'} a target")
-        trend = int((latest["rag"].notna() & latest["target"].isna()).sum())
-        words += f"; {trend} with a status but no target {'is' if trend == 1 else 'are'} judged on a yearly trend. " \
-            if trend else ". "
+        rag = latest["rag"].value_counts()
+        words = ", ".join(f"{int(rag.get(c, 0))} {label.lower()}" for c, label in performance.RAG_LABEL.items())
+        words += f", {len(latest) - rated} with no status."
+    return words if worse is None else f"{words} {worse_summary(latest, worse)}"
+
+
+def worse_summary(latest: pd.DataFrame, worse: int) -> str:
+    """How many got significantly worse since the previous period, of those whose change could be tested."""
+    compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
     if not compared:
-        return words + "No change since the previous period could be tested for significance."
-    return words + (f"{worse} got significantly worse since the previous period (of {compared} whose change "
-                    "could be tested).")
+        return "No change since the previous period could be tested for significance."
+    return (f"{worse} got significantly worse since the previous period (of {compared} whose change could be "
+            "tested).")
 
 
 def content(release: Release, area: str, theme: str | None, fresh: Freshness | None = None):
@@ -165,20 +224,25 @@ def content(release: Release, area: str, theme: str | None, fresh: Freshness | N
     if latest.empty:
         return [ui.no_data(f"There are no published values for {name} in this theme."), profile_link(area, name)]
     worse = latest[latest["change_significance"] == "worse"]
-    summary = f"{name}: {fmt.count(len(latest), 'indicator')}. " + status_summary(latest, len(worse))
+    summary = f"{name}: {fmt.count(len(latest), 'indicator')}: " + status_summary(latest)
     worse_list = (html.Ul([html.Li([html.A(r.title, href=f"/indicator/{r.indicator}?areas={area}"),
                                     f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
                                     f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
                            for r in worse.itertuples()])
-                  if len(worse) else html.P("Nothing got significantly worse since the previous period."))
+                  if len(worse) else None)
     notice = failed_run_notice(release, fresh)
+    common = shared(latest, fresh)
+    once = [shared_status_words(common.status), f"For every indicator: {common.fresh}" if common.fresh else None]
     return [notice] * (notice is not None) + [
         html.P(summary, className="lead", id="overview-summary"),
-        profile_link(area, name),
         attention.section(release, area, name, latest),
-        html.Section([html.H2("Got significantly worse"), worse_list], className="worse"),
+        profile_link(area, name),
+        html.Section([html.H2("Got significantly worse"), html.P(worse_summary(latest, len(worse))), worse_list],
+                     className="worse"),
         html.H2("Every indicator"),
-        html.Div([card(r, series, area, fresh) for r in latest.itertuples()], className="cards"),
+        html.P("Off track first. " + " ".join(w for w in once if w), className="fresh", id="overview-shared"),
+        key(),
+        html.Div([card(r, series, area, fresh, common) for r in latest.itertuples()], className="cards"),
     ]
 
 
@@ -197,9 +261,7 @@ def layout(area: str | None = None, theme: str | None = None, **_):
         html.H1("Performance overview"),
         ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
         if unknown else None,
-        html.P(f"Release {rel.id}, published {created}. Each card shows the area's latest value of the indicator, "
-               "with its period when the indicator has a later one.",
-               className="fresh"),
+        release_line(rel.id, created),
         html.Form([
             ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,
                                                          clearable=False)),
@@ -209,6 +271,17 @@ def layout(area: str | None = None, theme: str | None = None, **_):
         ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
         html.Div(content(rel, area, theme, freshness(rel)), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
     ])
+
+
+def release_line(rid: str, created: str):
+    """'Data released 7 December 2026', with the release's id and time behind a disclosure."""
+    when = fmt.date_words(created)
+    return html.Details([
+        html.Summary(f"Data released {when}" if when else "Release details"),
+        html.P([f"Release {rid}, published {created}. Each card shows the area's latest value of the "
+                "indicator, with its period when the indicator has a later one. ",
+                html.A("Data status", href="/status")]),
+    ], className="fresh release-line", id="overview-release")
 
 
 def _choose(rel: Release, roots: list[str], theme: str | None):

@@ -133,7 +133,8 @@ def test_overview_cards_say_rag_in_words_and_list_what_got_worse(release):
     worse = latest[latest["change_significance"] == "worse"]
     assert f"{len(worse)} got significantly worse" in text
     for r in latest.dropna(subset=["progress_status"]).itertuples():
-        assert fmt.PROGRESS_TEXT[r.progress_status] in text
+        label, detail = fmt.PROGRESS_TEXT[r.progress_status].split(": ")
+        assert f'"{label}"' in text and f'" {detail}"' in text
     jobs = overview.overview_rows(release, "VL", "jobs")[0]
     assert set(jobs["theme"]) == {"jobs"}
 
@@ -152,7 +153,7 @@ def test_compare_limits_and_defaults(release):
 def test_ui_patterns_carry_words_and_escape_html():
     badge = json.dumps(ui.rag_badge("red", "deterioration").to_plotly_json(), default=lambda o: o.to_plotly_json(),
                        ensure_ascii=False)
-    assert "Getting worse" in badge and "■" in badge
+    assert "Off track" in badge and "worse than at the start" in badge and "■" in badge
     assert ui.synthetic_banner({"synthetic": False}) is None
     html = ui.table_html([("a", "A")], [{"a": "<script>x</script>"}, {"a": ui.Link("B&C", "/x?a=1&b=2")}], "cap")
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -49,7 +49,7 @@ def test_the_overview_names_the_off_track_indicators_and_the_regions_off_track(r
     red_here = latest[latest["rag"] == "red"]["title"].tolist()
     assert red_here, "the demo has KPIs off track at the top level"
     first_row = text.split("<tbody>")[1].split("</tr>")[0]
-    assert any(t in first_row for t in red_here) and "(red)" in first_row
+    assert any(t in first_row for t in red_here) and "Off track: " in first_row
 
 
 def test_a_council_has_no_column_for_areas_below_it(release):
@@ -57,7 +57,7 @@ def test_a_council_has_no_column_for_areas_below_it(release):
     council = rows[(rows["level"] == "municipality") & (rows["rag"] == "red")]["area_code"].iloc[0]
     latest, _ = overview.overview_rows(release, council, None)
     text = text_of(attention.section(release, council, council, latest))
-    assert "off track" in text and "Municipalities off track" not in text and "(red)" in text
+    assert "off track" in text and "Municipalities off track" not in text and "Off track: " in text
 
 
 def test_the_explorers_ranking_gives_each_areas_progress_and_counts_those_off_track(release):
@@ -74,7 +74,7 @@ def test_the_explorers_ranking_gives_each_areas_progress_and_counts_those_off_tr
         want = rows[(rows["indicator"] == "employment_rate") & (rows["level"] == level) & (rows["period"] == period)]
         outputs = explorer.ranking_outputs(release, data.indicator_meta(release, "employment_rate"), level, period)
         rated = want.dropna(subset=["rag"])
-        assert f"Off track (red): {int((rated['rag'] == 'red').sum()):,} of {len(rated):,} areas" in outputs[1]
+        assert f"Off track (red squares): {int((rated['rag'] == 'red').sum()):,} of {len(rated):,} areas" in outputs[1]
         table = text_of(outputs[5])
         assert "Progress (target or trend)" in table
         names = release.areas.set_index("area_code")["name"]
