@@ -22,7 +22,7 @@ from core.integrity import DamagedRelease
 from dashboard import api, context, delivery, guard, routing
 from dashboard.api import headers
 from dashboard.api.state import state
-from dashboard.components import ui
+from dashboard.components import fmt, ui
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 
@@ -60,7 +60,8 @@ def frame(title: str):
             rel = context.release()
             m = rel.manifest
             banner = ui.synthetic_banner(m)
-            footer_release = (f"Release {rel.id}, published {m.get('created', '')}. Licence {m.get('licence', '')}. "
+            published = fmt.date_words(m.get("created")) or "on an unknown date"
+            footer_release = (f"Data released {published} (release {rel.id}). Licence {m.get('licence', '')}. "
                               f"{m.get('attribution', '')}")
             damaged = context.damaged(rel)
             if damaged is not None:

@@ -67,7 +67,7 @@ def significance_badge(sig, against: str = ""):
     shape, css = SIGNIFICANCE.get(sig or "not compared", SIGNIFICANCE["not compared"])
     words = fmt.SIGNIFICANCE_TEXT.get(sig or "not compared", str(sig))
     if against and sig not in (None, "not compared"):
-        words = f"{words} than {against}"
+        words = f"{words} {'to' if sig == 'similar' else 'than'} {against}"
     return html.Span([html.Span(shape, className="sig-shape", **{"aria-hidden": "true"}), html.Span(words)],
                      className=f"sig {css}")
 

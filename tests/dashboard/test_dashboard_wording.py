@@ -132,3 +132,13 @@ def test_a_level_id_with_underscores_reads_as_words():
     text = explorer.describe(["A", "B"], np.array([1.0, 2.0]), {}, {"A": "Aa", "B": "Bb"},
                              {"title": "PM2.5", "unit": "µg/m3", "decimals": 1}, "local_authority", "2016")
     assert text.startswith("PM2.5 for 2 areas at local authority level in 2016.")
+
+
+def test_significance_badge_reads_as_english_against_a_comparator():
+    """'similar to X', 'better than X': never 'similar than X'."""
+    from dashboard.components import ui
+
+    def text(c):
+        return " ".join(text(x) for x in c.children) if isinstance(c.children, list) else str(c.children)
+    assert text(ui.significance_badge("similar", "Veloria")).endswith("similar to Veloria")
+    assert text(ui.significance_badge("worse", "Veloria")).endswith("worse than Veloria")
