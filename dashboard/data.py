@@ -200,6 +200,20 @@ def area_values(release: Release, area: str, columns: list[str] | None = None) -
     return t.drop_columns(["breakdown"]).to_pandas()
 
 
+#: what the breakdown views read (dashboard/views/breakdowns.py)
+BREAKDOWN_COLUMNS = VALUES.select("indicator", "period", "breakdown", "value", "lower_ci", "upper_ci", "status",
+                                  "note")
+
+
+def area_breakdowns(release: Release, area: str, indicators: list[str] | None = None) -> pd.DataFrame:
+    """The rows of one area, every period, of the indicators that break it down (a breakdown other than
+    ``total``, as ``sex=F``): their breakdown rows and their total rows if they have any. Empty (with the
+    columns) when no indicator of the area has a breakdown."""
+    df = release.values(areas=[area], indicators=indicators, columns=BREAKDOWN_COLUMNS).to_pandas()
+    broken = df.loc[df["breakdown"] != "total", "indicator"].unique()
+    return df[df["indicator"].isin(broken)].reset_index(drop=True)
+
+
 def latest(df: pd.DataFrame) -> pd.DataFrame:
     """Each indicator's latest row with a value in an area's rows; the latest row when none has a value.
 
