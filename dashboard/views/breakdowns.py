@@ -9,6 +9,7 @@ Statistics Canada's ``Both sexes``...), which is drawn as the reference line rat
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.compute as pc
 from dash import Input, Output, State, html, no_update
 
 from core import statuses
@@ -154,21 +155,30 @@ def profile_section(release: Release, area: dict, rows: pd.DataFrame | None = No
     ], id="area-breakdowns")
 
 
+def broken_areas(release: Release, indicator: str) -> frozenset[str]:
+    """The areas with a breakdown (other than ``total``) of the indicator, any period (memoised: the explorer
+    asks at every change of its choices, and most indicators have none)."""
+    def load() -> frozenset[str]:
+        t = release.values(indicators=[indicator], columns=["area_code", "breakdown"])
+        return frozenset(pc.unique(t.filter(pc.not_equal(t["breakdown"], "total"))["area_code"]).to_pylist())
+    return release.memo(("breakdown_areas", indicator), load)
+
+
 def explorer_area(release: Release, indicator: str, level: str | None, period: str | None,
                   chosen: list[str] | None) -> str | None:
     """The area whose breakdowns the explorer shows: the first of the chosen areas that has some, else the
-    best-ranked area of the level (by its total) that has some, else the first such area by code."""
-    t = release.values(indicators=[indicator], columns=["area_code", "level", "period", "breakdown",
-                                                        "rank_level"]).to_pandas()
-    broken = set(t.loc[t["breakdown"] != "total", "area_code"])
+    best-ranked area of the level (by its total at the period) that has some, else the first such by code."""
+    broken = broken_areas(release, indicator)
+    if not broken:
+        return None
     for code in chosen or []:
         if code in broken:
             return code
-    here = t[(t["level"] == level) & t["area_code"].isin(broken)] if level else t[t["area_code"].isin(broken)]
-    if here.empty:
-        here = t[t["area_code"].isin(broken)]
-    if here.empty:
-        return None
+    t = release.values(indicators=[indicator], areas=sorted(broken),
+                       columns=["area_code", "level", "period", "breakdown", "rank_level"]).to_pandas()
+    totals = (t["breakdown"] == "total") | t["breakdown"].map(lambda b: split(b)[1].strip().lower() in TOTAL_CATEGORIES)
+    t = t[totals] if totals.any() else t  # ranked by the total, or by its category when it has no total row
+    here = t[t["level"] == level] if level and (t["level"] == level).any() else t
     at = here[here["period"] == period] if period in set(here["period"]) else here
     ranked = at.dropna(subset=["rank_level"]).sort_values(["rank_level", "area_code"])
     return str(ranked["area_code"].iloc[0] if len(ranked) else sorted(at["area_code"])[0])
@@ -177,8 +187,8 @@ def explorer_area(release: Release, indicator: str, level: str | None, period: s
 def explorer_content(release: Release, indicator: str, level: str | None, period: str | None,
                      chosen: list[str] | None) -> list:
     code = explorer_area(release, indicator, level, period, chosen)
-    if code is None:
-        return [html.H2("Breakdowns"), html.P("This indicator has no breakdown (sex, age...) in this release.")]
+    if code is None:  # nothing to show: no heading either (most indicators have no breakdown)
+        return []
     area = data.area_row(release, code)
     rows = data.area_breakdowns(release, code, indicators=[indicator])
     how = ("the first of the areas followed over time that has breakdowns" if code in (chosen or [])

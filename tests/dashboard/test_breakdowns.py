@@ -156,3 +156,12 @@ def test_the_profile_shows_the_breakdown_chart_its_table_and_ranks_in_the_parent
             assert tab.errors == []
         finally:
             tab.close()
+
+
+def test_the_explorer_shows_the_first_chosen_area_with_breakdowns_else_the_best_ranked(world, release):
+    rel, _ = world
+    assert breakdowns.explorer_area(rel, "rate_by_sex", "local", "2021", None) == "L5"  # sex=T ranks it 1st
+    assert breakdowns.explorer_area(rel, "rate_by_sex", "region", "2021", []) == "R1"
+    assert breakdowns.explorer_area(rel, "rate_by_sex", "local", "2021", ["C", "L4"]) == "C"
+    assert breakdowns.explorer_area(rel, "rate", "local", "2021", ["L4"]) is None  # the total only
+    assert breakdowns.explorer_content(release, "online_share", "municipality", None, None) == []  # the demo
