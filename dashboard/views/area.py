@@ -304,9 +304,12 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     crumbs = [part for i, code in enumerate(chain)
               for part in ([" › "] if i else []) + [html.A(data.area_name(rel, code) or code, href=f"/area/{code}")]]
     is_top = parent is None
+    broken = breakdowns.profile_section(rel, area)
     if not any(not fmt.missing(r["value"]) for r in rows):  # rows, if any, only say why there is no value
         rows = []
-        body = empty_level(rel, area)
+        body = (empty_level(rel, area) if broken is None else  # published by breakdown only (Statistics Canada)
+                [html.P(f"{area['name']} has no total values in this release: its indicators are published by "
+                        "breakdown only (below).", id="breakdown-only")])
     elif is_top:  # a root: nothing above it to compare it with
         table = spine_outputs(rows, area, top_name, parent_name, is_top=True)[2]
         body = [html.H2("Every indicator, latest period"),
@@ -325,8 +328,8 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,
-        breakdowns.profile_section(rel, area) if rows else None,
-        downloads(rel, area) if rows else None,
+        broken,
+        downloads(rel, area) if rows or broken else None,
         None if not rows else html.Section([
             html.H2("One indicator in detail"),
             ui.no_data(f"There is no indicator called {asked!r}; showing "

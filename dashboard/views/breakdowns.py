@@ -105,6 +105,8 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
                     + ", ".join(f"{c['category']} ({c['against']})" for c in apart) + ".")
     elif not fmt.missing(tvalue) and any(c["against"] for c in shown):
         bits.append("No category's 95% interval excludes the total.")
+    elif shown and all(fmt.missing(c["lower"]) for c in shown):
+        bits.append("These values have no interval, so none is compared with the total.")
     if held:
         bits.append(f"Withheld to protect individuals, not plotted: {', '.join(c['category'] for c in held)}.")
     table_rows = [{"dimension": c["dimension"], "category": c["category"],

@@ -67,3 +67,26 @@ def write_config(folder: Path) -> Path:
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
     return path
+
+
+def write_canada_config(folder: Path) -> Path:
+    """Statistics Canada's suicide mortality rate by sex (tests/data/real/canada_sdg, real data): published by
+    breakdown only ('Sex=Both sexes', 'Sex=Females', 'Sex=Males'; the national headline 'Sex=total'), with no
+    interval, so a province has no total row at all."""
+    real = Path(__file__).resolve().parents[1] / "data" / "real" / "canada_sdg"
+    cfg = {
+        "title": "Canada's Open SDG data, by sex",
+        "store": "${OPENMEASURE_STORE:-store}",
+        "catalogue": "${OPENMEASURE_CATALOGUE:-sqlite:///catalog.db}",
+        "engine": {"memory_limit": "1GB", "threads": 1},
+        "geography": {"levels": ["country", "province"], "areas": {"path": str(real / "areas_canada.csv")}},
+        "sources": [{"id": "sdg", "format": "open_sdg", "path": str(real / "indicator_3-4-2.csv"),
+                     "national_area": "01"}],
+        "measures": [{"id": "suicide_by_sex", "source": "sdg", "breakdown": "Sex"}],
+        "indicators": [{"id": "suicide_rate_by_sex", "title": "Suicide mortality rate, by sex", "theme": "health",
+                        "kind": "impact", "unit": "per 100,000", "decimals": 1, "polarity": "lower_is_better",
+                        "compute": {"method": "published", "measure": "suicide_by_sex"}}],
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    return path

@@ -12,7 +12,7 @@ from dashboard.components.breakdown_figure import breakdown_figure
 from dashboard.views import area as area_view
 from dashboard.views import breakdowns
 from tests.conftest import load_config_with, temp_store_env
-from tests.dashboard.breakdown_world import write_config
+from tests.dashboard.breakdown_world import write_canada_config, write_config
 
 CELLS = [
     {"dimension": "sex", "category": "F", "value": 7.3, "lower": 5.8, "upper": 9.2, "withheld": False},
@@ -88,17 +88,41 @@ def test_rank_within_the_parent_in_words():
 
 # --- on a release with breakdowns -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """The breakdown world built into a store of its own: (release, Dash app)."""
+def _built(folder, write) -> tuple:
+    """The config ``write`` puts in ``folder`` built into a store of its own: (release, Dash app)."""
     from dashboard.app import create_app
     from dashboard.release_reader import ReleaseReader
     from etl.pipeline import run
 
-    folder = tmp_path_factory.mktemp("breakdown-world")
-    config = load_config_with(write_config(folder), temp_store_env(folder))
+    config = load_config_with(write(folder), temp_store_env(folder))
     result = run(config)
     return ReleaseReader(config.store).get(result.release_id), create_app(config)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return _built(tmp_path_factory.mktemp("breakdown-world"), write_config)
+
+
+@pytest.fixture(scope="module")
+def canada(tmp_path_factory):
+    return _built(tmp_path_factory.mktemp("breakdown-canada"), write_canada_config)
+
+
+def test_real_rates_published_by_sex_only_have_their_both_sexes_category_as_the_total(canada):
+    from dashboard import data
+
+    rel, _ = canada
+    rows = data.area_breakdowns(rel, "62")
+    fig, summary, _table, _links, period = breakdowns.outputs(rel, data.area_row(rel, "62"), "suicide_rate_by_sex",
+                                                              rows)
+    assert period == "2019"
+    assert summary == ("Nunavut, 2019, by Sex: Females 42.5 per 100,000; Males 121.2 per 100,000. The total is 82.9 "
+                       "per 100,000 (the dashed line). These values have no interval, so none is compared with the "
+                       "total.")
+    (trace,) = fig["data"]
+    assert trace["y"][1] == ["Females", "Males"] and "error_x" not in trace
+    assert fig["layout"]["shapes"][0]["x0"] == 82.9
 
 
 def test_the_reader_gives_the_breakdown_rows_of_the_indicators_that_have_them(world, release):
@@ -154,6 +178,24 @@ def test_the_profile_shows_the_breakdown_chart_its_table_and_ranks_in_the_parent
             slot = tab.page.locator("#explorer-breakdowns")
             assert "Local four" in slot.inner_text() and slot.locator(".js-plotly-plot").count() == 1
             assert tab.errors == []
+        finally:
+            tab.close()
+
+
+@pytest.mark.browser
+def test_a_profile_of_an_area_published_by_breakdown_only_shows_its_breakdowns(canada, browser):
+    """Statistics Canada's provinces have no total row: the profile said "no published values" before."""
+    from tests.dashboard.conftest import Page, serving
+
+    _, app = canada
+    with serving(app.server) as url:
+        tab = Page(browser, url)
+        try:
+            tab.open("/area/62")
+            assert "published by breakdown only" in tab.page.locator("#breakdown-only").inner_text()
+            assert tab.page.locator("#area-breakdowns .js-plotly-plot").count() == 1
+            assert "no published values" not in tab.page.locator("main").inner_text()
+            assert tab.axe() == [] and tab.errors == []
         finally:
             tab.close()
 
