@@ -100,10 +100,9 @@ def rank_in_parent(r: dict, parent_name: str | None) -> str:
     return f"{ordinal(int(rank))} of {int(n)} in {parent_name}, {quarter}"
 
 
-RANK_NOTE = ("How ranks read: rank 1 is the best value by the indicator's direction and the top quarter the "
-             "best-ranked quarter of the areas compared; for an indicator with no better direction (neutral, or a "
-             "count that grows with the area's size) rank 1 is the end its direction puts first, and the table "
-             "names it (highest or lowest quarter). Areas without a published value are not ranked.")
+RANK_NOTE = ("How ranks read: rank 1 is the best value by the indicator's direction, and the top quarter the "
+             "best-ranked quarter of the areas compared (for an indicator with no better direction, the table says "
+             "highest or lowest instead). Areas without a published value are not ranked.")
 
 
 def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):

@@ -46,8 +46,9 @@ def against_total(value, lower, upper, total) -> str | None:
 
 
 def cells_and_total(rows: pd.DataFrame) -> tuple[list[dict], dict | None]:
-    """One indicator's rows for one area and period -> (the categories, grouped by dimension in the order
-    they first come, each sorted by its value; the total row as a dict, or None)."""
+    """One indicator's rows for one area and period -> (the categories, by their codes: grouped by dimension;
+    the total as a dict, or None). A category that codes the total (TOTAL_CATEGORIES) is the total when the
+    indicator has no ``total`` row, and is never a category."""
     total = None
     found = rows[rows["breakdown"] == "total"]
     if len(found):
