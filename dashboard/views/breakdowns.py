@@ -146,6 +146,8 @@ def profile_section(release: Release, area: dict, rows: pd.DataFrame | None = No
     """The profile's "Breakdowns" section: one chart for each indicator the area has breakdowns of (latest
     period with one), in the release's order; None when it has none. Drawn with the page: it has no control."""
     rows = data.area_breakdowns(release, area["area_code"]) if rows is None else rows
+    if rows.empty:
+        return None
     order = [i for i in data.indicators_in_order(release) if i in set(rows["indicator"])]
     if not order:
         return None

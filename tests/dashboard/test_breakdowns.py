@@ -133,6 +133,8 @@ def test_the_reader_gives_the_breakdown_rows_of_the_indicators_that_have_them(wo
     assert set(got["indicator"]) == {"rate_by_sex"}  # rate has only its total
     assert sorted(got.loc[got["period"] == "2021", "breakdown"]) == ["sex=F", "sex=M", "sex=T"]
     assert data.area_breakdowns(release, "VL101").empty  # the demo breaks nothing down
+    # which the row groups' statistics say without reading a row
+    assert (data.has_breakdowns(release), data.has_breakdowns(rel)) == (False, True)
 
 
 def test_the_profile_section_says_what_is_withheld_and_compares_with_the_total(world):
