@@ -164,6 +164,8 @@ def broken_areas(release: Release, indicator: str) -> frozenset[str]:
     """The areas with a breakdown (other than ``total``) of the indicator, any period (memoised: the explorer
     asks at every change of its choices, and most indicators have none)."""
     def load() -> frozenset[str]:
+        if not data.has_breakdowns(release):
+            return frozenset()
         t = release.values(indicators=[indicator], columns=["area_code", "breakdown"])
         return frozenset(pc.unique(t.filter(pc.not_equal(t["breakdown"], "total"))["area_code"]).to_pylist())
     return release.memo(("breakdown_areas", indicator), load)
