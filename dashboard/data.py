@@ -200,6 +200,39 @@ def area_values(release: Release, area: str, columns: list[str] | None = None) -
     return t.drop_columns(["breakdown"]).to_pandas()
 
 
+#: what the breakdown views read (dashboard/views/breakdowns.py)
+BREAKDOWN_COLUMNS = VALUES.select("indicator", "period", "breakdown", "value", "lower_ci", "upper_ci", "status",
+                                  "note")
+
+
+def has_breakdowns(release: Release) -> bool:
+    """Whether any value of the release has a breakdown other than ``total``, from the row groups' statistics
+    of the values file (no row is read; a row group without statistics counts as having one)."""
+    def load() -> bool:
+        name = "indicator_values.parquet"
+        path = release.file(name)
+        with release.reading(name):
+            meta = pq.ParquetFile(path).metadata
+        k = meta.schema.names.index("breakdown")
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(k).statistics
+            if stats is None or not stats.has_min_max or (stats.min, stats.max) != ("total", "total"):
+                return True
+        return False
+    return release.memo(("has_breakdowns",), load)
+
+
+def area_breakdowns(release: Release, area: str, indicators: list[str] | None = None) -> pd.DataFrame:
+    """The rows of one area, every period, of the indicators that break it down (a breakdown other than
+    ``total``, as ``sex=F``): their breakdown rows and their total rows if they have any. Empty (with the
+    columns) when no indicator of the area has a breakdown."""
+    if not has_breakdowns(release):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in BREAKDOWN_COLUMNS})
+    df = release.values(areas=[area], indicators=indicators, columns=BREAKDOWN_COLUMNS).to_pandas()
+    broken = df.loc[df["breakdown"] != "total", "indicator"].unique()
+    return df[df["indicator"].isin(broken)].reset_index(drop=True)
+
+
 def latest(df: pd.DataFrame) -> pd.DataFrame:
     """Each indicator's latest row with a value in an area's rows; the latest row when none has a value.
 

@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, ui
 from dashboard.release_reader import Release
-from dashboard.views import attention
+from dashboard.views import attention, breakdowns
 from dashboard.views.common import guarded, path_value, release_store, shared_skeleton, sync_target, url_sync
 from dashboard.views.compare import MAX_AREAS
 from dashboard.views.explorer import trend_outputs
@@ -19,6 +19,8 @@ SYNC = f"{ids.URL_SYNC}-area"
 AREA = "area-code"
 
 
+#: the profile's columns: the spine chart's, and the rank within the parent
+COLUMNS = data.SPINE_COLUMNS + data.VALUES.select("rank_parent", "n_ranked_parent")
 META_COLUMNS = ("title", "unit", "decimals", "polarity", "theme", "method")
 RANGE_COLUMNS = ("vmin", "q1", "median", "q3", "vmax", "n")
 
@@ -28,7 +30,7 @@ def profile_rows(release: Release, area: dict) -> list[dict]:
     metadata and its level's range at that period."""
     ranges = None
     out = []
-    for r in data.area_latest(release, area["area_code"], columns=data.SPINE_COLUMNS):
+    for r in data.area_latest(release, area["area_code"], columns=COLUMNS):
         meta = data.indicator_meta(release, r["indicator"])
         if meta is None:
             continue
@@ -70,6 +72,39 @@ def ranked(r: dict) -> bool:
     return fmt.by_performance(r["polarity"], r.get("method"))
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def parent_quarter(rank, n) -> int | None:
+    """The quarter of the parent's areas a rank falls in, as the release's quartile within the level
+    (docs/methodology.md): floor(4 × (rank − 1) / n) + 1, so tied areas share a quarter."""
+    if fmt.missing(rank) or fmt.missing(n) or not n:
+        return None
+    return int(4 * (int(rank) - 1) // int(n)) + 1
+
+
+def rank_in_parent(r: dict, parent_name: str | None) -> str:
+    """"3rd of 12 in Region one, top quarter": the area's rank among the areas with the same parent (1 = best
+    by the indicator's polarity; for one with no better direction, 1 = its first-ranked end, said so) and the
+    quarter of them it falls in; "–" with no rank (a withheld or missing value)."""
+    rank, n = r.get("rank_parent"), r.get("n_ranked_parent")
+    if not parent_name or fmt.missing(rank) or fmt.missing(n):
+        return "–"
+    first, last = fmt.rank_ends(r["polarity"], r.get("method"))
+    q = parent_quarter(rank, n)
+    quarter = {1: f"{'top' if first == 'best' else first} quarter",
+               4: f"{'bottom' if last == 'worst' else last} quarter"}.get(q, f"{ordinal(q)} quarter")
+    return f"{ordinal(int(rank))} of {int(n)} in {parent_name}, {quarter}"
+
+
+RANK_NOTE = ("How ranks read: rank 1 is the best value by the indicator's direction, and the top quarter the "
+             "best-ranked quarter of the areas compared (for an indicator with no better direction, the table says "
+             "highest or lowest instead). Areas without a published value are not ranked.")
+
+
 def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):
     """The spine chart, its summary and the table; for the top level (the only area at its level, compared
     with nothing) the table alone, without comparisons with itself or with its level."""
@@ -100,6 +135,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                        f"{fmt.SIGNIFICANCE_TEXT.get(r['significance_parent'], '')}" if parent_name else "–"),
             "top": f"{fmt.value(r['top_value'], dec, unit)}: {fmt.SIGNIFICANCE_TEXT.get(r['significance_top'], '')}",
             "rank": fmt.rank(r["rank_level"], r["n_ranked_level"]),
+            "rank_parent": rank_in_parent(r, parent_name),
             "quartile": fmt.quartile(r["quartile"], r["polarity"], r.get("method")),
             "range": f"{fmt.number(r['vmin'], dec)} to {fmt.number(r['vmax'], dec)}",
             "note": r["note"] if isinstance(r["note"], str) else "",
@@ -108,6 +144,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
     parent_col = [("parent", f"{parent_name or 'Parent'} (significance)")] if parent_name != top_name else []
     cols = [("indicator", "Indicator"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval"),
             *parent_col, ("top", f"{top_name} (significance)"),
+            *([("rank_parent", f"Rank in {parent_name}")] if parent_name else []),
             ("rank", "Rank in level"), ("quartile", "Quartile"), ("range", "Range in level"), ("note", "Note")]
     if is_top:
         cols = [c for c in cols if c[0] in ("indicator", "period", "value", "ci", "note")]
@@ -266,9 +303,12 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     crumbs = [part for i, code in enumerate(chain)
               for part in ([" › "] if i else []) + [html.A(data.area_name(rel, code) or code, href=f"/area/{code}")]]
     is_top = parent is None
+    broken = breakdowns.profile_section(rel, area)
     if not any(not fmt.missing(r["value"]) for r in rows):  # rows, if any, only say why there is no value
         rows = []
-        body = empty_level(rel, area)
+        body = (empty_level(rel, area) if broken is None else  # published by breakdown only (Statistics Canada)
+                [html.P(f"{area['name']} has no total values in this release: its indicators are published by "
+                        "breakdown only (below).", id="breakdown-only")])
     elif is_top:  # a root: nothing above it to compare it with
         table = spine_outputs(rows, area, top_name, parent_name, is_top=True)[2]
         body = [html.H2("Every indicator, latest period"),
@@ -276,7 +316,8 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                 table]
     else:
         fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
-        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
+        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level"),
+                html.P(RANK_NOTE, className="hint", id="rank-note")]
     cards = glance(rows, top_name) if rows and not is_top else []
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
@@ -286,7 +327,8 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,
-        downloads(rel, area) if rows else None,
+        broken,
+        downloads(rel, area) if rows or broken else None,
         None if not rows else html.Section([
             html.H2("One indicator in detail"),
             ui.no_data(f"There is no indicator called {asked!r}; showing "
@@ -311,6 +353,7 @@ def register(app) -> None:
         return ui.plain(profile_sections(rel, area, indicator))
 
     url_sync(app, SYNC, {"indicator": (ids.AR_INDICATOR, "value")})
+    breakdowns.register(app)
 
 
 def skeleton() -> list:

@@ -14,7 +14,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dashboard import context, data
 from dashboard.components import figures, fmt, ids, performance, ui
 from dashboard.release_reader import Release
-from dashboard.views import period_choice, titles
+from dashboard.views import breakdowns, period_choice, titles
 from dashboard.views.common import (
     guarded,
     page_title,
@@ -384,6 +384,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
         ], className="controls"),
         ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,
                  table_id=ids.EX_TREND_TABLE),
+        breakdowns.explorer_slot(rel, meta["id"], level, period, chosen),  # its callback: views/breakdowns.py
     ])
 
 
@@ -490,4 +491,5 @@ def skeleton() -> list:
                                        (ids.EX_DISTRIBUTION, ids.EX_DISTRIBUTION_SUMMARY),
                                        (ids.EX_TREND, ids.EX_TREND_SUMMARY))
               for c in (dcc.Graph(id=graph), html.P(id=summary))],
-            html.Div(id=ids.EX_TABLE), html.Div(id=f"{ids.EX_DISTRIBUTION}-table"), html.Div(id=ids.EX_TREND_TABLE)]
+            html.Div(id=ids.EX_TABLE), html.Div(id=f"{ids.EX_DISTRIBUTION}-table"), html.Div(id=ids.EX_TREND_TABLE),
+            *breakdowns.skeleton()]
