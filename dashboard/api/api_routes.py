@@ -187,17 +187,15 @@ def data():
     rel = params.release(st.reader(), args)
     fmt = params.one(args, "format", PARAMETER_VALUES, "json")
     q = value_query(rel, args, "/api/v1/data")
-    bom = params.flag(args, "bom")
+    # every parameter's value is checked against the document, but one that means nothing for the format is
+    # ignored, not refused (the document cannot tie one parameter to another): bom unless format=csv, limit and
+    # cursor unless format=json (a download holds every row)
+    bom = params.flag(args, "bom") and fmt == "csv"
     cfg = st.config.access
     limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
     key = params.query_key(args, ignore=("cursor", "release"))
-    offset = params.read_cursor(params.single(args, "cursor"), rel.id, key)
-    if fmt != "json":
-        for name in ("limit", "cursor"):
-            if name in args:
-                raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
-    if bom and fmt != "csv":
-        raise ApiError("'bom' applies to format=csv only", parameter="bom")
+    cursor = params.cursor_shape(params.single(args, "cursor"))
+    offset = params.read_cursor(cursor, rel.id, key) if fmt == "json" else 0
     st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
