@@ -105,6 +105,31 @@ def test_the_whole_demo_reads_back_with_sdmx1(demo_app, tmp_path):
     print(f"sdmx1 read {len(obs)} observations of {len(csv)} rows")
 
 
+def test_the_release_file_reads_back_whole_with_sdmx1_against_the_release_structure(demo_app, tmp_path):
+    """indicator_values.sdmx2.csv, the release's SDMX-CSV 2.0 file beside the SDMX-CSV 1.0 one: every row of the
+    release's indicator_values.csv is an observation of it, read by sdmx1 against the structure message of the
+    same release, with the same value and codes from the code lists."""
+    client = demo_app.test_client()
+    rid = client.get("/api/v1/releases").get_json()["data"][0]["id"]
+    r = client.get(f"/api/v1/sdmx/structure?release={rid}")
+    (tmp_path / "structure.xml").write_bytes(r.data)
+    msg = sdmx.read_sdmx(tmp_path / "structure.xml")
+    r = client.get(f"/data/releases/{rid}/indicator_values.sdmx2.csv")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.sdmx.data+csv; "
+                                                                         "version=2.0.0")
+    (tmp_path / "values.sdmx2.csv").write_bytes(r.data)
+    data = sdmx.read_sdmx(tmp_path / "values.sdmx2.csv", structure=msg.dataflow["INDICATOR_VALUES"])
+    obs = [o for ds in data.data for o in ds.obs]
+    csv = pd.read_csv(io.BytesIO(client.get(f"/data/releases/{rid}/indicator_values.csv").data),
+                      dtype={"period": str}, keep_default_na=False, na_values=[""])
+    _check(msg, obs, csv)
+    assert r.data == client.get(f"/api/v1/data?release={rid}&format=sdmx-csv2").data  # the download, whole
+    meta = client.get(f"/data/releases/{rid}/indicator_values.sdmx2.csv-metadata.json").get_json()
+    assert [c["name"] for c in meta["tableSchema"]["columns"]] == next(csv_module.reader(io.StringIO(
+        r.data.decode()[:2000])))
+    print(f"sdmx1 read {len(obs)} observations of the release file's {len(csv)} rows")
+
+
 @pytest.mark.slow
 def test_eurostat_example_reads_back_and_its_colon_is_status_m(eurostat_app, tmp_path):
     """Eurostat's ':' (not available) is OBS_STATUS M with no value, never an OBS_FLAG."""

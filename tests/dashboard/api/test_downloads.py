@@ -332,8 +332,9 @@ def test_docs_name_exactly_the_files_of_the_zip(client):
     zf = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
     names = [n.split("/", 1)[1] for n in zf.namelist()]
     assert sorted(listed) == sorted(names) and said.group(1) == "eleven" and len(names) == 11
-    assert "indicator_values.sdmx.csv" not in names
-    assert client.get("/data/releases/current/indicator_values.sdmx.csv").status_code == 200
+    for sdmx_file in ("indicator_values.sdmx.csv", "indicator_values.sdmx2.csv"):
+        assert sdmx_file not in names
+        assert client.get(f"/data/releases/current/{sdmx_file}").status_code == 200
 
 
 def test_every_download_names_decimals_sources_and_the_methodology_page(client):
