@@ -9,9 +9,9 @@ SDMX-CSV 1.0 download (formats.sdmx_batch) keeps its columns and free-text units
 Codes come from the SDMX cross-domain code lists where one exists: ``FREQ`` (CL_FREQ: A, S, Q, M, W, D),
 ``OBS_STATUS`` (CL_OBS_STATUS, via core.statuses), ``CONF_STATUS`` (CL_CONF_STATUS: F free, C confidential,
 D secondary confidentiality), ``UNIT_MULT`` (CL_UNIT_MULT: the power of ten) and ``UNIT_MEASURE`` (the
-Eurostat/ESS CL_UNIT codes: PC percentage, PS persons, NR number, P_THAB per thousand inhabitants, EUR, ...;
-"million EUR" is EUR with UNIT_MULT 6). A unit none of them has keeps a code made from its own words
-(``days`` -> ``DAYS``), named by them. Eurostat's ``:`` (not available) is no flag: such a value is
+Eurostat/ESS CL_UNIT codes: PC percentage, PERS persons, NR number, P_THAB per thousand inhabitants, EUR, DAY,
+...; "million EUR" is EUR with UNIT_MULT 6). A unit none of them has keeps a code made from its own words
+(``days per FTE`` -> ``DAYS_PER_FTE``), named by them. Eurostat's ``:`` (not available) is no flag: such a value is
 OBS_STATUS M with an empty OBS_VALUE.
 
 SDMX identifiers allow ``A-Z a-z 0-9 _ - @ $`` only. An indicator, area, level or breakdown whose code has
@@ -73,12 +73,14 @@ def freq(period: str) -> str:
                      "2021-07 or 2021-07-31)")
 
 
-#: Unit words (lower case, spaces squeezed) -> (UNIT_MEASURE code, UNIT_MULT, name): the ESS/Eurostat CL_UNIT
-#: codes, the code list SDMX data in Europe use for UNIT_MEASURE.
+#: Unit words (lower case, spaces squeezed) -> (UNIT_MEASURE code, UNIT_MULT, name): codes and names of the
+#: ESS/Eurostat unit code list (ESTAT:UNIT, the CL_UNIT SDMX data in Europe use for UNIT_MEASURE), checked against
+#: Eurostat's own list (tests/data/real/eurostat_unit/). A multiple (thousand, million) is the plain unit with
+#: its UNIT_MULT, as SDMX has it, rather than Eurostat's THS_/MIO_ codes.
 UNITS: dict[str, tuple[str, int, str]] = {
     "%": ("PC", 0, "Percentage"), "percent": ("PC", 0, "Percentage"), "percentage": ("PC", 0, "Percentage"),
-    "people": ("PS", 0, "Persons"), "persons": ("PS", 0, "Persons"), "residents": ("PS", 0, "Persons"),
-    "inhabitants": ("PS", 0, "Persons"), "thousand persons": ("PS", 3, "Persons"),
+    "people": ("PERS", 0, "Persons"), "persons": ("PERS", 0, "Persons"), "residents": ("PERS", 0, "Persons"),
+    "inhabitants": ("PERS", 0, "Persons"), "thousand persons": ("PERS", 3, "Persons"),
     "number": ("NR", 0, "Number"), "applications": ("NR", 0, "Number"), "businesses": ("NR", 0, "Number"),
     "households": ("NR", 0, "Number"), "enterprises": ("NR", 0, "Number"),
     "per 1,000 residents": ("P_THAB", 0, "Per thousand inhabitants"),
@@ -91,7 +93,8 @@ UNITS: dict[str, tuple[str, int, str]] = {
     "million eur": ("EUR", 6, "Euro"), "billion eur": ("EUR", 9, "Euro"),
     "eur per inhabitant": ("EUR_HAB", 0, "Euro per inhabitant"),
     "index (2015 = 100)": ("I15", 0, "Index, 2015=100"), "index (2010 = 100)": ("I10", 0, "Index, 2010=100"),
-    "µg/m3": ("UG_M3", 0, "Micrograms per cubic metre"),
+    "µg/m3": ("MCG_M3", 0, "Micrograms per cubic metre"),
+    "days": ("DAY", 0, "Day"), "hours": ("HR", 0, "Hour"),
 }
 UNIT_MULT = {0: "Units", 3: "Thousands", 6: "Millions", 9: "Billions"}
 

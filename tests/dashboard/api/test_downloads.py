@@ -151,7 +151,7 @@ def test_sdmx_csv2_withholds_suppressed_cells_and_codes_units(client):
     for col in ("OBS_VALUE", "LOWER_CI", "UPPER_CI"):
         assert sup[col].isna().all(), col
     assert (sup["CONF_STATUS"] == "C").all()
-    assert set(df["UNIT_MEASURE"]) == {"PC", "PS"} and set(df["FREQ"]) == {"A"}
+    assert set(df["UNIT_MEASURE"]) == {"PC", "PERS"} and set(df["FREQ"]) == {"A"}
     assert not df["OBS_FLAG"].fillna("").str.contains(":").any()
 
 
