@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from core.errors import OpenMeasureError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 PUBLIC = ("release", "public")  # the default outputs of a column
 
@@ -336,8 +336,33 @@ SDMX_VALUES = Table("indicator_values_sdmx", "The public values in SDMX-CSV 1.0.
     column("OBS_FLAG", S, "The publisher's flag letters (without ':').", "text", outputs=("sdmx",)),
 ])
 
+SDMX2_VALUES = Table("indicator_values_sdmx2", "The public values in SDMX-CSV 2.0.0, against the dataflow, data "
+                     "structure and code lists of the SDMX-ML structure message /api/v1/sdmx/structure.", [
+    column("STRUCTURE", S, "The kind of structure: dataflow.", "word", outputs=("sdmx",)),
+    column("STRUCTURE_ID", S, "The dataflow: OPENMEASURE:INDICATOR_VALUES(1.0).", "code", outputs=("sdmx",)),
+    column("ACTION", S, "I: information.", "code", outputs=("sdmx",)),
+    column("FREQ", S, "Frequency of the period (CL_FREQ: A, S, Q, M, W, D).", "code", outputs=("sdmx",)),
+    column("INDICATOR", S, "Indicator code (CL_INDICATOR).", "code", outputs=("sdmx",)),
+    column("REF_AREA", S, "Area code (CL_AREA).", "code", outputs=("sdmx",)),
+    column("BREAKDOWN", S, "Breakdown code (CL_BREAKDOWN; _T: total).", "code", outputs=("sdmx",)),
+    column("TIME_PERIOD", S, "Period, ISO 8601 / SDMX (2021, 2021-Q3, 2021-07).", "code", outputs=("sdmx",)),
+    column("OBS_VALUE", F64, "The value (empty when withheld or missing).", "number", unit="indicator",
+           outputs=("sdmx",)),
+    column("AREA_LEVEL", S, "Level of the geography (CL_AREA_LEVEL).", "code", outputs=("sdmx",)),
+    column("UNIT_MEASURE", S, "Unit (CL_UNIT_MEASURE).", "code", outputs=("sdmx",)),
+    column("UNIT_MULT", S, "Power of ten the value is in (CL_UNIT_MULT).", "code", outputs=("sdmx",)),
+    column("OBS_STATUS", S, "Observation status (CL_OBS_STATUS).", "code", outputs=("sdmx",)),
+    column("CONF_STATUS", S, "Confidentiality status (CL_CONF_STATUS).", "code", outputs=("sdmx",)),
+    column("LOWER_CI", F64, "Lower limit of the 95% confidence interval.", "number", unit="indicator",
+           outputs=("sdmx",)),
+    column("UPPER_CI", F64, "Upper limit of the 95% confidence interval.", "number", unit="indicator",
+           outputs=("sdmx",)),
+    column("OBS_FLAG", S, "The publisher's flag letters (without ':').", "text", outputs=("sdmx",)),
+    column("COMMENT_OBS", S, "How the value was computed, in words.", "text", outputs=("sdmx",)),
+])
+
 TABLES: dict[str, Table] = {t.name: t for t in (INDICATOR_VALUES, AREAS, INDICATORS, NEIGHBOURS, QUALITY,
-                                                LEVEL_RANGES, SDMX_VALUES)}
+                                                LEVEL_RANGES, SDMX_VALUES, SDMX2_VALUES)}
 
 
 def fingerprint() -> dict:

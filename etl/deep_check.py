@@ -41,6 +41,7 @@ from etl.observations import OBSERVATION_COLUMNS, same_categories
 from etl.pipeline import check_area_targets
 from etl.sources import remote, sql
 from etl.sources.extract import measure_frequencies, observe, proportion_findings, read_raw
+from etl.sources.frictionless import locate
 from indicators import methods
 
 #: Lines shown per key and rule (one per distinct message); the rest are counted in one more line.
@@ -209,8 +210,8 @@ def _check_source(config: Config, n: int, source: SourceConfig, areas: pd.DataFr
     emptied = [m.id for _, m in usable if m.id not in present.get(source.id, set()) and m.id not in unmatched]
     if not none_known:  # otherwise every measure is empty, for the reason just given
         findings.append(empty_measures(emptied, source.id, file, source.validation))
-    problems += _from_findings(pd.concat([f for f in findings if not f.empty] or [checked], ignore_index=True),
-                               config, n, headers)
+    problems += _from_findings(locate(pd.concat([f for f in findings if not f.empty] or [checked], ignore_index=True),
+                                      raw.attrs.get("parts"), file), config, n, headers)
     return clean[OBSERVATION_COLUMNS], headers
 
 

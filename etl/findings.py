@@ -97,7 +97,9 @@ def reader_findings(found: list[dict], source: str, file: str, rules: Validation
     df = pd.DataFrame(found)
     df["severity"] = [action(r, rules) if action(r, rules) != "quarantine" or s != "warn" else s
                       for r, s in zip(df["rule"], df["severity"], strict=True)]
-    df["source"], df["file"] = source, file
+    # a connector may name the file of each finding (a Frictionless resource of several files); else ``file``
+    own = df["file"] if "file" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    df["source"], df["file"] = source, own.where(own.notna() & (own != ""), file)
     df["measure"] = df["measure"].fillna("").astype(object) if "measure" in df.columns else ""
     df["row"] = pd.array(df["row"], dtype="Int64")
     for c in ("column", "area_code", "period"):

@@ -187,17 +187,15 @@ def data():
     rel = params.release(st.reader(), args)
     fmt = params.one(args, "format", PARAMETER_VALUES, "json")
     q = value_query(rel, args, "/api/v1/data")
-    bom = params.flag(args, "bom")
+    # every parameter's value is checked against the document, but one that means nothing for the format is
+    # ignored, not refused (the document cannot tie one parameter to another): bom unless format=csv, limit and
+    # cursor unless format=json (a download holds every row)
+    bom = params.flag(args, "bom") and fmt == "csv"
     cfg = st.config.access
     limit = params.integer(args, "limit", cfg.page_size, 1, cfg.max_page_size)
     key = params.query_key(args, ignore=("cursor", "release"))
-    offset = params.read_cursor(params.single(args, "cursor"), rel.id, key)
-    if fmt != "json":
-        for name in ("limit", "cursor"):
-            if name in args:
-                raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
-    if bom and fmt != "csv":
-        raise ApiError("'bom' applies to format=csv only", parameter="bom")
+    cursor = params.cursor_shape(params.single(args, "cursor"))
+    offset = params.read_cursor(cursor, rel.id, key) if fmt == "json" else 0
     st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
@@ -370,29 +368,44 @@ def release(release_id: str):
                             rel)
 
 
-def document() -> dict:
-    """The OpenAPI document of the current public release, built once per release and base URL."""
+def _known(rel: Release, view) -> dict[str, list[str]]:
+    """The values each parameter takes on ``rel`` as ``view`` (a reader: public, or internal) lists them."""
+    return {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
+            "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
+            "level": list(rel.levels), "breakdown": sorted(reading.known_breakdowns(rel)),
+            "theme": sorted(set(rel.indicators["theme"])),
+            "release": [r["id"] for r in view.store.list()]}
+
+
+def _document_of(view, kind: str) -> dict:
+    """The OpenAPI document of ``view``'s current release, built once per release, base URL and ``kind``."""
     st = state()
-    rel = st.public.current()
+    rel = view.current()
     cache = flask.current_app.extensions.setdefault("openmeasure_api_documents", {})
-    key = (rel.id, st.base_url())
+    key = (rel.id, st.base_url(), kind)
     if key not in cache:
-        known = {"indicator": sorted(rel.indicator_ids), "area": sorted(rel.areas["area_code"]),
-                 "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
-                 "level": list(rel.levels), "breakdown": sorted(reading.known_breakdowns(rel)),
-                 "theme": sorted(set(rel.indicators["theme"])),
-                 "release": [r["id"] for r in st.public.store.list()]}
         columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
         if len(cache) >= 8:
             cache.clear()
-        cache[key] = openapi.spec(st.base_url(), known, st.config.access.max_page_size,
+        cache[key] = openapi.spec(st.base_url(), _known(rel, view), st.config.access.max_page_size,
                                   st.config.publication.licence, columns, st.config.access.max_query_length)
     return cache[key]
 
 
+def document() -> dict:
+    """The OpenAPI document of the current public release (the one served, to everyone)."""
+    return _document_of(state().public, "public")
+
+
 def limits(route: str) -> dict[str, int]:
-    """How many values each list parameter of ``route`` takes: the document's maxItems."""
-    return openapi.list_limits(document(), route)
+    """How many values each list parameter of ``route`` takes for whoever asks: the public document's maxItems,
+    or, for a signed-in manager, those of the same document made from what the manager can see (internal
+    indicators too, whose ids may be more and longer). That document is never served: the internal ids stay
+    out of the public one."""
+    st = state()
+    if not st.access.manager():
+        return openapi.list_limits(document(), route)
+    return openapi.list_limits(_document_of(st.internal, "internal"), route)
 
 
 def check_counts() -> None:

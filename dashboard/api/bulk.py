@@ -7,6 +7,7 @@ Built from the public reader only, so internal indicators never enter a bulk fil
     indicator_values.parquet / .csv       every public value (suppressed cells withheld, with their flag)
     indicator_values.csv-metadata.json    CSVW description of the CSV (and areas.csv-, indicators.csv-...)
     indicator_values.sdmx.csv             the values in SDMX-CSV 1.0
+    indicator_values.sdmx2.csv            the values in SDMX-CSV 2.0 (its structure: /api/v1/sdmx/structure)
     areas.parquet / .csv, indicators.parquet / .csv
     datapackage.json                      Frictionless data package describing the files
     README.md                             licence, citation, indicators, status words
@@ -23,7 +24,7 @@ import pyarrow as pa
 from core import schema
 from core.layout import PARQUET_MISSING
 from core.licences import licence_entry
-from dashboard.api import formats, reading
+from dashboard.api import formats, reading, sdmx
 from dashboard.api.csv_blocks import CsvBlocks
 from dashboard.api.download_formats import BY_EXTENSION, FORMATS
 from dashboard.api.formats import _Sink
@@ -67,6 +68,12 @@ def _values_sdmx(rel: Release, base: str) -> Iterator[bytes]:
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(formats.sdmx_schema(), (
         formats.sdmx_batch(b, units) for b in reading.batches(rel, ALL, formats.SDMX_SOURCE_COLUMNS)))
+
+
+def _values_sdmx2(rel: Release, base: str) -> Iterator[bytes]:
+    units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
+    return formats.csv_stream(sdmx.sdmx2_schema(), (
+        sdmx.sdmx2_batch(b, units) for b in reading.batches(rel, ALL, formats.SDMX_SOURCE_COLUMNS)))
 
 
 def _small(table: Callable[[Release], pa.Table], fmt: str) -> Callable[[Release, str], Iterator[bytes]]:
@@ -118,6 +125,9 @@ FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
     "indicator_values.sdmx.csv": (FORMATS["sdmx-csv"].mime, _values_sdmx),
     "indicator_values.sdmx.csv-metadata.json": ("application/csvm+json", _table_csvw(
         lambda rel: formats.sdmx_schema().empty_table(), "indicator_values.sdmx.csv", schema.SDMX_VALUES)),
+    "indicator_values.sdmx2.csv": (FORMATS["sdmx-csv2"].mime, _values_sdmx2),
+    "indicator_values.sdmx2.csv-metadata.json": ("application/csvm+json", _table_csvw(
+        lambda rel: sdmx.sdmx2_schema().empty_table(), "indicator_values.sdmx2.csv", schema.SDMX2_VALUES)),
     "areas.parquet": (FORMATS["parquet"].mime, _small(_areas, "parquet")),
     "areas.csv": (FORMATS["csv"].mime, _small(_areas, "csv")),
     "areas.csv-metadata.json": ("application/csvm+json", _table_csvw(_areas, "areas.csv", schema.AREAS)),

@@ -33,15 +33,19 @@ P = {
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD, "maxLength": len("2015-Q1")}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
-    "limit": {"in": "query", "description": "Rows per JSON page (refused with another format: a download holds "
-              "every row).", "schema": {"type": "integer", "minimum": 1}},
+    "limit": {"in": "query", "description": "Rows per JSON page; ignored unless format=json (a download holds "
+              "every row), though its value is still checked.", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
                "bound to the query and the release; not signed). One the server did not hand out for this "
-               "query and release names no page: 404.",
+               "query and release names no page: 404. Ignored unless format=json (a download holds every row), "
+               "though its shape is still checked.",
                "schema": {"type": "string", "minLength": 1, "maxLength": 256, "pattern": "^[A-Za-z0-9_-]+$"}},
-    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); with format=csv "
-            "only (refused with another format).",
+    "bom": {"in": "query", "description": "Start a CSV with a UTF-8 byte-order mark (for Excel); ignored unless "
+            "format=csv, though its value is still checked.",
             "schema": {"type": "boolean"}},
+    "bom_csvw": {"in": "query", "name": "bom", "description": "Taken so that the CSV download's query string can be "
+                 "passed as it is; ignored (the metadata is the same with or without a byte-order mark).",
+                 "schema": {"type": "boolean"}},
     "format_data": {"in": "query", "name": "format", "description": "Output format. A format other than json is "
                     "a download of every row the query matches, refused (400) above access.max_rows rows "
                     "(access.max_rows_xlsx for a spreadsheet).",
@@ -62,7 +66,7 @@ ROUTE_PARAMS: dict[str, list[str]] = {
     "/api/v1/areas": ["level", "parent", "release", "format_table"],
     "/api/v1/areas/{area_code}": ["release"],
     "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom"],
-    "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom"],
+    "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom_csvw"],
     "/api/v1/releases": [],
     "/api/v1/releases/{release_id}": [],
     "/api/v1/openapi.json": [],

@@ -194,13 +194,27 @@ def query_key(args: MultiDict, ignore: tuple[str, ...] = ()) -> str:
 CURSOR_UNKNOWN = 404
 
 
+#: A cursor's shape, as the OpenAPI document gives it (the ``cursor`` parameter's pattern and maxLength).
+CURSOR_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def cursor_shape(token: str | None) -> str | None:
+    """``token`` if it has a cursor's shape (None when absent); a 400 naming ``cursor`` if not: a string the
+    document's pattern refuses is a bad request whatever the format, while one of the right shape that the
+    server did not hand out names no page (:func:`read_cursor`, 404)."""
+    if token is not None and not CURSOR_SHAPE.match(token):
+        raise ApiError("not a cursor: a cursor is 1 to 256 letters, digits, '_' or '-' (follow the 'next' link "
+                       "of the previous page)", parameter="cursor")
+    return token
+
+
 def make_cursor(release_id: str, offset: int, key: str) -> str:
     raw = orjson.dumps({"r": release_id, "o": offset, "q": key[:16]})
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def read_cursor(token: str | None, release_id: str, key: str) -> int:
-    if token is None:
+    if cursor_shape(token) is None:
         return 0
     try:
         if len(token) > 256:

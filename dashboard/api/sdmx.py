@@ -9,9 +9,9 @@ SDMX-CSV 1.0 download (formats.sdmx_batch) keeps its columns and free-text units
 Codes come from the SDMX cross-domain code lists where one exists: ``FREQ`` (CL_FREQ: A, S, Q, M, W, D),
 ``OBS_STATUS`` (CL_OBS_STATUS, via core.statuses), ``CONF_STATUS`` (CL_CONF_STATUS: F free, C confidential,
 D secondary confidentiality), ``UNIT_MULT`` (CL_UNIT_MULT: the power of ten) and ``UNIT_MEASURE`` (the
-Eurostat/ESS CL_UNIT codes: PC percentage, PS persons, NR number, P_THAB per thousand inhabitants, EUR, ...;
-"million EUR" is EUR with UNIT_MULT 6). A unit none of them has keeps a code made from its own words
-(``days`` -> ``DAYS``), named by them. Eurostat's ``:`` (not available) is no flag: such a value is
+Eurostat/ESS CL_UNIT codes: PC percentage, PERS persons, NR number, P_THAB per thousand inhabitants, EUR, DAY,
+...; "million EUR" is EUR with UNIT_MULT 6). A unit none of them has keeps a code made from its own words
+(``days per FTE`` -> ``DAYS_PER_FTE``), named by them. Eurostat's ``:`` (not available) is no flag: such a value is
 OBS_STATUS M with an empty OBS_VALUE.
 
 SDMX identifiers allow ``A-Z a-z 0-9 _ - @ $`` only. An indicator, area, level or breakdown whose code has
@@ -27,7 +27,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.schema import Table, column
+from core.schema import SDMX2_VALUES
 from dashboard.api import formats
 
 AGENCY = "OPENMEASURE"
@@ -42,31 +42,7 @@ STRUCTURE_MIME = "application/vnd.sdmx.structure+xml; version=2.1; charset=utf-8
 ACTION = "I"
 TOTAL = "_T"
 
-S, F64 = pa.string(), pa.float64()
-#: The SDMX-CSV 2.0 download of the values (not in core.schema.TABLES: that would move SCHEMA_VERSION).
-SDMX2_VALUES = Table("indicator_values_sdmx2", "The public values in SDMX-CSV 2.0.0.", [
-    column("STRUCTURE", S, "The kind of structure: dataflow.", "word", outputs=("sdmx",)),
-    column("STRUCTURE_ID", S, f"The dataflow: {STRUCTURE_ID}.", "code", outputs=("sdmx",)),
-    column("ACTION", S, "I: information.", "code", outputs=("sdmx",)),
-    column("FREQ", S, "Frequency of the period (CL_FREQ: A, S, Q, M, W, D).", "code", outputs=("sdmx",)),
-    column("INDICATOR", S, "Indicator code (CL_INDICATOR).", "code", outputs=("sdmx",)),
-    column("REF_AREA", S, "Area code (CL_AREA).", "code", outputs=("sdmx",)),
-    column("BREAKDOWN", S, "Breakdown code (CL_BREAKDOWN; _T: total).", "code", outputs=("sdmx",)),
-    column("TIME_PERIOD", S, "Period, ISO 8601 / SDMX (2021, 2021-Q3, 2021-07).", "code", outputs=("sdmx",)),
-    column("OBS_VALUE", F64, "The value (empty when withheld or missing).", "number", unit="indicator",
-           outputs=("sdmx",)),
-    column("AREA_LEVEL", S, "Level of the geography (CL_AREA_LEVEL).", "code", outputs=("sdmx",)),
-    column("UNIT_MEASURE", S, "Unit (CL_UNIT_MEASURE).", "code", outputs=("sdmx",)),
-    column("UNIT_MULT", S, "Power of ten the value is in (CL_UNIT_MULT).", "code", outputs=("sdmx",)),
-    column("OBS_STATUS", S, "Observation status (CL_OBS_STATUS).", "code", outputs=("sdmx",)),
-    column("CONF_STATUS", S, "Confidentiality status (CL_CONF_STATUS).", "code", outputs=("sdmx",)),
-    column("LOWER_CI", F64, "Lower limit of the 95% confidence interval.", "number", unit="indicator",
-           outputs=("sdmx",)),
-    column("UPPER_CI", F64, "Upper limit of the 95% confidence interval.", "number", unit="indicator",
-           outputs=("sdmx",)),
-    column("OBS_FLAG", S, "The publisher's flag letters (without ':').", "text", outputs=("sdmx",)),
-    column("COMMENT_OBS", S, "How the value was computed, in words.", "text", outputs=("sdmx",)),
-])
+S = pa.string()
 DIMENSIONS = ("FREQ", "INDICATOR", "REF_AREA", "BREAKDOWN")  # then the time dimension TIME_PERIOD
 
 # --- codes --------------------------------------------------------------------------------------------------
@@ -97,12 +73,14 @@ def freq(period: str) -> str:
                      "2021-07 or 2021-07-31)")
 
 
-#: Unit words (lower case, spaces squeezed) -> (UNIT_MEASURE code, UNIT_MULT, name): the ESS/Eurostat CL_UNIT
-#: codes, the code list SDMX data in Europe use for UNIT_MEASURE.
+#: Unit words (lower case, spaces squeezed) -> (UNIT_MEASURE code, UNIT_MULT, name): codes and names of the
+#: ESS/Eurostat unit code list (ESTAT:UNIT, the CL_UNIT SDMX data in Europe use for UNIT_MEASURE), checked against
+#: Eurostat's own list (tests/data/real/eurostat_unit/). A multiple (thousand, million) is the plain unit with
+#: its UNIT_MULT, as SDMX has it, rather than Eurostat's THS_/MIO_ codes.
 UNITS: dict[str, tuple[str, int, str]] = {
     "%": ("PC", 0, "Percentage"), "percent": ("PC", 0, "Percentage"), "percentage": ("PC", 0, "Percentage"),
-    "people": ("PS", 0, "Persons"), "persons": ("PS", 0, "Persons"), "residents": ("PS", 0, "Persons"),
-    "inhabitants": ("PS", 0, "Persons"), "thousand persons": ("PS", 3, "Persons"),
+    "people": ("PERS", 0, "Persons"), "persons": ("PERS", 0, "Persons"), "residents": ("PERS", 0, "Persons"),
+    "inhabitants": ("PERS", 0, "Persons"), "thousand persons": ("PERS", 3, "Persons"),
     "number": ("NR", 0, "Number"), "applications": ("NR", 0, "Number"), "businesses": ("NR", 0, "Number"),
     "households": ("NR", 0, "Number"), "enterprises": ("NR", 0, "Number"),
     "per 1,000 residents": ("P_THAB", 0, "Per thousand inhabitants"),
@@ -115,7 +93,8 @@ UNITS: dict[str, tuple[str, int, str]] = {
     "million eur": ("EUR", 6, "Euro"), "billion eur": ("EUR", 9, "Euro"),
     "eur per inhabitant": ("EUR_HAB", 0, "Euro per inhabitant"),
     "index (2015 = 100)": ("I15", 0, "Index, 2015=100"), "index (2010 = 100)": ("I10", 0, "Index, 2010=100"),
-    "µg/m3": ("UG_M3", 0, "Micrograms per cubic metre"),
+    "µg/m3": ("MCG_M3", 0, "Micrograms per cubic metre"),
+    "days": ("DAY", 0, "Day"), "hours": ("HR", 0, "Hour"),
 }
 UNIT_MULT = {0: "Units", 3: "Thousands", 6: "Millions", 9: "Billions"}
 

@@ -26,6 +26,7 @@ from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, m
 from etl.proportion_checks import check_proportions
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
+from etl.sources.frictionless import locate
 from etl.validate import validate_observations
 from indicators import methods
 
@@ -167,6 +168,7 @@ def extract_source(config: Config, source: SourceConfig, measures: list[MeasureC
     findings = pd.concat([f for f in (reader_findings(found, source.id, file, source.validation), checked, history)
                           if not f.empty], ignore_index=True) if (found or len(checked) or len(history)) \
         else checked
+    findings = locate(findings, raw.attrs.get("parts"), file)  # a Frictionless resource's own files and lines
     log.info("step=extract source=%s rows=%d observations=%d findings=%d quarantined=%d", source.id, len(raw),
              len(clean), len(findings), int(findings["severity"].isin(DROPPING).sum()))
     return SourceExtract(clean, findings, entry, len(raw), seen.headers, seen.unmatched)

@@ -6,6 +6,11 @@ only one). The resource's Table Schema is applied: the header must match the sch
 (``integer``, ``number``, ``year``, ``yearmonth``, ``date``, ``boolean``, ...) and ``required`` constraint. A
 cell that fails is quarantined with a finding; a header that does not match stops the source. Only the
 missing values the schema declares are missing: the string ``NA`` (Namibia) stays a code.
+
+Every finding about a row names the resource's data file (not the descriptor), the row's line in that file,
+and the row's area and period: a resource whose ``path`` lists several files numbers its rows one after the
+other while it is read, and :func:`locate` turns those numbers back into (file, line) for the findings of every
+later step (``raw.attrs["parts"]``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,7 +78,7 @@ def read(source: SourceConfig) -> pd.DataFrame:
     dialect = res.get("dialect") or {}
     sep = dialect.get("delimiter", ",")
     enc_source = source.model_copy(update={"encoding": res.get("encoding", source.encoding).lower()})
-    frames, found = [], []
+    frames, found, located = [], [], []
     line0 = 0
     for part in parts:
         if not isinstance(part, str) or "://" in part:
@@ -82,16 +88,20 @@ def read(source: SourceConfig) -> pd.DataFrame:
         if not file.is_file():
             raise SourceError(source.id, f"resource file {part} not found", file=str(dp))
         text, bom = check_text(file, enc_source)
-        found += bom
+        found += [{**b, "file": str(file)} for b in bom]
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
         names = [f["name"] for f in fields]
         if list(df.columns) != names:
             raise SourceError(source.id, f"the header {list(df.columns)} does not match the Table Schema fields "
                               f"{names}", file=str(file), row=1)
         df.insert(0, "__row", np.arange(2, len(df) + 2) + line0)
+        df.insert(0, "__file", str(file))
+        df.insert(0, "__offset", line0)
+        located.append(Part(2 + line0, len(df) + 1 + line0, str(file), line0))
         line0 += len(df)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
+    where = _row_places(df, source)
     bad = np.zeros(len(df), dtype=bool)
     missing_values = schema.get("missingValues", [""])
     for f in fields:
@@ -103,19 +113,61 @@ def read(source: SourceConfig) -> pd.DataFrame:
         ok = _type_ok(col, ftype, f) | missing
         if cons.get("required"):
             for i in np.flatnonzero(missing.to_numpy() & ~bad):
-                found.append(reader_finding("missing_required", int(df["__row"].iat[i]), f["name"],
-                                            f"required field {f['name']!r} is missing"))
+                found.append(where(i, reader_finding("missing_required", int(df["__row"].iat[i]), f["name"],
+                                                     f"required field {f['name']!r} is missing")))
             bad |= missing.to_numpy()
         for i in np.flatnonzero(~ok.to_numpy() & ~bad):
-            found.append(reader_finding("type_error", int(df["__row"].iat[i]), f["name"],
-                                        f"{col.iat[i]!r} is not a valid {ftype}"))
+            found.append(where(i, reader_finding("type_error", int(df["__row"].iat[i]), f["name"],
+                                                 f"{col.iat[i]!r} is not a valid {ftype}")))
         bad |= ~ok.to_numpy()
         if ftype in ("number", "integer") and (f.get("groupChar") or f.get("decimalChar", ".") != "."):
             df[f["name"]] = _plain_number(df[f["name"]], f)
     rows = df.pop("__row").to_numpy()[~bad]
+    df = df.drop(columns=["__file", "__offset"])
     out = tidy(df[~bad].reset_index(drop=True), source, file=str(dp.parent / parts[0]), rows=rows,
                numeric_ok=False)
+    out.attrs["parts"] = located
     return add_findings(out, found)
+
+
+class Part(NamedTuple):
+    """The rows of one data file of a resource, as numbered while it was read: ``first`` to ``last``; a row's
+    line in ``file`` is its number minus ``offset``."""
+    first: int
+    last: int
+    file: str
+    offset: int
+
+
+def _row_places(df: pd.DataFrame, source: SourceConfig):
+    """A function that completes a finding about row ``i`` of ``df`` with its data file, its line in that file
+    and, as the file gives them, its area code and period."""
+    cols = source.columns
+
+    def where(i: int, finding: dict) -> dict:
+        area = df[cols.area_code].iat[i] if cols.area_code in df.columns else ""
+        period = source.period or (df[cols.period].iat[i] if cols.period in df.columns else "")
+        return {**finding, "file": df["__file"].iat[i], "row": int(df["__row"].iat[i] - df["__offset"].iat[i]),
+                "area_code": str(area).strip(), "period": str(period).strip()}
+    return where
+
+
+def locate(findings: pd.DataFrame, parts: list[Part] | None, where: str) -> pd.DataFrame:
+    """Findings of a Frictionless source (file ``where``: the package) made after reading, with each row's data
+    file and its line in that file; a finding about no row names the data file when the resource has one."""
+    if not parts or findings.empty:
+        return findings
+    mine = (findings["file"] == where).to_numpy()
+    if len(parts) == 1:
+        findings.loc[mine, "file"] = parts[0].file
+    rows = findings["row"]
+    for part in parts:
+        inside = mine & rows.notna().to_numpy() & (rows >= part.first).fillna(False).to_numpy() \
+            & (rows <= part.last).fillna(False).to_numpy()
+        if inside.any():
+            findings.loc[inside, "file"] = part.file
+            findings.loc[inside, "row"] = rows[inside] - part.offset
+    return findings
 
 
 def load_descriptor_schema(path: Path, source_id: str) -> dict:

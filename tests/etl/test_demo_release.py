@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from core import catalogue
+from core.schema import SCHEMA_VERSION
 from core.store import ReleaseStore
 
 pytestmark = pytest.mark.slow  # more than a few seconds: left out of the fast lane (README)
@@ -25,7 +26,7 @@ def test_release_files_manifest_and_datapackage(demo_release, demo_config):
                  "datapackage.json", "boundaries/municipality.geojson"):
         assert (folder / name).is_file(), name
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["synthetic"] is True and manifest["schema_version"] == "1.0"
+    assert manifest["synthetic"] is True and manifest["schema_version"] == SCHEMA_VERSION == "1.1"
     assert len(manifest["config_hash"]) == 64
     assert set(manifest["sources"]) == {"services", "labour", "survey"}
     assert manifest["files"]["indicator_values.parquet"]["rows"] == demo_release.rows

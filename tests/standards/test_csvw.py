@@ -43,7 +43,7 @@ def test_every_linked_csv_is_valid_csvw_with_typed_values(served):
             valid = doc.is_valid
         assert valid and doc.warnings == [], (url, [str(w.message) for w in doc.warnings[:3]])
         assert not doc.no_metadata, f"{url}: no CSVW metadata found, every value read as text"
-        if url.endswith(".sdmx.csv"):
+        if url.endswith((".sdmx.csv", ".sdmx2.csv")):
             row = next(r for r in doc.tables[0].iterdicts() if r["OBS_VALUE"] is not None)
             assert isinstance(row["OBS_VALUE"], float), url
         elif "indicator_values" in url or "/api/v1/data?" in url:

@@ -62,7 +62,8 @@ def test_unknown_parameters_are_named(client, url):
     ("period_to=2021-13", "period_to"),
     ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=99999999", "limit"), ("limit=1e3", "limit"),
     ("cursor=garbage", "cursor"), ("cursor=eyJvIjotMX0", "cursor"), ("bom=maybe", "bom"),
-    ("format=parquet&bom=true", "bom"), ("format=csv&limit=5", "limit"), ("indicator=", "indicator"),
+    ("format=parquet&bom=maybe", "bom"), ("format=csv&limit=0", "limit"), ("indicator=", "indicator"),
+    ("format=csv&cursor=%2F%2F", "cursor"),
     ("indicator=a%27%20OR%201=1--", "indicator"), ("area=<script>", "area"),
 ])
 def test_bad_values_are_named(client, query, parameter):

@@ -56,6 +56,32 @@ def test_csv_bom_for_excel(client):
     assert not plain.startswith(b"\xef\xbb\xbf") and bom == b"\xef\xbb\xbf" + plain
 
 
+@pytest.mark.parametrize("fmt, extra", [
+    ("json", "bom=true"), ("sdmx-csv2", "bom=true"), ("parquet", "bom=true"), ("csv", "limit=3"),
+    ("sdmx-csv", "limit=3&cursor=abc"),
+])
+def test_a_parameter_that_means_nothing_for_the_format_is_ignored(client, fmt, extra):
+    """bom unless format=csv, limit and cursor unless format=json: the OpenAPI document allows them with any
+    format (it cannot tie one parameter to another), so they are ignored, not refused: the body is the one
+    without them."""
+    plain = client.get(f"/api/v1/data?{Q}&format={fmt}")
+    got = client.get(f"/api/v1/data?{Q}&format={fmt}&{extra}")
+    assert plain.status_code == got.status_code == 200, got.data[:300]
+    if fmt == "json":
+        assert got.get_json()["data"] == plain.get_json()["data"]
+    elif fmt != "parquet":  # a parquet file's metadata holds the request's URL
+        assert got.data.count(b"\n") == plain.data.count(b"\n") and not got.data.startswith(b"\xef\xbb\xbf")
+    else:
+        assert pq.read_table(io.BytesIO(got.data)).num_rows == pq.read_table(io.BytesIO(plain.data)).num_rows
+
+
+@pytest.mark.parametrize("query", ["format=csv&bom=maybe", "format=parquet&bom=maybe", "format=csv&limit=0",
+                                   "format=xlsx&limit=x", "format=csv&cursor=not%20a%20cursor"])
+def test_an_ignored_parameter_is_still_checked(client, query):
+    r = client.get(f"/api/v1/data?{Q}&{query}")
+    assert r.status_code == 400 and r.get_json()["error"]["parameter"] == query.split("&")[1].split("=")[0]
+
+
 def test_parquet_round_trip_and_metadata(client):
     r = client.get(f"/api/v1/data?{Q}&format=parquet")
     t = pq.read_table(io.BytesIO(r.data))
@@ -125,7 +151,7 @@ def test_sdmx_csv2_withholds_suppressed_cells_and_codes_units(client):
     for col in ("OBS_VALUE", "LOWER_CI", "UPPER_CI"):
         assert sup[col].isna().all(), col
     assert (sup["CONF_STATUS"] == "C").all()
-    assert set(df["UNIT_MEASURE"]) == {"PC", "PS"} and set(df["FREQ"]) == {"A"}
+    assert set(df["UNIT_MEASURE"]) == {"PC", "PERS"} and set(df["FREQ"]) == {"A"}
     assert not df["OBS_FLAG"].fillna("").str.contains(":").any()
 
 
@@ -306,8 +332,9 @@ def test_docs_name_exactly_the_files_of_the_zip(client):
     zf = zipfile.ZipFile(io.BytesIO(client.get("/data/releases/current/release.zip").data))
     names = [n.split("/", 1)[1] for n in zf.namelist()]
     assert sorted(listed) == sorted(names) and said.group(1) == "eleven" and len(names) == 11
-    assert "indicator_values.sdmx.csv" not in names
-    assert client.get("/data/releases/current/indicator_values.sdmx.csv").status_code == 200
+    for sdmx_file in ("indicator_values.sdmx.csv", "indicator_values.sdmx2.csv"):
+        assert sdmx_file not in names
+        assert client.get(f"/data/releases/current/{sdmx_file}").status_code == 200
 
 
 def test_every_download_names_decimals_sources_and_the_methodology_page(client):

@@ -113,3 +113,32 @@ def test_served_by_gunicorn_an_over_long_request_gets_the_json_414_not_gunicorns
         assert r.json()["error"]["parameter"] == "area"
         r = requests.get(f"{base}/api/v1/data", params={"release": "2" * 50_000}, timeout=30)
         _problem(r.status_code, r.headers["Content-Type"].split(";")[0], r.json(), 414)
+
+
+def test_a_manager_may_name_every_indicator_they_see_and_the_public_document_stays_public(manager_app):
+    """maxItems came from the public document alone: a signed-in manager, who also sees internal indicators,
+    was refused a query naming all of them (one more than the public count). A manager's limits are now those
+    of the same document made from what the manager sees; the document served stays the public one."""
+    import base64
+    import json
+
+    from dashboard.api.openapi import list_limits
+    from tests.dashboard.api.conftest import MANAGER
+
+    client = manager_app.test_client()
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{MANAGER[0]}:{MANAGER[1]}".encode()).decode()}
+    public = client.get("/api/v1/openapi.json").get_json()
+    most = list_limits(public, "/api/v1/data")["indicator"]
+    public_ids = {d["id"] for d in client.get("/api/v1/indicators").get_json()["data"]}
+    seen = sorted(d["id"] for d in client.get("/api/v1/indicators", headers=auth).get_json()["data"])
+    internal = set(seen) - public_ids
+    assert internal and len(seen) > most
+    r = client.get(f"/api/v1/data?indicator={','.join(seen)}&limit=1", headers=auth)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["total"] > 0
+    over = client.get(f"/api/v1/data?indicator={','.join([*seen, seen[0]])}&limit=1", headers=auth)
+    assert over.status_code == 400 and over.get_json()["error"]["parameter"] == "indicator"
+    served = json.dumps(client.get("/api/v1/openapi.json", headers=auth).get_json())
+    assert served == json.dumps(public) and not any(i in served for i in internal)
+    public_over = client.get(f"/api/v1/data?indicator={','.join(sorted(public_ids) + [seen[0]])}&limit=1")
+    assert public_over.status_code == 400  # the public limit is unchanged
