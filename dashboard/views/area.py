@@ -8,7 +8,7 @@ from collections import Counter
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import figures, fmt, ids, levels, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention
 from dashboard.views.common import guarded, path_value, release_store, shared_skeleton, sync_target, url_sync
@@ -240,10 +240,10 @@ def empty_level(release: Release, area: dict) -> list:
     levels = " and ".join([", ".join(have[:-1]), have[-1]]) if len(have) > 1 else "".join(have)
     where = (f"This release has values at the {levels} level{'s' if len(have) > 1 else ''}."
              if have else "This release has no published values.")
-    out = [ui.no_data(f"There are no published values for {area['name']} itself ({area['level']} level). {where}")]
+    out = [ui.no_data(f"There are no published values for {area['name']} itself ({fmt.level_name(area['level'])} level). {where}")]
     if not kids.empty:
         out += [html.H2(f"Areas in {area['name']}"),
-                html.Ul([html.Li(html.A(f"{r.name} ({r.level})", href=f"/area/{r.area_code}"))
+                html.Ul([html.Li(html.A(f"{r.name} ({fmt.level_name(r.level)})", href=f"/area/{r.area_code}"))
                          for r in kids.itertuples()], className="child-areas", id="child-areas")]
     return out
 
@@ -282,7 +282,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
         html.H1(area["name"]),
-        html.P(f"{fmt.level_name(area['level']).capitalize()} · code {area['area_code']}"
+        html.P(f"{levels.label(area['level'])} · code {area['area_code']}"
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,

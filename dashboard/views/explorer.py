@@ -12,7 +12,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import figures, fmt, ids, levels, ui
 from dashboard.release_reader import Release
 from dashboard.views import period_choice, titles
 from dashboard.views.common import (
@@ -112,7 +112,7 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     map draws (those with a boundary) and which lie outside its first view."""
     geo = data.map_geometry(release, level)
     if geo is None or geo.frame is None:
-        return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
+        return None, f"There are no boundaries for the {fmt.level_name(level)} level, so no map; the ranking and table below show the values."
     sl = data.level_slice(release, meta["id"], level, detail=False)
     p = sl.period_index(period)
     values = sl.number_row("value", p)
@@ -225,7 +225,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         cols.append(("progress", "Progress (target or trend)"))
     cols.append(("note", "Note"))
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
-    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
+    return ui.data_table(cols, rows, f"{meta['title']}, {fmt.level_name(level)} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
 
 
@@ -359,7 +359,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                         dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
                                      clearable=False)),
             ui.labelled("Level", ids.EX_LEVEL,
-                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": fmt.level_name(lv).capitalize(), "value": lv}
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": levels.label(lv), "value": lv}
                                                                for lv in rel.levels], value=level, clearable=False,
                                      searchable=False)),
             ui.labelled("Period", ids.EX_PERIOD,
