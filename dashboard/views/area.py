@@ -70,7 +70,8 @@ def ranked(r: dict) -> bool:
     return fmt.by_performance(r["polarity"], r.get("method"))
 
 
-def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):
+def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False,
+                  source: str | None = None):
     """The spine chart, its summary and the table; for the top level (the only area at its level, compared
     with nothing) the table alone, without comparisons with itself or with its level."""
     charted = [r for r in rows if ranked(r)]
@@ -81,7 +82,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                              f"{fmt.number(r['vmax'], int(r['decimals']))}; {top_name} "
                              f"{fmt.value(r['top_value'], int(r['decimals']), r['unit'])})")}
                   for r in charted]
-    fig = None if is_top else figures.spine(spine_rows)
+    fig = None if is_top else figures.spine(spine_rows, source=source)
     left_out = len(rows) - len(charted)
     summary = (f"{area['name']} compared with all {fmt.level_name(area['level'])} areas on {fmt.count(len(charted), 'indicator')}, "
                f"latest period of each: {against_top(charted, top_name)}."
@@ -148,7 +149,8 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     names = [data.area_name(release, c) or c for c in codes]
     unit, dec = meta["unit"], int(meta["decimals"])
     fig = figures.bars(names, [c["value"] for c in cells], [c["lower_ci"] for c in cells],
-                       [c["upper_ci"] for c in cells], unit=unit, decimals=dec, highlight=0)
+                       [c["upper_ci"] for c in cells], unit=unit, decimals=dec, highlight=0,
+                       source=figures.release_source(release, [meta]))
     if not peers:
         summary = f"{area['name']} has no statistical nearest neighbours in this release."
     else:
@@ -173,10 +175,11 @@ def profile_sections(release: Release, area: dict, indicator: str | None):
         tfig, tsum, ttable = {"data": [], "layout": {}}, "Choose an indicator.", ui.no_data()
     else:
         tfig, tsum, ttable = trend_outputs(release, meta, [area["area_code"]])
+    source = figures.release_source(release, [meta]) if meta is not None else None
     return [
         ui.chart(ids.AR_NEIGHBOURS, nfig, nsum, ntable, title="Statistical nearest neighbours",
-                 level=3),
-        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend", level=3),
+                 level=3, source=source),
+        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend", level=3, source=source),
     ]
 
 
@@ -275,8 +278,10 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                 html.P(f"{area['name']} is a top-level area: its areas are compared with it on their own profiles."),
                 table]
     else:
-        fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
-        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level")]
+        source = figures.release_source(rel, [data.indicator_meta(rel, r["indicator"]) or {} for r in rows if ranked(r)])
+        fig, summary, table = spine_outputs(rows, area, top_name, parent_name, source=source)
+        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level",
+                         source=source)]
     cards = glance(rows, top_name) if rows and not is_top else []
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),

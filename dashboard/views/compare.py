@@ -109,8 +109,10 @@ def content(release: Release, areas: list[str], indicators: list[str]):
         table = ui.data_table([("area", "Area"), ("value", "Value")],
                               [{"area": n, "value": cells[a]} for a, n in zip(areas, names, strict=True)],
                               f"{meta['title']} by area")
-        sections.append(ui.chart(f"compare-chart-{ind}", figures.bars(names, vals, lo, hi, unit=unit, decimals=dec),
-                                 summary, table, title=meta["title"]))
+        source = figures.release_source(release, [meta])
+        sections.append(ui.chart(f"compare-chart-{ind}", figures.bars(names, vals, lo, hi, unit=unit, decimals=dec,
+                                                                      source=source),
+                                 summary, table, title=meta["title"], source=source))
     overall = ui.data_table([("indicator", "Indicator")] + [(a, n) for a, n in zip(areas, names, strict=True)],
                             table_rows, "Latest value of each indicator by area (period in brackets)")
     titles = [data.indicator_meta(release, i)["title"] for i in indicators]
