@@ -33,8 +33,8 @@ def _base_layout(**extra) -> dict:
 
 
 #: Characters per line of the source line inside a figure (it is drawn, not laid out: Plotly does not wrap it);
-#: at 11 px some 70 fit the 360 px a phone leaves a chart.
-SOURCE_CHARS = 70
+#: at 11 px some 52 fit the 340 px a phone leaves a chart (it starts at the figure's left edge, not the plot's).
+SOURCE_CHARS = 52
 SOURCE_FONT = 11
 SOURCE_LINE_PX = 15
 
@@ -83,10 +83,12 @@ def _sources(meta: dict) -> list[dict]:
     return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
 
 
-def with_source(fig: dict, source: str | None) -> dict:
+def with_source(fig: dict, source: str | None, left: int | None = None) -> dict:
     """``fig`` with ``source`` drawn under it (a paper annotation at the bottom, below the axis titles and the
     legend), so that Plotly's "Download plot as PNG" carries where the figures come from; the figure grows by
-    the lines it takes, the plot keeps its size. Nothing changes without a source."""
+    the lines it takes, the plot keeps its size. Nothing changes without a source. The line starts at the
+    figure's left edge: ``left`` px left of the plot (its left margin when not given; more where the axis's
+    labels widen it, as a spine chart's do)."""
     if not source:
         return fig
     layout = fig["layout"]
@@ -99,15 +101,22 @@ def with_source(fig: dict, source: str | None) -> dict:
     if layout.get("height"):
         layout["height"] = int(layout["height"]) + extra
     layout["annotations"] = [a for a in layout.get("annotations", []) if a.get("name") != "source"] + [
-        source_annotation(lines, below)]
+        source_annotation(lines, below, int(margin.get("l", 10)) if left is None else left)]
     return fig
 
 
-def source_annotation(lines: list[str], below: int) -> dict:
-    """The source line as a layout annotation ``below`` px under the plot (the margin's old height)."""
+def source_annotation(lines: list[str], below: int, left: int = 0) -> dict:
+    """The source line as a layout annotation ``below`` px under the plot (the margin's old height), from the
+    figure's left edge (``left``: the left margin)."""
     return {"name": "source", "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-            "xanchor": "left", "yanchor": "top", "yshift": -below, "showarrow": False, "align": "left",
+            "xanchor": "left", "yanchor": "top", "yshift": -below, "xshift": -max(left - 2, 0), "showarrow": False,
+            "align": "left",
             "font": {**FONT, "size": SOURCE_FONT, "color": "#4d4d4d"}}
+
+
+#: A legend above the plot: one wrapped over several lines on a phone pushes the plot down (Plotly grows the top
+#: margin for it) instead of running into the axis title and the source line below.
+TOP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
 
 
 def _clean(values: Sequence) -> list:
@@ -356,9 +365,9 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                             "font": {**FONT, "size": 12}})
     legend = len(order) > 1 or (target is not None and not fmt.missing(target))
     return with_source({"data": data, "layout": _base_layout(
-        height=400 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
+        height=410 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
         yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=legend, annotations=annotations,
-        legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"l": 60, "r": 10, "t": 10, "b": 90 if legend else 50})},
+        legend=TOP_LEGEND, margin={"l": 60, "r": 10, "t": 40 if legend else 10, "b": 55})},
         source)
 
 
@@ -423,8 +432,12 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | 
                             "bgcolor": "rgba(255,255,255,0.8)", "font": {**FONT, "size": 12}})
     return with_source({"data": data, "layout": _base_layout(
         height=340, xaxis={"title": {"text": "Period"}, "type": "category"},
-        yaxis={"title": {"text": unit}}, legend={"orientation": "h", "y": -0.25}, annotations=annotations,
-        margin={"l": 60, "r": 10, "t": 10, "b": 90})}, source)
+        yaxis={"title": {"text": unit}}, legend=TOP_LEGEND, annotations=annotations,
+        margin={"l": 60, "r": 10, "t": 40, "b": 75})}, source)
+
+
+#: About how wide (px) a character of a bar's area name is (14 px font), to know where the names begin.
+BAR_LABEL_PX = 7.5
 
 
 def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Sequence = (), *,
@@ -444,7 +457,8 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
                                            for v, low in zip(y, lo, strict=True)]}
     return with_source({"data": [trace], "layout": _base_layout(
         height=max(160, 34 * len(y) + 70), yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": unit}}, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 50})}, source)
+        xaxis={"title": {"text": unit}}, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 60})}, source,
+        left=10 + round(BAR_LABEL_PX * max((len(str(n)) for n in names), default=0)))
 
 
 #: Longest line of a spine chart's axis label: at 320 CSS px (WCAG 1.4.10) the labels and the plot share some
@@ -452,6 +466,8 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
 #: more (clipped off the left edge); wrapped, it takes about half. The full names are in the table.
 SPINE_LABEL_CHARS = 22
 SPINE_LABEL_FONT = 13
+#: About how wide (px) a character of a spine chart's axis label is, to know where the labels begin.
+SPINE_LABEL_PX = 6.5
 
 
 def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
@@ -462,6 +478,8 @@ def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
 
 #: Interquartile ranges beyond the quartiles at which a spine chart's row is cut (an outlier lies beyond).
 SPINE_FENCE = 3.0
+#: Extra height (px) of a spine chart for its legend's lines on a narrow screen.
+SPINE_LEGEND_ROOM = 120
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
 
@@ -546,10 +564,13 @@ def spine(rows: Sequence[dict], source: str | None = None) -> dict:
                      "text": texts, "hovertemplate": "%{text}<extra></extra>"})
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
     row = max(44, 18 * lines + 10)  # every row as tall as the label with the most lines needs
+    # the legend above takes two lines on a desktop and up to eight on a phone: the room for six more keeps the
+    # rows as tall there (Plotly takes a legend's room from the plot)
     return with_source({"data": data, "layout": _base_layout(
-        barmode="overlay", height=max(220, row * len(labels) + 110),
+        barmode="overlay", height=max(220, row * len(labels) + 110) + SPINE_LEGEND_ROOM,
         xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst<br>area", "Best<br>area"],
                "showgrid": False, "zeroline": False, "automargin": True},  # room for 'Best area' when narrow
         yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": SPINE_LABEL_FONT}},
-        legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 10, "b": 80})}, source)
+        legend=TOP_LEGEND,
+        margin={"l": 10, "r": 10, "t": 60, "b": 60})}, source,
+        left=10 + round(SPINE_LABEL_PX * max((len(part) for lb in labels for part in lb.split("<br>")), default=0)))

@@ -84,7 +84,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                   for r in charted]
     fig = None if is_top else figures.spine(spine_rows, source=source)
     left_out = len(rows) - len(charted)
-    summary = (f"{area['name']} compared with all {fmt.level_name(area['level'])} areas on {fmt.count(len(charted), 'indicator')}, "
+    summary = (f"{area['name']} compared with all {fmt.level_name(area['level'], plural=True)} on {fmt.count(len(charted), 'indicator')}, "
                f"latest period of each: {against_top(charted, top_name)}."
                + (f" {fmt.count(left_out, 'indicator')} with no better or worse (neutral, or a count that grows with "
                   "the area's size) are in the table, not on the chart." if left_out else ""))

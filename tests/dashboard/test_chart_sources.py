@@ -33,7 +33,7 @@ def test_with_source_draws_the_line_under_the_plot_and_keeps_the_plot_size():
     text = "Source: " + "x " * 60
     out = figures.with_source(figures.distribution([1, 2], [0.0, 1.0, 2.0], unit="%", decimals=1), text)
     (drawn,) = _source_annotations(out)
-    assert drawn.replace("<br>", " ") == text.strip() and drawn.count("<br>") == 1  # wrapped, every word kept
+    assert drawn.replace("<br>", " ") == text.strip() and drawn.count("<br>") == len(text) // figures.SOURCE_CHARS  # wrapped
     grown = out["layout"]["height"] - before["height"]
     assert grown > 0 and out["layout"]["margin"]["b"] - before["margin"]["b"] == grown
     assert _source_annotations(figures.with_source(out, "Source: other")) == ["Source: other"]  # replaced, not added
