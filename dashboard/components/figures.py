@@ -313,7 +313,7 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
     caterpillar plot that scales to thousands of areas. ``customdata`` carries the area code for click-through.
 
     ``statuses``: each area's status (``rag``): the dots take the status's colour and shape (:func:`status_style`),
-    one trace (and legend entry) per status; without any, one colour. The first and last ``RANKING_NAMED``
+    with a legend entry per status; without any, one colour. The first and last ``RANKING_NAMED``
     areas are ringed and named in two boxes, in the corners the curve leaves empty; ``target``: a dashed line
     at the target value, named."""
     y = _clean(values)
@@ -321,24 +321,30 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
     n = len(y)
     x = list(range(1, n + 1))
     rags = list(statuses) if statuses is not None and any(r in STATUS_STYLE for r in statuses) else None
-    groups = ([r if r in STATUS_STYLE else None for r in rags] if rags else [None] * n)
-    order = [g for g in (*STATUS_STYLE, None) if g in groups]
+    groups = [r if r in STATUS_STYLE else None for r in rags] if rags else [None] * n
+    styles = {g: status_style(g) if rags else (PALETTE[0], "circle", "Area") for g in set(groups)}
     size = 7 if n < 400 else 4
-    data = []
+    # one trace of every area in rank order (a click reads its code; the first point is rank 1), each dot in its
+    # status's colour and shape; the legend's entries are traces of no point
+    trace = {"type": "scatter", "mode": "markers", "x": x, "y": y, "customdata": list(codes), "text": list(names),
+             "name": "Area", "showlegend": False,
+             "marker": {"color": [styles[g][0] for g in groups], "size": size,
+                        "symbol": [styles[g][1] for g in groups]},
+             "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}"
+                              + ("<br>%{hovertext}" if rags else "") + "<extra></extra>"}
+    if rags:
+        trace["hovertext"] = [styles[g][2] for g in groups]
+    if any(v is not None for v in lo):
+        trace["error_y"] = {"type": "data", "symmetric": False, "color": "#7f7f7f", "thickness": 1, "width": 0,
+                            "array": [None if (h is None or v is None) else h - v for v, h in zip(y, hi, strict=True)],
+                            "arrayminus": [None if (low is None or v is None) else v - low
+                                           for v, low in zip(y, lo, strict=True)]}
+    data = [trace]
+    order = [g for g in (*STATUS_STYLE, None) if g in styles] if rags else []
     for g in order:
-        idx = [i for i in range(n) if groups[i] == g]
-        colour, symbol, words = status_style(g) if rags else (PALETTE[0], "circle", "Area")
-        trace = {"type": "scatter", "mode": "markers", "x": [x[i] for i in idx], "y": [y[i] for i in idx],
-                 "customdata": [codes[i] for i in idx], "text": [names[i] for i in idx], "name": words,
-                 "marker": {"color": colour, "size": size, "symbol": symbol},
-                 "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}"
-                                  + (f"<br>{words}" if rags else "") + "<extra></extra>"}
-        if any(lo[i] is not None for i in idx):
-            trace["error_y"] = {"type": "data", "symmetric": False, "color": "#7f7f7f", "thickness": 1, "width": 0,
-                                "array": [None if (hi[i] is None or y[i] is None) else hi[i] - y[i] for i in idx],
-                                "arrayminus": [None if (lo[i] is None or y[i] is None) else y[i] - lo[i]
-                                               for i in idx]}
-        data.append(trace)
+        colour, symbol, words = styles[g]
+        data.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": words,
+                     "marker": {"color": colour, "size": 8, "symbol": symbol}, "hoverinfo": "skip"})
     if target is not None and not fmt.missing(target) and n:
         data.append({"type": "scatter", "mode": "lines", "x": [0.5, n + 0.5], "y": [float(target)] * 2,
                      "name": f"Target ({fmt.value(target, decimals, unit)})", "hoverinfo": "skip",
@@ -363,7 +369,7 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                             "text": f"<b>{label.capitalize()}</b><br>" + "<br>".join(lines),
                             "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#bdbdbd", "borderpad": 4,
                             "font": {**FONT, "size": 12}})
-    legend = len(order) > 1 or (target is not None and not fmt.missing(target))
+    legend = bool(order) or (target is not None and not fmt.missing(target))
     return with_source({"data": data, "layout": _base_layout(
         height=410 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
         yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=legend, annotations=annotations,

@@ -48,10 +48,13 @@ def test_ranking_names_its_ends_colours_statuses_and_draws_the_target():
     fig = figures.ranking([f"A{i}" for i in range(n)], names, values, [None] * n, [None] * n, unit="%", decimals=1,
                           statuses=rags, target=95.0, source="Source: test")
     by_name = {t["name"]: t for t in fig["data"]}
-    colour, symbol, words = figures.status_style("red")
-    assert by_name[words]["marker"] == {"color": colour, "size": 7, "symbol": symbol}
-    assert by_name[words]["customdata"] == ["A6", "A7", "A8"]
-    assert by_name["No status"]["customdata"] == ["A9"]
+    areas = fig["data"][0]  # every area, in rank order: a click reads the code of the point
+    assert areas["customdata"] == [f"A{i}" for i in range(n)]
+    for i, rag in enumerate(rags):
+        colour, symbol, words = figures.status_style(rag)
+        assert (areas["marker"]["color"][i], areas["marker"]["symbol"][i], areas["hovertext"][i]) == \
+            (colour, symbol, words)
+        assert by_name[words]["marker"]["color"] == colour and by_name[words]["x"] == [None]  # its legend entry
     assert len({figures.status_style(r)[0] for r in ("green", "amber", "red", None)}) == 4
     assert by_name["Target (95.0%)"]["y"] == [95.0, 95.0]
     boxes = {a["name"]: a["text"] for a in fig["layout"]["annotations"]}
@@ -60,6 +63,7 @@ def test_ranking_names_its_ends_colours_statuses_and_draws_the_target():
     assert boxes["source"] == "Source: test"
     plain = figures.ranking(["A", "B"], ["a", "b"], [2.0, 1.0], [None] * 2, [None] * 2, unit="", decimals=0)
     assert [t["name"] for t in plain["data"] if t["name"] != "Named area"] == ["Area"]
+    assert plain["data"][0]["marker"]["color"] == [figures.PALETTE[0]] * 2
     assert plain["layout"]["showlegend"] is False
 
 
