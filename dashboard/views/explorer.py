@@ -25,6 +25,7 @@ from dashboard.views.common import (
     sync_target,
     url_sync,
 )
+from dashboard.views.targets import target_of, target_text, target_words
 
 log = logging.getLogger(__name__)
 
@@ -207,19 +208,6 @@ def rag_counts(df: dict[str, list]) -> str:
             f"{amber:,}; the table gives each area's progress.")
 
 
-def target_words(value, meta: dict, dec: int, unit: str) -> str:
-    """'Met' or 'Not met: 4.3 pts short' for one area's value against the indicator's target; empty without
-    a target or a value, 'Gap' without a better direction."""
-    target = target_of(meta)
-    if target is None or fmt.missing(value):
-        return ""
-    met = target_met(value, target, meta.get("polarity"))
-    gap = fmt.change(value - target, dec, unit, meta.get("method"))
-    if met is None:
-        return f"{gap} from it"
-    return "Met" if met else f"Not met ({gap})"
-
-
 def values_table(df: dict[str, list], meta: dict, level: str, period: str | None, release: str):
     """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download (of ``release``)."""
     unit, dec = meta["unit"], int(meta["decimals"])
@@ -247,34 +235,6 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
     return ui.data_table(cols, rows, f"{meta['title']}, {fmt.level_name(level)} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
-
-
-def target_of(meta: dict) -> float | None:
-    """The indicator's target value, or None when it has none."""
-    t = meta.get("target")
-    return None if fmt.missing(t) else float(t)
-
-
-def target_met(value, target: float, polarity: str | None) -> bool | None:
-    """Whether a value meets the target (at or above it, or at or below it for lower is better); None for a
-    missing value or an indicator with no better direction."""
-    if fmt.missing(value) or polarity not in ("higher_is_better", "lower_is_better"):
-        return None
-    return value >= target if polarity == "higher_is_better" else value <= target
-
-
-def target_text(meta: dict, values: list) -> str:
-    """' Target: 90.0% by 2030, met by 12 of the 283 areas (dashed line).' for the ranking's summary; empty
-    without a target."""
-    target = target_of(meta)
-    if target is None:
-        return ""
-    unit, dec = meta["unit"], int(meta["decimals"])
-    by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
-    met = [target_met(v, target, meta.get("polarity")) for v in values]
-    counted = [m for m in met if m is not None]
-    tally = f", met by {counted.count(True):,} of the {len(counted):,} areas" if counted else ""
-    return f" Target: {fmt.value(target, dec, unit)}{by}{tally} (the dashed line)."
 
 
 def ends_text(have: dict, first: str, last: str, dec: int, unit: str) -> str:
