@@ -304,6 +304,18 @@ def status_style(rag: str | None) -> tuple[str, str, str]:
 
 #: Areas named at each end of a ranking (on the chart and in its summary).
 RANKING_NAMED = 3
+#: Longest area name in a ranking's boxes: two boxes side by side fit a 320 px screen (the summary has the
+#: names in full, with their units).
+RANKING_NAME_CHARS = 18
+
+
+def short_name(name: str, limit: int = RANKING_NAME_CHARS) -> str:
+    """``name`` cut at a word to at most ``limit`` characters, with an ellipsis when cut."""
+    name = str(name)
+    if len(name) <= limit:
+        return name
+    cut = name[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:- ") if " " in name[:limit - 1] else name[:limit - 1]
+    return cut + "…"
 
 
 def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower: Sequence, upper: Sequence,
@@ -362,7 +374,7 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                                   (last, ends[1], (0, 0) if falling else (0, 1))):
         if not picked:
             continue
-        lines = [f"{i + 1}. {names[i]}: {fmt.value(y[i], decimals, unit)}" for i in picked]
+        lines = [f"{i + 1}. {short_name(names[i])}: {fmt.number(y[i], decimals)}" for i in picked]
         annotations.append({"name": f"ranking-{label}", "xref": "paper", "yref": "paper", "x": corner[0],
                             "y": corner[1], "xanchor": "right" if corner[0] else "left",
                             "yanchor": "top" if corner[1] else "bottom", "showarrow": False, "align": "left",
@@ -371,9 +383,9 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                             "font": {**FONT, "size": 12}})
     legend = bool(order) or (target is not None and not fmt.missing(target))
     return with_source({"data": data, "layout": _base_layout(
-        height=410 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
+        height=450 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
         yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=legend, annotations=annotations,
-        legend=TOP_LEGEND, margin={"l": 60, "r": 10, "t": 40 if legend else 10, "b": 55})},
+        legend=TOP_LEGEND, margin={"l": 60, "r": 10, "t": 40 if legend else 10, "b": 65})},
         source)
 
 

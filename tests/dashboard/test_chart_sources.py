@@ -58,8 +58,10 @@ def test_ranking_names_its_ends_colours_statuses_and_draws_the_target():
     assert len({figures.status_style(r)[0] for r in ("green", "amber", "red", None)}) == 4
     assert by_name["Target (95.0%)"]["y"] == [95.0, 95.0]
     boxes = {a["name"]: a["text"] for a in fig["layout"]["annotations"]}
-    assert "1. Area 0: 100.0%" in boxes["ranking-best"] and "3. Area 2: 98.0%" in boxes["ranking-best"]
-    assert "10. Area 9: 91.0%" in boxes["ranking-worst"] and "8. Area 7" in boxes["ranking-worst"]
+    assert "1. Area 0: 100.0" in boxes["ranking-best"] and "3. Area 2: 98.0" in boxes["ranking-best"]
+    assert "10. Area 9: 91.0" in boxes["ranking-worst"] and "8. Area 7" in boxes["ranking-worst"]
+    assert figures.short_name("Wolfsburg, Kreisfreie Stadt") == "Wolfsburg…"  # a box fits a phone; the summary has it whole
+    assert figures.short_name("Verylongsinglewordnamexx") == "Verylongsinglewor…" and figures.short_name("Elby") == "Elby"
     assert boxes["source"] == "Source: test"
     plain = figures.ranking(["A", "B"], ["a", "b"], [2.0, 1.0], [None] * 2, [None] * 2, unit="", decimals=0)
     assert [t["name"] for t in plain["data"] if t["name"] != "Named area"] == ["Area"]
