@@ -106,9 +106,19 @@ class AggregateRoot(Strict):
     source: Literal["built", "published"] = "built"
 
 
+class LevelLabel(Strict):
+    """How pages name a level: ``singular`` ("NUTS 3 region", "Local authority") and ``plural`` (derived from
+    the singular when not given). Written as it starts a sentence; mid-sentence a plain word is lowercased, an
+    acronym ("NUTS") is not."""
+    singular: str = Field(min_length=1)
+    plural: str | None = None
+
+
 class GeographyConfig(Strict):
     levels: list[str] = Field(min_length=1)
     areas: AreasTable
+    #: level -> the words pages show for it (a string: the singular); a level left out gets a default from its id
+    level_labels: dict[str, LevelLabel] = Field(default_factory=dict)
     #: level -> boundary file: a path, or a :class:`BoundaryFile` (path, code_property, pad_codes, code_mapping)
     boundaries: dict[str, BoundaryFile] = Field(default_factory=dict)
     neighbours: NeighboursConfig | None = None
@@ -127,6 +137,21 @@ class GeographyConfig(Strict):
         if len(set(v)) != len(v):
             raise ValueError("level names must be unique")
         return v
+
+    @field_validator("level_labels", mode="before")
+    @classmethod
+    def _plain_labels(cls, v):
+        if isinstance(v, dict):
+            return {k: {"singular": x} if isinstance(x, str) else x for k, x in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _labels_name_levels(self):
+        unknown = [k for k in self.level_labels if k not in self.levels]
+        if unknown:
+            raise ValueError(f"level_labels names {', '.join(map(repr, unknown))}, not one of geography.levels "
+                             f"({', '.join(self.levels)})")
+        return self
 
 
 class CsvColumns(Strict):

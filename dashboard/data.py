@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from core import schema
 from core.integrity import DamagedRelease
 from dashboard import map_geometry as map_geometry_mod
+from dashboard.components import levels as level_words
 from dashboard.release_reader import Release
 
 #: The columns each view reads: checked against the release schema (core.schema) when this module loads.
@@ -172,7 +173,8 @@ def area_options(release: Release, levels: list[str] | None = None) -> list[dict
         if levels:
             df = df[df["level"].isin(levels)]
         rows = sorted(df.itertuples(), key=lambda r: (r.level_index, natural_key(r.name), natural_key(r.area_code)))
-        return [{"label": f"{r.name} ({r.level}, {r.area_code})", "value": r.area_code} for r in rows]
+        return [{"label": f"{r.name} ({level_words.name(str(r.level))}, {r.area_code})", "value": r.area_code}
+                for r in rows]
     return release.memo(("area_options", tuple(levels or ())), load)
 
 

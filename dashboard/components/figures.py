@@ -7,13 +7,14 @@ also has a shape, a line style or a pattern.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Sequence
 
 import numpy as np
 from dash import Patch
 
-from dashboard.components import fmt
+from dashboard.components import fmt, performance
 
 COLORSCALE = "Viridis"  # no grey in it, so grey can mean "no value"
 NO_VALUE_COLOUR = "#bdbdbd"
@@ -29,6 +30,93 @@ def _base_layout(**extra) -> dict:
               "plot_bgcolor": "#ffffff", "hoverlabel": {"font": {"size": 14}}}
     layout.update(extra)
     return layout
+
+
+#: Characters per line of the source line inside a figure (it is drawn, not laid out: Plotly does not wrap it);
+#: at 11 px some 44 fit the 290 px a 320 px screen (WCAG 1.4.10) leaves a chart (it starts at the figure's left edge, not the plot's).
+SOURCE_CHARS = 44
+SOURCE_FONT = 11
+SOURCE_LINE_PX = 15
+
+
+def source_text(metas: Sequence[dict], release_id: str, created: str | None = None,
+                licence: str | None = None) -> str:
+    """'Source: Eurostat (GDP at current market prices...) · OpenMeasure release 2026-12-03 · <licence>' for the
+    charts of one or more indicators (``metas``: their rows of the release's indicators table, whose
+    ``sources`` is JSON of id, title, publisher). The release is named by its date (``created``, the manifest's
+    ISO time) when known, else by its id; the licence is the indicators' own when they share one, else
+    ``licence`` (the release's)."""
+    named: list[str] = []
+    publishers: list[str] = []
+    for meta in metas:
+        for src in _sources(meta):
+            publisher, title = fmt.text(src.get("publisher")), fmt.text(src.get("title")) or fmt.text(src.get("id"))
+            words = f"{publisher} ({title})" if publisher and title else publisher or title
+            if words and words not in named:
+                named.append(words)
+            if publisher and publisher not in publishers:
+                publishers.append(publisher)
+    if len(named) > 3 and publishers:  # a profile of many indicators: their publishers, each once
+        named = publishers
+    own = {fmt.text(m.get("licence")) for m in metas} - {None}
+    lic = own.pop() if len(own) == 1 else fmt.text(licence)
+    parts = [("Sources: " if len(named) > 1 else "Source: ") + "; ".join(named) if named else "Source: not recorded",
+             f"OpenMeasure release {str(created)[:10] if created else release_id}"]
+    if lic:
+        parts.append(f"Licence: {lic}")
+    return " · ".join(parts)
+
+
+def release_source(release, metas: Sequence[dict]) -> str:
+    """:func:`source_text` for charts of ``metas`` drawn from ``release`` (a dashboard Release: its id and
+    manifest)."""
+    manifest = getattr(release, "manifest", None) or {}
+    return source_text(metas, release.id, manifest.get("created"), manifest.get("licence"))
+
+
+def _sources(meta: dict) -> list[dict]:
+    """The indicator's sources (its ``sources`` JSON), or none when it has none or they do not parse."""
+    try:
+        sources = json.loads(meta.get("sources") or "[]")
+    except (TypeError, ValueError):
+        return []
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
+def with_source(fig: dict, source: str | None, left: int | None = None) -> dict:
+    """``fig`` with ``source`` drawn under it (a paper annotation at the bottom, below the axis titles and the
+    legend), so that Plotly's "Download plot as PNG" carries where the figures come from; the figure grows by
+    the lines it takes, the plot keeps its size. Nothing changes without a source. The line starts at the
+    figure's left edge: ``left`` px left of the plot (its left margin when not given; more where the axis's
+    labels widen it, as a spine chart's do)."""
+    if not source:
+        return fig
+    layout = fig["layout"]
+    lines = textwrap.wrap(source, SOURCE_CHARS, break_long_words=False) or [source]
+    margin = dict(layout.get("margin") or {})
+    below = int(margin.get("b", 40))
+    extra = SOURCE_LINE_PX * len(lines) + 8
+    margin["b"] = below + extra
+    layout["margin"] = margin
+    if layout.get("height"):
+        layout["height"] = int(layout["height"]) + extra
+    layout["annotations"] = [a for a in layout.get("annotations", []) if a.get("name") != "source"] + [
+        source_annotation(lines, below, int(margin.get("l", 10)) if left is None else left)]
+    return fig
+
+
+def source_annotation(lines: list[str], below: int, left: int = 0) -> dict:
+    """The source line as a layout annotation ``below`` px under the plot (the margin's old height), from the
+    figure's left edge (``left``: the left margin)."""
+    return {"name": "source", "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "xanchor": "left", "yanchor": "top", "yshift": -below, "xshift": -max(left - 2, 0), "showarrow": False,
+            "align": "left",
+            "font": {**FONT, "size": SOURCE_FONT, "color": "#4d4d4d"}}
+
+
+#: A legend above the plot: one wrapped over several lines on a phone pushes the plot down (Plotly grows the top
+#: margin for it) instead of running into the axis title and the source line below.
+TOP_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
 
 
 def _clean(values: Sequence) -> list:
@@ -143,17 +231,17 @@ def _value_hover(decimals: int, unit: str) -> str:
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
                no_value: tuple[list[str], list[str]], *, unit: str, decimals: int, frame: dict,
                uirevision: str, flag_points: tuple[list, list, list, list] | None = None,
-               scale: dict | None = None, flag_px: float = FLAG_RING_PX[1]) -> dict:
+               scale: dict | None = None, flag_px: float = FLAG_RING_PX[1], source: str | None = None) -> dict:
     """A ``choroplethmap`` over the release's own boundaries (fetched once by URL, cached by the browser).
 
     Trace 0 holds every area of the level in a fixed order, so a new period or indicator only replaces its
     colours (see :func:`choropleth_patch`); trace 1 draws areas with no value in grey with the reason;
     traces 2 and 3 mark provisional and estimated values with a ringed dot at the area's centre (with a legend
     entry), over the fill, ``flag_px`` wide (:func:`flag_ring_px`). ``scale``: :func:`colour_scale`'s keywords
-    (scale, classes, clip); quintiles when not given."""
+    (scale, classes, clip); quintiles when not given. ``source``: the line drawn under it (:func:`with_source`)."""
     nd_codes, nd_reasons = no_value
     colours = colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit, decimals=decimals)
-    return {
+    return with_source({
         "data": [
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": list(codes),
              "text": list(names), "name": "Value", "showlegend": False, **colours,
@@ -170,13 +258,14 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
                                margin={"l": 0, "r": 0, "t": 0, "b": 0},
                                legend={"x": 0.01, "y": 0.01, "xanchor": "left", "yanchor": "bottom",
                                        "bgcolor": "rgba(255,255,255,0.85)"}),
-    }
+    }, source)
 
 
 def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *, unit: str,
                      decimals: int, flag_points: tuple[list, list, list, list] | None = None,
-                     scale: dict | None = None) -> Patch:
-    """The same map with new values: only the colours, the no-value trace and the markers travel."""
+                     scale: dict | None = None, source: str | None = None) -> Patch:
+    """The same map with new values: only the colours, the no-value trace, the markers and (another
+    indicator's) source line travel."""
     nd_codes, nd_reasons = no_value
     p = Patch()
     for key, value in colour_scale(values, **{"scale": "quantile", **(scale or {})}, unit=unit,
@@ -189,40 +278,132 @@ def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *,
     for n, trace in enumerate(_flag_traces(flag_points), start=2):
         for key in ("lon", "lat", "customdata", "text", "showlegend"):
             p["data"][n][key] = trace[key]
+    if source:
+        drawn = with_source({"layout": {"margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 480}}, source)["layout"]
+        for key in ("annotations", "margin", "height"):
+            p["layout"][key] = drawn[key]
     return p
 
 
+#: How a status looks on a chart: the colours of the overview's status words (openmeasure.css ``.rag-*``) and
+#: the shapes of their symbols (ui.RAG: ● ▲ ■), so a chart's dot and a card say the same status the same way.
+#: Each RAG's (colour, marker symbol) on a chart: the one status vocabulary's (components.performance).
+STATUS_STYLE = {rag: (performance.status(rag).colour, performance.status(rag).symbol) for rag in performance.RAG_LABEL}
+NO_STATUS_STYLE = (performance.STATUSES["no_status"].colour, performance.STATUSES["no_status"].symbol)
+
+
+def status_style(rag: str | None) -> tuple[str, str, str]:
+    """(colour, marker symbol, words) of an area's status (its ``rag``) on a chart, from the one status
+    vocabulary (components.performance), so the dots match the overview's cards and badges."""
+    if rag in STATUS_STYLE:
+        return (*STATUS_STYLE[rag], performance.RAG_LABEL[rag])
+    return (*NO_STATUS_STYLE, performance.STATUSES["no_status"].label)
+
+
+#: Areas named at each end of a ranking (on the chart and in its summary).
+RANKING_NAMED = 3
+#: Longest area name in a ranking's boxes: two boxes side by side fit a 320 px screen (the summary has the
+#: names in full, with their units).
+RANKING_NAME_CHARS = 18
+
+
+def short_name(name: str, limit: int = RANKING_NAME_CHARS) -> str:
+    """``name`` cut at a word to at most ``limit`` characters, with an ellipsis when cut."""
+    name = str(name)
+    if len(name) <= limit:
+        return name
+    cut = name[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:- ") if " " in name[:limit - 1] else name[:limit - 1]
+    return cut + "…"
+
+
 def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower: Sequence, upper: Sequence,
-            *, unit: str, decimals: int, first: str = "best", colours: Sequence | None = None,
-            symbols: Sequence | None = None) -> dict:
+            *, unit: str, decimals: int, first: str = "best", last: str = "worst", statuses: Sequence | None = None,
+            target: float | None = None, source: str | None = None) -> dict:
     """Areas in rank order (1 = best, or ``first``: highest for a neutral indicator) with their 95% intervals: a
     caterpillar plot that scales to thousands of areas. ``customdata`` carries the area code for click-through.
-    ``colours`` and ``symbols``: each dot's status colour and shape (components.performance), else all blue."""
+
+    ``statuses``: each area's status (``rag``): the dots take the status's colour and shape (:func:`status_style`),
+    with a legend entry per status; without any, one colour. The first and last ``RANKING_NAMED``
+    areas are ringed and named in two boxes, in the corners the curve leaves empty; ``target``: a dashed line
+    at the target value, named."""
     y = _clean(values)
     lo, hi = _clean(lower), _clean(upper)
-    has_ci = any(v is not None for v in lo)
-    trace = {"type": "scatter", "mode": "markers", "x": list(range(1, len(y) + 1)), "y": y,
-             "customdata": list(codes), "text": list(names), "name": "Area",
-             "marker": {"color": list(colours) if colours else PALETTE[0], "size": 7 if len(y) < 400 else 4,
-                        "symbol": list(symbols) if symbols else "circle"},
-             "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}<extra></extra>"}
-    if has_ci:
+    n = len(y)
+    x = list(range(1, n + 1))
+    rags = list(statuses) if statuses is not None and any(r in STATUS_STYLE for r in statuses) else None
+    groups = [r if r in STATUS_STYLE else None for r in rags] if rags else [None] * n
+    styles = {g: status_style(g) if rags else (PALETTE[0], "circle", "Area") for g in set(groups)}
+    size = 7 if n < 400 else 4
+    # one trace of every area in rank order (a click reads its code; the first point is rank 1), each dot in its
+    # status's colour and shape; the legend's entries are traces of no point
+    trace = {"type": "scatter", "mode": "markers", "x": x, "y": y, "customdata": list(codes), "text": list(names),
+             "name": "Area", "showlegend": False,
+             "marker": {"color": [styles[g][0] for g in groups], "size": size,
+                        "symbol": [styles[g][1] for g in groups]},
+             "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}"
+                              + ("<br>%{hovertext}" if rags else "") + "<extra></extra>"}
+    if rags:
+        trace["hovertext"] = [styles[g][2] for g in groups]
+    if any(v is not None for v in lo):
         trace["error_y"] = {"type": "data", "symmetric": False, "color": "#7f7f7f", "thickness": 1, "width": 0,
                             "array": [None if (h is None or v is None) else h - v for v, h in zip(y, hi, strict=True)],
                             "arrayminus": [None if (low is None or v is None) else v - low
                                            for v, low in zip(y, lo, strict=True)]}
-    return {"data": [trace], "layout": _base_layout(
-        height=380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
-        yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=False,
-        margin={"l": 60, "r": 10, "t": 10, "b": 50})}
+    data = [trace]
+    order = [g for g in (*STATUS_STYLE, None) if g in styles] if rags else []
+    for g in order:
+        colour, symbol, words = styles[g]
+        data.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": words,
+                     "marker": {"color": colour, "size": 8, "symbol": symbol}, "hoverinfo": "skip"})
+    if target is not None and not fmt.missing(target) and n:
+        data.append({"type": "scatter", "mode": "lines", "x": [0.5, n + 0.5], "y": [float(target)] * 2,
+                     "name": f"Target ({fmt.value(target, decimals, unit)})", "hoverinfo": "skip",
+                     "line": {"color": "#000000", "dash": "dash", "width": 1.5}})
+    ends = ranking_ends(y)
+    named = sorted(set(ends[0]) | set(ends[1]))
+    if named:
+        data.append({"type": "scatter", "mode": "markers", "x": [x[i] for i in named], "y": [y[i] for i in named],
+                     "name": "Named area", "showlegend": False, "hoverinfo": "skip",
+                     "marker": {"symbol": "circle-open", "size": size + 8, "color": "#000000",
+                                "line": {"width": 1.5}}})
+    falling = n > 1 and y[0] is not None and y[-1] is not None and y[0] >= y[-1]
+    annotations = []
+    for label, picked, corner in ((first, ends[0], (1, 1) if falling else (1, 0)),
+                                  (last, ends[1], (0, 0) if falling else (0, 1))):
+        if not picked:
+            continue
+        lines = [f"{i + 1}. {short_name(names[i])}: {fmt.number(y[i], decimals)}" for i in picked]
+        annotations.append({"name": f"ranking-{label}", "xref": "paper", "yref": "paper", "x": corner[0],
+                            "y": corner[1], "xanchor": "right" if corner[0] else "left",
+                            "yanchor": "top" if corner[1] else "bottom", "showarrow": False, "align": "left",
+                            "text": f"<b>{label.capitalize()}</b><br>" + "<br>".join(lines),
+                            "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#bdbdbd", "borderpad": 4,
+                            "font": {**FONT, "size": 12}})
+    legend = bool(order) or (target is not None and not fmt.missing(target))
+    return with_source({"data": data, "layout": _base_layout(
+        height=450 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
+        yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=legend, annotations=annotations,
+        legend=TOP_LEGEND, margin={"l": 60, "r": 10, "t": 40 if legend else 10, "b": 65})},
+        source)
 
 
-def distribution(counts: Sequence[int], edges: Sequence[float], *, unit: str, decimals: int) -> dict:
+def ranking_ends(values: Sequence) -> tuple[list[int], list[int]]:
+    """Positions of the areas named at each end of a ranking (in rank order, with a value): the first and
+    last :data:`RANKING_NAMED`, or every area when there are too few for two separate groups."""
+    have = [i for i, v in enumerate(values) if v is not None and not fmt.missing(v)]
+    k = min(RANKING_NAMED, len(have) // 2)
+    if k == 0:
+        return have[:1], []
+    return have[:k], have[-k:]
+
+
+def distribution(counts: Sequence[int], edges: Sequence[float], *, unit: str, decimals: int,
+                 source: str | None = None) -> dict:
     """Bars of a histogram whose bins are given (``numpy.histogram``'s counts and edges), so that the chart
     and the table beside it show the same bins, not Plotly's own."""
     edges = [float(e) for e in edges]
     lo, hi = edges[:-1], edges[1:]
-    return {"data": [{"type": "bar", "x": [(a + b) / 2 for a, b in zip(lo, hi, strict=True)],
+    return with_source({"data": [{"type": "bar", "x": [(a + b) / 2 for a, b in zip(lo, hi, strict=True)],
                       "y": [int(n) for n in counts], "width": [b - a for a, b in zip(lo, hi, strict=True)],
                       "customdata": [[a, b] for a, b in zip(lo, hi, strict=True)],
                       "marker": {"color": PALETTE[0], "line": {"color": "#ffffff", "width": 1}}, "name": "Areas",
@@ -230,13 +411,15 @@ def distribution(counts: Sequence[int], edges: Sequence[float], *, unit: str, de
                                         f"{unit}<br>%{{y}} areas<extra></extra>")}],
             "layout": _base_layout(height=300, bargap=0, xaxis={"title": {"text": unit}},
                                    yaxis={"title": {"text": "Number of areas"}}, showlegend=False,
-                                   margin={"l": 60, "r": 10, "t": 10, "b": 50})}
+                                   margin={"l": 60, "r": 10, "t": 10, "b": 50})}, source)
 
 
-def trends(series: Sequence[dict], *, unit: str, decimals: int) -> dict:
+def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | None = None,
+           target_period: str | None = None, source: str | None = None) -> dict:
     """Lines over time, each with its own colour, line style and marker; 95% intervals as error bars.
 
-    ``series``: dicts with name, x (periods), y, and optional lower, upper."""
+    ``series``: dicts with name, x (periods), y, and optional lower, upper. ``target``: a dashed black line at
+    the target value across the periods shown, named in the legend and at its end ("Target 90% by 2030")."""
     data = []
     for i, s in enumerate(series):
         y = _clean(s["y"])
@@ -252,14 +435,29 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int) -> dict:
                                 "arrayminus": [None if low is None or v is None else v - low
                                                for v, low in zip(y, lo, strict=True)]}
         data.append(trace)
-    return {"data": data, "layout": _base_layout(
+    annotations = []
+    periods = sorted({str(x) for s in series for x in s["x"]})
+    if target is not None and not fmt.missing(target) and periods:
+        words = f"Target {fmt.value(target, decimals, unit)}" + (f" by {target_period}" if target_period else "")
+        data.append({"type": "scatter", "mode": "lines", "name": words, "x": periods, "y": [float(target)] * len(periods),
+                     "line": {"color": "#000000", "dash": "dash", "width": 1.5},
+                     "hovertemplate": f"{words}<extra></extra>"})
+        # at the right edge of the plot: a period as x on a category axis reads as a number (2024 categories)
+        annotations.append({"name": "target", "xref": "paper", "x": 1, "y": float(target), "xanchor": "right",
+                            "yanchor": "bottom", "showarrow": False, "text": words,
+                            "bgcolor": "rgba(255,255,255,0.8)", "font": {**FONT, "size": 12}})
+    return with_source({"data": data, "layout": _base_layout(
         height=340, xaxis={"title": {"text": "Period"}, "type": "category"},
-        yaxis={"title": {"text": unit}}, legend={"orientation": "h", "y": -0.25},
-        margin={"l": 60, "r": 10, "t": 10, "b": 90})}
+        yaxis={"title": {"text": unit}}, legend=TOP_LEGEND, annotations=annotations,
+        margin={"l": 60, "r": 10, "t": 40, "b": 75})}, source)
+
+
+#: About how wide (px) a character of a bar's area name is (14 px font), to know where the names begin.
+BAR_LABEL_PX = 7.5
 
 
 def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Sequence = (), *,
-         unit: str, decimals: int, highlight: int | None = None) -> dict:
+         unit: str, decimals: int, highlight: int | None = None, source: str | None = None) -> dict:
     """Horizontal bars, one per area; the highlighted one is hatched as well as coloured."""
     y = _clean(values)
     colours = [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(y))]
@@ -273,9 +471,10 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
                             "array": [None if h is None or v is None else h - v for v, h in zip(y, hi, strict=True)],
                             "arrayminus": [None if low is None or v is None else v - low
                                            for v, low in zip(y, lo, strict=True)]}
-    return {"data": [trace], "layout": _base_layout(
+    return with_source({"data": [trace], "layout": _base_layout(
         height=max(160, 34 * len(y) + 70), yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": {"text": unit}}, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 50})}
+        xaxis={"title": {"text": unit}}, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 60})}, source,
+        left=10 + round(BAR_LABEL_PX * max((len(str(n)) for n in names), default=0)))
 
 
 #: Longest line of a spine chart's axis label: at 320 CSS px (WCAG 1.4.10) the labels and the plot share some
@@ -283,6 +482,8 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
 #: more (clipped off the left edge); wrapped, it takes about half. The full names are in the table.
 SPINE_LABEL_CHARS = 22
 SPINE_LABEL_FONT = 13
+#: About how wide (px) a character of a spine chart's axis label is, to know where the labels begin.
+SPINE_LABEL_PX = 6.5
 
 
 def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
@@ -293,11 +494,13 @@ def wrap_label(text: str, width: int = SPINE_LABEL_CHARS) -> str:
 
 #: Interquartile ranges beyond the quartiles at which a spine chart's row is cut (an outlier lies beyond).
 SPINE_FENCE = 3.0
+#: Extra height (px) of a spine chart for its legend's lines on a narrow screen.
+SPINE_LEGEND_ROOM = 120
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
 
 
-def spine(rows: Sequence[dict]) -> dict:
+def spine(rows: Sequence[dict], source: str | None = None) -> dict:
     """Spine chart: each indicator scaled from the worst (0) to the best (1) area of the level, with the
     middle half shaded, the top-level value as a bar (left out when it lies off the scale, as a total
     does) and the area as a marker whose shape says whether it is significantly better, similar or
@@ -377,10 +580,13 @@ def spine(rows: Sequence[dict]) -> dict:
                      "text": texts, "hovertemplate": "%{text}<extra></extra>"})
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
     row = max(44, 18 * lines + 10)  # every row as tall as the label with the most lines needs
-    return {"data": data, "layout": _base_layout(
-        barmode="overlay", height=max(220, row * len(labels) + 110),
+    # the legend above takes two lines on a desktop and up to eight on a phone: the room for six more keeps the
+    # rows as tall there (Plotly takes a legend's room from the plot)
+    return with_source({"data": data, "layout": _base_layout(
+        barmode="overlay", height=max(220, row * len(labels) + 110) + SPINE_LEGEND_ROOM,
         xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst<br>area", "Best<br>area"],
                "showgrid": False, "zeroline": False, "automargin": True},  # room for 'Best area' when narrow
         yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": SPINE_LABEL_FONT}},
-        legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 10, "b": 80})}
+        legend=TOP_LEGEND,
+        margin={"l": 10, "r": 10, "t": 60, "b": 60})}, source,
+        left=10 + round(SPINE_LABEL_PX * max((len(part) for lb in labels for part in lb.split("<br>")), default=0)))

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from core import statuses
-from dashboard.components import performance
+from dashboard.components import levels, performance
 from indicators import methods
 
 #: A few words after a figure for each status, and the statuses that leave no value to show (core.statuses).
@@ -114,9 +114,10 @@ def quartile(q, polarity: str = "higher_is_better", method: str | None = None) -
     return {1: f"1 ({first} quarter)", 4: f"4 ({last} quarter)"}.get(int(q), str(int(q)))
 
 
-def level_name(level: str) -> str:
-    """A level's id as words: ``local_authority`` -> ``local authority`` (ids are written for configs)."""
-    return str(level).replace("_", " ")
+def level_name(level: str, plural: bool = False) -> str:
+    """A level as words inside a sentence: ``geography.level_labels``, else from the id (``local_authority`` ->
+    ``local authority``, ``nuts3`` -> ``NUTS 3``): dashboard.components.levels."""
+    return levels.name(str(level), plural=plural)
 
 
 def count(n: int, noun: str) -> str:

@@ -140,13 +140,14 @@ def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
 
 
 def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str | None = None,
-          table_id: str | None = None, height: int | None = None, level: int = 2):
-    """A chart with a heading (``level``: h2, or h3 inside a section), a short text summary and its data as a
-    table (in a disclosure)."""
+          table_id: str | None = None, height: int | None = None, level: int = 2, source: str | None = None):
+    """A chart with a heading (``level``: h2, or h3 inside a section), a short text summary, its source line
+    (``source``: figures.source_text, id ``<graph_id>-source``) and its data as a table (in a disclosure)."""
     extra = {"style": {"height": f"{height}px"}} if height else {}
     return html.Figure([
         html.Figcaption([getattr(html, f"H{level}")(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
         dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
+        html.P(source, id=f"{graph_id}-source", className="chart-source") if source is not None else None,
         html.Details([html.Summary(f"{title}: data table"),
                       html.Div(table, id=table_id) if table_id else table]),
     ], className="chart")

@@ -8,7 +8,7 @@ from collections import Counter
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import figures, fmt, ids, levels, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, breakdowns
 from dashboard.views.common import guarded, path_value, release_store, shared_skeleton, sync_target, url_sync
@@ -105,7 +105,8 @@ RANK_NOTE = ("How ranks read: rank 1 is the best value by the indicator's direct
              "highest or lowest instead). Areas without a published value are not ranked.")
 
 
-def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False):
+def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str | None, is_top: bool = False,
+                  source: str | None = None):
     """The spine chart, its summary and the table; for the top level (the only area at its level, compared
     with nothing) the table alone, without comparisons with itself or with its level."""
     charted = [r for r in rows if ranked(r)]
@@ -116,9 +117,9 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
                              f"{fmt.number(r['vmax'], int(r['decimals']))}; {top_name} "
                              f"{fmt.value(r['top_value'], int(r['decimals']), r['unit'])})")}
                   for r in charted]
-    fig = None if is_top else figures.spine(spine_rows)
+    fig = None if is_top else figures.spine(spine_rows, source=source)
     left_out = len(rows) - len(charted)
-    summary = (f"{area['name']} compared with all {fmt.level_name(area['level'])} areas on {fmt.count(len(charted), 'indicator')}, "
+    summary = (f"{area['name']} compared with all {fmt.level_name(area['level'], plural=True)} on {fmt.count(len(charted), 'indicator')}, "
                f"latest period of each: {against_top(charted, top_name)}."
                + (f" {fmt.count(left_out, 'indicator')} with no better or worse (neutral, or a count that grows with "
                   "the area's size) are in the table, not on the chart." if left_out else ""))
@@ -185,7 +186,8 @@ def neighbour_outputs(release: Release, area: dict, indicator: str | None):
     names = [data.area_name(release, c) or c for c in codes]
     unit, dec = meta["unit"], int(meta["decimals"])
     fig = figures.bars(names, [c["value"] for c in cells], [c["lower_ci"] for c in cells],
-                       [c["upper_ci"] for c in cells], unit=unit, decimals=dec, highlight=0)
+                       [c["upper_ci"] for c in cells], unit=unit, decimals=dec, highlight=0,
+                       source=figures.release_source(release, [meta]))
     if not peers:
         summary = f"{area['name']} has no statistical nearest neighbours in this release."
     else:
@@ -210,10 +212,11 @@ def profile_sections(release: Release, area: dict, indicator: str | None):
         tfig, tsum, ttable = {"data": [], "layout": {}}, "Choose an indicator.", ui.no_data()
     else:
         tfig, tsum, ttable = trend_outputs(release, meta, [area["area_code"]])
+    source = figures.release_source(release, [meta]) if meta is not None else None
     return [
         ui.chart(ids.AR_NEIGHBOURS, nfig, nsum, ntable, title="Statistical nearest neighbours",
-                 level=3),
-        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend", level=3),
+                 level=3, source=source),
+        ui.chart(ids.AR_TREND, tfig, tsum, ttable, title="Trend", level=3, source=source),
     ]
 
 
@@ -277,10 +280,10 @@ def empty_level(release: Release, area: dict) -> list:
     levels = " and ".join([", ".join(have[:-1]), have[-1]]) if len(have) > 1 else "".join(have)
     where = (f"This release has values at the {levels} level{'s' if len(have) > 1 else ''}."
              if have else "This release has no published values.")
-    out = [ui.no_data(f"There are no published values for {area['name']} itself ({area['level']} level). {where}")]
+    out = [ui.no_data(f"There are no published values for {area['name']} itself ({fmt.level_name(area['level'])} level). {where}")]
     if not kids.empty:
         out += [html.H2(f"Areas in {area['name']}"),
-                html.Ul([html.Li(html.A(f"{r.name} ({r.level})", href=f"/area/{r.area_code}"))
+                html.Ul([html.Li(html.A(f"{r.name} ({fmt.level_name(r.level)})", href=f"/area/{r.area_code}"))
                          for r in kids.itertuples()], className="child-areas", id="child-areas")]
     return out
 
@@ -315,15 +318,17 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
                 html.P(f"{area['name']} is a top-level area: its areas are compared with it on their own profiles."),
                 table]
     else:
-        fig, summary, table = spine_outputs(rows, area, top_name, parent_name)
-        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level"),
+        source = figures.release_source(rel, [data.indicator_meta(rel, r["indicator"]) or {} for r in rows if ranked(r)])
+        fig, summary, table = spine_outputs(rows, area, top_name, parent_name, source=source)
+        body = [ui.chart("area-spine", fig, summary, table, title="All indicators against the range of the level",
+                         source=source),
                 html.P(RANK_NOTE, className="hint", id="rank-note")]
     cards = glance(rows, top_name) if rows and not is_top else []
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
         html.H1(area["name"]),
-        html.P(f"{fmt.level_name(area['level']).capitalize()} · code {area['area_code']}"
+        html.P(f"{levels.label(area['level'])} · code {area['area_code']}"
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
         cards, *body,

@@ -70,7 +70,7 @@ def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -
 def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     """The "Needs attention" section of the overview for ``area`` (``latest``: its latest row per indicator)."""
     kids = children(release, area)
-    level = plural(str(kids["level"].iloc[0])) if not kids.empty else None
+    level = fmt.level_name(str(kids["level"].iloc[0]), plural=True) if not kids.empty else None
     kid_rows = child_status(release, kids, latest)
     rows = []
     for r in latest.itertuples():
@@ -104,8 +104,8 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
         lead += ". Off track first; each indicator links to its map and ranking."
         columns = [("indicator", "Indicator"), ("period", "Period"), ("here", f"Status in {name}")]
         if level:
-            columns += [("red", f"{level.capitalize()} off track"),
-                        ("amber", f"{level.capitalize()} needing acceleration")]
+            columns += [("red", f"{level[:1].upper() + level[1:]} off track"),
+                        ("amber", f"{level[:1].upper() + level[1:]} needing acceleration")]
         body = [html.P(lead, id="attention-summary"),
                 ui.data_table(columns, rows, f"Indicators that need attention in {name}, off track first")]
     return html.Section([html.H2("Needs attention"), *body], className="attention", id="attention")

@@ -231,19 +231,22 @@ def section(release: Release, ind: str, areas: list[str], names: list[str], fram
     bars["layout"]["xaxis"]["title"]["text"] = title
     bars["layout"]["margin"]["b"] += 18 * title.count("<br>")
     bars["layout"]["height"] += 18 * title.count("<br>")
+    source = figures.release_source(release, [meta])
+    bars = figures.with_source(bars, source)
     bars_table = ui.data_table([("area", "Area"), ("value", "Value"), ("ci", "95% interval")],
                                [{"area": r["area"], "value": f"{r['value']} ({r['period']})", "ci": r["ci"]}
                                 for r in rows], f"{meta['title']}: latest value by area")
     periods, series = trend_series(frames, ind, areas, names)
-    trend = compare_figures.area_trends(series, unit=unit, decimals=dec)
+    trend = figures.with_source(compare_figures.area_trends(series, unit=unit, decimals=dec), source)
     return html.Section([
         html.H2(meta["title"]),
         html.P(summary, className="compare-summary"),
         latest_table,
         ui.chart(f"compare-chart-{ind}", bars, "Each bar is an area's latest value; the lines across it its 95% "
-                 "interval, where the figures have one.", bars_table, title="Latest values", level=3),
+                 "interval, where the figures have one.", bars_table, title="Latest values", level=3,
+                 source=source),
         ui.chart(f"compare-trend-{ind}", trend, trend_summary(meta, periods, series),
-                 trend_table(meta, periods, series), title="Trend", level=3),
+                 trend_table(meta, periods, series), title="Trend", level=3, source=source),
         download_links(release, areas, [ind], f"{meta['title']} for these {fmt.count(len(areas), 'area')}, every "
                        "period", label=f"Data behind {meta['title']}"),
     ], className="compare-indicator", id=f"compare-{ind}")

@@ -12,7 +12,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, performance, ui
+from dashboard.components import figures, fmt, ids, levels, performance, ui
 from dashboard.release_reader import Release
 from dashboard.views import breakdowns, period_choice, titles
 from dashboard.views.common import (
@@ -25,6 +25,7 @@ from dashboard.views.common import (
     sync_target,
     url_sync,
 )
+from dashboard.views.targets import target_of, target_text, target_words
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     map draws (those with a boundary) and which lie outside its first view."""
     geo = data.map_geometry(release, level)
     if geo is None or geo.frame is None:
-        return None, f"There are no boundaries for the {level} level, so no map; the ranking and table below show the values."
+        return None, f"There are no boundaries for the {fmt.level_name(level)} level, so no map; the ranking and table below show the values."
     sl = data.level_slice(release, meta["id"], level, detail=False)
     p = sl.period_index(period)
     values = sl.number_row("value", p)
@@ -128,12 +129,15 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     settings = data.map_settings(release)
     scale = {"scale": settings["colour_scale"], "classes": int(settings["classes"]),
              "clip": tuple(settings["clip_percentiles"])}
+    source = figures.release_source(release, [meta])
     if not full:
-        return figures.choropleth_patch(values, nd, unit=unit, decimals=dec, flag_points=points, scale=scale), summary
+        return figures.choropleth_patch(values, nd, unit=unit, decimals=dec, flag_points=points, scale=scale,
+                                        source=source), summary
     names = data.level_areas(release, level)["name"].tolist()
     fig = figures.choropleth(boundaries_url(release, level), sl.codes, names, values, nd, unit=unit,
                              decimals=dec, frame=geo.frame, uirevision=f"{release.id}:{level}", flag_points=points,
-                             scale=scale, flag_px=figures.flag_ring_px(len(geo.codes) - len(geo.outlying)))
+                             scale=scale, flag_px=figures.flag_ring_px(len(geo.codes) - len(geo.outlying)),
+                             source=source)
     return fig, summary
 
 
@@ -217,16 +221,30 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
         "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
         "progress": progress_words(df["rag"][i], df["progress_status"][i]),
+        "target": target_words(df["value"][i], meta, dec, unit),
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",
     } for i in range(min(n, TABLE_LIMIT))]
     cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
             ("quartile", "Quartile"), ("parent", "Against its parent"), ("top", "Against its top-level area")]
+    target = target_of(meta)
+    if target is not None:
+        cols.append(("target", f"Target ({fmt.value(target, dec, unit)})"))
     if any(r is not None for r in df["rag"]):  # a neutral indicator has no status
         cols.append(("progress", "Progress (target or trend)"))
     cols.append(("note", "Note"))
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
-    return ui.data_table(cols, rows, f"{meta['title']}, {level} level, {period}", limit=TABLE_LIMIT, more_href=csv,
+    return ui.data_table(cols, rows, f"{meta['title']}, {fmt.level_name(level)} level, {period}", limit=TABLE_LIMIT, more_href=csv,
                          total=n)
+
+
+def ends_text(have: dict, first: str, last: str, dec: int, unit: str) -> str:
+    """'Best: Elby (95.6%), Alby (94.0%), Ceby (93.9%); worst: ...' : the areas the chart names at each end."""
+    top, bottom = figures.ranking_ends(have["value"])
+
+    def named(idx):
+        return ", ".join(f"{have['name'][i]} ({fmt.value(have['value'][i], dec, unit)})" for i in idx)
+    text = f"{first.capitalize()}: {named(top)}"
+    return text + (f"; {last}: {named(bottom[::-1])}." if bottom else ".")
 
 
 def breakdown_only_note(release: Release, indicator: str, level: str, period: str | None) -> str:
@@ -241,7 +259,8 @@ def breakdown_only_note(release: Release, indicator: str, level: str, period: st
         return ""
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     return (f" This indicator has no total at this level{' in ' + period if period else ''}: it is published by "
-            f"breakdown ({shown}), which this page does not show; the downloads (Data as CSV) give every value.")
+            f"breakdown ({shown}): the map and ranking show totals only; the Breakdowns section below shows an "
+            f"area's categories, and the downloads (Data as CSV) give every value.")
 
 
 def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
@@ -249,23 +268,22 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
     df = ranked(release, meta, level, period)
     unit, dec = meta["unit"], int(meta["decimals"])
     keep = [i for i, v in enumerate(df["value"]) if v is not None]  # already in rank order
-    have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci")}
+    have = {c: [df[c][i] for i in keep] for c in ("area_code", "name", "value", "lower_ci", "upper_ci", "rag")}
     first, last = fmt.rank_ends(meta.get("polarity"), meta.get("method"))  # no best or worst without a direction
-    rated = any(df["rag"][i] is not None for i in keep)  # dots in the status colours (components.performance)
+    source = figures.release_source(release, [meta])
+    target = target_of(meta)
     fig = figures.ranking(have["area_code"], have["name"], have["value"], have["lower_ci"], have["upper_ci"],
-                          unit=unit, decimals=dec, first=first,
-                          colours=[performance.colour(df["rag"][i], df["progress_status"][i]) for i in keep] if rated else None,
-                          symbols=[performance.symbol(df["rag"][i], df["progress_status"][i]) for i in keep] if rated else None)
+                          unit=unit, decimals=dec, first=first, last=last, statuses=have["rag"], target=target,
+                          source=source)
     if not keep:
         rsum = "No area has a value to rank." + breakdown_only_note(release, meta["id"], level, period)
     else:
         ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
-        rsum = (f"{len(keep):,} areas ranked. {first.capitalize()}: {have['name'][0]} "
-                f"({fmt.value(have['value'][0], dec, unit)}); "
-                f"{last}: {have['name'][-1]} ({fmt.value(have['value'][-1], dec, unit)}).{ci}{rag_counts(df)} "
+        rsum = (f"{len(keep):,} areas ranked. {ends_text(have, first, last, dec, unit)}{ci}"
+                f"{target_text(meta, have['value'])}{rag_counts(df)} "
                 "Each area's profile is linked from the table; on the chart, select a point to open it.")
     if not keep:
-        dfig = figures.distribution([], [0.0], unit=unit, decimals=dec)
+        dfig = figures.distribution([], [0.0], unit=unit, decimals=dec, source=source)
         dsum, dtable = "No values to show.", ui.no_data()
     else:
         values = np.asarray(have["value"], float)
@@ -274,7 +292,7 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
                 f"the median is {fmt.value(q[1], dec, unit)}.")
         # one set of bins for the chart and its table
         counts, edges = np.histogram(values, bins=min(30, max(1, len(keep))))
-        dfig = figures.distribution(counts, edges, unit=unit, decimals=dec)
+        dfig = figures.distribution(counts, edges, unit=unit, decimals=dec, source=source)
         dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
                                [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
                                 for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
@@ -305,7 +323,10 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
                        "lower": [r["lower_ci"] for r in pts], "upper": [r["upper_ci"] for r in pts]})
         rows += [{"area": label, "period": r["period"], "value": fmt.with_status(r["value"], r["status"], dec, unit),
                   "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec)} for r in pts]
-    fig = figures.trends(series, unit=unit, decimals=dec)
+    target = target_of(meta)
+    fig = figures.trends(series, unit=unit, decimals=dec, target=target,
+                         target_period=fmt.text(meta.get("target_period")),
+                         source=figures.release_source(release, [meta]))
     bits = []
     for s in series:
         pts = [(x, y) for x, y in zip(s["x"], s["y"], strict=True) if not fmt.missing(y)]
@@ -314,16 +335,26 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
                         f"{fmt.value(pts[-1][1], dec, unit)} in {pts[-1][0]}")
     summary = (("; ".join(bits) + ".") if bits else "Not enough values for a trend." if lines
                else "Choose an area to follow over time: its parent and its own top-level area are shown with it.")
+    if target is not None and lines:
+        by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
+        summary += f" The target, {fmt.value(target, dec, unit)}{by}, is the dashed line."
     table = ui.data_table([("area", "Area"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval")],
                           rows, f"{meta['title']} over time")
     return fig, summary, table
 
 
 def header(meta: dict):
+    target = target_of(meta)
+    by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
+    aim = f"Target: {fmt.value(target, int(meta['decimals']), meta['unit'])}{by}. " if target is not None else ""
     return [html.H1(meta["title"], id=ids.EX_HEADING),
             html.P(meta["description"], className="lead"),
-            html.P(["Unit: ", meta["unit"], ". Theme: ", meta["theme"], ". ",
+            html.P(["Unit: ", meta["unit"], ". Theme: ", meta["theme"], ". ", aim,
                     html.A("How this is measured", href=f"/methodology/{meta['id']}")])]
+
+
+#: The charts of the page, each with its source line under it (``<graph>-source``).
+CHARTS = (ids.EX_MAP, ids.EX_RANKING, ids.EX_DISTRIBUTION, ids.EX_TREND)
 
 
 def replaced_note(asked: tuple, shown: tuple):
@@ -349,10 +380,12 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
     rfig, rsum, dfig, dsum, dtable, table = ranking_outputs(rel, meta, level, period)
     tfig, tsum, ttable = trend_outputs(rel, meta, chosen)
     periods = data.periods(rel, meta["id"])
+    source = figures.release_source(rel, [meta])
     map_part = (ui.chart(ids.EX_MAP, fig, msum, html.P("The values are in the table under the ranking."),
-                         title="Map", summary_id=ids.EX_MAP_SUMMARY)
+                         title="Map", summary_id=ids.EX_MAP_SUMMARY, source=source)
                 if fig is not None else html.Section([html.H2("Map"), html.P(msum, id=ids.EX_MAP_SUMMARY),
-                                                      dcc.Graph(id=ids.EX_MAP, style={"display": "none"})]))
+                                                      dcc.Graph(id=ids.EX_MAP, style={"display": "none"}),
+                                                      html.P(id=f"{ids.EX_MAP}-source", hidden=True)]))
     return html.Div([
         release_store(rel), sync_target(SYNC), page_title(titles.named(meta["title"], "Indicator explorer")),
         dcc.Location(id=NAV, refresh="callback-nav"),
@@ -362,7 +395,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                         dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
                                      clearable=False)),
             ui.labelled("Level", ids.EX_LEVEL,
-                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": fmt.level_name(lv).capitalize(), "value": lv}
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": levels.label(lv), "value": lv}
                                                                for lv in rel.levels], value=level, clearable=False,
                                      searchable=False)),
             ui.labelled("Period", ids.EX_PERIOD,
@@ -374,16 +407,16 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
         html.Div(ui.data_links(meta["id"], level, period, release=rel.id), id=ids.EX_LINKS),
         map_part,
         ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",
-                 summary_id=ids.EX_RANKING_SUMMARY),
+                 summary_id=ids.EX_RANKING_SUMMARY, source=source),
         ui.chart(ids.EX_DISTRIBUTION, dfig, dsum, dtable, title="Distribution across areas",
-                 summary_id=ids.EX_DISTRIBUTION_SUMMARY, table_id=f"{ids.EX_DISTRIBUTION}-table"),
+                 summary_id=ids.EX_DISTRIBUTION_SUMMARY, table_id=f"{ids.EX_DISTRIBUTION}-table", source=source),
         html.Section([
             ui.labelled("Areas to follow over time", ids.EX_AREAS,
                         dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True, className="multi"),
                         hint="The first area's parent and its top-level area are always shown."),
         ], className="controls"),
         ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,
-                 table_id=ids.EX_TREND_TABLE),
+                 table_id=ids.EX_TREND_TABLE, source=source),
         breakdowns.explorer_slot(rel, meta["id"], level, period, chosen),  # its callback: views/breakdowns.py
     ])
 
@@ -406,6 +439,14 @@ def on_selection(release: Release, indicator: str, level: str, period: str | Non
     fig, summary = map_figure(release, meta, level, period, full=full)
     return (fig if fig is not None else no_update), summary, ui.data_links(indicator, level, period,
                                                                             release=release.id)
+
+
+def on_source(release: Release, indicator: str) -> tuple:
+    """The source line under each chart of the page, for the indicator shown."""
+    meta = data.indicator_meta(release, indicator)
+    if meta is None:
+        return (no_update,) * len(CHARTS)
+    return (figures.release_source(release, [meta]),) * len(CHARTS)
 
 
 def on_ranking(release: Release, indicator: str, level: str, period: str | None):
@@ -441,6 +482,11 @@ def register(app) -> None:
         meta = data.indicator_meta(rel, indicator)  # the address now names it; the router did not draw the page
         title = titles.named(meta["title"], "Indicator explorer") if meta else no_update
         return *ui.plain(on_indicator(rel, indicator, period, level)), title
+
+    @app.callback(*[Output(f"{graph}-source", "children") for graph in CHARTS], Input(ids.EX_INDICATOR, "value"),
+                  State(ids.RELEASE, "data"), prevent_initial_call=True)
+    def _sources(indicator, rid):
+        return on_source(context.release(rid), indicator)
 
     @app.callback(Output(period_choice.NOTE_ID, "children"), Input(ids.EX_INDICATOR, "value"),
                   Input(ids.EX_LEVEL, "value"), Input(ids.EX_PERIOD, "value"), State(ids.RELEASE, "data"),
@@ -492,4 +538,4 @@ def skeleton() -> list:
                                        (ids.EX_TREND, ids.EX_TREND_SUMMARY))
               for c in (dcc.Graph(id=graph), html.P(id=summary))],
             html.Div(id=ids.EX_TABLE), html.Div(id=f"{ids.EX_DISTRIBUTION}-table"), html.Div(id=ids.EX_TREND_TABLE),
-            *breakdowns.skeleton()]
+            *[html.P(id=f"{graph}-source") for graph in CHARTS], *breakdowns.skeleton()]

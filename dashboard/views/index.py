@@ -15,7 +15,7 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from dashboard import context, data
-from dashboard.components import ui
+from dashboard.components import levels, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded
 
@@ -94,7 +94,7 @@ def _area_table(release: Release, rows: list[dict], caption: str, with_level: bo
     cols = [("area", "Area"), ("code", "Code")] + ([("level", "Level")] if with_level else []) + \
            [("chain", "Part of")]
     body = [{"area": ui.Link(str(r["name"]), _area_href(str(r["area_code"]))), "code": r["area_code"],
-             "level": r["level"], "chain": chain_text(release, str(r["area_code"])) or "–"} for r in rows]
+             "level": levels.label(str(r["level"])), "chain": chain_text(release, str(r["area_code"])) or "–"} for r in rows]
     return ui.table_html(cols, body, caption)
 
 
@@ -115,8 +115,8 @@ def areas_html(release: Release, q: str) -> str:
         shown = rows[:LEVEL_LIMIT]
         more = (f'<p class="hint">Showing {len(shown):,} of {len(rows):,}; search above to find any of them.</p>'
                 if len(rows) > len(shown) else "")
-        out.append(f"<h2>{escape(level.capitalize())} ({len(rows):,})</h2>{more}"
-                   + _area_table(release, shown, f"Areas at {level} level", False))
+        out.append(f"<h2>{escape(levels.label(level, plural=True))} ({len(rows):,})</h2>{more}"
+                   + _area_table(release, shown, levels.label(level, plural=True), False))
     return "".join(out)
 
 

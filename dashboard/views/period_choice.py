@@ -69,7 +69,7 @@ def note(release: Release, indicator: str, level: str, period: str | None, thres
     shown = counts[period]
     if not later and shown == total:
         return None
-    areas = f"{fmt.level_name(level)} areas"
+    areas = fmt.level_name(level, plural=True)
     if later and period == default_period(release, indicator, level, threshold):
         text = (f"Showing {period}, the latest period with values for {share_words(threshold)} the {total:,} "
                 f"{areas} ({shown:,} have one)")

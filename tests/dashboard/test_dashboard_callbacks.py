@@ -93,9 +93,16 @@ def test_internal_indicators_are_invisible(release):
 def test_trend_has_the_area_its_parent_and_the_top_level(release):
     fig, summary, table = explorer.on_trend(release, "employment_rate", "VL101")
     names = [t["name"] for t in fig["data"]]
-    assert names == ["Venwell", "Northmarch (parent)", "Republic of Veloria (top level)"]
-    assert {t["line"]["dash"] for t in fig["data"]} == {"solid", "dash", "dot"}  # not told by colour alone
+    assert names[:3] == ["Venwell", "Northmarch (parent)", "Republic of Veloria (top level)"]
+    assert {t["line"]["dash"] for t in fig["data"][:3]} == {"solid", "dash", "dot"}  # not told by colour alone
     assert "Venwell" in summary
+    # employment_rate has a target (78%): a dashed line, named in the legend, on the chart and in the summary
+    target = data.indicator_meta(release, "employment_rate")["target"]
+    assert names[3:] == [f"Target {target:.1f}% by 2030"] and fig["data"][3]["y"] == [target] * len(fig["data"][3]["x"])
+    assert [a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "target"] == [names[3]]
+    assert f"The target, {target:.1f}%" in summary
+    no_target = explorer.on_trend(release, "form_hours", "VL101")[0]
+    assert not [t for t in no_target["data"] if t["name"].startswith("Target")]
 
 
 def test_clicked_area_opens_its_profile():

@@ -128,7 +128,7 @@ def test_a_level_id_with_underscores_reads_as_words():
     from dashboard.components import fmt
     from dashboard.views import explorer
 
-    assert fmt.level_name("local_authority") == "local authority" and fmt.level_name("nuts2") == "nuts2"
+    assert fmt.level_name("local_authority") == "local authority" and fmt.level_name("nuts2") == "NUTS 2"
     text = explorer.describe(["A", "B"], np.array([1.0, 2.0]), {}, {"A": "Aa", "B": "Bb"},
                              {"title": "PM2.5", "unit": "µg/m3", "decimals": 1}, "local_authority", "2016")
     assert text.startswith("PM2.5 for 2 areas at local authority level in 2016.")

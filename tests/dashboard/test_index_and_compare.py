@@ -6,6 +6,7 @@ import json
 import re
 
 from dashboard import data
+from dashboard.components import levels
 from dashboard.views import compare, index
 from tests.dashboard.test_dashboard_app import _walk, page
 
@@ -45,7 +46,7 @@ def test_indicator_search_finds_by_word(release):
 def test_area_index_lists_levels_with_the_real_parent_chain(release):
     html = index.areas_html(release, "")
     for level in release.levels:
-        assert f"<h2>{level.capitalize()} (" in html
+        assert f"<h2>{levels.label(level, plural=True)} (" in html
     deep = _deepest(release)
     chain = " › ".join(data.area_name(release, a) for a in data.ancestors(release, deep))
     assert len(data.ancestors(release, deep)) >= 2
@@ -140,4 +141,4 @@ def test_area_index_on_a_ragged_geography_with_several_roots(tmp_path):
     assert '<a href="/area/E06000001">Hartlepool</a></th><td>E06000001</td><td>England › North East</td>' in html
     assert [r["name"] for r in index.area_matches(rel, "aberdeen")] == ["Aberdeen City", "Aberdeenshire"]
     found = index.areas_html(rel, "ABERDEEN city")
-    assert "1 place matches" in found and "<td>local_authority</td><td>Scotland</td>" in found
+    assert "1 place matches" in found and "<td>Local authority</td><td>Scotland</td>" in found

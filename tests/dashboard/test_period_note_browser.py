@@ -20,12 +20,12 @@ def test_the_period_note_follows_the_level_and_period(tab, release):
     assert counts[last] < total  # the late councils
     tab.open("/indicator/online_share")
     note = tab.page.inner_text(f"#{period_choice.NOTE_ID}")
-    assert note == f"Showing {last}: {counts[last]:,} of the {total:,} municipality areas have a value."
+    assert note == f"Showing {last}: {counts[last]:,} of the {total:,} municipalities have a value."
     choose(tab, "explorer-period", "2013")
     tab.page.wait_for_function(f"() => document.querySelector('#{period_choice.NOTE_ID}').innerText"
                                ".startsWith('Showing 2013')", timeout=10_000)
     assert f"{last} has values for {counts[last]:,} of {total:,}" in tab.page.inner_text(f"#{period_choice.NOTE_ID}")
     choose(tab, "explorer-level", "Region")
     tab.page.wait_for_function(f"() => document.querySelector('#{period_choice.NOTE_ID}').innerText"
-                               ".includes('region areas')", timeout=10_000)
+                               ".includes(' regions')", timeout=10_000)
     assert tab.errors == []

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dashboard import data
+from dashboard.components import fmt
 from dashboard.views import area as area_view
 from dashboard.views import attention, explorer, overview, period_choice
 
@@ -187,7 +188,7 @@ def test_the_map_opens_on_the_latest_period_most_areas_have(world):
     assert explorer.choose(rel, "gdp_per_head", None, "2021") == ("nuts3", "2021")  # the address wins
     assert period_choice.default_period(rel, "gdp_per_head", "nuts3", 0.0) == "2021"
     note = text_of(period_choice.note(rel, "gdp_per_head", "nuts3", "2020"))
-    assert (f"Showing 2020, the latest period with values for at least half of the {total:,} nuts3 areas "
+    assert (f"Showing 2020, the latest period with values for at least half of the {total:,} {fmt.level_name('nuts3', plural=True)} "
             f"({filled['2020']:,} have one); 2021 has values for {filled['2021']:,} of {total:,}") in note
     page = text_of(explorer.layout(indicator_id="gdp_per_head"))
     assert "Showing 2020, the latest period" in page
@@ -262,7 +263,7 @@ def test_the_overview_without_an_area_asks_which_of_the_37_countries(world, monk
 
     monkeypatch.setattr(context, "release", lambda rid=None: rel)
     page = text_of(overview.layout())
-    assert "This release covers 37 top-level areas (nuts0)" in page
+    assert f"This release covers 37 top-level areas ({fmt.level_name('nuts0')})" in page
     links = [p["href"] for t, p in walk(overview.layout(), []) if t == "A"]
     assert len(links) == 37 and "/?area=DE" in links and "/?area=AL" in links
     assert "Shqipëria: " not in page  # no cards of the first country
