@@ -22,7 +22,7 @@ from core.integrity import DamagedRelease
 from dashboard import api, context, delivery, guard, routing
 from dashboard.api import headers
 from dashboard.api.state import state
-from dashboard.components import ui
+from dashboard.components import site, ui
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 
@@ -48,8 +48,7 @@ INDEX = """<!DOCTYPE html>
     </body>
 </html>"""
 
-NAV = [("Overview", "/"), ("Indicators", "/indicator"), ("Areas", "/area"), ("Compare areas", "/compare"),
-       ("Data status", "/status"), ("Downloads", "/data"), ("Accessibility", "/accessibility")]
+NAV = site.NAV  # shared with the server-rendered pages (dashboard/api/html.py)
 
 
 def frame(title: str):
