@@ -124,10 +124,12 @@ def test_wide_tables_scroll_in_a_named_focusable_box(tab):
         boxes = tab.page.evaluate("""() => [...document.querySelectorAll('table')].map(t => {
             const w = t.closest('.table-wrap');
             return {wrapped: !!w, tabindex: w && w.getAttribute('tabindex'), named: !!(w && (w.getAttribute('aria-label')
-                    || w.getAttribute('aria-labelledby'))), role: w && w.getAttribute('role')};
+                    || w.getAttribute('aria-labelledby'))), role: w && w.getAttribute('role'),
+                    caption_in_view: t.caption.getBoundingClientRect().right <= document.documentElement.clientWidth};
           })""")
         assert boxes and all(b["wrapped"] and b["tabindex"] == "0" and b["named"] and b["role"] for b in boxes), \
             (path, boxes)
+        assert all(b["caption_in_view"] for b in boxes), f"{path}: a caption runs off the screen: {boxes}"
 
 
 def test_the_download_centre_is_part_of_the_site(tab):
