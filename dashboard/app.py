@@ -22,7 +22,7 @@ from core.integrity import DamagedRelease
 from dashboard import api, context, delivery, guard, routing
 from dashboard.api import headers
 from dashboard.api.state import state
-from dashboard.components import fmt, ui
+from dashboard.components import site, ui
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 
@@ -48,8 +48,7 @@ INDEX = """<!DOCTYPE html>
     </body>
 </html>"""
 
-NAV = [("Overview", "/"), ("Indicators", "/indicator"), ("Areas", "/area"), ("Compare areas", "/compare"),
-       ("Data status", "/status"), ("Downloads", "/data"), ("Accessibility", "/accessibility")]
+NAV = site.NAV  # shared with the server-rendered pages (dashboard/api/html.py)
 
 
 def frame(title: str):
@@ -60,9 +59,7 @@ def frame(title: str):
             rel = context.release()
             m = rel.manifest
             banner = ui.synthetic_banner(m)
-            published = fmt.date_words(m.get("created")) or "on an unknown date"
-            footer_release = (f"Data released {published} (release {rel.id}). Licence {m.get('licence', '')}. "
-                              f"{m.get('attribution', '')}")
+            footer_release = site.release_line(rel.id, m)
             damaged = context.damaged(rel)
             if damaged is not None:
                 banner = damaged_banner(damaged)

@@ -27,6 +27,33 @@ IMMUTABLE = 86_400
 HTML_REVISIONS = 500
 
 
+#: Human names of the release files' formats (the download centre shows no MIME types).
+FORMAT_NAMES = {"application/csvm+json": "CSVW metadata (JSON)", "application/json": "JSON",
+                "text/markdown": "Text (Markdown)", "application/zip": "ZIP archive"}
+#: What each release file holds, by the part of its name before the first dot.
+FILE_CONTENTS = {"indicator_values": "Every public value", "areas": "The areas and their parents",
+                 "indicators": "The indicators: definitions, units, sources", "datapackage": "Description of the files",
+                 "README": "Licence, citation, indicators, status words"}
+
+
+def format_name(mime: str) -> str:
+    """A file's format in words: the download formats' own label (CSV, Parquet, SDMX-CSV), else a name from
+    :data:`FORMAT_NAMES`, else the MIME type's subtype."""
+    for f in FORMATS.values():
+        if f.mime == mime:
+            return f.label
+    bare = mime.split(";")[0].strip()
+    return FORMAT_NAMES.get(bare, bare.rsplit("/", 1)[-1].upper())
+
+
+def file_contents(name: str) -> str:
+    """What a release file holds, in a few words."""
+    if name.endswith("-metadata.json"):
+        return f"Describes the columns of {name.removesuffix('-metadata.json')} (CSV on the Web)"
+    said = FILE_CONTENTS.get(name.split(".")[0], "")
+    return f"{said}, in SDMX-CSV" if said and ".sdmx." in name else said
+
+
 def _release(rid: str, name: str = "release_id", status: int = 400) -> Release:
     reader = state().public
     return reader.current() if rid == "current" else params.release_by_id(reader, rid, name, status)
@@ -40,40 +67,40 @@ def centre():
     m = rel.manifest
     listed = st.public.store.list()
     base = f"/data/releases/{rel.id}/"
-    files = [[link(base + "release.zip", "Everything (zip)"),
+    files = [[link(base + "release.zip", "Everything (zip)"), "ZIP archive",
               "Parquet and CSV of every public value, areas and indicators, datapackage.json, README"]]
-    files += [[link(base + name, name), mime] for name, (mime, _) in bulk.FILES.items()]
-    inds = [[link(f"/methodology/{r.id}", r.title), r.unit, " ".join(
-        link(f"/api/v1/data?{urlencode({'indicator': r.id, 'format': f.name})}", f.label)
-        for f in FORMATS.values())] for r in rel.indicators.itertuples(index=False)]
+    files += [[link(base + name, name), format_name(mime), file_contents(name)]
+              for name, (mime, _) in bulk.FILES.items()]
+    inds = [[link(f"/methodology/{r.id}", r.title), r.unit, '<ul class="inline-links">' + "".join(
+        "<li>" + link("/api/v1/data?" + urlencode({"indicator": r.id, "format": f.name}), f.label) + "</li>"
+        for f in FORMATS.values()) + "</ul>"] for r in rel.indicators.itertuples(index=False)]
     rels = [[r["id"], r["created"] or "", "current" if r["current"] else "",
              link(f"/data/releases/{r['id']}/release.zip", "zip") + " "
              + link(f"/data/releases/{r['id']}/datapackage.json", "datapackage.json")] for r in listed]
     options = "".join(f'<option value="{e(r["id"])}">{e(r["id"])}</option>' for r in listed)
     older = listed[1]["id"] if len(listed) > 1 else listed[0]["id"]
-    synthetic = ('<p class="warning"><strong>Synthetic data.</strong> These figures were generated for a '
-                 "demonstration and describe no real place.</p>") if m.get("synthetic") else ""
-    body = f"""{synthetic}
+    body = f"""<p class="lead">Every published figure as files to download, for each indicator or the whole
+release.</p>
 <p>Current release <strong>{e(rel.id)}</strong>, published {e(m.get('created'))}.
 Licence: <strong>{e(m.get('licence'))}</strong>. Attribution (required): {e(m.get('attribution'))}.</p>
 <p>Cite as: <q>{e(citation(rel))}</q></p>
 <p>Suppressed values (small counts about people) are left empty with the status <code>suppressed</code> in
 every file. Internal management indicators are not published.</p>
 <h2>The current release</h2>
-{table("Files of the current release", ["file", "type"], files, {0})}
+{table("Files of the current release", ["File", "Format", "Contents"], files, {0})}
 <h2>By indicator</h2>
 <p>Each indicator's name links to its methodology page: how it is defined and computed, its sources and
 caveats.</p>
-{table("Downloads for each indicator", ["indicator", "unit", "download"], inds, {0, 2})}
+{table("Downloads for each indicator", ["Indicator", "Unit", "Download"], inds, {0, 2})}
 <h2>All kept releases</h2>
-{table("Releases, newest first", ["release", "published", "", "files"], rels, {3})}
+{table("Releases, newest first", ["Release", "Published", "Status", "Files"], rels, {3})}
 <h2>Revisions between two releases</h2>
-<form action="/data/revisions" method="get">
-<label for="rev-from">Earlier release</label>
-<select id="rev-from" name="from">{options.replace(f'value="{e(older)}"', f'value="{e(older)}" selected', 1)}</select>
-<label for="rev-to">Later release</label>
-<select id="rev-to" name="to">{options}</select>
-<button type="submit">Show revisions</button></form>
+<form action="/data/revisions" method="get" class="controls">
+<div class="control"><label for="rev-from">Earlier release</label>
+<select id="rev-from" name="from">{options.replace(f'value="{e(older)}"', f'value="{e(older)}" selected', 1)}</select></div>
+<div class="control"><label for="rev-to">Later release</label>
+<select id="rev-to" name="to">{options}</select></div>
+<div class="control control-button"><button type="submit" class="search-button">Show revisions</button></div></form>
 <p>{link("/catalog.jsonld", "DCAT-AP catalogue (JSON-LD)")} for open-data portals;
 {link("/api/", "the API")} for scripts.</p>"""
     return http.finish(page("Download centre", body), None, True, st.config.access.cache_seconds)

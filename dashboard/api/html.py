@@ -1,21 +1,25 @@
-"""Plain server-rendered HTML for the download centre, the API guide and the sign-in form.
+"""Server-rendered HTML for the download centre, the revisions page, the API guide and the sign-in form.
 
-Every value is escaped; pages have a language, a skip link, one h1, landmarks, and tables with captions
-and header scopes, so they work with a screen reader and without JavaScript.
+These pages are part of the site: the same skip link, header, main navigation, synthetic-data banner and
+footer as the Dash pages (dashboard/app.py), styled by the same stylesheet (dashboard/assets/openmeasure.css),
+with a link back to the dashboard. Every value is escaped; pages have a language, one h1, landmarks, and
+tables with captions and header scopes in a named box that scrolls sideways on its own when the table is
+wider than a phone (WCAG 1.4.10), so they work with a screen reader and without JavaScript.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import flask
 
-STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#0b0c0c}
-main{max-width:60rem;margin:0 auto;padding:1rem}a{color:#1d70b8}a:focus,button:focus,select:focus,
-input:focus{outline:3px solid #fd0}table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid
-#b1b4b6;padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}.skip{position:absolute;
-left:-999px}.skip:focus{left:1rem}.warning{border-left:5px solid #d4351c;padding:.5rem 1rem}pre{background:#f3f2f1;
-padding:.75rem;overflow-x:auto}nav a{margin-right:1rem}"""
+from core.errors import StoreError
+from dashboard.api.state import state
+from dashboard.components.site import FOOTER_LINKS, NAV, release_line
+
+#: The site's stylesheet, as Dash serves it from dashboard/assets (the pages here run no script).
+STYLESHEET = "/assets/openmeasure.css"
 
 
 def e(value) -> str:
@@ -25,27 +29,77 @@ def e(value) -> str:
 def page(title: str, body: str, status: int = 200) -> flask.Response:
     doc = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(title)}</title><style>{STYLE}</style></head>
-<body><a class="skip" href="#main">Skip to main content</a>
-<header><nav aria-label="Open data"><a href="/data">Download centre</a><a href="/api/">API guide</a>
-<a href="/api/v1/openapi.json">OpenAPI</a><a href="/catalog.jsonld">Catalogue (DCAT-AP)</a></nav></header>
-<main id="main"><h1>{e(title)}</h1>
+<title>{e(title)}</title><link rel="stylesheet" href="{STYLESHEET}"></head>
+<body><a class="skip-link" href="#main">Skip to main content</a>
+{_header()}{_banner()}
+<main id="main" tabindex="-1" class="server-page">
+<p class="back-link"><a href="/">Back to the dashboard</a></p>
+<h1>{e(title)}</h1>
 {body}
-</main></body></html>"""
+</main>
+{_footer()}</body></html>"""
     resp = flask.Response(doc, status=status, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'unsafe-inline'"
+    resp.headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self' 'unsafe-inline'"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 
 
+def _header() -> str:
+    here = flask.request.path if flask.has_request_context() else ""
+    items = "".join(f'<li><a href="{e(href)}"{_current(href, here)}>{e(label)}</a></li>' for label, href in NAV)
+    return (f'<header class="site-header"><a href="/" class="site-title">{e(_site_title())}</a>'
+            f'<nav class="site-nav" aria-label="Main"><ul>{items}</ul></nav></header>')
+
+
+def _current(href: str, here: str) -> str:
+    """``aria-current`` on the link to the page shown (or the section it is in: /data/revisions is Downloads)."""
+    on = here == href or (href != "/" and here.startswith(href + "/"))
+    return ' aria-current="page"' if on else ""
+
+
+def _release_manifest() -> tuple[str | None, dict]:
+    try:
+        rel = state().public.current()
+        return rel.id, rel.manifest
+    except (StoreError, RuntimeError, KeyError):  # no release yet, or no app state (a bare Flask app)
+        return None, {}
+
+
+def _site_title() -> str:
+    try:
+        return state().config.title
+    except (RuntimeError, KeyError):
+        return "OpenMeasure"
+
+
+def _banner() -> str:
+    _, m = _release_manifest()
+    if not m.get("synthetic"):
+        return ""
+    return ('<div class="banner-synthetic" role="region" aria-label="About this data" id="synthetic-banner">'
+            "<strong>Synthetic data. </strong><span>Every figure on this site is made up for demonstration; "
+            "do not use it for decisions or quote it as fact.</span></div>")
+
+
+def _footer() -> str:
+    rid, m = _release_manifest()
+    said = release_line(rid, m)
+    links = " · ".join(link(href, label) for label, href in FOOTER_LINKS)
+    return f'<footer class="site-footer"><p>{e(said)}</p><p>{links}</p></footer>'
+
+
 def table(caption: str, headers: list[str], rows: list[list[str]], raw_cols: set[int] | None = None) -> str:
-    """A table; cells are escaped unless their column index is in ``raw_cols`` (pre-built links)."""
+    """A table in a box that scrolls sideways by itself (named by the caption, a Tab stop so the keyboard can
+    scroll it); cells are escaped unless their column index is in ``raw_cols`` (pre-built links)."""
     raw_cols = raw_cols or set()
+    cid = "caption-" + (re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-") or "table")
     head = "".join(f'<th scope="col">{e(h)}</th>' for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{c if i in raw_cols else e(c)}</td>" for i, c in enumerate(r)) + "</tr>"
         for r in rows)
-    return f"<table><caption>{e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{cid}">'
+            f'<table class="data-table"><caption id="{cid}">{e(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def link(href: str, text: str) -> str:

@@ -8,6 +8,14 @@
  * contains its visible text (WCAG 2.5.3). A multi-select shows "3 selected" rather than the run-together
  * values (CSS); its mouse-only clear icon is hidden from assistive technology (Delete clears by keyboard).
  *
+ * The open list: Dash draws each option as a <label role="option"> around a native radio (single) or
+ * checkbox (multi) and moves focus to that input, so axe reports an interactive control inside another
+ * (WCAG 4.1.2, nested-interactive) and a screen reader meets an option that holds a radio button. The list
+ * becomes what it already is underneath: a named group of native radio buttons or checkboxes in the
+ * popover's dialog (the labels lose role="option" and aria-selected; the input's checked state says what is
+ * chosen; the button says it opens a dialog). Focus on an option and a typed letter goes to the search box,
+ * so typing after Enter filters the list (Dash focuses the chosen option on opening a single choice).
+ *
  * Charts: a screen reader read Plotly's drawing as its raw text ("0 5 10 15 ... Quinpelby Holham", legend,
  * hover) before the chart's text summary and data table (ui.chart). The drawing (its SVG layers and WebGL
  * canvases) is hidden from assistive technology; the mode bar (download PNG, reset, a map's zoom) is not, so
@@ -35,8 +43,23 @@
       if (button.hasAttribute('aria-labelledby')) { button.removeAttribute('aria-labelledby'); }
       if (name && button.getAttribute('aria-label') !== name) { button.setAttribute('aria-label', name); }
     });
-    root.querySelectorAll('.dash-options-list:not([aria-label])').forEach(function (list) {
-      list.setAttribute('aria-label', 'Options');
+    root.querySelectorAll('.dash-dropdown-content .dash-options-list').forEach(function (list) {
+      var radios = list.querySelector('input[type="radio"]');
+      var role = radios ? 'radiogroup' : 'group';
+      if (list.getAttribute('role') !== role) { list.setAttribute('role', role); }
+      var wrap = list.closest('.dash-dropdown-wrapper');
+      var button = wrap && wrap.querySelector('button.dash-dropdown');
+      var label = button && button.id && document.getElementById(button.id + '-label');
+      var name = (label ? label.textContent.trim() + ': ' : '') + 'options';
+      if (list.getAttribute('aria-label') !== name) { list.setAttribute('aria-label', name); }
+    });
+    root.querySelectorAll('.dash-dropdown-content [role="option"], .dash-dropdown-content label[aria-selected]')
+      .forEach(function (option) { option.removeAttribute('role'); option.removeAttribute('aria-selected'); });
+    // the hidden copy of the longest option that sizes the list: out of the Tab order as out of the tree
+    root.querySelectorAll('.dash-dropdown-content [aria-hidden="true"] input:not([tabindex="-1"])')
+      .forEach(function (input) { input.tabIndex = -1; });
+    root.querySelectorAll('button.dash-dropdown[aria-haspopup="listbox"]').forEach(function (button) {
+      button.setAttribute('aria-haspopup', 'dialog');
     });
     root.querySelectorAll('input.dash-dropdown-search:not([aria-label])').forEach(function (search) {
       search.setAttribute('aria-label', 'Search the options');
@@ -54,6 +77,15 @@
       bar.setAttribute('aria-label', 'Chart tools');
     });
   }
+  // A letter typed on an option of an open list goes to its search box (Space still picks the option).
+  function typeToSearch(event) {
+    if (event.key.length !== 1 || event.key === ' ' || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    var content = target && target.closest && target.closest('.dash-dropdown-content');
+    if (!content || target.classList.contains('dash-dropdown-search')) { return; }
+    var search = content.querySelector('input.dash-dropdown-search');
+    if (search) { search.focus(); }  // the key's character is then typed into the search box
+  }
   var pending = false;
   function schedule() {
     if (pending) { return; }
@@ -64,8 +96,10 @@
     fix(document);
     hideDrawings(document);
     new MutationObserver(schedule).observe(document.body, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ['tabindex', 'aria-labelledby'], characterData: true
+      subtree: true, childList: true, attributes: true, characterData: true,
+      attributeFilter: ['tabindex', 'aria-labelledby', 'role', 'aria-selected', 'aria-haspopup']
     });
+    document.addEventListener('keydown', typeToSearch, true);
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

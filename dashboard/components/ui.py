@@ -184,8 +184,15 @@ def data_links(indicator: str, level: str | None = None, period: str | None = No
                      pinned_note(release)])
 
 
+#: The height in px an open dropdown may take: about eight options under its search box. Dash draws a list of
+#: 100 options or more in a virtual window this tall (the CSS cannot make it taller after the fact).
+DROPDOWN_MAX_HEIGHT = 384
+
+
 def labelled(label: str, control_id: str, control, hint: str | None = None):
-    """A form control with a visible label tied to it."""
+    """A form control with a visible label tied to it; a dropdown opens tall enough to show about eight options."""
+    if isinstance(control, dcc.Dropdown) and getattr(control, "maxHeight", None) is None:
+        control.maxHeight = DROPDOWN_MAX_HEIGHT
     return html.Div([html.Label(label, htmlFor=control_id, id=f"{control_id}-label"),
                      html.P(hint, className="hint") if hint else None, control], className="control")
 

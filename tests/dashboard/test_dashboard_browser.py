@@ -34,13 +34,17 @@ def wait_for_plot(tab, graph_id: str) -> None:
 
 
 def choose(tab, control_id: str, option: str) -> None:
-    """Pick an option in a Dash 4 dropdown with the keyboard: focus, Enter, type in Search, pick by role."""
+    """Pick an option in a Dash 4 dropdown with the keyboard: focus, Enter, type in Search, pick by role (the
+    open list is a group of radio buttons, or of checkboxes for a multi-select: assets/a11y.js)."""
     tab.page.focus(f"#{control_id}")
     tab.page.keyboard.press("Enter")
     search = tab.page.locator(".dash-dropdown-content input.dash-dropdown-search")
     if search.count():
         search.fill(option)
-    tab.page.get_by_role("option", name=option, exact=True).first.click()
+    content = tab.page.locator(".dash-dropdown-content")
+    role = "radio" if content.locator("input[type=radio]").count() else "checkbox"
+    # the option's label is clicked, as a mouse would (a single choice's radio is hidden in a 0px-wide box)
+    content.get_by_role(role, name=option, exact=True).first.locator("xpath=ancestor::label[1]").click()
     tab.page.keyboard.press("Escape")
     tab.settle()
 
@@ -202,17 +206,17 @@ def test_an_open_dropdown_shows_the_focused_and_the_chosen_option(tab, path, con
     tab.open(path)
     tab.page.focus(f"#{control}")
     tab.page.keyboard.press("Enter")
-    tab.page.wait_for_selector(".dash-dropdown-content [role=option]")
+    tab.page.wait_for_selector(".dash-dropdown-content .dash-dropdown-option")
     tab.page.keyboard.press("ArrowDown")
     tab.page.keyboard.press("ArrowDown")
-    tab.page.wait_for_function("() => document.activeElement.closest('[role=option]')")
+    tab.page.wait_for_function("() => document.activeElement.closest('.dash-dropdown-option')")
     style = """o => { const s = getComputedStyle(o); return {outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
                       colour: s.outlineColor, bg: s.backgroundColor, weight: s.fontWeight, shadow: s.boxShadow,
-                      selected: o.getAttribute('aria-selected')}; }"""
-    focused = tab.page.evaluate(f"() => ({style})(document.activeElement.closest('[role=option]'))")
+                      selected: String(o.querySelector('input').checked)}; }"""
+    focused = tab.page.evaluate(f"() => ({style})(document.activeElement.closest('.dash-dropdown-option'))")
     assert focused["outline"] != "none" and focused["width"] >= 2, focused
     assert contrast_on_white(focused["colour"]) >= 3, focused
-    options = tab.page.locator(".dash-dropdown-content [role=option]")
+    options = tab.page.locator(".dash-dropdown-content .dash-dropdown-option")
     shown = [options.nth(i).evaluate(style) for i in range(min(options.count(), 12))]
     chosen = [s for s in shown if s["selected"] == "true"]
     others = [s for s in shown if s["selected"] != "true"]

@@ -215,7 +215,7 @@ def test_revisions_between_two_releases(client, api_store):
     csv = read_csv(client.get(f"/data/revisions?{q}&format=csv").data)
     assert len(csv) == 5 and set(csv["kind"]) == {"revised", "removed"}
     html = client.get(f"/data/revisions?{q}").data.decode()
-    assert "4 revised" in html and "<caption>Changed values</caption>" in html
+    assert "4 revised" in html and ">Changed values</caption>" in html
     # the other way round, an added value would read as removed: refused, saying which is which
     r = client.get(f"/data/revisions?from={api_store['new']}&to={api_store['old']}&format=json")
     assert r.status_code == 400
@@ -227,6 +227,31 @@ def test_download_centre_lists_releases_and_downloads(client, api_store):
     for needle in (api_store["new"], api_store["old"], "release.zip", "Synthetic data", "CC-BY-4.0",
                    'action="/data/revisions"', "format=xlsx", "format=sdmx-csv", 'lang="en"'):
         assert needle in html
+
+
+@pytest.mark.parametrize("path", ["/data", "/api/", "/data/revisions?from=current&to=current"])
+def test_server_pages_have_the_sites_header_a_way_back_and_its_stylesheet(client, api_config, path):
+    from dashboard.components.site import NAV
+
+    html = client.get(path).data.decode()
+    header = html[html.index('<header class="site-header">'):html.index("</header>")]
+    assert api_config.title in header
+    assert all(f'href="{href}"' in header for _, href in NAV), "every part of the site is one link away"
+    assert '<a href="/">Back to the dashboard</a>' in html
+    assert '<link rel="stylesheet" href="/assets/openmeasure.css">' in html and "<style>" not in html
+    assert '<footer class="site-footer">' in html and 'class="skip-link" href="#main"' in html
+    assert html.count("<table") == html.count('<div class="table-wrap" role="region" tabindex="0" aria-labelledby=')
+
+
+def test_download_centre_names_formats_in_words_not_mime_types(client):
+    from dashboard.api import bulk
+
+    html = client.get("/data").data.decode()
+    assert 'aria-current="page">Downloads</a>' in html
+    for mime, _ in bulk.FILES.values():
+        assert mime.split(";")[0] not in html, mime
+    for name in ("Parquet", "CSV", "SDMX-CSV", "CSVW metadata (JSON)", "Text (Markdown)", "ZIP archive"):
+        assert f"<td>{name}</td>" in html, name
 
 
 def test_catalogue_is_dcat_json_ld(client):
