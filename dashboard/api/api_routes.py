@@ -14,7 +14,7 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, links, openapi, params, reading, sdmx, sdmx_structure
+from dashboard.api import formats, http, language, links, openapi, params, reading, sdmx, sdmx_structure
 from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, Values
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, methodology_page
@@ -63,8 +63,15 @@ def indicators():
     fmt = params.one(args, "format", TABLE_FORMATS, "json")
     themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]), limits("/api/v1/indicators")["theme"])
     df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
+    config, lang = state().config, language.requested(args, state().config)
 
-    return _list_response(rel, fmt, _methodology_links(rel, df), "indicators", lambda d: indicator_records(rel, d))
+    def records(d):
+        return language.mark_records(indicator_records(rel, d), config, lang, d)
+    df = _methodology_links(rel, df)
+    resp = _list_response(rel, fmt, df if fmt == "json" else language.translated_indicators(df, config, lang),
+                          "indicators", records, lang=lang)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 def _methodology_links(rel: Release, df):
@@ -85,26 +92,31 @@ def indicator(indicator_id: str):
         raise ApiError(f"unknown indicator {indicator_id[:64]!r}", parameter="indicator_id", status=404)
     df = _methodology_links(rel, rel.indicators[rel.indicators["id"] == indicator_id])
     base = state().base_url()
+    config, lang = state().config, language.requested(args, state().config)
 
     def build():
-        rec = indicator_records(rel, df)[0]
+        rec = language.mark_records(indicator_records(rel, df), config, lang, df)[0]
         rec["release"] = rel.id
         rec["links"] = {
             "data": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}",
             "csv": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}&format=csv",
         }
         return http.json_response(rec)
-    return _release_headers(_cached(rel.id, build), rel)
+    resp = _release_headers(_cached(rel.id, build), rel)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
-def _list_response(rel, fmt: str, df, name: str, records):
-    """A list of indicators or areas as CSV (streamed) or JSON, cached per release and query."""
+def _list_response(rel, fmt: str, df, name: str, records, lang: str | None = None):
+    """A list of indicators or areas as CSV (streamed) or JSON, cached per release and query (``lang``: the
+    language of the list's texts, given in the JSON)."""
     def build():
         if fmt == "csv":
             t = flat_table(df)
             return http.stream(formats.csv_stream(t.schema, t.to_batches()), FORMATS["csv"].mime,
                                f"openmeasure-{rel.id}-{name}.csv")
-        return http.json_response({"release": rel.id, "count": len(df), "data": records(df)})
+        return http.json_response({"release": rel.id, "count": len(df), **({"lang": lang} if lang else {}),
+                                   "data": records(df)})
     return _release_headers(_cached(rel.id, build), rel)
 
 
@@ -381,7 +393,7 @@ def document() -> dict:
                  "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
                  "level": list(rel.levels), "breakdown": sorted(reading.known_breakdowns(rel)),
                  "theme": sorted(set(rel.indicators["theme"])),
-                 "release": [r["id"] for r in st.public.store.list()]}
+                 "release": [r["id"] for r in st.public.store.list()], "lang": list(st.config.languages.available)}
         columns = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
         if len(cache) >= 8:
             cache.clear()
