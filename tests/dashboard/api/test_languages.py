@@ -87,3 +87,33 @@ def test_the_openapi_document_describes_lang(client):
         assert param["schema"]["enum"] == ["en", "fr", "de"] and "400" in param["description"]
     props = doc["components"]["schemas"]["Indicator"]["properties"]
     assert {"lang", "theme_label", "fallback"} <= props.keys()
+
+
+def test_the_catalogue_gives_one_literal_per_language(client):
+    doc = client.get("/catalog.jsonld").get_json()
+    assert {n["@language"]: n["@value"] for n in doc["dct:title"]}["fr"].startswith("République de Vélorie")
+    assert {n["@language"] for n in doc["dct:description"]} == {"en", "fr", "de"}
+    employed = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == "employed")
+    titles = {n["@language"]: n["@value"] for n in employed["dct:title"]}
+    assert titles == {"en": "Employed residents", "fr": "Habitants en emploi", "de": "Erwerbstätige Einwohner"}
+    methodology = {n["@language"] for n in employed["dct:provenance"]["rdfs:label"]}
+    assert methodology == {"en", "fr", "de"}
+    csv_dist = employed["dcat:distribution"][0]
+    descriptions = {n["@language"]: n["@value"] for n in csv_dist["dct:description"]}
+    assert descriptions["de"].startswith("Alle öffentlichen Werte von „Erwerbstätige Einwohner“")
+    satisfaction = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == "satisfaction")
+    assert {n["@language"]: n["@value"] for n in satisfaction["adms:versionNotes"]}["fr"] == (
+        "L'enquête n'a pas été menée en 2017.")
+
+
+def test_a_text_without_a_translation_is_not_tagged_as_that_language():
+    from dashboard.api.catalog import _Languages
+
+    class Fake:
+        class languages:  # noqa: N801
+            default, available = "en", ["en", "fr", "de"]
+    langs = _Languages(Fake)
+    assert langs.of("Jobs", {"fr": {"title": "Emploi"}, "it": {"title": "Lavoro"}}, "title") == [
+        {"@value": "Jobs", "@language": "en"}, {"@value": "Emploi", "@language": "fr"}]
+    assert langs.of("Jobs", {}, "title") == {"@value": "Jobs", "@language": "en"}
+    assert _Languages(None).literal({None: "Jobs"}) == "Jobs"
