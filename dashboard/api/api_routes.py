@@ -210,6 +210,7 @@ def data():
                 raise ApiError(f"{name!r} pages JSON only; a {fmt} download holds every row", parameter=name)
     if bom and fmt != "csv":
         raise ApiError("'bom' applies to format=csv only", parameter="bom")
+    lang = language.requested(args, st.config)
     st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
@@ -224,7 +225,7 @@ def data():
             n = reading.count(rel, q, parts)
         meta = lambda: download_metadata(  # noqa: E731 (only the formats that embed it pay for the scan)
             rel, indicator_ids=list(q.indicators) if q.indicators else None, periods=reading.period_span(rel, q),
-            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
+            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q), config=st.config, lang=lang)
         if fmt == "json":
             return _json_page(rel, q, n, offset, limit, key, meta())
         cap = cfg.max_rows_xlsx if FORMATS[fmt].spreadsheet else cfg.max_rows
@@ -327,6 +328,7 @@ def data_metadata():
     params.flag(args, "bom")
     rel = params.release(st.reader(), args)
     q = value_query(rel, args, "/api/v1/data/metadata.json")
+    lang = language.requested(args, st.config)
 
     def build():
         # the CSV this describes is the one whose Link header names this URL: the same query string, as it is
@@ -335,7 +337,7 @@ def data_metadata():
                    else flask.url_for(".data", _external=True, format="csv", **_args_without(args, ())))
         meta = download_metadata(rel, indicator_ids=list(q.indicators) if q.indicators else None,
                                  periods=reading.period_span(rel, q), base_url=st.base_url(), url=csv_url,
-                                 query=_query_dict(q))
+                                 query=_query_dict(q), config=st.config, lang=lang)
         fields = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
         resp = http.json_response(csvw(meta, csv_url, fields))
         resp.mimetype = "application/csvm+json"

@@ -117,3 +117,28 @@ def test_a_text_without_a_translation_is_not_tagged_as_that_language():
         {"@value": "Jobs", "@language": "en"}, {"@value": "Emploi", "@language": "fr"}]
     assert langs.of("Jobs", {}, "title") == {"@value": "Jobs", "@language": "en"}
     assert _Languages(None).literal({None: "Jobs"}) == "Jobs"
+
+
+def test_a_download_s_metadata_in_the_language(client):
+    import openpyxl
+
+    query = "/api/v1/data?indicator=employed&level=region&period_from=2020&period_to=2020"
+    meta = client.get(query + "&lang=fr&limit=1").get_json()["meta"]
+    assert meta["lang"] == "fr" and meta["title"].startswith("République de Vélorie")
+    [employed] = meta["indicators"]
+    assert employed["title"] == "Habitants en emploi" and employed["fallback"] is None
+    assert client.get(query + "&limit=1").get_json()["meta"]["lang"] == "en"
+    values = lambda lang: client.get(query + f"&lang={lang}&limit=50").get_json()["data"]  # noqa: E731
+    assert values("fr") == values("de") == values("en")  # values and codes never change with the language
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(query + "&format=xlsx&lang=de").data), read_only=True)
+    rows = {r[0]: r[1] for r in book["metadata"].iter_rows(values_only=True) if r and r[0]}
+    assert rows["Titel"].startswith("Republik Veloria") and rows["Sprache"] == "de"
+    assert rows["Indikator employed"] == "Erwerbstätige Einwohner"
+    assert rows["Indikator employed: Einheit"] == "Personen"
+    assert rows["Zeiträume"] == "2020 bis 2020"
+
+    csvw = client.get(query.replace("/data?", "/data/metadata.json?") + "&lang=fr").get_json()
+    assert csvw["dc:title"]["@language"] == "fr" and csvw["dc:title"]["@value"].startswith("République")
+    assert csvw["notes"][0]["indicators"][0]["title"] == "Habitants en emploi"
+    assert client.get(query + "&format=csv&lang=it").get_json()["error"]["parameter"] == "lang"
