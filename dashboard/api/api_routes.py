@@ -136,8 +136,13 @@ def areas():
         df = df[df["level"].isin(levels)]
     if parents is not None:
         df = df[df["parent_code"].isin(parents)]
+    config, lang = state().config, language.requested(args, state().config)
 
-    return _list_response(rel, fmt, public_areas(df), "areas", area_records)
+    def records(d):
+        return language.mark_areas(area_records(d), config, lang)
+    resp = _list_response(rel, fmt, public_areas(df), "areas", records, lang=lang)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 @bp.get("/areas/<area_code>")
@@ -149,14 +154,17 @@ def area(area_code: str):
     if df.empty:
         raise ApiError(f"unknown area {area_code[:64]!r}", parameter="area_code", status=404)
     base = state().base_url()
+    config, lang = state().config, language.requested(args, state().config)
 
     def build():
-        rec = area_records(df)[0]
+        rec = language.mark_areas(area_records(df), config, lang)[0]
         rec["release"] = rel.id
         rec["children"] = rel.areas.loc[rel.areas["parent_code"] == area_code, "area_code"].tolist()
         rec["links"] = {"data": f"{base}api/v1/data?area={area_code}&release={rel.id}"}
         return http.json_response(rec)
-    return _release_headers(_cached(rel.id, build), rel)
+    resp = _release_headers(_cached(rel.id, build), rel)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 # --- data ------------------------------------------------------------------------------------------

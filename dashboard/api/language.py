@@ -5,7 +5,8 @@
 ETags and permalinks hold) and a script gets what it asked for wherever it runs.
 
 Only words change: an indicator's title, description, unit, methodology and caveats, and the name of its theme
-(``theme_label``; ``theme`` stays the code the ``theme`` filter takes). Ids, codes and values never do. The
+(``theme_label``; ``theme`` stays the code the ``theme`` filter takes), and an area's level's name
+(``level_label``). Ids, codes, area names and values never do. The
 release keeps the default language's texts; the other languages come from the served config
 (``indicators[].translations``), by indicator id. A text with no translation is given in the default language
 and named in the record's ``fallback`` (``{"lang": "en", "fields": ["caveats"]}``; ``null`` when none).
@@ -92,4 +93,16 @@ def mark_records(records: list[dict], config: Config, lang: str, release_texts: 
         fields = fallback + (["theme_label"] if theme_fell_back else [])
         record["lang"] = lang
         record["fallback"] = {"lang": default, "fields": fields} if fields else None
+    return records
+
+
+def mark_areas(records: list[dict], config: Config, lang: str) -> list[dict]:
+    """The JSON records of areas with ``level_label`` (the level's name in ``lang``, ``languages.levels``) and
+    ``lang``; ``fallback`` names ``level_label`` when the level has no name in ``lang``. Area names stay as
+    the source gives them."""
+    for record in records:
+        label, fell_back = level_label(config, record.get("level") or "", lang)
+        record["level_label"] = label
+        record["lang"] = lang
+        record["fallback"] = {"lang": config.languages.default, "fields": ["level_label"]} if fell_back else None
     return records

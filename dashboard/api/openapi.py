@@ -34,9 +34,9 @@ P = {
                   "schema": {"type": "string", "pattern": PERIOD, "maxLength": len("2015-Q1")}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
     "lang": {"in": "query", "description": "Language of the metadata's words (titles, descriptions, units, "
-             "methodology, caveats, theme names; on data, the metadata a download carries: the JSON's meta, the "
-             "spreadsheets' metadata sheet, the CSVW title): one the server offers (config languages.available; "
-             "another is a 400). Without it, the server's default language; Accept-Language is not read, so an "
+             "methodology, caveats, theme names; on areas, the level's name, level_label; on data, the metadata "
+             "a download carries: the JSON's meta, the spreadsheets' metadata sheet, the CSVW title): one the "
+             "server offers (config languages.available; another is a 400). Without it, the server's default language; Accept-Language is not read, so an "
              "address is one answer. Ids, codes and values never change with the language; a text with no "
              "translation is given in the default language and named in the record's 'fallback'.",
              "schema": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "maxLength": 35}},
@@ -66,8 +66,8 @@ ROUTE_PARAMS: dict[str, list[str]] = {
     "/api/v1/": [],
     "/api/v1/indicators": ["theme", "release", "format_table", "lang"],
     "/api/v1/indicators/{indicator_id}": ["release", "lang"],
-    "/api/v1/areas": ["level", "parent", "release", "format_table"],
-    "/api/v1/areas/{area_code}": ["release"],
+    "/api/v1/areas": ["level", "parent", "release", "format_table", "lang"],
+    "/api/v1/areas/{area_code}": ["release", "lang"],
     "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom", "lang"],
     "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom", "lang"],
     "/api/v1/releases": [],

@@ -142,3 +142,15 @@ def test_a_download_s_metadata_in_the_language(client):
     assert csvw["dc:title"]["@language"] == "fr" and csvw["dc:title"]["@value"].startswith("République")
     assert csvw["notes"][0]["indicators"][0]["title"] == "Habitants en emploi"
     assert client.get(query + "&format=csv&lang=it").get_json()["error"]["parameter"] == "lang"
+
+
+def test_areas_name_their_level_in_the_language(client):
+    fr = client.get("/api/v1/areas?level=municipality&lang=fr").get_json()
+    en = client.get("/api/v1/areas?level=municipality").get_json()
+    assert fr["lang"] == "fr" and {a["level_label"] for a in fr["data"]} == {"Commune"}
+    assert {a["level_label"] for a in en["data"]} == {"municipality"}
+    assert [(a["area_code"], a["name"], a["level"]) for a in fr["data"]] == [
+        (a["area_code"], a["name"], a["level"]) for a in en["data"]]
+    one = client.get(f"/api/v1/areas/{fr['data'][0]['area_code']}?lang=de")
+    assert one.get_json()["level_label"] == "Gemeinde" and one.headers["Content-Language"] == "de"
+    assert one.get_json()["fallback"] is None
