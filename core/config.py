@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from core.config_models import DEFAULT_EU_THEMES, EU_DATA_THEMES, Config, public_url
+from core.config_models import DEFAULT_EU_THEMES, EU_DATA_THEMES, Config, needs_translation, public_url
 from core.errors import ConfigError
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -48,7 +48,7 @@ def load_config(path: str | os.PathLike) -> Config:
         raise ConfigError(problems, str(file))
     _resolve_paths(raw, file.parent.resolve())
     try:
-        config = Config.model_validate(raw)
+        config = Config.model_validate(raw, context={"default_language": _default_language(raw)})
     except ValidationError as exc:
         raise ConfigError([_format_error(e, raw) for e in exc.errors()], str(file)) from None
     problems = check_references(config)
@@ -57,6 +57,13 @@ def load_config(path: str | os.PathLike) -> Config:
     config._file = str(file.resolve())
     config._hash = public_hash
     return config
+
+
+def _default_language(raw: dict) -> str:
+    """``languages.default`` as written (checked with the rest), for splitting translated fields."""
+    languages = raw.get("languages")
+    default = languages.get("default") if isinstance(languages, dict) else None
+    return default if isinstance(default, str) and default else "en"
 
 
 #: Settings that hold, or may hold, a secret written in the file: left out of the config hash.
@@ -300,7 +307,74 @@ def check_references(config: Config) -> list[str]:
                 problems.append(f"schedules[{n}].indicators[{k}]: {_unknown('indicator', i, indicators)}")
     problems += _check_schedules(config)
     problems += _check_open_data(config)
+    problems += _check_languages(config)
     return problems
+
+
+def _check_languages(config: Config) -> list[str]:
+    """The offered languages are languages CLDR knows, the default among them; names in ``languages.themes``
+    and ``languages.levels`` are themes and levels the config has, in offered languages."""
+    from core.i18n import is_language
+
+    problems = []
+    languages = config.languages
+    offered = ", ".join(languages.available)
+    for n, lang in enumerate(languages.available):
+        if not is_language(lang):
+            problems.append(f"languages.available[{n}]: {lang!r} is not a language CLDR knows (such as 'en', 'fr' "
+                            "or 'pt-BR')")
+        elif lang in languages.available[:n]:
+            problems.append(f"languages.available[{n}]: {lang!r} is listed twice")
+    if languages.default not in languages.available:
+        problems.append(f"languages.default: {languages.default!r} is not in languages.available ({offered}); "
+                        "list it there")
+    for section in ("themes", "levels"):
+        for name, texts in getattr(languages, section).items():
+            for lang in texts:
+                if lang not in languages.available:
+                    problems.append(f"languages.{section}.{name}.{lang}: {lang!r} is not in languages.available "
+                                    f"({offered})")
+    themes = sorted({i.theme for i in config.indicators})
+    for theme in config.languages.themes:
+        if theme not in themes:
+            problems.append(f"languages.themes.{theme}: {_unknown('theme', theme, themes)} (a theme as "
+                            "indicators[].theme names it)")
+    for level in config.languages.levels:
+        if level not in config.geography.levels:
+            problems.append(f"languages.levels.{level}: {_unknown('level', level, config.geography.levels)}")
+    return problems
+
+
+def missing_translations(config: Config) -> list[str]:
+    """Warnings (``config check``), one per offered language and item: the texts a reader of that language
+    will see in the default language instead (marked as such), and translations in a language the deployment
+    does not offer (never shown). Internal indicators count too: their readers read them."""
+    from core.i18n import display_name
+
+    languages = config.languages
+    warnings = []
+    for lang in languages.others:
+        name = display_name(lang)
+        items = [("title", config, ("title",))]
+        items += [(f"indicators[{n}] ({ind.id})", ind, ind.TRANSLATABLE) for n, ind in enumerate(config.indicators)]
+        for where, item, fields in items:
+            missing = [f for f in fields if needs_translation(getattr(item, f))
+                       and not item.translations.get(lang, {}).get(f)]
+            if missing:
+                warnings.append(f"languages: {lang} ({name}): {where}: no {', '.join(missing)} in {lang}; "
+                                f"shown in {languages.default}, marked as not translated")
+        for section, names in (("themes", sorted({i.theme for i in config.indicators})),
+                               ("levels", config.geography.levels)):
+            missing = [x for x in names if lang not in getattr(languages, section).get(x, {})]
+            if missing:
+                warnings.append(f"languages.{section}: no name in {lang} ({name}) for {', '.join(missing)}")
+    offered = set(languages.available)
+    items = [("title", config)] + [(f"indicators[{n}] ({ind.id})", ind) for n, ind in enumerate(config.indicators)]
+    for where, item in items:
+        for lang in sorted(set(item.translations) - offered):
+            warnings.append(f"{where}: a translation in {lang!r}, which languages.available does not list "
+                            f"({', '.join(languages.available)}): it is never shown")
+    return warnings
 
 
 #: An SPDX licence id (https://spdx.org/licenses/: CC-BY-4.0, OGL-UK-3.0, LicenseRef-...) or an IRI.

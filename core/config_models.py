@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
 
@@ -19,6 +26,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# languages and translated texts (the languages key, indicators[].translations) live in their own module
 # the open-data catalogue's settings (publication.catalogue) live in their own module; names kept here too
 from core.config_catalogue import (  # noqa: E402, F401
     DEFAULT_EU_THEMES,
@@ -27,6 +35,13 @@ from core.config_catalogue import (  # noqa: E402, F401
     PUBLISHER_TYPES,
     CatalogueConfig,
     ContactPointConfig,
+)
+from core.config_languages import (  # noqa: E402, F401
+    LanguagesConfig,
+    Translatable,
+    Translations,
+    needs_translation,
+    split_translations,
 )
 
 
@@ -397,7 +412,8 @@ class TargetConfig(Strict):
 THEMES = ("service use", "administrative burden", "jobs", "growth", "inclusion")
 
 
-class IndicatorConfig(Strict):
+class IndicatorConfig(Translatable):
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("title", "description", "unit", "methodology", "caveats")
     id: str = Identifier
     title: str
     description: str = ""
@@ -572,7 +588,8 @@ class DashboardConfig(Strict):
     map_min_coverage: float = Field(0.5, ge=0, le=1)
 
 
-class Config(Strict):
+class Config(Translatable):
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("title",)
     title: str = "OpenMeasure"
     synthetic: bool = False
     demo: bool = False
@@ -589,6 +606,7 @@ class Config(Strict):
     alerts: AlertsConfig | None = None
     access: AccessConfig = Field(default_factory=AccessConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    languages: LanguagesConfig = Field(default_factory=lambda: LanguagesConfig.model_validate({}))
     _file: str = PrivateAttr("")
     _hash: str = PrivateAttr("")
 

@@ -127,13 +127,13 @@ def _short(file: str | None) -> str:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    from core.config import load_config, unmapped_themes
+    from core.config import load_config, missing_translations, unmapped_themes
     from indicators.methods import checked
 
     config = checked(load_config(args.path))
     out.print(f"{args.path}: valid ({len(config.sources)} sources, {len(config.measures)} measures, "
               f"{len(config.indicators)} indicators, levels {' > '.join(config.geography.levels)})")
-    for line in unmapped_themes(config):
+    for line in unmapped_themes(config) + missing_translations(config):
         out.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False)
     if not getattr(args, "deep", False):
         return 0

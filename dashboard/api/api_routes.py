@@ -14,7 +14,7 @@ import flask
 import orjson
 from werkzeug.datastructures import MultiDict
 
-from dashboard.api import formats, http, links, openapi, params, reading, sdmx, sdmx_structure
+from dashboard.api import formats, http, language, links, openapi, params, reading, sdmx, sdmx_structure
 from dashboard.api.download_formats import FORMATS, PARAMETER_VALUES, TABLE_FORMATS, Values
 from dashboard.api.errors import ApiError
 from dashboard.api.metadata import COLUMN_TEXT, csvw, download_metadata, methodology_page
@@ -63,8 +63,15 @@ def indicators():
     fmt = params.one(args, "format", TABLE_FORMATS, "json")
     themes = params.known(args, "theme", "theme", set(rel.indicators["theme"]), limits("/api/v1/indicators")["theme"])
     df = rel.indicators if themes is None else rel.indicators[rel.indicators["theme"].isin(themes)]
+    config, lang = state().config, language.requested(args, state().config)
 
-    return _list_response(rel, fmt, _methodology_links(rel, df), "indicators", lambda d: indicator_records(rel, d))
+    def records(d):
+        return language.mark_records(indicator_records(rel, d), config, lang, d)
+    df = _methodology_links(rel, df)
+    resp = _list_response(rel, fmt, df if fmt == "json" else language.translated_indicators(df, config, lang),
+                          "indicators", records, lang=lang)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 def _methodology_links(rel: Release, df):
@@ -85,26 +92,31 @@ def indicator(indicator_id: str):
         raise ApiError(f"unknown indicator {indicator_id[:64]!r}", parameter="indicator_id", status=404)
     df = _methodology_links(rel, rel.indicators[rel.indicators["id"] == indicator_id])
     base = state().base_url()
+    config, lang = state().config, language.requested(args, state().config)
 
     def build():
-        rec = indicator_records(rel, df)[0]
+        rec = language.mark_records(indicator_records(rel, df), config, lang, df)[0]
         rec["release"] = rel.id
         rec["links"] = {
             "data": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}",
             "csv": f"{base}api/v1/data?indicator={indicator_id}&release={rel.id}&format=csv",
         }
         return http.json_response(rec)
-    return _release_headers(_cached(rel.id, build), rel)
+    resp = _release_headers(_cached(rel.id, build), rel)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
-def _list_response(rel, fmt: str, df, name: str, records):
-    """A list of indicators or areas as CSV (streamed) or JSON, cached per release and query."""
+def _list_response(rel, fmt: str, df, name: str, records, lang: str | None = None):
+    """A list of indicators or areas as CSV (streamed) or JSON, cached per release and query (``lang``: the
+    language of the list's texts, given in the JSON)."""
     def build():
         if fmt == "csv":
             t = flat_table(df)
             return http.stream(formats.csv_stream(t.schema, t.to_batches()), FORMATS["csv"].mime,
                                f"openmeasure-{rel.id}-{name}.csv")
-        return http.json_response({"release": rel.id, "count": len(df), "data": records(df)})
+        return http.json_response({"release": rel.id, "count": len(df), **({"lang": lang} if lang else {}),
+                                   "data": records(df)})
     return _release_headers(_cached(rel.id, build), rel)
 
 
@@ -124,8 +136,13 @@ def areas():
         df = df[df["level"].isin(levels)]
     if parents is not None:
         df = df[df["parent_code"].isin(parents)]
+    config, lang = state().config, language.requested(args, state().config)
 
-    return _list_response(rel, fmt, public_areas(df), "areas", area_records)
+    def records(d):
+        return language.mark_areas(area_records(d), config, lang)
+    resp = _list_response(rel, fmt, public_areas(df), "areas", records, lang=lang)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 @bp.get("/areas/<area_code>")
@@ -137,14 +154,17 @@ def area(area_code: str):
     if df.empty:
         raise ApiError(f"unknown area {area_code[:64]!r}", parameter="area_code", status=404)
     base = state().base_url()
+    config, lang = state().config, language.requested(args, state().config)
 
     def build():
-        rec = area_records(df)[0]
+        rec = language.mark_areas(area_records(df), config, lang)[0]
         rec["release"] = rel.id
         rec["children"] = rel.areas.loc[rel.areas["parent_code"] == area_code, "area_code"].tolist()
         rec["links"] = {"data": f"{base}api/v1/data?area={area_code}&release={rel.id}"}
         return http.json_response(rec)
-    return _release_headers(_cached(rel.id, build), rel)
+    resp = _release_headers(_cached(rel.id, build), rel)
+    resp.headers["Content-Language"] = lang
+    return resp
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -196,6 +216,7 @@ def data():
     key = params.query_key(args, ignore=("cursor", "release"))
     cursor = params.cursor_shape(params.single(args, "cursor"))
     offset = params.read_cursor(cursor, rel.id, key) if fmt == "json" else 0
+    lang = language.requested(args, st.config)
     st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
 
     def build():
@@ -210,7 +231,7 @@ def data():
             n = reading.count(rel, q, parts)
         meta = lambda: download_metadata(  # noqa: E731 (only the formats that embed it pay for the scan)
             rel, indicator_ids=list(q.indicators) if q.indicators else None, periods=reading.period_span(rel, q),
-            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q))
+            base_url=st.base_url(), url=flask.request.url, query=_query_dict(q), config=st.config, lang=lang)
         if fmt == "json":
             return _json_page(rel, q, n, offset, limit, key, meta())
         cap = cfg.max_rows_xlsx if FORMATS[fmt].spreadsheet else cfg.max_rows
@@ -313,6 +334,7 @@ def data_metadata():
     params.flag(args, "bom")
     rel = params.release(st.reader(), args)
     q = value_query(rel, args, "/api/v1/data/metadata.json")
+    lang = language.requested(args, st.config)
 
     def build():
         # the CSV this describes is the one whose Link header names this URL: the same query string, as it is
@@ -321,7 +343,7 @@ def data_metadata():
                    else flask.url_for(".data", _external=True, format="csv", **_args_without(args, ())))
         meta = download_metadata(rel, indicator_ids=list(q.indicators) if q.indicators else None,
                                  periods=reading.period_span(rel, q), base_url=st.base_url(), url=csv_url,
-                                 query=_query_dict(q))
+                                 query=_query_dict(q), config=st.config, lang=lang)
         fields = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
         resp = http.json_response(csvw(meta, csv_url, fields))
         resp.mimetype = "application/csvm+json"
@@ -374,7 +396,7 @@ def _known(rel: Release, view) -> dict[str, list[str]]:
             "parent": sorted({p for p in rel.areas["parent_code"].dropna() if p}),  # areas with children
             "level": list(rel.levels), "breakdown": sorted(reading.known_breakdowns(rel)),
             "theme": sorted(set(rel.indicators["theme"])),
-            "release": [r["id"] for r in view.store.list()]}
+            "release": [r["id"] for r in view.store.list()], "lang": list(state().config.languages.available)}
 
 
 def _document_of(view, kind: str) -> dict:

@@ -17,7 +17,7 @@ import calendar
 
 import pyarrow as pa
 
-from core.config_models import DEFAULT_EU_THEMES, CatalogueConfig
+from core.config_models import DEFAULT_EU_THEMES, CatalogueConfig, Config
 from dashboard.api import reading
 from dashboard.api.download_formats import FORMATS
 from dashboard.api.metadata import citation, methodology_page
@@ -31,7 +31,12 @@ from dashboard.api.vocabularies import (
     scheme,
 )
 from dashboard.components.fmt import text
+from dashboard.i18n import N_, translator
 from dashboard.release_reader import Release
+
+DISTRIBUTION_TEXT = N_("Every public value of '{title}' at every level, as {format}.")
+CATALOGUE_TEXT = N_("Open data published by {title}.")
+RELEASE_TITLE = N_("{title}: the whole release")
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
@@ -132,9 +137,48 @@ def _optional(node: dict, **values) -> dict:
     return node
 
 
-def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) -> dict:
+class _Languages:
+    """The languages of the catalogue's literals: the default (the release's texts) first, then the others the
+    config offers, each with the texts it has (without a config: untagged literals, as before languages)."""
+
+    def __init__(self, config: Config | None):
+        self.config = config
+        self.default = config.languages.default if config else None
+        self.all = list(config.languages.available) if config else []
+        if self.default in self.all:
+            self.all.remove(self.default)
+        self.all.insert(0, self.default)
+
+    def literal(self, texts: dict) -> dict | list | str:
+        """``texts`` (language -> text; the default's is required) as one literal per language that has one."""
+        if self.config is None:
+            return texts[None]
+        nodes = [{"@value": texts[lang], "@language": lang} for lang in self.all if texts.get(lang)]
+        return nodes[0] if len(nodes) == 1 else nodes
+
+    def of(self, own: str, translations: dict, field: str) -> dict | list | str:
+        """A config text: the release's (default language) and its translations."""
+        return self.literal({self.default: own, **{lang: t[field] for lang, t in translations.items()
+                                                   if field in t and lang in self.all}})
+
+    def sentence(self, message: str, **values: dict | str) -> dict | list | str:
+        """A gettext message in every language, with ``values`` (language -> text, or one text for all)."""
+        def value(v, lang):
+            return v if isinstance(v, str) else (v.get(lang) or v[self.default])
+        return self.literal({lang: translator(lang or "en").gettext(message).format(
+            **{k: value(v, lang) for k, v in values.items()}) for lang in self.all})
+
+    def texts(self, own: str, translations: dict, field: str) -> dict:
+        return {self.default: own, **{lang: t[field] for lang, t in translations.items() if field in t}}
+
+
+def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None, config: Config | None = None) -> dict:
+    """The catalogue of the release; ``config`` (the served one) gives the languages and the translations."""
     settings = settings or CatalogueConfig()
+    langs = _Languages(config)
+    configured = {i.id: i for i in config.indicators} if config else {}
     m = rel.manifest
+    site = langs.texts(m.get("title"), config.translations if config else {}, "title")
     issued = {"@value": m.get("created"), "@type": "xsd:dateTime"}
     publisher = _publisher(m.get("attribution") or m.get("title"), settings, base)
     contact = _contact(settings)
@@ -148,8 +192,10 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
     for r in rel.indicators.itertuples(index=False):
         ds_id = f"{base}api/v1/indicators/{r.id}"
         api = f"{base}api/v1/data?indicator={r.id}"
-        dists = [_dist(f"{ds_id}#{frag}", f"{r.title} ({label})",
-                       f"Every public value of '{r.title}' at every level, as {label}.",
+        translations = configured[r.id].translations if r.id in configured else {}
+        titles = langs.texts(r.title, translations, "title")
+        dists = [_dist(f"{ds_id}#{frag}", langs.literal({k: f"{t} ({label})" for k, t in titles.items()}),
+                       langs.sentence(DISTRIBUTION_TEXT, title=titles, format=label),
                        f"{api}&format={param}" if param else api, fmt, media, r.licence,
                        openapi_url if param is None else structure_url if param == "sdmx-csv2" else None)
                  for frag, label, param, fmt, media in DISTRIBUTIONS]
@@ -157,8 +203,9 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
         if theme:
             all_themes[theme["@id"]] = theme
         datasets.append(_optional(
-            {"@id": ds_id, "@type": "dcat:Dataset", "dct:identifier": r.id, "dct:title": r.title,
-             "dct:description": text(r.description) or r.title, "dcat:keyword": [r.theme, r.kind],
+            {"@id": ds_id, "@type": "dcat:Dataset", "dct:identifier": r.id, "dct:title": langs.literal(titles),
+             "dct:description": langs.of(text(r.description), translations, "description")
+             if text(r.description) else langs.literal(titles), "dcat:keyword": [r.theme, r.kind],
              "dct:issued": issued, "dct:publisher": publisher,
              "dct:type": concept("dataset-type", "STATISTICAL"),
              "dcat:landingPage": {"@id": methodology_page(base, r.id), "@type": "foaf:Document"},
@@ -167,9 +214,10 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
             dct__accrualPeriodicity=concept("frequency", {"annual": "ANNUAL", "quarterly": "QUARTERLY",
                                                           "monthly": "MONTHLY"}.get(r.frequency, "UNKNOWN"),
                                             "dct:Frequency"),
-            dct__provenance={"@type": "dct:ProvenanceStatement", "rdfs:label": r.methodology}
+            dct__provenance={"@type": "dct:ProvenanceStatement",
+                             "rdfs:label": langs.of(r.methodology, translations, "methodology")}
             if text(r.methodology) else None,
-            adms__versionNotes=text(r.caveats),
+            adms__versionNotes=langs.of(text(r.caveats), translations, "caveats") if text(r.caveats) else None,
             dct__rights={"@type": "dct:RightsStatement", "rdfs:label": r.attribution} if text(r.attribution) else None,
             dcat__contactPoint=contact, dct__language=languages, dct__spatial=spatial,
             dct__temporal=_temporal(spans.get(r.id))))
@@ -178,7 +226,7 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
     whole = (min(s[0] for s in every), max(s[1] for s in every)) if every else None
     datasets.append(_optional({
         "@id": f"{base}data#release", "@type": "dcat:Dataset", "dct:identifier": rel.id,
-        "dct:title": f"{m.get('title')}: the whole release", "dct:description": citation(rel),
+        "dct:title": langs.sentence(RELEASE_TITLE, title=site), "dct:description": citation(rel),
         "dct:issued": issued, "dct:publisher": publisher, "dcat:keyword": ["release", "bulk download"],
         "dct:type": concept("dataset-type", "STATISTICAL"),
         "dcat:landingPage": {"@id": f"{base}data", "@type": "foaf:Document"},
@@ -194,7 +242,7 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None) 
         dct__spatial=spatial, dct__temporal=_temporal(whole)))
     return _optional({
         "@context": CONTEXT, "@id": f"{base}catalog.jsonld", "@type": "dcat:Catalog",
-        "dct:title": m.get("title"), "dct:description": f"Open data published by {m.get('title')}.",
+        "dct:title": langs.literal(site), "dct:description": langs.sentence(CATALOGUE_TEXT, title=site),
         "dct:publisher": publisher, "dct:issued": issued, "dct:modified": issued,
         "dcat:themeTaxonomy": scheme("data-theme"),
         "foaf:homepage": {"@id": f"{base}data", "@type": "foaf:Document"},

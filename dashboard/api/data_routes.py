@@ -212,7 +212,7 @@ def catalog():
     rel = st.public.current()
 
     def build():
-        resp = http.json_response(catalogue(rel, st.base_url(), st.config.publication.catalogue))
+        resp = http.json_response(catalogue(rel, st.base_url(), st.config.publication.catalogue, st.config))
         resp.mimetype = "application/ld+json"
         return resp
 

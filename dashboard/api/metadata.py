@@ -12,7 +12,10 @@ import json
 import pandas as pd
 
 from core import schema, statuses
+from core.config_models import Config
+from dashboard.api import language
 from dashboard.components.fmt import text
+from dashboard.i18n import N_, translator
 from dashboard.release_reader import Release
 
 #: The status words of indicator_values.status, explained in plain language (core.statuses).
@@ -58,9 +61,12 @@ def indicator_entries(release: Release, ids: list[str] | None, base_url: str) ->
 
 
 def download_metadata(release: Release, *, indicator_ids: list[str] | None, periods: tuple[str, str] | None,
-                      base_url: str, url: str, query: dict | None = None) -> dict:
+                      base_url: str, url: str, query: dict | None = None, config: Config | None = None,
+                      lang: str | None = None) -> dict:
+    """``config`` and ``lang`` (?lang=): the indicators' words and the title in that language (dashboard/api/
+    language.py), with ``lang`` and each indicator's ``fallback``; ids, codes and links stay as they are."""
     m = release.manifest
-    return {
+    meta = {
         "title": _title(m),
         "release": {"id": release.id, "created": m.get("created")},
         "licence": m.get("licence"),
@@ -73,6 +79,19 @@ def download_metadata(release: Release, *, indicator_ids: list[str] | None, peri
         "indicators": indicator_entries(release, indicator_ids, base_url),
         "status": STATUS_TEXT,
     }
+    if config is not None and lang is not None:
+        _in_language(meta, config, lang)
+    return meta
+
+
+def _in_language(meta: dict, config: Config, lang: str) -> None:
+    meta["lang"] = lang
+    if lang != config.languages.default and config.translations.get(lang, {}).get("title"):
+        meta["title"] = config.translations[lang]["title"]
+    for entry in meta["indicators"]:
+        texts, fallback = language.indicator_texts(config, entry, lang)
+        entry.update(texts)
+        entry["fallback"] = {"lang": config.languages.default, "fields": fallback} if fallback else None
 
 
 def _title(manifest: dict) -> str:
@@ -82,28 +101,53 @@ def _title(manifest: dict) -> str:
     return title
 
 
+#: The labels of the metadata rows (the xlsx and ods metadata sheet), translated with the UI's catalogues.
+LABELS = {
+    "title": N_("Title"), "release": N_("Release"), "created": N_("Release date"), "licence": N_("Licence"),
+    "attribution": N_("Attribution (required)"), "citation": N_("Citation"), "url": N_("Source URL"),
+    "lang": N_("Language"), "periods": N_("Periods"), "span": N_("{start} to {end}"), "filter": N_("Filter: {name}"),
+    "indicator": N_("Indicator {id}"), "unit": N_("{indicator}: unit"), "multiplier": N_("{indicator}: multiplier"),
+    "decimals": N_("{indicator}: decimals"), "ind_licence": N_("{indicator}: licence"),
+    "ind_attribution": N_("{indicator}: attribution"), "methodology": N_("{indicator}: methodology"),
+    "page": N_("{indicator}: methodology page"), "link": N_("{indicator}: methodology link"),
+    "source": N_("{indicator}: source"), "none": N_("none listed"), "caveats": N_("{indicator}: caveats"),
+    "fallback": N_("{indicator}: not translated yet"), "status": N_("Status '{status}'"),
+}
+
+
 def metadata_rows(meta: dict) -> list[tuple[str, str]]:
-    """The metadata as (field, text) rows: the xlsx metadata sheet and the zip README use these."""
-    rows = [("Title", meta["title"]), ("Release", meta["release"]["id"]),
-            ("Release date", meta["release"]["created"] or ""), ("Licence", meta["licence"] or ""),
-            ("Attribution (required)", meta["attribution"] or ""), ("Citation", meta["citation"]),
-            ("Source URL", meta["url"])]
+    """The metadata as (field, text) rows: the xlsx metadata sheet and the zip README use these; the labels in
+    the language of ``meta["lang"]`` (English without one)."""
+    t = translator(meta.get("lang") or "en").gettext
+    label = {k: t(v) for k, v in LABELS.items()}
+    rows = [(label["title"], meta["title"]), (label["release"], meta["release"]["id"]),
+            (label["created"], meta["release"]["created"] or ""), (label["licence"], meta["licence"] or ""),
+            (label["attribution"], meta["attribution"] or ""), (label["citation"], meta["citation"]),
+            (label["url"], meta["url"])]
+    if meta.get("lang"):
+        rows.append((label["lang"], meta["lang"]))
     if meta["periods"]:
-        rows.append(("Periods", f"{meta['periods']['from']} to {meta['periods']['to']}"))
+        rows.append((label["periods"], label["span"].format(start=meta["periods"]["from"],
+                                                            end=meta["periods"]["to"])))
     for k, v in sorted(meta["query"].items()):
-        rows.append((f"Filter: {k}", ", ".join(v) if isinstance(v, list | tuple) else str(v)))
+        rows.append((label["filter"].format(name=k), ", ".join(v) if isinstance(v, list | tuple) else str(v)))
     for ind in meta["indicators"]:
-        p = f"Indicator {ind['id']}"
-        rows += [(p, ind["title"]), (f"{p}: unit", ind["unit"]),
-                 (f"{p}: multiplier", str(ind["multiplier"])), (f"{p}: decimals", str(ind["decimals"])),
-                 (f"{p}: licence", ind["licence"] or ""),
-                 (f"{p}: attribution", ind["attribution"] or ""), (f"{p}: methodology", ind["methodology"]),
-                 (f"{p}: methodology page", ind["methodology_page"]),
-                 (f"{p}: methodology link", ind["methodology_url"])]
-        rows += [(f"{p}: source", source_text(src)) for src in ind["sources"]] or [(f"{p}: source", "none listed")]
+        p = label["indicator"].format(id=ind["id"])
+
+        def at(key: str, p: str = p) -> str:
+            return label[key].format(indicator=p)
+        rows += [(p, ind["title"]), (at("unit"), ind["unit"]),
+                 (at("multiplier"), str(ind["multiplier"])), (at("decimals"), str(ind["decimals"])),
+                 (at("ind_licence"), ind["licence"] or ""),
+                 (at("ind_attribution"), ind["attribution"] or ""), (at("methodology"), ind["methodology"]),
+                 (at("page"), ind["methodology_page"]),
+                 (at("link"), ind["methodology_url"])]
+        rows += [(at("source"), source_text(src)) for src in ind["sources"]] or [(at("source"), label["none"])]
         if ind["caveats"]:
-            rows.append((f"{p}: caveats", ind["caveats"]))
-    rows += [(f"Status '{k}'", v) for k, v in meta["status"].items()]
+            rows.append((at("caveats"), ind["caveats"]))
+        if ind.get("fallback"):
+            rows.append((at("fallback"), ", ".join(ind["fallback"]["fields"])))
+    rows += [(label["status"].format(status=k), v) for k, v in meta["status"].items()]
     return rows
 
 
@@ -118,7 +162,8 @@ def csvw(meta: dict, csv_url: str, schema_fields: list[tuple[str, str]],
     return {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": csv_url,
-        "dc:title": meta["title"],
+        # the column descriptions stay English (core.schema's); the title is in the language asked for
+        "dc:title": {"@value": meta["title"], "@language": meta["lang"]} if meta.get("lang") else meta["title"],
         "dc:license": meta["licence"],
         "dc:publisher": meta["attribution"],
         "dc:bibliographicCitation": meta["citation"],

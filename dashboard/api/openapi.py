@@ -33,6 +33,13 @@ P = {
                   "2015-Q4 and 2015-12; 2015-Q1 does not keep the year 2015.",
                   "schema": {"type": "string", "pattern": PERIOD, "maxLength": len("2015-Q1")}},
     "theme": {"in": "query", "description": "Theme(s) of the indicators.", "schema": {"type": "string"}},
+    "lang": {"in": "query", "description": "Language of the metadata's words (titles, descriptions, units, "
+             "methodology, caveats, theme names; on areas, the level's name, level_label; on data, the metadata "
+             "a download carries: the JSON's meta, the spreadsheets' metadata sheet, the CSVW title): one the "
+             "server offers (config languages.available; another is a 400). Without it, the server's default language; Accept-Language is not read, so an "
+             "address is one answer. Ids, codes and values never change with the language; a text with no "
+             "translation is given in the default language and named in the record's 'fallback'.",
+             "schema": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "maxLength": 35}},
     "limit": {"in": "query", "description": "Rows per JSON page; ignored unless format=json (a download holds "
               "every row), though its value is still checked.", "schema": {"type": "integer", "minimum": 1}},
     "cursor": {"in": "query", "description": "Cursor from the 'next' link of the previous JSON page (a position "
@@ -61,12 +68,12 @@ FILTERS = ["indicator", "area", "level", "parent", "breakdown", "period_from", "
 #: route (as in the OpenAPI paths) -> the query parameters it accepts (keys of P)
 ROUTE_PARAMS: dict[str, list[str]] = {
     "/api/v1/": [],
-    "/api/v1/indicators": ["theme", "release", "format_table"],
-    "/api/v1/indicators/{indicator_id}": ["release"],
-    "/api/v1/areas": ["level", "parent", "release", "format_table"],
-    "/api/v1/areas/{area_code}": ["release"],
-    "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom"],
-    "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom_csvw"],
+    "/api/v1/indicators": ["theme", "release", "format_table", "lang"],
+    "/api/v1/indicators/{indicator_id}": ["release", "lang"],
+    "/api/v1/areas": ["level", "parent", "release", "format_table", "lang"],
+    "/api/v1/areas/{area_code}": ["release", "lang"],
+    "/api/v1/data": [*FILTERS, "release", "format_data", "limit", "cursor", "bom", "lang"],
+    "/api/v1/data/metadata.json": [*FILTERS, "release", "format_csv", "bom_csvw", "lang"],
     "/api/v1/releases": [],
     "/api/v1/releases/{release_id}": [],
     "/api/v1/openapi.json": [],
@@ -131,6 +138,7 @@ def _ok(route: str) -> dict:
     elif route == "/api/v1/indicators":
         content = {"application/json": {"schema": {"type": "object", "properties": {
             "release": {"type": "string"}, "count": {"type": "integer"},
+            "lang": {"type": "string", "description": "The language of the texts (?lang=, else the default)."},
             "data": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}}}},
             "text/csv": {"schema": {"type": "string"}}}
     elif route == "/api/v1/indicators/{indicator_id}":
@@ -274,6 +282,13 @@ def spec(server_url: str, known: dict[str, list[str]] | None = None, max_page: i
                               "methodology_page": {"type": "string", "format": "uri", "description":
                                                    "The human methodology page, /methodology/<id>."},
                               "methodology_url": {"type": "string", "format": "uri", "description":
-                                                  "The indicator's metadata as JSON, pinned to the release."}}},
+                                                  "The indicator's metadata as JSON, pinned to the release."},
+                              "lang": {"type": "string", "description": "The language of the texts."},
+                              "theme_label": {"type": "string", "description": "The theme's name in lang "
+                                              "('theme' is the code the theme filter takes)."},
+                              "fallback": {"type": ["object", "null"], "description": "The texts given in the "
+                                           "default language for want of a translation (null: none).",
+                                           "properties": {"lang": {"type": "string"},
+                                                          "fields": {"type": "array", "items": {"type": "string"}}}}}},
         }},
     }
