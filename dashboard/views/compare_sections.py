@@ -232,7 +232,10 @@ def section(release: Release, ind: str, areas: list[str], names: list[str], fram
     bars["layout"]["margin"]["b"] += 18 * title.count("<br>")
     bars["layout"]["height"] += 18 * title.count("<br>")
     source = figures.release_source(release, [meta])
-    bars = figures.with_source(bars, source)
+    # the names push the plot right: the line starts near the figure's edge, where the longest name does (an
+    # estimate, kept short of it: a line that started left of the figure would be cut)
+    longest = max(map(len, map(str, names)), default=0)
+    bars = figures.with_source(bars, source, left=10 + round(0.9 * figures.BAR_LABEL_PX * longest))
     bars_table = ui.data_table([("area", "Area"), ("value", "Value"), ("ci", "95% interval")],
                                [{"area": r["area"], "value": f"{r['value']} ({r['period']})", "ci": r["ci"]}
                                 for r in rows], f"{meta['title']}: latest value by area")
