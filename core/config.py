@@ -272,6 +272,11 @@ def check_references(config: Config) -> list[str]:
     for level in bounds if isinstance(bounds, dict) else ():
         if level not in levels:
             problems.append(f"dashboard.map.bounds.{level}: {_unknown('level', level, levels)}")
+    dims = sorted({m.breakdown for m in config.measures if m.breakdown})
+    for dim in config.dashboard.breakdown_labels:
+        if dim not in dims:
+            problems.append(f"dashboard.breakdown_labels.{dim}: {_unknown('breakdown dimension', dim, dims)} "
+                            "(the measures' breakdown)")
     nb = config.geography.neighbours
     if nb:
         for n, level in enumerate(nb.levels):

@@ -586,6 +586,8 @@ class DashboardConfig(Strict):
 
     map: MapConfig = Field(default_factory=MapConfig)
     map_min_coverage: float = Field(0.5, ge=0, le=1)
+    #: breakdown dimension -> category code -> the words the breakdown charts show (``{sex: {F: Women}}``)
+    breakdown_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class Config(Translatable):

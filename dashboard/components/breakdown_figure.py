@@ -15,13 +15,15 @@ TOTAL_COLOUR = "#333333"
 
 
 def category_label(cell: dict) -> str:
-    """A category's label on the axis: ``F``, or ``F (withheld)`` for a withheld one (no dot is drawn)."""
-    return f"{cell['category']} {WITHHELD_LABEL}" if cell.get("withheld") else str(cell["category"])
+    """A category's label on the axis: its ``label`` (``Women``) or else its code (``F``), followed by
+    ``(withheld)`` for a withheld one (no dot is drawn)."""
+    name = str(cell.get("label") or cell["category"])
+    return f"{name} {WITHHELD_LABEL}" if cell.get("withheld") else name
 
 
 def breakdown_figure(cells: Sequence[dict], total: float | None, *, unit: str, decimals: int,
                      total_label: str = "Total") -> dict:
-    """``cells``: dicts with ``dimension``, ``category``, ``value``, ``lower``, ``upper`` and ``withheld``, in
+    """``cells``: dicts with ``dimension``, ``category`` (and optionally its ``label``), ``value``, ``lower``, ``upper`` and ``withheld``, in
     the order to show them (grouped by dimension). One trace per dimension (its own colour and marker shape),
     on a two-level axis (dimension, then category); a withheld cell or one without a value is on the axis
     with no dot; ``total``: the area's total, drawn as a dashed vertical line (none when it has none)."""

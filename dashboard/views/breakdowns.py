@@ -4,7 +4,8 @@ profile (a chart for each indicator broken down) and in the explorer (a slot for
 
 A breakdown is ``<dimension>=<value>`` (core/schema.py). The area's total is its ``total`` row when the
 indicator has one; otherwise the category that codes the dimension's total (``sex=T``, SDMX's ``_T``,
-Statistics Canada's ``Both sexes``...), which is drawn as the reference line rather than as a category."""
+Statistics Canada's ``Both sexes``...), which is drawn as the reference line rather than as a category.
+Categories are shown in the words of ``dashboard.breakdown_labels`` (``{sex: {F: Women}}``), else as their codes."""
 
 from __future__ import annotations
 
@@ -37,6 +38,19 @@ def split(breakdown: str) -> tuple[str, str]:
     return (dim, value) if sep else ("", dim)
 
 
+def labels() -> dict[str, dict[str, str]]:
+    """``dashboard.breakdown_labels`` of the app's config (none outside an app)."""
+    try:
+        return dict(context.config().dashboard.breakdown_labels)
+    except (RuntimeError, KeyError, AttributeError):
+        return {}
+
+
+def label(dimension: str, category: str, words: dict[str, dict[str, str]] | None = None) -> str:
+    """A category's words (``dashboard.breakdown_labels``), else its code."""
+    return (labels() if words is None else words).get(dimension, {}).get(category, category)
+
+
 def against_total(value, lower, upper, total) -> str | None:
     """higher / lower / similar: the total below, above or within the category's 95% interval; None with
     no interval or no total."""
@@ -45,10 +59,12 @@ def against_total(value, lower, upper, total) -> str | None:
     return "higher" if lower > total else "lower" if upper < total else "similar"
 
 
-def cells_and_total(rows: pd.DataFrame) -> tuple[list[dict], dict | None]:
-    """One indicator's rows for one area and period -> (the categories, by their codes: grouped by dimension;
-    the total as a dict, or None). A category that codes the total (TOTAL_CATEGORIES) is the total when the
-    indicator has no ``total`` row, and is never a category."""
+def cells_and_total(rows: pd.DataFrame, words: dict[str, dict[str, str]] | None = None
+                    ) -> tuple[list[dict], dict | None]:
+    """One indicator's rows for one area and period -> (the categories, by their codes: grouped by dimension,
+    each with the ``label`` it is shown with; the total as a dict, or None). A category that codes the total
+    (TOTAL_CATEGORIES) is the total when the indicator has no ``total`` row, and is never a category."""
+    words = labels() if words is None else words
     total = None
     found = rows[rows["breakdown"] == "total"]
     if len(found):
@@ -61,8 +77,9 @@ def cells_and_total(rows: pd.DataFrame) -> tuple[list[dict], dict | None]:
                 total = r._asdict()
             continue
         withheld = r.status in statuses.WITHHELD
-        cells.append({"dimension": dim, "category": category, "value": r.value, "lower": r.lower_ci,
-                      "upper": r.upper_ci, "status": r.status, "note": r.note, "withheld": bool(withheld)})
+        cells.append({"dimension": dim, "category": category, "label": label(dim, category, words),
+                      "value": r.value, "lower": r.lower_ci, "upper": r.upper_ci, "status": r.status,
+                      "note": r.note, "withheld": bool(withheld)})
     return cells, total
 
 
@@ -94,7 +111,7 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
     shown = [c for c in cells if not c["withheld"] and not fmt.missing(c["value"])]
     held = [c for c in cells if c["withheld"]]
     dims = ", ".join(dict.fromkeys(c["dimension"] or "category" for c in cells))
-    values = "; ".join(f"{c['category']} {fmt.value(c['value'], dec, unit)}"
+    values = "; ".join(f"{c['label']} {fmt.value(c['value'], dec, unit)}"
                        + (f" ({fmt.interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
                        for c in shown)
     bits = [f"{area['name']}, {period}, by {dims}: {values or 'no category has a published value'}."]
@@ -103,21 +120,21 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
     apart = [c for c in shown if c["against"] in ("higher", "lower")]
     if apart:
         bits.append("Significantly different from the total (its 95% interval does not include it): "
-                    + ", ".join(f"{c['category']} ({c['against']})" for c in apart) + ".")
+                    + ", ".join(f"{c['label']} ({c['against']})" for c in apart) + ".")
     elif not fmt.missing(tvalue) and any(c["against"] for c in shown):
         bits.append("No category's 95% interval excludes the total.")
     elif shown and all(fmt.missing(c["lower"]) for c in shown):
         bits.append("These values have no interval, so none is compared with the total.")
     if held:
-        bits.append(f"Withheld to protect individuals, not plotted: {', '.join(c['category'] for c in held)}.")
-    table_rows = [{"dimension": c["dimension"], "category": c["category"],
+        bits.append(f"Withheld to protect individuals, not plotted: {', '.join(c['label'] for c in held)}.")
+    table_rows = [{"dimension": c["dimension"], "category": c["label"],
                    "value": fmt.with_status(c["value"], c["status"], dec, unit),
                    "ci": "–" if c["withheld"] else fmt.interval(c["lower"], c["upper"], dec),
                    "against": AGAINST[c["against"]] if not c["withheld"] else "withheld",
                    "note": c["note"] if isinstance(c["note"], str) else ""} for c in cells]
     if total is not None:
         table_rows.append({"dimension": "total", "category": "total" if total.get("breakdown") == "total"
-                           else split(total["breakdown"])[1],
+                           else label(*split(total["breakdown"])),
                            "value": fmt.with_status(tvalue, total.get("status"), dec, unit),
                            "ci": fmt.interval(total.get("lower_ci"), total.get("upper_ci"), dec),
                            "against": "the reference line", "note": ""})
@@ -125,9 +142,9 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
                            ("ci", "95% interval"), ("against", "Against the total"), ("note", "Note")],
                           table_rows, f"{meta['title']} in {area['name']}, {period}, by {dims}")
     links = html.Ul([html.Li(html.A(f"Download {meta['title']} in {area['name']}, every breakdown and period, "
-                                    f"as {label}",
+                                    f"as {kind}",
                                     href=ui.data_url(release.id, name, indicator=indicator, area=area["area_code"])))
-                     for name, label in ui.AREA_DOWNLOAD_FORMATS], className="data-links",
+                     for name, kind in ui.AREA_DOWNLOAD_FORMATS], className="data-links",
                     **{"aria-label": f"Data: {meta['title']} in {area['name']}"})
     return fig, " ".join(bits), table, links, period
 
@@ -174,7 +191,9 @@ def broken_areas(release: Release, indicator: str) -> frozenset[str]:
 def explorer_area(release: Release, indicator: str, level: str | None, period: str | None,
                   chosen: list[str] | None) -> str | None:
     """The area whose breakdowns the explorer shows: the first of the chosen areas that has some, else the
-    best-ranked area of the level (by its total at the period) that has some, else the first such by code."""
+    best-ranked area of the level (by its total at the period) that has some, else the first such by code.
+    Areas none of whose categories is withheld at the period come first (a small area's extreme total ranks
+    it first, and its categories are the ones withheld)."""
     broken = broken_areas(release, indicator)
     if not broken:
         return None
@@ -182,12 +201,14 @@ def explorer_area(release: Release, indicator: str, level: str | None, period: s
         if code in broken:
             return code
     t = release.values(indicators=[indicator], areas=sorted(broken),
-                       columns=["area_code", "level", "period", "breakdown", "rank_level"]).to_pandas()
+                       columns=["area_code", "level", "period", "breakdown", "rank_level", "status"]).to_pandas()
+    held = set(zip(*t.loc[t["status"].isin(statuses.WITHHELD), ["area_code", "period"]].T.to_numpy(), strict=True))
     totals = (t["breakdown"] == "total") | t["breakdown"].map(lambda b: split(b)[1].strip().lower() in TOTAL_CATEGORIES)
     t = t[totals] if totals.any() else t  # ranked by the total, or by its category when it has no total row
     here = t[t["level"] == level] if level and (t["level"] == level).any() else t
     at = here[here["period"] == period] if period in set(here["period"]) else here
-    ranked = at.dropna(subset=["rank_level"]).sort_values(["rank_level", "area_code"])
+    at = at.assign(held=[(c, p) in held for c, p in zip(at["area_code"], at["period"], strict=True)])
+    ranked = at.dropna(subset=["rank_level"]).sort_values(["held", "rank_level", "area_code"])
     return str(ranked["area_code"].iloc[0] if len(ranked) else sorted(at["area_code"])[0])
 
 

@@ -132,9 +132,10 @@ def test_the_reader_gives_the_breakdown_rows_of_the_indicators_that_have_them(wo
     got = data.area_breakdowns(rel, "L1")
     assert set(got["indicator"]) == {"rate_by_sex"}  # rate has only its total
     assert sorted(got.loc[got["period"] == "2021", "breakdown"]) == ["sex=F", "sex=M", "sex=T"]
-    assert data.area_breakdowns(release, "VL101").empty  # the demo breaks nothing down
-    # which the row groups' statistics say without reading a row
-    assert (data.has_breakdowns(release), data.has_breakdowns(rel)) == (False, True)
+    # the demo breaks down its survey sample by sex only
+    assert set(data.area_breakdowns(release, "VL101")["indicator"]) == {"satisfaction_by_sex"}
+    assert data.area_breakdowns(release, "VL101", indicators=["online_share"]).empty
+    assert data.has_breakdowns(rel)  # which the row groups' statistics say without reading a row
 
 
 def test_the_profile_section_says_what_is_withheld_and_compares_with_the_total(world):
@@ -209,3 +210,76 @@ def test_the_explorer_shows_the_first_chosen_area_with_breakdowns_else_the_best_
     assert breakdowns.explorer_area(rel, "rate_by_sex", "local", "2021", ["C", "L4"]) == "C"
     assert breakdowns.explorer_area(rel, "rate", "local", "2021", ["L4"]) is None  # the total only
     assert breakdowns.explorer_content(release, "online_share", "municipality", None, None) == []  # the demo
+
+
+def _demo_withheld(release) -> tuple[str, str]:
+    """A municipality of the demo and the latest period in which disclosure control withholds a sex (the last
+    period of the survey: the municipality's latest breakdown)."""
+    from core import statuses
+
+    v = release.values(indicators=["satisfaction_by_sex"], levels=["municipality"],
+                       columns=["area_code", "period", "breakdown", "status"]).to_pandas()
+    held = v[v["status"].isin(statuses.WITHHELD)].sort_values(["period", "area_code"])
+    assert len(held) and set(held["breakdown"]) <= {"sex=F", "sex=M", "sex=T"}
+    return str(held["area_code"].iloc[-1]), str(held["period"].iloc[-1])
+
+
+def test_the_demo_shows_its_survey_sample_by_sex_in_words_with_intervals_against_both_sexes(release, app_context):
+    """config.yaml's dashboard.breakdown_labels: Women and Men, not F and M; sex=T (Both sexes) is the line."""
+    from dashboard import data
+
+    area = data.area_row(release, "VL101")
+    fig, summary, _table, _links, period = breakdowns.outputs(release, area, "satisfaction_by_sex",
+                                                              data.area_breakdowns(release, "VL101"))
+    (trace,) = fig["data"]
+    assert trace["y"][1] == ["Women", "Men"] and period == max(data.periods(release, "satisfaction_by_sex"))
+    assert all(x is not None and x > 0 for x in trace["error_x"]["array"] + trace["error_x"]["arrayminus"])
+    total = fig["layout"]["shapes"][0]["x0"]
+    rows = data.area_breakdowns(release, "VL101")
+    assert total == rows.loc[(rows["period"] == period) & (rows["breakdown"] == "sex=T"), "value"].item()
+    assert f"{area['name']}, {period}, by sex: Women " in summary and "; Men " in summary
+    code, when = _demo_withheld(release)
+    area = data.area_row(release, code)
+    _fig, summary, *_ = breakdowns.outputs(release, area, "satisfaction_by_sex", data.area_breakdowns(release, code),
+                                           when)
+    assert "Withheld to protect individuals, not plotted: " in summary
+    assert "The total is " in summary  # Both sexes stays published for the area
+
+
+def test_the_explorer_opens_on_the_best_ranked_area_none_of_whose_categories_is_withheld(release):
+    """The demo's best total is a small municipality's (20 of 21 respondents), both of whose sexes are withheld:
+    the explorer showed two withheld categories first."""
+    from core import statuses
+    from dashboard import data
+
+    period = max(data.periods(release, "satisfaction_by_sex"))
+    code = breakdowns.explorer_area(release, "satisfaction_by_sex", "municipality", period, None)
+    rows = data.area_breakdowns(release, code)
+    assert not rows.loc[rows["period"] == period, "status"].isin(statuses.WITHHELD).any()
+
+
+def test_a_category_without_words_shows_its_code():
+    cells, total = breakdowns.cells_and_total(_rows([("sex=F", 5.0, 4.0, 6.0, "ok"), ("sex=X", 6.0, 5.0, 7.0, "ok"),
+                                                     ("sex=T", 5.5, 5.0, 6.0, "ok")]), {"sex": {"F": "Women"}})
+    assert [c["label"] for c in cells] == ["Women", "X"] and total["breakdown"] == "sex=T"
+    assert breakdown_figure(cells, 5.5, unit="%", decimals=1)["data"][0]["y"][1] == ["Women", "X"]
+
+
+@pytest.mark.browser
+def test_the_demo_profile_shows_a_breakdown_chart_with_intervals_and_a_withheld_category(release, tab):
+    code, when = _demo_withheld(release)
+    tab.open("/area/VL101")
+    section = tab.page.locator("#area-breakdowns")
+    assert section.locator(".js-plotly-plot").count() == 1
+    assert section.locator(".js-plotly-plot .errorbar").count() >= 2  # Women and Men, each with its interval
+    assert "Women" in section.locator(".js-plotly-plot").inner_text()
+    tab.open(f"/area/{code}")  # its latest period withholds a sex: the profile shows the latest
+    section = tab.page.locator("#area-breakdowns")
+    assert when in section.locator("h3").inner_text()
+    assert "(withheld)" in section.locator(".js-plotly-plot").inner_text()
+    section.locator("details summary").first.click()
+    assert "withheld" in section.locator("table").inner_text()
+    tab.open("/indicator/satisfaction_by_sex")
+    slot = tab.page.locator("#explorer-breakdowns")
+    assert slot.locator(".js-plotly-plot").count() == 1 and "Men" in slot.locator(".js-plotly-plot").inner_text()
+    assert tab.axe() == [] and tab.errors == []

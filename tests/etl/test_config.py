@@ -72,6 +72,8 @@ def demo_text() -> str:
      "measures[12].source: unknown source 'labor'; did you mean 'labour'?"),
     (("    indicators: [employment_rate, employed]", "    indicators: [employment_rat]"),
      "schedules[1].indicators[0]: unknown indicator 'employment_rat'; did you mean 'employment_rate'?"),
+    (("    sex: {F: Women", "    gender: {F: Women"),
+     "dashboard.breakdown_labels.gender: unknown breakdown dimension 'gender'; known: sex"),
 ])
 def test_bad_config_names_the_path(tmp_path, change, message):
     old, new = change

@@ -28,7 +28,7 @@ def test_release_files_manifest_and_datapackage(demo_release, demo_config):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["synthetic"] is True and manifest["schema_version"] == SCHEMA_VERSION == "1.1"
     assert len(manifest["config_hash"]) == 64
-    assert set(manifest["sources"]) == {"services", "labour", "survey"}
+    assert set(manifest["sources"]) == {"services", "labour", "survey", "survey_sample"}
     assert manifest["files"]["indicator_values.parquet"]["rows"] == demo_release.rows
     ReleaseStore(demo_config.store).verify(demo_release.release_id)
     package = json.loads((folder / "datapackage.json").read_text())
@@ -126,7 +126,7 @@ def test_the_catalogue_records_the_run(demo_release, demo_config):
         stats = pd.read_sql(catalogue.run_stats.select().where(catalogue.run_stats.c.run_id == int(run.id)), con)
     services = stats[(stats.kind == "source") & (stats.name == "services")].iloc[0]
     assert services.rows_read == services.rows_written + services.rows_quarantined > 0
-    assert len(stats[stats.kind == "indicator"]) == 12
+    assert len(stats[stats.kind == "indicator"]) == 13
 
 
 def test_a_job_refreshes_its_indicators_and_carries_the_rest_forward(demo_config, demo_release):

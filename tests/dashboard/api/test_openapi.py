@@ -124,12 +124,16 @@ def test_the_document_names_the_data_licence_and_parents_are_areas_with_children
 def test_list_parameters_take_as_many_values_as_the_routes_do(client, spec):
     """The document said at most 50 values per list parameter while the routes take 500: a client generated or
     validated from it refused to ask for the 286 municipalities of the demo by code, which the API answers
-    (and the count the routes take follows access.max_query_length: tests/dashboard/api/test_request_limits.py)."""
+    (and the count the routes take follows access.max_query_length: tests/dashboard/api/test_request_limits.py).
+    Since the demo publishes a breakdown (sex=F, M, T) the breakdown list takes its share of the 4,096 bytes:
+    277 of them."""
     data = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/data"]["get"]["parameters"]}
     municipalities = [a["area_code"] for a in client.get("/api/v1/areas?level=municipality").get_json()["data"]]
-    assert 50 < len(municipalities) <= data["area"]["maxItems"]
-    r = client.get(f"/api/v1/data?indicator=neet_rate&period_from=2020&period_to=2020&area={','.join(municipalities)}")
-    assert r.status_code == 200 and r.get_json()["total"] == len(municipalities)
+    most = data["area"]["maxItems"]
+    assert 250 < most <= len(municipalities) == 286
+    asked = municipalities[:most]
+    r = client.get(f"/api/v1/data?indicator=neet_rate&period_from=2020&period_to=2020&area={','.join(asked)}")
+    assert r.status_code == 200 and r.get_json()["total"] == len(asked)
     # twice as many, too long a query: the 400 naming the parameter over its maxItems, not a 414
     long = client.get("/api/v1/data?" + "&".join(f"area={c}" for c in municipalities * 2))
     assert long.status_code == 400 and long.get_json()["error"]["parameter"] == "area"
