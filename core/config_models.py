@@ -342,8 +342,18 @@ class MeasureConfig(Strict):
     unit: str | None = None
     select: dict[str, str] = Field(default_factory=dict)
     breakdown: str | None = None
+    #: the code of the ``breakdown`` dimension that is the total of its categories (``T``, ``_T``, ``Total``):
+    #: its rows are the measure's ``total`` rows, which maps, rankings, targets and trends read
+    breakdown_total: str | None = None
     people: bool = False
     frequency: Literal["annual", "quarterly", "monthly"] | None = None
+
+    @model_validator(mode="after")
+    def _total_of_a_breakdown(self):
+        if self.breakdown_total is not None and not self.breakdown:
+            raise ValueError(f"breakdown_total {self.breakdown_total!r} names the total of a breakdown, but the "
+                             "measure has no breakdown: add breakdown: <dimension> or remove breakdown_total")
+        return self
 
 
 def _period(v: str | None) -> str | None:

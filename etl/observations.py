@@ -127,7 +127,9 @@ def extract_measures(raw: pd.DataFrame, source: SourceConfig, measures: list[Mea
         idx = rows_for(keys)
         part = raw[["area_code", "period", "value", "flags", "row"]].iloc[idx].copy()
         if m.breakdown:
-            part["breakdown"] = map_categorical(raw[m.breakdown].iloc[idx], lambda v, b=m.breakdown: f"{b}={v}")
+            total = m.breakdown_total  # the code of the categories' total: the measure's total rows
+            part["breakdown"] = map_categorical(raw[m.breakdown].iloc[idx],
+                                                lambda v, b=m.breakdown: "total" if str(v) == total else f"{b}={v}")
         else:
             part["breakdown"] = constant("total", len(part))
         part["measure"] = constant(m.id, len(part))

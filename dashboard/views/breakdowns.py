@@ -84,12 +84,13 @@ def cells_and_total(rows: pd.DataFrame, words: dict[str, dict[str, str]] | None 
 
 
 def latest_period(rows: pd.DataFrame, wanted: str | None = None) -> str | None:
-    """``wanted`` when the rows have a breakdown in it, else the latest period with a breakdown value (the
-    latest with any breakdown row when none has a value)."""
+    """``wanted`` when the rows have a breakdown in it, else the latest period with a breakdown and a value, of
+    a category or of the total (a period whose categories are all withheld beside a published total is shown,
+    saying so, rather than an older one); the latest with any breakdown row when none has a value."""
     cats = rows[rows["breakdown"] != "total"]
     if wanted is not None and (cats["period"] == wanted).any():
         return wanted
-    have = cats[cats["value"].notna()]
+    have = rows[rows["value"].notna() & rows["period"].isin(set(cats["period"]))]
     periods = sorted((have if len(have) else cats)["period"].unique())
     return periods[-1] if periods else None
 

@@ -212,6 +212,15 @@ def test_the_explorer_shows_the_first_chosen_area_with_breakdowns_else_the_best_
     assert breakdowns.explorer_content(release, "online_share", "municipality", None, None) == []  # the demo
 
 
+def test_the_demo_survey_total_is_the_total_row_that_maps_and_rankings_read(release):
+    """measures[].breakdown_total: T makes the source's sex=T rows the indicator's total rows: the explorer's
+    map, ranking and trend (which read totals) have values, and no 'sex=T' category is published."""
+    v = release.values(indicators=["satisfaction_by_sex"], columns=["level", "breakdown", "value"]).to_pandas()
+    assert set(v["breakdown"]) == {"total", "sex=F", "sex=M"}
+    for level in ("country", "region", "municipality"):
+        assert v[(v["level"] == level) & (v["breakdown"] == "total")]["value"].notna().any()
+
+
 def _demo_withheld(release) -> tuple[str, str]:
     """A municipality of the demo and the latest period in which disclosure control withholds a sex (the last
     period of the survey: the municipality's latest breakdown)."""
@@ -220,12 +229,13 @@ def _demo_withheld(release) -> tuple[str, str]:
     v = release.values(indicators=["satisfaction_by_sex"], levels=["municipality"],
                        columns=["area_code", "period", "breakdown", "status"]).to_pandas()
     held = v[v["status"].isin(statuses.WITHHELD)].sort_values(["period", "area_code"])
-    assert len(held) and set(held["breakdown"]) <= {"sex=F", "sex=M", "sex=T"}
+    assert len(held) and set(held["breakdown"]) <= {"sex=F", "sex=M", "total"}
     return str(held["area_code"].iloc[-1]), str(held["period"].iloc[-1])
 
 
 def test_the_demo_shows_its_survey_sample_by_sex_in_words_with_intervals_against_both_sexes(release, app_context):
-    """config.yaml's dashboard.breakdown_labels: Women and Men, not F and M; sex=T (Both sexes) is the line."""
+    """config.yaml's dashboard.breakdown_labels: Women and Men, not F and M; the total (the source's sex=T, made
+    the total row by measures[].breakdown_total) is the line."""
     from dashboard import data
 
     area = data.area_row(release, "VL101")
@@ -236,14 +246,14 @@ def test_the_demo_shows_its_survey_sample_by_sex_in_words_with_intervals_against
     assert all(x is not None and x > 0 for x in trace["error_x"]["array"] + trace["error_x"]["arrayminus"])
     total = fig["layout"]["shapes"][0]["x0"]
     rows = data.area_breakdowns(release, "VL101")
-    assert total == rows.loc[(rows["period"] == period) & (rows["breakdown"] == "sex=T"), "value"].item()
+    assert total == rows.loc[(rows["period"] == period) & (rows["breakdown"] == "total"), "value"].item()
     assert f"{area['name']}, {period}, by sex: Women " in summary and "; Men " in summary
     code, when = _demo_withheld(release)
     area = data.area_row(release, code)
     _fig, summary, *_ = breakdowns.outputs(release, area, "satisfaction_by_sex", data.area_breakdowns(release, code),
                                            when)
     assert "Withheld to protect individuals, not plotted: " in summary
-    assert "The total is " in summary  # Both sexes stays published for the area
+    assert "The total is " in summary  # the total stays published for the area
 
 
 def test_the_explorer_opens_on_the_best_ranked_area_none_of_whose_categories_is_withheld(release):

@@ -114,8 +114,7 @@ def test_clicked_area_opens_its_profile():
 def test_area_profile_spine_and_neighbours(release):
     a = data.area_row(release, "VL101")
     rows = area.profile_rows(release, a)
-    # satisfaction_by_sex is published by breakdown only (sex=F, M, T): the profile's Breakdowns section shows it
-    assert len(rows) == len(release.indicator_ids - {"satisfaction_by_sex"})
+    assert len(rows) == len(release.indicator_ids)
     fig, summary, table = area.spine_outputs(rows, a, "Republic of Veloria", "Northmarch")
     xs = [x for t in fig["data"] for x in (t.get("x") or []) if x is not None]
     assert all(-0.001 <= x <= 1.001 for x in xs)

@@ -74,6 +74,9 @@ def demo_text() -> str:
      "schedules[1].indicators[0]: unknown indicator 'employment_rat'; did you mean 'employment_rate'?"),
     (("    sex: {F: Women", "    gender: {F: Women"),
      "dashboard.breakdown_labels.gender: unknown breakdown dimension 'gender'; known: sex"),
+    (("{id: applications, source: services,", "{id: applications, breakdown_total: T, source: services,"),
+     "measures[0]: breakdown_total 'T' names the total of a breakdown, but the measure has no "
+     "breakdown"),
 ])
 def test_bad_config_names_the_path(tmp_path, change, message):
     old, new = change
