@@ -100,6 +100,7 @@ class SparkEngine:
 
     def materialize(self, name: str, sql: str) -> None:
         _checked_name(name)
+        self._describe(f"materialize {name}")
         frame = self.spark.sql(sql).persist(self._level)
         frame.count()  # computed now, as DuckDB's CREATE TABLE AS is
         self._release(name)
@@ -112,12 +113,14 @@ class SparkEngine:
         self.spark.catalog.dropTempView(name)
 
     def query(self, sql: str) -> pa.Table:
+        self._describe(f"query {_label(sql)}")
         frame = self.spark.sql(sql)
         return pa.Table.from_batches(_arrow_batches(frame), schema=_arrow_schema(frame))
 
     def stream(self, sql: str) -> pa.RecordBatchReader:
         """The result as Arrow batches (collected in the driver: the release writer takes a chunk of
         indicators at a time, as from DuckDB)."""
+        self._describe(f"stream {_label(sql)}")
         frame = self.spark.sql(sql)
         return pa.RecordBatchReader.from_batches(_arrow_schema(frame), _arrow_batches(frame))
 
@@ -128,6 +131,10 @@ class SparkEngine:
         if self._own:
             self.spark.stop()
 
+    def _describe(self, what: str) -> None:
+        """Name the Spark jobs that follow (the UI, the event log and bench/engines.py show it per step)."""
+        self.spark.sparkContext.setJobDescription(what)
+
     def _release(self, name: str) -> None:
         frame = self._cached.pop(name, None)
         if frame is not None:
@@ -135,6 +142,13 @@ class SparkEngine:
         path = self._files.pop(name, None)
         if path is not None:
             path.unlink(missing_ok=True)
+
+
+def _label(sql: str) -> str:
+    """A short name of a query for Spark's job descriptions: the first line of its SQL file (which says what
+    the query is for), or its first words."""
+    first = next((line.strip(" -") for line in sql.splitlines() if line.strip()), "")
+    return first[:60]
 
 
 def _parquet_ready(table: pa.Table) -> pa.Table:
