@@ -124,15 +124,17 @@ def shared(latest: pd.DataFrame, fresh: Freshness | None) -> Shared:
 
 
 def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
-    """'For every indicator but Sickness absence: Computed from ...': the note most cards share, once."""
+    """'Computed from ... that reported, for every indicator but Employed residents; Employment rate, ages
+    20-64.': the note most cards share, once (names joined by semicolons: a name may hold a comma)."""
     if common.note is None:
         return None
     others = latest.loc[~latest["indicator"].isin(common.note_on), "title"].tolist()
+    said = common.note.rstrip(". ")
     if not others:
-        return f"All indicators: {common.note}"
+        return f"{said}, for every indicator."
     if len(others) <= 3:
-        return f"All indicators but {', '.join(others)}: {common.note}"
-    return f"{len(common.note_on)} of the {len(latest)} indicators: {common.note}"
+        return f"{said}, for every indicator but {'; '.join(others)}."
+    return f"{said}, for {len(common.note_on)} of the {len(latest)} indicators."
 
 
 def shared_status_words(word: str | None) -> str | None:

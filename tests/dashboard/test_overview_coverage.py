@@ -21,7 +21,7 @@ def test_the_note_most_cards_share_is_said_once_above_them(release):
     common_note = notes.value_counts().index[0]
     content = overview.content(release, "VL", "all")
     shared = _shared_text(content)
-    assert shared.count(common_note) == 1, shared
+    assert shared.count(common_note.rstrip(". ")) == 1, shared
     on_cards = [text_of(c) for c in cards(content)]
     assert sum(common_note in c for c in on_cards) == 0
     for r, c in zip(latest.itertuples(), on_cards, strict=True):
@@ -36,7 +36,7 @@ def test_the_cards_that_differ_are_named_or_counted():
                            "note": ["n", "n", "n", "other", None]})
     common = overview.shared(latest.assign(status="ok", period="2024", frequency="annual"), None)
     assert common.note == "n" and common.note_on == ("a", "b", "c")
-    assert overview.shared_note_words(latest, common) == "All indicators but D, E: n"
+    assert overview.shared_note_words(latest, common) == "n, for every indicator but D; E."
     alone = latest.assign(note=["n", "m", None, None, None])
     assert overview.shared(alone.assign(status="ok", period="2024", frequency="annual"), None).note is None  # one card's note stays on its card
 
