@@ -326,7 +326,7 @@ def status(**_):
               "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
               else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": freshness_cell(r)}
              for r in fresh.itertuples()], "When each indicator was last refreshed, whether that is recent "
-            "enough for how often it is updated, and whether its latest period is")]
+            "enough for how often it is updated, and when its next period is due")]
     if found is not None:
         parts.append(quality.section(found, {s.id: s.title for s in cfg.sources}, manager=manager, first=first))
     if schedule:

@@ -15,3 +15,15 @@ def test_run_start_times_are_shown_in_utc():
                        pd.Timestamp("2026-11-29 02:00:05")],
         "status": ["ok"] * 3, "seconds": [1.0] * 3, "release_id": ["r"] * 3, "error": [None] * 3})
     assert [r["started"] for r in run_rows(runs, full_errors=True)] == ["2026-11-29 02:00:05"] * 3
+
+
+def test_the_freshness_tables_caption_is_a_whole_sentence():
+    """The caption of /status's freshness table stopped mid-sentence ("... and whether its latest period is")."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    tree = ast.parse((ROOT / "dashboard" / "views" / "info.py").read_text(encoding="utf-8"))
+    captions = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                and n.value.startswith("When each indicator was last refreshed")]
+    assert captions and not any(c.rstrip().endswith((" is", " are", " and", " whether")) for c in captions)
