@@ -301,7 +301,9 @@ def status(**_):
         runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
         schedule, found, first = [], None, None
     parts = [html.H1("Data status"),
-             html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
+             html.P(f"The site shows release {rel.id}, published "
+                    f"{fmt.date_words(rel.manifest.get('created')) or rel.manifest.get('created', '')}.",
+                    className="lead")]
     if problem:
         parts.append(ui.no_data(problem))
     if not runs.empty:

@@ -27,3 +27,19 @@ def test_the_freshness_tables_caption_is_a_whole_sentence():
     captions = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 and n.value.startswith("When each indicator was last refreshed")]
     assert captions and not any(c.rstrip().endswith((" is", " are", " and", " whether")) for c in captions)
+
+
+def test_status_and_the_download_centre_say_the_release_date_in_words(dash_app, release, app_context):
+    """/status and /data said 'published 2026-12-07T05:14:11+00:00' where the footer says '7 December 2026'."""
+    import re
+
+    from dashboard.components import fmt
+
+    words = fmt.date_words(release.manifest["created"])
+    client = dash_app.server.test_client()
+    data = client.get("/data").get_data(as_text=True)
+    assert f"published {words}." in data and not re.search(r"published \d{4}-\d\d-\d\dT", data)
+    from dashboard.views import info
+
+    lead = str(info.status())
+    assert f"published {words}." in lead and not re.search(r"published \d{4}-\d\d-\d\dT", lead)
