@@ -18,6 +18,7 @@ from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, table
 from dashboard.api.metadata import citation
 from dashboard.api.state import limit_request, state
+from dashboard.components.fmt import date_words
 from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_data", __name__)
@@ -81,7 +82,7 @@ def centre():
     older = listed[1]["id"] if len(listed) > 1 else listed[0]["id"]
     body = f"""<p class="lead">Every published figure as files to download, for each indicator or the whole
 release.</p>
-<p>Current release <strong>{e(rel.id)}</strong>, published {e(m.get('created'))}.
+<p>Current release <strong>{e(rel.id)}</strong>, published {e(date_words(m.get('created')) or m.get('created'))}.
 Licence: <strong>{e(m.get('licence'))}</strong>. Attribution (required): {e(m.get('attribution'))}.</p>
 <p>Cite as: <q>{e(citation(rel))}</q></p>
 <p>Suppressed values (small counts about people) are left empty with the status <code>suppressed</code> in

@@ -48,7 +48,34 @@ def _header() -> str:
     here = flask.request.path if flask.has_request_context() else ""
     items = "".join(f'<li><a href="{e(href)}"{_current(href, here)}>{e(label)}</a></li>' for label, href in NAV)
     return (f'<header class="site-header"><a href="/" class="site-title">{e(_site_title())}</a>'
-            f'<nav class="site-nav" aria-label="Main"><ul>{items}</ul></nav></header>')
+            f'<nav class="site-nav" aria-label="Main"><ul>{items}</ul></nav>{_account()}</header>')
+
+
+def _signing() -> tuple[str | None, str | None]:
+    """(who is signed in, the access mode) as the Dash header's ``account()`` sees them (dashboard/app.py);
+    (None, None) without an app state (a bare Flask app)."""
+    try:
+        st = state()
+        mode = st.config.access.mode
+        return (st.access.manager() if mode != "none" else None), mode
+    except (RuntimeError, KeyError):
+        return None, None
+
+
+def _account() -> str:
+    """Who is signed in, with a way to sign out, as in the Dash pages' header: a manager who opens the
+    download centre or the API guide still sees that internal indicators are shown and can end the session."""
+    who, mode = _signing()
+    if not who:
+        return ""
+    sign_out = ""
+    if mode == "accounts" and not flask.request.authorization:
+        sign_out = (f'<form method="post" action="/auth/logout"><input type="hidden" name="csrf" '
+                    f'value="{e(state().access.csrf_token())}"><button type="submit" id="sign-out">Sign out'
+                    "</button></form>")
+    # a div, not the Dash header's p: a form may not stand inside a p in HTML (the parser ends the p before it)
+    return (f'<div class="signed-in" id="signed-in">Signed in as <strong>{e(who)}</strong> (internal indicators '
+            f"shown). {sign_out}</div>")
 
 
 def _current(href: str, here: str) -> str:
@@ -84,7 +111,9 @@ def _banner() -> str:
 def _footer() -> str:
     rid, m = _release_manifest()
     said = release_line(rid, m)
-    links = " · ".join(link(href, label) for label, href in FOOTER_LINKS)
+    who, mode = _signing()
+    sign_in = [("Manager sign-in", "/auth/login")] if who is None and mode == "accounts" else []
+    links = " · ".join(link(href, label) for label, href in [*FOOTER_LINKS, *sign_in])
     return f'<footer class="site-footer"><p>{e(said)}</p><p>{links}</p></footer>'
 
 

@@ -170,6 +170,15 @@ def _viridis(n: int) -> list[str]:
     return out
 
 
+#: The map's colour bar: across the foot of the map, the full width of the plot, its title above and each
+#: class's range under it in two short lines. Upright at the map's right edge it took half a phone's width (180 of
+#: 366 px at 390) and ran over the legend; across the foot it fits 320 px and leaves the whole width to the map.
+COLOUR_BAR = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "ypad": 6, "xpad": 0,
+              "len": 1, "lenmode": "fraction", "thickness": 12, "tickfont": {"size": 12}, "outlinewidth": 0}
+#: The room (px) under the map for the colour bar: its title, the bar and two lines of tick labels.
+COLOUR_BAR_ROOM = 86
+
+
 def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, classes: int = 5,
                  clip: Sequence[float] = (2.0, 98.0)) -> dict:
     """The keys of the map's value trace that colour it: ``z``, ``zmin``, ``zmax``, ``colorscale``, ``colorbar``
@@ -192,13 +201,15 @@ def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, clas
         colours = _viridis(k)
         stops = [[round(i / k + d, 6), c] for i, c in enumerate(colours) for d in (0, 1 / k)]
         name = QUANTILE_NAMES.get(k, f"{k} classes") if k == classes else f"{k} classes"
-        ticks = [f"{fmt.number(float(edges[i]), decimals)} to {fmt.number(float(edges[i + 1]), decimals)}"
+        ticks = [f"{fmt.number(float(edges[i]), decimals)}<br>to {fmt.number(float(edges[i + 1]), decimals)}"
                  for i in range(k)]
         return {"z": _clean(z), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stops, "customdata": _clean(v),
-                "colorbar": {"title": {"text": f"{title}<br>({name} of areas)" if title else f"{name} of areas"},
-                             "thickness": 14, "tickmode": "array", "tickvals": list(range(k)), "ticktext": ticks}}
+                "colorbar": {**COLOUR_BAR, "title": {"text": f"{title} ({name} of areas)" if title else
+                                                     f"{name} of areas", "side": "top"},
+                             "tickmode": "array", "tickvals": list(range(k)), "ticktext": ticks}}
     lo, hi = (float(real.min()), float(real.max())) if len(real) else (0.0, 1.0)
-    colorbar = {"title": {"text": title}, "thickness": 14, "tickmode": "auto", "tickvals": None, "ticktext": None}
+    colorbar = {**COLOUR_BAR, "title": {"text": title, "side": "top"}, "tickmode": "auto", "tickvals": None,
+                "ticktext": None}
     if scale == "clipped" and len(real):
         plo, phi = (float(x) for x in np.percentile(real, list(clip)))
         if phi > plo and (plo > lo or phi < hi):
@@ -207,8 +218,8 @@ def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, clas
                             ticktext=[("≤ " if plo > lo else "") + fmt.number(plo, decimals),
                                       fmt.number(mid, decimals),
                                       ("≥ " if phi < hi else "") + fmt.number(phi, decimals)],
-                            title={"text": f"{title}<br>(clipped at the {_th(clip[0])} and {_th(clip[1])} "
-                                           "percentiles)"})
+                            title={"text": f"{title} (clipped at the {_th(clip[0])} and {_th(clip[1])} "
+                                           "percentiles)", "side": "top"})
             lo, hi = plo, phi
     if hi <= lo:
         hi = lo + 1.0
@@ -254,10 +265,10 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
             *_flag_traces(flag_points, flag_px),
         ],
-        "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision, height=480,
-                               margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                               legend={"x": 0.01, "y": 0.01, "xanchor": "left", "yanchor": "bottom",
-                                       "bgcolor": "rgba(255,255,255,0.85)"}),
+        # the legend (the ringed dot's) sits above the map, the colour bar under it: neither covers the other
+        "layout": _base_layout(map={"style": "white-bg", **frame}, uirevision=uirevision,
+                               height=480 + COLOUR_BAR_ROOM, margin={"l": 0, "r": 0, "t": 0, "b": COLOUR_BAR_ROOM},
+                               legend=TOP_LEGEND),
     }, source)
 
 
@@ -279,7 +290,8 @@ def choropleth_patch(values: Sequence, no_value: tuple[list[str], list[str]], *,
         for key in ("lon", "lat", "customdata", "text", "showlegend"):
             p["data"][n][key] = trace[key]
     if source:
-        drawn = with_source({"layout": {"margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 480}}, source)["layout"]
+        drawn = with_source({"layout": {"margin": {"l": 0, "r": 0, "t": 0, "b": COLOUR_BAR_ROOM},
+                                        "height": 480 + COLOUR_BAR_ROOM}}, source)["layout"]
         for key in ("annotations", "margin", "height"):
             p["layout"][key] = drawn[key]
     return p

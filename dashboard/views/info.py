@@ -301,7 +301,9 @@ def status(**_):
         runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
         schedule, found, first = [], None, None
     parts = [html.H1("Data status"),
-             html.P(f"The site shows release {rel.id}, published {rel.manifest.get('created', '')}.", className="lead")]
+             html.P(f"The site shows release {rel.id}, published "
+                    f"{fmt.date_words(rel.manifest.get('created')) or rel.manifest.get('created', '')}.",
+                    className="lead")]
     if problem:
         parts.append(ui.no_data(problem))
     if not runs.empty:
@@ -326,7 +328,7 @@ def status(**_):
               "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
               else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": freshness_cell(r)}
              for r in fresh.itertuples()], "When each indicator was last refreshed, whether that is recent "
-            "enough for how often it is updated, and whether its latest period is")]
+            "enough for how often it is updated, and when its next period is due")]
     if found is not None:
         parts.append(quality.section(found, {s.id: s.title for s in cfg.sources}, manager=manager, first=first))
     if schedule:

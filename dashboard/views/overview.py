@@ -102,17 +102,39 @@ def failed_run_notice(release: Release, fresh: Freshness | None):
 
 class Shared(NamedTuple):
     """What every card of the page has in common, said once above them rather than on each card: the
-    values' status word ('provisional') and the freshness sentence; None where the cards differ."""
+    values' status word ('provisional') and the freshness sentence; None where the cards differ. ``note``: the
+    coverage note ('Computed from the 283 of 286 local areas that reported.') most cards share, said once above
+    them with the cards it is not true of named, and kept on those that differ."""
     status: str | None
     fresh: str | None
+    note: str | None = None
+    note_on: tuple = ()
 
 
 def shared(latest: pd.DataFrame, fresh: Freshness | None) -> Shared:
     states = set(latest["status"].fillna("ok"))
     word = next(iter(states)) if len(states) == 1 and len(latest) > 1 else None
     said = {fresh_words(r, fresh) for r in latest.itertuples()}
+    notes = latest["note"].where(latest["note"].map(lambda n: isinstance(n, str) and bool(n)))
+    counts = notes.value_counts()
+    note = counts.index[0] if len(counts) and counts.iloc[0] >= 2 else None
     return Shared(word if word not in ("ok", *fmt.NO_VALUE) else None,
-                  next(iter(said)) if len(said) == 1 and len(latest) > 1 else None)
+                  next(iter(said)) if len(said) == 1 and len(latest) > 1 else None,
+                  note, tuple(latest.loc[notes == note, "indicator"]) if note else ())
+
+
+def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
+    """'Computed from ... that reported, for every indicator but Employed residents; Employment rate, ages
+    20-64.': the note most cards share, once (names joined by semicolons: a name may hold a comma)."""
+    if common.note is None:
+        return None
+    others = latest.loc[~latest["indicator"].isin(common.note_on), "title"].tolist()
+    said = common.note.rstrip(". ")
+    if not others:
+        return f"{said}, for every indicator."
+    if len(others) <= 3:
+        return f"{said}, for every indicator but {'; '.join(others)}."
+    return f"{said}, for {len(common.note_on)} of the {len(latest)} indicators."
 
 
 def shared_status_words(word: str | None) -> str | None:
@@ -156,8 +178,9 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
     shown = (fmt.value(r.value, dec, unit) if common.status is not None and r.status == common.status
              else fmt.with_status(r.value, r.status, dec, unit))
     said = common.fresh is None
-    note = (ui.status_message(r.status, r.note) if common.status is None
-            else html.P(r.note, className="status-message") if isinstance(r.note, str) and r.note else None)
+    own_note = None if r.indicator in common.note_on else r.note
+    note = (ui.status_message(r.status, own_note) if common.status is None
+            else html.P(own_note, className="status-message") if isinstance(own_note, str) and own_note else None)
     return ui.summary_card(
         r.title, shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
         href=f"/indicator/{r.indicator}?areas={area}",
@@ -214,7 +237,7 @@ def worse_summary(latest: pd.DataFrame, worse: int) -> str:
     compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
     if not compared:
         return "No change since the previous period could be tested for significance."
-    return (f"{worse} got significantly worse since the previous period (of {compared} whose change could be "
+    return (f"{worse or 'None'} got significantly worse since the previous period (of {compared} whose change could be "
             "tested).")
 
 
@@ -232,7 +255,8 @@ def content(release: Release, area: str, theme: str | None, fresh: Freshness | N
                   if len(worse) else None)
     notice = failed_run_notice(release, fresh)
     common = shared(latest, fresh)
-    once = [shared_status_words(common.status), f"For every indicator: {common.fresh}" if common.fresh else None]
+    once = [shared_status_words(common.status), f"For every indicator: {common.fresh}" if common.fresh else None,
+            shared_note_words(latest, common)]
     return [notice] * (notice is not None) + [
         html.P(summary, className="lead", id="overview-summary"),
         attention.section(release, area, name, latest),

@@ -93,6 +93,19 @@ def test_an_open_dropdown_passes_axe_shows_its_options_and_filters_as_you_type(t
     assert not tab.errors, tab.errors
 
 
+@pytest.mark.parametrize("path, control, multi", DROPDOWNS, ids=[d[1] for d in DROPDOWNS])
+def test_an_open_dropdown_shows_six_options_on_a_phone(tab, path, control, multi):
+    """At 390 px the compare page's indicators and the area page's list showed 4 or 5 options: their long names
+    wrapped to two or three lines each."""
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.open(path)
+    open_dropdown(tab, control)
+    tab.page.wait_for_timeout(100)  # a11y.js reworks the list on the next frame
+    where = tab.page.evaluate(OPEN_LIST)
+    assert where["shown"] >= min(6, where["count"]), f"only {where['shown']} options shown: {where}"
+    assert where["gap"] <= 1, f"an option can show above the search box: {where}"
+
+
 def test_open_details_and_chart_tools_pass_axe(tab):
     for path in ("/indicator/online_share", "/area/VL1", "/compare?areas=VL1,VL2"):
         tab.open(path)
