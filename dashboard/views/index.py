@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
-from dashboard import context, data
+from dashboard import context, data, language
 from dashboard.components import levels, ui
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded
@@ -35,7 +35,7 @@ def clean(q) -> str:
 
 
 def _link(text: str, href: str) -> str:
-    return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+    return f'<a href="{escape(language.href(href), quote=True)}">{escape(text)}</a>'
 
 
 def _area_href(code: str) -> str:
@@ -125,6 +125,11 @@ def _count(n: int, noun: str) -> str:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
+def _lang_field() -> list:
+    """The search keeps the page's language (dashboard/language.py): a hidden ``lang`` field of the form."""
+    return [dcc.Input(type="hidden", name="lang", value=language.current())] if language.keeps_lang() else []
+
+
 def search_form(action: str, spec: tuple[str, str, str], q: str):
     control_id, label, hint = spec
     return html.Form([
@@ -133,19 +138,21 @@ def search_form(action: str, spec: tuple[str, str, str], q: str):
         html.Div([dcc.Input(id=control_id, name="q", type="search", value=q, debounce=True,
                             autoComplete="off"),
                   html.Button("Search", type="submit", className="search-button")], className="search-row"),
+        *_lang_field(),
         html.A("Clear the search", href=action) if q else None,
     ], method="get", action=action, role="search", className="controls index-search", **{"aria-label": label})
 
 
 def search_form_html(action: str, spec: tuple[str, str, str], q: str) -> str:
     control_id, label, hint = spec
-    clear = f' <a href="{action}">Clear the search</a>' if q else ""
+    clear = f' <a href="{escape(language.href(action), quote=True)}">Clear the search</a>' if q else ""
+    lang = "".join(f'<input type="hidden" name="lang" value="{escape(f.value, quote=True)}">' for f in _lang_field())
     return (f'<form method="get" action="{action}" role="search" class="controls index-search" '
             f'aria-label="{escape(label)}"><label for="{control_id}">{escape(label)}</label>'
             f'<p class="hint" id="{control_id}-hint">{escape(hint)}</p><div class="search-row">'
             f'<input id="{control_id}" name="q" type="search" value="{escape(q, quote=True)}" '
             f'aria-describedby="{control_id}-hint" autocomplete="off"> <button type="submit" class="search-button">'
-            f"Search</button></div>{clear}</form>")
+            f"Search</button></div>{lang}{clear}</form>")
 
 
 def _page(title: str, intro: str, form, body_html: str):
