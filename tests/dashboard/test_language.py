@@ -83,3 +83,21 @@ def test_the_page_shell_says_its_language_and_the_frame_is_in_it(dash_app):
     assert "Aller au contenu principal" in text and "Vue d’ensemble" in text
     assert "'/status?lang=fr'" in text and "'/status?lang=de'" in text  # the switcher keeps the page
     assert "'/indicator?lang=fr'" in text  # the nav keeps the language
+
+
+def test_the_indicator_index_is_in_the_language_with_fallbacks_marked(dash_app, demo_config, release):
+    from dashboard.views import index
+
+    ind = demo_config.indicators[0]
+    with dash_app.server.test_request_context("/indicator"), language.using("fr"):
+        html = index.indicators_html(release, "")
+        form = index.search_form_html("/indicator", index.INDICATOR_SEARCH, "x")
+    assert ind.translations["fr"]["title"] in html
+    assert f'href="/indicator/{ind.id}?lang=fr"' in html
+    assert "Rechercher un indicateur" in form and 'name="lang" value="fr"' in form
+    untranslated = ind.model_copy(update={"translations": {}})
+    config = demo_config.model_copy(update={"indicators": [untranslated, *demo_config.indicators[1:]]})
+    with dash_app.server.test_request_context("/indicator"), language.using("fr"), \
+            __import__("unittest.mock").mock.patch("dashboard.context.config", return_value=config):
+        html = index.indicators_html(release, "")
+    assert f'<span lang="en">{ind.title}</span>' in html  # shown in English, and says so (3.1.2)
