@@ -146,3 +146,19 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translator(current()).ngettext(singular, plural, n)
+
+
+def indicator_text(indicator_id: str, field: str, text: str):
+    """An indicator's text (``title``, ``description``, ``unit``...) in the current language, from the
+    config's translations; one with no translation is the release's (default language) in a ``<span lang>``
+    (3.1.2), so a screen reader reads it in its own language."""
+    lang = current()
+    if lang == default() or not text:
+        return text
+    from dash import html
+
+    from dashboard import context
+    from dashboard.api import language as texts
+
+    words, fell_back = texts.indicator_texts(context.config(), {"id": indicator_id, field: text}, lang)
+    return html.Span(text, lang=default()) if field in fell_back else words[field]

@@ -101,3 +101,18 @@ def test_the_indicator_index_is_in_the_language_with_fallbacks_marked(dash_app, 
             __import__("unittest.mock").mock.patch("dashboard.context.config", return_value=config):
         html = index.indicators_html(release, "")
     assert f'<span lang="en">{ind.title}</span>' in html  # shown in English, and says so (3.1.2)
+
+
+def test_an_indicator_s_title_on_the_overview_is_in_the_language(dash_app, demo_config, release):
+    from dashboard.views import overview
+
+    ind = demo_config.indicators[0]
+    with dash_app.server.test_request_context("/"), language.using("de"):
+        assert language.indicator_text(ind.id, "title", ind.title) == ind.translations["de"]["title"]
+        area = release.areas["area_code"].iloc[0]
+        page = str(ui.plain(overview.content(release, area, None, overview.freshness(release))))
+    titled = [i for i in demo_config.indicators if "de" in i.translations]
+    assert any(i.translations["de"]["title"] in page for i in titled)
+    assert "lang=de" in page
+    with dash_app.server.test_request_context("/"), language.using("en", asked=False):
+        assert language.indicator_text(ind.id, "title", ind.title) == ind.title
