@@ -59,10 +59,10 @@ def rag_badge(rag, progress_status=None, has_target: bool = False):
     a target says it has no status (no value to judge this period), not that it has no target."""
     s = performance.status(rag, progress_status, has_target)
     if s.rag is None:
-        return html.Span(s.label, className="rag rag-none")
+        return html.Span(_(s.label), className="rag rag-none")
     badge = html.Span([html.Span(s.shape, className="rag-shape", **{"aria-hidden": "true"}),
-                       html.Span(s.label, className="rag-text")], className=f"rag {s.css}")
-    return html.Span([badge, html.Span(f" {s.detail}", className="rag-detail")], className="rag-status")
+                       html.Span(_(s.label), className="rag-text")], className=f"rag {s.css}")
+    return html.Span([badge, html.Span(f" {_(s.detail)}", className="rag-detail")], className="rag-status")
 
 
 def significance_badge(sig, against: str = ""):

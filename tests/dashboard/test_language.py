@@ -116,3 +116,13 @@ def test_an_indicator_s_title_on_the_overview_is_in_the_language(dash_app, demo_
     assert "lang=de" in page
     with dash_app.server.test_request_context("/"), language.using("en", asked=False):
         assert language.indicator_text(ind.id, "title", ind.title) == ind.title
+
+
+def test_status_words_are_in_the_language():
+    from dashboard.components import performance
+
+    with language.using("fr"):
+        assert performance.words("red", "deterioration") == "Hors trajectoire: moins bien qu’au départ"
+        assert "Hors trajectoire" in str(ui.plain(ui.rag_badge("red", "deterioration")))
+    with language.using("en", asked=False):
+        assert performance.words("red", "deterioration") == "Off track: worse than at the start"
