@@ -16,13 +16,15 @@ import dash
 import flask
 from dash import dcc, html
 
+from core import i18n
 from core.config_models import Config
 from core.errors import StoreError
 from core.integrity import DamagedRelease
-from dashboard import api, context, delivery, guard, routing
+from dashboard import api, context, delivery, guard, language, routing
 from dashboard.api import headers
 from dashboard.api.state import state
 from dashboard.components import site, ui
+from dashboard.language import _, href
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
 
@@ -54,7 +56,7 @@ NAV = site.NAV  # shared with the server-rendered pages (dashboard/api/html.py)
 def frame(title: str):
     """The page frame around every page: skip link, header, synthetic-data banner, main, footer."""
     def layout():
-        banner, footer_release = None, "No release has been published yet."
+        banner, footer_release = None, _(site.NO_RELEASE)
         try:
             rel = context.release()
             m = rel.manifest
@@ -68,28 +70,60 @@ def frame(title: str):
             banner = damaged_banner(exc)
         except StoreError as exc:
             log.warning("frame release_error=%s", exc)
-        links = NAV
         signed_in = account()
+        footer_links = [*site.FOOTER_LINKS, *([(site.SIGN_IN, "/auth/login")]
+                                              if signed_in is None and sign_in_enabled() else [])]
         return html.Div([
-            html.A("Skip to main content", href="#main", className="skip-link"),
+            html.A(_("Skip to main content"), href="#main", className="skip-link"),
             html.Header([
-                html.A(title, href="/", className="site-title"),
-                html.Nav(html.Ul([html.Li(dcc.Link(label, href=href)) for label, href in links]),
-                         className="site-nav", **{"aria-label": "Main"}),
+                html.A(title, href=href("/"), className="site-title"),
+                html.Nav(html.Ul([html.Li(dcc.Link(_(label), href=href(address))) for label, address in NAV]),
+                         className="site-nav", **{"aria-label": _("Main")}),
+                switcher(),
                 signed_in,
             ], className="site-header"),
             banner,
             html.Main(dash.page_container, id="main", tabIndex="-1"),
             html.Footer([html.P(footer_release),
-                         html.P([html.A("Accessibility statement", href="/accessibility"), " · ",
-                                 html.A("Data status", href="/status"), " · ",
-                                 html.A("Download the data", href="/data"), " · ",
-                                 html.A("API", href="/api/"),
-                                 *([" · ", html.A("Manager sign-in", href="/auth/login")]
-                                   if signed_in is None and sign_in_enabled() else [])])],
+                         html.P([part for i, (label, address) in enumerate(footer_links)
+                                 for part in ([" · "] if i else []) + [html.A(_(label), href=href(address))]])],
                         className="site-footer"),
         ], className="frame")
     return layout
+
+
+def switcher():
+    """The header's language switcher (3.1.2, 2.4.4): a link to this same page in every language the
+    deployment offers, each named in its own language (``lang``, ``hreflang``), the current one marked
+    ``aria-current``. Its addresses are this page's (assets/language.js keeps them so as the reader moves
+    between pages without reloading the frame). None when only one language is offered."""
+    available, _default = language.offered()
+    if len(available) < 2:
+        return None
+    here = language.page_address(flask.request) if flask.has_request_context() else "/"
+    lang = language.current()
+    parts = []
+    for i, code in enumerate(available):
+        parts += [" · "] if i else []
+        parts.append(html.A(i18n.display_name(code), href=language.with_lang(here, code), lang=code,
+                            hrefLang=code, className="language-link",
+                            **({"aria-current": "true"} if code == lang else {})))
+    return html.Nav(html.P(parts), className="language-switcher", id="language-switcher",
+                    **{"aria-label": _("Language")})
+
+
+def add_html_lang(app: dash.Dash) -> None:
+    """Every page's ``<html lang>`` is its language (3.1.1): the index string is one for all requests, so the
+    page shell is rewritten per request."""
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        out = interpolate(**kwargs)
+        if flask.has_request_context():
+            out = out.replace('<html lang="en">', f'<html lang="{language.current()}">', 1)
+        return out
+
+    app.interpolate_index = interpolate_index
 
 
 def add_noscript(app: dash.Dash) -> None:
@@ -232,6 +266,8 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     routing.install(app, frame_callbacks=(title_sync,))
     app.layout = frame(config.title)
     add_noscript(app)
+    add_html_lang(app)
+    language.install(app.server)
     add_boundaries_route(app.server)
     add_not_found_status(app.server)
     add_damaged_status(app.server)

@@ -6,7 +6,8 @@ import math
 
 import pandas as pd
 
-from core import statuses
+from core import i18n, statuses
+from dashboard import language
 from dashboard.components import levels, performance
 from indicators import methods
 
@@ -37,8 +38,12 @@ def text(v) -> str | None:
 
 
 def number(v, decimals: int = 1) -> str:
+    """A number in the reader's language (dashboard/language.py): ``1,204.5``, ``1 204,5``, ``1.204,5``."""
     if missing(v):
         return "–"
+    lang = language.current()
+    if lang != "en":
+        return i18n.number(float(v), lang, int(decimals))
     return f"{float(v):,.{int(decimals)}f}"
 
 
@@ -49,6 +54,9 @@ def value(v, decimals: int = 1, unit: str = "") -> str:
     text = number(v, decimals)
     if not unit:
         return text
+    lang = language.current()
+    if unit == "%" and lang != "en":
+        return i18n.percent(float(v) / 100, lang, int(decimals))
     return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
@@ -133,4 +141,7 @@ def date_words(ts) -> str:
         t = pd.Timestamp(ts)
     except (ValueError, TypeError):
         return ""
-    return "" if pd.isna(t) else f"{t.day} {t:%B %Y}"
+    if pd.isna(t):
+        return ""
+    lang = language.current()
+    return f"{t.day} {t:%B %Y}" if lang == "en" else i18n.date(t.date(), lang, "long")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from dashboard.i18n import N_
+
 
 class Status(NamedTuple):
     key: str  # the release's progress_status, or "no_status" / "no_target"
@@ -32,22 +34,22 @@ RED, AMBER, GREEN, GREY = "#b10e1e", "#8a4b00", "#00703c", "#6f777b"
 
 #: Worst first: the order of the overview's cards and of the key.
 STATUSES: dict[str, Status] = {s.key: s for s in (
-    Status("deterioration", "red", "Off track", "worse than at the start", "■", "square", "rag-red", RED,
+    Status("deterioration", "red", N_("Off track"), N_("worse than at the start"), "■", "square", "rag-red", RED,
            "The value is worse now than in the base period: it moved away from the target (or, without a "
            "target, the wrong way)."),
-    Status("limited_progress", "red", "Off track", "little progress", "■", "square", "rag-red", RED,
+    Status("limited_progress", "red", N_("Off track"), N_("little progress"), "■", "square", "rag-red", RED,
            "Improving, but at less than 60% of the pace the target needs (without a target: under 0.5% a "
            "year)."),
-    Status("acceleration_needed", "amber", "Needs acceleration", "improving too slowly", "▲", "triangle-up",
+    Status("acceleration_needed", "amber", N_("Needs acceleration"), N_("improving too slowly"), "▲", "triangle-up",
            "rag-amber", AMBER,
            "Improving at 60% to 95% of the pace the target needs (without a target: 0.5% to 1.5% a year)."),
-    Status("on_track", "green", "On track", "improving fast enough", "●", "circle", "rag-green", GREEN,
+    Status("on_track", "green", N_("On track"), N_("improving fast enough"), "●", "circle", "rag-green", GREEN,
            "Improving at 95% or more of the pace the target needs (without a target: 1.5% a year or more)."),
-    Status("achieved", "green", "On track", "target achieved", "●", "circle", "rag-green", GREEN,
+    Status("achieved", "green", N_("On track"), N_("target achieved"), "●", "circle", "rag-green", GREEN,
            "The target is already reached."),
-    Status("no_status", None, "No status", "", "○", "circle-open", "rag-none", GREY,
+    Status("no_status", None, N_("No status"), "", "○", "circle-open", "rag-none", GREY,
            "There is nothing to judge: no value this period, or neither direction is better."),
-    Status("no_target", None, "No target", "", "○", "circle-open", "rag-none", GREY,
+    Status("no_target", None, N_("No target"), "", "○", "circle-open", "rag-none", GREY,
            "No target and no direction of improvement to judge a trend by."),
 )}
 ORDER = {k: i for i, k in enumerate(STATUSES)}
@@ -70,8 +72,10 @@ def words(rag, progress_status=None) -> str:
     """'Off track: worse than at the start'; empty without a status (a table cell that says nothing)."""
     if rag not in RAG_LABEL:
         return ""
+    from dashboard.language import _
+
     s = status(rag, progress_status)
-    return f"{s.label}: {s.detail}"
+    return f"{_(s.label)}: {_(s.detail)}"
 
 
 def order(rag, progress_status=None, has_target: bool = False) -> int:

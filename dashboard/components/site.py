@@ -4,22 +4,30 @@ page of the site has the same header and a way to every other part."""
 
 from __future__ import annotations
 
+from dashboard.i18n import N_
+
 #: (label, address) of each link in the header, in order.
-NAV = [("Overview", "/"), ("Indicators", "/indicator"), ("Areas", "/area"), ("Compare areas", "/compare"),
-       ("Data status", "/status"), ("Downloads", "/data"), ("Accessibility", "/accessibility")]
+NAV = [(N_("Overview"), "/"), (N_("Indicators"), "/indicator"), (N_("Areas"), "/area"),
+       (N_("Compare areas"), "/compare"), (N_("Data status"), "/status"), (N_("Downloads"), "/data"),
+       (N_("Accessibility"), "/accessibility")]
 
 #: (label, address) of the footer's links (the Dash frame adds manager sign-in when accounts are on).
-FOOTER_LINKS = [("Accessibility statement", "/accessibility"), ("Data status", "/status"),
-                ("Download the data", "/data"), ("API", "/api/")]
+FOOTER_LINKS = [(N_("Accessibility statement"), "/accessibility"), (N_("Data status"), "/status"),
+                (N_("Download the data"), "/data"), (N_("API"), "/api/")]
+SIGN_IN = N_("Manager sign-in")
+NO_RELEASE = N_("No release has been published yet.")
 
 
 def release_line(release_id: str | None, manifest: dict) -> str:
     """The footer's sentence about the release on show: its date in words, its id (to cite), licence and
     attribution; or that nothing is published yet."""
     from dashboard.components import fmt
+    from dashboard.language import _
 
     if not release_id:
-        return "No release has been published yet."
-    published = fmt.date_words(manifest.get("created")) or "on an unknown date"
-    return (f"Data released {published} (release {release_id}). Licence {manifest.get('licence', '')}. "
-            f"{manifest.get('attribution', '')}").strip()
+        return _(NO_RELEASE)
+    published = fmt.date_words(manifest.get("created"))
+    line = (_("Data released {date} (release {release}). Licence {licence}. {attribution}") if published else
+            _("Data released on an unknown date (release {release}). Licence {licence}. {attribution}"))
+    return line.format(date=published, release=release_id, licence=manifest.get("licence", ""),
+                       attribution=manifest.get("attribution", "")).strip()

@@ -14,9 +14,11 @@ from dash import Patch, dcc, html
 from dash.development.base_component import Component
 
 from core import statuses
+from dashboard import language
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
 from dashboard.components import fmt, performance
+from dashboard.language import _
 
 RAG = {rag: (s.shape, s.css, s.label)  # rag -> (shape, css class, headline words): components.performance
        for rag, s in ((r, performance.status(r)) for r in performance.RAG_LABEL)}
@@ -44,11 +46,11 @@ def synthetic_banner(manifest: dict):
     if not manifest.get("synthetic"):
         return None
     return html.Div(
-        [html.Strong("Synthetic data. "),
-         html.Span("Every figure on this site is made up for demonstration; "
-                   "do not use it for decisions or quote it as fact.")],
+        [html.Strong(_("Synthetic data.") + " "),
+         html.Span(_("Every figure on this site is made up for demonstration; "
+                     "do not use it for decisions or quote it as fact."))],
         className="banner-synthetic", role="region", id="synthetic-banner",
-        **{"aria-label": "About this data"})  # a landmark: all content is in one (axe 'region')
+        **{"aria-label": _("About this data")})  # a landmark: all content is in one (axe 'region')
 
 
 def rag_badge(rag, progress_status=None, has_target: bool = False):
@@ -57,10 +59,10 @@ def rag_badge(rag, progress_status=None, has_target: bool = False):
     a target says it has no status (no value to judge this period), not that it has no target."""
     s = performance.status(rag, progress_status, has_target)
     if s.rag is None:
-        return html.Span(s.label, className="rag rag-none")
+        return html.Span(_(s.label), className="rag rag-none")
     badge = html.Span([html.Span(s.shape, className="rag-shape", **{"aria-hidden": "true"}),
-                       html.Span(s.label, className="rag-text")], className=f"rag {s.css}")
-    return html.Span([badge, html.Span(f" {s.detail}", className="rag-detail")], className="rag-status")
+                       html.Span(_(s.label), className="rag-text")], className=f"rag {s.css}")
+    return html.Span([badge, html.Span(f" {_(s.detail)}", className="rag-detail")], className="rag-status")
 
 
 def significance_badge(sig, against: str = ""):
@@ -106,7 +108,7 @@ class Link(NamedTuple):
 
 def _cell(value) -> str:
     if isinstance(value, Link):
-        return f'<a href="{escape(value.href, quote=True)}">{escape(str(value.text))}</a>'
+        return f'<a href="{escape(language.href(value.href), quote=True)}">{escape(str(value.text))}</a>'
     return escape("" if value is None else str(value))
 
 
@@ -208,8 +210,9 @@ def sparkline(values: Sequence) -> str:
                    for v in values)
 
 
-def not_available(message: str, h1: str = "Not available"):
-    return html.Div([html.H1(h1), html.P(message), html.P(html.A("Go to the overview", href="/"))])
+def not_available(message: str, h1: str | None = None):
+    return html.Div([html.H1(h1 or _("Not available")), html.P(message),
+                     html.P(html.A(_("Go to the overview"), href="/"))])
 
 
 def plain(value):
@@ -217,10 +220,14 @@ def plain(value):
 
     Dash serialises a response with orjson in one call when it holds only plain values, but falls back to
     walking the whole response in Python (every number of every figure) as soon as one component is in
-    it. Figures are dicts of plain values here, so only components and their children are walked."""
+    it. Figures are dicts of plain values here, so only components and their children are walked.
+
+    Every internal link keeps the reader's language (:func:`dashboard.language.href`)."""
     if isinstance(value, Component):
         d = value.to_plotly_json()
         d["props"] = {k: plain(v) for k, v in d["props"].items()}
+        if isinstance(d["props"].get("href"), str):
+            d["props"]["href"] = language.href(d["props"]["href"])
         return d
     if isinstance(value, list | tuple):
         return [plain(v) for v in value] if any(isinstance(v, Component | list | tuple) for v in value) \

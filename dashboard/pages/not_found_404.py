@@ -2,10 +2,11 @@
 import dash
 
 from dashboard.components import ui
+from dashboard.language import _
 
 dash.register_page(__name__, path="/404", title="Page not found")
 
 
-def layout(**_):
-    return ui.not_available("There is no page at this address. Check the link, or start from the overview.",
-                            "Page not found")
+def layout(**_kwargs):
+    return ui.plain(ui.not_available(_("There is no page at this address. Check the link, or start from the overview."),
+                                     _("Page not found")))

@@ -60,7 +60,7 @@ def url_sync(app, target: str, params: dict[str, tuple[str, str]], path: str | N
 
     The page itself does not re-render (Dash's router is not told), so the map keeps its boundaries;
     Back restores the previous URL and the router draws the page from it. ``path`` is the page's path,
-    or a prefix that ``path_param``'s value completes (``/indicator/`` + id)."""
+    or a prefix that ``path_param``'s value completes (``/indicator/`` + id). The address's ``lang`` is kept."""
     names = list(params)
     js = """
     function(...vals) {
@@ -73,6 +73,8 @@ def url_sync(app, target: str, params: dict[str, tuple[str, str]], path: str | N
             if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return;
             q.set(n, Array.isArray(v) ? v.join(',') : String(v));
         });
+        const lang = new URLSearchParams(window.location.search).get('lang');
+        if (lang) { q.set('lang', lang); }  // the page's language stays in its address (dashboard/language.py)
         const s = q.toString().replace(/%2C/g, ',');
         const url = base + (s ? '?' + s : '');
         if (window.location.pathname + window.location.search !== url) {

@@ -14,8 +14,11 @@ from urllib.parse import quote
 
 from dash import dcc, html
 
-from dashboard import context, data
+from dashboard import context, data, language
+from dashboard.api import language as texts
 from dashboard.components import levels, ui
+from dashboard.i18n import N_
+from dashboard.language import _
 from dashboard.release_reader import Release
 from dashboard.views.common import guarded
 
@@ -26,7 +29,8 @@ RESULT_LIMIT = 100
 #: The longest search kept (a longer one is cut; it is a name or a code, not a document).
 MAX_QUERY = 100
 
-INDICATOR_SEARCH = ("indicator-search", "Search indicators", "A word of the title or description, or the id.")
+INDICATOR_SEARCH = ("indicator-search", N_("Search indicators"),
+                    N_("A word of the title or description, or the id."))
 AREA_SEARCH = ("area-search", "Find a place", "A name or a code, for example part of a council's name.")
 
 
@@ -35,7 +39,7 @@ def clean(q) -> str:
 
 
 def _link(text: str, href: str) -> str:
-    return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+    return f'<a href="{escape(language.href(href), quote=True)}">{escape(text)}</a>'
 
 
 def _area_href(code: str) -> str:
@@ -58,21 +62,46 @@ def indicator_matches(release: Release, q: str) -> list[dict]:
     return [r for r in rows if all(w in text(r) for w in words)]
 
 
+def _in(text: str, fell_back: bool) -> str:
+    """A text as HTML; one given in the default language on a page in another says so (``lang``, 3.1.2)."""
+    if not fell_back:
+        return escape(text)
+    return f'<span lang="{escape(language.default())}">{escape(text)}</span>'
+
+
 def indicators_html(release: Release, q: str) -> str:
+    """Every indicator by theme, in the reader's language: titles, units and themes from the config's
+    translations (one with none is shown in the default language, marked with its ``lang``)."""
     rows = indicator_matches(release, q)
+    config, lang = context.config(), language.current()
     out = []
     if q:
-        out.append(f'<p role="status" id="indicator-results">{_count(len(rows), "indicator")} '
-                   f"{'matches' if len(rows) == 1 else 'match'} “{escape(q)}”.</p>")
+        n = len(rows)
+        out.append('<p role="status" id="indicator-results">'
+                   + escape(language.ngettext("{n} indicator matches “{q}”.", "{n} indicators match “{q}”.", n)
+                            .format(n=fmt_count(n), q=q)) + "</p>")
     themes: dict[str, list[dict]] = {}
     for r in rows:
         themes.setdefault(str(r["theme"]), []).append(r)
     for theme, items in themes.items():
-        lis = "".join(f"<li>{_link(str(r['title']), '/indicator/' + quote(str(r['id']), safe=''))}"
-                      + (f" <span class=\"hint\">({escape(str(r['unit']))})</span>" if r.get("unit") else "")
-                      + "</li>" for r in items)
-        out.append(f'<h2>{escape(theme.capitalize())}</h2><ul class="index-list">{lis}</ul>')
+        lis = []
+        for r in items:
+            words, fell_back = texts.indicator_texts(config, r, lang)
+            title = _in(str(words.get("title") or r["title"]), "title" in fell_back)
+            href = escape(language.href("/indicator/" + quote(str(r["id"]), safe="")), quote=True)
+            unit = (f' <span class="hint">({_in(str(words["unit"]), "unit" in fell_back)})</span>'
+                    if r.get("unit") else "")
+            lis.append(f'<li><a href="{href}">{title}</a>{unit}</li>')
+        name, fell_back = texts.theme_label(config, theme, lang)
+        name = theme.capitalize() if name == theme else name
+        out.append(f'<h2>{_in(name, fell_back)}</h2><ul class="index-list">{"".join(lis)}</ul>')
     return "".join(out)
+
+
+def fmt_count(n: int) -> str:
+    from dashboard.components import fmt
+
+    return fmt.number(n, 0)
 
 
 # --- areas ------------------------------------------------------------------------------------------------
@@ -125,27 +154,34 @@ def _count(n: int, noun: str) -> str:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
+def _lang_field() -> list:
+    """The search keeps the page's language (dashboard/language.py): a hidden ``lang`` field of the form."""
+    return [dcc.Input(type="hidden", name="lang", value=language.current())] if language.keeps_lang() else []
+
+
 def search_form(action: str, spec: tuple[str, str, str], q: str):
-    control_id, label, hint = spec
+    control_id, label, hint = spec[0], _(spec[1]), _(spec[2])
     return html.Form([
         html.Label(label, htmlFor=control_id),
         html.P(hint, className="hint", id=f"{control_id}-hint"),
         html.Div([dcc.Input(id=control_id, name="q", type="search", value=q, debounce=True,
                             autoComplete="off"),
-                  html.Button("Search", type="submit", className="search-button")], className="search-row"),
-        html.A("Clear the search", href=action) if q else None,
+                  html.Button(_("Search"), type="submit", className="search-button")], className="search-row"),
+        *_lang_field(),
+        html.A(_("Clear the search"), href=action) if q else None,
     ], method="get", action=action, role="search", className="controls index-search", **{"aria-label": label})
 
 
 def search_form_html(action: str, spec: tuple[str, str, str], q: str) -> str:
-    control_id, label, hint = spec
-    clear = f' <a href="{action}">Clear the search</a>' if q else ""
+    control_id, label, hint = spec[0], _(spec[1]), _(spec[2])
+    clear = f' <a href="{escape(language.href(action), quote=True)}">{escape(_("Clear the search"))}</a>' if q else ""
+    lang = "".join(f'<input type="hidden" name="lang" value="{escape(f.value, quote=True)}">' for f in _lang_field())
     return (f'<form method="get" action="{action}" role="search" class="controls index-search" '
             f'aria-label="{escape(label)}"><label for="{control_id}">{escape(label)}</label>'
             f'<p class="hint" id="{control_id}-hint">{escape(hint)}</p><div class="search-row">'
             f'<input id="{control_id}" name="q" type="search" value="{escape(q, quote=True)}" '
             f'aria-describedby="{control_id}-hint" autocomplete="off"> <button type="submit" class="search-button">'
-            f"Search</button></div>{clear}</form>")
+            f"{escape(_('Search'))}</button></div>{lang}{clear}</form>")
 
 
 def _page(title: str, intro: str, form, body_html: str):
@@ -154,14 +190,14 @@ def _page(title: str, intro: str, form, body_html: str):
 
 
 @guarded
-def indicators_layout(q: str | None = None, **_):
+def indicators_layout(q: str | None = None, **_kwargs):
     rel, q = context.release(), clean(q)
-    return _page("Indicators", "Every indicator of the current release, by theme. Each opens its map, "
-                 "ranking and trend.", search_form("/indicator", INDICATOR_SEARCH, q), indicators_html(rel, q))
+    return _page(_("Indicators"), _("Every indicator of the current release, by theme. Each opens its map, "
+                                    "ranking and trend."), search_form("/indicator", INDICATOR_SEARCH, q), indicators_html(rel, q))
 
 
 @guarded
-def areas_layout(q: str | None = None, **_):
+def areas_layout(q: str | None = None, **_kwargs):
     rel, q = context.release(), clean(q)
     return _page("Areas", "Every area of the current release, level by level, with the areas it is part of. "
                  "Each opens its profile.", search_form("/area", AREA_SEARCH, q), areas_html(rel, q))
@@ -177,7 +213,7 @@ def noscript_html(path: str, q) -> str | None:
     except Exception:  # noqa: BLE001 (the page itself says why; the fallback just stays empty)
         return None
     if path == "/indicator":
-        title, form, body = "Indicators", search_form_html(path, INDICATOR_SEARCH, q), indicators_html(rel, q)
+        title, form, body = escape(_("Indicators")), search_form_html(path, INDICATOR_SEARCH, q), indicators_html(rel, q)
     else:
         title, form, body = "Areas", search_form_html(path, AREA_SEARCH, q), areas_html(rel, q)
     return f'<main id="main-noscript"><h1>{title}</h1>{form}{body}</main>'

@@ -11,7 +11,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import catalogue, statuses
-from dashboard import context, data
+from dashboard import context, data, language
 from dashboard.components import fmt, ids, performance, ui
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
@@ -182,7 +182,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
     note = (ui.status_message(r.status, own_note) if common.status is None
             else html.P(own_note, className="status-message") if isinstance(own_note, str) and own_note else None)
     return ui.summary_card(
-        r.title, shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
+        language.indicator_text(r.indicator, "title", r.title), shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
         href=f"/indicator/{r.indicator}?areas={area}",
         badge=html.P([html.Span("Status: ", className="card-label"),
                       ui.rag_badge(r.rag, r.progress_status, has_target=has_target)], className="card-status"),
@@ -248,7 +248,7 @@ def content(release: Release, area: str, theme: str | None, fresh: Freshness | N
         return [ui.no_data(f"There are no published values for {name} in this theme."), profile_link(area, name)]
     worse = latest[latest["change_significance"] == "worse"]
     summary = f"{name}: {fmt.count(len(latest), 'indicator')}: " + status_summary(latest)
-    worse_list = (html.Ul([html.Li([html.A(r.title, href=f"/indicator/{r.indicator}?areas={area}"),
+    worse_list = (html.Ul([html.Li([html.A(language.indicator_text(r.indicator, "title", r.title), href=f"/indicator/{r.indicator}?areas={area}"),
                                     f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
                                     f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
                            for r in worse.itertuples()])
