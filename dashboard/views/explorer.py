@@ -79,7 +79,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
              period: str) -> str:
     """One or two sentences a screen-reader user gets instead of the map."""
     unit, dec = meta["unit"], int(meta["decimals"])
-    parts = [f"{meta['title']} for {len(codes):,} areas at {fmt.level_name(level)} level in {period}."]
+    parts = [f"{meta['title']} for {fmt.count(len(codes), 'area')} at {fmt.level_name(level)} level in {period}."]
     if np.isnan(values).all():
         parts.append("No area has a value.")
     else:
@@ -89,11 +89,12 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
                      f"the median is {fmt.value(float(np.nanmedian(values)), dec, unit)}.")
     gone = {s: counts[s] for s in fmt.NO_VALUE if counts.get(s, 0)}
     if gone:
-        parts.append(f"{sum(gone.values()):,} areas have no value ("
+        parts.append(f"{fmt.count(sum(gone.values()), 'area')} {'has' if sum(gone.values()) == 1 else 'have'} no value ("
                      + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
     for s in ("provisional", "estimated"):
         if counts.get(s, 0):
-            parts.append(f"{int(counts[s]):,} values are {s} (marked with a ringed dot).")
+            parts.append(f"{fmt.count(int(counts[s]), 'value')} {'is' if int(counts[s]) == 1 else 'are'} {s} "
+                         "(marked with a ringed dot).")
     return " ".join(parts)
 
 

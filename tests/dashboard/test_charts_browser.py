@@ -96,7 +96,8 @@ def test_levels_are_named_in_words_in_the_level_dropdown_and_the_area_index(tab,
     tab.open("/indicator/online_share?level=municipality")
     tab.page.focus("#explorer-level")
     tab.page.keyboard.press("Enter")
-    options = tab.page.locator(".dash-dropdown-content [role=option]").all_inner_texts()
+    tab.page.wait_for_selector(".dash-dropdown-content .dash-dropdown-option")
+    options = tab.page.locator(".dash-dropdown-content .dash-dropdown-option").all_inner_texts()
     tab.page.keyboard.press("Escape")
     assert [o.strip() for o in options] == ["Country", "Region", "Municipality"]
     tab.open("/area")

@@ -123,6 +123,7 @@ def test_clicking_the_map_opens_the_area_profile(tab):
     tab.open("/indicator/online_share?level=country")
     wait_for_plot(tab, "explorer-map")
     tab.page.wait_for_timeout(500)  # the map draws its canvas after the data arrive
+    tab.page.locator("#explorer-map .js-plotly-plot").scroll_into_view_if_needed()  # below the fold at 900 px
     box = tab.page.locator("#explorer-map .js-plotly-plot").bounding_box()
     tab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tab.page.wait_for_url(re.compile(r"/area/VL$"))

@@ -4,11 +4,7 @@ screen and covered the "Provisional or estimated value" legend."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-from tests.dashboard.conftest import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +17,10 @@ BOXES = """() => {
 
 
 @pytest.fixture(scope="module")
-def gl_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"])
-        yield b
-        b.close()
+def gl_browser(browser):
+    """The session's Chromium (a second Playwright in one process fails: "Sync API inside the asyncio loop");
+    headless Chromium falls back to SwiftShader for the map's WebGL."""
+    return browser
 
 
 def _apart(a, b) -> bool:
