@@ -57,7 +57,7 @@ def test_unknown_parameters_are_named(client, url):
 
 @pytest.mark.parametrize("query, parameter", [
     ("indicator=nope", "indicator"), ("indicator=neet_rate,nope", "indicator"), ("area=XX99", "area"),
-    ("level=planet", "level"), ("parent=ZZ", "parent"), ("breakdown=sex=F", "breakdown"),
+    ("level=planet", "level"), ("parent=ZZ", "parent"), ("breakdown=age=Y15-24", "breakdown"),
     ("format=exe", "format"), ("format=csv&format=json", "format"), ("period_from=yesterday", "period_from"),
     ("period_to=2021-13", "period_to"),
     ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=99999999", "limit"), ("limit=1e3", "limit"),

@@ -125,7 +125,7 @@ def test_list_parameters_take_as_many_values_as_the_routes_do(client, spec):
     """The document said at most 50 values per list parameter while the routes take 500: a client generated or
     validated from it refused to ask for the 286 municipalities of the demo by code, which the API answers
     (and the count the routes take follows access.max_query_length: tests/dashboard/api/test_request_limits.py).
-    Since the demo publishes a breakdown (sex=F, M, T) the breakdown list takes its share of the 4,096 bytes:
+    Since the demo publishes a breakdown (total, sex=F, sex=M) the breakdown list takes its share of the 4,096 bytes:
     277 of them."""
     data = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/data"]["get"]["parameters"]}
     municipalities = [a["area_code"] for a in client.get("/api/v1/areas?level=municipality").get_json()["data"]]
