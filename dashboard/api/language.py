@@ -32,6 +32,9 @@ def requested(args: MultiDict, config: Config) -> str:
     got = params.single(args, "lang")
     if got is None:
         return languages.default
+    if not got:  # the document's pattern refuses it: an empty lang is a mistake, not a request for the default
+        raise ApiError(f"lang is empty; this server offers {', '.join(languages.available)} (without lang: "
+                       f"{languages.default})", parameter="lang")
     try:
         return i18n.negotiate(got, None, languages.available, languages.default)
     except i18n.UnknownLanguage as exc:

@@ -164,6 +164,7 @@ def test_the_explorer_says_why_an_indicator_published_only_by_sex_has_no_ranking
     meta = release.indicators.set_index("id").loc["by_sex"].to_dict() | {"id": "by_sex"}
     _, summary, *_ = ranking_outputs(release, meta, "province", "2019")
     assert summary == ("No area has a value to rank. This indicator has no total at this level in 2019: it is "
-                       "published by breakdown (Sex=Both sexes, Sex=Females, Sex=Males), which this page does not "
-                       "show; the downloads (Data as CSV) give every value.")
+                       "published by breakdown (Sex=Both sexes, Sex=Females, Sex=Males): the map and ranking show "
+                       "totals only; the Breakdowns section below shows an area's categories, and the downloads "
+                       "(Data as CSV) give every value.")
     assert breakdown_only_note(release, "by_sex", "province", "1999") == ""  # no value at all: nothing to add
