@@ -26,7 +26,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# languages and translated texts (the languages key, indicators[].translations) live in their own module
+# the geography (levels, areas, boundaries, neighbours), languages and translated texts (the languages key, indicators[].translations) live in their own module
 # the open-data catalogue's settings (publication.catalogue) live in their own module; names kept here too
 from core.config_catalogue import (  # noqa: E402, F401
     DEFAULT_EU_THEMES,
@@ -35,6 +35,16 @@ from core.config_catalogue import (  # noqa: E402, F401
     PUBLISHER_TYPES,
     CatalogueConfig,
     ContactPointConfig,
+)
+from core.config_geography import (  # noqa: E402, F401
+    AggregateRoot,
+    AreasTable,
+    BoundaryFile,
+    CodeMappingConfig,
+    GeographyConfig,
+    LevelLabel,
+    NeighbourFeature,
+    NeighboursConfig,
 )
 from core.config_languages import (  # noqa: E402, F401
     LanguagesConfig,
@@ -54,119 +64,6 @@ class EngineConfig(Strict):
     threads: int = Field(2, ge=1)
     master: str = "local[2]"
     conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
-
-
-class AreasTable(Strict):
-    path: str
-    code: str = "area_code"
-    name: str = "name"
-    level: str = "level"
-    parent: str = "parent_code"
-    level_values: dict[str, str] = Field(default_factory=dict)
-    attributes: list[str] = Field(default_factory=list)
-
-
-class NeighbourFeature(Strict):
-    """An area attribute (``name``) or the value of one of the release's indicators (``indicator``) in a period
-    (``latest``: the level's last period with a value)."""
-    name: str | None = None
-    indicator: str | None = None
-    period: str | None = None
-    weight: float = Field(1.0, gt=0)
-    transform: Literal["none", "log"] = "none"
-
-    @model_validator(mode="after")
-    def _one_of(self) -> NeighbourFeature:
-        if (self.name is None) == (self.indicator is None):
-            raise ValueError("give exactly one of 'name' (an area attribute) or 'indicator' (an indicator id)")
-        if self.period is not None and self.indicator is None:
-            raise ValueError("'period' is for an 'indicator' feature, not an area attribute")
-        return self
-
-    @property
-    def column(self) -> str:
-        """The feature's column in the table neighbours are computed from."""
-        return self.name if self.name is not None else f"{self.indicator}@{self.period or 'latest'}"
-
-
-class NeighboursConfig(Strict):
-    k: int = Field(5, ge=1, le=50)
-    levels: list[str] = Field(default_factory=list)
-    features: list[NeighbourFeature] = Field(min_length=1)
-
-
-class CodeMappingConfig(Strict):
-    """A table of old -> new area codes (one-to-one, or many-to-one / one-to-many with weights)."""
-    path: str
-    old: str = "old_code"
-    new: str = "new_code"
-    weight: str | None = None
-
-
-class BoundaryFile(Strict):
-    """One level's boundary file (GeoJSON): which feature property holds the area code (the feature's ``id``
-    when not set), the width to left-pad numeric codes with zeros to (an id written as the number 1001 for
-    01001), and a table of old -> new codes for boundaries of areas since recoded."""
-    path: str
-    code_property: str | None = Field(None, min_length=1)
-    pad_codes: int | None = Field(None, ge=1, le=64)
-    code_mapping: CodeMappingConfig | None = None
-
-
-class AggregateRoot(Strict):
-    """A total over several roots (the EU over NUTS countries): a benchmark, not an area (docs/methodology.md)."""
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    members: list[str] | Literal["all"] = "all"
-    source: Literal["built", "published"] = "built"
-
-
-class LevelLabel(Strict):
-    """How pages name a level: ``singular`` ("NUTS 3 region", "Local authority") and ``plural`` (derived from
-    the singular when not given). Written as it starts a sentence; mid-sentence a plain word is lowercased, an
-    acronym ("NUTS") is not."""
-    singular: str = Field(min_length=1)
-    plural: str | None = None
-
-
-class GeographyConfig(Strict):
-    levels: list[str] = Field(min_length=1)
-    areas: AreasTable
-    #: level -> the words pages show for it (a string: the singular); a level left out gets a default from its id
-    level_labels: dict[str, LevelLabel] = Field(default_factory=dict)
-    #: level -> boundary file: a path, or a :class:`BoundaryFile` (path, code_property, pad_codes, code_mapping)
-    boundaries: dict[str, BoundaryFile] = Field(default_factory=dict)
-    neighbours: NeighboursConfig | None = None
-    aggregate_root: AggregateRoot | None = None
-
-    @field_validator("boundaries", mode="before")
-    @classmethod
-    def _plain_paths(cls, v):
-        if isinstance(v, dict):
-            return {k: {"path": p} if isinstance(p, str) else p for k, p in v.items()}
-        return v
-
-    @field_validator("levels")
-    @classmethod
-    def _unique_levels(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError("level names must be unique")
-        return v
-
-    @field_validator("level_labels", mode="before")
-    @classmethod
-    def _plain_labels(cls, v):
-        if isinstance(v, dict):
-            return {k: {"singular": x} if isinstance(x, str) else x for k, x in v.items()}
-        return v
-
-    @model_validator(mode="after")
-    def _labels_name_levels(self):
-        unknown = [k for k in self.level_labels if k not in self.levels]
-        if unknown:
-            raise ValueError(f"level_labels names {', '.join(map(repr, unknown))}, not one of geography.levels "
-                             f"({', '.join(self.levels)})")
-        return self
 
 
 class CsvColumns(Strict):
