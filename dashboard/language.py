@@ -75,6 +75,17 @@ def install(server: flask.Flask) -> None:
     def _language():
         flask.g.language = negotiate(flask.request)
 
+    @server.after_request
+    def _vary(resp: flask.Response) -> flask.Response:
+        # a page without ?lang= is in the Accept-Language's language, and Dash's requests in the language of the
+        # page that sends them (its Referer): a shared cache must keep those answers apart
+        path = flask.request.path
+        if not path.startswith(("/api/", "/assets/", "/_dash-component-suites/", "/boundaries/", "/data")):
+            resp.vary.add("Accept-Language")
+            if path.startswith("/_dash-"):
+                resp.vary.add("Referer")
+        return resp
+
 
 def _state() -> tuple[str, bool]:
     if flask.has_request_context() and "language" in flask.g:

@@ -126,3 +126,15 @@ def test_status_words_are_in_the_language():
         assert "Hors trajectoire" in str(ui.plain(ui.rag_badge("red", "deterioration")))
     with language.using("en", asked=False):
         assert performance.words("red", "deterioration") == "Off track: worse than at the start"
+
+
+def test_pages_vary_on_the_language_headers_they_read(dash_app):
+    """A page without ?lang= follows Accept-Language, a Dash request its page's Referer: shared caches must
+    keep the answers apart (Vary), while the API, which reads only ?lang=, does not vary on them."""
+    client = dash_app.server.test_client()
+    page = client.get("/status", headers={"Accept-Language": "de"})
+    assert "Accept-Language" in page.headers.get("Vary", "")
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=fr"})
+    assert {"Accept-Language", "Referer"} <= {v.strip() for v in layout.headers.get("Vary", "").split(",")}
+    api = client.get("/api/v1/indicators")
+    assert "Accept-Language" not in api.headers.get("Vary", "")
