@@ -3,18 +3,13 @@ served by an in-process app, checked with the standards' own third-party validat
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.conftest import ROOT, load_config_with, temp_store_env
 from tests.dashboard.api.conftest import make_app
+from tests.dashboard.api.served_app import gunicorn
 
 VALIDATORS = ROOT / "tests" / "data" / "validators"
 
@@ -46,28 +41,11 @@ def deployment(request):
 
 
 def _serve(config: Path, env: dict[str, str]):
-    """The open-data routes of ``config`` served by gunicorn on 127.0.0.1 (a generator: yields the base URL)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--timeout", "600", "--bind", f"127.0.0.1:{port}",
-                             "tests.dashboard.api.served_app:create()"], cwd=ROOT,
-                            env={**os.environ, **env, "OPENMEASURE_CONFIG": str(config)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            requests.get(base + "/api/v1/", timeout=5)
-            break
-        except (requests.ConnectionError, requests.Timeout):
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())
-            time.sleep(0.1)
-    try:
+    """The open-data routes of ``config`` served by gunicorn on 127.0.0.1 with the options ``openmeasure serve``
+    sets (its request-line limit above the app's own, so that an over-long request gets the documented JSON 414,
+    not gunicorn's HTML one): a generator that yields the base URL."""
+    with gunicorn({**env, "OPENMEASURE_CONFIG": str(config)}, timeout=600) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="session", params=["demo", "eurostat"])

@@ -39,7 +39,7 @@ def _worker(resp: flask.Response) -> flask.Response:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int = 1, timeout: int = 60) -> Iterator[str]:
     """This factory served by gunicorn with ``workers`` processes on a free 127.0.0.1 port, with the request
     line limit ``openmeasure serve`` sets; yields its base URL once it answers."""
     import pytest
@@ -53,7 +53,7 @@ def gunicorn(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         port = s.getsockname()[1]
     line = options("127.0.0.1", port, workers)["limit_request_line"]
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                             f"127.0.0.1:{port}", "--limit-request-line", str(line),
+                             f"127.0.0.1:{port}", "--limit-request-line", str(line), "--timeout", str(timeout),
                              "tests.dashboard.api.served_app:create()"], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
