@@ -53,8 +53,18 @@ INDEX = """<!DOCTYPE html>
 NAV = site.NAV  # shared with the server-rendered pages (dashboard/api/html.py)
 
 
+def site_title(default: str) -> str:
+    """The deployment's title in the reader's language (``title`` translated in config.yaml), else ``default``."""
+    try:
+        config = context.config()
+    except (RuntimeError, KeyError):  # no app state (a bare layout in a test)
+        return default
+    return config.text("title", language.current(), config.languages.default)[0] or default
+
+
 def frame(title: str):
-    """The page frame around every page: skip link, header, synthetic-data banner, main, footer."""
+    """The page frame around every page: skip link, header, synthetic-data banner, main, footer; ``title``:
+    the deployment's, shown in the reader's language when config.yaml translates it."""
     def layout():
         banner, footer_release = None, _(site.NO_RELEASE)
         try:
@@ -76,7 +86,7 @@ def frame(title: str):
         return html.Div([
             html.A(_("Skip to main content"), href="#main", className="skip-link"),
             html.Header([
-                html.A(title, href=href("/"), className="site-title"),
+                html.A(site_title(title), href=href("/"), className="site-title"),
                 html.Nav(html.Ul([html.Li(dcc.Link(_(label), href=href(address))) for label, address in NAV]),
                          className="site-nav", **{"aria-label": _("Main")}),
                 switcher(),
@@ -144,10 +154,11 @@ def add_noscript(app: dash.Dash) -> None:
 def damaged_banner(exc: DamagedRelease):
     """Said on every page while the current release has a damaged file (the pages answer 503 meanwhile)."""
     return html.Div(
-        [html.Strong("The published data cannot be shown. "),
-         html.Span(f"A file of release {exc.release_id} ({exc.name}) is damaged; the figures are withheld "
-                   "until it is repaired or a new release is published. Please try again later.")],
-        className="banner-synthetic", role="region", id="damaged-banner", **{"aria-label": "About this data"})
+        [html.Strong(_("The published data cannot be shown.") + " "),
+         html.Span(_("A file of release {release} ({file}) is damaged; the figures are withheld until it is "
+                     "repaired or a new release is published. Please try again later.").format(
+                         release=exc.release_id, file=exc.name))],
+        className="banner-synthetic", role="region", id="damaged-banner", **{"aria-label": _("About this data")})
 
 
 def sign_in_enabled() -> bool:
@@ -166,11 +177,11 @@ def account():
     if not who:
         return None
     sign_out = (html.Form([dcc.Input(type="hidden", name="csrf", value=access.csrf_token()),
-                           html.Button("Sign out", type="submit", id="sign-out")],
+                           html.Button(_("Sign out"), type="submit", id="sign-out")],
                           method="post", action="/auth/logout")
                 if sign_in_enabled() and not flask.request.authorization else None)
-    return html.P(["Signed in as ", html.Strong(who), " (internal indicators shown). ", sign_out],
-                  className="signed-in", id="signed-in")
+    before, after = _("Signed in as {name} (internal indicators shown).").split("{name}", 1)
+    return html.P([before, html.Strong(who), after + " ", sign_out], className="signed-in", id="signed-in")
 
 
 def add_boundaries_route(server: flask.Flask) -> None:
