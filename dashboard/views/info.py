@@ -16,7 +16,7 @@ from core.freshness import classify, classify_data, worse
 from core.schedules import make_trigger, next_run_times
 from dashboard import context, data, language
 from dashboard.api import language as texts
-from dashboard.components import fmt, performance, ui
+from dashboard.components import fmt, performance, site, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
@@ -42,9 +42,11 @@ def sources_list(text: str | None):
         sources = []
     if not sources:
         return None
+    # a source's title and publisher are the config's words, in the default language: marked so (WCAG 3.1.2)
+    lang = {} if language.current() == language.default() else {"lang": language.default()}
     return html.Ul([html.Li([html.A(s.get("title") or s.get("id"), href=s["url"]) if s.get("url")
                              else (s.get("title") or s.get("id")),
-                             f" ({s['publisher']})" if s.get("publisher") else ""]) for s in sources])
+                             f" ({s['publisher']})" if s.get("publisher") else ""], **lang) for s in sources])
 
 
 INTERVALS = {"wilson": N_("Wilson score interval for a proportion"),
@@ -171,8 +173,10 @@ def methodology(indicator_id: str | None = None, **_kwargs):
         html.H2(_("Sources")),
         sources_list(meta.get("sources")) or html.P(_("No sources listed.")),
         html.H2(_("Licence and attribution")),
-        _dl([(_("Licence"), meta["licence"]), (_("Attribution"), meta["attribution"]),
-             (_("Cite as"), (rel.manifest.get("citation") or "").replace("{release_id}", rel.id))]),
+        _dl([(_("Licence"), meta["licence"]), (_("Attribution"), site.publication_text("attribution",
+                                                                                      meta["attribution"])),
+             (_("Cite as"), site.publication_text("citation", rel.manifest.get("citation")).replace(
+                 "{release_id}", rel.id))]),
         html.H2(_("Caveats")),
         html.P(_own("caveats", meta) or _("None recorded.")),
         html.H2(_("Data")),

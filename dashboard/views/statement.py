@@ -88,20 +88,22 @@ def contact_part(contact: str | None) -> list:
     return ui.sentence(_("e-mail {address}"), address=html.A(contact, href=f"mailto:{contact}"))
 
 
-def enforcement_part(enforcement: str | None) -> list:
-    if enforcement:  # the deployment's own words (config), kept as written, in the default language's
+def enforcement_part(enforcement: str | None, fell_back: bool = False) -> list:
+    """Who enforces the directive: the deployment's words (``publication.accessibility.enforcement``, in the
+    reader's language; ``fell_back``: in the default language instead, so marked with its ``lang``)."""
+    if enforcement:
         return ui.sentence(_("If you are not happy with how we respond to your feedback or complaint, contact "
-                             "{body}."), body=_own_words(_linked(enforcement)))
+                             "{body}."), body=_own_words(_linked(enforcement)) if fell_back
+                           else _linked(enforcement))
     return [_("Each EU member state has a body that monitors and enforces the Web Accessibility Directive "
               "(Directive (EU) 2016/2102). If you are not happy with how we respond to your feedback or "
               "complaint, you can complain to the body of the country whose public sector runs this website.")]
 
 
 def _own_words(parts: list):
-    """The deployment's own words (config.yaml, written in the default language): marked with their language
-    on a page in another one (WCAG 3.1.2)."""
-    lang = language.default()
-    return parts if language.current() == lang else html.Span(parts, lang=lang)
+    """The deployment's words in the default language on a page in another one: marked with their language
+    (WCAG 3.1.2)."""
+    return html.Span(parts, lang=language.default())
 
 
 def _applies(config, site: str | None) -> list:
@@ -157,5 +159,6 @@ def layout(**_kwargs):
                 " ", _("We aim to reply within {days} working days.").format(days=REPLY_DAYS)],
                id="accessibility-contact"),
         html.H2(_("Enforcement procedure")),
-        html.P(enforcement_part(own.enforcement), id="accessibility-enforcement"),
+        html.P(enforcement_part(*own.text("enforcement", language.current(), config.languages.default)),
+               id="accessibility-enforcement"),
     ])
