@@ -10,6 +10,7 @@ switched on here; ``openmeasure serve`` runs the app under gunicorn.
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 
 import dash
@@ -24,6 +25,7 @@ from dashboard import api, context, delivery, guard, language, routing
 from dashboard.api import headers
 from dashboard.api.state import state
 from dashboard.components import site, ui
+from dashboard.i18n import N_
 from dashboard.language import _, href
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
@@ -122,15 +124,30 @@ def switcher():
                     **{"aria-label": _("Language")})
 
 
+#: The page shell's description (``<meta name="description">``) and the words shown until the page is drawn.
+DESCRIPTION = N_("Public service performance: indicators, areas, data.")
+LOADING = N_("Loading…")
+
+
 def add_html_lang(app: dash.Dash) -> None:
-    """Every page's ``<html lang>`` is its language (3.1.1): the index string is one for all requests, so the
-    page shell is rewritten per request."""
+    """Every page's ``<html lang>`` is its language (3.1.1), and the shell's own words are in it too: the
+    description, "Loading…", and the deployment's title where Dash puts it (the ``<title>`` of an address no
+    page has, ``og:title``); the index string is one for all requests, so the page shell is rewritten per
+    request."""
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs):
+        if flask.has_request_context() and language.current() != "en":
+            kwargs["app_entry"] = kwargs.get("app_entry", "").replace("Loading...", escape(_(LOADING)))
         out = interpolate(**kwargs)
         if flask.has_request_context():
             out = out.replace('<html lang="en">', f'<html lang="{language.current()}">', 1)
+            head, body = out.split("</head>", 1) if "</head>" in out else (out, None)
+            head = head.replace(f'content="{escape(DESCRIPTION)}"', f'content="{escape(_(DESCRIPTION))}"')
+            own = site_title(app.title)
+            if own != app.title:
+                head = head.replace(escape(app.title), escape(own))
+            out = head if body is None else f"{head}</head>{body}"
         return out
 
     app.interpolate_index = interpolate_index
@@ -269,7 +286,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
         title=config.title, update_title=None, serve_locally=True,
         use_async=False,  # Dash 4 turns async on when asgiref is installed: a thread and event loop per request
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-                   {"name": "description", "content": "Public service performance: indicators, areas, data."}],
+                   {"name": "description", "content": DESCRIPTION}],
     )
     delivery.use_partial_plotly()
     app.index_string = INDEX

@@ -175,3 +175,22 @@ def test_the_page_in_a_browser(tab, release, lang, path, title):
     assert el.scan(tab.page, path) == []
     assert tab.axe() == []
     assert tab.errors == [] or path == "/nope" and all("404" in e for e in tab.errors)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("de", ("Leistung der öffentlichen Dienste: Indikatoren, Gebiete, Daten.", "Wird geladen …",
+            "<title>Republik Veloria: Leistung der öffentlichen Dienste (synthetische Demo)</title>")),
+    ("fr", ("Performance des services publics : indicateurs, territoires, données.", "Chargement…",
+            "<title>République de Vélorie : performance des services publics (démonstration synthétique)</title>")),
+    ("en", ("Public service performance: indicators, areas, data.", "Loading...",
+            "<title>Republic of Veloria: public service performance (synthetic demo)</title>")),
+])
+def test_the_page_shell_is_in_the_language(dash_app, lang, words):
+    """What the server sends before the page is drawn: its description, 'Loading...' and the deployment's title
+    (the <title> of an address no page has, and og:title)."""
+    shell = dash_app.server.test_client().get(f"/nope?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in shell
+    for said in words:
+        assert said in shell, said
+    if lang != "en":
+        assert "Republic of Veloria" not in shell and "Loading..." not in shell
