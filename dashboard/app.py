@@ -9,6 +9,7 @@ switched on here; ``openmeasure serve`` runs the app under gunicorn.
 
 from __future__ import annotations
 
+import json
 import logging
 from html import escape
 from pathlib import Path
@@ -127,6 +128,16 @@ def switcher():
 #: The page shell's description (``<meta name="description">``) and the words shown until the page is drawn.
 DESCRIPTION = N_("Public service performance: indicators, areas, data.")
 LOADING = N_("Loading…")
+#: The words assets/a11y.js gives the controls it names (a dropdown's open list and search box, a chart's mode
+#: bar), handed to it in the reader's language in ``<meta name="openmeasure-words">``.
+SCRIPT_WORDS = {"options": N_("options"), "search_options": N_("Search the options"),
+                "chart_tools": N_("Chart tools")}
+
+
+def script_words() -> str:
+    """The ``<meta>`` that carries :data:`SCRIPT_WORDS` in the current language (JSON) to the page's scripts."""
+    words = json.dumps({k: _(v) for k, v in SCRIPT_WORDS.items()}, ensure_ascii=False)
+    return f'<meta name="openmeasure-words" content="{escape(words, quote=True)}">'
 
 
 def add_html_lang(app: dash.Dash) -> None:
@@ -144,6 +155,7 @@ def add_html_lang(app: dash.Dash) -> None:
             out = out.replace('<html lang="en">', f'<html lang="{language.current()}">', 1)
             head, body = out.split("</head>", 1) if "</head>" in out else (out, None)
             head = head.replace(f'content="{escape(DESCRIPTION)}"', f'content="{escape(_(DESCRIPTION))}"')
+            head += script_words()
             own = site_title(app.title)
             if own != app.title:
                 head = head.replace(escape(app.title), escape(own))

@@ -194,3 +194,29 @@ def test_the_page_shell_is_in_the_language(dash_app, lang, words):
         assert said in shell, said
     if lang != "en":
         assert "Republic of Veloria" not in shell and "Loading..." not in shell
+
+
+def test_the_script_words_are_in_the_page_s_language(dash_app):
+    import html
+    import json
+    import re
+
+    shell = dash_app.server.test_client().get("/status?lang=de").get_data(as_text=True)
+    words = json.loads(html.unescape(re.search(r'<meta name="openmeasure-words" content="([^"]*)">', shell)[1]))
+    assert words == {"options": "Optionen", "search_options": "Optionen durchsuchen",
+                     "chart_tools": "Diagrammwerkzeuge"}
+
+
+@pytest.mark.browser
+def test_a11y_js_names_controls_in_the_page_s_language(tab):
+    """assets/a11y.js named a chart's mode bar 'Chart tools' and a dropdown's list '...: options' on French and
+    German pages."""
+    tab.open("/indicator/online_share?lang=de")
+    tab.page.wait_for_selector(".js-plotly-plot .modebar[aria-label]", state="attached", timeout=20_000)
+    assert set(tab.page.eval_on_selector_all(".modebar[aria-label]", "els => els.map(e => e.ariaLabel)")) == \
+        {"Diagrammwerkzeuge"}
+    tab.page.click("#explorer-indicator")
+    tab.page.wait_for_selector(".dash-options-list[aria-label]", timeout=10_000)
+    assert tab.page.get_attribute(".dash-options-list", "aria-label").endswith(": Optionen")
+    assert tab.page.get_attribute("input.dash-dropdown-search", "aria-label") == "Optionen durchsuchen"
+    assert tab.axe() == []
