@@ -15,6 +15,7 @@ from core.quality_report import RunFindings
 from dashboard.components import fmt, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
+from dashboard.views import quality_words
 
 #: How many findings a manager sees on the page (``openmeasure etl report --limit N`` gives more).
 MANAGER_ROWS = 50
@@ -25,6 +26,59 @@ ACTIONS = {"warn": N_("noted (the data were used)"), "quarantine": N_("left out 
 
 def action(a: str) -> str:
     return _(ACTIONS[a]) if a in ACTIONS else quality_report.ACTIONS.get(a, a)
+
+
+def rule_words(rule: str) -> tuple[str, str]:
+    """A check's short name and what it looks for, in the reader's language (core.quality_report.rule_words)."""
+    if rule in quality_words.RULES:
+        name, looks_for = quality_words.RULES[rule]
+        return _(name), _(looks_for)
+    return quality_report.rule_words(rule)
+
+
+def _level(level: str) -> str:
+    """A level's name in the reader's language (``languages.levels``), else as core words it."""
+    from dashboard import context, language
+    from dashboard.api import language as texts
+
+    try:
+        name, fell_back = texts.level_label(context.config(), level, language.current())
+    except (RuntimeError, KeyError):  # no app state
+        return level.replace("_", " ")
+    return level.replace("_", " ") if fell_back or name == level else name
+
+
+def source_words(source: str | None, titles) -> str:
+    """A source in the reader's words (core.quality_report.source_words); a configured title is the config's."""
+    if not source:
+        return _(quality_words.GEOGRAPHY)
+    if source.startswith("geography.boundaries."):
+        level = source.removeprefix("geography.boundaries.")
+        return _(quality_words.BOUNDARIES).format(level=_level(level))
+    return titles.get(source) or source
+
+
+def by_rule(counts: pd.DataFrame, titles) -> list[dict]:
+    """core.quality_report.by_rule's rows in the reader's language: one per check, most findings first."""
+    out = []
+    for rule, g in counts.groupby("rule", sort=False):
+        name, looks_for = rule_words(str(rule))
+        acts = g.groupby("severity")["n"].sum().sort_values(ascending=False)
+        done = (action(str(acts.index[0])) if len(acts) == 1 else
+                "; ".join(f"{fmt.number(int(n), 0)} {action(str(a))}" for a, n in acts.items()))
+        out.append({"rule": rule, "name": name, "looks_for": looks_for, "n": int(g["n"].sum()), "done": done,
+                    "sources": "; ".join(sorted({source_words(s, titles) for s in g["source"]}))})
+    return sorted(out, key=lambda r: (-r["n"], r["name"]))
+
+
+def by_source(counts: pd.DataFrame, titles) -> list[dict]:
+    """core.quality_report.by_source's rows in the reader's language: one per source, most findings first."""
+    out = []
+    for source, g in counts.groupby("source", sort=False):
+        rules = g.groupby("rule")["n"].sum().sort_values(ascending=False)
+        out.append({"source": source_words(str(source), titles), "n": int(g["n"].sum()),
+                    "rules": "; ".join(f"{rule_words(str(r))[0]} ({fmt.number(int(n), 0)})" for r, n in rules.items())})
+    return sorted(out, key=lambda r: (-r["n"], r["source"]))
 
 
 def _when(run: dict) -> str | None:
@@ -92,13 +146,13 @@ def section(found: RunFindings, titles: dict[str, str | None], *, manager: bool 
         return html.Section(parts + [ui.no_data(_("No pipeline run has finished yet."))], id="quality")
     parts.append(html.P(lead(found), id="quality-lead"))
     if found.total:
-        rules = quality_report.by_rule(found.counts, titles)
+        rules = by_rule(found.counts, titles)
         parts += [
             ui.data_table([("name", _("Check")), ("looks_for", _("What it looks for")), ("n", _("Findings")),
                            ("done", _("What was done")), ("sources", _("Sources"))],
                           [{**r, "n": fmt.number(r["n"], 0)} for r in rules], _("Findings of the last run by check")),
             ui.data_table([("source", _("Source")), ("n", _("Findings")), ("rules", _("Checks"))],
-                          [{**r, "n": fmt.number(r["n"], 0)} for r in quality_report.by_source(found.counts, titles)],
+                          [{**r, "n": fmt.number(r["n"], 0)} for r in by_source(found.counts, titles)],
                           _("Findings of the last run by source")),
         ]
         if manager and first is not None:

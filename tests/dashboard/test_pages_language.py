@@ -220,3 +220,44 @@ def test_a11y_js_names_controls_in_the_page_s_language(tab):
     assert tab.page.get_attribute(".dash-options-list", "aria-label").endswith(": Optionen")
     assert tab.page.get_attribute("input.dash-dropdown-search", "aria-label") == "Optionen durchsuchen"
     assert tab.axe() == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_status_with_findings_and_a_failed_run_has_no_english_left(dash_app, demo_config, monkeypatch, tmp_path, lang):
+    """The data checks (each check's name and what it looks for, what was done) and a failed run's notice, in
+    the language; the sources' configured titles are the config's words (data values)."""
+    import pandas as pd
+
+    from core import catalogue
+    from core.schema import QUALITY
+    from dashboard.views import info
+    from tests.dashboard.test_status_findings import catalogue_with_findings, finding
+
+    engine = catalogue_with_findings(tmp_path)
+    found = pd.DataFrame([finding("not_a_number", "block", "services", "x"), finding("value_jump", "warn", "", "y"),
+                          finding("boundary_missing", "warn", "geography.boundaries.region", "z")],
+                         columns=QUALITY.names)
+    catalogue.finish_run(engine, catalogue.start_run(engine, "nightly", "h"), status="failed", found=found,
+                         error="StepFailed: step 'validate' failed: 3 findings")
+    monkeypatch.setattr(catalogue, "connect", lambda url: engine)
+    titles = tuple(s.title for s in demo_config.sources if s.title)
+    with dash_app.server.test_request_context("/status"), language.using(lang):
+        page = info.status()
+    said = " ".join(t for _, t in texts(page, lang))
+    assert el.scan_texts("/status", texts(page, lang), titles) == []
+    assert {"fr": "Valeur non numérique", "de": "Wert keine Zahl"}[lang] in said
+    assert {"fr": "Le dernier traitement a échoué.", "de": "Der letzte Verarbeitungslauf ist fehlgeschlagen."}[lang] \
+        in said
+    with dash_app.server.test_request_context("/status"), language.using("en"):
+        assert el.scan_texts("/status", texts(info.status(), "fr"), titles), "English must read as English"
+
+
+def test_the_checks_words_are_core_s():
+    """quality_words marks core.quality_report's words for translation: they must stay the same texts."""
+    from core import quality_report
+    from dashboard.views import quality_words
+
+    assert quality_words.RULES == quality_report.RULES
+    assert quality_report.source_words(None, {}) == quality_words.GEOGRAPHY
+    assert quality_report.source_words("geography.boundaries.region", {}) == \
+        quality_words.BOUNDARIES.format(level="region")
