@@ -17,6 +17,7 @@ from pathlib import Path
 import dash
 import flask
 from dash import dcc, html
+from werkzeug.exceptions import HTTPException
 
 from core import i18n
 from core.config_models import Config
@@ -277,6 +278,43 @@ def add_damaged_status(server) -> None:
         return resp
 
 
+#: The pages' own error pages (the API answers its errors in JSON: dashboard/api): status -> (title, what to do).
+ERROR_PAGES = {
+    405: (N_("Not possible at this address"),
+          N_("This address does not take this kind of request. Open it as a page, or start from the overview.")),
+    500: (N_("Something went wrong"),
+          N_("The server could not answer this request. Please try again later; if it keeps happening, tell the "
+             "site's managers.")),
+}
+
+
+def add_error_pages(server) -> None:
+    """A page address that fails (500) or is asked the wrong way (405) answers a page in the reader's language
+    with a way back, not the server's English default; the API's and Dash's own routes keep their answers."""
+    from dashboard.api import OWN_PREFIXES
+
+    def error_page(exc):
+        from dashboard.api import _http_error
+        from dashboard.api import html as server_pages
+
+        path = flask.request.path
+        if path.startswith(OWN_PREFIXES) or path.startswith(("/_dash", "/assets/", "/boundaries/")):
+            return _http_error(exc) if isinstance(exc, HTTPException) else exc
+        title, what = ERROR_PAGES[exc.code]
+        body = (f"<p>{escape(_(what))}</p>"
+                f'<p><a href="{escape(href("/"), quote=True)}">{escape(_("Go to the overview"))}</a></p>')
+        resp = server_pages.page(_(title), body, status=exc.code)
+        resp.set_data(resp.get_data(as_text=True).replace('<html lang="en">',
+                                                          f'<html lang="{language.current()}">', 1))
+        for name, value in exc.get_headers():
+            if name == "Allow":
+                resp.headers[name] = value
+        return resp
+
+    for code in ERROR_PAGES:
+        server.register_error_handler(code, error_page)
+
+
 def add_private_cache_control(server) -> None:
     """What a signed-in manager is shown (pages, layouts and callback answers with internal indicators) is
     neither stored by a browser nor by a shared cache: after signing out on a shared computer, Back or the
@@ -312,6 +350,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     add_not_found_status(app.server)
     add_damaged_status(app.server)
     add_private_cache_control(app.server)
+    add_error_pages(app.server)
     # the open-data API, downloads, catalogue and sign-in; and the state the pages share with them
     api.register(app.server, config, pages=routing.pages(), pages_internal=include_internal)
     guard.install(app)

@@ -261,3 +261,29 @@ def test_the_checks_words_are_core_s():
     assert quality_report.source_words(None, {}) == quality_words.GEOGRAPHY
     assert quality_report.source_words("geography.boundaries.region", {}) == \
         quality_words.BOUNDARIES.format(level="region")
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Une erreur s’est produite"), ("de", "Etwas ist schiefgelaufen")])
+def test_a_page_that_fails_answers_500_in_the_language(dash_app, monkeypatch, lang, title):
+    """A page whose drawing fails on the server said werkzeug's English 'Internal Server Error'."""
+    from dashboard.views import index
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(index, "noscript_html", broken)
+    answer = dash_app.server.test_client().get(f"/indicator?lang={lang}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 500 and answer.mimetype == "text/html"
+    assert f'<html lang="{lang}">' in page and title in page and "boom" not in page
+    assert f'href="/?lang={lang}"' in page
+    assert "Internal Server Error" not in page
+
+
+def test_a_page_asked_the_wrong_way_answers_405_in_the_language_and_the_api_keeps_json(dash_app):
+    client = dash_app.server.test_client()
+    answer = client.post("/status?lang=de")
+    assert answer.status_code == 405 and "An dieser Adresse nicht möglich" in answer.get_data(as_text=True)
+    assert "GET" in answer.headers["Allow"]
+    api = client.post("/api/v1/indicators?lang=de")
+    assert api.status_code == 405 and api.get_json()["error"]["status"] == 405
