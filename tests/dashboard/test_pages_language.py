@@ -287,3 +287,15 @@ def test_a_page_asked_the_wrong_way_answers_405_in_the_language_and_the_api_keep
     assert "GET" in answer.headers["Allow"]
     api = client.post("/api/v1/indicators?lang=de")
     assert api.status_code == 405 and api.get_json()["error"]["status"] == 405
+
+
+def test_every_page_s_title_is_drawn_in_the_reader_s_language(dash_app, app_context):
+    """A page registered with a fixed English title ("Areas") kept it in French and German."""
+    import dash
+
+    for page in dash.page_registry.values():
+        assert callable(page["title"]), f"{page['module']}: title={page['title']!r} is not translated"
+    by_path = {p["path"]: p["title"] for p in dash.page_registry.values()}
+    with language.using("de"):
+        assert [by_path[p]() for p in ("/indicator", "/area", "/compare", "/status", "/accessibility")] == \
+            ["Indikatoren", "Gebiete", "Gebiete vergleichen", "Datenstand", "Erklärung zur Barrierefreiheit"]
