@@ -315,12 +315,21 @@ STEP_FAILED = re.compile(r"step '([a-z_]+)' failed")
 STEP_WORDS = {"validate": N_("the data checks"), "compute": N_("computing the indicators"),
               "write": N_("writing the release")}
 DETAILS_KEPT = N_("Details are kept for the site's managers.")
+#: core.catalogue.abandon_running's words after ORPHAN, for a run killed after it published a release.
+ORPHAN_PUBLISHED = re.compile(r"^, after publishing release (\S+) \(its statistics were not recorded\)")
 
 
 def public_error(error: str) -> str:
     """What the public status page says of a failed run's ``error``."""
-    if error.startswith(catalogue.ORPHAN):
-        return error  # written by the catalogue itself: names no data
+    if error.startswith(catalogue.ORPHAN):  # written by the catalogue itself: names no data
+        published = ORPHAN_PUBLISHED.match(error[len(catalogue.ORPHAN):])
+        if published:
+            return _("the process running it ended without finishing (crash, kill or power loss), after publishing "
+                     "release {release} (its statistics were not recorded)").format(release=published.group(1))
+        if error[len(catalogue.ORPHAN):] == "; nothing was published":
+            return _("the process running it ended without finishing (crash, kill or power loss); nothing was "
+                     "published")
+        return error
     step = STEP_FAILED.search(error)
     if step is None:  # not a pipeline step (it may even have failed after publishing): say no more
         return _("Failed.") + " " + _(DETAILS_KEPT)

@@ -299,3 +299,20 @@ def test_every_page_s_title_is_drawn_in_the_reader_s_language(dash_app, app_cont
     with language.using("de"):
         assert [by_path[p]() for p in ("/indicator", "/area", "/compare", "/status", "/accessibility")] == \
             ["Indikatoren", "Gebiete", "Gebiete vergleichen", "Datenstand", "Erklärung zur Barrierefreiheit"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "s’est arrêté"), ("de", "beendet")])
+def test_a_run_killed_midway_is_said_in_the_language(lang, words):
+    """The catalogue's own words for a run whose process died (core.catalogue.ORPHAN) are the public's too."""
+    from core.catalogue import ORPHAN
+    from dashboard.views import info
+
+    published = f"{ORPHAN}, after publishing release 20260101T000000Z-abcdef (its statistics were not recorded)"
+    for error in (f"{ORPHAN}; nothing was published", published):
+        with language.using("en"):
+            assert info.public_error(error) == error
+        with language.using(lang):
+            said = info.public_error(error)
+            assert words in said and el.english_words(said) == ()
+    with language.using(lang):
+        assert "20260101T000000Z-abcdef" in info.public_error(published)
