@@ -17,6 +17,8 @@ Which name a reader of ``lang`` gets (:func:`name_parts`), docs/translations.md 
 
 from __future__ import annotations
 
+import re
+
 #: The language of a NUTS country's names (``NUTS_NAME``), by the code's first two letters (NUTS writes
 #: Greece ``EL`` and the United Kingdom ``UK``): ``geography.areas.native_language: nuts``. Countries whose
 #: regions are named in several languages (Belgium, Switzerland, Luxembourg) are left out: their native
@@ -37,6 +39,11 @@ NATIVE_LANG = "native_lang"
 def name_column(lang: str) -> str:
     """The release's column of the names in ``lang`` (``geography.areas.names``)."""
     return f"name_{lang}"
+
+
+def name_columns(columns) -> dict[str, str]:
+    """``{language: column}`` of the release's columns of names per language (``name_fr``, ``name_pt-BR``)."""
+    return {c[len("name_"):]: c for c in columns if re.fullmatch(r"name_[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", c)}
 
 
 def language_of(code: str, table: dict[str, str]) -> str:

@@ -23,7 +23,7 @@ def has_names(release: Release) -> bool:
     """Whether the release's areas have names in other languages than ``name``."""
     def load() -> bool:
         columns = release.areas.columns
-        return area_names.NATIVE_NAME in columns or any(c.startswith("name_") for c in columns)
+        return area_names.NATIVE_NAME in columns or bool(area_names.name_columns(columns))
     return release.memo(("area_has_names",), load)
 
 
@@ -37,7 +37,7 @@ def all_parts(release: Release, lang: str | None = None) -> dict[str, Parts]:
 
     def load() -> dict[str, Parts]:
         df = release.areas
-        by_lang = {c[len("name_"):]: df[c].tolist() for c in df.columns if c.startswith("name_")}
+        by_lang = {lang: df[c].tolist() for lang, c in area_names.name_columns(df.columns).items()}
         native = df[area_names.NATIVE_NAME].tolist() if area_names.NATIVE_NAME in df else [None] * len(df)
         native_lang = df[area_names.NATIVE_LANG].tolist() if area_names.NATIVE_LANG in df else [None] * len(df)
         out = {}

@@ -103,8 +103,8 @@ def mark_records(records: list[dict], config: Config, lang: str, release_texts: 
 
 def name_label(record: dict, lang: str) -> str:
     """The name a reader of ``lang`` is shown for an area's record (the release's name columns)."""
-    names = {k[len("name_"):]: v for k, v in record.items() if k.startswith("name_") and k != "name_label"
-             and isinstance(v, str) and v}
+    names = {lang: record[c] for lang, c in area_names.name_columns(record).items()
+             if isinstance(record[c], str) and record[c]}
     return area_names.plain(area_names.name_parts(record.get("name") or "", lang, native=record.get("native_name"),
                                                   native_lang=record.get("native_lang"), names=names))
 

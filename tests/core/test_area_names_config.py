@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.area_names import NUTS_LANGUAGES, language_of, name_parts, plain
+from core.area_names import NUTS_LANGUAGES, language_of, name_columns, name_parts, plain
 from core.built_with import settings_sha256
 from core.config import load_config
 from core.errors import ConfigError, GeographyError
@@ -128,3 +128,8 @@ def test_a_config_without_area_names_keeps_its_settings_hash(tmp_path):
     assert settings_sha256(plain_config) != settings_sha256(config)
     assert load_config(ROOT / "config.yaml").geography.areas.model_dump().keys() == {
         "path", "code", "name", "level", "parent", "level_values", "attributes"}
+
+
+def test_the_columns_of_names_per_language_are_told_from_other_columns():
+    assert name_columns(["name", "name_fr", "name_pt-BR", "name_short", "name_label", "native_name"]) == {
+        "fr": "name_fr", "pt-BR": "name_pt-BR"}
