@@ -55,11 +55,13 @@ def area_name(release: Release, code: str) -> str | None:
     return None if parts is None else area_names.plain(parts)
 
 
-def area_label(release: Release, code: str) -> list | None:
+def area_label(release: Release, code: str) -> str | list | None:
     """The area's name in the page's language as a page's content: a part in another language than the page's
-    is a ``Span`` with its ``lang`` (``<span lang="el">Αττική</span> (Attiki)``); None for an unknown code."""
+    is a ``Span`` with its ``lang`` (``<span lang="el">Αττική</span> (Attiki)``); plain text (the same as
+    :func:`area_name`) when nothing is; None for an unknown code."""
     parts = all_parts(release).get(code)
     if parts is None:
         return None
     page = area_names.primary(language.current())
-    return [html.Span(text, lang=tag) if tag and area_names.primary(tag) != page else text for text, tag in parts]
+    marked = [html.Span(text, lang=tag) if tag and area_names.primary(tag) != page else text for text, tag in parts]
+    return marked if any(isinstance(p, html.Span) for p in marked) else area_names.plain(parts)
