@@ -339,6 +339,9 @@ def _check_languages(config: Config) -> list[str]:
                 if lang not in languages.available:
                     problems.append(f"languages.{section}.{name}.{lang}: {lang!r} is not in languages.available "
                                     f"({offered})")
+    for lang in config.geography.areas.names:  # area names in a language no reader is offered: a typo
+        if lang not in languages.available:
+            problems.append(f"geography.areas.names.{lang}: {lang!r} is not in languages.available ({offered})")
     themes = sorted({i.theme for i in config.indicators})
     for theme in config.languages.themes:
         if theme not in themes:

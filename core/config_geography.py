@@ -3,14 +3,25 @@ files, neighbours, an aggregate root). Part of core.config_models, which re-expo
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
+from core.area_names import NATIVE_LANG, NATIVE_NAME, name_column
 from core.config_models import Strict
+
+_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+#: The keys of area names in other languages: left out of a dump while unset, so a config without them has the
+#: settings hash it had before they existed (core.built_with), and its release is unchanged.
+_NAME_KEYS = ("native_name", "native_language", "names")
 
 
 class AreasTable(Strict):
+    """The areas table; its names in other languages (core/area_names.py): ``native_name``, the column of each
+    area's name in its own language and script (NUTS's ``NUTS_NAME``), whose language ``native_language``
+    gives (``nuts``: from the NUTS code's country, core.area_names.NUTS_LANGUAGES; or ``{code prefix:
+    language}``), and ``names``, a column of names per language (``{fr: nom_fr}``)."""
     path: str
     code: str = "area_code"
     name: str = "name"
@@ -18,6 +29,53 @@ class AreasTable(Strict):
     parent: str = "parent_code"
     level_values: dict[str, str] = Field(default_factory=dict)
     attributes: list[str] = Field(default_factory=list)
+    native_name: str | None = Field(None, min_length=1)
+    native_language: Literal["nuts"] | dict[str, str] | None = None
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("native_language")
+    @classmethod
+    def _prefixes(cls, v):
+        for prefix, tag in (v.items() if isinstance(v, dict) else ()):
+            if not prefix:
+                raise ValueError("an empty code prefix; give the start of the codes, e.g. {EL: el}")
+            if not _TAG.fullmatch(tag):
+                raise ValueError(f"{prefix}: {tag!r} is not a language tag (such as 'el' or 'sr-ME')")
+        return v
+
+    @field_validator("names")
+    @classmethod
+    def _languages(cls, v: dict[str, str]) -> dict[str, str]:
+        for lang, column in v.items():
+            if not _TAG.fullmatch(lang):
+                raise ValueError(f"{lang!r} is not a language tag (such as 'fr' or 'pt-BR'); names maps a "
+                                 "language to the column of the names in it, e.g. {fr: nom_fr}")
+            if not column:
+                raise ValueError(f"{lang}: the column name is empty")
+        return v
+
+    @model_validator(mode="after")
+    def _native_pair(self) -> AreasTable:
+        if self.native_language is not None and self.native_name is None:
+            raise ValueError("native_language is given without native_name, the column of the native names")
+        if self.native_name is not None and self.native_language is None:
+            raise ValueError(f"native_name {self.native_name!r} needs native_language, the language of those "
+                             "names: 'nuts' (from a NUTS code's country) or a map of code prefixes, e.g. "
+                             "{EL: el, BG: bg}")
+        written = ([NATIVE_NAME, NATIVE_LANG] if self.native_name else []) + [name_column(x) for x in self.names]
+        clash = [c for c in self.attributes if c in written]
+        if clash:
+            raise ValueError(f"attributes {', '.join(map(repr, clash))}: the release keeps the area names in "
+                             f"columns of that name; rename the attribute's column")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        data = handler(self)
+        for key in _NAME_KEYS:
+            if key in data and not data[key]:
+                del data[key]
+        return data
 
 
 class NeighbourFeature(Strict):

@@ -15,18 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.area_names import NATIVE_LANG, NATIVE_NAME, NUTS_LANGUAGES, language_of, name_column
 from core.config_models import AreasTable, GeographyConfig
 from core.errors import GeographyError
 
 
 def load_areas(geo: GeographyConfig) -> pd.DataFrame:
-    """Columns: area_code, name, level, level_index, parent_code, top_code + the configured attributes."""
+    """Columns: area_code, name, level, level_index, parent_code, top_code + the configured attributes, then
+    the area's names in other languages when the config names them (core/area_names.py): ``native_name`` and
+    ``native_lang`` (``geography.areas.native_name``), ``name_<lang>`` (``geography.areas.names``)."""
     spec = geo.areas
     path = Path(spec.path)
     if not path.is_file():
         raise GeographyError(f"file {path} not found; check geography.areas.path", key="path")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    needed = [spec.code, spec.name, spec.level, spec.parent, *spec.attributes]
+    needed = [spec.code, spec.name, spec.level, spec.parent, *spec.attributes,
+              *([spec.native_name] if spec.native_name else []), *spec.names.values()]
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise GeographyError(f"missing column(s) {', '.join(map(repr, missing))}; the table has "
@@ -41,10 +45,21 @@ def load_areas(geo: GeographyConfig) -> pd.DataFrame:
     for attr in spec.attributes:
         num = pd.to_numeric(df[attr].replace("", None), errors="coerce")
         out[attr] = num if num.notna().sum() == (df[attr] != "").sum() else df[attr]
+    _add_names(out, df, spec)
     _check(out, geo.levels, path, spec)
     out["level_index"] = out["level"].map({lvl: i for i, lvl in enumerate(geo.levels)}).astype("int32")
     out["top_code"] = _ancestor_at(out, 0)
     return out.reset_index(drop=True)
+
+
+def _add_names(out: pd.DataFrame, df: pd.DataFrame, spec: AreasTable) -> None:
+    """The names in other languages the config names, as the release keeps them (empty where there is none)."""
+    if spec.native_name:
+        table = NUTS_LANGUAGES if spec.native_language == "nuts" else dict(spec.native_language or {})
+        out[NATIVE_NAME] = df[spec.native_name].str.strip()
+        out[NATIVE_LANG] = [language_of(code, table) for code in out["area_code"]]
+    for lang, column in spec.names.items():
+        out[name_column(lang)] = df[column].str.strip()
 
 
 def aggregate_members(geo: GeographyConfig, areas: pd.DataFrame) -> list[str]:

@@ -23,7 +23,9 @@ import pyarrow.parquet as pq
 
 from core import schema
 from core.integrity import DamagedRelease
+from dashboard import language
 from dashboard import map_geometry as map_geometry_mod
+from dashboard.area_names import all_parts, area_label, area_name, has_names  # noqa: F401 (data.area_label)
 from dashboard.components import levels as level_words
 from dashboard.release_reader import Release
 
@@ -69,18 +71,15 @@ def themes(release: Release) -> list[str]:
     return sorted(set(release.indicators["theme"]))
 
 
-def area_name(release: Release, code: str) -> str | None:
-    names = release.memo(("area_names",), lambda: dict(zip(release.areas["area_code"], release.areas["name"],
-                                                               strict=True)))
-    return names.get(code)
-
-
 def area_row(release: Release, code: str | None) -> dict | None:
+    """The area's row of the release, its ``name`` in the page's language (:func:`area_name`)."""
     if not code:
         return None
     rows = release.memo(("area_rows",), lambda: {r["area_code"]: r for r in release.areas.to_dict("records")})
     row = rows.get(code)
-    return None if row is None else dict(row)
+    if row is None:
+        return None
+    return dict(row, name=area_name(release, code)) if has_names(release) else dict(row)
 
 
 def top_area(release: Release) -> str:
@@ -129,12 +128,16 @@ def root_area(release: Release, code: str) -> str:
 
 
 def level_areas(release: Release, level: str) -> pd.DataFrame:
-    """area_code, name of one level, in a fixed order (the order of the map's locations)."""
+    """area_code, name (in the page's language), parent_code of one level, in a fixed order (the order of
+    the map's locations)."""
+    lang = language.current() if has_names(release) else None
+
     def load() -> pd.DataFrame:
         df = release.areas
-        return df[df["level"] == level][["area_code", "name", "parent_code"]].sort_values("area_code") \
+        out = df[df["level"] == level][["area_code", "name", "parent_code"]].sort_values("area_code") \
             .reset_index(drop=True)
-    return release.memo(("level_areas", level), load)
+        return out.assign(name=out["area_code"].map(lambda c: area_name(release, c))) if lang else out
+    return release.memo(("level_areas", level, lang), load)
 
 
 def level_codes(release: Release, level: str) -> tuple[list[str], dict[str, int]]:
@@ -161,8 +164,9 @@ def area_options_rows(release: Release) -> list[dict]:
     def load() -> list[dict]:
         rows = sorted(release.areas.itertuples(),
                       key=lambda r: (r.level_index, natural_key(r.name), natural_key(r.area_code)))
-        return [{"area_code": str(r.area_code), "name": str(r.name), "level": str(r.level)} for r in rows]
-    return release.memo(("area_options_rows",), load)
+        return [{"area_code": str(r.area_code), "name": area_name(release, r.area_code), "level": str(r.level)}
+                for r in rows]
+    return release.memo(("area_options_rows", language.current() if has_names(release) else None), load)
 
 
 def area_options(release: Release, levels: list[str] | None = None) -> list[dict]:
@@ -173,9 +177,9 @@ def area_options(release: Release, levels: list[str] | None = None) -> list[dict
         if levels:
             df = df[df["level"].isin(levels)]
         rows = sorted(df.itertuples(), key=lambda r: (r.level_index, natural_key(r.name), natural_key(r.area_code)))
-        return [{"label": f"{r.name} ({level_words.name(str(r.level))}, {r.area_code})", "value": r.area_code}
-                for r in rows]
-    return release.memo(("area_options", tuple(levels or ())), load)
+        return [{"label": f"{area_name(release, r.area_code)} ({level_words.name(str(r.level))}, {r.area_code})",
+                 "value": r.area_code} for r in rows]
+    return release.memo(("area_options", tuple(levels or ()), language.current()), load)
 
 
 def periods(release: Release, indicator: str) -> list[str]:

@@ -6,7 +6,9 @@ ETags and permalinks hold) and a script gets what it asked for wherever it runs.
 
 Only words change: an indicator's title, description, unit, methodology and caveats, and the name of its theme
 (``theme_label``; ``theme`` stays the code the ``theme`` filter takes), and an area's level's name
-(``level_label``). Ids, codes, area names and values never do. The
+(``level_label``). Ids, codes, area names and values never do: an area's record adds ``name_label``, the name a
+reader of the language is shown (core/area_names.py: its name in the language, else its native name beside
+``name``, ``Αττική (Attiki)``), beside the release's ``name``, ``native_name``, ``native_lang``, ``name_<lang>``. The
 release keeps the default language's texts; the other languages come from the served config
 (``indicators[].translations``), by indicator id. A text with no translation is given in the default language
 and named in the record's ``fallback`` (``{"lang": "en", "fields": ["caveats"]}``; ``null`` when none).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 from werkzeug.datastructures import MultiDict
 
-from core import i18n
+from core import area_names, i18n
 from core.config_models import Config, needs_translation
 from dashboard.api import params
 from dashboard.api.errors import ApiError
@@ -99,11 +101,20 @@ def mark_records(records: list[dict], config: Config, lang: str, release_texts: 
     return records
 
 
+def name_label(record: dict, lang: str) -> str:
+    """The name a reader of ``lang`` is shown for an area's record (the release's name columns)."""
+    names = {lang: record[c] for lang, c in area_names.name_columns(record).items()
+             if isinstance(record[c], str) and record[c]}
+    return area_names.plain(area_names.name_parts(record.get("name") or "", lang, native=record.get("native_name"),
+                                                  native_lang=record.get("native_lang"), names=names))
+
+
 def mark_areas(records: list[dict], config: Config, lang: str) -> list[dict]:
-    """The JSON records of areas with ``level_label`` (the level's name in ``lang``, ``languages.levels``) and
-    ``lang``; ``fallback`` names ``level_label`` when the level has no name in ``lang``. Area names stay as
-    the source gives them."""
+    """The JSON records of areas with ``level_label`` (the level's name in ``lang``, ``languages.levels``),
+    ``name_label`` (:func:`name_label`) and ``lang``; ``fallback`` names ``level_label`` when the level has no
+    name in ``lang``. ``name`` and the other name columns stay as the source gives them."""
     for record in records:
+        record["name_label"] = name_label(record, lang)
         label, fell_back = level_label(config, record.get("level") or "", lang)
         record["level_label"] = label
         record["lang"] = lang

@@ -304,7 +304,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     rows = profile_rows(rel, area)
     chain = data.ancestors(rel, area["area_code"])  # the real parents, root first, whatever their levels
     crumbs = [part for i, code in enumerate(chain)
-              for part in ([" › "] if i else []) + [html.A(data.area_name(rel, code) or code, href=f"/area/{code}")]]
+              for part in ([" › "] if i else []) + [html.A(data.area_label(rel, code) or code, href=f"/area/{code}")]]
     is_top = parent is None
     broken = breakdowns.profile_section(rel, area)
     if not any(not fmt.missing(r["value"]) for r in rows):  # rows, if any, only say why there is no value
@@ -327,7 +327,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_):
     return html.Div([
         release_store(rel), sync_target(SYNC), dcc.Store(id=AREA, data=area["area_code"]),
         html.Nav(crumbs, className="breadcrumbs", **{"aria-label": "Parent areas"}) if crumbs else None,
-        html.H1(area["name"]),
+        html.H1(data.area_label(rel, area["area_code"])),
         html.P(f"{levels.label(area['level'])} · code {area['area_code']}"
                + (f" · part of {parent_name}" if parent_name else ""), className="lead"),
         compare_link(rel, area),
