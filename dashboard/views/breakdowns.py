@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from dash import Input, Output, State, html, no_update
 
 from core import statuses
-from dashboard import context, data
+from dashboard import context, data, language
 from dashboard.components import fmt, ids, ui
 from dashboard.components.breakdown_figure import breakdown_figure
 from dashboard.i18n import N_
@@ -44,11 +44,18 @@ def split(breakdown: str) -> tuple[str, str]:
 
 
 def labels() -> dict[str, dict[str, str]]:
-    """``dashboard.breakdown_labels`` of the app's config (none outside an app)."""
+    """``dashboard.breakdown_labels`` of the app's config in the reader's language (its translations, else the
+    default language's words); none outside an app."""
     try:
-        return dict(context.config().dashboard.breakdown_labels)
+        config = context.config().dashboard
     except (RuntimeError, KeyError, AttributeError):
         return {}
+    words = {dim: dict(codes) for dim, codes in config.breakdown_labels.items()}
+    lang = language.current()
+    if lang != language.default():
+        for dim, codes in getattr(config, "breakdown_translations", {}).get(lang, {}).items():
+            words.setdefault(dim, {}).update(codes)
+    return words
 
 
 def label(dimension: str, category: str, words: dict[str, dict[str, str]] | None = None) -> str:
