@@ -13,7 +13,7 @@ from dashboard import data
 from dashboard.components import fmt, performance, ui
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
-from dashboard.views.common import in_language, of
+from dashboard.views.common import in_language, level_words, of
 
 COLUMNS = ["indicator", "area_code", "period", "rag", "progress_status"]
 ORDER = {"red": 0, "amber": 1}
@@ -59,7 +59,7 @@ def status_words(rag, progress_status) -> str:
     return performance.words(rag, progress_status) or _(performance.STATUSES["no_status"].label)
 
 
-def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -> str:
+def all_clear(name: str, level: str | None, rated_here: int, rated_below: int, unit: str | None = None) -> str:
     """The sentence when nothing is off track: it says "on track" only of what has a status, and says so when
     nothing has one (a release without targets or trends, or only neutral indicators)."""
     if not rated_here and not rated_below:
@@ -72,12 +72,12 @@ def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -
     if not rated_here:
         if below:
             return _("No indicator has a status in {name} itself; every one with a status is on track and in every "
-                     "one of its {areas} with a status.").format(name=name, areas=level)
+                     "one of its {areas} with a status.").format(name=name, areas=level, level=unit or level)
         return _("No indicator has a status in {name} itself; every one with a status is on track.").format(
             name=name)
     if below:
         return _("Every indicator with a status is on track or has achieved its target in {name} and in every one "
-                 "of its {areas} with a status.").format(name=name, areas=level)
+                 "of its {areas} with a status.").format(name=name, areas=level, level=unit or level)
     return _("Every indicator with a status is on track or has achieved its target in {name}.").format(name=name)
 
 
@@ -85,6 +85,7 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     """The "Needs attention" section of the overview for ``area`` (``latest``: its latest row per indicator)."""
     kids = children(release, area)
     level = fmt.level_name(str(kids["level"].iloc[0]), plural=True) if not kids.empty else None
+    unit = level_words(str(kids["level"].iloc[0])) if not kids.empty else None  # the level, singular
     kid_rows = child_status(release, kids, latest)
     rows = []
     for r in latest.itertuples():
@@ -107,7 +108,8 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     here_red = sum(1 for x in rows if x["_key"][0] == 0)
     here_amber = sum(1 for x in rows if x["_key"][0] == 1)
     if not rows:
-        body = [html.P(all_clear(name, level, int(latest["rag"].notna().sum()), int(kid_rows["rag"].notna().sum())),
+        body = [html.P(all_clear(name, level, int(latest["rag"].notna().sum()), int(kid_rows["rag"].notna().sum()),
+                                 unit),
                        id="attention-summary")]
     else:
         lead = _("{indicators}: {statuses}").format(
@@ -119,14 +121,14 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
         if level:
             with_red = sum(1 for x in rows if x["_key"][1] < 0)
             lead = _("{sentence}; {n} off track in at least one of its {areas}").format(
-                sentence=lead, n=fmt.number(with_red, 0), areas=level)
+                sentence=lead, n=fmt.number(with_red, 0), areas=level, level=unit)
         lead += ". " + _("Off track first; each indicator links to its map and ranking.")
         columns = [("indicator", _("Indicator")), ("period", _("Period")),
                    ("here", _("Status in {name}").format(name=name))]
         if level:
             areas = level[:1].upper() + level[1:]
-            columns += [("red", _("{areas} off track").format(areas=areas)),
-                        ("amber", _("{areas} needing acceleration").format(areas=areas))]
+            columns += [("red", _("{areas} off track").format(areas=areas, level=unit)),
+                        ("amber", _("{areas} needing acceleration").format(areas=areas, level=unit))]
         body = [html.P(lead, id="attention-summary"),
                 ui.data_table(columns, rows, _("Indicators that need attention in {name}, off track first").format(
                     name=name))]

@@ -210,3 +210,17 @@ def with_status(v, status, decimals: int = 1, unit: str = "") -> str:
     word = status_word(status)
     text = "–" if status in fmt.NO_VALUE else fmt.value(v, decimals, unit)
     return f"{text} ({word})" if word else text
+
+
+def level_words(level: str) -> str:
+    """A level's name inside a sentence in the reader's language: the config's name (``languages.levels``), as
+    the language writes a noun mid-sentence (German capitalises nouns, French does not), else the default
+    language's (fmt.level_name). Singular: the config names a level once per language."""
+    lang = language.current()
+    if lang != language.default():
+        from dashboard import context
+
+        found = context.config().languages.levels.get(level, {}).get(lang)
+        if found:
+            return found if lang == "de" else levels.mid_sentence(found)
+    return fmt.level_name(level)

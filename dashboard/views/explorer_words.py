@@ -15,7 +15,7 @@ from dashboard.components import figures, fmt, ids, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
-from dashboard.views.common import count, in_language, of, significance, status_word, theme_name
+from dashboard.views.common import count, in_language, level_words, of, significance, status_word, theme_name
 from dashboard.views.targets import aim
 
 #: What rank 1 and the last rank hold (fmt.rank_ends), at the start of the ranking's summary.
@@ -37,7 +37,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
     unit, dec = meta["unit"], int(meta["decimals"])
     parts = [ngettext("{indicator} for {n} area at {level} level in {period}.",
                       "{indicator} for {n} areas at {level} level in {period}.", len(codes)).format(
-        indicator=meta["title"], n=count(len(codes)), level=fmt.level_name(level), period=period)]
+        indicator=meta["title"], n=count(len(codes)), level=level_words(level), period=period)]
     if np.isnan(values).all():
         parts.append(_("No area has a value."))
     else:
@@ -65,7 +65,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
 
 def no_boundaries(level: str) -> str:
     return _("There are no boundaries for the {level} level, so no map; the ranking and table below show the "
-             "values.").format(level=fmt.level_name(level))
+             "values.").format(level=level_words(level))
 
 
 def no_value_reason(status, note) -> str:
@@ -257,7 +257,7 @@ def table_columns(meta: dict, target, rated: bool) -> list[tuple[str, str]]:
 
 
 def table_caption(meta: dict, level: str, period) -> str:
-    return _("{indicator}, {level} level, {period}").format(indicator=meta["title"], level=fmt.level_name(level),
+    return _("{indicator}, {level} level, {period}").format(indicator=meta["title"], level=level_words(level),
                                                            period=period)
 
 

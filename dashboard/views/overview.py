@@ -20,6 +20,7 @@ from dashboard.views import attention, info, titles
 from dashboard.views.common import (
     guarded,
     in_language,
+    level_words,
     page_title,
     release_store,
     shared_skeleton,
@@ -404,7 +405,7 @@ def _choose(rel: Release, roots: list[str], theme: str | None):
                             "choose an area above, or one of them here.",
                             "This release covers {n} top-level areas ({level}), none of them above the others: "
                             "choose an area above, or one of them here.", len(roots)).format(
-                                n=fmt.number(len(roots), 0), level=fmt.level_name(rel.levels[0])),
+                                n=fmt.number(len(roots), 0), level=level_words(rel.levels[0])),
                    className="lead", id="overview-summary"),
             html.Ul([html.Li(html.A(names[c], href=f"/?area={c}")) for c in sorted(roots, key=names.get)],
                     className="columns"),

@@ -110,6 +110,18 @@ def test_numbers_and_words_are_the_language_s(app_context, release, lang, percen
     assert any(t.startswith(unit) for t in head)
 
 
+@pytest.mark.parametrize(("lang", "women", "level"), [("fr", "Femmes", "de niveau commune"),
+                                                      ("de", "Frauen", "der Ebene Gemeinde")])
+def test_breakdown_categories_and_levels_are_named_in_the_language(app_context, release, lang, women, level):
+    """The config's words for them (dashboard.breakdown_labels, languages.levels), not the default language's."""
+    with language.using(lang):
+        slot = " ".join(texts(ui.plain(breakdowns.explorer_content(
+            release, "satisfaction_by_sex", "municipality", None, ["VL101"])), []))
+        note = ui.plain(period_choice.note(release, "online_share", "municipality", "2015"))["props"]["children"]
+    assert women in slot and "Women" not in slot
+    assert level in note
+
+
 def test_english_wording_is_unchanged(app_context, release):
     with language.using("en", asked=False):
         _fig, rsum, *_ = explorer.on_ranking(release, "online_share", "municipality", "2024")
