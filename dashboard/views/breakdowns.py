@@ -20,7 +20,7 @@ from dashboard.components.breakdown_figure import breakdown_figure
 from dashboard.i18n import N_
 from dashboard.language import _
 from dashboard.release_reader import Release
-from dashboard.views.common import in_language, with_status
+from dashboard.views.common import in_language, semicolons, with_status
 
 PROFILE_GRAPH = "breakdown-chart"
 EXPLORER_SLOT = "explorer-breakdowns"
@@ -125,9 +125,9 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
     shown = [c for c in cells if not c["withheld"] and not fmt.missing(c["value"])]
     held = [c for c in cells if c["withheld"]]
     dims = ", ".join(dict.fromkeys(c["dimension"] or _("category") for c in cells))
-    values = "; ".join(f"{c['label']} {fmt.value(c['value'], dec, unit)}"
-                       + (f" ({interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
-                       for c in shown)
+    values = semicolons(f"{c['label']} {fmt.value(c['value'], dec, unit)}"
+                         + (f" ({interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
+                         for c in shown)
     bits = [_("{area}, {period}, by {dimensions}: {values}.").format(
         area=area["name"], period=period, dimensions=dims,
         values=values or _("no category has a published value"))]

@@ -224,3 +224,17 @@ def level_words(level: str) -> str:
         if found:
             return found if lang == "de" else levels.mid_sentence(found)
     return fmt.level_name(level)
+
+
+def semicolons(items) -> str:
+    """Items joined by semicolons as the language writes them ("a; b", French "a ; b")."""
+    items = list(items)
+    out = items[0] if items else ""
+    for item in items[1:]:
+        out = _("{first}; {then}").format(first=out, then=item)
+    return out
+
+
+def counted(n, word: str) -> str:
+    """'3 withheld' (a count and a status word) in the language's order ('retenue : 3' reads better in French)."""
+    return _("{n} {status}").format(n=count(n), status=word)

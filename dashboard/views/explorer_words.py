@@ -15,7 +15,17 @@ from dashboard.components import figures, fmt, ids, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
-from dashboard.views.common import count, in_language, level_words, of, significance, status_word, theme_name
+from dashboard.views.common import (
+    count,
+    counted,
+    in_language,
+    level_words,
+    of,
+    semicolons,
+    significance,
+    status_word,
+    theme_name,
+)
 from dashboard.views.targets import aim
 
 #: What rank 1 and the last rank hold (fmt.rank_ends), at the start of the ranking's summary.
@@ -51,7 +61,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
         n = sum(gone.values())
         parts.append(ngettext("{n} area has no value ({statuses}), shown in grey.",
                               "{n} areas have no value ({statuses}), shown in grey.", n).format(
-            n=count(n), statuses=", ".join(f"{count(k)} {status_word(s)}" for s, k in sorted(gone.items()))))
+            n=count(n), statuses=", ".join(counted(k, status_word(s)) for s, k in sorted(gone.items()))))
     n = int(counts.get("provisional", 0))
     if n:
         parts.append(ngettext("{n} value is provisional (marked with a ringed dot).",
@@ -199,7 +209,7 @@ def trend_summary(series: list[dict], lines: list, meta: dict, dec: int, unit: s
             bits.append(_("{area}: {first} in {start}, {last} in {end}").format(
                 area=s["name"], first=fmt.value(pts[0][1], dec, unit), start=pts[0][0],
                 last=fmt.value(pts[-1][1], dec, unit), end=pts[-1][0]))
-    summary = (("; ".join(bits) + ".") if bits else _("Not enough values for a trend.") if lines
+    summary = ((semicolons(bits) + ".") if bits else _("Not enough values for a trend.") if lines
                else _("Choose an area to follow over time: its parent and its own top-level area are shown with it."))
     if meta.get("target") is not None and not fmt.missing(meta.get("target")) and lines:
         summary += " " + _("The target, {target}, is the dashed line.").format(target=aim(meta))

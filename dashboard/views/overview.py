@@ -23,6 +23,7 @@ from dashboard.views.common import (
     level_words,
     page_title,
     release_store,
+    semicolons,
     shared_skeleton,
     significance,
     status_word,
@@ -185,7 +186,7 @@ def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
     if not others:
         return _("{note}, for every indicator.").format(note=said)
     if len(others) <= 3:
-        return _("{note}, for every indicator but {others}.").format(note=said, others="; ".join(others))
+        return _("{note}, for every indicator but {others}.").format(note=said, others=semicolons(others))
     return ngettext("{note}, for {n} of the {total} indicator.", "{note}, for {n} of the {total} indicators.",
                     len(latest)).format(note=said, n=fmt.number(len(common.note_on), 0),
                                         total=fmt.number(len(latest), 0))
