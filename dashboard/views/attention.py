@@ -13,7 +13,7 @@ from dashboard import data
 from dashboard.components import fmt, performance, ui
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
-from dashboard.views.common import in_language, level_words, of
+from dashboard.views.common import in_language, level_words, of, period_words
 
 COLUMNS = ["indicator", "area_code", "period", "rag", "progress_status"]
 ORDER = {"red": 0, "amber": 1}
@@ -99,7 +99,7 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
             f"&level={kids['level'].iloc[0]}&period={r.period}" if level else "")
         title = in_language({"id": r.indicator, "title": r.title})["title"]
         row = {"indicator": ui.Link(title, link), "here": status_words(r.rag, r.progress_status),
-               "period": r.period, "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), performance.order(r.rag, r.progress_status), r.title)}
+               "period": period_words(r.period), "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), performance.order(r.rag, r.progress_status), r.title)}
         if level:
             row["red"] = of(len(red), rated) + (f": {names(red, kids)}" if red else "")
             row["amber"] = of(len(amber), rated) + (f": {names(amber, kids)}" if amber else "")

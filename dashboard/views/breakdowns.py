@@ -20,7 +20,7 @@ from dashboard.components.breakdown_figure import breakdown_figure
 from dashboard.i18n import N_
 from dashboard.language import _
 from dashboard.release_reader import Release
-from dashboard.views.common import in_language, semicolons, with_status
+from dashboard.views.common import in_language, period_words, semicolons, with_status
 
 PROFILE_GRAPH = "breakdown-chart"
 EXPLORER_SLOT = "explorer-breakdowns"
@@ -129,7 +129,7 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
                          + (f" ({interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
                          for c in shown)
     bits = [_("{area}, {period}, by {dimensions}: {values}.").format(
-        area=area["name"], period=period, dimensions=dims,
+        area=area["name"], period=period_words(period), dimensions=dims,
         values=values or _("no category has a published value"))]
     bits.append(_("The total is {total} (the dashed line).").format(total=fmt.value(tvalue, dec, unit))
                 if not fmt.missing(tvalue) else _("There is no total for this area and period to compare with."))
@@ -158,7 +158,8 @@ def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, pe
     table = ui.data_table([("dimension", _("Dimension")), ("category", _("Category")), ("value", _("Value")),
                            ("ci", _("95% interval")), ("against", _("Against the total")), ("note", _("Note"))],
                           table_rows, _("{indicator} in {area}, {period}, by {dimensions}").format(
-                              indicator=meta["title"], area=area["name"], period=period, dimensions=dims))
+                              indicator=meta["title"], area=area["name"], period=period_words(period),
+                              dimensions=dims))
     links = html.Ul([html.Li(html.A(_("Download {indicator} in {area}, every breakdown and period, as {format}")
                                     .format(indicator=meta["title"], area=area["name"], format=kind),
                                     href=ui.data_url(release.id, name, indicator=indicator, area=area["area_code"])))
@@ -175,7 +176,8 @@ def _chart(graph_id: str, release: Release, area: dict, indicator: str, rows: pd
         return [ui.no_data(summary)]
     meta = in_language(data.indicator_meta(release, indicator))
     return [ui.chart(graph_id, fig, summary, table, level=3,
-                     title=_("{indicator}: breakdowns, {period}").format(indicator=meta["title"], period=period)),
+                     title=_("{indicator}: breakdowns, {period}").format(indicator=meta["title"],
+                                                                         period=period_words(period))),
             links]
 
 

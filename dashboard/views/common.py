@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from dash import Input, Output, dcc, html
 
+from core import i18n
 from core.errors import StoreError
 from core.integrity import DamagedRelease
 from dashboard import language
@@ -238,3 +239,18 @@ def semicolons(items) -> str:
 def counted(n, word: str) -> str:
     """'3 withheld' (a count and a status word) in the language's order ('retenue : 3' reads better in French)."""
     return _("{n} {status}").format(n=count(n), status=word)
+
+
+def period_words(period) -> str:
+    """A period in words in the reader's language ('1er trimestre 2030', 'Juli 2030'; core.i18n.period); English
+    keeps the observations' own writing ('2030-Q1'), as numbers keep theirs (components/fmt.py)."""
+    if not isinstance(period, str) or language.current() == "en":
+        return period
+    return i18n.period(period, language.current())
+
+
+def period_options(periods: list[str]) -> list:
+    """A period choice's options: the period in words, its value as the address writes it."""
+    if language.current() == "en":
+        return periods
+    return [{"label": period_words(p), "value": p} for p in periods]

@@ -24,6 +24,8 @@ from dashboard.views.common import (
     level_label,
     page_title,
     path_value,
+    period_options,
+    period_words,
     release_store,
     shared_skeleton,
     significance,
@@ -239,7 +241,7 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
         label = words.trend_label(name, "chosen" if code in chosen else "top" if code == top else "parent")
         series.append({"name": label, "x": [r["period"] for r in pts], "y": [r["value"] for r in pts],
                        "lower": [r["lower_ci"] for r in pts], "upper": [r["upper_ci"] for r in pts]})
-        rows += [{"area": label, "period": r["period"], "value": with_status(r["value"], r["status"], dec, unit),
+        rows += [{"area": label, "period": period_words(r["period"]), "value": with_status(r["value"], r["status"], dec, unit),
                   "ci": words.interval(r["lower_ci"], r["upper_ci"], dec)} for r in pts]
     target = target_of(meta)
     fig = figures.trends(series, unit=unit, decimals=dec, target=target,
@@ -290,7 +292,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                                                                for lv in rel.levels], value=level, clearable=False,
                                      searchable=False)),
             ui.labelled(_("Period"), ids.EX_PERIOD,
-                        dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
+                        dcc.Dropdown(id=ids.EX_PERIOD, options=period_options(periods), value=period, clearable=False)),
         ], className="controls", role="search", **{"aria-label": _("Choose what to show")}),
         replaced_note(asked, (level, period)),
         html.Div(period_choice.note(rel, meta["id"], level, period), id=period_choice.NOTE_ID,
@@ -321,7 +323,7 @@ def on_indicator(release: Release, indicator: str, period: str | None, level: st
         return no_update, no_update, no_update
     periods = data.periods(release, indicator)
     new_period = period if period in periods else choose(release, indicator, level, None)[1]
-    return header(meta), periods, (no_update if new_period == period else new_period)
+    return header(meta), period_options(periods), (no_update if new_period == period else new_period)
 
 
 def on_selection(release: Release, indicator: str, level: str, period: str | None, full: bool):

@@ -21,6 +21,7 @@ from dashboard.views.common import (
     in_language,
     level_words,
     of,
+    period_words,
     semicolons,
     significance,
     status_word,
@@ -47,7 +48,7 @@ def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names
     unit, dec = meta["unit"], int(meta["decimals"])
     parts = [ngettext("{indicator} for {n} area at {level} level in {period}.",
                       "{indicator} for {n} areas at {level} level in {period}.", len(codes)).format(
-        indicator=meta["title"], n=count(len(codes)), level=level_words(level), period=period)]
+        indicator=meta["title"], n=count(len(codes)), level=level_words(level), period=period_words(period))]
     if np.isnan(values).all():
         parts.append(_("No area has a value."))
     else:
@@ -167,7 +168,7 @@ def breakdown_only_note(release: Release, indicator: str, level: str, period: st
     shown = ", ".join(names[:4])
     if len(names) > 4:
         shown = _("{names} and {n} more").format(names=shown, n=count(len(names) - 4))
-    where = (_("This indicator has no total at this level in {period}").format(period=period) if period
+    where = (_("This indicator has no total at this level in {period}").format(period=period_words(period)) if period
              else _("This indicator has no total at this level"))
     return " " + _("{where}: it is published by breakdown ({names}): the map and ranking show totals only; the "
                    "Breakdowns section below shows an area's categories, and the downloads (Data as CSV) give "
@@ -187,7 +188,7 @@ def distribution_table(counts, edges, meta: dict, period):
                            "n": count(int(n))}
                           for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
                          _("Distribution of {indicator}, {period} (ranges with no area left out)").format(
-                             indicator=meta["title"], period=period))
+                             indicator=meta["title"], period=period_words(period)))
 
 
 def no_values() -> tuple[str, object]:
@@ -207,8 +208,8 @@ def trend_summary(series: list[dict], lines: list, meta: dict, dec: int, unit: s
         pts = [(x, y) for x, y in zip(s["x"], s["y"], strict=True) if not fmt.missing(y)]
         if len(pts) >= 2:
             bits.append(_("{area}: {first} in {start}, {last} in {end}").format(
-                area=s["name"], first=fmt.value(pts[0][1], dec, unit), start=pts[0][0],
-                last=fmt.value(pts[-1][1], dec, unit), end=pts[-1][0]))
+                area=s["name"], first=fmt.value(pts[0][1], dec, unit), start=period_words(pts[0][0]),
+                last=fmt.value(pts[-1][1], dec, unit), end=period_words(pts[-1][0])))
     summary = ((semicolons(bits) + ".") if bits else _("Not enough values for a trend.") if lines
                else _("Choose an area to follow over time: its parent and its own top-level area are shown with it."))
     if meta.get("target") is not None and not fmt.missing(meta.get("target")) and lines:
@@ -268,7 +269,7 @@ def table_columns(meta: dict, target, rated: bool) -> list[tuple[str, str]]:
 
 def table_caption(meta: dict, level: str, period) -> str:
     return _("{indicator}, {level} level, {period}").format(indicator=meta["title"], level=level_words(level),
-                                                           period=period)
+                                                           period=period_words(period))
 
 
 def interval(lo, hi, decimals: int = 1) -> str:

@@ -22,6 +22,7 @@ from dashboard.views.common import (
     in_language,
     level_words,
     page_title,
+    period_words,
     release_store,
     semicolons,
     shared_skeleton,
@@ -113,10 +114,11 @@ def fresh_words(r, fresh: Freshness | None) -> str:
     for this area (annual).'"""
     own = getattr(r, "indicator_latest", None)
     often = frequency(r.frequency)
-    words = (_("Latest period {period} ({frequency}).").format(period=r.period, frequency=often)
+    words = (_("Latest period {period} ({frequency}).").format(period=period_words(r.period), frequency=often)
              if not isinstance(own, str) or own == r.period
              else _("Value for {period}; the latest period, {latest}, has no published value for this area "
-                    "({frequency}).").format(period=r.period, latest=own, frequency=often))
+                    "({frequency}).").format(period=period_words(r.period), latest=period_words(own),
+                                             frequency=often))
     if fresh is None or r.indicator not in fresh.indicators:
         return words
     at, state, *due = fresh.indicators[r.indicator]
@@ -221,8 +223,8 @@ def change_words(r) -> str:
     change = fmt.change(r.change, int(r.decimals), unit_of(r), getattr(r, "method", None))
     if isinstance(sig, str):
         return _("Change since {period}: {change}, {significance}").format(
-            period=r.previous_period, change=change, significance=significance(sig))
-    return _("Change since {period}: {change}").format(period=r.previous_period, change=change)
+            period=period_words(r.previous_period), change=change, significance=significance(sig))
+    return _("Change since {period}: {change}").format(period=period_words(r.previous_period), change=change)
 
 
 def unit_of(r) -> str:
@@ -237,13 +239,13 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
     spark = ui.sparkline(s["value"].tolist())
     first = s.dropna(subset=["value"])
     trend_words = (_("Trend {start} to {end}: {first} to {last}.").format(
-        start=first["period"].iloc[0], end=first["period"].iloc[-1],
+        start=period_words(first["period"].iloc[0]), end=period_words(first["period"].iloc[-1]),
         first=fmt.value(first["value"].iloc[0], dec, unit), last=fmt.value(first["value"].iloc[-1], dec, unit))
         if len(first) >= 2 else _("Not enough values for a trend."))
     has_target = not fmt.missing(r.target)
     if has_target:
         target = _("Target {target} by {period}.").format(target=fmt.value(r.target, dec, unit),
-                                                          period=r.target_period)
+                                                          period=period_words(r.target_period))
     elif isinstance(r.progress_status, str):
         target = _(NO_TARGET_WORDS)
     else:
@@ -258,7 +260,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
     return ui.summary_card(
         language.indicator_text(r.indicator, "title", r.title),
         shown if not isinstance(own, str) or own == r.period else _("{value} in {period}").format(
-            value=shown, period=r.period),
+            value=shown, period=period_words(r.period)),
         href=f"/indicator/{r.indicator}?areas={area}",
         badge=html.P([html.Span(_("Status:") + " ", className="card-label"),
                       ui.rag_badge(r.rag, r.progress_status, has_target=has_target)], className="card-status"),
@@ -337,7 +339,8 @@ def content(release: Release, area: str, theme: str | None, fresh: Freshness | N
                                            href=f"/indicator/{r.indicator}?areas={area}"),
                                     ": " + _("{before} in {previous} to {now} in {period}").format(
                                         before=fmt.value(r.previous_value, int(r.decimals), unit_of(r)),
-                                        previous=r.previous_period, period=r.period,
+                                        previous=period_words(r.previous_period),
+                                        period=period_words(r.period),
                                         now=fmt.value(r.value, int(r.decimals), unit_of(r)))])
                            for r in worse.itertuples()])
                   if len(worse) else None)

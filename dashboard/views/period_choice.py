@@ -15,7 +15,7 @@ from dashboard import context, data
 from dashboard.components import fmt
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
-from dashboard.views.common import level_words
+from dashboard.views.common import level_words, period_words
 
 NOTE_ID = "explorer-period-note"
 
@@ -79,16 +79,16 @@ def note(release: Release, indicator: str, level: str, period: str | None, thres
         text = ngettext("Showing {period}, the latest period with values for {share} the {total} {areas} ({shown} "
                         "has one)", "Showing {period}, the latest period with values for {share} the {total} "
                         "{areas} ({shown} have one)", shown).format(
-                            period=period, share=share_words(threshold), total=n(total, 0), areas=areas,
+                            period=period_words(period), share=share_words(threshold), total=n(total, 0), areas=areas,
                             level=level_words(level), shown=n(shown, 0))
     else:
         text = ngettext("Showing {period}: {shown} of the {total} {areas} has a value",
                         "Showing {period}: {shown} of the {total} {areas} have a value", shown).format(
-                            period=period, shown=n(shown, 0), total=n(total, 0), areas=areas,
+                            period=period_words(period), shown=n(shown, 0), total=n(total, 0), areas=areas,
                             level=level_words(level))
     if later:
         text = _("{shown}; {later}. Choose a period to see it.").format(shown=text, later=", ".join(
-            _("{period} has values for {n} of {total}").format(period=p, n=n(counts[p], 0), total=n(total, 0))
+            _("{period} has values for {n} of {total}").format(period=period_words(p), n=n(counts[p], 0), total=n(total, 0))
             for p in reversed(later)))
     else:
         text += "."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dashboard.components import fmt
 from dashboard.language import _, ngettext
+from dashboard.views.common import period_words
 
 
 def target_of(meta: dict) -> float | None:
@@ -41,7 +42,7 @@ def aim(meta: dict) -> str:
         return ""
     value = fmt.value(target, int(meta["decimals"]), meta["unit"])
     period = fmt.text(meta.get("target_period"))
-    return _("{target} by {period}").format(target=value, period=period) if period else value
+    return _("{target} by {period}").format(target=value, period=period_words(period)) if period else value
 
 
 def target_words(value, meta: dict, dec: int, unit: str) -> str:

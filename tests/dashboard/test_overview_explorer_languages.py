@@ -122,6 +122,20 @@ def test_breakdown_categories_and_levels_are_named_in_the_language(app_context, 
     assert level in note
 
 
+def test_periods_are_written_in_words_in_the_language(app_context):
+    """A quarter or a month reads as the language says it (core.i18n.period), in the period choice and the
+    sentences; the address keeps the observations' own writing. English keeps it too."""
+    from dashboard.views import common
+
+    with language.using("fr"):
+        assert common.period_options(["2030-Q1", "2030-07"]) == [{"label": "1er trimestre 2030", "value": "2030-Q1"},
+                                                                {"label": "juillet 2030", "value": "2030-07"}]
+    with language.using("de"):
+        assert common.period_words("2030-Q1") == "1. Quartal 2030"
+    with language.using("en", asked=False):
+        assert common.period_options(["2030-Q1"]) == ["2030-Q1"] and common.period_words("2030-07") == "2030-07"
+
+
 def test_english_wording_is_unchanged(app_context, release):
     with language.using("en", asked=False):
         _fig, rsum, *_ = explorer.on_ranking(release, "online_share", "municipality", "2024")
