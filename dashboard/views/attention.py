@@ -65,7 +65,7 @@ def all_clear(name: str, level: str | None, rated_here: int, rated_below: int, u
     if not rated_here and not rated_below:
         if level:
             return _("No indicator has a status in {name} or its {areas}: none has a target or a trend to judge "
-                     "it by, so none is flagged here.").format(name=name, areas=level)
+                     "it by, so none is flagged here.").format(name=name, areas=level, level=unit or level)
         return _("No indicator has a status in {name}: none has a target or a trend to judge it by, so none is "
                  "flagged here.").format(name=name)
     below = level and rated_below

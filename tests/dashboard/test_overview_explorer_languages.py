@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import data, language
 from dashboard.components import ui
-from dashboard.views import breakdowns, explorer, overview, period_choice
+from dashboard.views import attention, breakdowns, explorer, overview, period_choice
 from tests.dashboard import english_left
 
 #: English drawn by components other modules own and translate (dashboard/components/ui.py's download links and
@@ -134,6 +134,15 @@ def test_periods_are_written_in_words_in_the_language(app_context):
         assert common.period_words("2030-Q1") == "1. Quartal 2030"
     with language.using("en", asked=False):
         assert common.period_options(["2030-Q1"]) == ["2030-Q1"] and common.period_words("2030-07") == "2030-07"
+
+
+@pytest.mark.parametrize(("lang", "level"), [("fr", "région"), ("de", "Region")])
+def test_every_all_clear_sentence_names_the_level_in_the_language(lang, level):
+    """The translations name the child level in the singular the config gives ({level}), the English in the
+    plural ({areas}): each of the sentences gets both."""
+    with language.using(lang):
+        said = [attention.all_clear("Attiki", "regions", here, below, level) for here, below in ((0, 0), (0, 3), (2, 3))]
+    assert all(level in s and "regions" not in s for s in said), said
 
 
 def test_english_wording_is_unchanged(app_context, release):
