@@ -280,7 +280,7 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
                                                       dcc.Graph(id=ids.EX_MAP, style={"display": "none"}),
                                                       html.P(id=f"{ids.EX_MAP}-source", hidden=True)]))
     return html.Div([
-        release_store(rel), sync_target(SYNC), page_title(titles.named(meta["title"], _("Indicator explorer"))),
+        release_store(rel), sync_target(SYNC), page_title(titles.named(meta["title"], "Indicator explorer")),
         dcc.Location(id=NAV, refresh="callback-nav"),
         html.Div(header(meta), id="explorer-header"),
         html.Form([
@@ -374,7 +374,7 @@ def register(app) -> None:
     def _indicator(indicator, period, rid, level=None):
         rel = context.release(rid)
         meta = in_language(data.indicator_meta(rel, indicator))  # the address now names it; the router did not draw it
-        title = titles.named(meta["title"], _("Indicator explorer")) if meta else no_update
+        title = titles.named(meta["title"], "Indicator explorer") if meta else no_update
         return *ui.plain(on_indicator(rel, indicator, period, level)), title
 
     @app.callback(*[Output(f"{graph}-source", "children") for graph in CHARTS], Input(ids.EX_INDICATOR, "value"),

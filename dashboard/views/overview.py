@@ -373,7 +373,7 @@ def layout(area: str | None = None, theme: str | None = None, **_kwargs):
     theme = theme if theme in data.themes(rel) else ALL
     created = rel.manifest.get("created", "")
     return html.Div([
-        release_store(rel), sync_target(SYNC), page_title(titles.named(data.area_name(rel, area), _("Overview"))),
+        release_store(rel), sync_target(SYNC), page_title(titles.named(data.area_name(rel, area), "Overview")),
         html.H1(_("Performance overview")),
         ui.no_data(_("There is no area with the code {code}; showing {name}.").format(
             code=repr(unknown), name=data.area_name(rel, area))) if unknown else None,
@@ -438,7 +438,7 @@ def register(app) -> None:
         name = data.area_name(rel, area or "")
         if not name:
             return no_update, no_update
-        return content(rel, area, theme, freshness(rel)), titles.named(name, _("Overview"))  # the address changed, not the page
+        return content(rel, area, theme, freshness(rel)), titles.named(name, "Overview")  # the address changed, not the page
 
     url_sync(app, SYNC, {"area": (ids.OV_AREA, "value"), "theme": (ids.OV_THEME, "value")})
 

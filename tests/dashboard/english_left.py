@@ -41,7 +41,8 @@ change changes changed since latest missing withheld suppressed provisional esti
 """.split())
 
 #: Names that are the same in every language (products, formats, standards, organisations).
-PROPER_NAMES = ("OpenMeasure", "DCAT-AP", "SDMX-CSV", "SDMX", "CSVW", "CSV", "JSON-LD", "JSON", "XLSX", "ODS",
+PROPER_NAMES = ("CC-BY-SA-4.0", "CC-BY-4.0", "CC-BY",  # licence ids (SPDX)
+                "OpenMeasure", "DCAT-AP", "SDMX-CSV", "SDMX", "CSVW", "CSV", "JSON-LD", "JSON", "XLSX", "ODS",
                 "Parquet", "Frictionless", "Data Package", "OpenAPI", "API", "Excel", "GitHub", "PNG", "SVG",
                 "WCAG", "Plotly", "Eurostat", "NUTS", "Open Data", "Open data", "open data", "datapackage")
 
