@@ -11,7 +11,9 @@ from dash import html
 
 from dashboard import data
 from dashboard.components import fmt, performance, ui
+from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
+from dashboard.views.common import in_language, level_words, of, period_words
 
 COLUMNS = ["indicator", "area_code", "period", "rag", "progress_status"]
 ORDER = {"red": 0, "amber": 1}
@@ -47,30 +49,43 @@ def names(codes: list[str], kids: pd.DataFrame) -> str:
     lookup = dict(zip(kids["area_code"], kids["name"], strict=True))
     listed = [lookup[c] for c in sorted(codes, key=order.get)]
     text = ", ".join(listed[:NAMED])
-    return text + (f" and {len(listed) - NAMED} more" if len(listed) > NAMED else "")
+    if len(listed) <= NAMED:
+        return text
+    return _("{names} and {n} more").format(names=text, n=fmt.number(len(listed) - NAMED, 0))
 
 
 def status_words(rag, progress_status) -> str:
     """'Off track: worse than at the start', as the overview's cards say it (components.performance)."""
-    return performance.words(rag, progress_status) or performance.STATUSES["no_status"].label
+    return performance.words(rag, progress_status) or _(performance.STATUSES["no_status"].label)
 
 
-def all_clear(name: str, level: str | None, rated_here: int, rated_below: int) -> str:
+def all_clear(name: str, level: str | None, rated_here: int, rated_below: int, unit: str | None = None) -> str:
     """The sentence when nothing is off track: it says "on track" only of what has a status, and says so when
     nothing has one (a release without targets or trends, or only neutral indicators)."""
     if not rated_here and not rated_below:
-        return (f"No indicator has a status in {name}" + (f" or its {level}" if level else "")
-                + ": none has a target or a trend to judge it by, so none is flagged here.")
-    where = f" and in every one of its {level} with a status" if level and rated_below else ""
+        if level:
+            return _("No indicator has a status in {name} or its {areas}: none has a target or a trend to judge "
+                     "it by, so none is flagged here.").format(name=name, areas=level, level=unit or level)
+        return _("No indicator has a status in {name}: none has a target or a trend to judge it by, so none is "
+                 "flagged here.").format(name=name)
+    below = level and rated_below
     if not rated_here:
-        return f"No indicator has a status in {name} itself; every one with a status is on track{where}."
-    return f"Every indicator with a status is on track or has achieved its target in {name}{where}."
+        if below:
+            return _("No indicator has a status in {name} itself; every one with a status is on track and in every "
+                     "one of its {areas} with a status.").format(name=name, areas=level, level=unit or level)
+        return _("No indicator has a status in {name} itself; every one with a status is on track.").format(
+            name=name)
+    if below:
+        return _("Every indicator with a status is on track or has achieved its target in {name} and in every one "
+                 "of its {areas} with a status.").format(name=name, areas=level, level=unit or level)
+    return _("Every indicator with a status is on track or has achieved its target in {name}.").format(name=name)
 
 
 def section(release: Release, area: str, name: str, latest: pd.DataFrame):
     """The "Needs attention" section of the overview for ``area`` (``latest``: its latest row per indicator)."""
     kids = children(release, area)
     level = fmt.level_name(str(kids["level"].iloc[0]), plural=True) if not kids.empty else None
+    unit = level_words(str(kids["level"].iloc[0])) if not kids.empty else None  # the level, singular
     kid_rows = child_status(release, kids, latest)
     rows = []
     for r in latest.itertuples():
@@ -82,30 +97,40 @@ def section(release: Release, area: str, name: str, latest: pd.DataFrame):
         rated = int(mine["rag"].notna().sum())
         link = f"/indicator/{r.indicator}?areas={area}" + (
             f"&level={kids['level'].iloc[0]}&period={r.period}" if level else "")
-        row = {"indicator": ui.Link(r.title, link), "here": status_words(r.rag, r.progress_status),
-               "period": r.period, "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), performance.order(r.rag, r.progress_status), r.title)}
+        title = in_language({"id": r.indicator, "title": r.title})["title"]
+        row = {"indicator": ui.Link(title, link), "here": status_words(r.rag, r.progress_status),
+               "period": period_words(r.period), "_key": (ORDER.get(r.rag, 2), -len(red), -len(amber), performance.order(r.rag, r.progress_status), r.title)}
         if level:
-            row["red"] = f"{len(red)} of {rated}" + (f": {names(red, kids)}" if red else "")
-            row["amber"] = f"{len(amber)} of {rated}" + (f": {names(amber, kids)}" if amber else "")
+            row["red"] = of(len(red), rated) + (f": {names(red, kids)}" if red else "")
+            row["amber"] = of(len(amber), rated) + (f": {names(amber, kids)}" if amber else "")
         rows.append(row)
     rows.sort(key=lambda x: x["_key"])
     here_red = sum(1 for x in rows if x["_key"][0] == 0)
     here_amber = sum(1 for x in rows if x["_key"][0] == 1)
     if not rows:
-        body = [html.P(all_clear(name, level, int(latest["rag"].notna().sum()), int(kid_rows["rag"].notna().sum())),
+        body = [html.P(all_clear(name, level, int(latest["rag"].notna().sum()), int(kid_rows["rag"].notna().sum()),
+                                 unit),
                        id="attention-summary")]
     else:
-        lead = (f"{fmt.count(len(rows), 'indicator')} {'needs' if len(rows) == 1 else 'need'} attention: "
-                f"{here_red} {performance.RAG_LABEL['red'].lower()} and {here_amber} "
-                f"{'needs' if here_amber == 1 else 'need'} acceleration in {name}")
+        lead = _("{indicators}: {statuses}").format(
+            indicators=ngettext("{n} indicator needs attention", "{n} indicators need attention", len(rows)).format(
+                n=fmt.number(len(rows), 0)),
+            statuses=ngettext("{red} off track and {amber} needs acceleration in {name}",
+                              "{red} off track and {amber} need acceleration in {name}", here_amber).format(
+                red=fmt.number(here_red, 0), amber=fmt.number(here_amber, 0), name=name))
         if level:
             with_red = sum(1 for x in rows if x["_key"][1] < 0)
-            lead += f"; {with_red} off track in at least one of its {level}"
-        lead += ". Off track first; each indicator links to its map and ranking."
-        columns = [("indicator", "Indicator"), ("period", "Period"), ("here", f"Status in {name}")]
+            lead = _("{sentence}; {n} off track in at least one of its {areas}").format(
+                sentence=lead, n=fmt.number(with_red, 0), areas=level, level=unit)
+        lead += ". " + _("Off track first; each indicator links to its map and ranking.")
+        columns = [("indicator", _("Indicator")), ("period", _("Period")),
+                   ("here", _("Status in {name}").format(name=name))]
         if level:
-            columns += [("red", f"{level[:1].upper() + level[1:]} off track"),
-                        ("amber", f"{level[:1].upper() + level[1:]} needing acceleration")]
+            areas = level[:1].upper() + level[1:]
+            columns += [("red", _("{areas} off track").format(areas=areas, level=unit)),
+                        ("amber", _("{areas} needing acceleration").format(areas=areas, level=unit))]
         body = [html.P(lead, id="attention-summary"),
-                ui.data_table(columns, rows, f"Indicators that need attention in {name}, off track first")]
-    return html.Section([html.H2("Needs attention"), *body], className="attention", id="attention")
+                ui.data_table(columns, rows, _("Indicators that need attention in {name}, off track first").format(
+                    name=name))]
+    return html.Section([html.H2(_("Needs attention")), *body], className="attention", id="attention")
+

@@ -14,10 +14,13 @@ import pyarrow.compute as pc
 from dash import Input, Output, State, html, no_update
 
 from core import statuses
-from dashboard import context, data
+from dashboard import context, data, language
 from dashboard.components import fmt, ids, ui
 from dashboard.components.breakdown_figure import breakdown_figure
+from dashboard.i18n import N_
+from dashboard.language import _
 from dashboard.release_reader import Release
+from dashboard.views.common import in_language, period_words, semicolons, with_status
 
 PROFILE_GRAPH = "breakdown-chart"
 EXPLORER_SLOT = "explorer-breakdowns"
@@ -28,8 +31,10 @@ TOTAL_CATEGORIES = frozenset({"total", "t", "_t", "all", "both sexes", "persons"
 
 #: How a category's interval stands against the total (the test of docs/methodology.md: the benchmark outside
 #: the interval), in words that do not say better or worse (a breakdown has no polarity of its own).
-AGAINST = {"higher": "higher than the total", "lower": "lower than the total",
-           "similar": "similar to the total", None: "not compared"}
+AGAINST = {"higher": N_("higher than the total"), "lower": N_("lower than the total"),
+           "similar": N_("similar to the total"), None: N_("not compared")}
+#: The words of :func:`against_total` inside the summary ("Women (higher)").
+AGAINST_SHORT = {"higher": N_("higher"), "lower": N_("lower")}
 
 
 def split(breakdown: str) -> tuple[str, str]:
@@ -39,11 +44,18 @@ def split(breakdown: str) -> tuple[str, str]:
 
 
 def labels() -> dict[str, dict[str, str]]:
-    """``dashboard.breakdown_labels`` of the app's config (none outside an app)."""
+    """``dashboard.breakdown_labels`` of the app's config in the reader's language (its translations, else the
+    default language's words); none outside an app."""
     try:
-        return dict(context.config().dashboard.breakdown_labels)
+        config = context.config().dashboard
     except (RuntimeError, KeyError, AttributeError):
         return {}
+    words = {dim: dict(codes) for dim, codes in config.breakdown_labels.items()}
+    lang = language.current()
+    if lang != language.default():
+        for dim, codes in getattr(config, "breakdown_translations", {}).get(lang, {}).items():
+            words.setdefault(dim, {}).update(codes)
+    return words
 
 
 def label(dimension: str, category: str, words: dict[str, dict[str, str]] | None = None) -> str:
@@ -98,55 +110,62 @@ def latest_period(rows: pd.DataFrame, wanted: str | None = None) -> str | None:
 def outputs(release: Release, area: dict, indicator: str, rows: pd.DataFrame, period: str | None = None):
     """(figure, summary, table, links, period) of one indicator's breakdowns in ``area``; ``rows``: the
     area's breakdown rows (data.area_breakdowns)."""
-    meta = data.indicator_meta(release, indicator)
+    meta = in_language(data.indicator_meta(release, indicator))
     mine = rows[rows["indicator"] == indicator]
     period = latest_period(mine, period)
     if meta is None or period is None:
-        return {"data": [], "layout": {}}, "No breakdown of this indicator here.", ui.no_data(), None, None
+        return {"data": [], "layout": {}}, _("No breakdown of this indicator here."), ui.no_data(), None, None
     cells, total = cells_and_total(mine[mine["period"] == period])
     unit, dec = meta["unit"], int(meta["decimals"])
     tvalue = None if total is None else total["value"]
-    fig = breakdown_figure(cells, tvalue, unit=unit, decimals=dec, total_label=f"{area['name']} total")
+    fig = breakdown_figure(cells, tvalue, unit=unit, decimals=dec,
+                           total_label=_("{name} total").format(name=area["name"]))
     for c in cells:
         c["against"] = None if c["withheld"] else against_total(c["value"], c["lower"], c["upper"], tvalue)
     shown = [c for c in cells if not c["withheld"] and not fmt.missing(c["value"])]
     held = [c for c in cells if c["withheld"]]
-    dims = ", ".join(dict.fromkeys(c["dimension"] or "category" for c in cells))
-    values = "; ".join(f"{c['label']} {fmt.value(c['value'], dec, unit)}"
-                       + (f" ({fmt.interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
-                       for c in shown)
-    bits = [f"{area['name']}, {period}, by {dims}: {values or 'no category has a published value'}."]
-    bits.append(f"The total is {fmt.value(tvalue, dec, unit)} (the dashed line)." if not fmt.missing(tvalue)
-                else "There is no total for this area and period to compare with.")
+    dims = ", ".join(dict.fromkeys(c["dimension"] or _("category") for c in cells))
+    values = semicolons(f"{c['label']} {fmt.value(c['value'], dec, unit)}"
+                         + (f" ({interval(c['lower'], c['upper'], dec)})" if not fmt.missing(c["lower"]) else "")
+                         for c in shown)
+    bits = [_("{area}, {period}, by {dimensions}: {values}.").format(
+        area=area["name"], period=period_words(period), dimensions=dims,
+        values=values or _("no category has a published value"))]
+    bits.append(_("The total is {total} (the dashed line).").format(total=fmt.value(tvalue, dec, unit))
+                if not fmt.missing(tvalue) else _("There is no total for this area and period to compare with."))
     apart = [c for c in shown if c["against"] in ("higher", "lower")]
     if apart:
-        bits.append("Significantly different from the total (its 95% interval does not include it): "
-                    + ", ".join(f"{c['label']} ({c['against']})" for c in apart) + ".")
+        bits.append(_("Significantly different from the total (its 95% interval does not include it): {categories}.")
+                    .format(categories=", ".join(f"{c['label']} ({_(AGAINST_SHORT[c['against']])})" for c in apart)))
     elif not fmt.missing(tvalue) and any(c["against"] for c in shown):
-        bits.append("No category's 95% interval excludes the total.")
+        bits.append(_("No category's 95% interval excludes the total."))
     elif shown and all(fmt.missing(c["lower"]) for c in shown):
-        bits.append("These values have no interval, so none is compared with the total.")
+        bits.append(_("These values have no interval, so none is compared with the total."))
     if held:
-        bits.append(f"Withheld to protect individuals, not plotted: {', '.join(c['label'] for c in held)}.")
+        bits.append(_("Withheld to protect individuals, not plotted: {categories}.").format(
+            categories=", ".join(c["label"] for c in held)))
     table_rows = [{"dimension": c["dimension"], "category": c["label"],
-                   "value": fmt.with_status(c["value"], c["status"], dec, unit),
-                   "ci": "–" if c["withheld"] else fmt.interval(c["lower"], c["upper"], dec),
-                   "against": AGAINST[c["against"]] if not c["withheld"] else "withheld",
+                   "value": with_status(c["value"], c["status"], dec, unit),
+                   "ci": "–" if c["withheld"] else interval(c["lower"], c["upper"], dec),
+                   "against": _(AGAINST[c["against"]]) if not c["withheld"] else _("withheld"),
                    "note": c["note"] if isinstance(c["note"], str) else ""} for c in cells]
     if total is not None:
-        table_rows.append({"dimension": "total", "category": "total" if total.get("breakdown") == "total"
+        table_rows.append({"dimension": _("total"), "category": _("total") if total.get("breakdown") == "total"
                            else label(*split(total["breakdown"])),
-                           "value": fmt.with_status(tvalue, total.get("status"), dec, unit),
-                           "ci": fmt.interval(total.get("lower_ci"), total.get("upper_ci"), dec),
-                           "against": "the reference line", "note": ""})
-    table = ui.data_table([("dimension", "Dimension"), ("category", "Category"), ("value", "Value"),
-                           ("ci", "95% interval"), ("against", "Against the total"), ("note", "Note")],
-                          table_rows, f"{meta['title']} in {area['name']}, {period}, by {dims}")
-    links = html.Ul([html.Li(html.A(f"Download {meta['title']} in {area['name']}, every breakdown and period, "
-                                    f"as {kind}",
+                           "value": with_status(tvalue, total.get("status"), dec, unit),
+                           "ci": interval(total.get("lower_ci"), total.get("upper_ci"), dec),
+                           "against": _("the reference line"), "note": ""})
+    table = ui.data_table([("dimension", _("Dimension")), ("category", _("Category")), ("value", _("Value")),
+                           ("ci", _("95% interval")), ("against", _("Against the total")), ("note", _("Note"))],
+                          table_rows, _("{indicator} in {area}, {period}, by {dimensions}").format(
+                              indicator=meta["title"], area=area["name"], period=period_words(period),
+                              dimensions=dims))
+    links = html.Ul([html.Li(html.A(_("Download {indicator} in {area}, every breakdown and period, as {format}")
+                                    .format(indicator=meta["title"], area=area["name"], format=kind),
                                     href=ui.data_url(release.id, name, indicator=indicator, area=area["area_code"])))
                      for name, kind in ui.AREA_DOWNLOAD_FORMATS], className="data-links",
-                    **{"aria-label": f"Data: {meta['title']} in {area['name']}"})
+                    **{"aria-label": _("Data: {indicator} in {area}").format(indicator=meta["title"],
+                                                                              area=area["name"])})
     return fig, " ".join(bits), table, links, period
 
 
@@ -155,8 +174,10 @@ def _chart(graph_id: str, release: Release, area: dict, indicator: str, rows: pd
     fig, summary, table, links, period = outputs(release, area, indicator, rows, period)
     if period is None:
         return [ui.no_data(summary)]
-    meta = data.indicator_meta(release, indicator)
-    return [ui.chart(graph_id, fig, summary, table, title=f"{meta['title']}: breakdowns, {period}", level=3),
+    meta = in_language(data.indicator_meta(release, indicator))
+    return [ui.chart(graph_id, fig, summary, table, level=3,
+                     title=_("{indicator}: breakdowns, {period}").format(indicator=meta["title"],
+                                                                         period=period_words(period))),
             links]
 
 
@@ -170,9 +191,9 @@ def profile_section(release: Release, area: dict, rows: pd.DataFrame | None = No
     if not order:
         return None
     return html.Section([
-        html.H2("Breakdowns"),
-        html.P(f"Each category of an indicator's breakdowns (sex, age...) in {area['name']}, with its 95% "
-               "interval, against the area's total (the dashed line).", className="hint"),
+        html.H2(_("Breakdowns")),
+        html.P(_("Each category of an indicator's breakdowns (sex, age...) in {area}, with its 95% interval, "
+                 "against the area's total (the dashed line).").format(area=area["name"]), className="hint"),
         *[part for k, indicator in enumerate(order)
           for part in _chart(f"{PROFILE_GRAPH}-{k}", release, area, indicator, rows)],
     ], id="area-breakdowns")
@@ -220,10 +241,11 @@ def explorer_content(release: Release, indicator: str, level: str | None, period
         return []
     area = data.area_row(release, code)
     rows = data.area_breakdowns(release, code, indicators=[indicator])
-    how = ("the first of the areas followed over time that has breakdowns" if code in (chosen or [])
-           else "the best-ranked area with breakdowns; add an area to follow over time to see its own")
-    return [html.H2("Breakdowns"),
-            html.P([f"{area['name']} ({how}). ", html.A(f"{area['name']}'s profile", href=f"/area/{code}")],
+    how = (_("the first of the areas followed over time that has breakdowns") if code in (chosen or [])
+           else _("the best-ranked area with breakdowns; add an area to follow over time to see its own"))
+    return [html.H2(_("Breakdowns")),
+            html.P([f"{area['name']} ({how}). ",
+                    html.A(_("Profile of {area}").format(area=area["name"]), href=f"/area/{code}")],
                    className="hint"),
             *_chart(EXPLORER_GRAPH, release, area, indicator, rows, period)]
 
@@ -232,6 +254,13 @@ def explorer_slot(release: Release, indicator: str, level: str | None, period: s
                   chosen: list[str] | None):
     """The explorer's breakdown section (one slot; register() keeps it in step with the page's choices)."""
     return html.Section(explorer_content(release, indicator, level, period, chosen), id=EXPLORER_SLOT)
+
+
+def interval(lo, hi, decimals: int = 1) -> str:
+    """'1.2 to 3.4' in the reader's language; empty without both ends."""
+    if fmt.missing(lo) or fmt.missing(hi):
+        return ""
+    return _("{start} to {end}").format(start=fmt.number(lo, decimals), end=fmt.number(hi, decimals))
 
 
 def register(app) -> None:

@@ -12,18 +12,36 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, levels, performance, ui
+from dashboard.components import figures, fmt, ids, performance, ui
+from dashboard.language import _
 from dashboard.release_reader import Release
 from dashboard.views import breakdowns, period_choice, titles
+from dashboard.views import explorer_words as words
 from dashboard.views.common import (
     guarded,
+    in_language,
+    indicator_options,
+    level_label,
     page_title,
     path_value,
+    period_options,
+    period_words,
     release_store,
     shared_skeleton,
+    significance,
     split,
     sync_target,
     url_sync,
+    with_status,
+)
+from dashboard.views.explorer_words import (  # noqa: F401 (the explorer's words, named here as before)
+    breakdown_only_note,
+    describe,
+    ends_text,
+    header,
+    map_coverage,
+    rag_counts,
+    replaced_note,
 )
 from dashboard.views.targets import target_of, target_text, target_words
 
@@ -54,12 +72,8 @@ def no_value(sl: data.LevelSlice, p: int | None, values: np.ndarray) -> tuple[li
     nt_labels, nt = sl.code_row("note", p)
     reasons = []
     for i in gone:
-        s = st_labels[st[i]] if st[i] >= 0 else None
-        n = nt_labels[nt[i]] if nt[i] >= 0 else None
-        word = fmt.status(s) or "no data"
-        # a note that starts with the status word already says it ("Withheld: fewer than 10 people…")
-        reasons.append((n if n.casefold().startswith(word.casefold()) else f"{word}: {n}")
-                       if isinstance(n, str) and n else word)
+        reasons.append(words.no_value_reason(st_labels[st[i]] if st[i] >= 0 else None,
+                                             nt_labels[nt[i]] if nt[i] >= 0 else None))
     return [sl.codes[i] for i in gone], reasons
 
 
@@ -73,29 +87,6 @@ def status_counts(sl: data.LevelSlice, p: int | None) -> dict[str, int]:
         if n:
             out[key] = out.get(key, 0) + n
     return out
-
-
-def describe(codes: list[str], values: np.ndarray, counts: dict[str, int], names, meta: dict, level: str,
-             period: str) -> str:
-    """One or two sentences a screen-reader user gets instead of the map."""
-    unit, dec = meta["unit"], int(meta["decimals"])
-    parts = [f"{meta['title']} for {fmt.count(len(codes), 'area')} at {fmt.level_name(level)} level in {period}."]
-    if np.isnan(values).all():
-        parts.append("No area has a value.")
-    else:
-        lo, hi = int(np.nanargmin(values)), int(np.nanargmax(values))
-        parts.append(f"Values range from {fmt.value(float(values[lo]), dec, unit)} ({names.get(codes[lo], codes[lo])}) "
-                     f"to {fmt.value(float(values[hi]), dec, unit)} ({names.get(codes[hi], codes[hi])}); "
-                     f"the median is {fmt.value(float(np.nanmedian(values)), dec, unit)}.")
-    gone = {s: counts[s] for s in fmt.NO_VALUE if counts.get(s, 0)}
-    if gone:
-        parts.append(f"{fmt.count(sum(gone.values()), 'area')} {'has' if sum(gone.values()) == 1 else 'have'} no value ("
-                     + ", ".join(f"{n:,} {fmt.status(s)}" for s, n in sorted(gone.items())) + "), shown in grey.")
-    for s in ("provisional", "estimated"):
-        if counts.get(s, 0):
-            parts.append(f"{fmt.count(int(counts[s]), 'value')} {'is' if int(counts[s]) == 1 else 'are'} {s} "
-                         "(marked with a ringed dot).")
-    return " ".join(parts)
 
 
 class _Names:
@@ -114,12 +105,12 @@ def map_figure(release: Release, meta: dict, level: str, period: str | None, ful
     map draws (those with a boundary) and which lie outside its first view."""
     geo = data.map_geometry(release, level)
     if geo is None or geo.frame is None:
-        return None, f"There are no boundaries for the {fmt.level_name(level)} level, so no map; the ranking and table below show the values."
+        return None, words.no_boundaries(level)
     sl = data.level_slice(release, meta["id"], level, detail=False)
     p = sl.period_index(period)
     values = sl.number_row("value", p)
     counts = status_counts(sl, p)
-    summary = describe(sl.codes, values, counts, _Names(release), meta, level, period or "no period")
+    summary = describe(sl.codes, values, counts, _Names(release), meta, level, period or _("no period"))
     summary += map_coverage(release, level, sl.codes, geo)
     nd = no_value(sl, p, values)
     labels, st = sl.code_row("status", p)
@@ -147,25 +138,6 @@ def flag_points(release: Release, flagged: list[str], geo) -> tuple[list, list, 
     drawn = [c for c in flagged if c in geo.centres]
     return (drawn, [data.area_name(release, c) or c for c in drawn], [geo.centres[c][0] for c in drawn],
             [geo.centres[c][1] for c in drawn])
-
-
-def map_coverage(release: Release, level: str, codes: list[str], geo) -> str:
-    """' The map draws 3,213 of the 3,221 areas; 8 have no boundary (...).' and the areas outside its first
-    view, for the map's summary; empty when every area is drawn in view."""
-    missing = [c for c in codes if c not in geo.codes]
-    out = ""
-    if missing:
-        shown = ", ".join(data.area_name(release, c) or c for c in missing[:5])
-        out += (f" The map draws {len(codes) - len(missing):,} of the {len(codes):,} areas; {len(missing):,} "
-                f"{'has' if len(missing) == 1 else 'have'} no boundary ({shown}{', ...' if len(missing) > 5 else ''}) "
-                "and {} in the table only.".format("is" if len(missing) == 1 else "are"))
-    away = [c for c in geo.outlying if c in set(codes)]
-    if away:
-        shown = ", ".join(data.area_name(release, c) or c for c in away[:5])
-        out += (f" {len(away):,} {'area lies' if len(away) == 1 else 'areas lie'} outside the map's first view "
-                f"({shown}{', ...' if len(away) > 5 else ''}): zoom out or pan to see "
-                f"{'it' if len(away) == 1 else 'them'}.")
-    return out
 
 
 RANKED_TEXT = ("status", "note", "significance_parent", "significance_top", "progress_status", "rag")
@@ -197,71 +169,26 @@ def progress_words(rag, progress_status) -> str:
     return performance.words(rag, progress_status)
 
 
-def rag_counts(df: dict[str, list]) -> str:
-    """' Off track (red squares): 3 of 8 areas; ...' for the ranking's summary, in the words and the colours
-    and shapes of the ranking's dots (components.performance)."""
-    rated = [r for r in df["rag"] if r is not None]
-    if not rated:
-        return ""
-    red, amber = rated.count("red"), rated.count("amber")
-    return (f" Off track (red squares): {red:,} of {len(rated):,} areas with a status; needs acceleration (amber "
-            f"triangles): {amber:,}; on track (green circles): {rated.count('green'):,}; the table gives each "
-            "area's progress.")
-
-
 def values_table(df: dict[str, list], meta: dict, level: str, period: str | None, release: str):
     """The ranked areas as a table: the first TABLE_LIMIT rows, the rest as a CSV download (of ``release``)."""
     unit, dec = meta["unit"], int(meta["decimals"])
     n = len(df["area_code"])
     rows = [{
-        "rank": fmt.rank(df["rank_level"][i], df["n_ranked_level"][i]),
+        "rank": words.rank(df["rank_level"][i], df["n_ranked_level"][i]),
         "area": ui.Link(df["name"][i] or df["area_code"][i], f"/area/{df['area_code'][i]}"),
-        "value": fmt.with_status(df["value"][i], df["status"][i], dec, unit),
-        "ci": fmt.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
-        "quartile": fmt.quartile(df["quartile"][i], meta.get("polarity", "higher_is_better"), meta.get("method")),
-        "parent": fmt.SIGNIFICANCE_TEXT.get(df["significance_parent"][i], ""),
-        "top": fmt.SIGNIFICANCE_TEXT.get(df["significance_top"][i], ""),
+        "value": with_status(df["value"][i], df["status"][i], dec, unit),
+        "ci": words.interval(df["lower_ci"][i], df["upper_ci"][i], dec),
+        "quartile": words.quartile(df["quartile"][i], meta.get("polarity"), meta.get("method")),
+        "parent": significance(df["significance_parent"][i]),
+        "top": significance(df["significance_top"][i]),
         "progress": progress_words(df["rag"][i], df["progress_status"][i]),
         "target": target_words(df["value"][i], meta, dec, unit),
         "note": df["note"][i] if isinstance(df["note"][i], str) else "",
     } for i in range(min(n, TABLE_LIMIT))]
-    cols = [("rank", "Rank"), ("area", "Area"), ("value", "Value"), ("ci", "95% interval"),
-            ("quartile", "Quartile"), ("parent", "Against its parent"), ("top", "Against its top-level area")]
-    target = target_of(meta)
-    if target is not None:
-        cols.append(("target", f"Target ({fmt.value(target, dec, unit)})"))
-    if any(r is not None for r in df["rag"]):  # a neutral indicator has no status
-        cols.append(("progress", "Progress (target or trend)"))
-    cols.append(("note", "Note"))
+    cols = words.table_columns(meta, target_of(meta), any(r is not None for r in df["rag"]))
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)
-    return ui.data_table(cols, rows, f"{meta['title']}, {fmt.level_name(level)} level, {period}", limit=TABLE_LIMIT, more_href=csv,
+    return ui.data_table(cols, rows, words.table_caption(meta, level, period), limit=TABLE_LIMIT, more_href=csv,
                          total=n)
-
-
-def ends_text(have: dict, first: str, last: str, dec: int, unit: str) -> str:
-    """'Best: Elby (95.6%), Alby (94.0%), Ceby (93.9%); worst: ...' : the areas the chart names at each end."""
-    top, bottom = figures.ranking_ends(have["value"])
-
-    def named(idx):
-        return ", ".join(f"{have['name'][i]} ({fmt.value(have['value'][i], dec, unit)})" for i in idx)
-    text = f"{first.capitalize()}: {named(top)}"
-    return text + (f"; {last}: {named(bottom[::-1])}." if bottom else ".")
-
-
-def breakdown_only_note(release: Release, indicator: str, level: str, period: str | None) -> str:
-    """Why an indicator published only by breakdown (Statistics Canada's rates by Sex: 'Sex=Both sexes',
-    'Sex=Males', ...) has no value here: the explorer shows each area's total, and this indicator has none at
-    the level and period. Empty when it has no breakdown values either."""
-    t = release.values(indicators=[indicator], levels=[level], periods=[period] if period else None,
-                       columns=["breakdown", "value"])
-    names = sorted({b for b, v in zip(t["breakdown"].to_pylist(), t["value"].to_pylist(), strict=True)
-                    if b != "total" and v is not None})
-    if not names:
-        return ""
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    return (f" This indicator has no total at this level{' in ' + period if period else ''}: it is published by "
-            f"breakdown ({shown}): the map and ranking show totals only; the Breakdowns section below shows an "
-            f"area's categories, and the downloads (Data as CSV) give every value.")
 
 
 def ranking_outputs(release: Release, meta: dict, level: str, period: str | None):
@@ -277,27 +204,19 @@ def ranking_outputs(release: Release, meta: dict, level: str, period: str | None
                           unit=unit, decimals=dec, first=first, last=last, statuses=have["rag"], target=target,
                           source=source)
     if not keep:
-        rsum = "No area has a value to rank." + breakdown_only_note(release, meta["id"], level, period)
+        rsum = words.no_ranking() + breakdown_only_note(release, meta["id"], level, period)
     else:
-        ci = " Bars show 95% confidence intervals." if any(v is not None for v in have["lower_ci"]) else ""
-        rsum = (f"{len(keep):,} areas ranked. {ends_text(have, first, last, dec, unit)}{ci}"
-                f"{target_text(meta, have['value'])}{rag_counts(df)} "
-                "Each area's profile is linked from the table; on the chart, select a point to open it.")
+        rsum = words.ranking_summary(have, df, meta, first, last, target_text(meta, have["value"]))
     if not keep:
         dfig = figures.distribution([], [0.0], unit=unit, decimals=dec, source=source)
-        dsum, dtable = "No values to show.", ui.no_data()
+        dsum, dtable = words.no_values()
     else:
         values = np.asarray(have["value"], float)
-        q = np.quantile(values, [0.25, 0.5, 0.75]).tolist()
-        dsum = (f"Half of the areas lie between {fmt.value(q[0], dec, unit)} and {fmt.value(q[2], dec, unit)}; "
-                f"the median is {fmt.value(q[1], dec, unit)}.")
+        dsum = words.distribution_words(values, dec, unit)
         # one set of bins for the chart and its table
         counts, edges = np.histogram(values, bins=min(30, max(1, len(keep))))
         dfig = figures.distribution(counts, edges, unit=unit, decimals=dec, source=source)
-        dtable = ui.data_table([("range", f"Range ({unit})"), ("n", "Number of areas")],
-                               [{"range": f"{fmt.number(a, dec)} to {fmt.number(b, dec)}", "n": f"{int(n):,}"}
-                                for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True) if n],
-                               f"Distribution of {meta['title']}, {period} (ranges with no area left out)")
+        dtable = words.distribution_table(counts, edges, meta, period)
     return fig, rsum, dfig, dsum, dtable, values_table(df, meta, level, period, release.id)
 
 
@@ -319,61 +238,34 @@ def trend_outputs(release: Release, meta: dict, areas: list[str]):
     for code in lines:
         pts = data.trend_points(release, meta["id"], code)
         name = data.area_name(release, code) or code
-        label = name if code in chosen else (f"{name} (top level)" if code == top else f"{name} (parent)")
+        label = words.trend_label(name, "chosen" if code in chosen else "top" if code == top else "parent")
         series.append({"name": label, "x": [r["period"] for r in pts], "y": [r["value"] for r in pts],
                        "lower": [r["lower_ci"] for r in pts], "upper": [r["upper_ci"] for r in pts]})
-        rows += [{"area": label, "period": r["period"], "value": fmt.with_status(r["value"], r["status"], dec, unit),
-                  "ci": fmt.interval(r["lower_ci"], r["upper_ci"], dec)} for r in pts]
+        rows += [{"area": label, "period": period_words(r["period"]), "value": with_status(r["value"], r["status"], dec, unit),
+                  "ci": words.interval(r["lower_ci"], r["upper_ci"], dec)} for r in pts]
     target = target_of(meta)
     fig = figures.trends(series, unit=unit, decimals=dec, target=target,
                          target_period=fmt.text(meta.get("target_period")),
                          source=figures.release_source(release, [meta]))
-    bits = []
-    for s in series:
-        pts = [(x, y) for x, y in zip(s["x"], s["y"], strict=True) if not fmt.missing(y)]
-        if len(pts) >= 2:
-            bits.append(f"{s['name']}: {fmt.value(pts[0][1], dec, unit)} in {pts[0][0]}, "
-                        f"{fmt.value(pts[-1][1], dec, unit)} in {pts[-1][0]}")
-    summary = (("; ".join(bits) + ".") if bits else "Not enough values for a trend." if lines
-               else "Choose an area to follow over time: its parent and its own top-level area are shown with it.")
-    if target is not None and lines:
-        by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
-        summary += f" The target, {fmt.value(target, dec, unit)}{by}, is the dashed line."
-    table = ui.data_table([("area", "Area"), ("period", "Period"), ("value", "Value"), ("ci", "95% interval")],
-                          rows, f"{meta['title']} over time")
+    summary = words.trend_summary(series, lines, meta, dec, unit)
+    table = ui.data_table([("area", _("Area")), ("period", _("Period")), ("value", _("Value")),
+                           ("ci", _("95% interval"))], rows, _("{indicator} over time").format(indicator=meta["title"]))
     return fig, summary, table
-
-
-def header(meta: dict):
-    target = target_of(meta)
-    by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
-    aim = f"Target: {fmt.value(target, int(meta['decimals']), meta['unit'])}{by}. " if target is not None else ""
-    return [html.H1(meta["title"], id=ids.EX_HEADING),
-            html.P(meta["description"], className="lead"),
-            html.P(["Unit: ", meta["unit"], ". Theme: ", meta["theme"], ". ", aim,
-                    html.A("How this is measured", href=f"/methodology/{meta['id']}")])]
 
 
 #: The charts of the page, each with its source line under it (``<graph>-source``).
 CHARTS = (ids.EX_MAP, ids.EX_RANKING, ids.EX_DISTRIBUTION, ids.EX_TREND)
 
 
-def replaced_note(asked: tuple, shown: tuple):
-    """What the address asked for and could not be shown (an unknown level, a period with no data), said in
-    words rather than silently replaced, since the address no longer reproduces the view."""
-    bits = [f"There is no {what} {a!r} for this indicator; showing {s}." for what, a, s
-            in zip(("level", "period"), asked, shown, strict=True) if a and a != s]
-    return ui.no_data(" ".join(bits)) if bits else None
-
-
 @guarded
 def layout(indicator_id: str | None = None, level: str | None = None, period: str | None = None,
-           areas: str | None = None, **_):
+           areas: str | None = None, **_kwargs):
     rel = context.release()
     indicator_id = path_value(indicator_id)
-    meta = data.indicator_meta(rel, indicator_id)
+    meta = in_language(data.indicator_meta(rel, indicator_id))
     if meta is None:
-        return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
+        return ui.not_available(_("There is no published indicator called {id}.").format(id=repr(indicator_id)),
+                                _("Indicator not found"))
     asked = (level, period)
     level, period = choose(rel, meta["id"], level, period)
     chosen = split(areas) or []
@@ -382,9 +274,9 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
     tfig, tsum, ttable = trend_outputs(rel, meta, chosen)
     periods = data.periods(rel, meta["id"])
     source = figures.release_source(rel, [meta])
-    map_part = (ui.chart(ids.EX_MAP, fig, msum, html.P("The values are in the table under the ranking."),
-                         title="Map", summary_id=ids.EX_MAP_SUMMARY, source=source)
-                if fig is not None else html.Section([html.H2("Map"), html.P(msum, id=ids.EX_MAP_SUMMARY),
+    map_part = (ui.chart(ids.EX_MAP, fig, msum, html.P(_("The values are in the table under the ranking.")),
+                         title=_("Map"), summary_id=ids.EX_MAP_SUMMARY, source=source)
+                if fig is not None else html.Section([html.H2(_("Map")), html.P(msum, id=ids.EX_MAP_SUMMARY),
                                                       dcc.Graph(id=ids.EX_MAP, style={"display": "none"}),
                                                       html.P(id=f"{ids.EX_MAP}-source", hidden=True)]))
     return html.Div([
@@ -392,31 +284,32 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
         dcc.Location(id=NAV, refresh="callback-nav"),
         html.Div(header(meta), id="explorer-header"),
         html.Form([
-            ui.labelled("Indicator", ids.EX_INDICATOR,
-                        dcc.Dropdown(id=ids.EX_INDICATOR, options=data.indicator_options(rel), value=meta["id"],
+            ui.labelled(_("Indicator"), ids.EX_INDICATOR,
+                        dcc.Dropdown(id=ids.EX_INDICATOR, options=indicator_options(rel), value=meta["id"],
                                      clearable=False)),
-            ui.labelled("Level", ids.EX_LEVEL,
-                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": levels.label(lv), "value": lv}
+            ui.labelled(_("Level"), ids.EX_LEVEL,
+                        dcc.Dropdown(id=ids.EX_LEVEL, options=[{"label": level_label(lv), "value": lv}
                                                                for lv in rel.levels], value=level, clearable=False,
                                      searchable=False)),
-            ui.labelled("Period", ids.EX_PERIOD,
-                        dcc.Dropdown(id=ids.EX_PERIOD, options=periods, value=period, clearable=False)),
-        ], className="controls", role="search", **{"aria-label": "Choose what to show"}),
+            ui.labelled(_("Period"), ids.EX_PERIOD,
+                        dcc.Dropdown(id=ids.EX_PERIOD, options=period_options(periods), value=period, clearable=False)),
+        ], className="controls", role="search", **{"aria-label": _("Choose what to show")}),
         replaced_note(asked, (level, period)),
         html.Div(period_choice.note(rel, meta["id"], level, period), id=period_choice.NOTE_ID,
                  **{"aria-live": "polite"}),
         html.Div(ui.data_links(meta["id"], level, period, release=rel.id), id=ids.EX_LINKS),
         map_part,
-        ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title="Ranking",
+        ui.chart(ids.EX_RANKING, rfig, rsum, html.Div(table, id=ids.EX_TABLE), title=_("Ranking"),
                  summary_id=ids.EX_RANKING_SUMMARY, source=source),
-        ui.chart(ids.EX_DISTRIBUTION, dfig, dsum, dtable, title="Distribution across areas",
+        ui.chart(ids.EX_DISTRIBUTION, dfig, dsum, dtable, title=_("Distribution across areas"),
                  summary_id=ids.EX_DISTRIBUTION_SUMMARY, table_id=f"{ids.EX_DISTRIBUTION}-table", source=source),
         html.Section([
-            ui.labelled("Areas to follow over time", ids.EX_AREAS,
-                        dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True, className="multi"),
-                        hint="The first area's parent and its top-level area are always shown."),
+            ui.labelled(_("Areas to follow over time"), ids.EX_AREAS,
+                        dcc.Dropdown(id=ids.EX_AREAS, options=data.area_options(rel), value=chosen, multi=True,
+                                     className="multi", placeholder=_("Choose areas")),
+                        hint=_("The first area's parent and its top-level area are always shown.")),
         ], className="controls"),
-        ui.chart(ids.EX_TREND, tfig, tsum, ttable, title="Trends", summary_id=ids.EX_TREND_SUMMARY,
+        ui.chart(ids.EX_TREND, tfig, tsum, ttable, title=_("Trends"), summary_id=ids.EX_TREND_SUMMARY,
                  table_id=ids.EX_TREND_TABLE, source=source),
         breakdowns.explorer_slot(rel, meta["id"], level, period, chosen),  # its callback: views/breakdowns.py
     ])
@@ -425,16 +318,16 @@ def layout(indicator_id: str | None = None, level: str | None = None, period: st
 # --- callbacks (plain functions; register() attaches them to an app) --------------------------------
 
 def on_indicator(release: Release, indicator: str, period: str | None, level: str | None = None):
-    meta = data.indicator_meta(release, indicator)
+    meta = in_language(data.indicator_meta(release, indicator))
     if meta is None:
         return no_update, no_update, no_update
     periods = data.periods(release, indicator)
     new_period = period if period in periods else choose(release, indicator, level, None)[1]
-    return header(meta), periods, (no_update if new_period == period else new_period)
+    return header(meta), period_options(periods), (no_update if new_period == period else new_period)
 
 
 def on_selection(release: Release, indicator: str, level: str, period: str | None, full: bool):
-    meta = data.indicator_meta(release, indicator)
+    meta = in_language(data.indicator_meta(release, indicator))
     if meta is None or level not in release.levels:
         return no_update, no_update, no_update
     fig, summary = map_figure(release, meta, level, period, full=full)
@@ -451,14 +344,14 @@ def on_source(release: Release, indicator: str) -> tuple:
 
 
 def on_ranking(release: Release, indicator: str, level: str, period: str | None):
-    meta = data.indicator_meta(release, indicator)
+    meta = in_language(data.indicator_meta(release, indicator))
     if meta is None or level not in release.levels:
         return (no_update,) * 6
     return ranking_outputs(release, meta, level, period)
 
 
 def on_trend(release: Release, indicator: str, areas):
-    meta = data.indicator_meta(release, indicator)
+    meta = in_language(data.indicator_meta(release, indicator))
     if meta is None:
         return no_update, no_update, no_update
     return trend_outputs(release, meta, split(areas))
@@ -480,7 +373,7 @@ def register(app) -> None:
                   prevent_initial_call=True)
     def _indicator(indicator, period, rid, level=None):
         rel = context.release(rid)
-        meta = data.indicator_meta(rel, indicator)  # the address now names it; the router did not draw the page
+        meta = in_language(data.indicator_meta(rel, indicator))  # the address now names it; the router did not draw it
         title = titles.named(meta["title"], "Indicator explorer") if meta else no_update
         return *ui.plain(on_indicator(rel, indicator, period, level)), title
 

@@ -13,9 +13,26 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import catalogue, statuses
 from dashboard import context, data, language
 from dashboard.components import fmt, ids, performance, ui
+from dashboard.i18n import N_
+from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
 from dashboard.views import attention, info, titles
-from dashboard.views.common import guarded, page_title, release_store, shared_skeleton, sync_target, url_sync
+from dashboard.views.common import (
+    guarded,
+    in_language,
+    level_words,
+    page_title,
+    period_words,
+    release_store,
+    semicolons,
+    shared_skeleton,
+    significance,
+    status_word,
+    sync_target,
+    theme_name,
+    url_sync,
+    with_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +59,32 @@ def overview_rows(release: Release, area: str, theme: str | None) -> tuple[pd.Da
 
 
 #: What a card without a target says of its status; the rule itself is said once, in the page's key.
-NO_TARGET_WORDS = "No target: the status is judged on its yearly trend."
+NO_TARGET_WORDS = N_("No target: the status is judged on its yearly trend.")
+
+#: The meaning of each status in the page's key (components.performance's ``meaning``), marked here for the
+#: catalogue: the key shows them in the reader's language.
+MEANINGS = (
+    N_("The value is worse now than in the base period: it moved away from the target (or, without a target, "
+       "the wrong way)."),
+    N_("Improving, but at less than 60% of the pace the target needs (without a target: under 0.5% a year)."),
+    N_("Improving at 60% to 95% of the pace the target needs (without a target: 0.5% to 1.5% a year)."),
+    N_("Improving at 95% or more of the pace the target needs (without a target: 1.5% a year or more)."),
+    N_("The target is already reached."),
+    N_("There is nothing to judge: no value this period, or neither direction is better."),
+    N_("No target and no direction of improvement to judge a trend by."),
+)
+
+#: The frequencies of the indicators, as the cards say them.
+FREQUENCIES = {"annual": N_("annual"), "quarterly": N_("quarterly"), "monthly": N_("monthly")}
+
+
+#: Whether the figures are recent enough (info.FRESHNESS_TEXT's words, inside a sentence).
+FRESHNESS = {"fresh": N_("up to date"), "due": N_("due for refresh"), "stale": N_("overdue")}
+
+
+def frequency(word) -> str:
+    """An indicator's frequency in the reader's language (as the config writes it when it is not a known one)."""
+    return _(FREQUENCIES[word]) if word in FREQUENCIES else str(word)
 
 
 class Freshness(NamedTuple):
@@ -71,14 +113,21 @@ def fresh_words(r, fresh: Freshness | None) -> str:
     value is older than the indicator's latest period: 'Value for 2020; the latest period, 2021, has none
     for this area (annual).'"""
     own = getattr(r, "indicator_latest", None)
-    words = (f"Latest period {r.period} ({r.frequency})." if not isinstance(own, str) or own == r.period
-             else f"Value for {r.period}; the latest period, {own}, has no published value for this area "
-             f"({r.frequency}).")
+    often = frequency(r.frequency)
+    words = (_("Latest period {period} ({frequency}).").format(period=period_words(r.period), frequency=often)
+             if not isinstance(own, str) or own == r.period
+             else _("Value for {period}; the latest period, {latest}, has no published value for this area "
+                    "({frequency}).").format(period=period_words(r.period), latest=period_words(own),
+                                             frequency=often))
     if fresh is None or r.indicator not in fresh.indicators:
         return words
     at, state, *due = fresh.indicators[r.indicator]
-    when = "never refreshed by a recorded run" if at is None or pd.isna(at) else f"refreshed {fmt.date_words(at)}"
-    return f"{words} {when[0].upper()}{when[1:]}: {info.FRESHNESS_TEXT[state].lower()}.{next_words(state, due)}"
+    state_words = _(FRESHNESS[state]) if state in FRESHNESS else info.FRESHNESS_TEXT[state].lower()
+    if at is None or pd.isna(at):
+        when = _("Never refreshed by a recorded run: {state}.").format(state=state_words)
+    else:
+        when = _("Refreshed {date}: {state}.").format(date=fmt.date_words(at), state=state_words)
+    return f"{words} {when}{next_words(state, due)}"
 
 
 def next_words(state: str, due: list) -> str:
@@ -86,7 +135,9 @@ def next_words(state: str, due: list) -> str:
     when = due[0] if due else None
     if when is None or pd.isna(when):
         return ""
-    return f" The next period {'is' if state == 'fresh' else 'was'} due by {fmt.date_words(when)}."
+    if state == "fresh":
+        return " " + _("The next period is due by {date}.").format(date=fmt.date_words(when))
+    return " " + _("The next period was due by {date}.").format(date=fmt.date_words(when))
 
 
 def failed_run_notice(release: Release, fresh: Freshness | None):
@@ -94,10 +145,13 @@ def failed_run_notice(release: Release, fresh: Freshness | None):
     run = None if fresh is None else fresh.last_run
     if run is None or run.status != "failed":
         return None
-    started = "" if pd.isna(run.started_at) else f", started {str(run.started_at)[:16]} UTC"
-    return html.P([html.Strong("The last data refresh failed"), f" (run {run.id}, {run.job}{started}). The figures "
-                   f"below are still those of release {release.id}. ", html.A("Data status", href="/status"),
-                   " says why and when the next run is."], className="warning last-run-failed", id="overview-last-run")
+    run_words = (_("run {run}, {job}").format(run=run.id, job=run.job) if pd.isna(run.started_at) else
+                 _("run {run}, {job}, started {time} UTC").format(run=run.id, job=run.job,
+                                                                   time=str(run.started_at)[:16]))
+    return html.P([html.Strong(_("The last data refresh failed")), f" ({run_words}). ",
+                   _("The figures below are still those of release {release}.").format(release=release.id), " ",
+                   html.A(_("Data status"), href="/status"), " ", _("says why and when the next run is.")],
+                  className="warning last-run-failed", id="overview-last-run")
 
 
 class Shared(NamedTuple):
@@ -128,13 +182,16 @@ def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
     20-64.': the note most cards share, once (names joined by semicolons: a name may hold a comma)."""
     if common.note is None:
         return None
-    others = latest.loc[~latest["indicator"].isin(common.note_on), "title"].tolist()
+    others = [in_language({"id": r.indicator, "title": r.title})["title"]
+              for r in latest.loc[~latest["indicator"].isin(common.note_on)].itertuples()]
     said = common.note.rstrip(". ")
     if not others:
-        return f"{said}, for every indicator."
+        return _("{note}, for every indicator.").format(note=said)
     if len(others) <= 3:
-        return f"{said}, for every indicator but {'; '.join(others)}."
-    return f"{said}, for {len(common.note_on)} of the {len(latest)} indicators."
+        return _("{note}, for every indicator but {others}.").format(note=said, others=semicolons(others))
+    return ngettext("{note}, for {n} of the {total} indicator.", "{note}, for {n} of the {total} indicators.",
+                    len(latest)).format(note=said, n=fmt.number(len(common.note_on), 0),
+                                        total=fmt.number(len(latest), 0))
 
 
 def shared_status_words(word: str | None) -> str | None:
@@ -144,47 +201,68 @@ def shared_status_words(word: str | None) -> str | None:
     known = statuses.BY_WORD.get(word)
     message = known.message if known is not None else None
     if message and message.startswith("This figure is "):
-        return "Every figure below is " + message.removeprefix("This figure is ")
-    return f"Every figure below is {fmt.status(word)}."
+        said = "Every figure below is " + message.removeprefix("This figure is ")
+        if said in EVERY_FIGURE:
+            return _(said)
+        if language.current() == "en":
+            return said
+    return _("Every figure below is {status}.").format(status=status_word(word))
+
+
+#: The status every value has, said once above the cards (core.statuses's messages, for every figure).
+EVERY_FIGURE = {N_("Every figure below is provisional and may be revised."),
+                N_("Every figure below is an estimate by the publisher.")}
 
 
 def change_words(r) -> str:
     """'Change since 2023: +1.0 pts, better': the change of the last period, labelled as such so that it is
     not read as the status (which judges the whole period since the base)."""
     if not isinstance(r.previous_period, str):
-        return "No earlier period."
+        return _("No earlier period.")
     sig = r.change_significance if r.change_significance not in (None, "not compared") else None
-    return (f"Change since {r.previous_period}: {fmt.change(r.change, int(r.decimals), r.unit, getattr(r, 'method', None))}"
-            + (f", {fmt.SIGNIFICANCE_TEXT.get(sig, sig)}" if isinstance(sig, str) else ""))
+    change = fmt.change(r.change, int(r.decimals), unit_of(r), getattr(r, "method", None))
+    if isinstance(sig, str):
+        return _("Change since {period}: {change}, {significance}").format(
+            period=period_words(r.previous_period), change=change, significance=significance(sig))
+    return _("Change since {period}: {change}").format(period=period_words(r.previous_period), change=change)
+
+
+def unit_of(r) -> str:
+    """A row's unit in the reader's language (the config's translations)."""
+    return in_language({"id": r.indicator, "unit": r.unit})["unit"]
 
 
 def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, common: Shared | None = None):
     common = common or Shared(None, None)
-    dec, unit = int(r.decimals), r.unit
+    dec, unit = int(r.decimals), unit_of(r)
     s = series[series["indicator"] == r.indicator].sort_values("period")
     spark = ui.sparkline(s["value"].tolist())
     first = s.dropna(subset=["value"])
-    trend_words = (f"Trend {first['period'].iloc[0]} to {first['period'].iloc[-1]}: "
-                   f"{fmt.value(first['value'].iloc[0], dec, unit)} to {fmt.value(first['value'].iloc[-1], dec, unit)}."
-                   if len(first) >= 2 else "Not enough values for a trend.")
+    trend_words = (_("Trend {start} to {end}: {first} to {last}.").format(
+        start=period_words(first["period"].iloc[0]), end=period_words(first["period"].iloc[-1]),
+        first=fmt.value(first["value"].iloc[0], dec, unit), last=fmt.value(first["value"].iloc[-1], dec, unit))
+        if len(first) >= 2 else _("Not enough values for a trend."))
     has_target = not fmt.missing(r.target)
     if has_target:
-        target = f"Target {fmt.value(r.target, dec, unit)} by {r.target_period}."
+        target = _("Target {target} by {period}.").format(target=fmt.value(r.target, dec, unit),
+                                                          period=period_words(r.target_period))
     elif isinstance(r.progress_status, str):
-        target = NO_TARGET_WORDS
+        target = _(NO_TARGET_WORDS)
     else:
         target = None
     own = getattr(r, "indicator_latest", None)
     shown = (fmt.value(r.value, dec, unit) if common.status is not None and r.status == common.status
-             else fmt.with_status(r.value, r.status, dec, unit))
+             else with_status(r.value, r.status, dec, unit))
     said = common.fresh is None
     own_note = None if r.indicator in common.note_on else r.note
     note = (ui.status_message(r.status, own_note) if common.status is None
             else html.P(own_note, className="status-message") if isinstance(own_note, str) and own_note else None)
     return ui.summary_card(
-        language.indicator_text(r.indicator, "title", r.title), shown if not isinstance(own, str) or own == r.period else f"{shown} in {r.period}",
+        language.indicator_text(r.indicator, "title", r.title),
+        shown if not isinstance(own, str) or own == r.period else _("{value} in {period}").format(
+            value=shown, period=period_words(r.period)),
         href=f"/indicator/{r.indicator}?areas={area}",
-        badge=html.P([html.Span("Status: ", className="card-label"),
+        badge=html.P([html.Span(_("Status:") + " ", className="card-label"),
                       ui.rag_badge(r.rag, r.progress_status, has_target=has_target)], className="card-status"),
         children=[
             html.P(target, className="card-target") if target else None,
@@ -199,21 +277,22 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
 def key():
     """How the status is judged, said once for the page: each status word with its shape, colour and
     meaning, with and without a target (components.performance)."""
-    rows = [html.Li([ui.rag_badge(s.rag, s.key, has_target=s.key == "no_status"), ". ", s.meaning])
+    rows = [html.Li([ui.rag_badge(s.rag, s.key, has_target=s.key == "no_status"), ". ", _(s.meaning)])
             for s in performance.STATUSES.values()]
     return html.Details([
-        html.Summary("How the status is judged"),
-        html.P("Each indicator's growth a year since its base period is set against the pace its target needs "
-               "or, without a target, against its own trend in the better direction:"),
+        html.Summary(_("How the status is judged")),
+        html.P(_("Each indicator's growth a year since its base period is set against the pace its target needs "
+                 "or, without a target, against its own trend in the better direction:")),
         html.Ul(rows, className="status-key"),
-        html.P("The change since the previous period is shown apart from the status: a value can be better than "
-               "last year and still off track over the whole period."),
+        html.P(_("The change since the previous period is shown apart from the status: a value can be better "
+                 "than last year and still off track over the whole period.")),
     ], className="status-rule", id="status-rule")
 
 
 def profile_link(area: str, name: str):
     """The way from the overview to the area's own profile (every indicator against its level, neighbours)."""
-    return html.P(html.A(f"Full profile of {name}", href=f"/area/{area}"), className="profile-link")
+    return html.P(html.A(_("Full profile of {name}").format(name=name), href=f"/area/{area}"),
+                  className="profile-link")
 
 
 def status_summary(latest: pd.DataFrame, worse: int | None = None) -> str:
@@ -222,13 +301,14 @@ def status_summary(latest: pd.DataFrame, worse: int | None = None) -> str:
     rated = int(latest["rag"].notna().sum())
     targets = int(latest["target"].notna().sum())
     if not rated:
-        words = "None has a status: " + (
-            f"{targets} {'has a target' if targets == 1 else 'have a target'}, without a status yet."
-            if targets else "none has a target or a trend to judge.")
+        words = _("None has a status:") + " " + (ngettext(
+            "{n} has a target, without a status yet.", "{n} have a target, without a status yet.", targets).format(
+                n=fmt.number(targets, 0)) if targets else _("none has a target or a trend to judge."))
     else:
         rag = latest["rag"].value_counts()
-        words = ", ".join(f"{int(rag.get(c, 0))} {label.lower()}" for c, label in performance.RAG_LABEL.items())
-        words += f", {len(latest) - rated} with no status."
+        words = _("{red} off track, {amber} needs acceleration, {green} on track, {none} with no status.").format(
+            **{k: fmt.number(int(rag.get(k, 0)), 0) for k in ("red", "amber", "green")},
+            none=fmt.number(len(latest) - rated, 0))
     return words if worse is None else f"{words} {worse_summary(latest, worse)}"
 
 
@@ -236,42 +316,54 @@ def worse_summary(latest: pd.DataFrame, worse: int) -> str:
     """How many got significantly worse since the previous period, of those whose change could be tested."""
     compared = int(latest["change_significance"].isin(["better", "similar", "worse"]).sum())
     if not compared:
-        return "No change since the previous period could be tested for significance."
-    return (f"{worse or 'None'} got significantly worse since the previous period (of {compared} whose change could be "
-            "tested).")
+        return _("No change since the previous period could be tested for significance.")
+    if not worse:
+        return ngettext("None got significantly worse since the previous period (of {compared} whose change could "
+                        "be tested).", "None got significantly worse since the previous period (of {compared} whose "
+                        "change could be tested).", compared).format(compared=fmt.number(compared, 0))
+    return ngettext("{n} got significantly worse since the previous period (of {compared} whose change could be "
+                    "tested).", "{n} got significantly worse since the previous period (of {compared} whose change "
+                    "could be tested).", worse).format(n=fmt.number(worse, 0), compared=fmt.number(compared, 0))
 
 
 def content(release: Release, area: str, theme: str | None, fresh: Freshness | None = None):
     latest, series = overview_rows(release, area, theme)
     name = data.area_name(release, area) or area
     if latest.empty:
-        return [ui.no_data(f"There are no published values for {name} in this theme."), profile_link(area, name)]
+        return [ui.no_data(_("There are no published values for {name} in this theme.").format(name=name)),
+                profile_link(area, name)]
     worse = latest[latest["change_significance"] == "worse"]
-    summary = f"{name}: {fmt.count(len(latest), 'indicator')}: " + status_summary(latest)
-    worse_list = (html.Ul([html.Li([html.A(language.indicator_text(r.indicator, "title", r.title), href=f"/indicator/{r.indicator}?areas={area}"),
-                                    f": {fmt.value(r.previous_value, int(r.decimals), r.unit)} in {r.previous_period} to "
-                                    f"{fmt.value(r.value, int(r.decimals), r.unit)} in {r.period}"])
+    summary = ngettext("{name}: {n} indicator: {statuses}", "{name}: {n} indicators: {statuses}", len(latest)).format(
+        name=name, n=fmt.number(len(latest), 0), statuses=status_summary(latest))
+    worse_list = (html.Ul([html.Li([html.A(language.indicator_text(r.indicator, "title", r.title),
+                                           href=f"/indicator/{r.indicator}?areas={area}"),
+                                    ": " + _("{before} in {previous} to {now} in {period}").format(
+                                        before=fmt.value(r.previous_value, int(r.decimals), unit_of(r)),
+                                        previous=period_words(r.previous_period),
+                                        period=period_words(r.period),
+                                        now=fmt.value(r.value, int(r.decimals), unit_of(r)))])
                            for r in worse.itertuples()])
                   if len(worse) else None)
     notice = failed_run_notice(release, fresh)
     common = shared(latest, fresh)
-    once = [shared_status_words(common.status), f"For every indicator: {common.fresh}" if common.fresh else None,
+    once = [shared_status_words(common.status),
+            _("For every indicator: {words}").format(words=common.fresh) if common.fresh else None,
             shared_note_words(latest, common)]
     return [notice] * (notice is not None) + [
         html.P(summary, className="lead", id="overview-summary"),
         attention.section(release, area, name, latest),
         profile_link(area, name),
-        html.Section([html.H2("Got significantly worse"), html.P(worse_summary(latest, len(worse))), worse_list],
+        html.Section([html.H2(_("Got significantly worse")), html.P(worse_summary(latest, len(worse))), worse_list],
                      className="worse"),
-        html.H2("Every indicator"),
-        html.P("Off track first. " + " ".join(w for w in once if w), className="fresh", id="overview-shared"),
+        html.H2(_("Every indicator")),
+        html.P(" ".join(w for w in [_("Off track first."), *once] if w), className="fresh", id="overview-shared"),
         key(),
         html.Div([card(r, series, area, fresh, common) for r in latest.itertuples()], className="cards"),
     ]
 
 
 @guarded
-def layout(area: str | None = None, theme: str | None = None, **_):
+def layout(area: str | None = None, theme: str | None = None, **_kwargs):
     rel = context.release()
     unknown = area if area and not data.area_name(rel, area) else None  # the app answers 404 for it
     roots = data.roots(rel)
@@ -282,17 +374,11 @@ def layout(area: str | None = None, theme: str | None = None, **_):
     created = rel.manifest.get("created", "")
     return html.Div([
         release_store(rel), sync_target(SYNC), page_title(titles.named(data.area_name(rel, area), "Overview")),
-        html.H1("Performance overview"),
-        ui.no_data(f"There is no area with the code {unknown!r}; showing {data.area_name(rel, area)}.")
-        if unknown else None,
+        html.H1(_("Performance overview")),
+        ui.no_data(_("There is no area with the code {code}; showing {name}.").format(
+            code=repr(unknown), name=data.area_name(rel, area))) if unknown else None,
         release_line(rel.id, created),
-        html.Form([
-            ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,
-                                                         clearable=False)),
-            ui.labelled("Theme", ids.OV_THEME, dcc.Dropdown(
-                id=ids.OV_THEME, options=[{"label": "All themes", "value": ALL}]
-                + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
-        ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
+        controls(rel, area, theme),
         html.Div(content(rel, area, theme, freshness(rel)), id=ids.OV_CONTENT, **{"aria-live": "polite"}),
     ])
 
@@ -301,10 +387,11 @@ def release_line(rid: str, created: str):
     """'Data released 7 December 2026', with the release's id and time behind a disclosure."""
     when = fmt.date_words(created)
     return html.Details([
-        html.Summary(f"Data released {when}" if when else "Release details"),
-        html.P([f"Release {rid}, published {created}. Each card shows the area's latest value of the "
-                "indicator, with its period when the indicator has a later one. ",
-                html.A("Data status", href="/status")]),
+        html.Summary(_("Data released {date}").format(date=when) if when else _("Release details")),
+        html.P([_("Release {release}, published {time}.").format(release=rid, time=created), " ",
+                _("Each card shows the area's latest value of the indicator, with its period when the indicator "
+                  "has a later one."), " ",
+                html.A(_("Data status"), href="/status")]),
     ], className="fresh release-line", id="overview-release")
 
 
@@ -314,24 +401,33 @@ def _choose(rel: Release, roots: list[str], theme: str | None):
     theme = theme if theme in data.themes(rel) else ALL
     names = {c: data.area_name(rel, c) or c for c in roots}
     return html.Div([
-        release_store(rel), sync_target(SYNC), page_title("Performance overview"),
-        html.H1("Performance overview"),
-        html.Form([
-            ui.labelled("Area", ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=None,
-                                                         clearable=False, placeholder="Choose an area")),
-            ui.labelled("Theme", ids.OV_THEME, dcc.Dropdown(
-                id=ids.OV_THEME, options=[{"label": "All themes", "value": ALL}]
-                + [{"label": t.capitalize(), "value": t} for t in data.themes(rel)], value=theme, clearable=False)),
-        ], className="controls", role="search", **{"aria-label": "Choose an area and theme"}),
+        release_store(rel), sync_target(SYNC), page_title(_("Performance overview")),
+        html.H1(_("Performance overview")),
+        controls(rel, None, theme),
         html.Div([
-            html.P(f"This release covers {fmt.count(len(roots), 'top-level area')} "
-                   f"({fmt.level_name(rel.levels[0])}), none of them above the others: choose an area above, or "
-                   "one of them here.", className="lead",
-                   id="overview-summary"),
+            html.P(ngettext("This release covers {n} top-level area ({level}), none of them above the others: "
+                            "choose an area above, or one of them here.",
+                            "This release covers {n} top-level areas ({level}), none of them above the others: "
+                            "choose an area above, or one of them here.", len(roots)).format(
+                                n=fmt.number(len(roots), 0), level=level_words(rel.levels[0])),
+                   className="lead", id="overview-summary"),
             html.Ul([html.Li(html.A(names[c], href=f"/?area={c}")) for c in sorted(roots, key=names.get)],
                     className="columns"),
         ], id=ids.OV_CONTENT, **{"aria-live": "polite"}),
     ])
+
+
+def controls(rel: Release, area: str | None, theme: str):
+    """The area and theme choices (no area chosen: the page asks for one)."""
+    asked = {} if area else {"placeholder": _("Choose an area")}
+    return html.Form([
+        ui.labelled(_("Area"), ids.OV_AREA, dcc.Dropdown(id=ids.OV_AREA, options=data.area_options(rel), value=area,
+                                                         clearable=False, **asked)),
+        ui.labelled(_("Theme"), ids.OV_THEME, dcc.Dropdown(
+            id=ids.OV_THEME, options=[{"label": _("All themes"), "value": ALL}]
+            + [{"label": theme_name(t).capitalize() if theme_name(t) == t else theme_name(t), "value": t}
+               for t in data.themes(rel)], value=theme, clearable=False)),
+    ], className="controls", role="search", **{"aria-label": _("Choose an area and theme")})
 
 
 def register(app) -> None:

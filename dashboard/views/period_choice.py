@@ -13,7 +13,9 @@ from dash import html
 
 from dashboard import context, data
 from dashboard.components import fmt
+from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
+from dashboard.views.common import level_words, period_words
 
 NOTE_ID = "explorer-period-note"
 
@@ -51,7 +53,9 @@ def default_period(release: Release, indicator: str, level: str, threshold: floa
 
 def share_words(threshold: float) -> str:
     """0.5 -> 'at least half of', 0.75 -> 'at least 75% of'."""
-    return "at least half of" if threshold == 0.5 else f"at least {threshold:.0%} of"
+    if threshold == 0.5:
+        return _("at least half of")
+    return _("at least {share} of").format(share=fmt.value(threshold * 100, 0, "%"))
 
 
 def note(release: Release, indicator: str, level: str, period: str | None, threshold: float | None = None):
@@ -70,14 +74,22 @@ def note(release: Release, indicator: str, level: str, period: str | None, thres
     if not later and shown == total:
         return None
     areas = fmt.level_name(level, plural=True)
+    n = fmt.number
     if later and period == default_period(release, indicator, level, threshold):
-        text = (f"Showing {period}, the latest period with values for {share_words(threshold)} the {total:,} "
-                f"{areas} ({shown:,} have one)")
+        text = ngettext("Showing {period}, the latest period with values for {share} the {total} {areas} ({shown} "
+                        "has one)", "Showing {period}, the latest period with values for {share} the {total} "
+                        "{areas} ({shown} have one)", shown).format(
+                            period=period_words(period), share=share_words(threshold), total=n(total, 0), areas=areas,
+                            level=level_words(level), shown=n(shown, 0))
     else:
-        text = f"Showing {period}: {shown:,} of the {total:,} {areas} have a value"
+        text = ngettext("Showing {period}: {shown} of the {total} {areas} has a value",
+                        "Showing {period}: {shown} of the {total} {areas} have a value", shown).format(
+                            period=period_words(period), shown=n(shown, 0), total=n(total, 0), areas=areas,
+                            level=level_words(level))
     if later:
-        text += "; " + ", ".join(f"{p} has values for {counts[p]:,} of {total:,}" for p in reversed(later))
-        text += ". Choose a period to see it."
+        text = _("{shown}; {later}. Choose a period to see it.").format(shown=text, later=", ".join(
+            _("{period} has values for {n} of {total}").format(period=period_words(p), n=n(counts[p], 0), total=n(total, 0))
+            for p in reversed(later)))
     else:
         text += "."
     return html.P(text, className="period-note")

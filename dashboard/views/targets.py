@@ -4,6 +4,8 @@ dashed line on the ranking and the trend (dashboard.components.figures draws the
 from __future__ import annotations
 
 from dashboard.components import fmt
+from dashboard.language import _, ngettext
+from dashboard.views.common import period_words
 
 
 def target_of(meta: dict) -> float | None:
@@ -26,12 +28,21 @@ def target_text(meta: dict, values: list) -> str:
     target = target_of(meta)
     if target is None:
         return ""
-    unit, dec = meta["unit"], int(meta["decimals"])
-    by = f" by {meta['target_period']}" if fmt.text(meta.get("target_period")) else ""
     met = [target_met(v, target, meta.get("polarity")) for v in values]
     counted = [m for m in met if m is not None]
-    tally = f", met by {counted.count(True):,} of the {len(counted):,} areas" if counted else ""
-    return f" Target: {fmt.value(target, dec, unit)}{by}{tally} (the dashed line)."
+    tally = ngettext(", met by {met} of the {n} area", ", met by {met} of the {n} areas", len(counted)).format(
+        met=fmt.number(counted.count(True), 0), n=fmt.number(len(counted), 0)) if counted else ""
+    return " " + _("Target: {target}{tally} (the dashed line).").format(target=aim(meta), tally=tally)
+
+
+def aim(meta: dict) -> str:
+    """'90.0% by 2030' (or '90.0%' without a period): the indicator's target in words; empty without one."""
+    target = target_of(meta)
+    if target is None:
+        return ""
+    value = fmt.value(target, int(meta["decimals"]), meta["unit"])
+    period = fmt.text(meta.get("target_period"))
+    return _("{target} by {period}").format(target=value, period=period_words(period)) if period else value
 
 
 def target_words(value, meta: dict, dec: int, unit: str) -> str:
@@ -43,5 +54,5 @@ def target_words(value, meta: dict, dec: int, unit: str) -> str:
     met = target_met(value, target, meta.get("polarity"))
     gap = fmt.change(value - target, dec, unit, meta.get("method"))
     if met is None:
-        return f"{gap} from it"
-    return "Met" if met else f"Not met ({gap})"
+        return _("{gap} from it").format(gap=gap)
+    return _("Met") if met else _("Not met ({gap})").format(gap=gap)
