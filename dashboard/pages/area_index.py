@@ -3,5 +3,5 @@ import dash
 
 from dashboard.views import index
 
-dash.register_page(__name__, path="/area", title="Areas", name="Areas", order=2)
+dash.register_page(__name__, path="/area", title=index.areas_title, name="Areas", order=2)
 layout = index.areas_layout

@@ -3,6 +3,6 @@ import dash
 
 from dashboard.views import compare
 
-dash.register_page(__name__, path="/compare", title="Compare areas", name="Compare", order=2,
+dash.register_page(__name__, path="/compare", title=compare.title, name="Compare", order=2,
                    callbacks=compare.register, skeleton=compare.skeleton)
 layout = compare.layout
