@@ -371,7 +371,7 @@ def layout(area_code: str | None = None, indicator: str | None = None, **_kwargs
             if asked and asked != indicator else None,
             ui.labelled(_("Indicator"), ids.AR_INDICATOR,
                         dcc.Dropdown(id=ids.AR_INDICATOR, options=w.indicator_options(rel), value=indicator,
-                                     clearable=False)),
+                                     clearable=False, labels=w.dropdown_labels())),
             html.Div(profile_sections(rel, area, indicator), id="area-detail"),
         ]),
     ])

@@ -197,3 +197,15 @@ def word_list(items: list[str]) -> str:
     from babel.lists import format_list
 
     return format_list(list(items), locale=i18n.locale(language.current())) if items else ""
+
+
+#: The words a dcc.Dropdown writes itself (its ``labels``: Dash's English by default).
+DROPDOWN_LABELS = {"select_all": N_("Select All"), "deselect_all": N_("Deselect All"),
+                   "selected_count": N_("{num_selected} selected"), "search": N_("Search"),
+                   "clear_search": N_("Clear search"), "clear_selection": N_("Clear selection"),
+                   "no_options_found": N_("No options found")}
+
+
+def dropdown_labels() -> dict[str, str]:
+    """A dropdown's own words in the reader's language (``{num_selected}`` is Dash's, filled in the browser)."""
+    return {k: _(v) for k, v in DROPDOWN_LABELS.items()}

@@ -143,7 +143,7 @@ def layout(areas: str | None = None, indicators: str | None = None, area: str | 
             html.Div([
                 ui.labelled(_("Add an area"), ids.CMP_AREAS,
                             dcc.Dropdown(id=ids.CMP_AREAS, options=w.area_options(rel), value=None,
-                                         placeholder=_("Type a name or a code"),
+                                         placeholder=_("Type a name or a code"), labels=w.dropdown_labels(),
                                          disabled=len(chosen_areas) >= MAX_AREAS),
                             hint=_("Each area you choose is added to the list below.")),
                 html.P(cap_note(len(chosen_areas), len(named) if len(named) > MAX_AREAS else None), id=CAP_NOTE,
@@ -153,7 +153,8 @@ def layout(areas: str | None = None, indicators: str | None = None, area: str | 
             ], className="control"),
             ui.labelled(_("Indicators"), ids.CMP_INDICATORS,
                         dcc.Dropdown(id=ids.CMP_INDICATORS, options=w.indicator_options(rel), value=chosen_inds,
-                                     className="multi", multi=True, placeholder=_("Choose indicators")),
+                                     className="multi", multi=True, placeholder=_("Choose indicators"),
+                                     labels=w.dropdown_labels()),
                         hint=_("Up to {most} indicators.").format(most=w.whole(MAX_INDICATORS))),
         ], className="controls", role="search", **{"aria-label": _("Choose areas and indicators")}),
         html.Div(content(rel, chosen_areas, chosen_inds), id=ids.CMP_CONTENT, **{"aria-live": "polite"}),

@@ -76,10 +76,15 @@ def table(columns: list[tuple[str, str]], rows: list[dict], caption: str):
 
 def download_links(release: Release, areas: list[str], indicators: list[str], what: str, *, label: str):
     """Links to exactly the figures the page shows (``what`` says which, in words), pinned to the release."""
-    items = [html.Li(html.A(_("Download {what}, as {format}").format(what=what, format=words),
+    items = [html.Li(html.A(capital(_("Download {what}, as {format}").format(what=what, format=words)),
                             href=ui.data_url(release.id, f, indicator=indicators, area=areas, breakdown="total")))
              for f, words in DOWNLOADS]
     return html.Ul(items, className="data-links compare-downloads", **{"aria-label": label})
+
+
+def capital(text: str) -> str:
+    """A sentence with its first letter in capitals (a translation may start with the words it is given)."""
+    return text[:1].upper() + text[1:]
 
 
 def comparators(release: Release, areas: list[str]) -> tuple[dict[str, str | None], dict[str, str], str]:
@@ -138,7 +143,8 @@ def significance_summary(by_sig: dict[str, list[str]], release: Release, areas: 
         return ""
     roots = {data.root_area(release, a) for a in areas}
     against = data.area_name(release, roots.pop()) if len(roots) == 1 else _("each area's top-level area")
-    parts = [f"{_(SIG_LABEL[s])}: {', '.join(by_sig[s])}" for s in SIG_ORDER if s in by_sig]
+    parts = [_("{significance}: {areas}").format(significance=_(SIG_LABEL[s]), areas=", ".join(by_sig[s]))
+             for s in SIG_ORDER if s in by_sig]
     no_ci = by_sig.get("no interval", [])
     if not parts:
         return " " + _("No area is compared with {area} for significance: the values have no 95% interval.").format(
@@ -216,8 +222,8 @@ def trend_summary(meta: dict, periods: list[str], series: list[dict]) -> str:
     bars = " " + _("Bars show 95% intervals where the figures have them.") if any(
         not fmt.missing(v) for s in series for v in s["lower"]) else ""
     span = w.span(w.period(periods[0]), w.period(periods[-1]))
-    return (span + (", " + _("in {unit}").format(unit=unit) if unit else "") + ": " + "; ".join(parts) + "."
-            + bars)
+    words = _("{span}, in {unit}: {areas}.") if unit else _("{span}: {areas}.")
+    return capital(words.format(span=span, unit=unit, areas="; ".join(parts))) + bars
 
 
 def section(release: Release, ind: str, areas: list[str], names: list[str], frames: dict[str, dict[str, dict]],
