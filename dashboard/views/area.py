@@ -141,9 +141,9 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
             "period": period_words(r),
             "value": w.with_status(r["value"], r["status"], dec, unit),
             "ci": w.interval(r["lower_ci"], r["upper_ci"], dec),
-            "parent": (f"{fmt.value(r['parent_value'], dec, unit)}: {w.significance(r['significance_parent'])}"
+            "parent": (w.judged(fmt.value(r["parent_value"], dec, unit), r["significance_parent"])
                        if parent_name else "–"),
-            "top": f"{fmt.value(r['top_value'], dec, unit)}: {w.significance(r['significance_top'])}",
+            "top": w.judged(fmt.value(r["top_value"], dec, unit), r["significance_top"]),
             "rank": w.rank(r["rank_level"], r["n_ranked_level"]),
             "rank_parent": rank_in_parent(r, parent_name),
             "quartile": w.quartile(r["quartile"], r["polarity"], r.get("method")),

@@ -209,3 +209,16 @@ DROPDOWN_LABELS = {"select_all": N_("Select All"), "deselect_all": N_("Deselect 
 def dropdown_labels() -> dict[str, str]:
     """A dropdown's own words in the reader's language (``{num_selected}`` is Dash's, filled in the browser)."""
     return {k: _(v) for k, v in DROPDOWN_LABELS.items()}
+
+
+def series(parts: list[str]) -> str:
+    """Items of a summary one after the other, as the language separates them ('a; b', French 'a ; b')."""
+    out = ""
+    for i, part in enumerate(parts):
+        out = part if not i else _("{previous}; {next}").format(previous=out, next=part)
+    return out
+
+
+def judged(value: str, sig) -> str:
+    """A comparator's value and how the area compares with it: '19.4 days: better'."""
+    return _("{value}: {significance}").format(value=value, significance=significance(sig))

@@ -112,9 +112,9 @@ def content(release: Release, areas: list[str], indicators: list[str]):
                             table_rows, _("Latest value of each indicator by area (period in brackets)"))
     titles = [w.title(release, i) for i in indicators]
     chosen = html.Dl([html.Dt(ngettext("{n} area chosen", "{n} areas chosen", len(names)).format(
-                          n=w.whole(len(names)))), html.Dd("; ".join(names)),
+                          n=w.whole(len(names)))), html.Dd(w.series(names)),
                       html.Dt(ngettext("{n} indicator chosen", "{n} indicators chosen", len(titles)).format(
-                          n=w.whole(len(titles)))), html.Dd("; ".join(titles))],
+                          n=w.whole(len(titles)))), html.Dd(w.series(titles))],
                      className="meta chosen", id="compare-chosen")
     every = compare_sections.download_links(
         release, areas, indicators, _("these {indicators} for these {areas}, every period").format(

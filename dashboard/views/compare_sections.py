@@ -149,7 +149,7 @@ def significance_summary(by_sig: dict[str, list[str]], release: Release, areas: 
     if not parts:
         return " " + _("No area is compared with {area} for significance: the values have no 95% interval.").format(
             area=against)
-    return (" " + _("Against {area}, latest period:").format(area=against) + " " + "; ".join(parts) + "."
+    return (" " + _("Against {area}, latest period:").format(area=against) + " " + w.series(parts) + "."
             + (" " + _("Not compared, as their values have no 95% interval: {areas}.").format(areas=", ".join(no_ci))
                if no_ci else ""))
 
@@ -223,7 +223,7 @@ def trend_summary(meta: dict, periods: list[str], series: list[dict]) -> str:
         not fmt.missing(v) for s in series for v in s["lower"]) else ""
     span = w.span(w.period(periods[0]), w.period(periods[-1]))
     words = _("{span}, in {unit}: {areas}.") if unit else _("{span}: {areas}.")
-    return capital(words.format(span=span, unit=unit, areas="; ".join(parts))) + bars
+    return capital(words.format(span=span, unit=unit, areas=w.series(parts))) + bars
 
 
 def section(release: Release, ind: str, areas: list[str], names: list[str], frames: dict[str, dict[str, dict]],
@@ -236,7 +236,7 @@ def section(release: Release, ind: str, areas: list[str], names: list[str], fram
     rows, by_sig = latest_rows(release, meta, areas, names, latest)
     have = [(n, latest[a]["value"]) for a, n in zip(areas, names, strict=True)
             if latest.get(a) is not None and not fmt.missing(latest[a]["value"])]
-    summary = ((_("Latest values:") + " " + "; ".join(f"{n} {fmt.value(v, dec, unit)}" for n, v in have) + ends
+    summary = ((_("Latest values:") + " " + w.series([f"{n} {fmt.value(v, dec, unit)}" for n, v in have]) + ends
                 + ".") if have else _("No values for these areas.")) + significance_summary(by_sig, release, areas)
     top_heading = comparators(release, areas)[2]
     cols = [("area", _("Area")), ("period", _("Period")), ("value", _("Value")), ("ci", _("95% interval")),

@@ -131,6 +131,8 @@ def test_numbers_counts_ranks_and_periods_are_in_the_language(dash_app, release)
         assert w.with_status(65.24, "provisional", 1, "%") == "65,2\u00a0% (provisoire)"
         assert w.period("2030-Q1") == "1er trimestre 2030"
         assert w.level_name("municipality") == "commune" and w.ordinal(1) == "1er"
+        assert w.series(["A 1,0", "B 2,0", "C"]) == "A 1,0 ; B 2,0 ; C"  # French puts a space before ';' and ':'
+        assert w.judged("19,4 jours", "better") == "19,4 jours : meilleur"
     with dash_app.server.test_request_context("/"), language.using("de"):
         assert w.indicators(2) == "2 Indikatoren" and w.rank(3, 1204) == "3 von 1.204"
         assert w.interval(1234.5, 2000, 1) == "1.234,5 bis 2.000,0"
