@@ -9,12 +9,15 @@ switched on here; ``openmeasure serve`` runs the app under gunicorn.
 
 from __future__ import annotations
 
+import json
 import logging
+from html import escape
 from pathlib import Path
 
 import dash
 import flask
 from dash import dcc, html
+from werkzeug.exceptions import HTTPException
 
 from core import i18n
 from core.config_models import Config
@@ -24,6 +27,7 @@ from dashboard import api, context, delivery, guard, language, routing
 from dashboard.api import headers
 from dashboard.api.state import state
 from dashboard.components import site, ui
+from dashboard.i18n import N_
 from dashboard.language import _, href
 from dashboard.views import index as index_view
 from dashboard.views.common import title_sync
@@ -53,8 +57,18 @@ INDEX = """<!DOCTYPE html>
 NAV = site.NAV  # shared with the server-rendered pages (dashboard/api/html.py)
 
 
+def site_title(default: str) -> str:
+    """The deployment's title in the reader's language (``title`` translated in config.yaml), else ``default``."""
+    try:
+        config = context.config()
+    except (RuntimeError, KeyError):  # no app state (a bare layout in a test)
+        return default
+    return config.text("title", language.current(), config.languages.default)[0] or default
+
+
 def frame(title: str):
-    """The page frame around every page: skip link, header, synthetic-data banner, main, footer."""
+    """The page frame around every page: skip link, header, synthetic-data banner, main, footer; ``title``:
+    the deployment's, shown in the reader's language when config.yaml translates it."""
     def layout():
         banner, footer_release = None, _(site.NO_RELEASE)
         try:
@@ -76,7 +90,7 @@ def frame(title: str):
         return html.Div([
             html.A(_("Skip to main content"), href="#main", className="skip-link"),
             html.Header([
-                html.A(title, href=href("/"), className="site-title"),
+                html.A(site_title(title), href=href("/"), className="site-title"),
                 html.Nav(html.Ul([html.Li(dcc.Link(_(label), href=href(address))) for label, address in NAV]),
                          className="site-nav", **{"aria-label": _("Main")}),
                 switcher(),
@@ -112,15 +126,41 @@ def switcher():
                     **{"aria-label": _("Language")})
 
 
+#: The page shell's description (``<meta name="description">``) and the words shown until the page is drawn.
+DESCRIPTION = N_("Public service performance: indicators, areas, data.")
+LOADING = N_("Loading…")
+#: The words assets/a11y.js gives the controls it names (a dropdown's open list and search box, a chart's mode
+#: bar), handed to it in the reader's language in ``<meta name="openmeasure-words">``.
+SCRIPT_WORDS = {"options": N_("options"), "search_options": N_("Search the options"),
+                "chart_tools": N_("Chart tools")}
+
+
+def script_words() -> str:
+    """The ``<meta>`` that carries :data:`SCRIPT_WORDS` in the current language (JSON) to the page's scripts."""
+    words = json.dumps({k: _(v) for k, v in SCRIPT_WORDS.items()}, ensure_ascii=False)
+    return f'<meta name="openmeasure-words" content="{escape(words, quote=True)}">'
+
+
 def add_html_lang(app: dash.Dash) -> None:
-    """Every page's ``<html lang>`` is its language (3.1.1): the index string is one for all requests, so the
-    page shell is rewritten per request."""
+    """Every page's ``<html lang>`` is its language (3.1.1), and the shell's own words are in it too: the
+    description, "Loading…", and the deployment's title where Dash puts it (the ``<title>`` of an address no
+    page has, ``og:title``); the index string is one for all requests, so the page shell is rewritten per
+    request."""
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs):
+        if flask.has_request_context() and language.current() != "en":
+            kwargs["app_entry"] = kwargs.get("app_entry", "").replace("Loading...", escape(_(LOADING)))
         out = interpolate(**kwargs)
         if flask.has_request_context():
             out = out.replace('<html lang="en">', f'<html lang="{language.current()}">', 1)
+            head, body = out.split("</head>", 1) if "</head>" in out else (out, None)
+            head = head.replace(f'content="{escape(DESCRIPTION)}"', f'content="{escape(_(DESCRIPTION))}"')
+            head += script_words()
+            own = site_title(app.title)
+            if own != app.title:
+                head = head.replace(escape(app.title), escape(own))
+            out = head if body is None else f"{head}</head>{body}"
         return out
 
     app.interpolate_index = interpolate_index
@@ -144,10 +184,11 @@ def add_noscript(app: dash.Dash) -> None:
 def damaged_banner(exc: DamagedRelease):
     """Said on every page while the current release has a damaged file (the pages answer 503 meanwhile)."""
     return html.Div(
-        [html.Strong("The published data cannot be shown. "),
-         html.Span(f"A file of release {exc.release_id} ({exc.name}) is damaged; the figures are withheld "
-                   "until it is repaired or a new release is published. Please try again later.")],
-        className="banner-synthetic", role="region", id="damaged-banner", **{"aria-label": "About this data"})
+        [html.Strong(_("The published data cannot be shown.") + " "),
+         html.Span(_("A file of release {release} ({file}) is damaged; the figures are withheld until it is "
+                     "repaired or a new release is published. Please try again later.").format(
+                         release=exc.release_id, file=exc.name))],
+        className="banner-synthetic", role="region", id="damaged-banner", **{"aria-label": _("About this data")})
 
 
 def sign_in_enabled() -> bool:
@@ -166,11 +207,11 @@ def account():
     if not who:
         return None
     sign_out = (html.Form([dcc.Input(type="hidden", name="csrf", value=access.csrf_token()),
-                           html.Button("Sign out", type="submit", id="sign-out")],
+                           html.Button(_("Sign out"), type="submit", id="sign-out")],
                           method="post", action="/auth/logout")
                 if sign_in_enabled() and not flask.request.authorization else None)
-    return html.P(["Signed in as ", html.Strong(who), " (internal indicators shown). ", sign_out],
-                  className="signed-in", id="signed-in")
+    before, after = _("Signed in as {name} (internal indicators shown).").split("{name}", 1)
+    return html.P([before, html.Strong(who), after + " ", sign_out], className="signed-in", id="signed-in")
 
 
 def add_boundaries_route(server: flask.Flask) -> None:
@@ -237,6 +278,43 @@ def add_damaged_status(server) -> None:
         return resp
 
 
+#: The pages' own error pages (the API answers its errors in JSON: dashboard/api): status -> (title, what to do).
+ERROR_PAGES = {
+    405: (N_("Not possible at this address"),
+          N_("This address does not take this kind of request. Open it as a page, or start from the overview.")),
+    500: (N_("Something went wrong"),
+          N_("The server could not answer this request. Please try again later; if it keeps happening, tell the "
+             "site's managers.")),
+}
+
+
+def add_error_pages(server) -> None:
+    """A page address that fails (500) or is asked the wrong way (405) answers a page in the reader's language
+    with a way back, not the server's English default; the API's and Dash's own routes keep their answers."""
+    from dashboard.api import OWN_PREFIXES
+
+    def error_page(exc):
+        from dashboard.api import _http_error
+        from dashboard.api import html as server_pages
+
+        path = flask.request.path
+        if path.startswith(OWN_PREFIXES) or path.startswith(("/_dash", "/assets/", "/boundaries/")):
+            return _http_error(exc) if isinstance(exc, HTTPException) else exc
+        title, what = ERROR_PAGES[exc.code]
+        body = (f"<p>{escape(_(what))}</p>"
+                f'<p><a href="{escape(href("/"), quote=True)}">{escape(_("Go to the overview"))}</a></p>')
+        resp = server_pages.page(_(title), body, status=exc.code)
+        resp.set_data(resp.get_data(as_text=True).replace('<html lang="en">',
+                                                          f'<html lang="{language.current()}">', 1))
+        for name, value in exc.get_headers():
+            if name == "Allow":
+                resp.headers[name] = value
+        return resp
+
+    for code in ERROR_PAGES:
+        server.register_error_handler(code, error_page)
+
+
 def add_private_cache_control(server) -> None:
     """What a signed-in manager is shown (pages, layouts and callback answers with internal indicators) is
     neither stored by a browser nor by a shared cache: after signing out on a shared computer, Back or the
@@ -258,7 +336,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
         title=config.title, update_title=None, serve_locally=True,
         use_async=False,  # Dash 4 turns async on when asgiref is installed: a thread and event loop per request
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-                   {"name": "description", "content": "Public service performance: indicators, areas, data."}],
+                   {"name": "description", "content": DESCRIPTION}],
     )
     delivery.use_partial_plotly()
     app.index_string = INDEX
@@ -272,6 +350,7 @@ def create_app(config: Config, include_internal: bool = False) -> dash.Dash:
     add_not_found_status(app.server)
     add_damaged_status(app.server)
     add_private_cache_control(app.server)
+    add_error_pages(app.server)
     # the open-data API, downloads, catalogue and sign-in; and the state the pages share with them
     api.register(app.server, config, pages=routing.pages(), pages_internal=include_internal)
     guard.install(app)

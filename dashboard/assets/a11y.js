@@ -22,8 +22,20 @@
  * its buttons stay named Tab stops in a toolbar named "Chart tools", and neither is the map's own canvas (a
  * Tab stop of MapLibre's, named "Map"). A layer that holds anything focusable is left alone (hiding it would
  * hide a control: WCAG 4.1.2, axe aria-hidden-focus).
+ *
+ * The names given here are in the page's language: the server puts them in <meta name="openmeasure-words">
+ * (dashboard/app.py SCRIPT_WORDS, from the catalogue); English when it is missing.
  */
 (function () {
+  var WORDS = {options: 'options', search_options: 'Search the options', chart_tools: 'Chart tools'};
+  (function () {
+    var meta = document.querySelector('meta[name="openmeasure-words"]');
+    if (!meta) { return; }
+    try {
+      var given = JSON.parse(meta.getAttribute('content'));
+      Object.keys(WORDS).forEach(function (k) { if (typeof given[k] === 'string' && given[k]) { WORDS[k] = given[k]; } });
+    } catch (e) { /* keep the English words */ }
+  })();
   function fix(root) {
     root.querySelectorAll('.dash-dropdown-wrapper').forEach(function (wrap) {
       var input = wrap.querySelector('input.dash-dropdown-focus-target');
@@ -50,7 +62,7 @@
       var wrap = list.closest('.dash-dropdown-wrapper');
       var button = wrap && wrap.querySelector('button.dash-dropdown');
       var label = button && button.id && document.getElementById(button.id + '-label');
-      var name = (label ? label.textContent.trim() + ': ' : '') + 'options';
+      var name = (label ? label.textContent.trim() + ': ' : '') + WORDS.options;
       if (list.getAttribute('aria-label') !== name) { list.setAttribute('aria-label', name); }
     });
     root.querySelectorAll('.dash-dropdown-content [role="option"], .dash-dropdown-content label[aria-selected]')
@@ -62,7 +74,7 @@
       button.setAttribute('aria-haspopup', 'dialog');
     });
     root.querySelectorAll('input.dash-dropdown-search:not([aria-label])').forEach(function (search) {
-      search.setAttribute('aria-label', 'Search the options');
+      search.setAttribute('aria-label', WORDS.search_options);
     });
   }
   var DRAWING = '.js-plotly-plot svg.main-svg, .js-plotly-plot canvas.gl-canvas';
@@ -74,7 +86,7 @@
       }
     });
     root.querySelectorAll('.js-plotly-plot .modebar:not([aria-label])').forEach(function (bar) {
-      bar.setAttribute('aria-label', 'Chart tools');
+      bar.setAttribute('aria-label', WORDS.chart_tools);
     });
   }
   // A letter typed on an option of an open list goes to its search box (Space still picks the option).

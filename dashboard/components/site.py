@@ -18,6 +18,23 @@ SIGN_IN = N_("Manager sign-in")
 NO_RELEASE = N_("No release has been published yet.")
 
 
+def publication_text(field: str, released: str | None) -> str:
+    """The release's ``attribution`` or ``citation`` in the reader's language: the config's translation
+    (``publication.<field>``, config.yaml) when the release says what the config says in the default language;
+    else the release's own words (an older release's, which the config no longer has in other languages)."""
+    from dashboard import context, language
+
+    released = released or ""
+    try:
+        config = context.config()
+    except (RuntimeError, KeyError):  # no app state (a bare layout in a test)
+        return released
+    pub, default = config.publication, config.languages.default
+    if released.strip() != (getattr(pub, field) or "").strip():
+        return released
+    return pub.text(field, language.current(), default)[0] or released
+
+
 def release_line(release_id: str | None, manifest: dict) -> str:
     """The footer's sentence about the release on show: its date in words, its id (to cite), licence and
     attribution; or that nothing is published yet."""
@@ -30,4 +47,4 @@ def release_line(release_id: str | None, manifest: dict) -> str:
     line = (_("Data released {date} (release {release}). Licence {licence}. {attribution}") if published else
             _("Data released on an unknown date (release {release}). Licence {licence}. {attribution}"))
     return line.format(date=published, release=release_id, licence=manifest.get("licence", ""),
-                       attribution=manifest.get("attribution", "")).strip()
+                       attribution=publication_text("attribution", manifest.get("attribution"))).strip()

@@ -6,6 +6,7 @@ table alternative (``chart``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from dashboard import language
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
 from dashboard.components import fmt, performance
+from dashboard.i18n import N_
 from dashboard.language import _
 
 RAG = {rag: (s.shape, s.css, s.label)  # rag -> (shape, css class, headline words): components.performance
@@ -65,13 +67,33 @@ def rag_badge(rag, progress_status=None, has_target: bool = False):
     return html.Span([badge, html.Span(f" {_(s.detail)}", className="rag-detail")], className="rag-status")
 
 
+#: A significance in words, alone and against what it was compared with (fmt.SIGNIFICANCE_TEXT's words).
+SIGNIFICANCE_WORDS = {"better": N_("better"), "worse": N_("worse"), "similar": N_("similar"),
+                      "higher": N_("higher"), "lower": N_("lower"), "not compared": N_("not compared")}
+SIGNIFICANCE_AGAINST = {"better": N_("better than {against}"), "worse": N_("worse than {against}"),
+                        "similar": N_("similar to {against}"), "higher": N_("higher than {against}"),
+                        "lower": N_("lower than {against}")}
+
+
 def significance_badge(sig, against: str = ""):
     shape, css = SIGNIFICANCE.get(sig or "not compared", SIGNIFICANCE["not compared"])
-    words = fmt.SIGNIFICANCE_TEXT.get(sig or "not compared", str(sig))
-    if against and sig not in (None, "not compared"):
-        words = f"{words} {'to' if sig == 'similar' else 'than'} {against}"
+    words = _(SIGNIFICANCE_WORDS[sig or "not compared"]) if (sig or "not compared") in SIGNIFICANCE_WORDS \
+        else str(sig)
+    if against and sig in SIGNIFICANCE_AGAINST:
+        words = _(SIGNIFICANCE_AGAINST[sig]).format(against=against)
     return html.Span([html.Span(shape, className="sig-shape", **{"aria-hidden": "true"}), html.Span(words)],
                      className=f"sig {css}")
+
+
+#: core.statuses' messages beside a figure, marked for translation (a test checks they are the same texts).
+STATUS_MESSAGES = {
+    "provisional": N_("This figure is provisional and may be revised."),
+    "estimated": N_("This figure is an estimate by the publisher."),
+    "break": N_("There is a break in the series: compare with earlier periods with care."),
+    "missing": N_("There is no data for this period."),
+    "low_coverage": N_("Too few local areas reported to give a reliable figure."),
+    "suppressed": N_("This figure is withheld to protect the privacy of the people it counts."),
+}
 
 
 def status_message(status, note=None):
@@ -79,13 +101,17 @@ def status_message(status, note=None):
     if not status or status == "ok":
         return None
     known = statuses.BY_WORD.get(status)
-    explain = known.message if known and known.message else f"Status: {status}."
+    explain = (_(STATUS_MESSAGES.get(status, known.message)) if known and known.message
+               else _("Status: {status}.").format(status=status))
     text = f"{explain} {note}" if note and isinstance(note, str) else explain
     return html.P(text, className=f"status-message status-{status}")
 
 
-def no_data(message: str = "There is no data for this selection."):
-    return html.P(message, className="no-data", role="status")
+NO_DATA = N_("There is no data for this selection.")
+
+
+def no_data(message: str | None = None):
+    return html.P(_(NO_DATA) if message is None else message, className="no-data", role="status")
 
 
 def summary_card(title, value_text, children=(), href=None, badge=None, status: str | None = None):
@@ -135,8 +161,8 @@ def data_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict], caption
     parts = [dcc.Markdown(table_html(columns, shown, caption), dangerously_allow_html=True,
                           className="table-html")]
     if limit is not None and total > limit:
-        more = f"Showing {limit:,} of {total:,} rows."
-        parts.append(html.P([more + " ", html.A("Download all rows as CSV", href=more_href)] if more_href
+        more = _("Showing {shown} of {total} rows.").format(shown=fmt.number(limit, 0), total=fmt.number(total, 0))
+        parts.append(html.P([more + " ", html.A(_("Download all rows as CSV"), href=more_href)] if more_href
                             else more))
     return html.Div(parts, className="table-wrap", tabIndex=0, role="region", **{"aria-label": caption})
 
@@ -150,7 +176,7 @@ def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str 
         html.Figcaption([getattr(html, f"H{level}")(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
         dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
         html.P(source, id=f"{graph_id}-source", className="chart-source") if source is not None else None,
-        html.Details([html.Summary(f"{title}: data table"),
+        html.Details([html.Summary(_("{title}: data table").format(title=title)),
                       html.Div(table, id=table_id) if table_id else table]),
     ], className="chart")
 
@@ -167,8 +193,8 @@ def data_url(release: str, format: str = "csv", **filters) -> str:
 
 
 def pinned_note(release: str):
-    return html.P(f"Downloads give the figures of release {release}, the one this page shows.",
-                  className="hint")
+    return html.P(_("Downloads give the figures of release {release}, the one this page shows.").format(
+        release=release), className="hint")
 
 
 def data_links(indicator: str, level: str | None = None, period: str | None = None, *, release: str):
@@ -178,11 +204,11 @@ def data_links(indicator: str, level: str | None = None, period: str | None = No
         params["level"] = level
     if period:  # the API filters a period range: one period is a range of one
         params["period_from"] = params["period_to"] = period
-    items = [html.Li(html.A(f"Data as {label}", href=data_url(release, f, **params)))
+    items = [html.Li(html.A(_("Data as {format}").format(format=label), href=data_url(release, f, **params)))
              for f, label in DOWNLOAD_FORMATS]
-    items.append(html.Li(html.A("Methodology", href=f"/methodology/{indicator}")))
-    items.append(html.Li(html.A("All downloads", href="/data")))
-    return html.Div([html.Ul(items, className="data-links", **{"aria-label": "Data behind this view"}),
+    items.append(html.Li(html.A(_("Methodology"), href=f"/methodology/{indicator}")))
+    items.append(html.Li(html.A(_("All downloads"), href="/data")))
+    return html.Div([html.Ul(items, className="data-links", **{"aria-label": _("Data behind this view")}),
                      pinned_note(release)])
 
 
@@ -208,6 +234,19 @@ def sparkline(values: Sequence) -> str:
     blocks = "▁▂▃▄▅▆▇█"
     return "".join(" " if fmt.missing(v) else blocks[0 if hi == lo else int((v - lo) / (hi - lo) * 7)]
                    for v in values)
+
+
+def sentence(message: str, **parts) -> list:
+    """A translated ``message`` with its ``{name}`` placeholders filled by ``parts``, which may be components
+    (a link inside a sentence): the words around them stay in the order the translation puts them."""
+    out: list = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", message)):
+        value = parts[piece] if i % 2 else piece
+        if isinstance(value, list | tuple):
+            out += [v for v in value if v != ""]
+        elif value != "":
+            out.append(value)
+    return out
 
 
 def not_available(message: str, h1: str | None = None):

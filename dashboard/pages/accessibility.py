@@ -1,7 +1,7 @@
 """``/accessibility``: the accessibility statement (dashboard/views/statement.py)."""
 import dash
 
-from dashboard.views import statement
+from dashboard.views import statement, titles
 
-dash.register_page(__name__, path="/accessibility", title="Accessibility statement", name="Accessibility", order=4)
+dash.register_page(__name__, path="/accessibility", title=titles.fixed("accessibility"), name="Accessibility", order=4)
 layout = statement.layout

@@ -3,8 +3,9 @@ import dash
 
 from dashboard.components import ui
 from dashboard.language import _
+from dashboard.views import titles
 
-dash.register_page(__name__, path="/404", title="Page not found")
+dash.register_page(__name__, path="/404", title=titles.fixed("not_found"))
 
 
 def layout(**_kwargs):

@@ -18,8 +18,10 @@ STATUS = {"ok": "", "provisional": N_("provisional"), "estimated": N_("estimated
           "low_reliability": N_("low reliability"), "confidential": N_("confidential"), "missing": N_("no data"),
           "low_coverage": N_("too few areas reported"), "suppressed": N_("withheld")}
 #: A significance (core.schema's coded ``significance``) as a word in a table cell.
-SIGNIFICANCE = {"better": N_("better"), "worse": N_("worse"), "similar": N_("similar"), "higher": N_("higher"),
-                "lower": N_("lower"), "not compared": N_("not compared")}
+#: ("higher" and "lower" alone are other messages' words: info.py's "better when higher")
+SIGNIFICANCE = {"better": N_("better"), "worse": N_("worse"), "similar": N_("similar"),
+                "higher": N_("significantly higher"), "lower": N_("significantly lower"),
+                "not compared": N_("not compared")}
 
 
 def whole(n) -> str:

@@ -222,8 +222,3 @@ def skeleton() -> list:
     return [*shared_skeleton(SYNC), sync_target(FOCUS_SYNC), dcc.Store(id=CHOSEN), dcc.Dropdown(id=ids.CMP_AREAS),
             html.Div(id=CHOSEN_LIST), html.P(id=CAP_NOTE), dcc.Dropdown(id=ids.CMP_INDICATORS),
             html.Div(id=ids.CMP_CONTENT), html.Button(id={"type": REMOVE, "area": ""})]
-
-
-def title(**_kwargs) -> str:
-    """The page's title in the reader's language (Dash calls it for every page drawn)."""
-    return _("Compare areas")

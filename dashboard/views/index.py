@@ -229,8 +229,3 @@ def noscript_html(path: str, q) -> str | None:
     else:
         title, form, body = escape(_("Areas")), search_form_html(path, AREA_SEARCH, q), areas_html(rel, q)
     return f'<main id="main-noscript"><h1>{title}</h1>{form}{body}</main>'
-
-
-def areas_title(**_kwargs) -> str:
-    """The area index's title in the reader's language (Dash calls it for every page drawn)."""
-    return _("Areas")

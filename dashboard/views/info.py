@@ -11,11 +11,14 @@ import pandas as pd
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import catalogue, quality_report
+from core import catalogue, i18n, quality_report
 from core.freshness import classify, classify_data, worse
 from core.schedules import make_trigger, next_run_times
-from dashboard import context, data
-from dashboard.components import fmt, performance, ui
+from dashboard import context, data, language
+from dashboard.api import language as texts
+from dashboard.components import fmt, performance, site, ui
+from dashboard.i18n import N_
+from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
 from dashboard.views import quality
 from dashboard.views.common import guarded, path_value
@@ -39,20 +42,51 @@ def sources_list(text: str | None):
         sources = []
     if not sources:
         return None
+    # a source's title and publisher are the config's words, in the default language: marked so (WCAG 3.1.2)
+    lang = {} if language.current() == language.default() else {"lang": language.default()}
     return html.Ul([html.Li([html.A(s.get("title") or s.get("id"), href=s["url"]) if s.get("url")
                              else (s.get("title") or s.get("id")),
-                             f" ({s['publisher']})" if s.get("publisher") else ""]) for s in sources])
+                             f" ({s['publisher']})" if s.get("publisher") else ""], **lang) for s in sources])
 
 
-INTERVALS = {"wilson": "Wilson score interval for a proportion",
-             "poisson": "exact Poisson interval for a count or rate (Byar's approximation for large counts)",
-             "none": "none: the value is not an estimate from a sample or a count of events"}
-APPLIED_TO = {"numerator": "the numerator", "denominator": "the denominator",
-              "both": "the numerator or the denominator"}
+INTERVALS = {"wilson": N_("Wilson score interval for a proportion"),
+             "poisson": N_("exact Poisson interval for a count or rate (Byar's approximation for large counts)"),
+             "none": N_("none: the value is not an estimate from a sample or a count of events")}
+APPLIED_TO = {"numerator": N_("the numerator"), "denominator": N_("the denominator"),
+              "both": N_("the numerator or the denominator")}
+#: The release's words for the indicator's kind, frequency, direction and aggregation (indicators.methods),
+#: as the methodology page says them.
+KINDS = {"outcome": N_("outcome"), "impact": N_("impact"), "output": N_("output")}
+FREQUENCIES = {"annual": N_("annual"), "quarterly": N_("quarterly"), "monthly": N_("monthly")}
+BETTER_WHEN = {"higher_is_better": N_("higher"), "lower_is_better": N_("lower")}
+AGGREGATIONS = {
+    "sum of children": N_("sum of children"),
+    "sum (or ratio of sums) at each level / the same in the base period x 100":
+        N_("sum (or ratio of sums) at each level / the same in the base period x 100"),
+    "as published at each level, not re-derived": N_("as published at each level, not re-derived"),
+    "sum of numerators / sum of denominators x multiplier": N_("sum of numerators / sum of denominators x multiplier"),
+}
+#: components.performance.rule's sentences, marked here so that the methodology page can say them translated.
+PROGRESS_RULES = (
+    N_("No status: neither direction is better."),
+    N_("The growth a year since the base period is set against the growth a year needed to reach the target: "
+       "On track (green) at 95% of it or more, or once the target is achieved; Needs acceleration (amber) from "
+       "60%; Off track (red) below 60% (little progress) or when the value is worse than at the start."),
+    N_("No target: the growth a year since the first period, in the better direction: On track (green) at 1.5% "
+       "a year or more; Needs acceleration (amber) from 0.5%; Off track (red) below 0.5% (little progress) or "
+       "when the value is worse than at the start."),
+)
+
+
+def word(words: dict[str, str], key) -> str | None:
+    """A release's code (``annual``) in the reader's words; an unknown one as it is."""
+    if key is None or (not isinstance(key, str) and pd.isna(key)):
+        return None
+    return _(words[key]) if key in words else str(key)
 
 
 def interval_text(method) -> str | None:
-    return None if method is None or pd.isna(method) else INTERVALS.get(str(method), str(method))
+    return word(INTERVALS, method)
 
 
 def disclosure_text(rule) -> str | None:
@@ -64,10 +98,13 @@ def disclosure_text(rule) -> str | None:
         threshold, zero, on = int(r["threshold"]), bool(r.get("suppress_zero")), r.get("apply_to", "numerator")
     except (ValueError, KeyError, TypeError):
         return str(rule)
-    return (f"Values are withheld where {APPLIED_TO.get(on, on)} is under {threshold}"
-            + (" (including zero)" if zero else " (a zero is published)")
-            + "; further values are withheld where needed so that a withheld one cannot be worked out from "
-            "its parent and the other areas.")
+    rule = (_("Values are withheld where {applied_to} is under {threshold} (including zero); further values "
+              "are withheld where needed so that a withheld one cannot be worked out from its parent and the other "
+              "areas.") if zero else
+            _("Values are withheld where {applied_to} is under {threshold} (a zero is published); further values "
+              "are withheld where needed so that a withheld one cannot be worked out from its parent and the other "
+              "areas."))
+    return rule.format(applied_to=word(APPLIED_TO, on), threshold=fmt.number(threshold, 0))
 
 
 def formula(meta: dict) -> str | None:
@@ -84,47 +121,76 @@ def formula(meta: dict) -> str | None:
 def progress_rule(polarity: str | None, has_target: bool) -> str:
     """How the overview's status is judged (docs/methodology.md, 'Progress towards a target and RAG status'),
     in the words of the one status vocabulary (components.performance)."""
-    return performance.rule(polarity, has_target)
+    return _(performance.rule(polarity, has_target))
 
 
-def methodology(indicator_id: str | None = None, **_):
+def _share(v) -> str:
+    """A share (0.75) as a percentage in the reader's language: ``75%``, ``75 %``."""
+    lang = language.current()
+    return f"{v:.0%}" if lang == "en" else i18n.percent(float(v), lang, 0)
+
+
+def _own(field: str, meta: dict):
+    """An indicator's text (title, description...) in the reader's language (a <span lang> when untranslated)."""
+    text = fmt.text(meta.get(field))
+    return language.indicator_text(meta["id"], field, text) if text else None
+
+
+def _theme(theme) -> str | html.Span | None:
+    if fmt.text(theme) is None:
+        return None
+    cfg, lang = context.config(), language.current()
+    name, fell_back = texts.theme_label(cfg, theme, lang)
+    return html.Span(name, lang=cfg.languages.default) if fell_back else name
+
+
+def methodology(indicator_id: str | None = None, **_kwargs):
     rel = context.release()
     indicator_id = path_value(indicator_id)
     meta = data.indicator_meta(rel, indicator_id)
     if meta is None:
-        return ui.not_available(f"There is no published indicator called {indicator_id!r}.", "Indicator not found")
-    target = (f"{fmt.value(meta['target'], int(meta['decimals']), meta['unit'])} by {meta['target_period']}"
+        return ui.not_available(_("There is no published indicator called {id}.").format(id=repr(indicator_id)),
+                                _("Indicator not found"))
+    target = (_("{value} by {period}").format(value=fmt.value(meta["target"], int(meta["decimals"]), meta["unit"]),
+                                              period=meta["target_period"])
               if not pd.isna(meta.get("target")) else None)
     return html.Article([
-        html.H1(f"Methodology: {meta['title']}"),
-        html.P(meta["description"], className="lead"),
-        html.H2("Definition"),
-        _dl([("Unit", meta["unit"]), ("Theme", meta["theme"]), ("Kind", meta["kind"]),
-             ("Better when", {"higher_is_better": "higher", "lower_is_better": "lower"}.get(meta["polarity"],
-                                                                                          "neither (no direction)")),
-             ("Update frequency", meta["frequency"]), ("Target", target),
-             ("Progress and status", progress_rule(meta["polarity"], target is not None))]),
-        html.H2("How it is computed"),
-        html.P(fmt.text(meta["methodology"]) or "No method statement given."),
-        _dl([("Formula", formula(meta)),
-             ("At higher levels", meta["aggregation"]), ("95% interval", interval_text(meta["interval"])),
-             ("Minimum coverage", f"{meta['min_coverage']:.0%}" if not pd.isna(meta.get("min_coverage")) else None),
-             ("Disclosure control", disclosure_text(meta.get("disclosure")))]),
-        html.H2("Sources"),
-        sources_list(meta.get("sources")) or html.P("No sources listed."),
-        html.H2("Licence and attribution"),
-        _dl([("Licence", meta["licence"]), ("Attribution", meta["attribution"]),
-             ("Cite as", (rel.manifest.get("citation") or "").replace("{release_id}", rel.id))]),
-        html.H2("Caveats"),
-        html.P(fmt.text(meta["caveats"]) or "None recorded."),
-        html.H2("Data"),
+        html.H1(ui.sentence(_("Methodology: {title}"), title=_own("title", meta))),
+        html.P(_own("description", meta), className="lead"),
+        html.H2(_("Definition")),
+        _dl([(_("Unit"), _own("unit", meta)), (_("Theme"), _theme(meta["theme"])),
+             (_("Kind"), word(KINDS, meta["kind"])),
+             (_("Better when"), _(BETTER_WHEN.get(meta["polarity"], N_("neither (no direction)")))),
+             (_("Update frequency"), word(FREQUENCIES, meta["frequency"])), (_("Target"), target),
+             (_("Progress and status"), progress_rule(meta["polarity"], target is not None))]),
+        html.H2(_("How it is computed")),
+        html.P(_own("methodology", meta) or _("No method statement given.")),
+        _dl([(_("Formula"), formula(meta)),
+             (_("At higher levels"), word(AGGREGATIONS, meta["aggregation"])),
+             (_("95% interval"), interval_text(meta["interval"])),
+             (_("Minimum coverage"), _share(meta["min_coverage"]) if not pd.isna(meta.get("min_coverage")) else None),
+             (_("Disclosure control"), disclosure_text(meta.get("disclosure")))]),
+        html.H2(_("Sources")),
+        sources_list(meta.get("sources")) or html.P(_("No sources listed.")),
+        html.H2(_("Licence and attribution")),
+        _dl([(_("Licence"), meta["licence"]), (_("Attribution"), site.publication_text("attribution",
+                                                                                      meta["attribution"])),
+             (_("Cite as"), site.publication_text("citation", rel.manifest.get("citation")).replace(
+                 "{release_id}", rel.id))]),
+        html.H2(_("Caveats")),
+        html.P(_own("caveats", meta) or _("None recorded.")),
+        html.H2(_("Data")),
         ui.data_links(meta["id"], release=rel.id),
-        html.P(html.A("Explore this indicator", href=f"/indicator/{meta['id']}")),
+        html.P(html.A(_("Explore this indicator"), href=f"/indicator/{meta['id']}")),
     ])
 
 
 #: core.freshness states in words (the badge never relies on colour)
-FRESHNESS_TEXT = {"fresh": "Up to date", "due": "Due for refresh", "stale": "Overdue"}
+FRESHNESS_TEXT = {"fresh": N_("Up to date"), "due": N_("Due for refresh"), "stale": N_("Overdue")}
+#: How many indicators are in each state, in the summary above the table.
+FRESHNESS_COUNT = {"fresh": N_("{n} up to date"), "due": N_("{n} due for refresh"), "stale": N_("{n} overdue")}
+#: What a run's status says (core.catalogue: running, succeeded, failed).
+RUN_STATUS = {"running": N_("running"), "succeeded": N_("succeeded"), "failed": N_("failed")}
 
 
 FRESHNESS_COLUMNS = ["indicator", "title", "frequency", "latest", "refreshed", "run_state", "next_due",
@@ -153,9 +219,10 @@ def indicator_freshness(release: Release, engine, *, stale_after: float = 1.5,
 def freshness_cell(r) -> str:
     """'Overdue (data)': the state, and which side made it so (the last refresh, the data's period)."""
     if r.state == "fresh":
-        return FRESHNESS_TEXT["fresh"]
-    why = [w for w, st in (("last refresh", r.run_state), ("data", r.data_state)) if st == r.state]
-    return f"{FRESHNESS_TEXT[r.state]} ({' and '.join(why)})"
+        return _(FRESHNESS_TEXT["fresh"])
+    why = {(True, True): N_("{state} (last refresh and data)"), (True, False): N_("{state} (last refresh)"),
+           (False, True): N_("{state} (data)")}[(r.run_state == r.state, r.data_state == r.state)]
+    return _(why).format(state=_(FRESHNESS_TEXT[r.state]))
 
 
 DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
@@ -167,7 +234,19 @@ def every(seconds: int) -> str:
     size, unit = next((s, u) for s, u in ((86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"))
                       if seconds % s == 0)
     n = seconds // size
-    return f"every {unit}" if n == 1 else f"every {n:,} {unit}s"
+    said = {"day": lambda: ngettext("every day", "every {n} days", n),
+            "hour": lambda: ngettext("every hour", "every {n} hours", n),
+            "minute": lambda: ngettext("every minute", "every {n} minutes", n),
+            "second": lambda: ngettext("every second", "every {n} seconds", n)}[unit]()
+    return said.format(n=fmt.number(n, 0))
+
+
+def _weekday(key: str) -> str:
+    """'mon' as the reader's language names the day (CLDR's wide weekday names; English keeps :data:`DAYS`)."""
+    lang = language.current()
+    if lang == "en":
+        return DAYS[key]
+    return i18n.locale(lang).days["format"]["wide"][list(DAYS).index(key)]
 
 
 def describe_cron(expr: str) -> str:
@@ -175,21 +254,22 @@ def describe_cron(expr: str) -> str:
     'every Monday at 07:30'); anything else as the expression itself. Numbered weekdays are left as they
     are: crontab counts from Sunday and APScheduler from Monday, and a wrong day is worse than none."""
     fields = expr.split()
+    as_is = _("cron '{expression}'").format(expression=expr)
     if len(fields) != 5 or not (fields[0].isdigit() and fields[1].isdigit()):
-        return f"cron '{expr}'"
+        return as_is
     minute, hour, dom, month, dow = fields
-    at = f"at {int(hour):02d}:{int(minute):02d}"
+    at = f"{int(hour):02d}:{int(minute):02d}"
     if month != "*":
-        return f"cron '{expr}'"
+        return as_is
     if dom == "*" and dow == "*":
-        return f"every day {at}"
+        return _("every day at {time}").format(time=at)
     if dom.isdigit() and dow == "*":
-        return f"on day {int(dom)} of every month {at}"
+        return _("on day {day} of every month at {time}").format(day=int(dom), time=at)
     if dom == "*" and dow.lower() in DAYS:
-        return f"every {DAYS[dow.lower()]} {at}"
+        return _("every {weekday} at {time}").format(weekday=_weekday(dow.lower()), time=at)
     if dom == "*" and dow.lower() == "mon-fri":
-        return f"Monday to Friday {at}"
-    return f"cron '{expr}'"
+        return _("Monday to Friday at {time}").format(time=at)
+    return as_is
 
 
 def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled: dict[str, datetime | None],
@@ -200,27 +280,30 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
     ``unchanged``: when each job last found its inputs unchanged and did not run (``skip_unchanged``)."""
     unchanged = unchanged or {}
     now = now or catalogue.now()
-    titles = dict(zip(release.indicators["id"], release.indicators["title"], strict=True))
+    titles = {i: _plain_title(i, t) for i, t in zip(release.indicators["id"], release.indicators["title"],
+                                                     strict=True)}
     rows = []
     for job in config.schedules:
         if job.id in scheduled:
             nxt, note = scheduled[job.id], ""
         else:
             nxt = make_trigger(job, config.scheduler.timezone).get_next_fire_time(None, now)
-            note = " (planned: the scheduler is not running)"
+            note = " " + _("(planned: the scheduler is not running)")
         when = (every(job.interval_seconds) if job.interval_seconds is not None
                 else f"{describe_cron(job.cron)} ({config.scheduler.timezone})")
-        covered = ("all indicators" if not job.indicators
-                   else ", ".join(titles[i] for i in job.indicators if i in titles) or "no public indicator")
+        covered = (_("all indicators") if not job.indicators
+                   else ", ".join(titles[i] for i in job.indicators if i in titles) or _("no public indicator"))
         last = last_runs.get(job.id)
         ended = catalogue.as_utc(last.get("finished_at") or last.get("started_at")) if last else None
-        outcome = ("never run" if last is None else
-                   f"{last['status']}, {ended:%Y-%m-%d %H:%M}" if ended else last["status"])
+        outcome = (_("never run") if last is None else
+                   f"{word(RUN_STATUS, last['status'])}, {ended:%Y-%m-%d %H:%M}" if ended
+                   else word(RUN_STATUS, last["status"]))
         checked = unchanged.get(job.id)
         if checked is not None and (ended is None or checked > ended):
-            outcome += f"; checked {checked:%Y-%m-%d %H:%M}: no input changed, not run again"
+            outcome += "; " + _("checked {time}: no input changed, not run again").format(
+                time=f"{checked:%Y-%m-%d %H:%M}")
         rows.append({"job": job.id, "when": when,
-                     "next": (nxt.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if nxt else "paused") + note,
+                     "next": (nxt.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if nxt else _("paused")) + note,
                      "indicators": covered, "last": outcome})
     return rows
 
@@ -229,19 +312,32 @@ def job_schedule(config, release: Release, last_runs: dict[str, dict], scheduled
 #: source and measure names of a finding, a database's message), which can name an internal indicator or
 #: a figure that was never published; the public status page says only which step failed.
 STEP_FAILED = re.compile(r"step '([a-z_]+)' failed")
-STEP_WORDS = {"validate": "the data checks", "compute": "computing the indicators", "write": "writing the release"}
+STEP_WORDS = {"validate": N_("the data checks"), "compute": N_("computing the indicators"),
+              "write": N_("writing the release")}
+DETAILS_KEPT = N_("Details are kept for the site's managers.")
+#: core.catalogue.abandon_running's words after ORPHAN, for a run killed after it published a release.
+ORPHAN_PUBLISHED = re.compile(r"^, after publishing release (\S+) \(its statistics were not recorded\)")
 
 
 def public_error(error: str) -> str:
     """What the public status page says of a failed run's ``error``."""
-    if error.startswith(catalogue.ORPHAN):
-        return error  # written by the catalogue itself: names no data
+    if error.startswith(catalogue.ORPHAN):  # written by the catalogue itself: names no data
+        published = ORPHAN_PUBLISHED.match(error[len(catalogue.ORPHAN):])
+        if published:
+            return _("the process running it ended without finishing (crash, kill or power loss), after publishing "
+                     "release {release} (its statistics were not recorded)").format(release=published.group(1))
+        if error[len(catalogue.ORPHAN):] == "; nothing was published":
+            return _("the process running it ended without finishing (crash, kill or power loss); nothing was "
+                     "published")
+        return error
     step = STEP_FAILED.search(error)
     if step is None:  # not a pipeline step (it may even have failed after publishing): say no more
-        return "Failed. Details are kept for the site's managers."
-    where = STEP_WORDS.get(step.group(1), f"the {step.group(1)} step")
+        return _("Failed.") + " " + _(DETAILS_KEPT)
+    where = (_(STEP_WORDS[step.group(1)]) if step.group(1) in STEP_WORDS
+             else _("the {step} step").format(step=step.group(1)))
     # every step is before publishing: a run that failed in one published nothing
-    return f"Failed at {where}; the published figures were not changed. Details are kept for the site's managers."
+    return (_("Failed at {step}; the published figures were not changed.").format(step=where) + " "
+            + _(DETAILS_KEPT))
 
 
 def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
@@ -260,8 +356,8 @@ def run_rows(runs: pd.DataFrame, *, full_errors: bool = False) -> list[dict]:
         t = pd.Timestamp(v)
         return (t.tz_convert("UTC") if t.tzinfo is not None else t).strftime("%Y-%m-%d %H:%M:%S")
 
-    return [{"id": str(r.id), "job": r.job, "started": utc(r.started_at), "status": r.status,
-             "seconds": "" if pd.isna(r.seconds) else f"{r.seconds:.1f}", "release": text(r.release_id),
+    return [{"id": str(r.id), "job": r.job, "started": utc(r.started_at), "status": word(RUN_STATUS, r.status),
+             "seconds": "" if pd.isna(r.seconds) else fmt.number(r.seconds, 1), "release": text(r.release_id),
              "error": error(r.error)} for r in runs.itertuples()]
 
 
@@ -269,20 +365,36 @@ def last_run_notice(run, release_id: str, *, full_errors: bool = False):
     """How the latest pipeline run ended, at the top of the page: a failed run (the figures were not
     refreshed) must not be left for the reader to find in the table of runs."""
     row = run_rows(pd.DataFrame([run]), full_errors=full_errors)[0]
-    when = row["started"] or "at an unknown time"
-    error = (row["error"] or "no error was recorded").rstrip()
+    error = (row["error"] or _("no error was recorded")).rstrip()
     error += "" if error.endswith(".") else "."
     if run.status == "failed":
-        return html.P([html.Strong("The last pipeline run failed. "),
-                       f"Run {row['id']} ({row['job']}, started {when}): {error} "
-                       f"The site still shows release {release_id}."],
+        said = (_("Run {run} ({job}, started {when}): {error}") if row["started"] else
+                _("Run {run} ({job}, started at an unknown time): {error}"))
+        return html.P([html.Strong(_("The last pipeline run failed.") + " "),
+                       said.format(run=row["id"], job=row["job"], when=row["started"], error=error) + " ",
+                       _("The site still shows release {release}.").format(release=release_id)],
                       className="warning last-run last-run-failed", id="last-run")
-    return html.P(f"The last pipeline run, run {row['id']} ({row['job']}, started {when}), {run.status}.",
-                  className="last-run", id="last-run")
+    ended = {"succeeded": N_("The last pipeline run, run {run} ({job}, started {when}), succeeded."),
+             "running": N_("The last pipeline run, run {run} ({job}, started {when}), is still running.")}
+    said = _(ended.get(run.status, N_("The last pipeline run, run {run} ({job}, started {when}): {status}.")))
+    return html.P(said.format(run=row["id"], job=row["job"], when=row["started"] or _("at an unknown time"),
+                              status=row["status"]), className="last-run", id="last-run")
 
 
 @guarded
-def status(**_):
+def _plain_title(indicator_id: str, title: str) -> str:
+    """An indicator's title in the reader's language as plain text (a table cell, a list in a sentence)."""
+    words = language.indicator_text(indicator_id, "title", title)
+    return words if isinstance(words, str) else title
+
+
+def _g(x: float) -> str:
+    """A number as short as it can be written ('1.5', '1,5')."""
+    lang = language.current()
+    return f"{x:g}" if lang == "en" else i18n.number(x, lang)
+
+
+def status(**_kwargs):
     rel = context.release()
     cfg = context.config()
     manager = context.reader().include_internal  # a signed-in manager reads errors and findings whole
@@ -298,51 +410,56 @@ def status(**_):
         problem = None
     except SQLAlchemyError as exc:
         log.warning("page=status catalogue_error=%s", exc)
-        runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), "The run catalogue cannot be read right now."
+        runs, fresh, problem = pd.DataFrame(), pd.DataFrame(), _("The run catalogue cannot be read right now.")
         schedule, found, first = [], None, None
-    parts = [html.H1("Data status"),
-             html.P(f"The site shows release {rel.id}, published "
-                    f"{fmt.date_words(rel.manifest.get('created')) or rel.manifest.get('created', '')}.",
-                    className="lead")]
+    parts = [html.H1(_("Data status")),
+             html.P(_("The site shows release {release}, published {date}.").format(
+                 release=rel.id, date=fmt.date_words(rel.manifest.get("created")) or rel.manifest.get("created", "")),
+                 className="lead")]
     if problem:
         parts.append(ui.no_data(problem))
     if not runs.empty:
         parts.append(last_run_notice(runs.iloc[0], rel.id, full_errors=manager))
     if not fresh.empty:
         counts = fresh["state"].value_counts()
-        summary = "; ".join(f"{int(counts[k])} {FRESHNESS_TEXT[k].lower()}" for k in FRESHNESS_TEXT if k in counts)
-        parts += [html.H2("Indicators"),
-                  html.P(f"{len(fresh)} indicators: {summary}. An indicator is up to date when a run refreshed "
-                         "it within one period of its update frequency and its figures reach the latest period "
-                         "one could expect: the figures of the period after its latest are due one period after "
-                         "that period ends (annual figures for 2022 by the end of 2023), whenever the pipeline "
-                         f"last ran. It is overdue {cfg.scheduler.stale_after:g} periods after the last refresh, "
-                         f"or {cfg.scheduler.stale_after - 1:g} periods after the next period was due.",
+        summary = "; ".join(_(FRESHNESS_COUNT[k]).format(n=fmt.number(int(counts[k]), 0))
+                            for k in FRESHNESS_TEXT if k in counts)
+        stale = cfg.scheduler.stale_after
+        parts += [html.H2(_("Indicators")),
+                  html.P([ngettext("{n} indicator: {summary}.", "{n} indicators: {summary}.", len(fresh)).format(
+                              n=fmt.number(len(fresh), 0), summary=summary), " ",
+                          _("An indicator is up to date when a run refreshed it within one period of its update "
+                            "frequency and its figures reach the latest period one could expect: the figures of "
+                            "the period after its latest are due one period after that period ends (annual "
+                            "figures for 2022 by the end of 2023), whenever the pipeline last ran. It is overdue "
+                            "{after_refresh} periods after the last refresh, or {after_due} periods after the "
+                            "next period was due.").format(after_refresh=_g(stale), after_due=_g(stale - 1))],
                          id="freshness-rule"),
                   ui.data_table(
-            [("title", "Indicator"), ("frequency", "Frequency"), ("latest", "Latest period"),
-             ("due", "Next period due by"), ("refreshed", "Last refreshed (UTC)"), ("state", "Freshness")],
-            [{"title": ui.Link(r.title, f"/methodology/{r.indicator}"), "frequency": r.frequency,
+            [("title", _("Indicator")), ("frequency", _("Frequency")), ("latest", _("Latest period")),
+             ("due", _("Next period due by")), ("refreshed", _("Last refreshed (UTC)")), ("state", _("Freshness"))],
+            [{"title": ui.Link(_plain_title(r.indicator, r.title), f"/methodology/{r.indicator}"),
+              "frequency": word(FREQUENCIES, r.frequency),
               "latest": r.latest, "due": "–" if r.next_due is None or pd.isna(r.next_due)
               else r.next_due.strftime("%Y-%m-%d"),
-              "refreshed": "never" if r.refreshed is None or pd.isna(r.refreshed)
+              "refreshed": _("never") if r.refreshed is None or pd.isna(r.refreshed)
               else r.refreshed.strftime("%Y-%m-%d %H:%M"), "state": freshness_cell(r)}
-             for r in fresh.itertuples()], "When each indicator was last refreshed, whether that is recent "
-            "enough for how often it is updated, and when its next period is due")]
+             for r in fresh.itertuples()], _("When each indicator was last refreshed, whether that is recent "
+            "enough for how often it is updated, and when its next period is due"))]
     if found is not None:
         parts.append(quality.section(found, {s.id: s.title for s in cfg.sources}, manager=manager, first=first))
     if schedule:
-        parts += [html.H2("Schedule"), ui.data_table(
-            [("job", "Job"), ("when", "Runs"), ("next", "Next run (UTC)"), ("indicators", "Refreshes"),
-             ("last", "Last run (UTC)")], schedule,
-            "When each scheduled job runs next, what it refreshes and how its last run ended")]
+        parts += [html.H2(_("Schedule")), ui.data_table(
+            [("job", _("Job")), ("when", _("Runs")), ("next", _("Next run (UTC)")), ("indicators", _("Refreshes")),
+             ("last", _("Last run (UTC)"))], schedule,
+            _("When each scheduled job runs next, what it refreshes and how its last run ended"))]
     if not runs.empty:
-        parts += [html.H2("Recent runs"), ui.data_table(
-            [("id", "Run"), ("job", "Job"), ("started", "Started (UTC)"), ("status", "Result"), ("seconds", "Seconds"),
-             ("release", "Release"), ("error", "Error")],
+        parts += [html.H2(_("Recent runs")), ui.data_table(
+            [("id", _("Run")), ("job", _("Job")), ("started", _("Started (UTC)")), ("status", _("Result")),
+             ("seconds", _("Seconds")), ("release", _("Release")), ("error", _("Error"))],
             run_rows(runs, full_errors=manager),
-            "The last 20 pipeline runs, newest first")]
+            _("The last 20 pipeline runs, newest first"))]
     elif not problem:
-        parts.append(ui.no_data("No pipeline run has been recorded yet."))
+        parts.append(ui.no_data(_("No pipeline run has been recorded yet.")))
     return html.Div(parts)
 

@@ -111,12 +111,12 @@ def test_a_comparison_has_no_english_left(dash_app, release, lang):
 
 @pytest.mark.parametrize("lang", ["fr", "de"])
 def test_the_area_index_has_no_english_left(dash_app, release, lang):
-    from dashboard.views import index
+    from dashboard.views import index, titles
 
     with dash_app.server.test_request_context("/area"), language.using(lang):
         page = index.areas_layout()
         found = index.areas_layout("Ven")
-        title = index.areas_title()
+        title = titles.fixed("areas")()
     assert not english_left(page, release) and not english_left(found, release)
     assert title == {"fr": "Territoires", "de": "Gebiete"}[lang]
 
