@@ -6,7 +6,9 @@ from dash import ALL, Input, Output, State, callback_context, dcc, html, no_upda
 
 from dashboard import context, data
 from dashboard.components import fmt, ids, ui
+from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
+from dashboard.views import area_words as w
 from dashboard.views import compare_sections
 from dashboard.views.common import guarded, release_store, shared_skeleton, split, sync_target, url_sync
 
@@ -36,30 +38,33 @@ def defaults(release: Release, area: str | None = None) -> tuple[list[str], list
 def chosen_list(release: Release, areas: list[str]):
     """The chosen areas, each with a button that removes it (named 'Remove <area>' for a screen reader)."""
     if not areas:
-        return html.P("No area chosen yet.", className="hint")
+        return html.P(_("No area chosen yet."), className="hint")
     return html.Ul([html.Li([html.Span(f"{data.area_name(release, a)} ({a})"), " ",
-                             html.Button("Remove", id={"type": REMOVE, "area": a}, type="button",
+                             html.Button(_("Remove"), id={"type": REMOVE, "area": a}, type="button",
                                          className="remove-button",
-                                         **{"aria-label": f"Remove {data.area_name(release, a)}"})])
-                    for a in areas], className="chosen-areas", **{"aria-label": "Chosen areas"})
+                                         **{"aria-label": _("Remove {area}").format(area=data.area_name(release, a))})])
+                    for a in areas], className="chosen-areas", **{"aria-label": _("Chosen areas")})
 
 
 def cap_note(n: int, asked: int | None = None) -> str:
     """What the page says about the limit of areas: how many more may be added, or that it is reached."""
     if asked is not None and asked > MAX_AREAS:
-        return (f"The address named {asked} areas; only the first {MAX_AREAS} are compared, the most this page "
-                "compares at once.")
+        return _("The address named {asked} areas; only the first {most} are compared, the most this page "
+                 "compares at once.").format(asked=w.whole(asked), most=w.whole(MAX_AREAS))
     if n >= MAX_AREAS:
-        return f"{MAX_AREAS} areas chosen, the most this page compares at once: remove one to add another."
-    return f"{fmt.count(n, 'area')} chosen; up to {MAX_AREAS} can be compared."
+        return _("{most} areas chosen, the most this page compares at once: remove one to add another.").format(
+            most=w.whole(MAX_AREAS))
+    return ngettext("{n} area chosen; up to {most} can be compared.",
+                    "{n} areas chosen; up to {most} can be compared.", n).format(n=w.whole(n), most=w.whole(MAX_AREAS))
 
 
 def how_to_start():
     """What the page says before any area is chosen."""
-    return [ui.no_data("Choose up to 12 areas above to compare them side by side."),
-            html.P("Or start from an area: its profile (linked from the overview and from every indicator's "
-                   "ranking table) links to a comparison of the area with its parent and its nearest neighbours.",
-                   id="compare-start")]
+    return [ui.no_data(_("Choose up to {most} areas above to compare them side by side.").format(
+                most=w.whole(MAX_AREAS))),
+            html.P(_("Or start from an area: its profile (linked from the overview and from every indicator's "
+                     "ranking table) links to a comparison of the area with its parent and its nearest "
+                     "neighbours."), id="compare-start")]
 
 
 def ends(have: list[tuple[str, float]], meta: dict) -> str:
@@ -69,8 +74,8 @@ def ends(have: list[tuple[str, float]], meta: dict) -> str:
         return ""
     high, low = max(have, key=lambda t: t[1])[0], min(have, key=lambda t: t[1])[0]
     if fmt.by_performance(meta["polarity"], meta.get("method")):
-        return f". Best: {low if meta['polarity'] == 'lower_is_better' else high}"
-    return f". Highest: {high}; lowest: {low}"
+        return ". " + _("Best: {area}").format(area=low if meta["polarity"] == "lower_is_better" else high)
+    return ". " + _("Highest: {high}; lowest: {low}").format(high=high, low=low)
 
 
 def content(release: Release, areas: list[str], indicators: list[str]):
@@ -80,9 +85,10 @@ def content(release: Release, areas: list[str], indicators: list[str]):
     if not areas:
         return how_to_start()
     if not indicators:
-        return [ui.no_data("Choose at least one area and one indicator.")]
-    too_many = (ui.no_data(f"{len(asked_inds)} indicators chosen: only the first {MAX_INDICATORS} are compared, "
-                           "the most this page shows at once.") if len(asked_inds) > MAX_INDICATORS else None)
+        return [ui.no_data(_("Choose at least one area and one indicator."))]
+    too_many = (ui.no_data(_("{n} indicators chosen: only the first {most} are compared, the most this page shows "
+                             "at once.").format(n=w.whole(len(asked_inds)), most=w.whole(MAX_INDICATORS)))
+                if len(asked_inds) > MAX_INDICATORS else None)
     names = [data.area_name(release, a) for a in areas]
     frames, latest = {}, {}
     for a in areas:
@@ -92,32 +98,35 @@ def content(release: Release, areas: list[str], indicators: list[str]):
         latest[a] = {r["indicator"]: r for r in data.latest(df).to_dict("records")}
     sections, table_rows = [], []
     for ind in indicators:
-        meta = data.indicator_meta(release, ind)
+        meta = w.indicator(data.indicator_meta(release, ind))
         dec, unit = int(meta["decimals"]), meta["unit"]
         here = {a: latest[a].get(ind) for a in areas}
-        cells = {a: "–" if r is None else f"{fmt.with_status(r['value'], r['status'], dec, unit)} ({r['period']})"
+        cells = {a: "–" if r is None else f"{w.with_status(r['value'], r['status'], dec, unit)} ({w.period(r['period'])})"
                  for a, r in here.items()}
         table_rows.append({"indicator": ui.Link(meta["title"], f"/indicator/{ind}?areas={','.join(areas)}"),
                            **cells})
         have = [(n, here[a]["value"]) for a, n in zip(areas, names, strict=True)
                 if here[a] is not None and not fmt.missing(here[a]["value"])]
         sections.append(compare_sections.section(release, ind, areas, names, frames, here, ends(have, meta)))
-    overall = ui.data_table([("indicator", "Indicator")] + [(a, n) for a, n in zip(areas, names, strict=True)],
-                            table_rows, "Latest value of each indicator by area (period in brackets)")
-    titles = [data.indicator_meta(release, i)["title"] for i in indicators]
-    chosen = html.Dl([html.Dt(f"{fmt.count(len(names), 'area')} chosen"), html.Dd("; ".join(names)),
-                      html.Dt(f"{fmt.count(len(titles), 'indicator')} chosen"), html.Dd("; ".join(titles))],
+    overall = ui.data_table([("indicator", _("Indicator"))] + [(a, n) for a, n in zip(areas, names, strict=True)],
+                            table_rows, _("Latest value of each indicator by area (period in brackets)"))
+    titles = [w.title(release, i) for i in indicators]
+    chosen = html.Dl([html.Dt(ngettext("{n} area chosen", "{n} areas chosen", len(names)).format(
+                          n=w.whole(len(names)))), html.Dd(w.series(names)),
+                      html.Dt(ngettext("{n} indicator chosen", "{n} indicators chosen", len(titles)).format(
+                          n=w.whole(len(titles)))), html.Dd(w.series(titles))],
                      className="meta chosen", id="compare-chosen")
     every = compare_sections.download_links(
-        release, areas, indicators, f"these {fmt.count(len(indicators), 'indicator')} for these "
-        f"{fmt.count(len(areas), 'area')}, every period", label="Data behind this comparison")
+        release, areas, indicators, _("these {indicators} for these {areas}, every period").format(
+            indicators=w.indicators(len(indicators)), areas=w.areas(len(areas))),
+        label=_("Data behind this comparison"))
     return [*([too_many] if too_many else []), chosen,
-            html.Section([html.H2("Data"), every, ui.pinned_note(release.id)], id="compare-downloads"),
-            html.H2("All selected indicators"), overall, *sections]
+            html.Section([html.H2(_("Data")), every, ui.pinned_note(release.id)], id="compare-downloads"),
+            html.H2(_("All selected indicators")), overall, *sections]
 
 
 @guarded
-def layout(areas: str | None = None, indicators: str | None = None, area: str | None = None, **_):
+def layout(areas: str | None = None, indicators: str | None = None, area: str | None = None, **_kwargs):
     rel = context.release()
     d_areas, d_inds = defaults(rel, area)
     unknown = [a for a in split(areas) if not data.area_name(rel, a)]  # the app answers 404 for them
@@ -126,24 +135,28 @@ def layout(areas: str | None = None, indicators: str | None = None, area: str | 
     chosen_inds = [i for i in split(indicators) if i in rel.indicator_ids] or d_inds
     return html.Div([
         release_store(rel), sync_target(SYNC), sync_target(FOCUS_SYNC), dcc.Store(id=CHOSEN, data=chosen_areas),
-        html.H1("Compare areas"),
-        ui.no_data("There is no area with the code " + ", ".join(map(repr, unknown)) + "; it is left out.")
-        if unknown else None,
+        html.H1(_("Compare areas")),
+        ui.no_data(ngettext("There is no area with the code {codes}; it is left out.",
+                            "There are no areas with the codes {codes}; they are left out.", len(unknown)).format(
+            codes=", ".join(map(repr, unknown)))) if unknown else None,
         html.Form([
             html.Div([
-                ui.labelled("Add an area", ids.CMP_AREAS,
-                            dcc.Dropdown(id=ids.CMP_AREAS, options=data.area_options(rel), value=None,
-                                         placeholder="Type a name or a code", disabled=len(chosen_areas) >= MAX_AREAS),
-                            hint="Each area you choose is added to the list below."),
+                ui.labelled(_("Add an area"), ids.CMP_AREAS,
+                            dcc.Dropdown(id=ids.CMP_AREAS, options=w.area_options(rel), value=None,
+                                         placeholder=_("Type a name or a code"), labels=w.dropdown_labels(),
+                                         disabled=len(chosen_areas) >= MAX_AREAS),
+                            hint=_("Each area you choose is added to the list below.")),
                 html.P(cap_note(len(chosen_areas), len(named) if len(named) > MAX_AREAS else None), id=CAP_NOTE,
                        className="hint", role="status"),
-                html.H2("Chosen areas", className="h-small", id=CHOSEN_HEADING, tabIndex="-1"),
+                html.H2(_("Chosen areas"), className="h-small", id=CHOSEN_HEADING, tabIndex="-1"),
                 html.Div(chosen_list(rel, chosen_areas), id=CHOSEN_LIST),
             ], className="control"),
-            ui.labelled("Indicators", ids.CMP_INDICATORS,
-                        dcc.Dropdown(id=ids.CMP_INDICATORS, options=data.indicator_options(rel), value=chosen_inds,
-                                     className="multi", multi=True), hint=f"Up to {MAX_INDICATORS} indicators."),
-        ], className="controls", role="search", **{"aria-label": "Choose areas and indicators"}),
+            ui.labelled(_("Indicators"), ids.CMP_INDICATORS,
+                        dcc.Dropdown(id=ids.CMP_INDICATORS, options=w.indicator_options(rel), value=chosen_inds,
+                                     className="multi", multi=True, placeholder=_("Choose indicators"),
+                                     labels=w.dropdown_labels()),
+                        hint=_("Up to {most} indicators.").format(most=w.whole(MAX_INDICATORS))),
+        ], className="controls", role="search", **{"aria-label": _("Choose areas and indicators")}),
         html.Div(content(rel, chosen_areas, chosen_inds), id=ids.CMP_CONTENT, **{"aria-live": "polite"}),
     ])
 
@@ -180,7 +193,7 @@ def register(app) -> None:
                                 added if isinstance(added, str) and data.area_name(rel, added) else None, removed)
         note = cap_note(len(areas))
         if problem == "already chosen":
-            note = f"{data.area_name(rel, added)} is chosen already. " + note
+            note = _("{area} is chosen already.").format(area=data.area_name(rel, added)) + " " + note
         return (areas, None, len(areas) >= MAX_AREAS, ui.plain(chosen_list(rel, areas)), note)
 
     @app.callback(Output(ids.CMP_CONTENT, "children"), Input(CHOSEN, "data"),

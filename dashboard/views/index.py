@@ -20,6 +20,7 @@ from dashboard.components import levels, ui
 from dashboard.i18n import N_
 from dashboard.language import _
 from dashboard.release_reader import Release
+from dashboard.views import area_words
 from dashboard.views.common import guarded
 
 #: Areas listed per level without a search (a level of 5,000 councils is searched, not scrolled).
@@ -31,7 +32,7 @@ MAX_QUERY = 100
 
 INDICATOR_SEARCH = ("indicator-search", N_("Search indicators"),
                     N_("A word of the title or description, or the id."))
-AREA_SEARCH = ("area-search", "Find a place", "A name or a code, for example part of a council's name.")
+AREA_SEARCH = ("area-search", N_("Find a place"), N_("A name or a code, for example part of a council's name."))
 
 
 def clean(q) -> str:
@@ -120,10 +121,11 @@ def area_matches(release: Release, q: str) -> list[dict]:
 
 
 def _area_table(release: Release, rows: list[dict], caption: str, with_level: bool) -> str:
-    cols = [("area", "Area"), ("code", "Code")] + ([("level", "Level")] if with_level else []) + \
-           [("chain", "Part of")]
+    cols = [("area", _("Area")), ("code", _("Code"))] + ([("level", _("Level"))] if with_level else []) + \
+           [("chain", _("Part of"))]
     body = [{"area": ui.Link(str(r["name"]), _area_href(str(r["area_code"]))), "code": r["area_code"],
-             "level": levels.label(str(r["level"])), "chain": chain_text(release, str(r["area_code"])) or "–"} for r in rows]
+             "level": area_words.level_label(str(r["level"])), "chain": chain_text(release, str(r["area_code"])) or "–"}
+            for r in rows]
     return ui.table_html(cols, body, caption)
 
 
@@ -131,26 +133,35 @@ def areas_html(release: Release, q: str) -> str:
     if q:
         found = area_matches(release, q)
         shown = found[:RESULT_LIMIT]
-        head = (f'<p role="status" id="area-results">{_count(len(found), "place")} '
-                f"{'matches' if len(found) == 1 else 'match'} “{escape(q)}”"
-                + (f"; the first {RESULT_LIMIT} are listed. Add a word to narrow the search." if len(found) > len(shown)
-                   else ".") + "</p>")
-        return head + (_area_table(release, shown, f"Places matching “{q}”", True) if shown else "")
+        n = len(found)
+        if n > len(shown):
+            words = _("{n} places match “{q}”; the first {shown} are listed. Add a word to narrow the search.")
+        else:
+            words = language.ngettext("{n} place matches “{q}”.", "{n} places match “{q}”.", n)
+        head = (f'<p role="status" id="area-results">'
+                f"{escape(words.format(n=fmt_count(n), q=q, shown=fmt_count(RESULT_LIMIT)))}</p>")
+        return head + (_area_table(release, shown, _("Places matching “{q}”").format(q=q), True) if shown else "")
     out = []
     for level in release.levels:
         rows = [r for r in data.area_options_rows(release) if r["level"] == level]
         if not rows:
             continue
         shown = rows[:LEVEL_LIMIT]
-        more = (f'<p class="hint">Showing {len(shown):,} of {len(rows):,}; search above to find any of them.</p>'
+        more = ('<p class="hint">' + escape(_("Showing {shown} of {n}; search above to find any of them.").format(
+                    shown=fmt_count(len(shown)), n=fmt_count(len(rows)))) + "</p>"
                 if len(rows) > len(shown) else "")
-        out.append(f"<h2>{escape(levels.label(level, plural=True))} ({len(rows):,})</h2>{more}"
-                   + _area_table(release, shown, levels.label(level, plural=True), False))
+        name = level_heading(level)
+        out.append(f"<h2>{escape(name)} ({fmt_count(len(rows))})</h2>{more}"
+                   + _area_table(release, shown, name, False))
     return "".join(out)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def level_heading(level: str) -> str:
+    """A level's heading: its plural label in the default language (``geography.level_labels``), its name
+    in another (``languages.levels`` gives one form)."""
+    if language.current() == language.default():
+        return levels.label(level, plural=True)
+    return area_words.level_label(level)
 
 
 # --- pages ------------------------------------------------------------------------------------------------
@@ -193,14 +204,15 @@ def _page(title: str, intro: str, form, body_html: str):
 def indicators_layout(q: str | None = None, **_kwargs):
     rel, q = context.release(), clean(q)
     return _page(_("Indicators"), _("Every indicator of the current release, by theme. Each opens its map, "
-                                    "ranking and trend."), search_form("/indicator", INDICATOR_SEARCH, q), indicators_html(rel, q))
+                                    "ranking and trend."), search_form("/indicator", INDICATOR_SEARCH, q),
+                 indicators_html(rel, q))
 
 
 @guarded
 def areas_layout(q: str | None = None, **_kwargs):
     rel, q = context.release(), clean(q)
-    return _page("Areas", "Every area of the current release, level by level, with the areas it is part of. "
-                 "Each opens its profile.", search_form("/area", AREA_SEARCH, q), areas_html(rel, q))
+    return _page(_("Areas"), _("Every area of the current release, level by level, with the areas it is part "
+                               "of. Each opens its profile."), search_form("/area", AREA_SEARCH, q), areas_html(rel, q))
 
 
 def noscript_html(path: str, q) -> str | None:
@@ -215,5 +227,5 @@ def noscript_html(path: str, q) -> str | None:
     if path == "/indicator":
         title, form, body = escape(_("Indicators")), search_form_html(path, INDICATOR_SEARCH, q), indicators_html(rel, q)
     else:
-        title, form, body = "Areas", search_form_html(path, AREA_SEARCH, q), areas_html(rel, q)
+        title, form, body = escape(_("Areas")), search_form_html(path, AREA_SEARCH, q), areas_html(rel, q)
     return f'<main id="main-noscript"><h1>{title}</h1>{form}{body}</main>'

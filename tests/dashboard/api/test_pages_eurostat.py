@@ -208,7 +208,9 @@ def test_an_area_without_values_says_where_the_data_is_and_lists_its_children(wo
         text = text_of(tree)
         links = [p["href"] for t, p in walk(tree, []) if t == "A" and p.get("href", "").startswith("/area/")]
         assert all(f"/area/{k}" in links for k in kids[code]), code
-        assert "This release has values at the nuts0, nuts1, nuts2 and nuts3 levels" in text
+        # the levels by the names pages give them (geography.level_labels), never by their ids
+        assert "This release has values at the country, NUTS 1 region, NUTS 2 region, and NUTS 3 region levels" in text
+        assert "nuts0" not in text
         assert not any(t == "Graph" for t, _ in walk(tree, [])), "no empty chart"
 
 
