@@ -12,7 +12,15 @@ from babel.messages.pofile import read_po
 
 from dashboard import i18n as ui
 from dashboard import language
-from dashboard.components import breakdown_figure, compare_figures, figures, fmt, levels, performance
+from dashboard.components import (
+    breakdown_figure,
+    compare_figures,
+    figures,
+    fmt,
+    levels,
+    performance,
+    plotly_locale,
+)
 
 #: Data a chart is given (names, units, the source's words): not the software's, so not translated.
 NAMES = ["Anvers", "Bruges", "Gand", "Liège", "Namur", "Mons", "Arlon", "Hasselt"]
@@ -206,3 +214,15 @@ def test_status_words_and_word_tables_are_read_in_the_language():
     assert fmt.PROGRESS_TEXT["on_track"] == "On track: improving fast enough"
     assert fmt.count(1204, "area") == "1,204 areas" and fmt.rank(3, 12) == "3 of 12"
     assert levels.name("nuts3", plural=True, labels={}) == "NUTS 3 areas"
+
+
+def test_plotly_s_own_words_and_format_are_given_in_the_graph_s_config():
+    base = {"displaylogo": False}
+    with language.using("de"):
+        config = plotly_locale.graph_config(base)
+    assert config["locale"] == "de" and config["displaylogo"] is False
+    german = config["locales"]["de"]
+    assert german["dictionary"]["Download plot as a PNG"] == "Diagramm als PNG herunterladen"
+    assert german["format"]["months"][0] == "Januar" and german["format"]["days"][0] == "Sonntag"
+    assert (german["format"]["decimal"], german["format"]["thousands"]) == (",", ".")
+    assert plotly_locale.graph_config(base) == base  # English: plotly's own

@@ -31,4 +31,7 @@ def test_french_axis_ticks_and_hover_have_the_decimal_comma(tab):
     hover = " | ".join(lines)
     assert "rang 1" in lines and any(re.fullmatch(r"\d+,\d\u00a0%", line) for line in lines), hover
     assert "Sur la bonne voie" in hover or "Hors trajectoire" in hover or "À accélérer" in hover, hover
+    # plotly.js's own words (the mode bar) from the catalogue, given in the graph's config
+    buttons = tab.page.evaluate(f"() => [...{PLOT}.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)")
+    assert "Télécharger le graphique en PNG" in buttons and "Download plot as a PNG" not in buttons, buttons
     assert tab.errors == []
