@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 import requests
 
 from core.layout import AREAS_PER_BUCKET, LEVEL_RANGES, bucket_file
+from core.store import sha256_file
 from etl.release_values import RANGES_SQL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,12 +200,20 @@ def generate(folder: Path, n_local: int, n_ind: int, n_per: int) -> None:
         m = lvl == lv
         cols = max(1, int(np.ceil(np.sqrt(m.sum()))))
         (folder / "boundaries" / f"{lv}.geojson").write_text(json.dumps(boundaries(codes[m].tolist(), cols)))
-    (folder / "manifest.json").write_text(json.dumps({
-        "release_id": RELEASE_ID, "created": "2026-01-01T00:00:00+00:00", "title": "Benchmark", "synthetic": True,
-        "levels": LEVELS, "licence": "CC-BY-4.0", "attribution": "", "citation": "", "files": {}}))
+    write_manifest(folder)
     (folder.parent.parent / "CURRENT").write_text(RELEASE_ID + "\n")
     print(f"store generated in {time.perf_counter() - t0:.0f} s: "
           f"{pq.ParquetFile(folder / 'indicator_values.parquet').metadata.num_rows:,} rows", flush=True)
+
+
+def write_manifest(folder: Path) -> None:
+    """The release's manifest, listing every file with its size and SHA-256 as a real release's does: the
+    dashboard serves a file (the boundaries) only once it matches its manifest entry."""
+    files = {str(f.relative_to(folder)): {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+             for f in sorted(folder.rglob("*")) if f.is_file() and f.name != "manifest.json"}
+    (folder / "manifest.json").write_text(json.dumps({
+        "release_id": RELEASE_ID, "created": "2026-01-01T00:00:00+00:00", "title": "Benchmark", "synthetic": True,
+        "levels": LEVELS, "licence": "CC-BY-4.0", "attribution": "", "citation": "", "files": files}))
 
 
 def write_config(store: Path) -> Path:
@@ -333,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {shape} into {store} ...", flush=True)
         generate(folder, args.areas, args.indicators, args.periods)
         stamp.write_text(json.dumps(shape))
+    elif not json.loads((folder / "manifest.json").read_text()).get("files"):  # written before it listed them
+        write_manifest(folder)
     if args.generate_only:
         return 0
     cfg = write_config(store)
