@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from dashboard.components import fmt
 from dashboard.components.figures import PALETTE, SYMBOLS, _base_layout, _clean
+from dashboard.components.performance import say as _
 from dashboard.i18n import N_
-from dashboard.language import _
 
 WITHHELD_LABEL = N_("(withheld)")
 TOTAL_COLOUR = "#333333"

@@ -9,8 +9,9 @@ import textwrap
 from collections.abc import Sequence
 
 from dashboard.components import fmt
+from dashboard.components.performance import say as _
 from dashboard.components.theme import FONT
-from dashboard.language import _, ngettext
+from dashboard.language import ngettext
 
 #: Characters per line of the source line inside a figure (it is drawn, not laid out: Plotly does not wrap it);
 #: at 11 px some 44 fit the 290 px a 320 px screen (WCAG 1.4.10) leaves a chart (it starts at the figure's left edge, not the plot's).

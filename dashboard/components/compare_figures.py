@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dashboard.components import figures, fmt
-from dashboard.language import _
+from dashboard.components.performance import say as _
 
 #: Height of the plot itself; the legend (one entry per area) below it takes a line per few areas.
 PLOT_HEIGHT = 320

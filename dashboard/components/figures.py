@@ -26,9 +26,9 @@ from dashboard.components.chart_source import (  # noqa: F401
     source_text,
     with_source,
 )
+from dashboard.components.performance import say as _
 from dashboard.components.theme import FONT
 from dashboard.i18n import N_
-from dashboard.language import _
 
 COLORSCALE = "Viridis"  # no grey in it, so grey can mean "no value"
 NO_VALUE_COLOUR = "#bdbdbd"

@@ -19,11 +19,21 @@ from typing import NamedTuple
 from dashboard.i18n import N_
 
 
-def _say(message: str) -> str:
-    """``message`` in the current language (imported late: dashboard.language imports the app's context)."""
+def say(message: str) -> str:
+    """``message`` in the current language, looked up once per request: a table's words are read for every row
+    (a map's thousand areas with no value), and a catalogue lookup checks the ``.po`` file's date each time."""
+    if not message:
+        return message
+    import flask
+
     from dashboard.language import _
 
-    return _(message) if message else message
+    if not flask.has_request_context():
+        return _(message)
+    said = flask.g.setdefault("openmeasure_said", {})
+    if message not in said:  # one language per request (dashboard.language)
+        said[message] = _(message)
+    return said[message]
 
 
 class Translated(Mapping):
@@ -31,12 +41,12 @@ class Translated(Mapping):
     looked up, so a module-level table (``RAG_LABEL["red"]``) speaks the page's language; ``raw`` holds the
     messages themselves (English)."""
 
-    def __init__(self, messages: Mapping[str, str], say: Callable[[str], str] = _say):
+    def __init__(self, messages: Mapping[str, str], say: Callable[[str], str] = say):
         self.raw = dict(messages)
-        self._say = say
+        self.say = say
 
     def __getitem__(self, key):
-        return self._say(self.raw[key])
+        return self.say(self.raw[key])
 
     def __iter__(self) -> Iterator:
         return iter(self.raw)
@@ -103,7 +113,7 @@ def words(rag, progress_status=None) -> str:
     if rag not in RAG_LABEL:
         return ""
     s = status(rag, progress_status)
-    return _say(N_("{status}: {why}")).format(status=_say(s.label), why=_say(s.detail))
+    return say(N_("{status}: {why}")).format(status=say(s.label), why=say(s.detail))
 
 
 def order(rag, progress_status=None, has_target: bool = False) -> int:
@@ -125,12 +135,12 @@ def symbol(rag, progress_status=None) -> str:
 def rule(polarity: str | None, has_target: bool) -> str:
     """How the status is judged, in the headline words (the methodology page and the overview's key)."""
     if polarity == "neutral":
-        return _say(N_("No status: neither direction is better."))
+        return say(N_("No status: neither direction is better."))
     if has_target:
-        return _say(N_("The growth a year since the base period is set against the growth a year needed to reach the "
+        return say(N_("The growth a year since the base period is set against the growth a year needed to reach the "
                 "target: On track (green) at 95% of it or more, or once the target is achieved; Needs "
                 "acceleration (amber) from 60%; Off track (red) below 60% (little progress) or when the value "
                 "is worse than at the start."))
-    return _say(N_("No target: the growth a year since the first period, in the better direction: On track (green) at "
+    return say(N_("No target: the growth a year since the first period, in the better direction: On track (green) at "
             "1.5% a year or more; Needs acceleration (amber) from 0.5%; Off track (red) below 0.5% (little "
             "progress) or when the value is worse than at the start."))
