@@ -31,7 +31,8 @@ def area_trends(series: Sequence[dict], *, unit: str, decimals: int) -> dict:
         if any(v is not None for v in lo):
             trace["customdata"] = [[a, b] for a, b in zip(lo, hi, strict=True)]
             trace["hovertemplate"] = (
-                f"{s['name']}<br>%{{text}}: %{{y:,.{decimals}f}}{fmt.unit_suffix(unit)}<br>"
+                f"{s['name']}<br>" + _("{name}: {value}").format(
+                    name="%{text}", value=f"%{{y:,.{decimals}f}}{fmt.unit_suffix(unit)}") + "<br>"
                 + _("95% interval {low} to {high}").format(low=f"%{{customdata[0]:,.{decimals}f}}",
                                                           high=f"%{{customdata[1]:,.{decimals}f}}")
                 + "<extra></extra>")

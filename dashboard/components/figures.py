@@ -399,7 +399,8 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | 
                  "text": [fmt.period(x) for x in s["x"]], "connectgaps": False,
                  "line": {"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)], "width": 2},
                  "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7},
-                 "hovertemplate": f"{s['name']}<br>%{{text}}: %{{y:,.{decimals}f}}{suffix}<extra></extra>"}
+                 "hovertemplate": f"{s['name']}<br>" + _("{name}: {value}").format(
+                     name="%{text}", value=f"%{{y:,.{decimals}f}}{suffix}") + "<extra></extra>"}
         lo, hi = _clean(s.get("lower", [])), _clean(s.get("upper", []))
         if lo and any(v is not None for v in lo):
             trace["error_y"] = {"type": "data", "symmetric": False, "thickness": 1, "width": 3,
@@ -442,7 +443,8 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
     patterns = ["/" if i == highlight else "" for i in range(len(y))]
     trace = {"type": "bar", "orientation": "h", "y": list(names), "x": y, "name": unit,
              "marker": {"color": colours, "pattern": {"shape": patterns, "fgcolor": "#ffffff"}},
-             "hovertemplate": f"%{{y}}: %{{x:,.{decimals}f}}{fmt.unit_suffix(unit)}<extra></extra>"}
+             "hovertemplate": _("{name}: {value}").format(name="%{y}", value=f"%{{x:,.{decimals}f}}")
+                              + fmt.unit_suffix(unit) + "<extra></extra>"}
     lo, hi = _clean(lower), _clean(upper)
     if lo and any(v is not None for v in lo):
         trace["error_x"] = {"type": "data", "symmetric": False, "color": "#333333", "thickness": 1.2,

@@ -169,6 +169,11 @@ def test_german_titles_and_hover():
     assert figs["trends"]["layout"]["xaxis"]["ticktext"][0] == "1. Quartal 2024"
     assert figs["distribution"]["layout"]["yaxis"]["title"]["text"] == "Anzahl der Gebiete"
     assert figs["bars"]["data"][0]["hovertemplate"] == "%{y}: %{x:,.1f}\u00a0%<extra></extra>"
+    with language.using("fr"):
+        french = all_figures()
+    # French puts a (no-break) space before a colon, in every hover that names what a value is of
+    assert french["bars"]["data"][0]["hovertemplate"] == "%{y} : %{x:,.1f}\u00a0%<extra></extra>"
+    assert french["trends"]["data"][0]["hovertemplate"] == "Anvers<br>%{text} : %{y:,.1f}\u00a0%<extra></extra>"
     assert figs["map_clipped"]["data"][0]["colorbar"]["title"]["text"] == "% (gekappt beim 2. und 98. Perzentil)"
     assert "Ziel (90,0\u00a0%)" in [t["name"] for t in figs["ranking"]["data"]]
 
