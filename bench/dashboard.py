@@ -1,6 +1,7 @@
 """Benchmark of the dashboard's main callbacks under gunicorn (not a test; numbers go into reports).
 
     python -m bench.dashboard [--areas 5000] [--indicators 200] [--periods 20] [--requests 200] [--clients 8]
+                              [--lang en]
 
 1. Generates a release of ``areas`` local areas (under 50 regions and one country) x ``indicators`` x
    ``periods`` into bench/out/store (the default shape) or bench/out/store-AxIxP (any other shape), kept
@@ -10,7 +11,12 @@
 3. Times, end to end over HTTP, the map update (a new period or indicator: a Patch of values) and the area
    profile (the page router drawing ``/area/<code>``), ``--requests`` times sequentially and then with
    ``--clients`` concurrent clients; prints p50/p95, response size, requests/s and RSS per worker, and writes
-   bench/out/dashboard.json.
+   bench/out/dashboard.json (``dashboard-<lang>.json`` for another language than English).
+
+``--lang``: the pages' language (the config offers en, fr and de whatever is asked, so runs differ only by it):
+each request carries the page's address with ``?lang=`` as its ``Referer``, as a browser's Dash requests do, so
+the callbacks draw their words from the catalogue and their numbers with Babel (issue 22: translation should
+cost nothing measurable; compare ``--lang en`` with ``--lang fr``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import pyarrow.parquet as pq
 import requests
 
 from core.layout import AREAS_PER_BUCKET, LEVEL_RANGES, bucket_file
+from core.store import sha256_file
 from etl.release_values import RANGES_SQL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,12 +200,20 @@ def generate(folder: Path, n_local: int, n_ind: int, n_per: int) -> None:
         m = lvl == lv
         cols = max(1, int(np.ceil(np.sqrt(m.sum()))))
         (folder / "boundaries" / f"{lv}.geojson").write_text(json.dumps(boundaries(codes[m].tolist(), cols)))
-    (folder / "manifest.json").write_text(json.dumps({
-        "release_id": RELEASE_ID, "created": "2026-01-01T00:00:00+00:00", "title": "Benchmark", "synthetic": True,
-        "levels": LEVELS, "licence": "CC-BY-4.0", "attribution": "", "citation": "", "files": {}}))
+    write_manifest(folder)
     (folder.parent.parent / "CURRENT").write_text(RELEASE_ID + "\n")
     print(f"store generated in {time.perf_counter() - t0:.0f} s: "
           f"{pq.ParquetFile(folder / 'indicator_values.parquet').metadata.num_rows:,} rows", flush=True)
+
+
+def write_manifest(folder: Path) -> None:
+    """The release's manifest, listing every file with its size and SHA-256 as a real release's does: the
+    dashboard serves a file (the boundaries) only once it matches its manifest entry."""
+    files = {str(f.relative_to(folder)): {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+             for f in sorted(folder.rglob("*")) if f.is_file() and f.name != "manifest.json"}
+    (folder / "manifest.json").write_text(json.dumps({
+        "release_id": RELEASE_ID, "created": "2026-01-01T00:00:00+00:00", "title": "Benchmark", "synthetic": True,
+        "levels": LEVELS, "licence": "CC-BY-4.0", "attribution": "", "citation": "", "files": files}))
 
 
 def write_config(store: Path) -> Path:
@@ -216,6 +231,7 @@ geography:
   areas: {{path: inputs/areas.csv}}
 sources: [{{id: x, format: csv, path: inputs/x.csv}}]
 measures: [{{id: m, source: x}}]
+languages: {{default: en, available: [en, fr, de]}}
 indicators: [{{id: ind_000, title: x, theme: jobs, kind: outcome, unit: "%", compute: {{method: published, measure: m}}}}]
 """)
     return cfg
@@ -275,13 +291,20 @@ def profile_body(code: str) -> dict:
             "changedPropIds": ["_pages_location.pathname"], "state": []}
 
 
-def run(url: str, bodies: list[dict], clients: int) -> dict:
+def referer(base: str, body: dict, lang: str) -> dict:
+    """The headers of a Dash request sent by a page in ``lang``: the page's address (with ``?lang=``) as Referer."""
+    page = body["inputs"][0]["value"] if body["inputs"][0]["id"] == "_pages_location" else "/indicator/ind_000"
+    return {"Referer": f"{base}{page}?lang={lang}"}
+
+
+def run(url: str, bodies: list[dict], clients: int, lang: str = "en") -> dict:
     local = __import__("threading").local()
+    base = url.split("/_dash-")[0]
 
     def one(body):
         s = getattr(local, "s", None) or setattr(local, "s", requests.Session()) or local.s
         t = time.perf_counter()
-        r = s.post(url, json=body, timeout=60)
+        r = s.post(url, json=body, timeout=60, headers=referer(base, body, lang))
         dt = time.perf_counter() - t
         if r.status_code != 200:
             raise SystemExit(f"HTTP {r.status_code}: {r.text[:300]}")
@@ -307,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--generate-only", action="store_true", help="write the store and stop (no server, no timing)")
+    ap.add_argument("--lang", default="en", choices=["en", "fr", "de"], help="the pages' language (?lang=)")
     args = ap.parse_args(argv)
     shape = {"areas": args.areas, "indicators": args.indicators, "periods": args.periods}
     # one store per shape, so small runs while iterating do not throw away the full-scale store
@@ -318,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {shape} into {store} ...", flush=True)
         generate(folder, args.areas, args.indicators, args.periods)
         stamp.write_text(json.dumps(shape))
+    elif not json.loads((folder / "manifest.json").read_text()).get("files"):  # written before it listed them
+        write_manifest(folder)
     if args.generate_only:
         return 0
     cfg = write_config(store)
@@ -328,14 +354,23 @@ def main(argv: list[str] | None = None) -> int:
     inds = [f"ind_{i:03d}" for i in range(args.indicators)]
     pers = [str(FIRST_YEAR + p) for p in range(args.periods)]
     locals_ = [f"BX{a % 50:02d}{a:05d}" for a in range(args.areas)]
-    results: dict = {"shape": shape, "workers": args.workers}
+    results: dict = {"shape": shape, "workers": args.workers, "lang": args.lang}
+    base = url.split("/_dash-")[0]
     try:
         # cold: the first requests of each worker read level ranges and period lists once per release
         t = time.perf_counter()
         for _ in range(2 * args.workers):
-            requests.post(url, json=profile_body(rnd.choice(locals_)), timeout=300)
-            requests.post(url, json=map_body(rnd.choice(inds), rnd.choice(pers)), timeout=300)
+            body = profile_body(rnd.choice(locals_))
+            requests.post(url, json=body, timeout=300, headers=referer(base, body, args.lang))
+            body = map_body(rnd.choice(inds), rnd.choice(pers))
+            requests.post(url, json=body, timeout=300, headers=referer(base, body, args.lang))
         results["warm_up_s"] = round(time.perf_counter() - t, 1)
+        if args.lang != "en":  # the answers are in the language asked for, not English
+            body = map_body(inds[0], pers[-1])
+            asked, english = (requests.post(url, json=body, timeout=300, headers=referer(base, body, lang)).text
+                              for lang in (args.lang, "en"))
+            if asked == english:
+                raise SystemExit(f"the map's answer in {args.lang} is the English one: is the language offered?")
         def draw(kind: str) -> list[dict]:
             if kind == "map_update":
                 return [map_body(rnd.choice(inds), rnd.choice(pers)) for _ in range(args.requests)]
@@ -343,8 +378,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("map_update", "area_profile"):
             # each phase draws its own requests: the concurrent one must not find the sequential one's
             # selections already in the workers' caches
-            results[name] = {"sequential": run(url, draw(name), 1), "concurrent": run(url, draw(name), args.clients)}
-        full = requests.post(url, json={**map_body(inds[0], pers[-1]), "changedPropIds": ["explorer-level.value"]})
+            results[name] = {"sequential": run(url, draw(name), 1, args.lang),
+                             "concurrent": run(url, draw(name), args.clients, args.lang)}
+        body = {**map_body(inds[0], pers[-1]), "changedPropIds": ["explorer-level.value"]}
+        full = requests.post(url, json=body, headers=referer(base, body, args.lang))
         geo = requests.get(f"http://127.0.0.1:{port}/boundaries/{RELEASE_ID}/local.geojson")
         results["full_map_kb"] = round(len(full.content) / 1024, 1)
         results["boundaries_kb_once"] = round(len(geo.content) / 1024, 1)
@@ -352,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    (OUT / "dashboard.json").write_text(json.dumps(results, indent=2))
+    (OUT / ("dashboard.json" if args.lang == "en" else f"dashboard-{args.lang}.json")).write_text(
+        json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
     return 0
 

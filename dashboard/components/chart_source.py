@@ -9,7 +9,9 @@ import textwrap
 from collections.abc import Sequence
 
 from dashboard.components import fmt
+from dashboard.components.performance import say as _
 from dashboard.components.theme import FONT
+from dashboard.language import ngettext
 
 #: Characters per line of the source line inside a figure (it is drawn, not laid out: Plotly does not wrap it);
 #: at 11 px some 44 fit the 290 px a 320 px screen (WCAG 1.4.10) leaves a chart (it starts at the figure's left edge, not the plot's).
@@ -20,7 +22,8 @@ SOURCE_LINE_PX = 15
 
 def source_text(metas: Sequence[dict], release_id: str, created: str | None = None,
                 licence: str | None = None) -> str:
-    """'Source: Eurostat (GDP at current market prices...) · OpenMeasure release 2026-12-03 · <licence>' for the
+    """'Source: Eurostat (GDP at current market prices...) · OpenMeasure release 2026-12-03 · <licence>' (in the
+    reader's language; publishers, titles, the date (ISO) and the licence as they are) for the
     charts of one or more indicators (``metas``: their rows of the release's indicators table, whose
     ``sources`` is JSON of id, title, publisher). The release is named by its date (``created``, the manifest's
     ISO time) when known, else by its id; the licence is the indicators' own when they share one, else
@@ -39,10 +42,11 @@ def source_text(metas: Sequence[dict], release_id: str, created: str | None = No
         named = publishers
     own = {fmt.text(m.get("licence")) for m in metas} - {None}
     lic = own.pop() if len(own) == 1 else fmt.text(licence)
-    parts = [("Sources: " if len(named) > 1 else "Source: ") + "; ".join(named) if named else "Source: not recorded",
-             f"OpenMeasure release {str(created)[:10] if created else release_id}"]
+    parts = [ngettext("Source: {sources}", "Sources: {sources}", len(named)).format(sources="; ".join(named))
+             if named else _("Source: not recorded"),
+             _("OpenMeasure release {release}").format(release=str(created)[:10] if created else release_id)]
     if lic:
-        parts.append(f"Licence: {lic}")
+        parts.append(_("Licence: {licence}").format(licence=lic))
     return " · ".join(parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dashboard.components import figures, fmt
+from dashboard.components.performance import say as _
 
 #: Height of the plot itself; the legend (one entry per area) below it takes a line per few areas.
 PLOT_HEIGHT = 320
@@ -30,8 +31,11 @@ def area_trends(series: Sequence[dict], *, unit: str, decimals: int) -> dict:
         if any(v is not None for v in lo):
             trace["customdata"] = [[a, b] for a, b in zip(lo, hi, strict=True)]
             trace["hovertemplate"] = (
-                f"{s['name']}<br>%{{x}}: %{{y:,.{decimals}f}} {unit}"
-                f"<br>95% interval %{{customdata[0]:,.{decimals}f}} to %{{customdata[1]:,.{decimals}f}}<extra></extra>")
+                f"{s['name']}<br>" + _("{name}: {value}").format(
+                    name="%{text}", value=f"%{{y:,.{decimals}f}}{fmt.unit_suffix(unit)}") + "<br>"
+                + _("95% interval {low} to {high}").format(low=f"%{{customdata[0]:,.{decimals}f}}",
+                                                          high=f"%{{customdata[1]:,.{decimals}f}}")
+                + "<extra></extra>")
     lines = -(-len(series) // AREAS_PER_LEGEND_LINE)
     # the legend above the plot: below it, it ran into the axis title
     fig["layout"].update(scattermode="group", scattergap=0.5, height=PLOT_HEIGHT + LEGEND_LINE_PX * lines,

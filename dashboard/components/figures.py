@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from dash import Patch
 
+from dashboard import language
 from dashboard.components import fmt, performance
 
 # the source line of every chart (its words and its drawing in a figure) lives in its own module; names kept here
@@ -25,7 +26,9 @@ from dashboard.components.chart_source import (  # noqa: F401
     source_text,
     with_source,
 )
+from dashboard.components.performance import say as _
 from dashboard.components.theme import FONT
+from dashboard.i18n import N_
 
 COLORSCALE = "Viridis"  # no grey in it, so grey can mean "no value"
 NO_VALUE_COLOUR = "#bdbdbd"
@@ -36,8 +39,10 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x"]
 
 
 def _base_layout(**extra) -> dict:
+    """A figure's layout in the reader's language: ``separators`` makes plotly.js write the numbers of its axes
+    and of the hover's d3 formats with the language's decimal sign and thousands separator (fmt.separators)."""
     layout = {"margin": {"l": 10, "r": 10, "t": 10, "b": 40}, "font": FONT, "paper_bgcolor": "#ffffff",
-              "plot_bgcolor": "#ffffff", "hoverlabel": {"font": {"size": 14}}}
+              "plot_bgcolor": "#ffffff", "hoverlabel": {"font": {"size": 14}}, "separators": fmt.separators()}
     layout.update(extra)
     return layout
 
@@ -59,9 +64,9 @@ def _clean(values: Sequence) -> list:
 #: scale and on the grey of no value, drawn at the area's centre over its fill (which it does not hide). Its
 #: size (px) shrinks as the areas in view get more: 11 px for a few dozen, 5 px at 1,500 NUTS 3 regions.
 FLAG_RING_PX = (5.0, 11.0)
-FLAG_NAME = "Provisional or estimated value"
+FLAG_NAME = N_("Provisional or estimated value")
 #: The names of a scale of so many classes of equal numbers of areas.
-QUANTILE_NAMES = {4: "quartiles", 5: "quintiles", 10: "deciles"}
+QUANTILE_NAMES = {4: N_("quartiles"), 5: N_("quintiles"), 10: N_("deciles")}
 
 
 def flag_ring_px(areas_in_view: int, view_px: tuple[int, int] = (640, 480)) -> float:
@@ -77,9 +82,11 @@ def _flag_traces(points: tuple[list, list, list, list] | None, ring_px: float = 
     ring, dot = {"size": ring_px, "color": "#000000"}, {"size": round(ring_px * 0.45, 1), "color": "#ffffff"}
     base = {"type": "scattermap", "mode": "markers", "lon": list(lons), "lat": list(lats),
             "customdata": list(codes), "text": list(names)}
-    return [{**base, "name": FLAG_NAME, "marker": ring, "showlegend": bool(codes),
-             "hovertemplate": "<b>%{text}</b> (%{customdata})<br>provisional or estimated value<extra></extra>"},
-            {**base, "name": FLAG_NAME, "marker": dot, "showlegend": False, "hoverinfo": "skip"}]
+    name = _(FLAG_NAME)
+    return [{**base, "name": name, "marker": ring, "showlegend": bool(codes),
+             "hovertemplate": "<b>%{text}</b> (%{customdata})<br>" + _("provisional or estimated value")
+                              + "<extra></extra>"},
+            {**base, "name": name, "marker": dot, "showlegend": False, "hoverinfo": "skip"}]
 
 
 #: Plotly's Viridis, from which a classed scale takes evenly spaced colours.
@@ -129,12 +136,14 @@ def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, clas
         z[np.isnan(v)] = np.nan
         colours = _viridis(k)
         stops = [[round(i / k + d, 6), c] for i, c in enumerate(colours) for d in (0, 1 / k)]
-        name = QUANTILE_NAMES.get(k, f"{k} classes") if k == classes else f"{k} classes"
-        ticks = [f"{fmt.number(float(edges[i]), decimals)}<br>to {fmt.number(float(edges[i + 1]), decimals)}"
+        name = _(QUANTILE_NAMES[k]) if k == classes and k in QUANTILE_NAMES else _("{k} classes").format(k=k)
+        to = _("{low}<br>to {high}")
+        ticks = [to.format(low=fmt.number(float(edges[i]), decimals), high=fmt.number(float(edges[i + 1]), decimals))
                  for i in range(k)]
+        named = (_("{unit} ({classes} of areas)").format(unit=title, classes=name) if title else
+                 _("{classes} of areas").format(classes=name))
         return {"z": _clean(z), "zmin": -0.5, "zmax": k - 0.5, "colorscale": stops, "customdata": _clean(v),
-                "colorbar": {**COLOUR_BAR, "title": {"text": f"{title} ({name} of areas)" if title else
-                                                     f"{name} of areas", "side": "top"},
+                "colorbar": {**COLOUR_BAR, "title": {"text": named, "side": "top"},
                              "tickmode": "array", "tickvals": list(range(k)), "ticktext": ticks}}
     lo, hi = (float(real.min()), float(real.max())) if len(real) else (0.0, 1.0)
     colorbar = {**COLOUR_BAR, "title": {"text": title, "side": "top"}, "tickmode": "auto", "tickvals": None,
@@ -147,8 +156,8 @@ def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, clas
                             ticktext=[("≤ " if plo > lo else "") + fmt.number(plo, decimals),
                                       fmt.number(mid, decimals),
                                       ("≥ " if phi < hi else "") + fmt.number(phi, decimals)],
-                            title={"text": f"{title} (clipped at the {_th(clip[0])} and {_th(clip[1])} "
-                                           "percentiles)", "side": "top"})
+                            title={"text": _("{unit} (clipped at the {low} and {high} percentiles)").format(
+                                unit=title, low=_th(clip[0]), high=_th(clip[1])).lstrip(), "side": "top"})
             lo, hi = plo, phi
     if hi <= lo:
         hi = lo + 1.0
@@ -157,15 +166,22 @@ def colour_scale(values: Sequence, scale: str, *, unit: str, decimals: int, clas
 
 
 def _th(p: float) -> str:
+    """A percentile as an ordinal in the reader's language: 2nd, 2e (1er), 2. (a language without a rule here:
+    the number)."""
     n = int(p) if float(p).is_integer() else p
+    lang = language.current()
+    if lang != "en":
+        written = fmt.number(n, 0 if isinstance(n, int) else 1)
+        if isinstance(n, int) and lang in ("fr", "de"):
+            return ("1er" if n == 1 else f"{n}e") if lang == "fr" else f"{n}."
+        return written
     if isinstance(n, float):
         return f"{n}th"
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _value_hover(decimals: int, unit: str) -> str:
-    suffix = "%" if unit == "%" else (f" {unit}" if unit else "")
-    return f"<b>%{{text}}</b> (%{{location}})<br>%{{customdata:,.{decimals}f}}{suffix}<extra></extra>"
+    return f"<b>%{{text}}</b> (%{{location}})<br>%{{customdata:,.{decimals}f}}{fmt.unit_suffix(unit)}<extra></extra>"
 
 
 def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], values: Sequence,
@@ -184,11 +200,11 @@ def choropleth(geojson_url: str, codes: Sequence[str], names: Sequence[str], val
     return with_source({
         "data": [
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": list(codes),
-             "text": list(names), "name": "Value", "showlegend": False, **colours,
+             "text": list(names), "name": _("Value"), "showlegend": False, **colours,
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": _value_hover(decimals, unit)},
             {"type": "choroplethmap", "geojson": geojson_url, "featureidkey": "id", "locations": nd_codes,
-             "z": [1] * len(nd_codes), "text": nd_reasons, "name": "No value", "showscale": False,
+             "z": [1] * len(nd_codes), "text": nd_reasons, "name": _("No value"), "showscale": False,
              "showlegend": False, "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
              "marker": {"line": {"width": 0.6, "color": "#ffffff"}},
              "hovertemplate": "<b>%{location}</b><br>%{text}<extra></extra>"},
@@ -237,8 +253,8 @@ def status_style(rag: str | None) -> tuple[str, str, str]:
     """(colour, marker symbol, words) of an area's status (its ``rag``) on a chart, from the one status
     vocabulary (components.performance), so the dots match the overview's cards and badges."""
     if rag in STATUS_STYLE:
-        return (*STATUS_STYLE[rag], performance.RAG_LABEL[rag])
-    return (*NO_STATUS_STYLE, performance.STATUSES["no_status"].label)
+        return (*STATUS_STYLE[rag], performance.RAG_LABEL[rag])  # in the reader's language
+    return (*NO_STATUS_STYLE, _(performance.STATUSES["no_status"].label))
 
 
 #: Areas named at each end of a ranking (on the chart and in its summary).
@@ -273,15 +289,16 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
     x = list(range(1, n + 1))
     rags = list(statuses) if statuses is not None and any(r in STATUS_STYLE for r in statuses) else None
     groups = [r if r in STATUS_STYLE else None for r in rags] if rags else [None] * n
-    styles = {g: status_style(g) if rags else (PALETTE[0], "circle", "Area") for g in set(groups)}
+    styles = {g: status_style(g) if rags else (PALETTE[0], "circle", _("Area")) for g in set(groups)}
     size = 7 if n < 400 else 4
     # one trace of every area in rank order (a click reads its code; the first point is rank 1), each dot in its
     # status's colour and shape; the legend's entries are traces of no point
     trace = {"type": "scatter", "mode": "markers", "x": x, "y": y, "customdata": list(codes), "text": list(names),
-             "name": "Area", "showlegend": False,
+             "name": _("Area"), "showlegend": False,
              "marker": {"color": [styles[g][0] for g in groups], "size": size,
                         "symbol": [styles[g][1] for g in groups]},
-             "hovertemplate": f"<b>%{{text}}</b><br>rank %{{x}}<br>%{{y:,.{decimals}f}} {unit}"
+             "hovertemplate": "<b>%{text}</b><br>" + _("rank {rank}").format(rank="%{x}")
+                              + f"<br>%{{y:,.{decimals}f}}{fmt.unit_suffix(unit)}"
                               + ("<br>%{hovertext}" if rags else "") + "<extra></extra>"}
     if rags:
         trace["hovertext"] = [styles[g][2] for g in groups]
@@ -298,13 +315,14 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                      "marker": {"color": colour, "size": 8, "symbol": symbol}, "hoverinfo": "skip"})
     if target is not None and not fmt.missing(target) and n:
         data.append({"type": "scatter", "mode": "lines", "x": [0.5, n + 0.5], "y": [float(target)] * 2,
-                     "name": f"Target ({fmt.value(target, decimals, unit)})", "hoverinfo": "skip",
+                     "name": _("Target ({value})").format(value=fmt.value(target, decimals, unit)),
+                     "hoverinfo": "skip",
                      "line": {"color": "#000000", "dash": "dash", "width": 1.5}})
     ends = ranking_ends(y)
     named = sorted(set(ends[0]) | set(ends[1]))
     if named:
         data.append({"type": "scatter", "mode": "markers", "x": [x[i] for i in named], "y": [y[i] for i in named],
-                     "name": "Named area", "showlegend": False, "hoverinfo": "skip",
+                     "name": _("Named area"), "showlegend": False, "hoverinfo": "skip",
                      "marker": {"symbol": "circle-open", "size": size + 8, "color": "#000000",
                                 "line": {"width": 1.5}}})
     falling = n > 1 and y[0] is not None and y[-1] is not None and y[0] >= y[-1]
@@ -313,19 +331,26 @@ def ranking(codes: Sequence[str], names: Sequence[str], values: Sequence, lower:
                                   (last, ends[1], (0, 0) if falling else (0, 1))):
         if not picked:
             continue
-        lines = [f"{i + 1}. {short_name(names[i])}: {fmt.number(y[i], decimals)}" for i in picked]
+        lines = [f"{i + 1}. " + _("{name}: {value}").format(name=short_name(names[i]), value=fmt.number(y[i], decimals))
+                 for i in picked]
         annotations.append({"name": f"ranking-{label}", "xref": "paper", "yref": "paper", "x": corner[0],
                             "y": corner[1], "xanchor": "right" if corner[0] else "left",
                             "yanchor": "top" if corner[1] else "bottom", "showarrow": False, "align": "left",
-                            "text": f"<b>{label.capitalize()}</b><br>" + "<br>".join(lines),
+                            "text": f"<b>{_(END_TITLES[label]) if label in END_TITLES else label.capitalize()}</b><br>"
+                                    + "<br>".join(lines),
                             "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": "#bdbdbd", "borderpad": 4,
                             "font": {**FONT, "size": 12}})
     legend = bool(order) or (target is not None and not fmt.missing(target))
     return with_source({"data": data, "layout": _base_layout(
-        height=450 if legend else 380, xaxis={"title": {"text": f"Rank (1 = {first})"}, "zeroline": False},
+        height=450 if legend else 380,
+        xaxis={"title": {"text": _("Rank (1 = {end})").format(end=fmt.end_words(first))}, "zeroline": False},
         yaxis={"title": {"text": unit}, "zeroline": False}, showlegend=legend, annotations=annotations,
         legend=TOP_LEGEND, margin={"l": 60, "r": 10, "t": 40 if legend else 10, "b": 65})},
         source)
+
+
+#: The title of each of a ranking's boxes (its ``first`` and ``last``: fmt.rank_ends's words).
+END_TITLES = {"best": N_("Best"), "worst": N_("Worst"), "highest": N_("Highest"), "lowest": N_("Lowest")}
 
 
 def ranking_ends(values: Sequence) -> tuple[list[int], list[int]]:
@@ -347,11 +372,13 @@ def distribution(counts: Sequence[int], edges: Sequence[float], *, unit: str, de
     return with_source({"data": [{"type": "bar", "x": [(a + b) / 2 for a, b in zip(lo, hi, strict=True)],
                       "y": [int(n) for n in counts], "width": [b - a for a, b in zip(lo, hi, strict=True)],
                       "customdata": [[a, b] for a, b in zip(lo, hi, strict=True)],
-                      "marker": {"color": PALETTE[0], "line": {"color": "#ffffff", "width": 1}}, "name": "Areas",
-                      "hovertemplate": (f"%{{customdata[0]:,.{decimals}f}} to %{{customdata[1]:,.{decimals}f}} "
-                                        f"{unit}<br>%{{y}} areas<extra></extra>")}],
+                      "marker": {"color": PALETTE[0], "line": {"color": "#ffffff", "width": 1}}, "name": _("Areas"),
+                      "hovertemplate": _("{low} to {high}").format(low=f"%{{customdata[0]:,.{decimals}f}}",
+                                                                   high=f"%{{customdata[1]:,.{decimals}f}}")
+                                       + fmt.unit_suffix(unit) + "<br>"
+                                       + _("Number of areas: {n}").format(n="%{y}") + "<extra></extra>"}],
             "layout": _base_layout(height=300, bargap=0, xaxis={"title": {"text": unit}},
-                                   yaxis={"title": {"text": "Number of areas"}}, showlegend=False,
+                                   yaxis={"title": {"text": _("Number of areas")}}, showlegend=False,
                                    margin={"l": 60, "r": 10, "t": 10, "b": 50})}, source)
 
 
@@ -360,15 +387,20 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | 
     """Lines over time, each with its own colour, line style and marker; 95% intervals as error bars.
 
     ``series``: dicts with name, x (periods), y, and optional lower, upper. ``target``: a dashed black line at
-    the target value across the periods shown, named in the legend and at its end ("Target 90% by 2030")."""
+    the target value across the periods shown, named in the legend and at its end ("Target 90% by 2030").
+
+    Periods are words in the reader's language (fmt.period: "1er trimestre 2030", "juillet 2030") on the axis
+    and in the hover (each point's ``text``); the axis is of categories, so the values stay the periods."""
     data = []
+    suffix = fmt.unit_suffix(unit)
     for i, s in enumerate(series):
         y = _clean(s["y"])
         trace = {"type": "scatter", "mode": "lines+markers", "name": s["name"], "x": list(s["x"]), "y": y,
-                 "connectgaps": False,
+                 "text": [fmt.period(x) for x in s["x"]], "connectgaps": False,
                  "line": {"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)], "width": 2},
                  "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7},
-                 "hovertemplate": f"{s['name']}<br>%{{x}}: %{{y:,.{decimals}f}} {unit}<extra></extra>"}
+                 "hovertemplate": f"{s['name']}<br>" + _("{name}: {value}").format(
+                     name="%{text}", value=f"%{{y:,.{decimals}f}}{suffix}") + "<extra></extra>"}
         lo, hi = _clean(s.get("lower", [])), _clean(s.get("upper", []))
         if lo and any(v is not None for v in lo):
             trace["error_y"] = {"type": "data", "symmetric": False, "thickness": 1, "width": 3,
@@ -379,7 +411,9 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | 
     annotations = []
     periods = sorted({str(x) for s in series for x in s["x"]})
     if target is not None and not fmt.missing(target) and periods:
-        words = f"Target {fmt.value(target, decimals, unit)}" + (f" by {target_period}" if target_period else "")
+        value = fmt.value(target, decimals, unit)
+        words = (_("Target {value} by {period}").format(value=value, period=fmt.period(target_period))
+                 if target_period else _("Target {value}").format(value=value))
         data.append({"type": "scatter", "mode": "lines", "name": words, "x": periods, "y": [float(target)] * len(periods),
                      "line": {"color": "#000000", "dash": "dash", "width": 1.5},
                      "hovertemplate": f"{words}<extra></extra>"})
@@ -387,8 +421,12 @@ def trends(series: Sequence[dict], *, unit: str, decimals: int, target: float | 
         annotations.append({"name": "target", "xref": "paper", "x": 1, "y": float(target), "xanchor": "right",
                             "yanchor": "bottom", "showarrow": False, "text": words,
                             "bgcolor": "rgba(255,255,255,0.8)", "font": {**FONT, "size": 12}})
+    xaxis = {"title": {"text": _("Period")}, "type": "category"}
+    words = [fmt.period(p) for p in periods]
+    if words != periods:  # months and quarters in words; years as they are
+        xaxis.update(tickmode="array", tickvals=periods, ticktext=words)
     return with_source({"data": data, "layout": _base_layout(
-        height=340, xaxis={"title": {"text": "Period"}, "type": "category"},
+        height=340, xaxis=xaxis,
         yaxis={"title": {"text": unit}}, legend=TOP_LEGEND, annotations=annotations,
         margin={"l": 60, "r": 10, "t": 40, "b": 75})}, source)
 
@@ -405,7 +443,8 @@ def bars(names: Sequence[str], values: Sequence, lower: Sequence = (), upper: Se
     patterns = ["/" if i == highlight else "" for i in range(len(y))]
     trace = {"type": "bar", "orientation": "h", "y": list(names), "x": y, "name": unit,
              "marker": {"color": colours, "pattern": {"shape": patterns, "fgcolor": "#ffffff"}},
-             "hovertemplate": f"%{{y}}: %{{x:,.{decimals}f}} {unit}<extra></extra>"}
+             "hovertemplate": _("{name}: {value}").format(name="%{y}", value=f"%{{x:,.{decimals}f}}")
+                              + fmt.unit_suffix(unit) + "<extra></extra>"}
     lo, hi = _clean(lower), _clean(upper)
     if lo and any(v is not None for v in lo):
         trace["error_x"] = {"type": "data", "symmetric": False, "color": "#333333", "thickness": 1.2,
@@ -439,6 +478,10 @@ SPINE_FENCE = 3.0
 SPINE_LEGEND_ROOM = 120
 SPINE_MARKERS = {"better": ("triangle-up", PALETTE[0]), "worse": ("triangle-down", PALETTE[1]),
                  "similar": ("circle", "#555555"), "not compared": ("circle-open", "#555555")}
+#: The legend's name of the area's marker by its significance (two lines: 320 px).
+SPINE_NAMES = {"better": N_("This area: better than<br>the top level"),
+               "worse": N_("This area: worse than<br>the top level"),
+               "similar": N_("This area: similar to<br>the top level"), "not compared": N_("This area: not compared")}
 
 
 def spine(rows: Sequence[dict], source: str | None = None) -> dict:
@@ -494,28 +537,28 @@ def spine(rows: Sequence[dict], source: str | None = None) -> dict:
         xs.append(scale(r["area"]))
         ys.append(label)
         beyond = not fmt.missing(r["area"]) and not lo <= r["area"] <= hi
-        texts.append((r.get("hover") or r["label"]) + ("<br>beyond the end of the scale (an outlier)" if beyond else ""))
+        texts.append((r.get("hover") or r["label"])
+                     + ("<br>" + _("beyond the end of the scale (an outlier)") if beyond else ""))
     data = [
         {"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(labels), "base": 0,
-         "marker": {"color": "#e6e6e6"}, "name": "Range of areas (worst to best)", "hoverinfo": "skip"},
+         "marker": {"color": "#e6e6e6"}, "name": _("Range of areas (worst to best)"), "hoverinfo": "skip"},
         {"type": "bar", "orientation": "h", "y": labels, "x": widths, "base": q1s,
-         "marker": {"color": "#a6a6a6"}, "name": "Middle half of areas", "hoverinfo": "skip"},
-        {"type": "scatter", "mode": "markers", "y": labels, "x": tops, "name": "Top level",
+         "marker": {"color": "#a6a6a6"}, "name": _("Middle half of areas"), "hoverinfo": "skip"},
+        {"type": "scatter", "mode": "markers", "y": labels, "x": tops, "name": _("Top level"),
          "marker": {"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#000000"}},
-         "hovertemplate": "%{y}: top level<extra></extra>"},
+         "hovertemplate": _("{indicator}: top level").format(indicator="%{y}") + "<extra></extra>"},
     ]
     if cut_x:
         data.append({"type": "scatter", "mode": "markers", "y": cut_y, "x": cut_x,
-                     "name": "Scale cut: an outlier<br>area lies beyond",
+                     "name": _("Scale cut: an outlier<br>area lies beyond"),
                      "marker": {"symbol": ["triangle-left" if x == 0 else "triangle-right" for x in cut_x],
                                 "size": 9, "color": "#7f7f7f"},
-                     "hovertemplate": "%{y}: the scale is cut here; an outlier area lies beyond<extra></extra>"})
+                     "hovertemplate": _("{indicator}: the scale is cut here; an outlier area lies beyond").format(
+                         indicator="%{y}") + "<extra></extra>"})
     for sig, (xs, ys, texts) in groups.items():
         symbol, colour = SPINE_MARKERS[sig]
         data.append({"type": "scatter", "mode": "markers", "y": ys, "x": xs,
-                     "name": {"better": "This area: better than<br>the top level",  # two lines: 320 px
-                              "worse": "This area: worse than<br>the top level",
-                              "similar": "This area: similar to<br>the top level"}.get(sig, "This area: not compared"),
+                     "name": _(SPINE_NAMES.get(sig, SPINE_NAMES["not compared"])),
                      "marker": {"symbol": symbol, "size": 14, "color": colour,
                                 "line": {"width": 1, "color": "#000000"}},
                      "text": texts, "hovertemplate": "%{text}<extra></extra>"})
@@ -525,7 +568,7 @@ def spine(rows: Sequence[dict], source: str | None = None) -> dict:
     # rows as tall there (Plotly takes a legend's room from the plot)
     return with_source({"data": data, "layout": _base_layout(
         barmode="overlay", height=max(220, row * len(labels) + 110) + SPINE_LEGEND_ROOM,
-        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": ["Worst<br>area", "Best<br>area"],
+        xaxis={"range": [-0.03, 1.03], "tickvals": [0, 1], "ticktext": [_("Worst<br>area"), _("Best<br>area")],
                "showgrid": False, "zeroline": False, "automargin": True},  # room for 'Best area' when narrow
         yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": SPINE_LABEL_FONT}},
         legend=TOP_LEGEND,

@@ -1,27 +1,91 @@
-"""Numbers and words as people read them: units, decimals, statuses, significance, progress."""
+"""Numbers and words as people read them, in the reader's language (dashboard/language.py): units, decimals,
+statuses, significance, progress, and the number format of a chart (:func:`separators`)."""
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
 from core import i18n, statuses
 from dashboard import language
 from dashboard.components import levels, performance
+from dashboard.i18n import N_
 from indicators import methods
 
+Translated = performance.Translated
+
+
+#: The few words after a figure for each status (core.statuses' ``short``, which core cannot mark: marked here).
+_STATUS_WORDS = (N_("provisional"), N_("estimated"), N_("break in series"), N_("definition differs"),
+                 N_("low reliability"), N_("confidential"), N_("no data"), N_("too few areas reported"),
+                 N_("withheld"))
 #: A few words after a figure for each status, and the statuses that leave no value to show (core.statuses).
-STATUS_TEXT = statuses.SHORT_TEXT
+STATUS_TEXT = Translated(statuses.SHORT_TEXT)
 NO_VALUE = statuses.NO_VALUE
 
-SIGNIFICANCE_TEXT = {
-    "better": "better", "worse": "worse", "similar": "similar", "higher": "higher", "lower": "lower",
-    "not compared": "not compared",
-}
+SIGNIFICANCE_TEXT = Translated({
+    "better": N_("better"), "worse": N_("worse"), "similar": N_("similar"), "higher": N_("higher"),
+    "lower": N_("lower"), "not compared": N_("not compared"),
+})
 
-#: Each progress_status in the words of dashboard.components.performance (the one status vocabulary).
-PROGRESS_TEXT = {k: performance.words(s.rag, k) for k, s in performance.STATUSES.items() if s.rag}
+
+class _ProgressText(Translated):
+    def __getitem__(self, key):
+        return performance.words(self.raw[key], key)
+
+
+#: Each progress_status in the words of dashboard.components.performance (the one status vocabulary), in the
+#: reader's language when looked up.
+PROGRESS_TEXT = _ProgressText({k: s.rag for k, s in performance.STATUSES.items() if s.rag})
+
+
+@lru_cache(maxsize=32)
+def _separators(lang: str) -> str:
+    symbols = i18n.locale(lang).number_symbols
+    symbols = symbols.get("latn", symbols)
+    return symbols["decimal"][:1] + symbols["group"][:1]
+
+
+def separators() -> str:
+    """Plotly's ``layout.separators`` for the reader's language: the decimal sign then the thousands separator,
+    from CLDR (``.,`` in English, ``,`` and a narrow no-break space in French, ``,.`` in German). plotly.js makes
+    its d3-format locale of these two characters, so axis ticks and a hover's ``%{y:,.1f}`` write numbers as
+    :func:`number` does."""
+    return _separators(language.current())
+
+
+@lru_cache(maxsize=32)
+def _percent_sign(lang: str) -> str:
+    return "%" if lang == "en" else i18n.percent(0, lang).replace("0", "", 1)
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a number for its unit: ``%`` in English, a no-break space and ``%`` in French and German
+    (as CLDR writes a percentage), else a space and the unit; nothing without a unit."""
+    if not unit:
+        return ""
+    if unit == "%":
+        return _percent_sign(language.current())
+    return f" {unit}"
+
+
+@lru_cache(maxsize=32)
+def _plain_symbols(lang: str) -> dict | None:
+    """For a language that writes numbers as English does but with other symbols (CLDR's ``#,##0.###``: groups of
+    three), the table that turns an English number into its own; None for any other (Babel writes those)."""
+    loc = i18n.locale(lang)
+    if loc.decimal_formats[None].pattern != "#,##0.###":
+        return None
+    symbols = loc.number_symbols.get("latn", loc.number_symbols)
+    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "-": symbols["minusSign"]})
+
+
+def period(p) -> str:
+    """A period in words in the reader's language (``2030-Q1`` -> "1st quarter 2030", "1er trimestre 2030";
+    ``2030-07`` -> "July 2030", "juillet 2030"); a year, or anything else, as it is."""
+    return i18n.period(str(p), language.current())
 
 
 def missing(v) -> bool:
@@ -42,9 +106,13 @@ def number(v, decimals: int = 1) -> str:
     if missing(v):
         return "–"
     lang = language.current()
-    if lang != "en":
-        return i18n.number(float(v), lang, int(decimals))
-    return f"{float(v):,.{int(decimals)}f}"
+    english = f"{float(v):,.{int(decimals)}f}"
+    if lang == "en":
+        return english
+    # the same digits in every language (rounded as English is), with the language's symbols: some 20 times
+    # faster than Babel's formatting, which a table of thousands of areas would feel
+    symbols = _plain_symbols(lang)
+    return english.translate(symbols) if symbols is not None else i18n.number(float(v), lang, int(decimals))
 
 
 def value(v, decimals: int = 1, unit: str = "") -> str:
@@ -54,16 +122,13 @@ def value(v, decimals: int = 1, unit: str = "") -> str:
     text = number(v, decimals)
     if not unit:
         return text
-    lang = language.current()
-    if unit == "%" and lang != "en":
-        return i18n.percent(float(v) / 100, lang, int(decimals))
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return text + unit_suffix(unit)
 
 
 def interval(lo, hi, decimals: int = 1) -> str:
     if missing(lo) or missing(hi):
         return ""
-    return f"{number(lo, decimals)} to {number(hi, decimals)}"
+    return performance.say(N_("{low} to {high}")).format(low=number(lo, decimals), high=number(hi, decimals))
 
 
 def display(method: str | None) -> str:
@@ -80,7 +145,7 @@ def change(v, decimals: int = 1, unit: str = "", method: str | None = None) -> s
 
 
 def status(s) -> str:
-    return STATUS_TEXT.get(s or "ok", str(s))
+    return STATUS_TEXT.get(s or "ok", str(s))  # translated (STATUS_TEXT reads each in the reader's language)
 
 
 def with_status(v, s, decimals: int = 1, unit: str = "") -> str:
@@ -93,7 +158,7 @@ def with_status(v, s, decimals: int = 1, unit: str = "") -> str:
 def rank(r, n) -> str:
     if missing(r) or missing(n):
         return "–"
-    return f"{int(r)} of {int(n)}"
+    return performance.say(N_("{rank} of {count}")).format(rank=number(int(r), 0), count=number(int(n), 0))
 
 
 def by_performance(polarity: str | None, method: str | None = None) -> bool:
@@ -119,7 +184,20 @@ def quartile(q, polarity: str = "higher_is_better", method: str | None = None) -
     if missing(q):
         return "–"
     first, last = rank_ends(polarity, method)
-    return {1: f"1 ({first} quarter)", 4: f"4 ({last} quarter)"}.get(int(q), str(int(q)))
+    return {1: "1 (" + performance.say(QUARTER_WORDS[first]) + ")",
+            4: "4 (" + performance.say(QUARTER_WORDS[last]) + ")"}.get(int(q), str(int(q)))
+
+
+#: A ranking's ends as rank_ends names them (kept in English: callers compare them), in words.
+END_WORDS = {"best": N_("best"), "worst": N_("worst"), "highest": N_("highest"), "lowest": N_("lowest")}
+#: The quarter of the areas a quartile holds.
+QUARTER_WORDS = {"best": N_("best quarter"), "worst": N_("worst quarter"), "highest": N_("highest quarter"),
+                 "lowest": N_("lowest quarter")}
+
+
+def end_words(end: str) -> str:
+    """One of :func:`rank_ends`'s words (``best``) in the reader's language; any other text as it is."""
+    return performance.say(END_WORDS[end]) if end in END_WORDS else end
 
 
 def level_name(level: str, plural: bool = False) -> str:
@@ -128,8 +206,23 @@ def level_name(level: str, plural: bool = False) -> str:
     return levels.name(str(level), plural=plural)
 
 
+def _counted(n: int, noun: str) -> str | None:
+    """``n`` of one of the nouns :func:`count` is called with, in the reader's language (None for another)."""
+    ngettext = language.ngettext
+    words = {"area": lambda: ngettext("{n} area", "{n} areas", n),
+             "indicator": lambda: ngettext("{n} indicator", "{n} indicators", n),
+             "value": lambda: ngettext("{n} value", "{n} values", n),
+             "finding": lambda: ngettext("{n} finding", "{n} findings", n),
+             "top-level area": lambda: ngettext("{n} top-level area", "{n} top-level areas", n)}.get(noun)
+    return words().format(n=number(n, 0)) if words else None
+
+
 def count(n: int, noun: str) -> str:
-    """'1 indicator', '3 indicators'."""
+    """'1 indicator', '3 indicators' (in the reader's language for the nouns of :func:`_counted`; another noun
+    is made plural the English way)."""
+    counted = _counted(n, noun)
+    if counted is not None:
+        return counted
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 

@@ -40,10 +40,12 @@ def default_label(level: str) -> str:
 
 def default_plural(singular: str) -> str:
     """'Municipality' -> 'Municipalities', 'Region' -> 'Regions', 'NUTS 3' -> 'NUTS 3 areas' (a label that ends
-    in a code or an acronym names no noun to make plural)."""
+    in a code or an acronym names no noun to make plural: "Territoires de niveau NUTS 3" in French)."""
     last = singular.split()[-1] if singular.split() else singular
     if last.isdigit() or (last.isupper() and len(last) > 1):
-        return f"{singular} areas"
+        from dashboard.language import _
+
+        return _("{level} areas").format(level=singular)
     if singular.endswith("y") and len(singular) > 1 and singular[-2] not in "aeiou":
         return singular[:-1] + "ies"
     if singular.endswith(("s", "x", "ch", "sh")):
@@ -53,7 +55,11 @@ def default_plural(singular: str) -> str:
 
 def mid_sentence(label: str) -> str:
     """The label inside a sentence: a plain first word lowercased ("Local authority" -> "local authority"),
-    an acronym or a name kept ("NUTS 3 region", "LAU")."""
+    an acronym or a name kept ("NUTS 3 region", "LAU"); German keeps its nouns' capitals ("alle Gemeinden")."""
+    from dashboard import language
+
+    if language.current() == "de":
+        return label
     first = label.split(" ", 1)[0]
     if len(first) > 1 and first[1:].islower():
         return label[:1].lower() + label[1:]

@@ -18,7 +18,7 @@ from core import statuses
 from dashboard import language
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
-from dashboard.components import fmt, performance
+from dashboard.components import fmt, performance, plotly_locale
 from dashboard.i18n import N_
 from dashboard.language import _
 
@@ -174,7 +174,7 @@ def chart(graph_id: str, figure, summary, table, *, title: str, summary_id: str 
     extra = {"style": {"height": f"{height}px"}} if height else {}
     return html.Figure([
         html.Figcaption([getattr(html, f"H{level}")(title), html.P(summary, id=summary_id) if summary_id else html.P(summary)]),
-        dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="graph", **extra),
+        dcc.Graph(id=graph_id, figure=figure, config=plotly_locale.graph_config(GRAPH_CONFIG), className="graph", **extra),
         html.P(source, id=f"{graph_id}-source", className="chart-source") if source is not None else None,
         html.Details([html.Summary(_("{title}: data table").format(title=title)),
                       html.Div(table, id=table_id) if table_id else table]),

@@ -122,7 +122,7 @@ def test_status_words_are_in_the_language():
     from dashboard.components import performance
 
     with language.using("fr"):
-        assert performance.words("red", "deterioration") == "Hors trajectoire: moins bien qu’au départ"
+        assert performance.words("red", "deterioration") == "Hors trajectoire : moins bien qu’au départ"  # French: a space before the colon
         assert "Hors trajectoire" in str(ui.plain(ui.rag_badge("red", "deterioration")))
     with language.using("en", asked=False):
         assert performance.words("red", "deterioration") == "Off track: worse than at the start"
