@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import flask
 
-from dashboard.api import bulk, formats, http, params, revisions
+from dashboard.api import bulk, formats, http, language, params, revisions
 from dashboard.api.catalog import catalogue
 from dashboard.api.csv_blocks import BlockBody as CsvBlockBody
 from dashboard.api.download_formats import FORMATS
@@ -109,8 +109,9 @@ caveats.</p>
 
 @bp.get("/data/releases/<release_id>/<name>")
 def release_file(release_id: str, name: str):
-    params.check_names(flask.request.args, set())
+    params.check_names(flask.request.args, {"lang"})
     st = state()
+    lang = language.requested(flask.request.args, st.config)  # the words of the README and metadata files
     if name != "release.zip" and name not in bulk.FILES:
         raise ApiError(f"no file {name[:64]!r} in a release; the files are: release.zip, "
                        + ", ".join(bulk.FILES), parameter="name", status=404)
@@ -124,13 +125,14 @@ def release_file(release_id: str, name: str):
     st.blocks.ensure_current(st.public)  # pre-render the current release's CSV (once, in the background)
     if name == "release.zip":
         mime, filename = "application/zip", f"openmeasure-{rel.id}.zip"
-        body = lambda: bulk.zip_stream(rel, base, st.blocks)  # noqa: E731
+        body = lambda: bulk.zip_stream(rel, base, st.blocks, st.config, lang)  # noqa: E731
     else:
         mime, write = bulk.FILES[name]
-        body, filename = (lambda: write(rel, base)), f"openmeasure-{rel.id}-{name}"
+        body, filename = (lambda: write(rel, base, config=st.config, lang=lang)), f"openmeasure-{rel.id}-{name}"
         if write is bulk.values_csv:
             body = lambda: bulk.values_csv(rel, base, st.blocks)  # noqa: E731
-    key = f"{rel.id}|{name}|{base}"
+    # a data file is the same bytes in every language: cached once
+    key = f"{rel.id}|{name}|{base}" + (f"|{lang}" if bulk.in_language(name) else "")
     hit = st.cache.get(key)
     if hit:
         resp = http.send_cached(hit, mime, filename)

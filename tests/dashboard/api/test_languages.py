@@ -134,7 +134,7 @@ def test_a_download_s_metadata_in_the_language(client):
     assert values("fr") == values("de") == values("en")  # values and codes never change with the language
 
     book = openpyxl.load_workbook(io.BytesIO(client.get(query + "&format=xlsx&lang=de").data), read_only=True)
-    rows = {r[0]: r[1] for r in book["metadata"].iter_rows(values_only=True) if r and r[0]}
+    rows = {r[0]: r[1] for r in book["Metadaten"].iter_rows(values_only=True) if r and r[0]}
     assert rows["Titel"].startswith("Republik Veloria") and rows["Sprache"] == "de"
     assert rows["Indikator employed"] == "Erwerbstätige Einwohner"
     assert rows["Indikator employed: Einheit"] == "Personen"
