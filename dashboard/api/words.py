@@ -4,7 +4,8 @@ the downloads' metadata carries (the zip's README, the CSVW metadata, the spread
 ``core`` keeps the English texts (core.statuses, core.schema) and imports nothing of the dashboard, so they are
 marked for the catalogue here, word for word (tests/dashboard/api/test_open_data_languages.py checks they are
 the same): :func:`status_texts` and :func:`column_texts` give them in a language, and a text not marked here
-(a column added to core.schema since) is given in English rather than not at all.
+(a column added to core.schema since, the SDMX files' own columns) is given in English rather than not at
+all.
 """
 
 from __future__ import annotations
@@ -80,6 +81,50 @@ VALUE_COLUMNS = {
     "visibility": N_("public or internal."),
 }
 
+#: core.schema's descriptions of the areas' columns (areas.csv; ``bucket`` is not published).
+AREA_COLUMNS = {
+    "area_code": N_("Code of the area."),
+    "name": N_("Name of the area."),
+    "level": N_("Level of the geography the area belongs to."),
+    "parent_code": N_("Code of the parent area (empty at the top level)."),
+    "level_index": N_("Position of the level, 0 = top."),
+    "top_code": N_("Code of the area's own top-level area: the root of its parent chain."),
+    "neighbours": N_("Codes of the area's statistical nearest neighbours, nearest first (separated by ';' in CSV)."),
+}
+
+#: core.schema's descriptions of the indicators' columns (indicators.csv).
+INDICATOR_COLUMNS = {
+    "id": N_("Indicator id."),
+    "title": N_("Title of the indicator."),
+    "description": N_("What the indicator measures."),
+    "theme": N_("Theme the indicator belongs to."),
+    "kind": N_("Kind of indicator (outcome, output, ...)."),
+    "unit": N_("Unit of the values."),
+    "decimals": N_("Decimals a value is shown with."),
+    "multiplier": N_("Factor a ratio is multiplied by (100 for a percentage)."),
+    "polarity": N_("Which way is better: higher, lower or neutral."),
+    "method": N_("How the value is computed: ratio, sum, count or published."),
+    "aggregation": N_("How a parent's value is made from its children's, in words."),
+    "numerator": N_("Measure summed as the numerator (or the measure of a sum or count)."),
+    "denominator": N_("Measure summed as the denominator (ratios only)."),
+    "interval": N_("Method of the 95% confidence interval."),
+    "sources": N_("The sources the indicator is computed from (JSON: id, title, publisher, url)."),
+    "licence": N_("Licence of the figures."),
+    "attribution": N_("Attribution the licence requires."),
+    "methodology": N_("How the indicator is computed, in words."),
+    "caveats": N_("What to bear in mind when using the figures."),
+    "visibility": N_("public or internal."),
+    "frequency": N_("How often the indicator is updated."),
+    "disclosure": N_("The disclosure control rule applied (JSON), empty when none is."),
+    "target": N_("Target value."),
+    "target_period": N_("Period by which the target should be met."),
+    "min_coverage": N_("Share of the areas below that must report for a parent's value to be published."),
+}
+
+#: Every marked description: a column of any table (the SDMX files' too) whose description is one of these is
+#: translated (gettext is keyed by the English text).
+_MARKED = {*VALUE_COLUMNS.values(), *AREA_COLUMNS.values(), *INDICATOR_COLUMNS.values()}
+
 #: What the ``{}`` of a significance column's description compares with.
 _SIG_WITH = {"significance_parent": N_("the parent"),
              "significance_top": N_("the area's own top-level area (top_value)"),
@@ -96,12 +141,12 @@ def status_texts(lang: str) -> dict[str, str]:
 def column_text(table: schema.Table, name: str, lang: str) -> str:
     """The description of a column of ``table`` in ``lang`` (core.schema's English when it is not marked)."""
     t = translator(lang).gettext
-    if table is schema.INDICATOR_VALUES:
-        if name in VALUE_COLUMNS:
-            return t(VALUE_COLUMNS[name])
-        if name in _SIG_WITH:
-            return t(_SIG).format(t(_SIG_WITH[name]))
-    return table.describe(name)
+    said = table.describe(name)
+    if said in _MARKED:
+        return t(said)
+    if name in _SIG_WITH and said == _SIG.format(_SIG_WITH[name]):
+        return t(_SIG).format(t(_SIG_WITH[name]))
+    return said
 
 
 def column_texts(lang: str, table: schema.Table = schema.INDICATOR_VALUES) -> dict[str, str]:

@@ -24,8 +24,13 @@ def _zip(client, lang: str | None) -> dict[str, bytes]:
 def test_the_marked_words_are_core_s_own_english():
     """words.py marks core's texts for the catalogue: they must stay the same, word for word."""
     assert words.status_texts("en") == statuses.LONG_TEXT
-    assert words.column_texts("en") == {f.name: schema.INDICATOR_VALUES.describe(f.name)
-                                        for f in schema.INDICATOR_VALUES.schema}
+    for table, marked in ((schema.INDICATOR_VALUES, words.VALUE_COLUMNS), (schema.AREAS, words.AREA_COLUMNS),
+                          (schema.INDICATORS, words.INDICATOR_COLUMNS)):
+        assert words.column_texts("en", table) == {f.name: table.describe(f.name) for f in table.schema}
+        assert {n: table.describe(n) for n in marked} == marked, table.name
+        unmarked = set(table.names) - set(marked) - {"bucket", *words._SIG_WITH}
+        assert not unmarked, f"{table.name}: mark the description of {sorted(unmarked)} in dashboard/api/words.py"
+        assert all(words.column_text(table, n, "fr") != table.describe(n) for n in marked), table.name
 
 
 def _english_sentences() -> set[str]:
@@ -96,9 +101,14 @@ def test_the_metadata_files_of_the_zip_speak_the_language(client):
     assert columns["value"]["dc:description"] == "La valeur de l’indicateur, dans l’unité de l’indicateur."
     assert columns["value"]["titles"] == "value"  # the header's name: what a CSVW processor matches
     assert csvw["notes"][0]["status"]["suppressed"].startswith("Non diffusé pour protéger les personnes")
-    areas = json.loads(fr["areas.csv-metadata.json"])  # columns not translated yet are English literals
-    described = [c["dc:description"] for c in areas["tableSchema"]["columns"]]
-    assert all(isinstance(d, str) or d["@language"] == "en" for d in described)
+    areas = json.loads(fr["areas.csv-metadata.json"])
+    described = {c["name"]: c["dc:description"] for c in areas["tableSchema"]["columns"]}
+    assert described["name"] == "Nom du territoire."
+    sdmx = json.loads(fr["indicator_values.sdmx.csv-metadata.json"]) if "indicator_values.sdmx.csv-metadata.json" \
+        in fr else json.loads(client.get("/data/releases/current/indicator_values.sdmx.csv-metadata.json?lang=fr").data)
+    columns = {c["name"]: c["dc:description"] for c in sdmx["tableSchema"]["columns"]}
+    assert columns["LOWER_CI"] == "Borne inférieure de l’intervalle de confiance à 95 %."  # the same words
+    assert columns["OBS_STATUS"] == {"@value": "SDMX observation status (CL_OBS_STATUS).", "@language": "en"}
     package = json.loads(fr["datapackage.json"])
     fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
     assert fields["area_code"]["description"] == "Code du territoire."
