@@ -360,7 +360,9 @@ def missing_translations(config: Config) -> list[str]:
     warnings = []
     for lang in languages.others:
         name = display_name(lang)
-        items = [("title", config, ("title",))]
+        pub = config.publication
+        items = [("title", config, ("title",)), ("publication", pub, pub.TRANSLATABLE),
+                 ("publication.accessibility", pub.accessibility, pub.accessibility.TRANSLATABLE)]
         items += [(f"indicators[{n}] ({ind.id})", ind, ind.TRANSLATABLE) for n, ind in enumerate(config.indicators)]
         for where, item, fields in items:
             missing = [f for f in fields if needs_translation(getattr(item, f))
@@ -373,10 +375,19 @@ def missing_translations(config: Config) -> list[str]:
             missing = [x for x in names if lang not in getattr(languages, section).get(x, {})]
             if missing:
                 warnings.append(f"languages.{section}: no name in {lang} ({name}) for {', '.join(missing)}")
+        board = config.dashboard
+        for dim, codes in board.breakdown_labels.items():
+            missing = [c for c in codes if board.breakdown_label(dim, c, lang, languages.default)[1]]
+            if missing:
+                warnings.append(f"dashboard.breakdown_labels.{dim}: no words in {lang} ({name}) for "
+                                f"{', '.join(missing)}; shown in {languages.default}, marked as not translated")
     offered = set(languages.available)
-    items = [("title", config)] + [(f"indicators[{n}] ({ind.id})", ind) for n, ind in enumerate(config.indicators)]
-    for where, item in items:
-        for lang in sorted(set(item.translations) - offered):
+    written = [("title", config.translations), ("publication", config.publication.translations),
+               ("publication.accessibility", config.publication.accessibility.translations),
+               ("dashboard.breakdown_labels", config.dashboard.breakdown_translations)]
+    written += [(f"indicators[{n}] ({ind.id})", ind.translations) for n, ind in enumerate(config.indicators)]
+    for where, translations in written:
+        for lang in sorted(set(translations) - offered):
             warnings.append(f"{where}: a translation in {lang!r}, which languages.available does not list "
                             f"({', '.join(languages.available)}): it is never shown")
     return warnings

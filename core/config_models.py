@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -403,14 +404,17 @@ class AlertsConfig(Strict):
     max_items: int = Field(50, ge=1)
 
 
-class AccessibilityConfig(Strict):
+class AccessibilityConfig(Translatable):
     """The deployment's part of the dashboard's accessibility statement (/accessibility)."""
 
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("enforcement",)
     contact: str | None = Field(None, pattern=r"^(https?://\S+|[^@\s/:]+@[^@\s]+\.[^@\s]+)$")
     enforcement: str | None = None
 
 
-class PublicationConfig(Strict):
+class PublicationConfig(Translatable):
+    #: the words a reader reads; the licence is an id, the same in every language
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("attribution", "citation")
     licence: str = "CC-BY-4.0"
     attribution: str = ""
     citation: str = ""
@@ -493,8 +497,49 @@ class DashboardConfig(Strict):
 
     map: MapConfig = Field(default_factory=MapConfig)
     map_min_coverage: float = Field(0.5, ge=0, le=1)
-    #: breakdown dimension -> category code -> the words the breakdown charts show (``{sex: {F: Women}}``)
+    #: breakdown dimension -> category code -> the words the breakdown charts show (``{sex: {F: Women}}``), in
+    #: the default language; a code's words may be a map of languages (``F: {en: Women, fr: Femmes}``)
     breakdown_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: the other languages' words: language -> dimension -> code -> words (from the maps above)
+    breakdown_translations: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_labels(cls, data, info: ValidationInfo):
+        """``{sex: {F: {en: Women, fr: Femmes}}}`` -> the default language's words in ``breakdown_labels`` and
+        the others' in ``breakdown_translations`` (as translated fields are split: core.config_languages)."""
+        if not isinstance(data, dict) or not isinstance(data.get("breakdown_labels"), dict):
+            return data
+        default = (info.context or {}).get("default_language") or "en"
+        labels, others = {}, {}
+        for dim, codes in data["breakdown_labels"].items():
+            if not isinstance(codes, dict):
+                labels[dim] = codes
+                continue
+            labels[dim] = {}
+            for code, words in codes.items():
+                if not isinstance(words, dict):
+                    labels[dim][code] = words
+                    continue
+                if not isinstance(words.get(default), str):
+                    raise ValueError(f"breakdown_labels.{dim}.{code}: no words in the default language {default!r} "
+                                     f"(languages.default); give them as breakdown_labels.{dim}.{code}.{default}")
+                labels[dim][code] = words[default]
+                for lang, text in words.items():
+                    if lang != default:
+                        others.setdefault(lang, {}).setdefault(dim, {})[code] = text
+        return {**data, "breakdown_labels": labels, "breakdown_translations": others}
+
+    def breakdown_label(self, dimension: str, code: str, lang: str, default: str) -> tuple[str, bool]:
+        """``(words, fell_back)``: a breakdown category's words in ``lang``, else the ``default`` language's
+        with ``fell_back`` True, else the code itself (never a fall-back: a code is no language's)."""
+        own = self.breakdown_labels.get(dimension, {}).get(code)
+        if own is None:
+            return code, False
+        found = self.breakdown_translations.get(lang, {}).get(dimension, {}).get(code)
+        if lang == default or found:
+            return found or own, False
+        return own, needs_translation(own)
 
 
 class Config(Translatable):

@@ -111,3 +111,33 @@ def test_translations_do_not_change_the_release_settings_hash(tmp_path):
     assert settings_sha256(load_config(plain)) == same
     other = demo(tmp_path, ("    title: Employed residents\n", "    title: Employed people\n"))
     assert settings_sha256(load_config(other)) != same
+
+
+def test_the_publication_words_and_breakdown_categories_are_translated(tmp_path):
+    config = load_config(ROOT / "config.yaml")
+    pub = config.publication
+    assert pub.attribution == "OpenMeasure demo (synthetic data)"
+    assert pub.text("attribution", "fr", "en") == ("Démonstration OpenMeasure (données synthétiques)", False)
+    assert pub.text("citation", "de", "en")[0].startswith("OpenMeasure-Demo, Veröffentlichung {release_id}")
+    assert pub.accessibility.text("enforcement", "fr", "en")[0].startswith("l’Autorité vélorienne")
+    board = config.dashboard
+    assert board.breakdown_labels["sex"] == {"F": "Women", "M": "Men", "T": "Both sexes"}
+    assert board.breakdown_label("sex", "F", "de", "en") == ("Frauen", False)
+    assert board.breakdown_label("sex", "F", "en", "en") == ("Women", False)
+    assert board.breakdown_label("sex", "X", "fr", "en") == ("X", False)  # a code is no language's
+
+    path = demo(tmp_path, ("      M: {en: Men, fr: Hommes, de: Männer}\n", "      M: {en: Men, fr: Hommes}\n"),
+                ("    de: \"OpenMeasure-Demo (synthetische Daten)\"\n", ""))
+    config = load_config(path)
+    assert config.dashboard.breakdown_label("sex", "M", "de", "en") == ("Men", True)
+    assert config.publication.text("attribution", "de", "en") == ("OpenMeasure demo (synthetic data)", True)
+    assert missing_translations(config) == [
+        "languages: de (Deutsch): publication: no attribution in de; shown in en, marked as not translated",
+        "dashboard.breakdown_labels.sex: no words in de (Deutsch) for M; shown in en, marked as not translated"]
+
+
+def test_breakdown_words_without_the_default_language_name_the_key(tmp_path):
+    path = demo(tmp_path, ("      F: {en: Women, fr: Femmes, de: Frauen}\n", "      F: {fr: Femmes}\n"))
+    with pytest.raises(ConfigError, match=r"dashboard: .*breakdown_labels\.sex\.F: no words in the default "
+                                          r"language 'en'"):
+        load_config(path)

@@ -72,7 +72,7 @@ def demo_text() -> str:
      "measures[12].source: unknown source 'labor'; did you mean 'labour'?"),
     (("    indicators: [employment_rate, employed]", "    indicators: [employment_rat]"),
      "schedules[1].indicators[0]: unknown indicator 'employment_rat'; did you mean 'employment_rate'?"),
-    (("    sex: {F: Women", "    gender: {F: Women"),
+    (("    sex:\n      F: {en: Women", "    gender:\n      F: {en: Women"),
      "dashboard.breakdown_labels.gender: unknown breakdown dimension 'gender'; known: sex"),
     (("{id: applications, source: services,", "{id: applications, breakdown_total: T, source: services,"),
      "measures[0]: breakdown_total 'T' names the total of a breakdown, but the measure has no "
