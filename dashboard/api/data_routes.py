@@ -21,7 +21,7 @@ from dashboard.api.download_formats import FORMATS
 from dashboard.api.errors import ApiError
 from dashboard.api.html import e, link, page, reader_language, table
 from dashboard.api.language import indicator_texts as texts_in
-from dashboard.api.metadata import citation
+from dashboard.api.metadata import attribution, citation
 from dashboard.api.state import limit_request, state
 from dashboard.components.fmt import date_words
 from dashboard.i18n import N_
@@ -114,8 +114,9 @@ def centre():
     current = words(N_("Current release {release}, published {date}."), release=f"<strong>{e(rel.id)}</strong>",
                     date=e(date_words(m.get("created")) or m.get("created")))
     terms = words(N_("Licence: {licence}. Attribution (required): {attribution}."),
-                  licence=f"<strong>{e(m.get('licence'))}</strong>", attribution=e(m.get("attribution")))
-    cite = words(N_("Cite as: {citation}"), citation=f"<q>{e(citation(rel))}</q>")
+                  licence=f"<strong>{e(m.get('licence'))}</strong>",
+                  attribution=e(attribution(rel, st.config, lang)))
+    cite = words(N_("Cite as: {citation}"), citation=f"<q>{e(citation(rel, st.config, lang))}</q>")
     withheld = words(N_("Suppressed values (small counts about people) are left empty with the status "
                         "{suppressed} in every file. Internal management indicators are not published."),
                      suppressed="<code>suppressed</code>")

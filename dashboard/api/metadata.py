@@ -26,10 +26,22 @@ STATUS_TEXT = statuses.LONG_TEXT
 COLUMN_TEXT = {f.name: schema.INDICATOR_VALUES.describe(f.name) for f in schema.INDICATOR_VALUES.schema}
 
 
-def citation(release: Release) -> str:
+def citation(release: Release, config: Config | None = None, lang: str | None = None) -> str:
+    """How to cite the release: the release's own words, or with ``config`` the served config's
+    ``publication.citation`` in ``lang`` when it has a translation there."""
     m = release.manifest
     text = m.get("citation") or f"{m.get('title', 'OpenMeasure')}, release {{release_id}}."
+    if config is not None and lang is not None and lang != config.languages.default:
+        text = config.publication.translations.get(lang, {}).get("citation") or text
     return text.replace("{release_id}", release.id)
+
+
+def attribution(release: Release, config: Config | None = None, lang: str | None = None) -> str | None:
+    """The attribution the licence requires, in ``lang`` as :func:`citation` gives the citation."""
+    own = release.manifest.get("attribution")
+    if config is not None and lang is not None and lang != config.languages.default:
+        return config.publication.translations.get(lang, {}).get("attribution") or own
+    return own
 
 
 def methodology_page(base_url: str, indicator_id: str) -> str:
@@ -81,6 +93,11 @@ def download_metadata(release: Release, *, indicator_ids: list[str] | None, peri
     }
     if config is not None and lang is not None:
         _in_language(meta, m, config, lang)
+        meta["attribution"] = attribution(release, config, lang)
+        meta["citation"] = citation(release, config, lang)
+        for entry in meta["indicators"]:  # an indicator's attribution is the publication's unless it has its own
+            if entry["attribution"] and entry["attribution"] == release.manifest.get("attribution"):
+                entry["attribution"] = meta["attribution"]
     return meta
 
 

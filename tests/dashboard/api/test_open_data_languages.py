@@ -53,6 +53,10 @@ def test_the_zip_s_readme_is_in_the_language_asked_for(client, lang):
              "fr": "décembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"}[lang]
     assert re.search(rf"\d{{1,2}}\.? ({month}) \d{{4}}", readme), readme[:300]
     assert not re.search(r"\d{4}-\d\d-\d\dT", readme.split("\n## ")[0])
+    # the publication's attribution and citation from the config's translations (publication.citation)
+    words_of = {"de": ("OpenMeasure-Demo (synthetische Daten)", "OpenMeasure-Demo, Veröffentlichung 2"),
+                "fr": ("Démonstration OpenMeasure (données synthétiques)", "Démonstration OpenMeasure, version 2")}
+    assert all(w in readme for w in words_of[lang]) and "OpenMeasure demo" not in readme
     english = _zip(client, None)["README.md"].decode()
     assert "## Licence and citation" in english and "## Status of a value" in english
 

@@ -25,6 +25,8 @@ def test_the_download_centre_in_french_keeps_the_language_in_its_links(client):
     assert "<h1>Centre de téléchargement</h1>" in page and "Retour au tableau de bord" in page
     assert ">Téléchargements</a>" in page  # the header's navigation
     assert "Habitants en emploi" in page and "Toutes les valeurs publiques" in page
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Démonstration OpenMeasure (données synthétiques)" in main and "OpenMeasure demo" not in main
     left = [s for s in ENGLISH if s in page]
     assert not left, left
     assert 'href="/methodology/employed?lang=fr"' in page and 'href="/?lang=fr"' in page
