@@ -43,7 +43,7 @@ FILE_CONTENTS = {"indicator_values": N_("Every public value"), "areas": N_("The 
                  "indicators": N_("The indicators: definitions, units, sources"),
                  "datapackage": N_("Description of the files"),
                  "README": N_("Licence, citation, indicators, status words")}
-DESCRIBES = N_("Describes the columns of {name} (CSV on the Web)")
+DESCRIBES = N_("Describes the columns of {name} ({csvw})")  # csvw: the W3C standard's name, in English
 IN_SDMX = N_("{contents}, in SDMX-CSV")
 
 
@@ -63,12 +63,13 @@ def format_name(mime: str) -> str:
 
 
 def file_contents(name: str) -> str:
-    """What a release file holds, in a few words."""
+    """What a release file holds, in a few words (HTML: a file's name is code, a standard's name English)."""
     if name.endswith("-metadata.json"):
-        return _(DESCRIBES).format(name=name.removesuffix("-metadata.json"))
+        return words(DESCRIBES, name=f"<code>{e(name.removesuffix('-metadata.json'))}</code>",
+                     csvw='<span lang="en">CSV on the Web</span>')
     said = FILE_CONTENTS.get(name.split(".")[0], "")
-    said = _(said) if said else ""
-    return _(IN_SDMX).format(contents=said) if said and ".sdmx." in name else said
+    said = e(_(said)) if said else ""
+    return words(IN_SDMX, contents=said) if said and ".sdmx." in name else said
 
 
 def _release(rid: str, name: str = "release_id", status: int = 400) -> Release:
@@ -91,10 +92,11 @@ def centre():
     listed = st.public.store.list()
     base = f"/data/releases/{rel.id}/"
     query = ("?" + urlencode(_in_lang(lang, default))) if lang != default else ""
-    files = [[link(base + "release.zip" + query, _("Everything (zip)")), _("ZIP archive"),
+    files = [[link(base + "release.zip" + query, _("Everything (zip)")), e(_("ZIP archive")),
               _("Parquet and CSV of every public value, areas and indicators, datapackage.json, README")]]
-    files += [[link(base + name + (query if bulk.in_language(name) else ""), name), format_name(mime),
-               file_contents(name)] for name, (mime, _w) in bulk.FILES.items()]
+    files[0][2] = e(files[0][2])
+    files += [[f'<a href="{e(base + name + (query if bulk.in_language(name) else ""))}"><code>{e(name)}</code></a>',
+               e(format_name(mime)), file_contents(name)] for name, (mime, _w) in bulk.FILES.items()]
     inds = []
     for r in rel.indicators.to_dict("records"):
         texts, _fell_back = texts_in(st.config, r, lang)
@@ -114,7 +116,7 @@ def centre():
     current = words(N_("Current release {release}, published {date}."), release=f"<strong>{e(rel.id)}</strong>",
                     date=e(date_words(m.get("created")) or m.get("created")))
     terms = words(N_("Licence: {licence}. Attribution (required): {attribution}."),
-                  licence=f"<strong>{e(m.get('licence'))}</strong>",
+                  licence=f"<strong><code>{e(m.get('licence'))}</code></strong>",
                   attribution=e(attribution(rel, st.config, lang)))
     cite = words(N_("Cite as: {citation}"), citation=f"<q>{e(citation(rel, st.config, lang))}</q>")
     withheld = words(N_("Suppressed values (small counts about people) are left empty with the status "
@@ -130,7 +132,8 @@ def centre():
                                     ("revisions", N_("Revisions between two releases")))}
     label = {k: words(v) for k, v in (("from", N_("Earlier release")), ("to", N_("Later release")),
                                        ("show", N_("Show revisions")))}
-    files_table = table(_("Files of the current release"), [_("File"), _("Format"), _("Contents")], files, {0})
+    files_table = table(_("Files of the current release"), [_("File"), _("Format"), _("Contents")], files,
+                        {0, 1, 2})
     inds_table = table(_("Downloads for each indicator"), [_("Indicator"), _("Unit"), _("Download")], inds, {0, 2})
     rels_table = table(_("Releases, newest first"), [_("Release"), _("Published"), _("Status"), _("Files")], rels,
                        {3})

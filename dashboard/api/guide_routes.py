@@ -63,8 +63,8 @@ def guide():
     ind = sorted(rel.indicator_ids)[0] if rel.indicator_ids else "INDICATOR"
     level = rel.levels[-1]
     english = (lambda text: f'<span lang="en">{e(text)}</span>') if lang != "en" else e  # the API's own summaries
-    routes = [[r, english(openapi.SUMMARIES[r]), ", ".join(sorted(openapi.accepted(r))) or say["none"]]
-              for r in openapi.ROUTE_PARAMS]
+    routes = [[r, english(openapi.SUMMARIES[r]), ", ".join(_code(n) for n in sorted(openapi.accepted(r)))
+               or e(say["none"])] for r in openapi.ROUTE_PARAMS]
     curl = (f"curl -s '{base}/api/v1/indicators'\n"
             f"curl -s '{base}/api/v1/data?indicator={ind}&level={level}&period_from=2018'\n"
             f"curl -sO -J '{base}/api/v1/data?indicator={ind}&format=csv&bom=true'\n"
@@ -99,7 +99,7 @@ def guide():
         rules.append(e(say["language"]).format(lang=_code("lang"), languages=", ".join(
             _code(code) for code in st.config.languages.available)))
     items = "".join(f"<li>{rule}</li>" for rule in rules)
-    routes_table = table(say["caption"], [say["route"], say["what"], say["parameters"]], routes, {1})
+    routes_table = table(say["caption"], [say["route"], say["what"], say["parameters"]], routes, {1, 2})
     body = f"""<p>{intro}</p>
 <h2>{e(say["examples"])}</h2>
 <h3>curl</h3><pre><code>{e(curl)}</code></pre>

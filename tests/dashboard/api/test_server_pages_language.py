@@ -49,7 +49,7 @@ def test_accept_language_chooses_the_language_and_the_answer_varies_on_it(client
 def test_the_api_guide_in_german_writes_numbers_the_german_way(client, api_config):
     resp = client.get("/api/?lang=de")
     page = _text(resp)
-    assert '<html lang="de">' in page and "<h1>Open-Data-API von OpenMeasure</h1>" in page
+    assert '<html lang="de">' in page and "<h1>API für offene Daten von OpenMeasure</h1>" in page
     assert f"höchstens {i18n.number(api_config.access.max_rows, 'de')} Zeilen" in page
     assert i18n.number(api_config.access.max_rows, "de") != i18n.number(api_config.access.max_rows, "en")
     assert "Jede Zahl ist als Daten verfügbar" in page and "Every figure is available" not in page
