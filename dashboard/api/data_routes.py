@@ -19,7 +19,7 @@ from dashboard.api.catalog import catalogue
 from dashboard.api.csv_blocks import BlockBody as CsvBlockBody
 from dashboard.api.download_formats import FORMATS
 from dashboard.api.errors import ApiError
-from dashboard.api.html import e, link, page, reader_language, table
+from dashboard.api.html import e, link, page, reader_language, table, use_language
 from dashboard.api.language import indicator_texts as texts_in
 from dashboard.api.metadata import attribution, citation
 from dashboard.api.state import limit_request, state
@@ -30,6 +30,7 @@ from dashboard.release_reader import Release
 
 bp = flask.Blueprint("openmeasure_data", __name__)
 bp.before_request(limit_request)
+bp.before_request(use_language)  # the page's language, before its words
 
 IMMUTABLE = 86_400
 HTML_REVISIONS = 500

@@ -8,13 +8,14 @@ from core import i18n
 from dashboard.api import http, openapi, params
 from dashboard.api.download_formats import FORMATS
 from dashboard.api.errors import ApiError
-from dashboard.api.html import e, link, page, reader_language, table
+from dashboard.api.html import e, link, page, reader_language, table, use_language
 from dashboard.api.state import limit_request, state
 from dashboard.i18n import N_
 from dashboard.language import _, href
 
 bp = flask.Blueprint("openmeasure_guide", __name__)
 bp.before_request(limit_request)
+bp.before_request(use_language)  # the page's language, before its words
 
 MAX_FORM_BYTES = 4096
 

@@ -42,6 +42,11 @@ def reader_language() -> str:
     return flask.g.language[0]
 
 
+def use_language() -> None:
+    """``before_request`` of the blueprints that draw pages: the language is known before any word is."""
+    reader_language()
+
+
 def page(title: str, body: str, status: int = 200) -> flask.Response:
     lang = reader_language()
     doc = f"""<!doctype html>

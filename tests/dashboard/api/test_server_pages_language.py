@@ -75,3 +75,10 @@ def test_every_page_word_is_in_the_catalogue():
     fr, de = translator("fr").gettext, translator("de").gettext
     for message in [*guide_routes.GUIDE.values(), *data_routes.WHY.values(), *data_routes.FILE_CONTENTS.values()]:
         assert fr(message) != message or de(message) != message, message
+
+
+def test_the_sign_in_form_in_german(manager_app):
+    page = _text(manager_app.test_client().get("/auth/login?lang=de"))
+    assert '<html lang="de">' in page and "<h1>Anmeldung (Verantwortliche)</h1>" in page
+    assert '<label for="username">Benutzername</label>' in page and ">Anmelden</button>" in page
+    assert 'action="/auth/login?lang=de"' in page  # a failed sign-in answers in the same language
