@@ -198,6 +198,8 @@ def release_file(release_id: str, name: str):
         if name == "indicator_values.csv":
             resp.headers["X-OpenMeasure-Render"] = "blocks" if isinstance(chunks, CsvBlockBody) else "rendered"
     resp.headers["X-OpenMeasure-Release"] = rel.id
+    if bulk.in_language(name):
+        resp.headers["Content-Language"] = lang
     return http.finish(resp, etag, True, max_age)
 
 

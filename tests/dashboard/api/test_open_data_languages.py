@@ -91,6 +91,8 @@ def test_each_language_of_a_release_file_is_its_own_representation(client):
     en = client.get("/data/releases/current/README.md")
     fr = client.get("/data/releases/current/README.md?lang=fr")
     assert en.headers["ETag"] != fr.headers["ETag"] and en.data != fr.data
+    assert (en.headers["Content-Language"], fr.headers["Content-Language"]) == ("en", "fr")
+    assert "Content-Language" not in client.get("/data/releases/current/areas.csv?lang=fr").headers
     again = client.get("/data/releases/current/README.md?lang=fr")  # from the download cache when it is on
     assert again.data == fr.data
 
