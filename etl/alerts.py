@@ -14,6 +14,11 @@ The last two read the published release (CURRENT), at ``alerts.levels`` (default
 ``alerts.indicators`` (default: all). Each event has a stable key; ``alerts_sent`` in the catalogue remembers
 (key, channel) once delivered, so an event is announced once per channel and a failed delivery is retried
 at the next check. Channels: SMTP e-mail and an HTTP webhook (JSON body).
+
+The words people read (each alert's ``message``, the e-mail's subject and body, the webhook's ``subject``) are
+in the deployment's default language (``languages.default``), from the UI's gettext catalogues
+(dashboard/locales; docs/translations.md), with numbers, periods and dates written as that language writes
+them. What machines read never changes with it: the webhook's keys, ``kind``, ``key`` and ``details``.
 """
 
 from __future__ import annotations
@@ -25,18 +30,20 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 
+import babel.dates
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from core import catalogue
+from core import catalogue, i18n
 from core.config_models import AlertsConfig, Config
 from core.errors import StoreError
 from core.freshness import freshness
 from core.integrity import quick_problems
 from core.store import ReleaseStore
+from dashboard.i18n import N_, translator
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +56,40 @@ class Alert:
     details: dict = field(default_factory=dict)
 
 
+#: The alerts' words (translated into ``languages.default`` where they are said).
+WORDS = {
+    "run_failed": N_("ETL job '{job}' failed (run {run}): {error}. The published release was left as it was."),
+    "stale": N_("indicator '{indicator}' ({frequency}) is stale: last refreshed {when}"),
+    "never": N_("never"),
+    "damaged": N_("release {release} is damaged: {file} {problem}. The site answers 503 for what needs it until "
+                  "it is repaired: run 'openmeasure releases verify {release}', then publish a new release or "
+                  "restore the file from a backup."),
+    "where": N_("{indicator} in {area}"), "where_breakdown": N_("{indicator} in {area} ({breakdown})"),
+    "crossed": N_("{where}: status against target moved from {previous} to {rag} in {period} (value {value}, "
+                  "target {target})"),
+    "worsened": N_("{where} got significantly worse in {period}: {value} (change {change} since {previous})"),
+    "n/a": N_("n/a"), "red": N_("red"), "amber": N_("amber"), "green": N_("green"),
+    "footer": N_("Sent once per event by OpenMeasure."),
+    "count": N_("{n} {kind}"),  # how many alerts of a kind, in the subject
+}
+#: Each kind of alert in words (the subject's summary).
+KIND_WORDS = {"run_failed": N_("run failed"), "stale": N_("stale"), "target_crossed": N_("target crossed"),
+              "worsened": N_("worsened"), "release_damaged": N_("release damaged")}
+
+
+def _lang(config: Config) -> str:
+    return config.languages.default
+
+
+def _t(config: Config, key: str) -> str:
+    return translator(_lang(config)).gettext(WORDS[key])
+
+
 # --- events ----------------------------------------------------------------------------------------
 
-def failed_runs(engine: Engine) -> list[Alert]:
+def failed_runs(engine: Engine, config: Config | None = None) -> list[Alert]:
+    """One alert per failure streak of a job (its words in ``config``'s default language; English without)."""
+    say = translator(_lang(config) if config is not None else "en").gettext
     runs = catalogue.runs
     with engine.connect() as con:
         rows = con.execute(select(runs.c.id, runs.c.job, runs.c.status, runs.c.error, runs.c.started_at)
@@ -71,8 +109,7 @@ def failed_runs(engine: Engine) -> list[Alert]:
             continue
         first, last = s["first"], s["last"]
         out.append(Alert("run_failed", f"run_failed:{job}:{first['id']}",
-                         f"ETL job {job!r} failed (run {last['id']}): {last['error']}. "
-                         "The published release was left as it was.",
+                         say(WORDS["run_failed"]).format(job=job, run=last["id"], error=last["error"]),
                          {"job": job, "run_id": last["id"], "first_failed_run_id": first["id"],
                           "failed_runs": s["count"], "error": last["error"]}))
     return out
@@ -84,8 +121,10 @@ def stale_indicators(config: Config) -> list[Alert]:
         if f.state != "stale":
             continue
         when = f.last_refreshed.isoformat(timespec="seconds") if f.last_refreshed else "never"
+        said = (babel.dates.format_datetime(f.last_refreshed, "medium", locale=i18n.locale(_lang(config)))
+                if f.last_refreshed else _t(config, "never"))
         out.append(Alert("stale", f"stale:{f.indicator}:{when}",
-                         f"indicator {f.indicator!r} ({f.frequency}) is stale: last refreshed {when}",
+                         _t(config, "stale").format(indicator=f.indicator, frequency=f.frequency, when=said),
                          {"indicator": f.indicator, "frequency": f.frequency, "last_refreshed": when}))
     return out
 
@@ -98,9 +137,7 @@ def damaged_release(config: Config) -> list[Alert]:
     except StoreError:
         return []
     return [Alert("release_damaged", f"release_damaged:{folder.name}:{name}",
-                  f"release {folder.name} is damaged: {name} {problem}. The site answers 503 for what needs it "
-                  f"until it is repaired: run 'openmeasure releases verify {folder.name}', then publish a new "
-                  "release or restore the file from a backup.",
+                  _t(config, "damaged").format(release=folder.name, file=name, problem=problem),
                   {"release_id": folder.name, "file": name, "problem": problem})
             for name, problem in quick_problems(folder)]
 
@@ -129,21 +166,27 @@ def kpi_changes(config: Config, cfg: AlertsConfig) -> list[Alert]:
     prev = values[keys + ["period", "rag"]].rename(columns={"period": "previous_period", "rag": "previous_rag"})
     latest = latest.merge(prev, on=keys + ["previous_period"], how="left")
     release = folder.name
+    lang = _lang(config)
+    num = lambda v: _fmt(v, config)  # noqa: E731
+    rag = lambda word: _t(config, word) if word in ("red", "amber", "green") else word  # noqa: E731
     out = []
     for r in latest.itertuples(index=False):
-        where = f"{r.indicator} in {r.area_code}" + ("" if r.breakdown == "total" else f" ({r.breakdown})")
+        where = _t(config, "where" if r.breakdown == "total" else "where_breakdown").format(
+            indicator=r.indicator, area=r.area_code, breakdown=r.breakdown)
         base = {"indicator": r.indicator, "area_code": r.area_code, "level": r.level, "period": r.period,
                 "breakdown": r.breakdown, "value": _num(r.value), "release_id": release}
         if isinstance(r.rag, str) and isinstance(r.previous_rag, str) and r.rag != r.previous_rag:
             out.append(Alert("target_crossed",
                              f"target_crossed:{r.indicator}:{r.area_code}:{r.breakdown}:{r.period}:{r.rag}",
-                             f"{where}: status against target moved from {r.previous_rag} to {r.rag} in "
-                             f"{r.period} (value {_fmt(r.value)}, target {_fmt(r.target)})",
+                             _t(config, "crossed").format(
+                                 where=where, previous=rag(r.previous_rag), rag=rag(r.rag),
+                                 period=i18n.period(r.period, lang), value=num(r.value), target=num(r.target)),
                              {**base, "rag": r.rag, "previous_rag": r.previous_rag, "target": _num(r.target)}))
         if r.change_significance == "worse":
             out.append(Alert("worsened", f"worsened:{r.indicator}:{r.area_code}:{r.breakdown}:{r.period}",
-                             f"{where} got significantly worse in {r.period}: {_fmt(r.value)} "
-                             f"(change {_fmt(r.change)} since {r.previous_period})",
+                             _t(config, "worsened").format(
+                                 where=where, period=i18n.period(r.period, lang), value=num(r.value),
+                                 change=num(r.change), previous=i18n.period(r.previous_period, lang)),
                              {**base, "change": _num(r.change), "previous_period": r.previous_period}))
     return out
 
@@ -152,8 +195,11 @@ def _num(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
-def _fmt(v) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"{float(v):,.4g}"
+def _fmt(v, config: Config) -> str:
+    """A number to four significant digits, as the default language writes it ("1,235" / "1 235" / "1.235")."""
+    if v is None or pd.isna(v):
+        return _t(config, "n/a")
+    return i18n.number(float(f"{float(v):.4g}"), _lang(config))
 
 
 def current_alerts(config: Config) -> list[Alert]:
@@ -163,7 +209,7 @@ def current_alerts(config: Config) -> list[Alert]:
     engine = catalogue.connect(config.catalogue)
     events: list[Alert] = []
     if "run_failed" in cfg.on:
-        events += failed_runs(engine)
+        events += failed_runs(engine, config)
     if "stale" in cfg.on:
         events += stale_indicators(config)
     damaged = damaged_release(config)
@@ -191,11 +237,16 @@ def _mark_sent(engine: Engine, channel: str, alerts: list[Alert]) -> None:
 
 
 def _subject(config: Config, alerts: list[Alert]) -> str:
+    lang = _lang(config)
+    t = translator(lang)
     kinds: dict[str, int] = {}
     for a in alerts:
         kinds[a.kind] = kinds.get(a.kind, 0) + 1
-    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
-    return f"[{config.title}] {len(alerts)} new alert{'s' if len(alerts) != 1 else ''}: {summary}"
+    summary = ", ".join(t.gettext(WORDS["count"]).format(n=i18n.number(n, lang), kind=t.gettext(KIND_WORDS[k])
+                                                          if k in KIND_WORDS else k)
+                        for k, n in sorted(kinds.items()))
+    said = t.ngettext("[{title}] {n} new alert: {summary}", "[{title}] {n} new alerts: {summary}", len(alerts))
+    return said.format(title=config.title, n=i18n.number(len(alerts), lang), summary=summary)
 
 
 def send_email(config: Config, alerts: list[Alert]) -> None:
@@ -204,7 +255,8 @@ def send_email(config: Config, alerts: list[Alert]) -> None:
     msg["Subject"] = _subject(config, alerts)
     msg["From"] = smtp.sender
     msg["To"] = ", ".join(smtp.recipients)
-    msg.set_content("\n".join(f"- {a.message}" for a in alerts) + "\n\nSent once per event by OpenMeasure.\n")
+    msg.set_content("\n".join(f"- {a.message}" for a in alerts) + f"\n\n{_t(config, 'footer')}\n")
+    msg["Content-Language"] = _lang(config)  # after set_content, which clears the Content-* headers
     with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds) as server:
         if smtp.starttls:
             server.starttls()
@@ -215,7 +267,8 @@ def send_email(config: Config, alerts: list[Alert]) -> None:
 
 def send_webhook(config: Config, alerts: list[Alert]) -> None:
     hook = config.alerts.webhook
-    body = json.dumps({"source": "openmeasure", "title": config.title, "subject": _subject(config, alerts),
+    body = json.dumps({"source": "openmeasure", "title": config.title, "lang": _lang(config),
+                       "subject": _subject(config, alerts),
                        "sent_at": catalogue.now().isoformat(timespec="seconds"),
                        "alerts": [asdict(a) for a in alerts]}).encode("utf-8")
     req = urllib.request.Request(hook.url, data=body, method="POST",

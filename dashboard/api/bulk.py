@@ -11,6 +11,11 @@ Built from the public reader only, so internal indicators never enter a bulk fil
     areas.parquet / .csv, indicators.parquet / .csv
     datapackage.json                      Frictionless data package describing the files
     README.md                             licence, citation, indicators, status words
+
+``?lang=`` (a language of ``languages.available``; default ``languages.default``) sets the language of the
+words: the README, the CSVW metadata and datapackage.json (titles, descriptions, status sentences). The data
+files (Parquet, CSV, SDMX-CSV) are the same bytes in every language: values, codes and column names never
+change with it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import orjson
 import pyarrow as pa
 
 from core import schema
+from core.config_models import Config
 from core.layout import PARQUET_MISSING
 from core.licences import licence_entry
 from dashboard.api import formats, reading, sdmx
@@ -35,25 +41,28 @@ from dashboard.release_reader import Release
 ALL = reading.ValueQuery()
 
 
-_META: dict[tuple[str, bool, str], dict] = {}
+_META: dict[tuple[str, bool, str, str | None], dict] = {}
 
 
-def release_metadata(rel: Release, base_url: str) -> dict:
-    """The metadata of the whole release (kept per release: a release never changes)."""
-    key = (str(rel.path), rel.include_internal, base_url)
+def release_metadata(rel: Release, base_url: str, config: Config | None = None, lang: str | None = None) -> dict:
+    """The metadata of the whole release (kept per release and language: a release never changes); in ``lang``
+    with ``config`` (the served one: its translations), else in the release's own words without a ``lang``."""
+    key = (str(rel.path), rel.include_internal, base_url, lang if config is not None else None)
     if key not in _META:
         if len(_META) > 64:
             _META.clear()
         _META[key] = download_metadata(rel, indicator_ids=None, periods=reading.period_span(rel, ALL),
-                                       base_url=base_url, url=f"{base_url}data/releases/{rel.id}/release.zip")
+                                       base_url=base_url, url=f"{base_url}data/releases/{rel.id}/release.zip",
+                                       config=config, lang=lang if config is not None else None)
     return _META[key]
 
 
-def _values_parquet(rel: Release, base: str) -> Iterator[bytes]:
+def _values_parquet(rel: Release, base: str, **_words) -> Iterator[bytes]:
+    # the release's own words in every language: a data file is the same bytes whatever the language
     return formats.parquet_stream(reading.value_schema(rel), reading.batches(rel, ALL), release_metadata(rel, base))
 
 
-def values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
+def values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None, **_words) -> Iterator[bytes]:
     """Every public value as CSV: from the release's pre-rendered CSV blocks when they are all there."""
     if blocks is not None:
         parts = reading.plan(rel, ALL)
@@ -64,20 +73,20 @@ def values_csv(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iter
     return formats.csv_stream(reading.value_schema(rel), reading.batches(rel, ALL))
 
 
-def _values_sdmx(rel: Release, base: str) -> Iterator[bytes]:
+def _values_sdmx(rel: Release, base: str, **_words) -> Iterator[bytes]:
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(formats.sdmx_schema(), (
         formats.sdmx_batch(b, units) for b in reading.batches(rel, ALL, formats.SDMX_SOURCE_COLUMNS)))
 
 
-def _values_sdmx2(rel: Release, base: str) -> Iterator[bytes]:
+def _values_sdmx2(rel: Release, base: str, **_words) -> Iterator[bytes]:
     units = dict(zip(rel.indicators["id"], rel.indicators["unit"], strict=True))
     return formats.csv_stream(sdmx.sdmx2_schema(), (
         sdmx.sdmx2_batch(b, units) for b in reading.batches(rel, ALL, formats.SDMX_SOURCE_COLUMNS)))
 
 
-def _small(table: Callable[[Release], pa.Table], fmt: str) -> Callable[[Release, str], Iterator[bytes]]:
-    def write(rel: Release, base: str) -> Iterator[bytes]:
+def _small(table: Callable[[Release], pa.Table], fmt: str) -> Callable[..., Iterator[bytes]]:
+    def write(rel: Release, base: str, **_words) -> Iterator[bytes]:
         t = table(rel)
         if fmt == "csv":
             return formats.csv_stream(t.schema, t.to_batches())
@@ -93,32 +102,35 @@ def _indicators(rel: Release) -> pa.Table:
     return pa.Table.from_pandas(rel.indicators, preserve_index=False)
 
 
-def _csvw(rel: Release, base: str) -> Iterator[bytes]:
+def _csvw(rel: Release, base: str, config: Config | None = None, lang: str | None = None) -> Iterator[bytes]:
     fields = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
-    yield orjson.dumps(csvw(release_metadata(rel, base), "indicator_values.csv", fields),
+    yield orjson.dumps(csvw(release_metadata(rel, base, config, lang), "indicator_values.csv", fields),
                        option=orjson.OPT_INDENT_2)
 
 
 def _table_csvw(table: Callable[[Release], pa.Table], csv_name: str, declared: schema.Table
-                ) -> Callable[[Release, str], Iterator[bytes]]:
+                ) -> Callable[..., Iterator[bytes]]:
     """The CSVW metadata of a small table's CSV (at the default place a CSVW processor looks for it), its
     columns described as ``declared`` (core.schema) describes them."""
-    def write(rel: Release, base: str) -> Iterator[bytes]:
+    def write(rel: Release, base: str, config: Config | None = None, lang: str | None = None) -> Iterator[bytes]:
         fields = [(f.name, str(f.type)) for f in table(rel).schema]
-        yield orjson.dumps(csvw(release_metadata(rel, base), csv_name, fields, declared),
+        yield orjson.dumps(csvw(release_metadata(rel, base, config, lang), csv_name, fields, declared),
                            option=orjson.OPT_INDENT_2)
     return write
 
 
-def _datapackage(rel: Release, base: str) -> Iterator[bytes]:
-    yield orjson.dumps(datapackage(rel, base), option=orjson.OPT_INDENT_2)
+def _datapackage(rel: Release, base: str, config: Config | None = None, lang: str | None = None
+                 ) -> Iterator[bytes]:
+    yield orjson.dumps(datapackage(rel, base, config, lang), option=orjson.OPT_INDENT_2)
 
 
-def _readme(rel: Release, base: str) -> Iterator[bytes]:
-    yield readme(release_metadata(rel, base), ZIP_MEMBERS, reading.value_schema(rel).names).encode()
+def _readme(rel: Release, base: str, config: Config | None = None, lang: str | None = None) -> Iterator[bytes]:
+    yield readme(release_metadata(rel, base, config, lang), ZIP_MEMBERS, reading.value_schema(rel).names).encode()
 
 
-FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
+#: name -> (media type, writer): a writer takes the release, the base URL and, as keywords, ``config`` and
+#: ``lang`` (the words' language: only the README and the metadata files use them).
+FILES: dict[str, tuple[str, Callable[..., Iterator[bytes]]]] = {
     "indicator_values.parquet": (FORMATS["parquet"].mime, _values_parquet),
     "indicator_values.csv": (FORMATS["csv"].mime, values_csv),
     "indicator_values.csv-metadata.json": ("application/csvm+json", _csvw),
@@ -140,6 +152,12 @@ FILES: dict[str, tuple[str, Callable[[Release, str], Iterator[bytes]]]] = {
 }
 
 
+def in_language(name: str) -> bool:
+    """Whether a release file's words follow ``?lang=`` (the README, the metadata files, the zip holding them);
+    a data file is the same bytes in every language."""
+    return name in ("release.zip", "README.md", "datapackage.json") or name.endswith("-metadata.json")
+
+
 #: The release files each bulk file is made from (``release.zip``: all of them).
 SOURCES = {"areas": ("areas.parquet", "indicators.parquet"),
            "indicators": ("indicators.parquet",)}
@@ -154,9 +172,11 @@ def verify_before_sending(rel: Release, name: str) -> None:
         rel.verified(source)
 
 
-def datapackage(rel: Release, base: str) -> dict:
-    """Frictionless data package (v1 profile) describing the public files of a release."""
-    meta = release_metadata(rel, base)
+def datapackage(rel: Release, base: str, config: Config | None = None, lang: str | None = None) -> dict:
+    """Frictionless data package (v1 profile) describing the public files of a release (its title and the
+    fields' descriptions in ``lang``)."""
+    meta = release_metadata(rel, base, config, lang)
+    lang = meta.get("lang") or "en"
     values = [(f.name, str(f.type)) for f in reading.value_schema(rel)]
     areas = [(f.name, str(f.type)) for f in _areas(rel).schema]
     inds = [(f.name, str(f.type)) for f in _indicators(rel).schema]
@@ -169,11 +189,11 @@ def datapackage(rel: Release, base: str) -> dict:
     for declared, fields in ((schema.INDICATOR_VALUES, values), (schema.AREAS, areas), (schema.INDICATORS, inds)):
         name, pk = declared.name, list(declared.primary_key)
         res.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
-                    "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields, declared),
+                    "encoding": "utf-8", "schema": {"fields": frictionless_fields(fields, declared, lang),
                                                     "primaryKey": pk}})
         res.append({"name": f"{name}_parquet", "path": f"{name}.parquet", "format": "parquet",
                     "mediatype": "application/vnd.apache.parquet",
-                    "schema": {"fields": frictionless_fields(fields, declared), "primaryKey": pk,
+                    "schema": {"fields": frictionless_fields(fields, declared, lang), "primaryKey": pk,
                                "missingValues": PARQUET_MISSING}})
     return {
         "profile": "data-package", "name": f"openmeasure-{rel.id.lower()}", "id": rel.id,
@@ -199,9 +219,10 @@ def _in_zip(name: str) -> bool:
 ZIP_MEMBERS = [n for n in FILES if _in_zip(n)]
 
 
-def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iterator[bytes]:
+def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None, config: Config | None = None,
+               lang: str | None = None) -> Iterator[bytes]:
     """The release as one zip, written member by member into a sink that is emptied as it fills (the
-    values' CSV from ``blocks`` when they have it)."""
+    values' CSV from ``blocks`` when they have it; the README and metadata files in ``lang``)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
                          allowZip64=True) as zf:
@@ -211,7 +232,8 @@ def zip_stream(rel: Release, base: str, blocks: CsvBlocks | None = None) -> Iter
             info.compress_type = kind
             with zf.open(info, mode="w", force_zip64=True) as member:
                 write = FILES[name][1]
-                for chunk in (values_csv(rel, base, blocks) if write is values_csv else write(rel, base)):
+                for chunk in (values_csv(rel, base, blocks) if write is values_csv
+                              else write(rel, base, config=config, lang=lang)):
                     member.write(chunk)
                     if sum(map(len, sink.parts)) >= formats.CHUNK:
                         yield sink.take()

@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 #: 3: the values carry 'area_name' after 'area_code'.
 #: 4: SDMX-CSV's CONF_STATUS is D (not C) for a cell withheld to protect another.
 #: 5: data packages with licence IRIs and missing values, CSVW metadata of every CSV, no ":" in OBS_FLAG.
-RENDER_VERSION = "5"
+#: 6: a README, CSVW metadata, data package and spreadsheet metadata sheet in the language of ?lang= (dates in
+#:    words in the README, column descriptions in the language).
+RENDER_VERSION = "6"
 
 
 class DownloadCache:

@@ -37,6 +37,8 @@ from dashboard.release_reader import Release
 DISTRIBUTION_TEXT = N_("Every public value of '{title}' at every level, as {format}.")
 CATALOGUE_TEXT = N_("Open data published by {title}.")
 RELEASE_TITLE = N_("{title}: the whole release")
+ZIP_TITLE = N_("Release (zip: Parquet, CSV, data package, README)")
+ZIP_TEXT = N_("Every public value, area and indicator of the release in one zip.")
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
@@ -166,7 +168,7 @@ class _Languages:
         def value(v, lang):
             return v if isinstance(v, str) else (v.get(lang) or v[self.default])
         return self.literal({lang: translator(lang or "en").gettext(message).format(
-            **{k: value(v, lang) for k, v in values.items()}) for lang in self.all})
+            **{k: value(v, lang) for k, v in values.items()}) for lang in self.all or [None]})
 
     def texts(self, own: str, translations: dict, field: str) -> dict:
         return {self.default: own, **{lang: t[field] for lang, t in translations.items() if field in t}}
@@ -226,13 +228,13 @@ def catalogue(rel: Release, base: str, settings: CatalogueConfig | None = None, 
     whole = (min(s[0] for s in every), max(s[1] for s in every)) if every else None
     datasets.append(_optional({
         "@id": f"{base}data#release", "@type": "dcat:Dataset", "dct:identifier": rel.id,
-        "dct:title": langs.sentence(RELEASE_TITLE, title=site), "dct:description": citation(rel),
+        "dct:title": langs.sentence(RELEASE_TITLE, title=site), "dct:description": langs.literal({lang: citation(rel, config, lang) for lang in langs.all})
+        if config is not None else citation(rel),
         "dct:issued": issued, "dct:publisher": publisher, "dcat:keyword": ["release", "bulk download"],
         "dct:type": concept("dataset-type", "STATISTICAL"),
         "dcat:landingPage": {"@id": f"{base}data", "@type": "foaf:Document"},
         "dcat:distribution": [
-            _dist(f"{base}data#zip", "Release (zip: Parquet, CSV, data package, README)",
-                  "Every public value, area and indicator of the release in one zip.", zip_url, "ZIP",
+            _dist(f"{base}data#zip", langs.sentence(ZIP_TITLE), langs.sentence(ZIP_TEXT), zip_url, "ZIP",
                   "application/zip", m.get("licence")),
             _dist(f"{base}data#datapackage", "Frictionless data package",
                   "The data package (Frictionless Data) describing the files of the release.",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from dashboard.api import formats, ods, sdmx, xlsx
-from dashboard.api.metadata import metadata_rows
+from dashboard.api.metadata import metadata_rows, sheet_columns, sheet_words
 from dashboard.api.vocabularies import AUTHORITY
 
 #: The EU Publications Office's file-type authority table (DCAT-AP's ``dct:format``).
@@ -104,11 +104,15 @@ def _parquet(v: Values) -> Iterator[bytes]:
 
 
 def _xlsx(v: Values) -> Iterator[bytes]:
-    return xlsx.xlsx_stream(v.schema, v.batches(None), metadata_rows(v.metadata()), v.column_text)
+    meta = v.metadata()
+    return xlsx.xlsx_stream(v.schema, v.batches(None), metadata_rows(meta), sheet_columns(meta, v.schema.names),
+                            sheet_words(meta))
 
 
 def _ods(v: Values) -> Iterator[bytes]:
-    return ods.ods_stream(v.schema, v.batches(None), metadata_rows(v.metadata()), v.column_text)
+    meta = v.metadata()
+    return ods.ods_stream(v.schema, v.batches(None), metadata_rows(meta), sheet_columns(meta, v.schema.names),
+                          sheet_words(meta))
 
 
 def _sdmx(v: Values) -> Iterator[bytes]:

@@ -40,7 +40,8 @@ def finish(resp: flask.Response, etag: str | None, public: bool, max_age: int) -
         resp.headers["Cache-Control"] = f"public, max-age={max_age}"
     else:
         resp.headers["Cache-Control"] = "private, no-cache"
-    resp.headers["Vary"] = "Cookie, Authorization"
+    for name in ("Cookie", "Authorization"):  # kept beside what the answer already varies on (a page's language)
+        resp.vary.add(name)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard.api.formats import CHUNK, _Sink
+from dashboard.api.xlsx import WORDS
 
 MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 _MANIFEST = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -81,13 +83,16 @@ def _plain_rows(rows: list[list[str]]) -> bytes:
 
 
 def _table(name: str) -> str:
-    return f'<table:table table:name="{name}">'
+    return f'<table:table table:name="{escape(name, {chr(34): "&quot;"})}">'
 
 
 def ods_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch],
-               metadata_rows: list[tuple[str, str]], column_text: dict[str, str]) -> Iterator[bytes]:
+               metadata_rows: list[tuple[str, str]], column_text: dict[str, str],
+               words: dict[str, str] | None = None) -> Iterator[bytes]:
     """The values (sheet ``data``, a header row first) and their metadata (sheet ``metadata``: the same rows
-    as the xlsx's) as an OpenDocument spreadsheet."""
+    as the xlsx's) as an OpenDocument spreadsheet; ``words``: the sheets' names and the metadata sheet's
+    headers in the download's language (xlsx.WORDS)."""
+    words = {**WORDS, **(words or {})}
     sink = _Sink()
     now = datetime.now().timetuple()[:6]
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
@@ -98,13 +103,13 @@ def ods_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch],
         info = zipfile.ZipInfo("content.xml", now)
         info.compress_type = zipfile.ZIP_DEFLATED
         with zf.open(info, mode="w", force_zip64=True) as content:
-            content.write((_HEAD + _table("data")).encode() + _plain_rows([schema.names]))
+            content.write((_HEAD + _table(words["data"])).encode() + _plain_rows([schema.names]))
             for batch in batches:
                 content.write(_rows_xml(batch))
                 if sum(map(len, sink.parts)) >= CHUNK:
                     yield sink.take()
-            meta = [["field", "value"], *[[k, v] for k, v in metadata_rows], [],
-                    ["column", "description"], *[[n, column_text.get(n, "")] for n in schema.names]]
-            content.write(("</table:table>" + _table("metadata")).encode() + _plain_rows(meta)
+            meta = [[words["field"], words["value"]], *[[k, v] for k, v in metadata_rows], [],
+                    [words["column"], words["description"]], *[[n, column_text.get(n, "")] for n in schema.names]]
+            content.write(("</table:table>" + _table(words["metadata"])).encode() + _plain_rows(meta)
                           + ("</table:table>" + _TAIL).encode())
     yield sink.take()

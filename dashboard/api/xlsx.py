@@ -34,8 +34,12 @@ _RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </Relationships>"""
 _WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name="data" sheetId="1" r:id="rId1"/><sheet name="metadata" sheetId="2" r:id="rId2"/></sheets>
+<sheets><sheet name="{data}" sheetId="1" r:id="rId1"/><sheet name="{metadata}" sheetId="2" r:id="rId2"/></sheets>
 </workbook>"""
+#: The sheets' names and the metadata sheet's headers, in English (dashboard.api.metadata.sheet_words: in the
+#: language of the download).
+WORDS = {"data": "data", "metadata": "metadata", "field": "field", "value": "value", "column": "column",
+         "description": "description"}
 _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
@@ -102,13 +106,17 @@ def _plain_rows(rows: list[list[str]], first_row: int) -> bytes:
 
 
 def xlsx_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch],
-                metadata_rows: list[tuple[str, str]], column_text: dict[str, str]) -> Iterator[bytes]:
+                metadata_rows: list[tuple[str, str]], column_text: dict[str, str],
+                words: dict[str, str] | None = None) -> Iterator[bytes]:
+    words = {**WORDS, **(words or {})}
     sink = _Sink()
     letters = column_letters(len(schema))
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
                          allowZip64=True) as zf:
         for name, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
-                           ("xl/workbook.xml", _WORKBOOK), ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+                           ("xl/workbook.xml", _WORKBOOK.format(data=escape(words["data"], {'"': "&quot;"}),
+                                                                metadata=escape(words["metadata"], {'"': "&quot;"}))),
+                           ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
                            ("xl/styles.xml", _STYLES)):
             zf.writestr(zipfile.ZipInfo(name, datetime.now().timetuple()[:6]), text)
         info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", datetime.now().timetuple()[:6])
@@ -122,8 +130,8 @@ def xlsx_stream(schema: pa.Schema, batches: Iterable[pa.RecordBatch],
                 if sum(map(len, sink.parts)) >= CHUNK:
                     yield sink.take()
             sheet.write(_SHEET_TAIL.encode())
-        meta = [["field", "value"], *[[k, v] for k, v in metadata_rows], [],
-                ["column", "description"], *[[n, column_text.get(n, "")] for n in schema.names]]
+        meta = [[words["field"], words["value"]], *[[k, v] for k, v in metadata_rows], [],
+                [words["column"], words["description"]], *[[n, column_text.get(n, "")] for n in schema.names]]
         zf.writestr(zipfile.ZipInfo("xl/worksheets/sheet2.xml", datetime.now().timetuple()[:6]),
                     (_SHEET_HEAD + _plain_rows(meta, 1).decode() + _SHEET_TAIL).encode())
     yield sink.take()

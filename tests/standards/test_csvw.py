@@ -60,3 +60,31 @@ def test_a_csv_download_names_its_licence_and_metadata(served):
     assert rels["license"] == "http://creativecommons.org/licenses/by/4.0/"
     assert rels["describedby"].startswith(f"{base}/api/v1/data/metadata.json?")
     assert links[0]["rel"] == "describedby"  # a CSVW processor warns about any link before it
+
+
+def test_the_csvw_metadata_of_a_french_release_is_valid_with_typed_values(demo_app, tmp_path):
+    """``release.zip?lang=fr``: its CSVW metadata in French (the context's ``@language``, French column
+    descriptions, English literals where a description has no translation yet) read by csvw with the CSV
+    beside it: valid, no warning, the metadata used (typed values), the descriptions French."""
+    import io
+    import zipfile
+
+    resp = demo_app.test_client().get("/data/releases/current/release.zip?lang=fr")
+    assert resp.status_code == 200
+    zipfile.ZipFile(io.BytesIO(resp.data)).extractall(tmp_path)
+    [folder] = tmp_path.iterdir()
+    described = sorted(folder.glob("*.csv-metadata.json"))
+    assert {p.name for p in described} >= {"indicator_values.csv-metadata.json", "areas.csv-metadata.json"}
+    for path in described:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc = CSVW(str(path), validate=True)
+            valid = doc.is_valid
+        assert valid and doc.warnings == [], (path.name, [str(w.message) for w in doc.warnings[:3]])
+        assert not doc.no_metadata, path.name
+        table = doc.tables[0]
+        if path.name == "indicator_values.csv-metadata.json":
+            row = next(r for r in table.iterdicts() if r["value"] is not None)
+            assert isinstance(row["value"], float) and isinstance(row["level_index"], int)
+            value = next(c for c in table.tableSchema.columns if c.name == "value")
+            assert "l’indicateur" in str(value.common_props["dc:description"])

@@ -134,7 +134,7 @@ def test_a_download_s_metadata_in_the_language(client):
     assert values("fr") == values("de") == values("en")  # values and codes never change with the language
 
     book = openpyxl.load_workbook(io.BytesIO(client.get(query + "&format=xlsx&lang=de").data), read_only=True)
-    rows = {r[0]: r[1] for r in book["metadata"].iter_rows(values_only=True) if r and r[0]}
+    rows = {r[0]: r[1] for r in book["Metadaten"].iter_rows(values_only=True) if r and r[0]}
     assert rows["Titel"].startswith("Republik Veloria") and rows["Sprache"] == "de"
     assert rows["Indikator employed"] == "Erwerbstätige Einwohner"
     assert rows["Indikator employed: Einheit"] == "Personen"
@@ -156,3 +156,12 @@ def test_areas_name_their_level_in_the_language(client):
     one = client.get(f"/api/v1/areas/{fr['data'][0]['area_code']}?lang=de")
     assert one.get_json()["level_label"] == "Gemeinde" and one.headers["Content-Language"] == "de"
     assert one.get_json()["fallback"] is None
+
+
+def test_the_catalogue_s_release_dataset_cites_and_describes_in_every_language(client):
+    doc = client.get("/catalog.jsonld").get_json()
+    release = next(d for d in doc["dcat:dataset"] if d["@id"].endswith("data#release"))
+    cites = {n["@language"]: n["@value"] for n in release["dct:description"]}
+    assert cites["fr"].startswith("Démonstration OpenMeasure, version") and cites["en"].startswith("OpenMeasure demo")
+    [zipped] = [d for d in release["dcat:distribution"] if d["@id"].endswith("#zip")]
+    assert {n["@language"]: n["@value"] for n in zipped["dct:title"]}["de"].startswith("Veröffentlichung (Zip")

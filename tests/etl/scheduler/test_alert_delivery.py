@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text, update
 
-from core import catalogue
+from core import catalogue, i18n
 from core.config import load_config
 from etl import alerts
 from etl.runner import run_guarded
@@ -147,3 +147,48 @@ def test_the_scheduler_checks_freshness_between_runs(tmp_path, smtp, webhook):
     assert _kinds(webhook["received"][0]) == ["stale", "stale"]
     freshness_check(str(path))
     assert len(webhook["received"]) == 1
+
+
+def _in_language(config, lang: str):
+    languages = config.languages.model_copy(update={"default": lang, "available": [lang, "en"]})
+    return config.model_copy(update={"languages": languages})
+
+
+def test_an_alert_of_a_french_deployment_is_in_french_and_its_machine_fields_are_not(tmp_path, smtp, webhook):
+    config = _in_language(_config(tmp_path, smtp, webhook, on=["run_failed"]), "fr")
+    (tmp_path / "in" / "services.csv").unlink()
+    with pytest.raises(Exception, match="services"):
+        run_guarded(config, "tick")
+    [mail] = smtp.messages
+    body = mail.replace("=\n", "")
+    assert "Le traitement ETL « tick » a échoué" in _decoded(mail) and "ETL job" not in body
+    assert "Envoyé une seule fois par événement par OpenMeasure." in _decoded(mail)
+    assert "Content-Language: fr" in mail
+    [payload] = webhook["received"]
+    assert payload["lang"] == "fr" and payload["subject"] == "[Testland] 1 nouvelle alerte : échec d’exécution : 1"
+    [alert] = payload["alerts"]
+    assert alert["kind"] == "run_failed" and alert["key"].startswith("run_failed:tick:")
+    assert set(alert["details"]) == {"job", "run_id", "first_failed_run_id", "failed_runs", "error"}
+    assert alert["message"].startswith("Le traitement ETL « tick » a échoué")
+
+
+def test_a_german_deployment_s_kpi_alert_writes_numbers_and_periods_the_german_way(tmp_path, smtp, webhook):
+    config = _in_language(_config(tmp_path, smtp, webhook, on=["worsened"]), "de")
+    run_guarded(config, "tick")
+    [payload] = webhook["received"]
+    [worse] = [a for a in payload["alerts"] if a["kind"] == "worsened"]
+    # the details keep plain numbers; the message writes them with a decimal comma
+    value, change = worse["details"]["value"], worse["details"]["change"]
+    said = lambda x: i18n.number(float(f"{x:.4g}"), "de")  # noqa: E731
+    assert worse["message"] == (f"online_share in T hat sich im Zeitraum 2023 signifikant verschlechtert: "
+                                f"{said(value)} (Veränderung {said(change)} seit 2022)")
+    assert alerts._fmt(1234.56, config) == "1.235" and alerts._fmt(-0.315, config) == "-0,315"
+    assert alerts._fmt(None, config) == "k. A."
+    assert payload["subject"].startswith("[Testland] 1 neue Warnmeldung: verschlechtert: 1")
+
+
+def _decoded(mail: str) -> str:
+    import email
+
+    msg = email.message_from_string(mail)
+    return msg.get_payload(decode=True).decode("utf-8")
