@@ -366,6 +366,7 @@ def missing_translations(config: Config) -> list[str]:
         pub = config.publication
         items = [("title", config, ("title",)), ("publication", pub, pub.TRANSLATABLE),
                  ("publication.accessibility", pub.accessibility, pub.accessibility.TRANSLATABLE)]
+        items += [(f"sources[{n}] ({src.id})", src, src.TRANSLATABLE) for n, src in enumerate(config.sources)]
         items += [(f"indicators[{n}] ({ind.id})", ind, ind.TRANSLATABLE) for n, ind in enumerate(config.indicators)]
         for where, item, fields in items:
             missing = [f for f in fields if needs_translation(getattr(item, f))
@@ -388,6 +389,7 @@ def missing_translations(config: Config) -> list[str]:
     written = [("title", config.translations), ("publication", config.publication.translations),
                ("publication.accessibility", config.publication.accessibility.translations),
                ("dashboard.breakdown_labels", config.dashboard.breakdown_translations)]
+    written += [(f"sources[{n}] ({src.id})", src.translations) for n, src in enumerate(config.sources)]
     written += [(f"indicators[{n}] ({ind.id})", ind.translations) for n, ind in enumerate(config.indicators)]
     for where, translations in written:
         for lang in sorted(set(translations) - offered):

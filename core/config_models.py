@@ -128,7 +128,9 @@ SourceFormat = Literal["csv", "eurostat_tsv", "sdmx_csv", "excel", "parquet", "s
 TIDY_FORMATS = ("csv", "excel", "parquet", "sql", "frictionless")
 
 
-class SourceConfig(Strict):
+class SourceConfig(Translatable):
+    #: the words pages and charts show for a source (its licence, address and columns are the same in every language)
+    TRANSLATABLE: ClassVar[tuple[str, ...]] = ("title", "publisher", "attribution")
     id: str = Identifier
     format: SourceFormat
     path: str | None = None

@@ -132,7 +132,7 @@ LOADING = N_("Loading…")
 #: The words assets/a11y.js gives the controls it names (a dropdown's open list and search box, a chart's mode
 #: bar), handed to it in the reader's language in ``<meta name="openmeasure-words">``.
 SCRIPT_WORDS = {"options": N_("options"), "search_options": N_("Search the options"),
-                "chart_tools": N_("Chart tools")}
+                "chart_tools": N_("Chart tools"), "map": N_("Map")}
 
 
 def script_words() -> str:

@@ -173,3 +173,20 @@ def indicator_text(indicator_id: str, field: str, text: str):
 
     words, fell_back = texts.indicator_texts(context.config(), {"id": indicator_id, field: text}, lang)
     return html.Span(text, lang=default()) if field in fell_back else words[field]
+
+
+def source_words(source: dict) -> tuple[dict, list[str]]:
+    """A source as the release lists it (id, title, publisher...) with its words in the current language, from
+    the config's ``sources[].translations``, and the fields left in the default language (none outside an
+    app, where there is no config to ask)."""
+    lang = current()
+    if lang == default():
+        return source, []
+    from dashboard import context
+    from dashboard.api import language as texts
+
+    try:
+        config = context.config()
+    except Exception:  # noqa: BLE001 (no app: the release's words stand)
+        return source, []
+    return texts.source_texts(config, source, lang)

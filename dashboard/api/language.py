@@ -60,6 +60,23 @@ def level_label(config: Config, level: str, lang: str) -> tuple[str, bool]:
     return (found, False) if found else (level, needs_translation(level))
 
 
+def source_texts(config: Config, source: dict, lang: str) -> tuple[dict, list[str]]:
+    """``(source with its words in lang, [fields given in the default language])`` for one source as the
+    release's indicators table lists it (JSON of id, title, publisher...: the default language's words); the
+    config's ``sources[].translations`` give the others."""
+    if lang == config.languages.default:
+        return source, []
+    own = next((s for s in config.sources if s.id == source.get("id")), None)
+    translations = own.translations.get(lang, {}) if own is not None else {}
+    out, fallback = dict(source), []
+    for field in ("title", "publisher", "attribution"):
+        if translations.get(field):
+            out[field] = translations[field]
+        elif needs_translation(source.get(field)):
+            fallback.append(field)
+    return out, fallback
+
+
 def indicator_texts(config: Config, row: dict, lang: str) -> tuple[dict[str, str], list[str]]:
     """``({field: text in lang}, [fields given in the default language])`` for one row of the release's
     indicators (its texts are the default language's)."""

@@ -20,14 +20,14 @@
  * hover) before the chart's text summary and data table (ui.chart). The drawing (its SVG layers and WebGL
  * canvases) is hidden from assistive technology; the mode bar (download PNG, reset, a map's zoom) is not, so
  * its buttons stay named Tab stops in a toolbar named "Chart tools", and neither is the map's own canvas (a
- * Tab stop of MapLibre's, named "Map"). A layer that holds anything focusable is left alone (hiding it would
+ * Tab stop of MapLibre's, named "Map", in the page's language here). A layer that holds anything focusable is left alone (hiding it would
  * hide a control: WCAG 4.1.2, axe aria-hidden-focus).
  *
  * The names given here are in the page's language: the server puts them in <meta name="openmeasure-words">
  * (dashboard/app.py SCRIPT_WORDS, from the catalogue); English when it is missing.
  */
 (function () {
-  var WORDS = {options: 'options', search_options: 'Search the options', chart_tools: 'Chart tools'};
+  var WORDS = {options: 'options', search_options: 'Search the options', chart_tools: 'Chart tools', map: 'Map'};
   (function () {
     var meta = document.querySelector('meta[name="openmeasure-words"]');
     if (!meta) { return; }
@@ -87,6 +87,10 @@
     });
     root.querySelectorAll('.js-plotly-plot .modebar:not([aria-label])').forEach(function (bar) {
       bar.setAttribute('aria-label', WORDS.chart_tools);
+    });
+    // MapLibre names its canvas (a Tab stop) "Map" in English: named in the page's language
+    root.querySelectorAll('.js-plotly-plot canvas.maplibregl-canvas').forEach(function (canvas) {
+      if (canvas.getAttribute('aria-label') !== WORDS.map) { canvas.setAttribute('aria-label', WORDS.map); }
     });
   }
   // A letter typed on an option of an open list goes to its search box (Space still picks the option).

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dashboard.components import fmt
 from dashboard.components.performance import say as _
 from dashboard.components.theme import FONT
-from dashboard.language import ngettext
+from dashboard.language import ngettext, source_words
 
 #: Characters per line of the source line inside a figure (it is drawn, not laid out: Plotly does not wrap it);
 #: at 11 px some 44 fit the 290 px a 320 px screen (WCAG 1.4.10) leaves a chart (it starts at the figure's left edge, not the plot's).
@@ -32,6 +32,7 @@ def source_text(metas: Sequence[dict], release_id: str, created: str | None = No
     publishers: list[str] = []
     for meta in metas:
         for src in _sources(meta):
+            src = source_words(src)[0]
             publisher, title = fmt.text(src.get("publisher")), fmt.text(src.get("title")) or fmt.text(src.get("id"))
             words = f"{publisher} ({title})" if publisher and title else publisher or title
             if words and words not in named:

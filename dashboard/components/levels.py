@@ -66,6 +66,22 @@ def mid_sentence(label: str) -> str:
     return label
 
 
+def translated(level: str) -> str | None:
+    """The level's name in the reader's language from the app's config (``languages.levels``), when the reader's
+    language is not the default one and the config gives it; None otherwise (or outside an app)."""
+    from dashboard import language
+
+    lang = language.current()
+    if lang == language.default():
+        return None
+    try:
+        from dashboard import context
+        return context.config().languages.levels.get(level, {}).get(lang)
+    except Exception:  # noqa: BLE001 (no app: the default language's words stand)
+        log.debug("languages.levels=none", exc_info=True)
+        return None
+
+
 def configured() -> dict:
     """``geography.level_labels`` of the app's config; empty outside an app (a view called in a test)."""
     try:
@@ -79,6 +95,8 @@ def configured() -> dict:
 def label(level: str, plural: bool = False, labels: dict | None = None) -> str:
     """The level's label as it starts a sentence ("Municipality", "NUTS 3 regions"), from ``labels`` (level ->
     :class:`core.config_models.LevelLabel`; the app's config when not given) or the id."""
+    if labels is None and (words := translated(level)):
+        return words  # the config names a level once per language: singular and plural alike
     own = (configured() if labels is None else labels).get(level)
     singular = own.singular if own is not None else default_label(level)
     if not plural:

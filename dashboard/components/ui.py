@@ -18,7 +18,7 @@ from core import statuses
 from dashboard import language
 from dashboard.api import links
 from dashboard.api.download_formats import FORMATS
-from dashboard.components import fmt, performance, plotly_locale
+from dashboard.components import fmt, notes, performance, plotly_locale
 from dashboard.i18n import N_
 from dashboard.language import _
 
@@ -103,6 +103,7 @@ def status_message(status, note=None):
     known = statuses.BY_WORD.get(status)
     explain = (_(STATUS_MESSAGES.get(status, known.message)) if known and known.message
                else _("Status: {status}.").format(status=status))
+    note = notes.translated(note)
     text = f"{explain} {note}" if note and isinstance(note, str) else explain
     return html.P(text, className=f"status-message status-{status}")
 

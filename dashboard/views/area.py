@@ -8,7 +8,7 @@ from collections import Counter
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, ui
+from dashboard.components import figures, fmt, ids, notes, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
@@ -148,7 +148,7 @@ def spine_outputs(rows: list[dict], area: dict, top_name: str, parent_name: str 
             "rank_parent": rank_in_parent(r, parent_name),
             "quartile": w.quartile(r["quartile"], r["polarity"], r.get("method")),
             "range": w.span(fmt.number(r["vmin"], dec), fmt.number(r["vmax"], dec)),
-            "note": r["note"] if isinstance(r["note"], str) else "",
+            "note": notes.translated(r["note"]) if isinstance(r["note"], str) else "",
         })
     # a region's parent is the top level: one column for it, not the same column twice
     significance = _("{area} (significance)")

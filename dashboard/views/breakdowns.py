@@ -15,7 +15,7 @@ from dash import Input, Output, State, html, no_update
 
 from core import statuses
 from dashboard import context, data, language
-from dashboard.components import fmt, ids, ui
+from dashboard.components import fmt, ids, notes, ui
 from dashboard.components.breakdown_figure import breakdown_figure
 from dashboard.i18n import N_
 from dashboard.language import _
@@ -91,7 +91,7 @@ def cells_and_total(rows: pd.DataFrame, words: dict[str, dict[str, str]] | None 
         withheld = r.status in statuses.WITHHELD
         cells.append({"dimension": dim, "category": category, "label": label(dim, category, words),
                       "value": r.value, "lower": r.lower_ci, "upper": r.upper_ci, "status": r.status,
-                      "note": r.note, "withheld": bool(withheld)})
+                      "note": notes.translated(r.note), "withheld": bool(withheld)})
     return cells, total
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import context, data
-from dashboard.components import figures, fmt, ids, performance, ui
+from dashboard.components import figures, fmt, ids, notes, performance, ui
 from dashboard.language import _
 from dashboard.release_reader import Release
 from dashboard.views import breakdowns, period_choice, titles
@@ -183,7 +183,7 @@ def values_table(df: dict[str, list], meta: dict, level: str, period: str | None
         "top": significance(df["significance_top"][i]),
         "progress": progress_words(df["rag"][i], df["progress_status"][i]),
         "target": target_words(df["value"][i], meta, dec, unit),
-        "note": df["note"][i] if isinstance(df["note"][i], str) else "",
+        "note": notes.translated(df["note"][i]) if isinstance(df["note"][i], str) else "",
     } for i in range(min(n, TABLE_LIMIT))]
     cols = words.table_columns(meta, target_of(meta), any(r is not None for r in df["rag"]))
     csv = ui.data_url(release, "csv", indicator=meta["id"], level=level, period_from=period, period_to=period)

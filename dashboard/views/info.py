@@ -42,11 +42,16 @@ def sources_list(text: str | None):
         sources = []
     if not sources:
         return None
-    # a source's title and publisher are the config's words, in the default language: marked so (WCAG 3.1.2)
-    lang = {} if language.current() == language.default() else {"lang": language.default()}
-    return html.Ul([html.Li([html.A(s.get("title") or s.get("id"), href=s["url"]) if s.get("url")
-                             else (s.get("title") or s.get("id")),
-                             f" ({s['publisher']})" if s.get("publisher") else ""], **lang) for s in sources])
+    # a source's title and publisher are the config's words, in the reader's language when the config
+    # translates them (sources[].translations), else in the default language and marked so (WCAG 3.1.2)
+    items = []
+    for s in sources:
+        s, fell_back = language.source_words(s)
+        lang = {"lang": language.default()} if fell_back else {}
+        items.append(html.Li([html.A(s.get("title") or s.get("id"), href=s["url"]) if s.get("url")
+                              else (s.get("title") or s.get("id")),
+                              f" ({s['publisher']})" if s.get("publisher") else ""], **lang))
+    return html.Ul(items)
 
 
 INTERVALS = {"wilson": N_("Wilson score interval for a proportion"),

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core import catalogue, statuses
 from dashboard import context, data, language
-from dashboard.components import fmt, ids, performance, ui
+from dashboard.components import fmt, ids, notes, performance, ui
 from dashboard.i18n import N_
 from dashboard.language import _, ngettext
 from dashboard.release_reader import Release
@@ -169,12 +169,12 @@ def shared(latest: pd.DataFrame, fresh: Freshness | None) -> Shared:
     states = set(latest["status"].fillna("ok"))
     word = next(iter(states)) if len(states) == 1 and len(latest) > 1 else None
     said = {fresh_words(r, fresh) for r in latest.itertuples()}
-    notes = latest["note"].where(latest["note"].map(lambda n: isinstance(n, str) and bool(n)))
-    counts = notes.value_counts()
+    written = latest["note"].where(latest["note"].map(lambda n: isinstance(n, str) and bool(n)))
+    counts = written.value_counts()
     note = counts.index[0] if len(counts) and counts.iloc[0] >= 2 else None
     return Shared(word if word not in ("ok", *fmt.NO_VALUE) else None,
                   next(iter(said)) if len(said) == 1 and len(latest) > 1 else None,
-                  note, tuple(latest.loc[notes == note, "indicator"]) if note else ())
+                  note, tuple(latest.loc[written == note, "indicator"]) if note else ())
 
 
 def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
@@ -184,7 +184,7 @@ def shared_note_words(latest: pd.DataFrame, common: Shared) -> str | None:
         return None
     others = [in_language({"id": r.indicator, "title": r.title})["title"]
               for r in latest.loc[~latest["indicator"].isin(common.note_on)].itertuples()]
-    said = common.note.rstrip(". ")
+    said = notes.translated(common.note).rstrip(". ")
     if not others:
         return _("{note}, for every indicator.").format(note=said)
     if len(others) <= 3:
@@ -254,7 +254,7 @@ def card(r, series: pd.DataFrame, area: str, fresh: Freshness | None = None, com
     shown = (fmt.value(r.value, dec, unit) if common.status is not None and r.status == common.status
              else with_status(r.value, r.status, dec, unit))
     said = common.fresh is None
-    own_note = None if r.indicator in common.note_on else r.note
+    own_note = None if r.indicator in common.note_on else notes.translated(r.note)
     note = (ui.status_message(r.status, own_note) if common.status is None
             else html.P(own_note, className="status-message") if isinstance(own_note, str) and own_note else None)
     return ui.summary_card(

@@ -41,12 +41,12 @@ change changes changed since latest missing withheld suppressed provisional esti
 """.split())
 
 #: Names that are the same in every language (products, formats, standards, organisations).
-PROPER_NAMES = ("CC-BY-SA-4.0", "CC-BY-4.0", "CC-BY",  # licence ids (SPDX)
+PROPER_NAMES = ("CC-BY-SA-4.0", "CC-BY-4.0", "BY-4.0", "CC-BY",  # licence ids (SPDX)
                 "OpenMeasure", "DCAT-AP", "SDMX-CSV", "SDMX", "CSVW", "CSV", "JSON-LD", "JSON", "XLSX", "ODS",
                 "Parquet", "Frictionless", "Data Package", "OpenAPI", "API", "Excel", "GitHub", "PNG", "SVG",
                 "WCAG", "Plotly", "Eurostat", "NUTS", "Open Data", "Open data", "open data", "datapackage")
 
-_URL = re.compile(r"(?:https?://|/api/|/data\b|/indicator/|/area/|\?)\S*")
+_URL = re.compile(r"(?:https?://|/api/|/data\b|/indicator/|/area/|\?)\S*|\b\d{8}T\d{6}Z-[0-9a-f]+\b")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 #: Collects (where, text) pairs from the page: text nodes and the attributes people read, skipping what is in

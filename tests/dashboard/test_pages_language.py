@@ -204,7 +204,7 @@ def test_the_script_words_are_in_the_page_s_language(dash_app):
     shell = dash_app.server.test_client().get("/status?lang=de").get_data(as_text=True)
     words = json.loads(html.unescape(re.search(r'<meta name="openmeasure-words" content="([^"]*)">', shell)[1]))
     assert words == {"options": "Optionen", "search_options": "Optionen durchsuchen",
-                     "chart_tools": "Diagrammwerkzeuge"}
+                     "chart_tools": "Diagrammwerkzeuge", "map": "Karte"}
 
 
 @pytest.mark.browser
