@@ -84,12 +84,10 @@ def test_names_per_language_come_from_their_columns(tmp_path):
     """``names: {fr: column}``: a column read as the names in French (here the hierarchy's Latin names stand in
     for a table of French names), kept as name_fr."""
     path = eurostat(tmp_path, ("    native_language: nuts\n",
-                               "    native_language: nuts\n    names: {fr: name_latn}\n"),
-                    ("title: ", "languages: {default: en, available: [en, fr]}\ntitle: "))
+                               "    native_language: nuts\n    names: {fr: name_latn}\n"))
     areas = load_areas(load_config(path).geography).set_index("area_code")
     assert areas.loc["EL30", "name_fr"] == "Attiki"
-    missing = eurostat(tmp_path, ("    native_language: nuts\n", "    native_language: nuts\n    names: {fr: nom}\n"),
-                       ("title: ", "languages: {default: en, available: [en, fr]}\ntitle: "))
+    missing = eurostat(tmp_path, ("    native_language: nuts\n", "    native_language: nuts\n    names: {fr: nom}\n"))
     with pytest.raises(GeographyError, match="missing column.*'nom'"):
         load_areas(load_config(missing).geography)
 
@@ -103,8 +101,8 @@ def test_names_per_language_come_from_their_columns(tmp_path):
      "EL: 'greek' is not a language tag"),
     (("    native_language: nuts\n", "    native_language: nuts\n    names: {French: nom_fr}\n"),
      "'French' is not a language tag"),
-    (("    native_language: nuts\n", "    native_language: nuts\n    names: {fr: nom_fr}\n"),
-     "geography.areas.names.fr: 'fr' is not in languages.available (en)"),
+    (("    native_language: nuts\n", "    native_language: nuts\n    names: {it: nom_it}\n"),
+     "geography.areas.names.it: 'it' is not in languages.available (en, fr, de)"),
     (("    attributes: [urbn_type, mount_type, coast_type]\n",
       "    attributes: [urbn_type, mount_type, coast_type, native_name]\n"),
      "attributes 'native_name': the release keeps the area names in columns of that name"),
