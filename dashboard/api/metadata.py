@@ -112,6 +112,8 @@ def _in_language(meta: dict, manifest: dict, config: Config, lang: str) -> None:
     for entry in meta["indicators"]:
         texts, fallback = language.indicator_texts(config, entry, lang)
         entry.update(texts)
+        if entry.get("sources"):  # sources' titles and publishers too (sources[].translations)
+            entry["sources"] = [language.source_texts(config, s, lang)[0] for s in entry["sources"]]
         entry["fallback"] = {"lang": config.languages.default, "fields": fallback} if fallback else None
 
 

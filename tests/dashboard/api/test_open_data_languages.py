@@ -57,6 +57,10 @@ def test_the_zip_s_readme_is_in_the_language_asked_for(client, lang):
     words_of = {"de": ("OpenMeasure-Demo (synthetische Daten)", "OpenMeasure-Demo, Veröffentlichung 2"),
                 "fr": ("Démonstration OpenMeasure (données synthétiques)", "Démonstration OpenMeasure, version 2")}
     assert all(w in readme for w in words_of[lang]) and "OpenMeasure demo" not in readme
+    # the sources' titles and publishers from the config's translations (sources[].translations)
+    source = {"de": "Kommunale Dienstleistungsregister (synthetisch) (Ministerium für öffentliche Verwaltung",
+              "fr": "Registres des services communaux (synthétiques) (Ministère vélorien"}[lang]
+    assert source in readme and "Council service records" not in readme
     english = _zip(client, None)["README.md"].decode()
     assert "## Licence and citation" in english and "## Status of a value" in english
 
