@@ -52,9 +52,18 @@ def profile(code: str):
     return json.loads(text_of(area_view.layout(area_code=code)))
 
 
+def _words(children) -> str:
+    """A component's text: a native name is a ``<span lang>`` beside the Latin one (България (Bulgaria))."""
+    if isinstance(children, list):
+        return "".join(_words(c) for c in children)
+    if isinstance(children, dict):
+        return _words(children.get("props", {}).get("children"))
+    return "" if children is None else str(children)
+
+
 def crumbs(tree) -> list[tuple[str, str]]:
     nav = next(p for t, p in walk(tree, []) if t == "Nav" and p.get("className") == "breadcrumbs")
-    return [(p["children"], p["href"]) for t, p in walk(nav["children"], []) if t == "A"]
+    return [(_words(p["children"]), p["href"]) for t, p in walk(nav["children"], []) if t == "A"]
 
 
 def source_hierarchy(shared_data) -> dict[str, str]:
