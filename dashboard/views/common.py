@@ -175,14 +175,7 @@ def significance(word) -> str:
 
 def level_label(level: str) -> str:
     """A level's name as a choice shows it: the config's name in the reader's language (``languages.levels``),
-    else its label (``geography.level_labels``)."""
-    lang = language.current()
-    if lang != language.default():
-        from dashboard import context
-
-        found = context.config().languages.levels.get(level, {}).get(lang)
-        if found:
-            return found
+    else its label (``geography.level_labels``): dashboard.components.levels."""
     return levels.label(level)
 
 
@@ -217,13 +210,6 @@ def level_words(level: str) -> str:
     """A level's name inside a sentence in the reader's language: the config's name (``languages.levels``), as
     the language writes a noun mid-sentence (German capitalises nouns, French does not), else the default
     language's (fmt.level_name). Singular: the config names a level once per language."""
-    lang = language.current()
-    if lang != language.default():
-        from dashboard import context
-
-        found = context.config().languages.levels.get(level, {}).get(lang)
-        if found:
-            return found if lang == "de" else levels.mid_sentence(found)
     return fmt.level_name(level)
 
 
