@@ -24,6 +24,12 @@ DECIMAL = re.compile(r"\d,\d")
 ENGLISH_DECIMAL = re.compile(r"(?<![\d.])\d{1,3}\.\d(?!\d{2})")
 
 
+#: an open dropdown's list is filtered down to the options holding the typed words (Enter picks the first): pressing
+#: Enter after a fixed pause lost that race on a loaded machine
+FILTERED = ("w => { const o = [...document.querySelectorAll('.dash-dropdown-content .dash-dropdown-option')];"
+            " return o.length > 0 && o.every(e => e.textContent.includes(w)); }")
+
+
 def _tables(tab) -> str:
     tab.page.wait_for_selector("main table", state="attached")  # dcc.Markdown draws them after its script loads
     return " ".join(tab.page.eval_on_selector_all("table", "ts => ts.map(t => t.textContent)"))
@@ -41,7 +47,7 @@ def test_an_area_s_profile_in_a_language(tab, lang):
     # the indicator control's callback answers in the page's language
     tab.page.click("#area-indicator")
     tab.page.keyboard.type(WORDS[lang]["broadband"])  # the options are in the language too
-    tab.page.wait_for_timeout(300)
+    tab.page.wait_for_function(FILTERED, arg=WORDS[lang]["broadband"])
     tab.page.keyboard.press("Enter")
     tab.settle()
     tab.page.wait_for_function("() => location.search.includes('indicator=')")  # the callback answered
@@ -69,6 +75,7 @@ def test_a_comparison_in_a_language(tab, lang):
     # adding an area: the note the callback writes is in the page's language
     tab.page.click("#compare-areas")
     tab.page.keyboard.type("VL102")
+    tab.page.wait_for_function(FILTERED, arg="VL102")
     tab.page.keyboard.press("Enter")
     tab.settle()
     tab.page.wait_for_function(f"() => document.querySelector('#compare-cap').textContent.includes("

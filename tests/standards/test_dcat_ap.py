@@ -79,6 +79,7 @@ def test_a_theme_without_an_eu_data_theme_is_a_warning_not_a_refusal(tmp_path):
 
     text = (ROOT / "examples" / "eurostat" / "config.yaml").read_text()
     bad = text.replace("    theme: inclusion\n", "    theme: ageing\n", 1)
+    bad = bad.replace("    inclusion: {fr: Inclusion, de: Teilhabe}\n", "    ageing: {fr: Vieillissement, de: Alterung}\n")
     assert bad != text
     (tmp_path / "config.yaml").write_text(bad.replace("../data/", str(ROOT / "examples" / "data") + "/"))
     config = load_config_with(tmp_path / "config.yaml", {})
