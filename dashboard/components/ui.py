@@ -67,9 +67,7 @@ def rag_badge(rag, progress_status=None, has_target: bool = False):
     return html.Span([badge, html.Span(f" {_(s.detail)}", className="rag-detail")], className="rag-status")
 
 
-#: A significance in words, alone and against what it was compared with (fmt.SIGNIFICANCE_TEXT's words).
-SIGNIFICANCE_WORDS = {"better": N_("better"), "worse": N_("worse"), "similar": N_("similar"),
-                      "higher": N_("higher"), "lower": N_("lower"), "not compared": N_("not compared")}
+#: A significance against what it was compared with (alone: fmt.SIGNIFICANCE_TEXT).
 SIGNIFICANCE_AGAINST = {"better": N_("better than {against}"), "worse": N_("worse than {against}"),
                         "similar": N_("similar to {against}"), "higher": N_("higher than {against}"),
                         "lower": N_("lower than {against}")}
@@ -77,8 +75,7 @@ SIGNIFICANCE_AGAINST = {"better": N_("better than {against}"), "worse": N_("wors
 
 def significance_badge(sig, against: str = ""):
     shape, css = SIGNIFICANCE.get(sig or "not compared", SIGNIFICANCE["not compared"])
-    words = _(SIGNIFICANCE_WORDS[sig or "not compared"]) if (sig or "not compared") in SIGNIFICANCE_WORDS \
-        else str(sig)
+    words = fmt.SIGNIFICANCE_TEXT.get(sig or "not compared", str(sig))
     if against and sig in SIGNIFICANCE_AGAINST:
         words = _(SIGNIFICANCE_AGAINST[sig]).format(against=against)
     return html.Span([html.Span(shape, className="sig-shape", **{"aria-hidden": "true"}), html.Span(words)],

@@ -161,16 +161,11 @@ def indicator_options(release) -> list[dict]:
     return out
 
 
-#: How a value compares (fmt.SIGNIFICANCE_TEXT's words), in the cards and the explorer's table.
-SIGNIFICANCE = {"better": N_("better"), "worse": N_("worse"), "similar": N_("similar"), "higher": N_("higher"),
-                "lower": N_("lower"), "not compared": N_("not compared")}
-
-
 def significance(word) -> str:
     """A significance word in the reader's language; empty for none."""
     if not isinstance(word, str):
         return ""
-    return _(SIGNIFICANCE[word]) if word in SIGNIFICANCE else fmt.SIGNIFICANCE_TEXT.get(word, word)
+    return fmt.SIGNIFICANCE_TEXT.get(word, word)
 
 
 def level_label(level: str) -> str:

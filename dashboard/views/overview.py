@@ -74,17 +74,13 @@ MEANINGS = (
     N_("No target and no direction of improvement to judge a trend by."),
 )
 
-#: The frequencies of the indicators, as the cards say them.
-FREQUENCIES = {"annual": N_("annual"), "quarterly": N_("quarterly"), "monthly": N_("monthly")}
-
-
 #: Whether the figures are recent enough (info.FRESHNESS_TEXT's words, inside a sentence).
 FRESHNESS = {"fresh": N_("up to date"), "due": N_("due for refresh"), "stale": N_("overdue")}
 
 
 def frequency(word) -> str:
     """An indicator's frequency in the reader's language (as the config writes it when it is not a known one)."""
-    return _(FREQUENCIES[word]) if word in FREQUENCIES else str(word)
+    return _(info.FREQUENCIES[word]) if word in info.FREQUENCIES else str(word)
 
 
 class Freshness(NamedTuple):
