@@ -1,7 +1,11 @@
 """Benchmark of the two engines on the same input: the whole pipeline on DuckDB and on Spark (engine.kind).
 
-    python bench/engines.py [--areas 500] [--indicators 20] [--periods 10] [--master local[2]]
-                            [--executors 16] [--out bench/out/engines] [--reuse] [--only duckdb|spark]
+    python bench/engines.py [--areas 500[,5000...]] [--indicators 20] [--periods 10] [--master local[2]]
+                            [--read-by etl|engine] [--driver-memory 4g] [--executors 16]
+                            [--out bench/out/engines] [--reuse] [--only duckdb|spark]
+
+    python bench/engines.py --areas 1000,5000 --indicators 200 --periods 20 --read-by engine
+        4.2 M and 21 M observations, both engines, in one run (the issue's measurement)
 
 Generates the input of bench/etl.py (its defaults, 5,000 areas x 200 indicators x 20 periods, are about 21 M
 observations; 1,000 areas x 200 x 20 are 4.2 M; this script's defaults are a small observation that a 2-core
@@ -185,39 +189,68 @@ def print_stages(rep: dict) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--areas", type=int, default=500)
+    ap.add_argument("--areas", default="500",
+                    help="local areas; several, comma-separated, run one size after the other (1000,5000: 4.2 M "
+                         "and 21 M observations with 200 indicators and 20 periods)")
     ap.add_argument("--indicators", type=int, default=20)
     ap.add_argument("--periods", type=int, default=10)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--shuffle-partitions", type=int, default=None,
                     help="spark.sql.shuffle.partitions (default: the engine's)")
+    ap.add_argument("--driver-memory", default=None, help="spark.driver.memory (default: the engine's, 4g)")
+    ap.add_argument("--read-by", choices=["etl", "engine"], default="etl",
+                    help="who reads the observations file: the ETL process (pandas) or the engine itself")
     ap.add_argument("--executors", type=int, default=16, help="cluster size of the projection")
     ap.add_argument("--only", choices=["duckdb", "spark"], help="run one engine (the other's results are kept)")
     ap.add_argument("--reuse", action="store_true", help="reuse the generated input if it exists")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "engines")
     args = ap.parse_args()
-    config = args.out / "config.yaml"
+    sizes = [int(a) for a in str(args.areas).split(",")]
+    everything = {}
+    for areas in sizes:
+        out = args.out / str(areas) if len(sizes) > 1 else args.out
+        everything[areas] = one_size(args, areas, out)
+    if len(sizes) > 1:
+        print("\nobservations   duckdb s   spark s   ratio   duckdb MB   spark MB   projected s")
+        for r in everything.values():
+            if "duckdb" in r and "spark" in r:
+                print(f"{r['observations']:>12,} {r['duckdb']['wall_s']:10.1f} {r['spark']['wall_s']:9.1f} "
+                      f"{r['ratio']:7.1f} {r['duckdb']['peak_tree_mb']:11.0f} {r['spark']['peak_tree_mb']:10.0f} "
+                      f"{r.get('spark_stages', {}).get('projected_s', float('nan')):13.0f}")
+        (args.out / "results.json").write_text(json.dumps({str(k): v for k, v in everything.items()}, indent=2))
+
+
+def one_size(args, areas: int, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    config = out / "config.yaml"
     if not (args.reuse and config.is_file()):
-        config = generate(args.out, args.areas, args.indicators, args.periods)
+        config = generate(out, areas, args.indicators, args.periods)
+    if args.read_by == "engine":
+        cfg = yaml.safe_load(config.read_text())
+        for source in cfg["sources"]:
+            source["read_by"] = "engine"
+        config.write_text(yaml.safe_dump(cfg, sort_keys=False))
     import pyarrow.parquet as pq
 
-    saved = args.out / "results.json"
+    saved = out / "results.json"
     results = json.loads(saved.read_text()) if args.only and saved.is_file() else {}
-    results.update({"areas": args.areas, "indicators": args.indicators, "periods": args.periods,
-                    "observations": pq.ParquetFile(args.out / "observations.parquet").metadata.num_rows})
-    print(f"{results['observations']:,} observations; load {os.getloadavg()}")
+    results.update({"areas": areas, "indicators": args.indicators, "periods": args.periods, "read_by": args.read_by,
+                    "observations": pq.ParquetFile(out / "observations.parquet").metadata.num_rows})
+    print(f"{results['observations']:,} observations, read by {args.read_by}; load {os.getloadavg()}")
     if args.only != "spark":
-        results["duckdb"] = run_on(config, {"kind": "duckdb"}, args.out)
+        results["duckdb"] = run_on(config, {"kind": "duckdb"}, out)
         print_run("duckdb", results["duckdb"])
     if args.only != "duckdb":
-        logs = args.out / "eventlog"
+        logs = out / "eventlog"
         logs.mkdir(exist_ok=True)
         before = set(logs.iterdir())
         conf = {"spark.eventLog.enabled": True, "spark.eventLog.dir": logs.as_uri(),
                 "spark.eventLog.compress": False}
         if args.shuffle_partitions:
             conf["spark.sql.shuffle.partitions"] = args.shuffle_partitions
-        results["spark"] = run_on(config, {"kind": "spark", "master": args.master, "conf": conf}, args.out)
+        if args.driver_memory:
+            conf["spark.driver.memory"] = args.driver_memory
+        results["spark"] = run_on(config, {"kind": "spark", "master": args.master, "conf": conf}, out)
         print_run("spark", results["spark"])
         new = sorted(set(logs.iterdir()) - before)
         if new:
@@ -231,6 +264,7 @@ def main() -> None:
         print(f"spark / duckdb: {results['ratio']:.1f}x wall, {results['memory_ratio']:.1f}x peak memory; releases: "
               + ("the same figures" if not found else f"{len(found)} differences: {found[:5]}"))
     saved.write_text(json.dumps(results, indent=2))
+    return results
 
 
 if __name__ == "__main__":

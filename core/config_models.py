@@ -179,6 +179,29 @@ class SourceConfig(Translatable):
     pad_codes: int | None = Field(None, ge=2, le=20)
     # a fixed period for a tidy file without a period column (``period: "2016"``)
     period: str | None = Field(None, min_length=1)
+    #: ``engine``: a large Parquet or CSV file the computation's engine reads itself (DuckDB, or Spark's executors
+    #: where the file is), not the ETL process (etl/sources/engine_read.py; docs/scale-out.md)
+    read_by: Literal["etl", "engine"] = "etl"
+
+    @model_validator(mode="after")
+    def _read_by_the_engine(self) -> SourceConfig:
+        if self.read_by == "etl":
+            return self
+        if self.format not in ("parquet", "csv"):
+            raise ValueError(f"read_by: engine reads Parquet and CSV files, not format {self.format!r}; "
+                             "leave read_by out (the ETL process reads it)")
+        if not self.path:
+            raise ValueError("read_by: engine needs 'path': the engine reads the file where it is (on a cluster, "
+                             "on storage every executor reads), it does not download a 'url'")
+        refused = [k for k, v in (("code_mapping", self.code_mapping), ("columns.area_name", self.columns.area_name))
+                   if v]
+        if refused:
+            raise ValueError(f"{' and '.join(refused)} need the ETL process to read the source: a source with "
+                             "read_by: engine gives the geography's codes (pad_codes is fine)")
+        if self.format == "csv" and self.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise ValueError(f"read_by: engine reads CSV in UTF-8, not {self.encoding!r}; convert the file, or "
+                             "leave read_by out")
+        return self
 
     @model_validator(mode="after")
     def _where(self) -> SourceConfig:

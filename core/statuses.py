@@ -75,6 +75,10 @@ SUPPRESSED = "suppressed"
 #: Flag letters in the order they decide a status when a source row carries several (``pc`` is confidential).
 FLAG_PRIORITY = ":xzcpeubd"
 
+#: A value cell holding a missing marker instead of a number gets its flag (Eurostat ':', ONS 'x'/'z'/'c', '..'
+#: of UN tables), unless the source's status column gives one.
+MARKER_FLAGS = {":": ":", ".": ":", "..": ":", "x": "x", "z": "z", "c": "c"}
+
 #: Flag letter -> status word, in :data:`FLAG_PRIORITY` order.
 FLAG_STATUS: dict[str, str] = {letter: s.word for letter in FLAG_PRIORITY for s in STATUSES if letter in s.flags}
 #: Status word -> SDMX OBS_STATUS code (published statuses).

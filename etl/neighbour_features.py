@@ -16,6 +16,8 @@ withheld) has a missing feature: it has no peers and is no one's peer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from core.config_models import Config, NeighboursConfig
@@ -23,7 +25,7 @@ from core.errors import ConfigError
 from core.periods import period_time
 from etl.findings import FINDING_COLUMNS
 from indicators.compute import compute
-from indicators.engine import DuckDBEngine
+from indicators.engine import DuckDBEngine, Engine
 from indicators.neighbours import COLUMNS, nearest_neighbours, zero_distance_ties
 
 FINDING = "neighbour_ties"
@@ -35,33 +37,40 @@ def feature_indicators(config: Config) -> list[str]:
     return list(dict.fromkeys(f.indicator for f in nb.features if f.indicator)) if nb else []
 
 
-def neighbours_of(config: Config, areas: pd.DataFrame, obs: pd.DataFrame, *, spill: str | None = None
+def neighbours_of(config: Config, areas: pd.DataFrame, obs: pd.DataFrame, *, spill: str | None = None,
+                  engine: Engine | None = None, engine_tables: Sequence[str] = ()
                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, str]]]:
     """(neighbours, findings, periods): the peers of every area, the ``neighbour_ties`` findings and, for
-    each indicator feature (by its column), the period used at each level."""
+    each indicator feature (by its column), the period used at each level. ``engine_tables``: observations
+    the run's ``engine`` read itself (etl.sources.engine_read); indicator features are then computed there."""
     nb = config.geography.neighbours
     if nb is None:
         return pd.DataFrame(columns=COLUMNS), pd.DataFrame(), {}
     table, periods = areas, {}
     if feature_indicators(config):
-        table, periods = indicator_features(config, areas, obs, spill=spill)
+        table, periods = indicator_features(config, areas, obs, spill=spill, engine=engine,
+                                            engine_tables=engine_tables)
     neighbours = nearest_neighbours(table, nb, config.geography.levels)
     return neighbours, tie_findings(table, nb, config), periods
 
 
-def indicator_features(config: Config, areas: pd.DataFrame, obs: pd.DataFrame, *, spill: str | None = None
+def indicator_features(config: Config, areas: pd.DataFrame, obs: pd.DataFrame, *, spill: str | None = None,
+                       engine: Engine | None = None, engine_tables: Sequence[str] = ()
                        ) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
     """``areas`` with one more column per indicator feature (``NeighbourFeature.column``), and the period(s)
     used at each level (for ``latest``: each period with its number of areas)."""
     nb = config.geography.neighbours
     wanted = set(feature_indicators(config))
     sub = config.model_copy(update={"indicators": [i for i in config.indicators if i.id in wanted]})
-    engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads, temp_directory=spill)
+    own = not engine_tables  # observations read by the run's engine are computed there
+    if own:
+        engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads, temp_directory=spill)
     try:
         empty = pd.DataFrame(columns=COLUMNS)
-        values = compute(engine, sub, areas, obs, empty).table().to_pandas()
+        values = compute(engine, sub, areas, obs, empty, engine_tables=engine_tables).table().to_pandas()
     finally:
-        engine.close()
+        if own:
+            engine.close()
     values = values[values["breakdown"] == "total"] if "breakdown" in values else values
     out = areas.copy()
     used: dict[str, dict[str, str]] = {}

@@ -42,7 +42,7 @@ from etl.locks import Held, LockLost
 from etl.neighbour_features import feature_indicators, neighbours_of
 from etl.release import write_release
 from etl.release_values import withheld_cells
-from etl.sources import snapshots
+from etl.sources import engine_read, snapshots
 from etl.sources.extract import SourcesRead, read_sources
 from indicators import registry
 from indicators.compute import Computation, compute
@@ -90,6 +90,7 @@ class RunContext:
     read: SourcesRead | None = None
     obs: pd.DataFrame | None = None
     checksums: dict[str, dict] = field(default_factory=dict)  # the manifest's sources entries
+    engine_tables: list[str] = field(default_factory=list)  # observations of the sources the engine read
     # geography
     boundaries: dict | None = None
     neighbours: pd.DataFrame | None = None
@@ -200,7 +201,10 @@ def read(ctx: RunContext) -> None:
     ctx.progress("loading the geography")
     ctx.areas = load_areas(ctx.config.geography)
     check_area_targets(ctx.config, set(ctx.areas.area_code))
-    ctx.read = read_sources(ctx.config, ctx.needed, known_codes(ctx.config, ctx.areas), ctx.progress)
+    if any(s.read_by == "engine" for s in ctx.config.sources):  # it reads them: made now, not at compute
+        ctx.engine = make_engine(ctx.config.engine, temp_directory=str(Path(ctx.config.store) / ".spill"))
+    ctx.read = read_sources(ctx.config, ctx.needed, known_codes(ctx.config, ctx.areas), ctx.progress,
+                            engine=ctx.engine)
     ctx.findings.add(ctx.read.findings)
     ctx.timings["extract"] = time.perf_counter() - t
 
@@ -213,6 +217,7 @@ def validate(ctx: RunContext) -> None:
         raise StepFailed("validate", message)
     got, ctx.read = ctx.read, None
     ctx.obs, ctx.stats, ctx.checksums = got.observations, got.stats, got.entries
+    ctx.engine_tables = got.engine_tables
     del got
     config, store = ctx.config, ctx.store
     held = without_observations(config, ctx.wanted, ctx.findings.table(), store)
@@ -242,7 +247,8 @@ def geography(ctx: RunContext) -> None:
     config = ctx.config
     ctx.boundaries = boundary_files.normalise_all(config, ctx.areas)
     ctx.findings.add(boundary_files.findings(ctx.boundaries))
-    ctx.neighbours, ties, used = neighbours_of(config, ctx.areas, ctx.obs, spill=str(Path(config.store) / ".spill"))
+    ctx.neighbours, ties, used = neighbours_of(config, ctx.areas, ctx.obs, spill=str(Path(config.store) / ".spill"),
+                                               engine=ctx.engine, engine_tables=ctx.engine_tables)
     for column, periods in used.items():
         ctx.progress(f"neighbour feature {column}: " + ", ".join(f"{lv} {p}" for lv, p in periods.items()))
     ctx.findings.add(ties)
@@ -258,12 +264,15 @@ def compute_values(ctx: RunContext) -> None:
         withheld = cell_release.not_released(withheld, ctx.db, store.current_id())
     run_config = ctx.run_config
     ctx.progress(f"computing {len(run_config.indicators)} indicators at {len(config.geography.levels)} levels")
-    ctx.engine = make_engine(config.engine, temp_directory=str(Path(config.store) / ".spill"))
+    if ctx.engine is None:
+        ctx.engine = make_engine(config.engine, temp_directory=str(Path(config.store) / ".spill"))
     try:
         ctx.comp = compute(ctx.engine, run_config, ctx.areas, ctx.obs, ctx.neighbours, ctx.timings,
-                           withheld=withheld, previous_values=ctx.before)
+                           withheld=withheld, previous_values=ctx.before, engine_tables=ctx.engine_tables)
     except Exception as exc:
         raise StepFailed("compute", str(exc)) from exc
+    for table in ctx.engine_tables:  # keyed into obs_k now
+        engine_read.forget(ctx.engine, table)
     ctx.obs = None  # the engine holds the keyed observations now; 20 M rows of pandas can go
 
 

@@ -155,8 +155,10 @@ def _by_code(rows: pd.DataFrame) -> pd.DataFrame:
     order)."""
     rows = rows.astype({c: object for c in ("area_code", "period") if isinstance(rows[c].dtype,
                                                                                 pd.CategoricalDtype)})
+    # a source the engine read gives its rows grouped, with their number in ``n``
+    rows = rows.assign(n=rows["n"] if "n" in rows.columns else 1)
     return rows.groupby("area_code", sort=False).agg(
-        row=("row", "min"), n=("row", "size"), periods=("period", lambda p: sorted(set(p), key=_period_key)))
+        row=("row", "min"), n=("n", "sum"), periods=("period", lambda p: sorted(set(p), key=_period_key)))
 
 
 def _period_key(p: str) -> tuple:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,10 +203,13 @@ def sort_order(keys: list[pa.ChunkedArray], sizes: list[int]) -> np.ndarray:
 
 def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFrame | pa.Table,
             neighbours: pd.DataFrame, timings: dict[str, float] | None = None,
-            withheld: pd.DataFrame | None = None, previous_values: Path | None = None) -> Computation:
+            withheld: pd.DataFrame | None = None, previous_values: Path | None = None,
+            engine_tables: Sequence[str] = ()) -> Computation:
     """``withheld``: the cells (``indicator, area_code, period, breakdown``) withheld in the release now
     published; they stay withheld (indicators.disclosure, ``kept``). ``previous_values``: that release's
-    indicator_values.parquet; a cell it published with the same value does not count as protection."""
+    indicator_values.parquet; a cell it published with the same value does not count as protection.
+    ``engine_tables``: tables already in ``engine`` holding more observations (``OBS_FOR_ENGINE`` columns: the
+    sources the engine read itself, etl.sources.engine_read), computed with ``obs``."""
     methods.checked(config)  # core's loader knows no method: a config made elsewhere is checked here
     timings = timings if timings is not None else {}
     n_levels = len(config.geography.levels)
@@ -214,7 +217,11 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
 
     obs_table = obs if isinstance(obs, pa.Table) else pa.Table.from_pandas(obs[OBS_FOR_ENGINE],
                                                                             preserve_index=False)
-    engine.register("obs", obs_table)
+    if engine_tables:
+        engine.register("obs_etl", obs_table)
+        engine.view("obs", " UNION ALL ".join(_as_observations(t) for t in ["obs_etl", *engine_tables]))
+    else:
+        engine.register("obs", obs_table)
     area_dim = _area_dimension(areas)
     ids = dict(zip(area_dim["area_code"], area_dim["area_id"], strict=True))
     engine.register("areas", area_dim)
@@ -232,9 +239,11 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
     engine.register("periods", periods)
     breakdowns = _breakdowns(engine)
     engine.register("breakdowns", breakdowns)
-    engine.materialize("obs_k", sqltext.keys_sql(sort=not grouped_by_measure(obs),
+    engine.materialize("obs_k", sqltext.keys_sql(sort=bool(engine_tables) or not grouped_by_measure(obs),
                                                  area_table="area_keys" if aggregate == "published" else "areas"))
     engine.forget("obs")  # every later step reads obs_k: the source rows (20 M at national scale) can go
+    if engine_tables:
+        engine.forget("obs_etl")
     params = registry.parameter_table(config)  # base_period: the target's; else compare.sql takes the first
     params = _with_ids(params, measure_ids, dict(zip(periods["period"], periods["period_id"], strict=True)))
     engine.register("ind", params)
@@ -257,6 +266,13 @@ def compute(engine: Engine, config: Config, areas: pd.DataFrame, obs: pd.DataFra
                        aggregate=aggregate, aggregate_members=members)
     comp.protect_families(_kept(withheld, params, ids, periods, breakdowns))
     return comp
+
+
+def _as_observations(table: str) -> str:
+    """The observations of ``table`` with the engine's types (the ETL process's come as dictionaries)."""
+    return ("SELECT CAST(measure AS STRING) AS measure, CAST(area_code AS STRING) AS area_code, "
+            "CAST(period AS STRING) AS period, CAST(breakdown AS STRING) AS breakdown, "
+            f"CAST(value AS DOUBLE) AS value, CAST(flags AS STRING) AS flags FROM {table}")
 
 
 KEPT_SCHEMA = pa.schema([("ind_id", pa.int32()), ("area_id", pa.int32()), ("period_id", pa.int32()),

@@ -27,6 +27,15 @@ class Engine(Protocol):
 
     def stream(self, sql: str) -> pa.RecordBatchReader: ...
 
+    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
+                  ) -> list[str]:
+        """The Parquet or CSV file (or folder of Parquet files) at ``path`` as table ``name``, read by the engine
+        itself (a source with ``read_by: engine``), its columns named ``c0``, ``c1``... (no name from a file
+        reaches the SQL); returns the file's own names in that order. A CSV's columns are all text."""
+
+    def view(self, name: str, sql: str) -> None:
+        """``sql`` as table ``name``, computed whenever it is read (not kept)."""
+
     def close(self) -> None: ...
 
 
@@ -77,10 +86,32 @@ class DuckDBEngine:
             self.con.unregister(name)
             del self._registered[name]
         else:
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+            kind = self.con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                                    [name]).fetchone()
+            self.con.execute(f"DROP {'VIEW' if kind and kind[0] == 'VIEW' else 'TABLE'} IF EXISTS {name}")
 
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
+                  ) -> list[str]:
+        _checked_name(name)
+        where = _checked_path(str(Path(path) / "*.parquet") if fmt == "parquet" and Path(path).is_dir() else path)
+        if fmt == "parquet":
+            scan = f"read_parquet('{where}')"
+        elif fmt == "csv":
+            scan = (f"read_csv('{where}', header = true, all_varchar = true, delim = '{_checked_path(delimiter)}', "
+                    f"quote = '\"', encoding = '{_checked_path(encoding)}')")
+        else:
+            raise ValueError(f"the engine reads Parquet and CSV files, not {fmt!r}")
+        names = self.con.sql(f"SELECT * FROM {scan} LIMIT 0").columns
+        positional = ", ".join(f"c{i}" for i in range(len(names)))
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} ({positional}) AS SELECT * FROM {scan}")
+        return names
+
+    def view(self, name: str, sql: str) -> None:
+        _checked_name(name)
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
     def stream(self, sql: str, batch_size: int = 1 << 16) -> pa.RecordBatchReader:
         return self.con.sql(sql).to_arrow_reader(batch_size)

@@ -9,7 +9,12 @@ pyspark (and the JVM it starts) is imported here only, and this module only when
   on storage every executor reads (``work_dir``).
 - ``materialize``: the query is computed at once and kept (memory, then local disk of the executors), so that
   later steps read it like a DuckDB table; the table it replaces is released.
-- ``query`` / ``stream``: the result comes back to the driver as Arrow batches.
+- ``query``: a small result (periods, breakdowns, the cells disclosure control looks at) comes back to the driver
+  as Arrow, collected whole.
+- ``stream``: a large result (the published rows of a chunk of indicators) is written as Parquet by the
+  executors into the work folder and read back by the driver a batch at a time, so neither the driver's JVM
+  nor Python holds more than a batch of it while it is read (collecting 1 M rows of 45 columns as Arrow ran
+  the driver's JVM out of heap at 4 M observations). The files go once the stream is read.
 
 Each engine is a session of its own (``SparkSession.newSession``): its temporary views and SQL settings are
 its own, the JVM and its executors are shared with any other session of the process.
@@ -35,6 +40,12 @@ DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    # written by stream(): timestamps as Parquet's own type, read back by pyarrow as they were
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # The driver's JVM heap (Spark's default is 1 GB). With a local master it is also the only executor, whose
+    # cached steps (cells, rolled, vals: spilled to disk beyond it) and joins of a chunk of indicators share it;
+    # as DuckDB's default memory_limit. Only read when the JVM starts (the first session of the process).
+    "spark.driver.memory": "4g",
 }
 
 
@@ -98,6 +109,27 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         self._files[name] = path
 
+    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
+                  ) -> list[str]:
+        """Read by the executors where it is (on a cluster, ``path`` must be on storage they all read)."""
+        _checked_name(name)
+        if fmt == "parquet":
+            frame = self.spark.read.parquet(path)
+        elif fmt == "csv":  # every column as text (no schema inference), as the ETL's own reader takes them
+            frame = self.spark.read.csv(path, header=True, sep=delimiter, encoding=encoding, quote='"',
+                                        escape='"', inferSchema=False, mode="PERMISSIVE")
+        else:
+            raise ValueError(f"the engine reads Parquet and CSV files, not {fmt!r}")
+        names = list(frame.columns)
+        self._release(name)
+        frame.toDF(*(f"c{i}" for i in range(len(names)))).createOrReplaceTempView(name)
+        return names
+
+    def view(self, name: str, sql: str) -> None:
+        _checked_name(name)
+        self._release(name)
+        self.spark.sql(sql).createOrReplaceTempView(name)
+
     def materialize(self, name: str, sql: str) -> None:
         _checked_name(name)
         self._describe(f"materialize {name}")
@@ -118,11 +150,15 @@ class SparkEngine:
         return pa.Table.from_batches(_arrow_batches(frame), schema=_arrow_schema(frame))
 
     def stream(self, sql: str) -> pa.RecordBatchReader:
-        """The result as Arrow batches (collected in the driver: the release writer takes a chunk of
-        indicators at a time, as from DuckDB)."""
+        """The result as Arrow batches, read from the Parquet files the executors write into the work folder
+        (see the module's docstring); the files are deleted once the batches are read or the reader closed."""
         self._describe(f"stream {_label(sql)}")
         frame = self.spark.sql(sql)
-        return pa.RecordBatchReader.from_batches(_arrow_schema(frame), _arrow_batches(frame))
+        schema = _arrow_schema(frame)
+        self._n += 1
+        folder = self._dir / f"result-{self._n}"
+        frame.write.parquet(str(folder))
+        return pa.RecordBatchReader.from_batches(schema, _read_batches(folder, schema))
 
     def close(self) -> None:
         for name in list(self._files) + list(self._cached):
@@ -163,6 +199,19 @@ def _arrow_schema(frame) -> pa.Schema:
     from pyspark.sql.pandas.types import to_arrow_schema
 
     return pa.schema([f.with_nullable(True) for f in to_arrow_schema(frame.schema)])
+
+
+def _read_batches(folder: Path, schema: pa.Schema):
+    """The batches of the Parquet files Spark wrote in ``folder`` (its ``_SUCCESS`` and ``.crc`` files are
+    not data), as ``schema``; ``folder`` is deleted at the end, or when the reader is closed before."""
+    import pyarrow.dataset as ds
+
+    try:
+        files = sorted(str(f) for f in folder.glob("part-*") if f.name.endswith(".parquet"))
+        for batch in ds.dataset(files, format="parquet").to_batches(columns=schema.names) if files else ():
+            yield batch.cast(schema) if batch.schema != schema else batch
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _arrow_batches(frame) -> list[pa.RecordBatch]:

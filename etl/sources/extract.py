@@ -26,9 +26,11 @@ from etl.observations import OBSERVATION_COLUMNS, extract_measures, factorize, m
 from etl.proportion_checks import check_proportions
 from etl.sources import read_source, remote, snapshots, sql
 from etl.sources.area_codes import apply_code_mapping, match_names, names_in_breakdowns, pad_source_codes
+from etl.sources.engine_read import read_in_engine
 from etl.sources.frictionless import locate
 from etl.validate import validate_observations
 from indicators import methods
+from indicators.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class SourcesRead:
     findings: pd.DataFrame
     stats: list[dict]  # the catalogue's run_stats rows, one per source
     entries: dict[str, dict]  # the manifest's ``sources`` entries (sha256, snapshot, observations)
+    #: the engine's tables of the observations of the sources it read itself (``read_by: engine``)
+    engine_tables: list[str] = field(default_factory=list)
 
 
 def measure_frequencies(config: Config) -> dict[str, str]:
@@ -183,16 +187,35 @@ def proportion_findings(config: Config, obs: pd.DataFrame, headers: dict[str, di
 
 
 def read_sources(config: Config, measures_needed: set[str], known_areas: set[str], progress: Progress,
-                 areas: Callable[[], pd.DataFrame] | None = None) -> SourcesRead:
+                 areas: Callable[[], pd.DataFrame] | None = None, engine: Engine | None = None) -> SourcesRead:
     """Read every source that provides a needed measure (:func:`extract_source`), then check them together:
     proportions, and the measures left without any observation (``no_observations``). Whether a finding
-    blocks the run is the caller's to say (``etl.findings.blocking``)."""
-    frames, found, stats, entries, read = [], [], [], {}, []
+    blocks the run is the caller's to say (``etl.findings.blocking``). A source with ``read_by: engine`` is
+    read by ``engine`` (:mod:`etl.sources.engine_read`): its observations stay there, and are not in the
+    proportion check."""
+    frames, found, stats, entries, read, in_engine = [], [], [], {}, [], []
     counts, frequencies = methods.local_measures(config), measure_frequencies(config)
     areas = areas or _areas_once(config)
     for source in config.sources:
         measures = [m for m in config.measures if m.source == source.id and m.id in measures_needed]
         if not measures:
+            continue
+        if source.read_by == "engine":
+            progress(f"reading source {source.id} in the engine")
+            if engine is None:
+                raise ValueError(f"source {source.id} is read by the engine (read_by: engine): give read_sources "
+                                 "the engine")
+            base, names = snapshots.source_files(source)
+            entries[source.id] = snapshots.take(Path(config.store), source, base, names)
+            got_e = read_in_engine(engine, source, measures, config, known_areas, count_measures=counts,
+                                   frequencies=frequencies)
+            in_engine.append(got_e.table)
+            found.append(got_e.findings)
+            found.append(empty_measures([m.id for m in measures if m.id not in got_e.measures], source.id,
+                                        source.where, source.validation))
+            stats.append({"kind": "source", "name": source.id, "rows_read": got_e.rows_read,
+                          "rows_quarantined": got_e.rows_quarantined, "rows_written": got_e.rows_written,
+                          "sha256": entries[source.id]["sha256"]})
             continue
         progress(f"reading source {source.id}")
         got = extract_source(config, source, measures, known_areas, areas, count_measures=counts,
@@ -205,7 +228,8 @@ def read_sources(config: Config, measures_needed: set[str], known_areas: set[str
                       "rows_quarantined": int(got.findings["severity"].isin(DROPPING).sum()),
                       "rows_written": len(got.observations), "sha256": got.entry["sha256"]})
     # codes stay categorical (DuckDB reads them as VARCHAR): no string per row is built
-    obs = pd.concat(same_categories(frames), ignore_index=True)
+    obs = pd.concat(same_categories(frames), ignore_index=True) if frames else \
+        pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else object) for c in OBSERVATION_COLUMNS})
     obs, over = proportion_findings(config, obs, {s.id: got.headers for s, _, got in read})
     found.append(over)
     # after every rule that drops rows: a measure whose rows were all quarantined has no observation either
@@ -215,7 +239,8 @@ def read_sources(config: Config, measures_needed: set[str], known_areas: set[str
         found.append(empty_measures([m for m in measures if m not in kept], source.id, source.where,
                                     source.validation, unmatched=got.unmatched))
     found = [f for f in found if not f.empty]
-    return SourcesRead(obs, pd.concat(found, ignore_index=True) if found else empty_findings(), stats, entries)
+    return SourcesRead(obs, pd.concat(found, ignore_index=True) if found else empty_findings(), stats, entries,
+                       in_engine)
 
 
 def _areas_once(config: Config) -> Callable[[], pd.DataFrame]:

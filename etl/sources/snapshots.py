@@ -55,6 +55,11 @@ def source_files(source: SourceConfig) -> tuple[Path, list[str]]:
                 names.append(res["schema"])
         return dp.parent, names
     path = Path(source.path)
+    if path.is_dir() and source.format == "parquet" and source.read_by == "engine":  # a folder of Parquet files
+        names = sorted(f.name for f in path.glob("*.parquet") if not f.name.startswith((".", "_")))
+        if not names:
+            raise SourceError(source.id, "no Parquet file (*.parquet) in the folder", file=str(path), key="path")
+        return path, names
     if not path.is_file():
         raise SourceError(source.id, "file not found", file=str(path))
     names = [path.name]

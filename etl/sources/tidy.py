@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core import statuses
 from core.config_models import SourceConfig
 from core.errors import SourceError
 from etl.observations import map_categorical, map_pairs
@@ -26,7 +27,7 @@ MISSING_MARKERS = ("", ":", ".", "..", "x", "z", "c")
 CELL_ERRORS = ("#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
 RAW_BASE = ("area_code", "period", "value", "flags", "row")
-_MARKER_FLAG = {":": ":", ".": ":", "..": ":", "x": "x", "z": "z", "c": "c"}
+_MARKER_FLAG = statuses.MARKER_FLAGS
 
 
 def reader_finding(rule: str, row: int | None, column: str | None, message: str, *, area_code: str = "",
@@ -178,12 +179,19 @@ def _text(s: pd.Series) -> pd.Series:
     """The column as stripped text, blank for missing, as a categorical: codes, periods and flags repeat a
     lot, so each distinct value is converted once (not once per row of a 20-million-row source)."""
     if pd.api.types.is_float_dtype(s):
-        # 2021.0 -> '2021' (Excel and Parquet store years as numbers)
-        def fn(v):
-            return "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else repr(float(v))
+        def fn(v):  # 2021.0 -> '2021' (Excel and Parquet store years as numbers)
+            return "" if pd.isna(v) else cell_text(float(v))
     else:
-        def fn(v):  # a whole float among text (SQL, Excel) is a code or a year: 1001.0 -> '1001'
-            if isinstance(v, float) and v.is_integer():
-                return str(int(v))
-            return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
+        fn = cell_text
     return pd.Series(map_categorical(s, fn), index=s.index)
+
+
+def cell_text(v) -> str:
+    """A cell as text: stripped, blank for missing; a whole float among text (SQL, Excel) or in a float
+    column is a code or a year (``1001.0`` -> ``'1001'``). Sources the engine reads (etl.sources.engine_read)
+    clean their distinct cells with it too."""
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return ""
+        return str(int(v)) if v.is_integer() else repr(v)
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()

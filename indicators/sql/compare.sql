@@ -135,11 +135,12 @@ measured AS (
 growth AS (
     SELECT
         m.*,
-        -- a value that fell to 0 is a fall of 100%: (0 / y0)^(1/n) - 1 = -1
+        -- (y / y0)^(1/n) - 1, written so that both engines agree to the last bits (sqltext._growth_rate); a
+        -- value that fell to 0 is a fall of 100%: -1
         CASE WHEN m.value >= 0 AND m.base_value > 0 AND m.t > m.base_t
-             THEN POWER(m.value / m.base_value, 1.0 / (m.t - m.base_t)) - 1 END AS cagr_observed,
+             THEN {cagr_observed} END AS cagr_observed,
         CASE WHEN m.target > 0 AND m.base_value > 0 AND m.target_t > m.base_t
-             THEN POWER(m.target / m.base_value, 1.0 / (m.target_t - m.base_t)) - 1 END AS cagr_required
+             THEN {cagr_required} END AS cagr_required
     FROM measured m
 ),
 judged AS (
