@@ -69,6 +69,8 @@ class Computation:
         t = self._tick("values", t)
         self.engine.register("suppressed", self._suppressed())
         self._tick("disclosure", t)
+        self.engine.materialize("published_cells", sqltext.published_cells_sql(
+            self.n_periods, self.n_breakdowns, chunk, len(self.areas)))
         sql = sqltext.compare_sql(self.n_periods, self.n_breakdowns, chunk, self.n_levels, len(self.areas),
                                   self.aggregate_members)
         table = coded.decode(self.engine.stream(sql),

@@ -127,6 +127,14 @@ def disclosure_sql(area_table: str = "areas") -> str:
                                           area_table=_table_name(area_table))
 
 
+def published_cells_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_areas: int) -> str:
+    """The chunk's cells as published, with the integer keys of compare.sql (``published_cells``, materialised
+    before it): the sizes and range as :func:`compare_sql`'s."""
+    first, last = (int(i) for i in indicator_range)
+    return _template("published_cells").format(n_periods=int(n_periods), n_breakdowns=int(n_breakdowns),
+                                               n_areas=int(n_areas), first_ind=first, last_ind=last)
+
+
 def compare_sql(n_periods: int, n_breakdowns: int, indicator_range: tuple[int, int], n_levels: int,
                 n_areas: int, aggregate_members: tuple[int, ...] = ()) -> str:
     """``n_periods``, ``n_breakdowns`` and ``n_areas`` (area ids are 0..n_areas-1) size the composite integer

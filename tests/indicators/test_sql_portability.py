@@ -16,6 +16,7 @@ SQL = {
     "rollup": sqltext.rollup_sql(4),
     "values": sqltext.values_sql((0, 9)),
     "disclosure": sqltext.disclosure_sql(),
+    "published_cells": sqltext.published_cells_sql(20, 3, (0, 9), 500),
     "compare": sqltext.compare_sql(20, 3, (0, 9), 3, 500),
     # with an aggregate root (geography.aggregate_root): built, and published
     "cells_aggregate": sqltext.cells_sql(4, (0, 9), aggregate=True),
