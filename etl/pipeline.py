@@ -201,7 +201,8 @@ def read(ctx: RunContext) -> None:
     ctx.progress("loading the geography")
     ctx.areas = load_areas(ctx.config.geography)
     check_area_targets(ctx.config, set(ctx.areas.area_code))
-    if any(s.read_by == "engine" for s in ctx.config.sources):  # it reads them: made now, not at compute
+    read = {m.source for m in ctx.config.measures if m.id in ctx.needed}
+    if any(s.read_by == "engine" and s.id in read for s in ctx.config.sources):  # made now: it reads them
         ctx.engine = make_engine(ctx.config.engine, temp_directory=str(Path(ctx.config.store) / ".spill"))
     ctx.read = read_sources(ctx.config, ctx.needed, known_codes(ctx.config, ctx.areas), ctx.progress,
                             engine=ctx.engine)

@@ -27,10 +27,10 @@ class Engine(Protocol):
 
     def stream(self, sql: str) -> pa.RecordBatchReader: ...
 
-    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
-                  ) -> list[str]:
-        """The Parquet or CSV file (or folder of Parquet files) at ``path`` as table ``name``, read by the engine
-        itself (a source with ``read_by: engine``), its columns named ``c0``, ``c1``... (no name from a file
+    def read_file(self, name: str, path: str | list[str], fmt: str, *, delimiter: str = ",",
+                  encoding: str = "utf-8") -> list[str]:
+        """The Parquet or CSV file at ``path`` (or the files of a list, read as one table) as table ``name``, read
+        by the engine itself (a source with ``read_by: engine``), its columns named ``c0``, ``c1``... (no name from a file
         reaches the SQL); returns the file's own names in that order. A CSV's columns are all text."""
 
     def view(self, name: str, sql: str) -> None:
@@ -93,14 +93,15 @@ class DuckDBEngine:
     def query(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
 
-    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
-                  ) -> list[str]:
+    def read_file(self, name: str, path: str | list[str], fmt: str, *, delimiter: str = ",",
+                  encoding: str = "utf-8") -> list[str]:
         _checked_name(name)
-        where = _checked_path(str(Path(path) / "*.parquet") if fmt == "parquet" and Path(path).is_dir() else path)
+        paths = [path] if isinstance(path, str) else list(path)
+        where = "[" + ", ".join(f"'{_checked_path(p)}'" for p in paths) + "]"
         if fmt == "parquet":
-            scan = f"read_parquet('{where}')"
+            scan = f"read_parquet({where})"
         elif fmt == "csv":
-            scan = (f"read_csv('{where}', header = true, all_varchar = true, delim = '{_checked_path(delimiter)}', "
+            scan = (f"read_csv({where}, header = true, all_varchar = true, delim = '{_checked_path(delimiter)}', "
                     f"quote = '\"', encoding = '{_checked_path(encoding)}')")
         else:
             raise ValueError(f"the engine reads Parquet and CSV files, not {fmt!r}")

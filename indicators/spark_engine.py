@@ -109,15 +109,18 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         self._files[name] = path
 
-    def read_file(self, name: str, path: str, fmt: str, *, delimiter: str = ",", encoding: str = "utf-8"
-                  ) -> list[str]:
+    def read_file(self, name: str, path: str | list[str], fmt: str, *, delimiter: str = ",",
+                  encoding: str = "utf-8") -> list[str]:
         """Read by the executors where it is (on a cluster, ``path`` must be on storage they all read)."""
         _checked_name(name)
+        paths = [path] if isinstance(path, str) else list(path)
         if fmt == "parquet":
-            frame = self.spark.read.parquet(path)
-        elif fmt == "csv":  # every column as text (no schema inference), as the ETL's own reader takes them
-            frame = self.spark.read.csv(path, header=True, sep=delimiter, encoding=encoding, quote='"',
-                                        escape='"', inferSchema=False, mode="PERMISSIVE")
+            frame = self.spark.read.parquet(*paths)
+        elif fmt == "csv":  # every column as text (no schema inference), as the ETL's own reader takes them; a
+            # row with too few or too many fields fails the read (FAILFAST), as it fails pandas and DuckDB,
+            # rather than be padded with nulls; a quoted field may hold a line break (multiLine)
+            frame = self.spark.read.csv(paths, header=True, sep=delimiter, encoding=encoding, quote='"',
+                                        escape='"', inferSchema=False, mode="FAILFAST", multiLine=True)
         else:
             raise ValueError(f"the engine reads Parquet and CSV files, not {fmt!r}")
         names = list(frame.columns)

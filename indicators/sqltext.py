@@ -9,7 +9,6 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from core import statuses
 from indicators import disclosure, methods
 
 #: The words of the published columns that take one of a few fixed values, in code order. The SQL emits the
@@ -195,10 +194,25 @@ def _column(i: int) -> str:
     return f"c{int(i)}"
 
 
-def source_value_sql(value: int, numeric: bool, markers: tuple[str, ...]) -> tuple[str, str, str]:
+def source_value_text(value: int) -> str:
+    """A source's value cell as text, as the engine writes it (blank for a null cell)."""
+    return f"COALESCE(CAST(s.{_column(value)} AS STRING), '')"
+
+
+def source_plain_number(value: int) -> str:
+    """Whether a source's value cell (text) is a plain number: only digits, ``.``, ``-``, ``+``, ``e``, and the
+    engine reads it as a number. Such a cell is a number for both engines and for the ETL path alike; any other
+    text (spaces, a missing marker, ``1_000``, ``1d``, ``n/a``) is judged by the ETL process's own rules, from
+    the lookup ``<name>_value`` of the distinct texts (etl.sources.engine_read)."""
+    text = source_value_text(value)
+    return f"(TRANSLATE({text}, '0123456789.-+eE', '') = '' AND TRY_CAST({text} AS DOUBLE) IS NOT NULL)"
+
+
+def source_value_sql(value: int, numeric: bool) -> tuple[str, str, str]:
     """A source's value column (``value``: its position) read by the engine: the value (null for a missing
     marker or NaN), whether the cell is not a number (text that is neither a number nor a missing marker, or a
-    number beyond a double's range), and the flag of its missing marker (``:``, ``x``, ``z``, ``c``)."""
+    number beyond a double's range), and the flag of its missing marker (``:``, ``x``, ``z``, ``c``). A text
+    column that is not a plain number (:func:`source_plain_number`) is read from the lookup ``vl``."""
     col = f"s.{_column(value)}"
     if numeric:
         # NaN and infinities told by their text ('nan'/'NaN', 'inf'/'Infinity'): DuckDB 2.0 folds isnan() and
@@ -208,38 +222,32 @@ def source_value_sql(value: int, numeric: bool, markers: tuple[str, ...]) -> tup
         text = f"UPPER(CAST({number} AS STRING))"
         return (f"CASE WHEN {text} = 'NAN' THEN NULL ELSE {number} END",
                 f"COALESCE({text} IN ('INF', '-INF', 'INFINITY', '-INFINITY'), FALSE)", "''")
-    text = f"COALESCE(TRIM(CAST({col} AS STRING)), '')"
-    number = f"TRY_CAST({text} AS DOUBLE)"
-    listed = ", ".join(_literal(m) for m in markers)
-    bad = (f"{text} NOT IN ({listed}) AND ({number} IS NULL OR isnan({number}) "
-           f"OR ABS({number}) > 1.7976931348623157e308)")
-    marker = "CASE " + " ".join(f"WHEN {text} = {_literal(m)} THEN {_literal(f)}"
-                                for m, f in statuses.MARKER_FLAGS.items()) + \
-        " ELSE '' END"
-    value = f"CASE WHEN {text} IN ({listed}) THEN NULL ELSE {number} END"
-    return value, bad, marker
+    plain = source_plain_number(value)
+    number = f"TRY_CAST({source_value_text(value)} AS DOUBLE)"
+    infinite = f"UPPER(CAST({number} AS STRING)) IN ('INF', '-INF', 'INFINITY', '-INFINITY')"
+    return (f"CASE WHEN {plain} THEN {number} ELSE vl.value END",
+            # a text missing from the lookup (the file changed while it was read) is not taken for a number
+            f"CASE WHEN {plain} THEN {infinite} ELSE COALESCE(vl.bad, TRUE) END",
+            f"CASE WHEN {plain} THEN '' ELSE COALESCE(vl.flag, '') END")
 
 
-def _literal(text: str) -> str:
-    """A fixed text of ours as a SQL string literal (missing markers: no quote or backslash in them)."""
-    if "'" in text or "\\" in text:
-        raise ValueError(f"not a literal for the SQL: {text!r}")
-    return f"'{text}'"
+def _value_join(name: str, value: int, numeric: bool) -> str:
+    return "" if numeric else f"LEFT JOIN {name}_value vl ON {source_value_text(value)} = vl.raw"
 
 
 def source_rows_sql(name: str, area: int, value: int, dims: list[int], *, period: int | None, flag: int | None,
-                    numeric: bool, markers: tuple[str, ...]) -> str:
+                    numeric: bool) -> str:
     """The rows of a source the engine reads (``source_rows.sql``): ``name`` prefixes its tables (the file
-    ``<name>_file``, the lookups ``<name>_area``, ``_period``, ``_flag``, ``_sel``); the other arguments are the
-    positions of the file's columns (``dims``: those the selection lookup is keyed on, in its order ``d0``,
-    ``d1``...). ``period`` None: the source gives a fixed period (a lookup of one row)."""
+    ``<name>_file``, the lookups ``<name>_area``, ``_period``, ``_flag``, ``_sel``, ``_value``); the other
+    arguments are the positions of the file's columns (``dims``: those the selection lookup is keyed on, in its
+    order ``d0``, ``d1``...). ``period`` None: the source gives a fixed period (a lookup of one row)."""
     if not name.isidentifier():
         raise ValueError(f"not a table name: {name!r}")
-    value_sql, bad, marker = source_value_sql(value, numeric, markers)
+    value_sql, bad, marker = source_value_sql(value, numeric)
     sel = " AND ".join(f"s.{_column(c)} IS NOT DISTINCT FROM g.d{k}" for k, c in enumerate(dims))
     return _template("source_rows").format(
         name=name, value=value_sql, bad=bad, marker_flag=marker, area=_column(area),
-        flag="COALESCE(f.flags, '')" if flag is not None else "''",
+        flag="COALESCE(f.flags, '')" if flag is not None else "''", value_join=_value_join(name, value, numeric),
         sel_join=f"JOIN {name}_sel g ON {sel}" if dims else f"CROSS JOIN {name}_sel g",
         period_join=(f"JOIN {name}_period p ON s.{_column(period)} IS NOT DISTINCT FROM p.raw" if period is not None
                      else f"CROSS JOIN {name}_period p"),
@@ -247,10 +255,13 @@ def source_rows_sql(name: str, area: int, value: int, dims: list[int], *, period
         else "")
 
 
-def bad_values_sql(name: str, value: int, numeric: bool, markers: tuple[str, ...]) -> str:
-    """Each distinct text of a source's value column that is not a number (see :func:`source_value_sql`), with
-    its number of rows."""
-    _, bad, _ = source_value_sql(value, numeric, markers)
-    text = f"COALESCE(TRIM(CAST(s.{_column(value)} AS STRING)), '')"
-    return (f"SELECT {text} AS value_text, COUNT(*) AS n FROM {name}_file s WHERE {bad} GROUP BY {text} "
-            f"ORDER BY n DESC, value_text")
+def bad_values_sql(name: str, value: int, numeric: bool, limit: int) -> str:
+    """The distinct texts of a source's value column that are not numbers (see :func:`source_value_sql`), each
+    with its number of rows, the most frequent first (at most ``limit``), and the number of such rows (the same
+    on every row: ``total``)."""
+    _, bad, _ = source_value_sql(value, numeric)
+    text = source_value_text(value)
+    return (f"SELECT value_text, n, SUM(n) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED "
+            f"FOLLOWING) AS total FROM (SELECT {text} AS value_text, COUNT(*) AS n FROM {name}_file s "
+            f"{_value_join(name, value, numeric)} WHERE {bad} GROUP BY {text}) b "
+            f"ORDER BY n DESC, value_text LIMIT {int(limit)}")

@@ -25,9 +25,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core import statuses
 from core.config_models import Config, MeasureConfig, SourceConfig
 from core.errors import SourceError
 from core.periods import normalise_period
@@ -37,12 +39,15 @@ from etl.sources.statuses import flag_letters
 from etl.sources.tidy import CELL_ERRORS, MISSING_MARKERS, cell_text
 from etl.validate import _FREQUENCY, is_pseudo_area, pseudo_area_findings, unknown_area_findings
 from indicators import sqltext
-from indicators.engine import Engine
+from indicators.engine import Engine, engine_error
 
 log = logging.getLogger(__name__)
 
-#: Findings listed one by one at most (duplicate keys, negative counts): beyond, one more says how many more.
+#: Findings listed one by one at most (duplicate keys, negative counts, codes, periods, value texts): beyond,
+#: one more says there are more.
 LISTED_ROWS = 1000
+#: Distinct texts of a value column that are not plain numbers, at most (etl.sources.engine_read._value_lookup).
+MAX_TEXTS = 100_000
 
 #: The validation rules of the ETL path, in its order (a row a rule drops is not checked by the later ones).
 RULES = ("missing_area", "missing_period", "bad_period", "pseudo_area", "unknown_area", "wrong_frequency",
@@ -63,17 +68,30 @@ class EngineSource:
 
 def read_in_engine(engine: Engine, source: SourceConfig, measures: list[MeasureConfig], config: Config,
                    known_areas: set[str], *, count_measures: set[str], frequencies: dict[str, str],
-                   path: str | None = None) -> EngineSource:
-    """Read ``source`` in ``engine`` (``path``: where the engine reads it, default ``source.path``)."""
+                   files: list[str] | None = None) -> EngineSource:
+    """Read ``source`` in ``engine``: ``files``, the files the snapshot took (a folder's Parquet files), else
+    ``source.path``. An error of the engine's (a file it cannot parse) is a :class:`SourceError` naming the
+    source and the file."""
+    try:
+        return _read(engine, source, measures, config, known_areas, count_measures, frequencies, files)
+    except SourceError:
+        raise
+    except Exception as exc:
+        if not engine_error(exc):
+            raise
+        first = next((line for line in str(exc).strip().splitlines() if line.strip()), type(exc).__name__)
+        raise SourceError(source.id, f"the engine cannot read the file: {first[:400]}", file=source.where,
+                          key="path") from None
+
+
+def _read(engine: Engine, source: SourceConfig, measures: list[MeasureConfig], config: Config,
+          known_areas: set[str], count_measures: set[str], frequencies: dict[str, str],
+          files: list[str] | None) -> EngineSource:
     name = _table_name(source)
     file = source.where
-    try:
-        names = engine.read_file(f"{name}_file", path or source.path, source.format, delimiter=source.delimiter,
-                                 encoding=source.encoding)
-        schema = engine.query(f"SELECT * FROM {name}_file LIMIT 0").schema
-    except Exception as exc:  # the engine's own error (a file it cannot read): say which source and file
-        raise SourceError(source.id, f"the engine cannot read the file: {str(exc).strip().splitlines()[0]}",
-                          file=file, key="path") from None
+    names = engine.read_file(f"{name}_file", files or source.path, source.format, delimiter=source.delimiter,
+                             encoding=source.encoding)
+    schema = engine.query(f"SELECT * FROM {name}_file LIMIT 0").schema
     headers = _headers(source, names, file)
     at = {n: i for i, n in enumerate(names)}
     dims = _dimensions(source, measures, config, names, headers)
@@ -85,14 +103,16 @@ def read_in_engine(engine: Engine, source: SourceConfig, measures: list[MeasureC
     if "flags" in headers:
         lookups["flag"], unknown = _flag_lookup(engine, name, at[headers["flags"]], source)
         found.append(unknown)
-    for key, table in lookups.items():
-        engine.register(f"{name}_{key}", table)
     value = at[headers["value"]]
     kind = schema.field(f"c{value}").type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+    if not numeric:
+        lookups["value"] = _value_lookup(engine, name, value, source, headers["value"])
+    for key, table in lookups.items():
+        engine.register(f"{name}_{key}", table)
     engine.materialize(f"{name}_rows", sqltext.source_rows_sql(
         name, at[headers["area_code"]], value, [at[d] for d in dims], period=at.get(headers.get("period")),
-        flag=at.get(headers.get("flags")), numeric=numeric, markers=MISSING_MARKERS))
+        flag=at.get(headers.get("flags")), numeric=numeric))
     rows_read = _count(engine, f"{name}_file")
     bad, bad_rows = _value_findings(engine, name, source, headers, value, numeric)
     found.append(bad)
@@ -224,7 +244,10 @@ def _flag_lookup(engine: Engine, name: str, column: int, source: SourceConfig) -
     letters = [flag_letters(t, source.status_map) for t in texts]
     header = source.columns.flag or ""
     unknown = sorted({t for t, x in zip(texts, letters, strict=True) if x is None})
-    found = _frame([_finding("unknown_status", "warn", header, "", "", "", None,
+    # as etl.findings.reader_findings: warn, unless the source's rules make it block (or ignore... warn)
+    what = action("unknown_status", source.validation)
+    what = "warn" if what == "quarantine" else what
+    found = _frame([_finding("unknown_status", what, header, "", "", "", None,
                              f"status {t!r} is not a known status code; the value is read without a flag "
                              "(map the text to our flag letters in the source's status_map)") for t in unknown])
     return pa.table({"raw": raw, "flags": pa.array([x or "" for x in letters], pa.string())}), found
@@ -267,23 +290,53 @@ def _frame(found: list[dict]) -> pd.DataFrame:
     return out
 
 
+def _value_lookup(engine: Engine, name: str, value: int, source: SourceConfig, header: str) -> pa.Table:
+    """Each distinct text of the value column that is not a plain number (sqltext.source_plain_number), judged
+    as the ETL path's tidy step judges it: stripped, a missing marker (a null value with the marker's flag), a
+    number (pandas' reading), or not a number. Those texts are few in a file of figures; more than
+    ``MAX_TEXTS`` is an error (the column is not one of figures)."""
+    text = sqltext.source_value_text(value)
+    got = engine.query(f"SELECT DISTINCT {text} AS raw FROM {name}_file s "
+                       f"WHERE NOT {sqltext.source_plain_number(value)} LIMIT {MAX_TEXTS + 1}").column("raw")
+    raw = got.to_pylist()
+    if len(raw) > MAX_TEXTS:
+        examples = ", ".join(repr(t) for t in raw[:3])
+        raise SourceError(source.id, f"the value column {header!r} holds more than {MAX_TEXTS:,} distinct texts "
+                          f"that are not plain numbers (such as {examples}): name the column of figures in "
+                          "columns.value, or leave read_by out", file=source.where, column=header, key="columns.value")
+    cells = [cell_text(t) for t in raw]
+    numbers = pd.to_numeric(pd.Series([c if c not in MISSING_MARKERS else None for c in cells], dtype=object),
+                            errors="coerce").to_numpy(dtype="float64")
+    marker = [c in MISSING_MARKERS for c in cells]
+    bad = [not m and not np.isfinite(n) for m, n in zip(marker, numbers, strict=True)]
+    return pa.table({"raw": pa.array(raw, pa.string()),
+                     "value": pa.array([None if m or b else float(n) for m, b, n in zip(marker, bad, numbers,
+                                                                                        strict=True)], pa.float64()),
+                     "flag": pa.array([statuses.MARKER_FLAGS.get(c, "") if m else "" for c, m in zip(cells, marker,
+                                                                                                 strict=True)],
+                                      pa.string()),
+                     "bad": pa.array(bad, pa.bool_())})
+
+
 def _value_findings(engine: Engine, name: str, source: SourceConfig, headers: dict[str, str], value: int,
                     numeric: bool) -> tuple[pd.DataFrame, int]:
     """One finding per distinct text of the value column that is not a number (nor a missing marker), with its
-    number of rows; those rows are not observations (as on the ETL path). And the number of those rows."""
-    got = engine.query(sqltext.bad_values_sql(name, value, numeric, MISSING_MARKERS)).to_pylist()
+    number of rows (the LISTED_ROWS most frequent); those rows are not observations (as on the ETL path). And the
+    number of those rows."""
+    got = engine.query(sqltext.bad_values_sql(name, value, numeric, LISTED_ROWS + 1)).to_pylist()
     out = []
     for g in got[:LISTED_ROWS]:
-        rule = "cell_error" if g["value_text"] in CELL_ERRORS else "not_a_number"
+        cell = cell_text(g["value_text"])
+        rule = "cell_error" if cell in CELL_ERRORS else "not_a_number"
         what = ("holds the spreadsheet error" if rule == "cell_error" else
-                "is not a finite number (beyond the range of a 64-bit float):" if _infinite(g["value_text"]) else
+                "is not a finite number (beyond the range of a 64-bit float):" if _infinite(cell) else
                 "is not a number:")
         out.append(_finding(rule, action(rule, source.validation), headers["value"], "", "", "", None,
-                            f"value {what} {g['value_text']!r}{_rows(g['n'])}"))
+                            f"value {what} {cell!r}{_rows(g['n'])}"))
     if len(got) > LISTED_ROWS:
         out.append(_finding("not_a_number", action("not_a_number", source.validation), headers["value"], "", "", "",
-                            None, f"{len(got) - LISTED_ROWS} more value texts that are not numbers"))
-    return _frame(out), sum(int(g["n"]) for g in got)
+                            None, f"more value texts that are not numbers than the {LISTED_ROWS} listed"))
+    return _frame(out), int(got[0]["total"]) if got else 0
 
 
 def _rows(n: int) -> str:
@@ -309,13 +362,16 @@ def _rule_findings(engine: Engine, table: str, rule: str, headers: dict[str, str
                                 f"the {which} is blank{_rows(n)}")] if n else [])
     if rule == "bad_period":
         got = engine.query(f"SELECT period, COUNT(*) AS n, COUNT(DISTINCT area_code) AS areas, MIN(area_code) AS area "
-                           f"FROM {table} WHERE {where} GROUP BY period ORDER BY period").to_pylist()
+                           f"FROM {table} WHERE {where} GROUP BY period ORDER BY period LIMIT {LISTED_ROWS}").to_pylist()
         return _frame([_finding(rule, what, period_col, "", g["area"] if g["areas"] == 1 else "", g["period"], None,
                                 f"period {g['period']!r} is not a year, quarter or month{_rows(g['n'])}"
                                 + (f" in {g['areas']} areas" if g["areas"] > 1 else "")) for g in got])
     if rule in ("pseudo_area", "unknown_area"):
-        got = engine.query(f"SELECT area_code, period, COUNT(*) AS n FROM {table} WHERE {where} "
-                           "GROUP BY area_code, period ORDER BY area_code, period").to_pandas()
+        # the LISTED_ROWS codes with the most rows (a wrong area column must not bring the file to the driver)
+        got = engine.query(f"SELECT g.area_code, g.period, g.n FROM (SELECT area_code, period, COUNT(*) AS n FROM "
+                           f"{table} WHERE {where} GROUP BY area_code, period) g JOIN (SELECT area_code FROM {table} "
+                           f"WHERE {where} GROUP BY area_code ORDER BY COUNT(*) DESC, area_code LIMIT {LISTED_ROWS}) c "
+                           "ON c.area_code = g.area_code ORDER BY g.area_code, g.period").to_pandas()
         if got.empty:
             return empty_findings()
         got["row"] = None

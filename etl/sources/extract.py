@@ -207,8 +207,10 @@ def read_sources(config: Config, measures_needed: set[str], known_areas: set[str
                                  "the engine")
             base, names = snapshots.source_files(source)
             entries[source.id] = snapshots.take(Path(config.store), source, base, names)
+            # a folder: the files the snapshot took, no other (the engines' own folder rules differ)
+            files = [str(base / n) for n in names] if Path(source.path).is_dir() else None
             got_e = read_in_engine(engine, source, measures, config, known_areas, count_measures=counts,
-                                   frequencies=frequencies)
+                                   frequencies=frequencies, files=files)
             in_engine.append(got_e.table)
             found.append(got_e.findings)
             found.append(empty_measures([m.id for m in measures if m.id not in got_e.measures], source.id,

@@ -2,8 +2,9 @@
 -- observation of every measure whose selection its dimensions match ({name}_sel), with its area code, period
 -- and status from the lookups the ETL process made of the distinct values of those columns, and one column per
 -- validation rule, true where the rule takes the row (the ETL process asks for the findings grouped and keeps
--- the rows no dropping rule takes). Rows whose value is not a number are left out here; they are counted from
--- the file. The file's columns are c0, c1... (Engine.read_file); no column name of the file is in the SQL.
+-- the rows no dropping rule takes). A value cell that is a plain number is read here; any other text from the
+-- lookup of those texts ({name}_value, vl). Rows whose value is not a number are left out here; they are
+-- counted from the file. The file's columns are c0, c1... (Engine.read_file): no name from the file is in the SQL.
 SELECT g.measure, a.area_code, p.period, g.breakdown, {value} AS value,
        CASE WHEN {flag} <> '' THEN {flag} ELSE {marker_flag} END AS flags,
        a.area_code = '' AS missing_area,
@@ -14,6 +15,7 @@ SELECT g.measure, a.area_code, p.period, g.breakdown, {value} AS value,
        g.frequency <> '' AND p.period <> '' AND p.frequency <> g.frequency AS wrong_frequency,
        COALESCE(g.counted AND {value} < 0, FALSE) AS negative_count
 FROM {name}_file s
+{value_join}
 {sel_join}
 JOIN {name}_area a ON s.{area} IS NOT DISTINCT FROM a.raw
 {period_join}

@@ -23,6 +23,10 @@ from tests.etl.bad_inputs_helpers import deployment
 #: A source with one row of each problem the rules find, in the real NUTS 2021 geography.
 MESSY = """area_code,year,sex,measure,value,status
 BE100,2020,T,pop,1000,
+BE100,2017,T,pop,"c	",
+BE100,2016,T,pop,1_000,
+BE100,2015,T,pop, 980 ,
+BE100,2014,T,pop,12d,
 BE100,2020,F,pop,510,
 BE100,2020,M,pop,490,
 BE100,2021,T,pop,1010,p
@@ -72,7 +76,7 @@ def messy_config(tmp_path, shared_data, fmt: str, **source):
         table = pa.Table.from_pandas(df.drop(columns=["year", "value"]), preserve_index=False)
         table = table.append_column("year", pa.Array.from_pandas(year)).append_column(
             "value", pa.array(value, from_pandas=False))
-        assert table.column("value").null_count == 0 and pc.sum(pc.is_nan(table.column("value"))).as_py() == 4
+        assert table.column("value").null_count == 0 and pc.sum(pc.is_nan(table.column("value"))).as_py() == 8
         pq.write_table(table, path)
     return deployment(tmp_path, shared_data, {"format": fmt, "path": str(path), "columns": {
         "area_code": "area_code", "period": "year", "value": "value", "flag": "status"},
@@ -120,7 +124,9 @@ def check_same(etl, mine):
     assert got.stats[0]["rows_read"] == MESSY.count("\n") - 1
     assert got.stats[0]["rows_written"] == etl_read.stats[0]["rows_written"]
     # the rows the findings that drop rows name (the ETL path counts those findings, one per row or code)
-    dropping = sum(n for (_, severity), n in rows_of(got.findings).items() if severity in ("quarantine", "block"))
+    # (an unknown status drops nothing: its value is read without a flag, whatever the rule's action)
+    dropping = sum(n for (rule, severity), n in rows_of(got.findings).items()
+                   if severity in ("quarantine", "block") and rule != "unknown_status")
     assert got.stats[0]["rows_quarantined"] == dropping
 
 
@@ -151,6 +157,17 @@ def test_duckdb_reads_a_messy_source_as_the_etl_process_does(tmp_path, shared_da
     else:  # NaN is a missing value (BE2's ':', BE21's 'c', BE212's 'n/a', BE213's '#REF!')
         missing = obs[obs.value.isna() & (obs.measure == "population")]
         assert {"BE2", "BE21", "BE212", "BE213"} <= set(missing["area_code"])
+
+
+def test_an_unknown_status_set_to_block_blocks_in_the_engine_too(tmp_path, shared_data):
+    config = messy_config(tmp_path, shared_data, "csv", validation={"rules": {"unknown_status": "block"}})
+    engine = DuckDBEngine()
+    try:
+        etl, mine = read_both(config, engine)
+    finally:
+        engine.close()
+    check_same(etl, mine)
+    assert set(mine[0].findings.loc[mine[0].findings.rule == "unknown_status", "severity"]) == {"block"}
 
 
 def test_a_rule_set_to_warn_keeps_its_rows_in_the_engine_too(tmp_path, shared_data):

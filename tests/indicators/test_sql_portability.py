@@ -27,11 +27,10 @@ SQL = {
     "disclosure_aggregate": sqltext.disclosure_sql(area_table="disclosure_areas"),
     "compare_aggregate": sqltext.compare_sql(20, 3, (0, 9), 3, 500, aggregate_members=(0, 7)),
     # a source the engine reads (read_by: engine): text and typed values, a fixed period, no selection
-    "source_rows": sqltext.source_rows_sql("source_s", 0, 4, [2, 3], period=1, flag=5, numeric=False,
-                                           markers=("", ":", "..")),
-    "source_rows_typed": sqltext.source_rows_sql("source_s", 0, 1, [], period=None, flag=None, numeric=True,
-                                                 markers=("",)),
-    "bad_values": sqltext.bad_values_sql("source_s", 4, False, ("", ":")),
+    "source_rows": sqltext.source_rows_sql("source_s", 0, 4, [2, 3], period=1, flag=5, numeric=False),
+    "source_rows_typed": sqltext.source_rows_sql("source_s", 0, 1, [], period=None, flag=None, numeric=True),
+    "bad_values": sqltext.bad_values_sql("source_s", 4, False, 1001),
+    "bad_values_typed": sqltext.bad_values_sql("source_s", 4, True, 1001),
 }
 
 DUCKDB_ONLY = [r"::", r"\bQUALIFY\b", r"GROUP BY ALL", r"\bILIKE\b", r"\bEXCLUDE\b", r"\bREPLACE\s*\(",
