@@ -14,10 +14,11 @@ where it is, and the ETL process only sees what is small:
 
 Rules checked as on the ETL path: blank codes and periods, periods that are not a year, quarter or month,
 aggregates and unknown area codes, wrong frequency, duplicate keys, negative counts, values that are not
-numbers, unknown statuses. Not done for an engine-read source (docs/scale-out.md): row numbers in findings
-(an engine reads a file in parallel pieces: no line numbers), the comparison with the previous release's
-observations (jumps, areas that stopped reporting) and the proportion check (a numerator above its denominator),
-``code_mapping`` and area names (``config check`` refuses them with ``read_by: engine``).
+numbers (a value text that is not a plain number is judged here, by pandas, as on the ETL path), unknown
+statuses. Not done for an engine-read source (docs/scale-out.md): row numbers in findings (an engine reads a
+file in parallel pieces: no line numbers), the comparison with the previous release's observations (jumps,
+areas that stopped reporting), the proportion check (a numerator above its denominator), the base-period
+checks, ``code_mapping`` and area names (``config check`` refuses them with ``read_by: engine``).
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def _read(engine: Engine, source: SourceConfig, measures: list[MeasureConfig], c
 
 def forget(engine: Engine, name: str) -> None:
     """Drop every table of a source the engine read (once the computation has keyed its observations)."""
-    for suffix in ("", "_checked", "_dup", "_rows", "_sel", "_area", "_period", "_flag", "_file"):
+    for suffix in ("", "_checked", "_dup", "_rows", "_sel", "_area", "_period", "_flag", "_value", "_file"):
         engine.forget(f"{name}{suffix}")
 
 
