@@ -182,6 +182,7 @@ def test_a_rule_set_to_warn_keeps_its_rows_in_the_engine_too(tmp_path, shared_da
     assert {"BE231", "ZZ999"} <= set(mine[1].area_code)
 
 
+@pytest.mark.slow  # a JVM
 def test_spark_reads_a_messy_source_as_the_etl_process_does(spark, tmp_path, shared_data):
     from indicators.spark_engine import SparkEngine
 
@@ -249,6 +250,7 @@ def test_a_folder_of_parquet_files_is_one_source(tmp_path, shared_data):
     assert got.entries["s"]["files"] == ["part-0.parquet", "part-1.parquet"]
 
 
+@pytest.mark.slow  # two pipeline runs
 def test_the_demo_with_its_csv_sources_read_by_duckdb_is_the_same_release(demo_release, demo_config, tmp_path):
     from etl.pipeline import run
     from etl.release_parity import differences
