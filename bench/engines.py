@@ -198,6 +198,8 @@ def main() -> None:
     ap.add_argument("--shuffle-partitions", type=int, default=None,
                     help="spark.sql.shuffle.partitions (default: the engine's)")
     ap.add_argument("--driver-memory", default=None, help="spark.driver.memory (default: the engine's, 4g)")
+    ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                    help="another Spark setting (repeatable), e.g. spark.sql.adaptive.enabled=false")
     ap.add_argument("--read-by", choices=["etl", "engine"], default="etl",
                     help="who reads the observations file: the ETL process (pandas) or the engine itself")
     ap.add_argument("--executors", type=int, default=16, help="cluster size of the projection")
@@ -250,6 +252,7 @@ def one_size(args, areas: int, out: Path) -> dict:
             conf["spark.sql.shuffle.partitions"] = args.shuffle_partitions
         if args.driver_memory:
             conf["spark.driver.memory"] = args.driver_memory
+        conf.update(dict(item.split("=", 1) for item in args.conf))
         results["spark"] = run_on(config, {"kind": "spark", "master": args.master, "conf": conf}, out)
         print_run("spark", results["spark"])
         new = sorted(set(logs.iterdir()) - before)
