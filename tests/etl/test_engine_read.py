@@ -159,26 +159,26 @@ def test_duckdb_reads_a_messy_source_as_the_etl_process_does(tmp_path, shared_da
         assert {"BE2", "BE21", "BE212", "BE213"} <= set(missing["area_code"])
 
 
-def test_an_unknown_status_set_to_block_blocks_in_the_engine_too(tmp_path, shared_data):
-    config = messy_config(tmp_path, shared_data, "csv", validation={"rules": {"unknown_status": "block"}})
+def same_on_duckdb(config):
+    """The source read both ways on DuckDB, checked the same (:func:`check_same`); the engine's reading."""
     engine = DuckDBEngine()
     try:
         etl, mine = read_both(config, engine)
     finally:
         engine.close()
     check_same(etl, mine)
+    return mine
+
+
+def test_an_unknown_status_set_to_block_blocks_in_the_engine_too(tmp_path, shared_data):
+    mine = same_on_duckdb(messy_config(tmp_path, shared_data, "csv",
+                                       validation={"rules": {"unknown_status": "block"}}))
     assert set(mine[0].findings.loc[mine[0].findings.rule == "unknown_status", "severity"]) == {"block"}
 
 
 def test_a_rule_set_to_warn_keeps_its_rows_in_the_engine_too(tmp_path, shared_data):
-    config = messy_config(tmp_path, shared_data, "csv",
-                          validation={"rules": {"duplicate_key": "warn", "unknown_area": "warn"}})
-    engine = DuckDBEngine()
-    try:
-        etl, mine = read_both(config, engine)
-    finally:
-        engine.close()
-    check_same(etl, mine)
+    mine = same_on_duckdb(messy_config(tmp_path, shared_data, "csv",
+                                       validation={"rules": {"duplicate_key": "warn", "unknown_area": "warn"}}))
     assert {"BE231", "ZZ999"} <= set(mine[1].area_code)
 
 
