@@ -7,8 +7,13 @@ pyspark (and the JVM it starts) is imported here only, and this module only when
 - ``register``: the table is written as Parquet into the engine's work folder and read by Spark from there
   (exact types, nullable integers included, and no row-by-row transfer). On a cluster the work folder must be
   on storage every executor reads (``work_dir``).
-- ``materialize``: the query is computed at once and kept (memory, then local disk of the executors), so that
-  later steps read it like a DuckDB table; the table it replaces is released.
+- ``materialize``: the query is computed at once and written as Parquet into the work folder, and later steps
+  read those files, as DuckDB reads a table made by ``CREATE TABLE AS``; the table it replaces is deleted.
+  Not ``persist()``: Spark 4.x does not find a persisted result whose plan has a ``WITH`` (values.sql,
+  cells.sql) when the query reading it has a ``WITH`` of its own (compare.sql, disclosure.sql), and recomputed
+  the whole chain (cells, roll-up, values) at every reference, about 60 times per chunk of compare.sql. A file
+  scan is a plan no later query can re-plan, and a lost executor loses nothing (the files are on shared
+  storage, as ``register``'s are).
 - ``query``: a small result (periods, breakdowns, the cells disclosure control looks at) comes back to the driver
   as Arrow, collected whole.
 - ``stream``: a large result (the published rows of a chunk of indicators) is written as Parquet by the
@@ -40,11 +45,11 @@ DEFAULT_CONF = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    # written by stream(): timestamps as Parquet's own type, read back by pyarrow as they were
+    # written by materialize() and stream(): timestamps as Parquet's own type, read back by pyarrow as they were
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     # The driver's JVM heap (Spark's default is 1 GB). With a local master it is also the only executor, whose
-    # cached steps (cells, rolled, vals: spilled to disk beyond it) and joins of a chunk of indicators share it;
-    # as DuckDB's default memory_limit. Only read when the JVM starts (the first session of the process).
+    # joins and windows over a chunk of indicators use it (spilling to disk beyond it); as DuckDB's default
+    # memory_limit. Only read when the JVM starts (the first session of the process).
     "spark.driver.memory": "4g",
 }
 
@@ -73,8 +78,6 @@ class SparkEngine:
 
     def __init__(self, master: str = "local[2]", conf: dict | None = None, work_dir: str | None = None,
                  session=None):
-        from pyspark import StorageLevel
-
         if session is None:
             from pyspark.sql import SparkSession
 
@@ -91,9 +94,7 @@ class SparkEngine:
         if work_dir:
             Path(work_dir).mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="openmeasure-spark-", dir=work_dir))
-        self._level = StorageLevel.MEMORY_AND_DISK
         self._files: dict[str, Path] = {}
-        self._cached: dict[str, object] = {}
         self._n = 0
 
     def register(self, name: str, table: pa.Table | pd.DataFrame) -> None:
@@ -136,11 +137,13 @@ class SparkEngine:
     def materialize(self, name: str, sql: str) -> None:
         _checked_name(name)
         self._describe(f"materialize {name}")
-        frame = self.spark.sql(sql).persist(self._level)
-        frame.count()  # computed now, as DuckDB's CREATE TABLE AS is
-        self._release(name)
+        self._n += 1
+        path = self._dir / f"{name}-{self._n}"
+        self.spark.sql(sql).write.parquet(str(path))  # computed now, as DuckDB's CREATE TABLE AS is
+        frame = self.spark.read.parquet(str(path))
+        self._release(name)  # after: the query may read the table it replaces
         frame.createOrReplaceTempView(name)
-        self._cached[name] = frame
+        self._files[name] = path
 
     def forget(self, name: str) -> None:
         _checked_name(name)
@@ -164,7 +167,7 @@ class SparkEngine:
         return pa.RecordBatchReader.from_batches(schema, _read_batches(folder, schema))
 
     def close(self) -> None:
-        for name in list(self._files) + list(self._cached):
+        for name in list(self._files):
             self.forget(name)
         shutil.rmtree(self._dir, ignore_errors=True)
         if self._own:
@@ -175,11 +178,10 @@ class SparkEngine:
         self.spark.sparkContext.setJobDescription(what)
 
     def _release(self, name: str) -> None:
-        frame = self._cached.pop(name, None)
-        if frame is not None:
-            frame.unpersist()
         path = self._files.pop(name, None)
-        if path is not None:
+        if path is not None and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path is not None:
             path.unlink(missing_ok=True)
 
 

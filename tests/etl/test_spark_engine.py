@@ -1,6 +1,6 @@
 """The Spark engine's wiring, without a JVM: the config that selects it, pyspark kept out of every other path,
 and the release comparison that checks a Spark release against a DuckDB one (tests/etl/test_spark_parity.py runs
-Spark itself)."""
+the computation on Spark); and, on a JVM (slow), what materialising a table on Spark must keep."""
 
 from __future__ import annotations
 
@@ -88,3 +88,38 @@ def test_a_value_a_count_a_type_or_a_withheld_cell_that_differs_is_found(tmp_pat
 def test_dictionary_encoding_is_storage_not_content(tmp_path):
     encoded = values().set_column(0, "indicator", pa.array(["a", "a", "b"]).dictionary_encode())
     assert table_differences(values(), encoded) == []
+
+
+@pytest.mark.slow
+def test_a_materialised_table_is_computed_once_whatever_reads_it(spark, tmp_path):
+    """Spark 4.x recomputed a persisted result whose SQL has a WITH when the query reading it had a WITH of its
+    own (compare.sql read published_cells so, and recomputed the roll-up and values at every reference). A
+    function that counts its calls shows it: made once, the table is not computed again by what reads it."""
+    from pyspark.sql.types import LongType
+
+    from indicators.spark_engine import SparkEngine
+
+    engine = SparkEngine(session=spark, work_dir=str(tmp_path))
+    calls = engine.spark.sparkContext.accumulator(0)
+
+    def counted(x):
+        calls.add(1)
+        return x
+
+    engine.spark.udf.register("counted", counted, LongType())
+    try:
+        engine.register("base", pa.table({"id": list(range(200)), "k": [i % 7 for i in range(200)]}))
+        engine.materialize("made", "WITH g AS (SELECT counted(id) AS id, k FROM base) "
+                                   "SELECT k, SUM(id) AS total FROM g GROUP BY k")
+        assert calls.value == 200
+        for sql in ("SELECT SUM(total) AS n FROM made",
+                    "WITH z AS (SELECT * FROM made) SELECT SUM(total) AS n FROM z",
+                    "WITH z AS (SELECT * FROM made), w AS (SELECT total FROM z) "
+                    "SELECT SUM(a.total) AS n FROM w a JOIN z b ON a.total = b.total"):
+            assert engine.query(sql).column("n")[0].as_py() == sum(range(200)), sql
+        assert calls.value == 200  # read, not computed again
+        engine.materialize("made", "SELECT k, total * 2 AS total FROM made")  # may read the table it replaces
+        assert engine.query("SELECT SUM(total) AS n FROM made").column("n")[0].as_py() == 2 * sum(range(200))
+        assert calls.value == 200
+    finally:
+        engine.close()
