@@ -148,7 +148,7 @@ engine = DuckDBEngine(config.engine.memory_limit, config.engine.threads, temp_di
 comp = compute(engine, config, areas, obs, nb, {})
 del obs
 t = time.perf_counter()
-for _, ids in release_values._plan(comp, set()):
+for _, ids in release_values._plan(comp, set(), release_values.ROWS_PER_CHUNK):
     engine.materialize("cells", sqltext.cells_sql(comp.n_levels, (ids[0], ids[-1])))
     engine.materialize("rolled", sqltext.rollup_sql(comp.n_levels))
 print(json.dumps({"seconds": time.perf_counter() - t}))

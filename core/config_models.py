@@ -76,6 +76,8 @@ class EngineConfig(Strict):
     threads: int = Field(2, ge=1)
     master: str = "local[2]"
     conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    #: rows of the published table computed and written at once (default: etl.release_values.ROWS_PER_CHUNK)
+    rows_per_chunk: int | None = Field(None, ge=1)
 
 
 class MeasureConfig(Strict):

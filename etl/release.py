@@ -26,7 +26,7 @@ from core.layout import PARQUET_MISSING
 from core.licences import licence_entry
 from core.store import sha256_file, write_manifest
 from etl import boundaries as boundary_files
-from etl.release_values import area_buckets, write_values
+from etl.release_values import area_buckets, chunk_rows, write_values
 from indicators.compute import Computation
 
 _FRICTIONLESS_TYPES = {
@@ -50,7 +50,7 @@ def write_release(comp: Computation, folder: Path, *, config: Config, release_id
     ``built_with``: the settings, files and software the run used (:func:`core.built_with.built_with`), taken
     before it read anything. ``boundaries``: the levels' normalised boundaries (:func:`etl.boundaries.normalise_all`,
     which the run calls first for its findings); normalised here when not given."""
-    rows = write_values(comp, folder, carry_forward, carried)
+    rows = write_values(comp, folder, carry_forward, carried, chunk_rows(config.engine))
     by_area = neighbours.sort_values(["area_code", "rank"]).groupby("area_code")["neighbour_code"].agg(list)
     area_table = areas.copy()
     area_table["bucket"] = area_table["area_code"].map(area_buckets(comp)).astype("int32")

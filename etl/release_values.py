@@ -36,7 +36,11 @@ from indicators.compute import Computation
 
 log = logging.getLogger(__name__)
 
-ROWS_PER_CHUNK = 1_000_000  # peak RSS at 4.2 M rows: 2.4 GB at 750 k, 4.1 GB at 1.5 M, 4.7 GB at 3 M
+#: Rows of the published table computed, held and written at once (``engine.rows_per_chunk`` sets it). With
+#: DuckDB the computation is in this process: peak RSS at 4.2 M rows was 2.4 GB at 750 k, 4.1 GB at 1.5 M,
+#: 4.7 GB at 3 M. The same on Spark by default: by_area/ files take each chunk's rows in turn, so their row
+#: order (not their content) follows the chunks, and releases made in the same chunks are the same bytes.
+ROWS_PER_CHUNK = 1_000_000
 ROW_GROUP_SIZE = 50_000
 #: The main file is zstd. The by-area files are LZ4: each chunk adds one small row group (a few thousand
 #: rows) to each of some 250 files, and on those many small pages zstd cost 1.3 s per 0.9 M rows against
@@ -66,11 +70,16 @@ def area_buckets(comp: Computation) -> dict[str, int]:
                     strict=True))
 
 
-def _plan(comp: Computation, carried: set[str]) -> Iterator[tuple[str, list]]:
-    """In indicator order: ('compute', [ind ids]) for chunks of computed indicators, ('carry', [name]) for
-    each indicator taken from the previous release."""
+def chunk_rows(engine=None) -> int:
+    """Rows per chunk for the engine settings ``engine`` (``core.config_models.EngineConfig``)."""
+    return getattr(engine, "rows_per_chunk", None) or ROWS_PER_CHUNK
+
+
+def _plan(comp: Computation, carried: set[str], rows: int) -> Iterator[tuple[str, list]]:
+    """In indicator order: ('compute', [ind ids]) for chunks of computed indicators of about ``rows`` rows,
+    ('carry', [name]) for each indicator taken from the previous release."""
     per_indicator = max(1, len(comp.areas) * comp.n_periods * comp.n_breakdowns)
-    size = max(1, ROWS_PER_CHUNK // per_indicator)
+    size = max(1, rows // per_indicator)
     ids = dict(zip(comp.indicators["indicator"], comp.indicators["ind_id"], strict=True))
     chunk: list[int] = []
     for name in sorted(set(ids) | carried):
@@ -201,8 +210,9 @@ def withheld_cells(values: Path) -> pd.DataFrame:
 
 
 def write_values(comp: Computation, folder: Path, previous: Path | None = None,
-                 carried: set[str] | None = None) -> dict[str, int]:
-    """Write indicator_values.parquet and by_area/; returns the rows written per indicator."""
+                 carried: set[str] | None = None, rows_per_chunk: int | None = None) -> dict[str, int]:
+    """Write indicator_values.parquet and by_area/; returns the rows written per indicator.
+    ``rows_per_chunk``: see :func:`chunk_rows` (``ROWS_PER_CHUNK`` when not given)."""
     carried = carried or set()
     if carried and previous is None:
         raise ValueError("indicators to carry forward need the previous release")
@@ -212,7 +222,7 @@ def write_values(comp: Computation, folder: Path, previous: Path | None = None,
     pending: list[Future] = []
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="release-writer") as pool:
-            for action, ids in _plan(comp, carried):
+            for action, ids in _plan(comp, carried, rows_per_chunk or ROWS_PER_CHUNK):
                 if action == "carry":
                     table = pq.read_table(previous, filters=[("indicator", "=", ids[0])])
                 else:

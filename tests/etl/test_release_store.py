@@ -174,3 +174,16 @@ def test_release_ids_sort_in_the_order_they_were_made_within_one_second(tmp_path
         ids = [store.new_id(t) for t in times]
         assert ids == sorted(ids)
         assert all(RELEASE_ID.match(i) for i in ids)
+
+
+def test_the_rows_per_chunk_are_the_configs_or_the_default():
+    from pydantic import ValidationError
+
+    from core.config_models import EngineConfig
+    from etl.release_values import ROWS_PER_CHUNK, chunk_rows
+
+    assert chunk_rows(EngineConfig()) == chunk_rows(EngineConfig(kind="spark")) == ROWS_PER_CHUNK
+    assert chunk_rows(EngineConfig(kind="spark", rows_per_chunk=250_000)) == 250_000
+    assert chunk_rows(EngineConfig(rows_per_chunk=5)) == 5
+    with pytest.raises(ValidationError, match="rows_per_chunk"):
+        EngineConfig(rows_per_chunk=0)
