@@ -107,7 +107,7 @@ def peak_mb():
 """
 
 HAND_ROLLUP = PEAK_MB + """
-import sys, time, resource, duckdb
+import sys, time, duckdb
 out = sys.argv[1]
 con = duckdb.connect()
 con.execute("SET memory_limit='3GB'"); con.execute("SET threads=2"); con.execute("SET enable_progress_bar=false")
@@ -139,7 +139,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": result.rows, "timi
 # The roll-up stage alone: the same keyed observations and chunks as the pipeline, nothing else running
 # (in the pipeline the writer thread writes chunk k while the engine rolls up chunk k+1, on the same cores).
 ROLLUP_ONLY = """
-import json, sys, time, resource, tempfile
+import json, sys, time, tempfile
 from pathlib import Path
 from core.config import load_config
 from core.geography import load_areas
@@ -166,7 +166,7 @@ print(json.dumps({"seconds": time.perf_counter() - t}))
 # The engine alone: the observations go straight from the Parquet file into the computation (as a
 # connector would hand them over), then the release is written. Used until a Parquet source exists.
 ENGINE = PEAK_MB + """
-import json, sys, time, resource, tempfile
+import json, sys, time, tempfile
 from pathlib import Path
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from core.config import load_config

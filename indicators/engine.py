@@ -34,14 +34,16 @@ class Engine(Protocol):
         reaches the SQL); returns the file's own names in that order. A CSV's columns are all text."""
 
     def view(self, name: str, sql: str) -> None:
-        """``sql`` as table ``name``, computed whenever it is read (not kept)."""
+        """``sql`` as table ``name``, computed whenever it is read (not kept). Make it again after materialising
+        a table it reads: on Spark it reads the files that table had when the view was made."""
 
     def close(self) -> None: ...
 
 
 def make_engine(settings, temp_directory: str | None = None) -> Engine:
     """The engine ``settings`` (config ``engine``) name. ``temp_directory``: DuckDB's spill folder, Spark's
-    work folder (tables registered from the driver); on a cluster it must be on storage the executors read."""
+    work folder (tables registered from the driver, every materialised step, each streamed result until it is
+    read); on a cluster it must be on storage the executors read."""
     if getattr(settings, "kind", "duckdb") == "spark":
         from indicators.spark_engine import SparkEngine  # pyspark and its JVM only when asked for
 

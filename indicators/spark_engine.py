@@ -130,16 +130,23 @@ class SparkEngine:
         return names
 
     def view(self, name: str, sql: str) -> None:
+        """A view reads the files of the tables it names as they are now: materialising one of them again
+        later deletes those files, so make the view again after that (DuckDB would re-read the new table)."""
         _checked_name(name)
+        frame = self.spark.sql(sql)
         self._release(name)
-        self.spark.sql(sql).createOrReplaceTempView(name)
+        frame.createOrReplaceTempView(name)
 
     def materialize(self, name: str, sql: str) -> None:
         _checked_name(name)
         self._describe(f"materialize {name}")
         self._n += 1
         path = self._dir / f"{name}-{self._n}"
-        self.spark.sql(sql).write.parquet(str(path))  # computed now, as DuckDB's CREATE TABLE AS is
+        try:
+            self.spark.sql(sql).write.parquet(str(path))  # computed now, as DuckDB's CREATE TABLE AS is
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)  # a failed step leaves the table it was to replace as it was
+            raise
         frame = self.spark.read.parquet(str(path))
         self._release(name)  # after: the query may read the table it replaces
         frame.createOrReplaceTempView(name)

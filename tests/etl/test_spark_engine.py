@@ -121,5 +121,14 @@ def test_a_materialised_table_is_computed_once_whatever_reads_it(spark, tmp_path
         engine.materialize("made", "SELECT k, total * 2 AS total FROM made")  # may read the table it replaces
         assert engine.query("SELECT SUM(total) AS n FROM made").column("n")[0].as_py() == 2 * sum(range(200))
         assert calls.value == 200
+        assert len(list(engine._dir.glob("made-*"))) == 1  # the replaced table's files are gone
+        with pytest.raises(Exception, match="step fails midway"):  # while the executors write
+            engine.materialize("made", "SELECT k, CAST(raise_error('step fails midway') AS BIGINT) AS total "
+                                       "FROM made")
+        assert engine.query("SELECT SUM(total) AS n FROM made").column("n")[0].as_py() == 2 * sum(range(200))
+        assert len(list(engine._dir.glob("made-*"))) == 1  # and a failed step leaves no files
+        engine.materialize("empty", "SELECT k, total FROM made WHERE total < 0")
+        assert engine.query("SELECT * FROM empty").schema.names == ["k", "total"]
+        assert engine.query("SELECT COUNT(*) AS n FROM empty").column("n")[0].as_py() == 0
     finally:
         engine.close()

@@ -44,6 +44,9 @@ def test_the_demo_on_spark_is_the_demo_on_duckdb(spark, demo_release, demo_confi
         "engine": demo_config.engine.model_copy(update=chunked), **store_of(tmp_path / "duckdb-chunks")})
     spark_chunks = run(on_spark(demo_config, tmp_path / "spark-chunks", **chunked))
     assert differences(run(duckdb_config).path, spark_chunks.path) == []
+    # the setting was used: the same figures as in one chunk, the by-area files' rows in the chunks' order
+    moved = differences(demo_release.path, spark_chunks.path)
+    assert moved and all(line.startswith("by_area/") for line in moved), moved[:3]
     values = pq.read_table(result.path / "indicator_values.parquet", columns=["status"]).column("status")
     assert values.to_pylist().count("suppressed") > 0  # the comparison covered withheld cells
 
