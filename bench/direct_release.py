@@ -27,8 +27,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-SCRIPT = """
+from bench.etl import PEAK_MB  # noqa: E402  (the child's own peak memory)
+
+SCRIPT = PEAK_MB + """
 import json, sys, time, resource, duckdb
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 out, indicators = sys.argv[1], json.loads(sys.argv[2])
@@ -87,7 +90,7 @@ ORDER BY indicator, level, area_code, period
 rows = con.execute(f"SELECT COUNT(*) FROM read_parquet('{out}/direct_values.parquet')").fetchone()[0]
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t, "rows": rows, "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "peak_mb": usage.ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
